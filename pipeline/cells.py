@@ -1,0 +1,103 @@
+"""What a table cell says: a number, blank, not applicable, or text; and numbers written in prose.
+
+The spec's cell semantics: only numbers become facts; a blank or a not-applicable mark (/ — - 无)
+is never turned into 0. Amounts are converted to 万元 with exact decimal arithmetic.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+BLANK, NA, NUMBER, TEXT = "blank", "na", "number", "text"
+
+_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_NA = {"/", "／", "\\", "—", "——", "－", "-", "–", "―", "─", "无", "/ /", "—/—", "×", "不适用", "空"}
+_NUM = re.compile(
+    r"^(?P<sign>[+\-−－＋]?)(?P<int>\d{1,3}(?:[,，]\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"(?P<mult>万|亿)?(?P<unit>元|万元|亿元|件|条|个|项|次|人|篇|份|场|家)?$"
+)
+_FW_DIGITS = str.maketrans("０１２３４５６７８９．，＋－", "0123456789.,+-")
+
+
+@dataclass(frozen=True)
+class CellValue:
+    kind: str  # BLANK | NA | NUMBER | TEXT
+    text: str  # the cell as printed, whitespace folded
+    value: Decimal | None = None  # the number, multiplier applied (1.2万 -> 12000), unit not applied
+    unit: str | None = None  # 元 / 万元 / 亿元 / a count word, when written in the cell
+
+
+def clean(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def classify(text: str | None) -> CellValue:
+    t = clean(text)
+    if not t:
+        return CellValue(BLANK, t)
+    if t in _NA:
+        return CellValue(NA, t)
+    compact = t.replace(" ", "").translate(_FW_DIGITS)
+    m = _NUM.match(compact)
+    if not m:
+        return CellValue(TEXT, t)
+    digits = m.group("int").replace(",", "").replace("，", "")
+    try:
+        v = Decimal(digits + (m.group("frac") or ""))
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        return CellValue(TEXT, t)
+    if m.group("sign") in ("-", "−", "－"):
+        v = -v
+    mult, unit = m.group("mult"), m.group("unit")
+    if mult == "万" and unit == "元":
+        unit = "万元"
+    elif mult == "亿" and unit == "元":
+        unit = "亿元"
+    elif mult == "万":
+        v *= 10000
+    elif mult == "亿":
+        v *= 100000000
+    return CellValue(NUMBER, t, v, unit)
+
+
+def is_value_like(text: str | None) -> bool:
+    return classify(text).kind != TEXT
+
+
+def to_wan_yuan(value: Decimal, unit: str | None) -> Decimal:
+    """An amount in 万元 from one in 元, 万元 or 亿元."""
+    if unit == "元":
+        return value / Decimal(10000)
+    if unit == "亿元":
+        return value * Decimal(10000)
+    return value
+
+
+def amount_unit(header: str) -> str | None:
+    """The money unit a header names, e.g. 采购总金额（单位：万元） -> 万元."""
+    h = header.replace(" ", "")
+    for u in ("亿元", "万元"):
+        if u in h:
+            return u
+    if re.search(r"[（(]\s*(单位[:：])?\s*元\s*[)）]|单位[:：]\s*元", h):
+        return "元"
+    return None
+
+
+def plain(value: Decimal) -> int | float:
+    """A JSON-friendly number: int when integral, else float."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value.normalize())
+
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_year(text: str) -> int | None:
+    """二〇二〇 -> 2020."""
+    if len(text) != 4 or any(c not in _CN_DIGITS for c in text):
+        return None
+    return int("".join(str(_CN_DIGITS[c]) for c in text))

@@ -1,0 +1,87 @@
+"""The Document every reader returns: text blocks and tables, in reading order.
+
+A table is a grid: every row has one `Cell` per grid column, a merged cell (rowspan/colspan)
+appears at each position it covers, with `origin` True only at its top-left position, so a
+reader of values can take each merged cell once while a reader of labels sees the group label
+beside every row it spans.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Cell:
+    text: str
+    origin: bool = True  # False where this position is covered by a cell that starts elsewhere
+    from_above: bool = False  # covered by a rowspan from an earlier row (a group label)
+
+
+@dataclass
+class Table:
+    rows: list[list[Cell]]
+    page: int | None = None  # PDF page the table (or its first row) is on
+    row_pages: list[int | None] | None = None  # page of each row, when known
+
+    def texts(self) -> list[list[str]]:
+        return [[c.text for c in r] for r in self.rows]
+
+
+@dataclass
+class Paragraph:
+    text: str
+    page: int | None = None
+
+
+@dataclass
+class Document:
+    path: str
+    format: str
+    blocks: list[Paragraph | Table] = field(default_factory=list)
+    title: str | None = None  # from metadata (HTML <title>, PDF info) when the reader found one
+    sha256: str = ""
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.paragraphs)
+
+
+def grid_from_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
+    """Expand rows of (text, rowspan, colspan) into a rectangular grid of Cells."""
+    grid: list[list[Cell | None]] = []
+    pending: dict[tuple[int, int], Cell] = {}
+    for r, row in enumerate(rows):
+        while len(grid) <= r:
+            grid.append([])
+        out = grid[r]
+        c = 0
+        for text, rowspan, colspan in row:
+            while (r, c) in pending:
+                out.append(pending.pop((r, c)))
+                c += 1
+            rowspan = max(1, min(rowspan, 200))
+            colspan = max(1, min(colspan, 60))
+            for dc in range(colspan):
+                out.append(Cell(text, origin=dc == 0))
+                for dr in range(1, rowspan):
+                    pending[(r + dr, c + dc)] = Cell(text, origin=False, from_above=True)
+            c += colspan
+        for key in sorted(k for k in pending if k[0] == r):
+            while c < key[1]:
+                out.append(Cell("", origin=False))
+                c += 1
+            out.append(pending.pop(key))
+            c += 1
+    # rowspans running past the last row are dropped; ragged rows are padded with positions that
+    # no source cell covers (origin False, so they are never read as blank values)
+    width = max((len(r) for r in grid), default=0)
+    for row in grid:
+        row.extend(Cell("", origin=False) for _ in range(width - len(row)))
+    return grid  # type: ignore[return-value]

@@ -1,0 +1,507 @@
+"""Document in, a report out: agency, statistical year, template version, facts and issues.
+
+Table rows are read one at a time in document order. Each row is split into its label (the text
+cells, with the group labels that span it) and its value cells (the cells after the label, each
+merged cell once). The label is matched against the catalog's row patterns; columns follow the
+official format (表三: 自然人 … 总计; 表四: 复议, 直接起诉, 复议后起诉 × 结果维持 … 总计) and, for
+表二, the header row above the values. A row whose cells cannot be placed with confidence gives
+no fact and an issue instead.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import catalog
+from .cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit, chinese_year, classify, plain, to_wan_yuan
+from .document import Document, Paragraph, Table
+
+PARSER_VERSION = "0.1.0"
+
+_HEADINGS = (
+    ("active", re.compile(r"^(二|一)?\.?(\(?[二一]\)?)?主动公开政府信息(情况)?$|^二\.?主动公开")),
+    ("applications", re.compile(r"^(三|二)?\.?收到和处理政府信息公开申请|^三\.?收到和处理")),
+    ("review", re.compile(r"^(四|三)?\.?(因)?政府信息公开.*(复议|诉讼)|^四\.?.*行政复议|^(四|三)\.?.*行政诉讼")),
+    (None, re.compile(r"^(五|四)\.?.*(存在的主要问题|改进情况)|^六\.?其他需要报告")),
+)
+_ACTIVE_ROW = re.compile(r"第二十条|信息内容")
+_APP_ROW = re.compile(r"本年新收|申请人情况|勾稽关系")
+_APP_HEADER = re.compile(r"申请人|自然人|法人|商业企业|科研机构|公益组织|法律服务|勾稽")
+_GROUPS = (("不予公开", "不予公开"), ("无法提供", "无法提供"), ("不予处理", "不予处理"), ("其他处理", "其他处理"))
+_SUBITEM = re.compile(r"^(\(?\d+\)?|[一二三四五六七八九十])\.?")
+
+
+@dataclass
+class Fact:
+    metric: str
+    dim: str | None
+    value: int | float
+    evidence: dict
+
+    def key(self) -> str:
+        return self.metric if self.dim is None else f"{self.metric}:{self.dim}"
+
+    def to_json(self) -> dict:
+        return {"metric": self.metric, "dim": self.dim, "value": self.value, "evidence": self.evidence}
+
+
+@dataclass
+class Issue:
+    code: str
+    severity: str  # error | warning | info
+    message: str
+    where: str = ""
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "message": self.message, "where": self.where}
+
+
+@dataclass
+class Report:
+    path: str
+    sha256: str
+    format: str
+    agency: str | None = None
+    year: int | None = None
+    template: str | None = None
+    facts: list[Fact] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    title: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "source": {"path": self.path, "sha256": self.sha256, "format": self.format},
+            "agency": self.agency,
+            "year": self.year,
+            "template": self.template,
+            "title": self.title,
+            "parser_version": PARSER_VERSION,
+            "facts": [f.to_json() for f in self.facts],
+            "issues": [i.to_json() for i in self.issues],
+        }
+
+    def values(self) -> dict[str, int | float]:
+        return {f.key(): f.value for f in self.facts}
+
+
+# --- a row, split into label and values ---------------------------------------------------------
+
+@dataclass
+class Row:
+    own: str  # the row's own label (last text cell), as printed
+    context: list[str]  # group labels before it (spanned from above or earlier cells)
+    values: list[CellValue]  # cells after the label, each merged cell once
+    texts: list[str]  # every distinct text in the row, for heading detection
+
+    @property
+    def label(self) -> str:
+        return "".join(self.context + [self.own])
+
+
+def split_row(cells) -> Row:
+    texts: list[str] = []
+    last_text = -1
+    kinds = []
+    for i, c in enumerate(cells):
+        cv = classify(c.text)
+        kinds.append(cv)
+        if cv.kind == TEXT:
+            last_text = i
+            if not texts or texts[-1] != cv.text:
+                texts.append(cv.text)
+    values = [kinds[i] for i in range(last_text + 1, len(cells)) if cells[i].origin and not cells[i].from_above]
+    if len(values) < 3 and all(v.kind == BLANK for v in values):
+        values = []  # a header or caption row with an empty cell or two after its text
+    own = texts[-1] if texts else ""
+    return Row(own=own, context=texts[:-1], values=values, texts=texts)
+
+
+def fit(values: list[CellValue], n: int) -> list[CellValue] | None:
+    """Exactly n cells from a row's value cells, dropping surplus blank cells at either end."""
+    v = list(values)
+    while len(v) > n and v[-1].kind == BLANK:
+        v.pop()
+    while len(v) > n and v[0].kind == BLANK:
+        v.pop(0)
+    return v if len(v) == n else None
+
+
+# --- the parser ---------------------------------------------------------------------------------
+
+class _State:
+    def __init__(self, report: Report):
+        self.report = report
+        self.section: str | None = None
+        self.group: str | None = None  # 不予公开 / 无法提供 / 不予处理 / 其他处理 in 表三
+        self.pending: list[str] = []  # label text on lines without values (a label broken over lines)
+        self.dims: list[tuple[str, str | None, str]] | None = None  # 表二 header: (dim, unit, header text)
+        self.votes = {"2019": 0, "2021": 0}
+        self.seen: dict[str, Fact] = {}
+        self.conflicts: set[str] = set()
+        self.blank_cells: list[str] = []
+        self.review_done = False
+        self.page: int | None = None
+
+    def add(self, metric: str, dim: str | None, value: Decimal, evidence: dict):
+        key = metric if dim is None else f"{metric}:{dim}"
+        if key in self.conflicts:
+            return
+        fact = Fact(metric, dim, plain(value), evidence)
+        prev = self.seen.get(key)
+        if prev is not None:
+            if prev.value != fact.value:
+                self.conflicts.add(key)
+                del self.seen[key]
+                self.report.issues.append(Issue(
+                    "conflicting_values", "warning",
+                    f"{key} is printed twice with different values ({prev.value} and {fact.value}); neither is reported",
+                    f"{prev.evidence.get('row', '')} / {evidence.get('row', '')}"))
+            return
+        self.seen[key] = fact
+
+
+def _heading_section(text: str) -> tuple[bool, str | None]:
+    t = catalog.normalise_label(text)
+    if len(t) > 40:
+        return False, None
+    for section, rx in _HEADINGS:
+        if rx.search(t):
+            return True, section
+    return False, None
+
+
+def _evidence(table: str, row: Row, column: str, page: int | None) -> dict:
+    ev = {"table": table, "row": " ".join(x for x in row.context + [row.own] if x) or "(no label)", "column": column}
+    if page is not None:
+        ev["page"] = page
+    return ev
+
+
+def _note_blanks(st: _State, row: Row, cells: list[CellValue], columns: list[str]):
+    for cv, col in zip(cells, columns):
+        if cv.kind in (BLANK, NA):
+            st.blank_cells.append(f"{row.own or row.label} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
+
+
+def _match(st: _State, row: Row, section: str) -> catalog.Metric | None:
+    own = catalog.normalise_label(row.own)
+    if section == "active":
+        own = catalog.strip_numbering(own)
+    m = catalog.match_row(own, section)
+    if m:
+        return m
+    for ctx in (row.context, [st.group] if st.group else [], st.pending):
+        if ctx:
+            m = catalog.match_row(catalog.normalise_label("".join(ctx) + row.own), section)
+            if m:
+                return m
+    return None
+
+
+def _row_applications(st: _State, row: Row):
+    norm = catalog.normalise_label(row.label)
+    for key, name in _GROUPS:
+        if key in catalog.normalise_label("".join(row.context)) or (key in norm and not row.values):
+            st.group = name
+    if not row.values:
+        if _APP_HEADER.search(norm):
+            st.pending = []  # column headers, not a label broken over lines
+        elif row.own and not any(k in catalog.normalise_label(row.own) for k, _ in _GROUPS):
+            st.pending.append(row.own)
+        return
+    m = _match(st, row, "applications")
+    st.pending = []
+    if m is None:
+        if any(v.kind == NUMBER for v in row.values):
+            st.report.issues.append(Issue("unmatched_row", "warning",
+                                          "a row of table 三 whose label matches no metric was left out",
+                                          row.label or "(no label) " + " ".join(v.text for v in row.values)))
+        return
+    if m.code == "app.total":
+        st.group = None
+    cells = fit(row.values, 7)
+    if cells is None:
+        st.report.issues.append(Issue("row_cells", "warning",
+                                      f"{m.code}: {len(row.values)} cells where 7 were expected; row left out",
+                                      row.label))
+        return
+    cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
+    _note_blanks(st, row, cells, cols)
+    for dim, col, cv in zip(catalog.APPLICANT, cols, cells):
+        if cv.kind == NUMBER:
+            st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
+    if m.code.startswith("app.other.") and m.code != "app.other":
+        st.votes["2021"] += 1
+
+
+def _row_review(st: _State, row: Row):
+    if st.review_done or len(row.values) < 10:
+        return
+    cells = fit(row.values, 15)
+    if cells is None:
+        st.report.issues.append(Issue("row_cells", "warning",
+                                      f"table 四 data row has {len(row.values)} cells where 15 were expected; left out",
+                                      " ".join(v.text for v in row.values)))
+        st.review_done = True
+        return
+    st.review_done = True
+    blocks = (("review", "行政复议"), ("litigation.direct", "行政诉讼 未经复议直接起诉"),
+              ("litigation.after_review", "行政诉讼 复议后起诉"))
+    for b, (code, block_label) in enumerate(blocks):
+        part = cells[b * 5:(b + 1) * 5]
+        cols = [f"{block_label} {catalog.DIM_LABELS[d][0]}" for d in catalog.REVIEW]
+        _note_blanks(st, row, part, cols)
+        for dim, col, cv in zip(catalog.REVIEW, cols, part):
+            if cv.kind == NUMBER:
+                st.add(code, dim, cv.value, _evidence("review_litigation", row, col, st.page))
+
+
+def _header_dims(row: Row, cells) -> list[tuple[str, str | None, str]] | None:
+    dims: list[tuple[str, str | None, str]] = []
+    last_text = None
+    for c in cells:
+        if not c.origin or c.from_above:
+            continue
+        t = catalog.normalise_label(c.text)
+        if not t or t == last_text:
+            continue
+        last_text = t
+        pos = 0
+        while pos < len(t):
+            for phrase, dim in catalog.ACTIVE_HEADER_DIMS:
+                if t.startswith(phrase, pos):
+                    dims.append((dim, amount_unit(c.text) if dim == "amount_wan_yuan" else None, c.text))
+                    pos += len(phrase)
+                    break
+            else:
+                pos += 1
+    return dims or None
+
+
+def _row_active(st: _State, row: Row, cells):
+    norm = catalog.normalise_label(row.label)
+    if "第二十条" in norm and not row.values:
+        st.dims = None
+    if not row.values or all(v.kind == BLANK for v in row.values):
+        dims = _header_dims(row, cells)
+        if dims:
+            st.dims = dims
+            for tpl, markers in catalog.TEMPLATE_MARKERS.items():
+                if any(mk in norm for mk in markers):
+                    st.votes[tpl] += 1
+            return
+        if not row.values:
+            return
+    m = _match(st, row, "active")
+    if m is None:
+        if any(v.kind == NUMBER for v in row.values) and row.own:
+            st.report.issues.append(Issue("unmatched_row", "info",
+                                          "a row of table 二 that is not in the official format was left out", row.label))
+        return
+    if m.code in ("active.procurement", "active.other_services"):
+        st.votes["2019"] += 1
+    if not st.dims:
+        st.report.issues.append(Issue("no_header", "warning", f"{m.code}: no column header above the row; left out",
+                                      row.label))
+        return
+    cells_v = fit(row.values, len(st.dims))
+    if cells_v is None:
+        st.report.issues.append(Issue("row_cells", "warning",
+                                      f"{m.code}: {len(row.values)} cells under a header of {len(st.dims)}; left out",
+                                      row.label))
+        return
+    _note_blanks(st, row, cells_v, [h for _, _, h in st.dims])
+    for (dim, unit, header), cv in zip(st.dims, cells_v):
+        if cv.kind != NUMBER:
+            continue
+        if dim not in m.dims:
+            st.report.issues.append(Issue("unexpected_column", "warning",
+                                          f"{m.code} has no column '{header}' in the official format; left out",
+                                          row.label))
+            continue
+        value = cv.value
+        ev = _evidence("active", row, header, st.page)
+        if dim == "amount_wan_yuan":
+            u = cv.unit if cv.unit in ("元", "万元", "亿元") else unit
+            if u is None:
+                u = "万元"
+                st.report.issues.append(Issue("unit_assumed", "info",
+                                              f"{m.code}: no unit printed for '{cv.text}'; read as 万元 as in the official format",
+                                              row.label))
+            elif u != "万元":
+                ev["original"] = cv.text + ("" if cv.unit else u)
+            value = to_wan_yuan(value, u)
+        st.add(m.code, dim, value, ev)
+
+
+def _rows_of(table: Table):
+    for i, cells in enumerate(table.rows):
+        page = table.row_pages[i] if table.row_pages else table.page
+        yield cells, page
+
+
+def parse(doc: Document) -> Report:
+    report = Report(path=doc.path, sha256=doc.sha256, format=doc.format, title=doc.title)
+    st = _State(report)
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            is_heading, section = _heading_section(block.text)
+            if is_heading:
+                st.section, st.group, st.pending, st.dims = section, None, [], None
+            continue
+        for cells, page in _rows_of(block):
+            st.page = page
+            row = split_row(cells)
+            if not row.values and row.texts:
+                is_heading, section = _heading_section(" ".join(row.texts))
+                if is_heading:
+                    st.section, st.group, st.pending, st.dims = section, None, [], None
+                    continue
+            norm = catalog.normalise_label(" ".join(row.texts))
+            if _ACTIVE_ROW.search(norm) and st.section != "active" and not row.values:
+                st.section, st.dims = "active", None
+            elif _APP_ROW.search(norm) and st.section != "applications":
+                st.section, st.group, st.pending = "applications", None, []
+            elif "行政复议" in norm and "行政诉讼" in norm and not row.values:
+                st.section = "review"
+            if st.section == "active":
+                _row_active(st, row, cells)
+            elif st.section == "applications":
+                _row_applications(st, row)
+            elif st.section == "review":
+                _row_review(st, row)
+    report.facts = list(st.seen.values())
+    if st.blank_cells:
+        report.issues.append(Issue("blank_cells", "warning",
+                                   f"{len(st.blank_cells)} table cells are blank or marked not applicable; no fact was reported for them",
+                                   "; ".join(st.blank_cells[:60])))
+    v = st.votes
+    if v["2019"] or v["2021"]:
+        report.template = "2021" if v["2021"] > v["2019"] else "2019" if v["2019"] > v["2021"] else None
+        if report.template is None:
+            report.issues.append(Issue("template_unclear", "warning",
+                                       "the tables carry markers of both the 2019 and the 2021 format"))
+    else:
+        report.issues.append(Issue("template_unknown", "warning",
+                                   "no table header shows which format (2019 or 2021) the report follows"))
+    _drop_foreign_dims(report)
+    _identify(doc, report)
+    from .narrative import read_narrative
+
+    read_narrative(doc, report)
+    _missing_tables(report)
+    return report
+
+
+def _drop_foreign_dims(report: Report):
+    """Facts whose dim is not in the metric's columns for the report's format are left out."""
+    if report.template is None:
+        return
+    keep = []
+    for f in report.facts:
+        m = catalog.BY_CODE[f.metric]
+        if f.dim is not None and m.dims_by_template and f.dim not in m.dims_for(report.template):
+            report.issues.append(Issue("unexpected_column", "warning",
+                                       f"{f.key()} is not a column of the {report.template} format; left out",
+                                       f.evidence.get("row", "")))
+            continue
+        keep.append(f)
+    report.facts = keep
+
+
+def _missing_tables(report: Report):
+    sections = {catalog.BY_CODE[f.metric].section for f in report.facts}
+    names = {"active": "表二 主动公开", "applications": "表三 依申请公开", "review_litigation": "表四 复议诉讼"}
+    for s, name in names.items():
+        if s not in sections:
+            report.issues.append(Issue("table_missing", "warning", f"no value of {name} could be read"))
+
+
+# --- agency and year ----------------------------------------------------------------------------
+
+_YEAR = r"(?P<year>(?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4})"
+_TAIL = r"\s*年\s*(?:度)?\s*(?:的)?\s*(?:政府信息公开|政务公开|信息公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
+_AGENCY = r"(?P<agency>[\u4e00-\u9fff（）()·\s]{2,60}?)"
+_TITLE_A = re.compile(_AGENCY + r"\s*" + _YEAR + _TAIL)
+_TITLE_B = re.compile(_YEAR + r"\s*年\s*(?:度)?\s*" + _AGENCY
+                      + r"\s*(?:政府信息公开|政务公开|信息公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)")
+_PERIOD = re.compile(r"统计(?:期限|时限|期间|时间)[^。]{0,12}?(?:自|为|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PREFIX = re.compile(r"^(?:标题|题目|title)\s*[:：]\s*", re.I)
+_AGENCY_PREFIX = re.compile(r"^(?:关于|当前位置|首页|发布机构|来源)[:：]?")
+_BY = re.compile(r"(?:本报告|本年度报告|本年报|本年度年报|报告)(?:是)?由\s*([\u4e00-\u9fff（）()]{4,40}?)(?:办公室|办公厅)?\s*(?:编制|负责编制|根据|依据|按照)")
+_ISSUER = re.compile(r"^(?:发布机构|发文机关|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{4,40})\s*$")
+
+
+_BOOK_TITLE = re.compile(r"《[^》]*》?|<[^>]*>")
+_OPENING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?\s*[，,]")
+_GENERIC = re.compile(r"关于|^(本|我|全)?(本|我|全)?(单位|机关|部门|局|区|县|市|镇|乡|街道|政府|委|办)?$|政府信息公开|年度报告|公开工作|^现|^根据|^按照|^依据")
+
+
+def _plausible_agency(a: str) -> bool:
+    return 3 <= len(a) <= 40 and not _GENERIC.search(a)
+
+
+def _clean_agency(a: str) -> str:
+    a = re.sub(r"\s+", "", a)
+    a = _AGENCY_PREFIX.sub("", a)
+    return a.strip("（）()·")
+
+
+def _identify(doc: Document, report: Report):
+    candidates = []
+    if doc.title:
+        candidates.append(doc.title)
+    first = [p.text.strip() for p in doc.paragraphs[:40]]
+    for i, t in enumerate(first):
+        candidates.append(t)
+        if len(t) <= 40 and i + 1 < len(first):
+            candidates.append(t + first[i + 1][:40])  # a title broken over two lines
+    for raw in candidates:
+        text = _BOOK_TITLE.sub(" ", _PREFIX.sub("", raw.strip()))  # 《…》 names another document
+        for rx in (_TITLE_A, _TITLE_B):
+            m = rx.search(text)
+            if not m:
+                continue
+            y = m.group("year")
+            year = int(y) if y.isdigit() else chinese_year(y)
+            agency = _clean_agency(m.group("agency"))
+            if year and report.year is None:
+                report.year = year
+            if report.agency is None and _plausible_agency(agency):
+                report.agency = agency
+            if report.year is not None and report.agency is not None:
+                break
+        if report.year is not None and report.agency is not None:
+            break
+    text = doc.text()
+    m = _PERIOD.search(text)
+    if m:
+        period_year = int(m.group(1))
+        if report.year is None:
+            report.year = period_year
+        elif period_year != report.year:
+            report.issues.append(Issue("year_mismatch", "warning",
+                                       f"the title says {report.year} but the statistical period starts in {period_year}",
+                                       m.group(0)))
+    if report.year is None:
+        paras = [p.text.strip() for p in doc.paragraphs[:80]]
+        for i, t in enumerate(paras[:-1]):
+            if re.search(r"总体情况$", t) or re.fullmatch(r".{0,6}总体情况.{0,4}", t):
+                m = _OPENING_YEAR.match(paras[i + 1])
+                if m:
+                    report.year = int(m.group(1))
+                    report.issues.append(Issue("year_from_text", "info",
+                                               f"no title or statistical period; the year {report.year} is the one the 总体情况 section opens with",
+                                               paras[i + 1][:80]))
+                break
+    if report.agency is None:
+        for p in doc.paragraphs[:60]:
+            m = _BY.search(p.text) or _ISSUER.search(p.text.strip())
+            if m:
+                report.agency = _clean_agency(m.group(1))
+                break
+    if report.year is None:
+        report.issues.append(Issue("year_unknown", "error", "the statistical year could not be found"))
+    if report.agency is None:
+        report.issues.append(Issue("agency_unknown", "error", "the issuing agency could not be found"))

@@ -1,0 +1,53 @@
+"""Readers: a file in, a `Document` out. `read(path)` picks the reader by content and name.
+
+Every failure is a `ReadError` whose message names the file and the reason; nothing else escapes.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..document import Document
+from ._common import ReadError, sniff_format
+
+__all__ = ["ReadError", "read", "read_bytes", "SUPPORTED_SUFFIXES"]
+
+SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps")
+
+
+def read_bytes(data: bytes, name: str) -> Document:
+    """Read a report held in memory; `name` is used for the format guess and in messages."""
+    fmt = sniff_format(data, name)
+    if fmt == "txt":
+        from .txt import read_txt as reader
+    elif fmt == "html":
+        from .html import read_html as reader
+    elif fmt == "pdf":
+        from .pdf import read_pdf as reader
+    elif fmt == "docx":
+        from .docx import read_docx as reader
+    elif fmt in ("doc", "wps"):
+        from .docx import read_legacy_word as reader
+    else:  # pragma: no cover - sniff_format raises for anything else
+        raise ReadError(name, f"unknown format {fmt}")
+    try:
+        doc = reader(data, name)
+    except ReadError:
+        raise
+    except Exception as e:  # a reader library failing on a broken file must not escape as a traceback
+        raise ReadError(name, f"cannot be read as {fmt}: {type(e).__name__}: {e}") from e
+    doc.sha256 = hashlib.sha256(data).hexdigest()
+    return doc
+
+
+def read(path: str | Path) -> Document:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ReadError(str(p), "no such file") from None
+    except IsADirectoryError:
+        raise ReadError(str(p), "is a directory, not a file") from None
+    except OSError as e:
+        raise ReadError(str(p), f"cannot be opened: {e.strerror or e}") from None
+    return read_bytes(data, str(p))

@@ -1,0 +1,126 @@
+"""What every reader shares: the error type, format sniffing and text decoding."""
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+
+class ReadError(Exception):
+    """A file that is not a report or cannot be read. str() names the file and the reason."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+_HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|meta|div|p)\b", re.I)
+
+
+def sniff_format(data: bytes, name: str) -> str:
+    """txt | html | pdf | docx | doc | wps, from the content first and the name second."""
+    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise ReadError(name, "the file is empty")
+    lower = name.lower()
+    if data.startswith(b"%PDF") or data[:1024].find(b"%PDF-") >= 0:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        if b"word/" in data[:65536] or lower.endswith(".docx"):
+            return "docx"
+        raise ReadError(name, "a ZIP archive that is not a Word (.docx) document")
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy .doc / .wps / .xls
+        return "wps" if lower.endswith(".wps") else "doc"
+    if lower.endswith((".pdf", ".docx", ".doc", ".wps")):
+        raise ReadError(name, f"the name says {lower.rsplit('.', 1)[-1].upper()} but the content is not")
+    head = data[:4096]
+    if _looks_binary(head):
+        raise ReadError(name, "binary content, not a text, HTML, PDF or Word report")
+    if lower.endswith((".html", ".htm", ".shtml", ".xhtml")):
+        return "html"
+    if lower.endswith((".txt", ".text", ".md")):
+        return "txt"
+    if _HTML_SNIFF.search(head[:2048]):
+        return "html"
+    return "txt"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control > max(8, len(head) // 50)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_GB = {"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn"}
+
+
+def decode(data: bytes, name: str, html: bool = False) -> str:
+    """Text from bytes: BOM, then (HTML) the <meta> charset, then UTF-8, then GB18030, then detection.
+
+    GB2312 and GBK are decoded as GB18030, their superset, so rare characters survive.
+    """
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return to_simplified(data[len(bom):].decode(enc))
+            except UnicodeDecodeError:
+                raise ReadError(name, f"starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()}") from None
+    candidates: list[str] = []
+    if html:
+        m = _META_CHARSET.search(data[:4096])
+        if m:
+            declared = m.group(1).decode("ascii", "ignore").lower()
+            candidates.append("gb18030" if declared in _GB else declared)
+    candidates += ["utf-8", "gb18030"]
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if enc == "gb18030" and not _plausible_chinese(text):
+            continue
+        return to_simplified(text)
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        text = str(best)
+        if _plausible_chinese(text):
+            return to_simplified(text)
+    raise ReadError(name, "cannot be decoded: neither UTF-8 nor GB18030/GBK, and no encoding could be detected")
+
+
+_T2S = None
+# characters that only Traditional script uses, common in these reports
+_TRADITIONAL = set("與個們這來時會為說國關對開發資報數業條項應處規範於網機構價圍齊務書號區縣鄉鎮廳辦議審復訟請統")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional-script text (a mirror of a mainland page, say) in Simplified characters.
+
+    Detection first: text that is Simplified already is returned unchanged, so no character of a
+    mainland report is ever rewritten. OpenCC's Taiwan-phrase table also turns 檔案 back into 文件.
+    """
+    sample = text[:20000]
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    trad = sum(1 for ch in sample if ch in _TRADITIONAL)
+    if not cjk or trad < max(5, cjk * 0.02):
+        return text
+    global _T2S
+    if _T2S is None:
+        import opencc
+
+        _T2S = opencc.OpenCC("tw2sp")
+    return _T2S.convert(text)
+
+
+def _plausible_chinese(text: str) -> bool:
+    """GB18030 decodes almost any byte string; accept it only when the result reads as Chinese."""
+    if not text:
+        return False
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    odd = sum(1 for ch in text if "\u3400" <= ch <= "\u4dbf" or "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
+    return cjk > 0 and odd <= cjk * 0.02

@@ -1,0 +1,186 @@
+"""Web pages: the report's text and its <table>s, without the site around it.
+
+Government pages wrap the report in navigation, share bars, scripts and footers. The reader finds
+the element that holds the report (the nearest common ancestor of the report's tables and its
+opening heading), and reads only that: block elements become paragraphs, each <table> a grid with
+rowspan/colspan expanded. Word-exported markup (<p><span>, <o:p>, &nbsp; padding) is flattened.
+"""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from ..document import Document, Paragraph, Table, grid_from_spans
+from ._common import ReadError, decode
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button",
+              "input", "textarea", "svg", "canvas", "map")
+_BLOCK = {"p", "div", "section", "article", "main", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+          "blockquote", "pre", "tr", "dd", "dt", "dl", "center", "header", "footer", "nav", "aside", "form",
+          "figure", "figcaption", "address", "hr", "caption"}
+_CHROME = re.compile(r"(^|[\s_-])(nav|menu|footer|foot|header|breadcrumb|crumb|share|sidebar|topbar|banner|"
+                     r"copyright|search|login|links?|position|location)([\s_-]|$)", re.I)
+_REPORT_TABLE = re.compile(r"本年新收|信息内容|行政复议|申请人情况|处理决定|第二十条")
+_OPENING = re.compile(r"总体情况|统计期限|年度报告")
+_WS = re.compile(r"[ \t\r\n\u00a0\u3000\u200b\ufeff]+")
+
+
+def _text(el) -> str:
+    return _WS.sub(" ", "".join(el.itertext())).strip()
+
+
+def _cell_text(td) -> str:
+    """A cell's text with <br> and paragraph breaks as spaces (so '结果<br>纠正' reads 结果 纠正)."""
+    for el in td.iter("br", "p", "div", "li"):
+        el.tail = " " + (el.tail or "")
+        if el.tag != "br":
+            el.text = " " + (el.text or "")
+    return _text(td)
+
+
+def _rows(table) -> list[list[tuple[str, int, int]]]:
+    rows = []
+    for tr in table.iter("tr"):
+        if _owner_table(tr) is not table:
+            continue  # a row of a nested table
+        row = []
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                continue
+            row.append((_cell_text(td), _span(td.get("rowspan")), _span(td.get("colspan"))))
+        if row:
+            rows.append(row)
+    return rows
+
+
+def _span(v) -> int:
+    try:
+        return max(1, int(str(v).strip().split(".")[0]))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _owner_table(el):
+    p = el.getparent()
+    while p is not None and p.tag != "table":
+        p = p.getparent()
+    return p
+
+
+def _is_report_table(t) -> bool:
+    return bool(_REPORT_TABLE.search(_text(t)))
+
+
+def _content_root(body):
+    """The element that holds the report: common ancestor of its tables and opening text."""
+    tables = [t for t in body.iter("table") if _is_report_table(t) and _owner_table(t) is None]
+    anchors = list(tables)
+    for el in body.iter("p", "div", "h1", "h2", "h3", "span", "td", "strong", "b", "font"):
+        if el.text and _OPENING.search(el.text) and not len(el):
+            anchors.append(el)
+            break
+    if not anchors:
+        return body
+    paths = []
+    for a in anchors:
+        chain = [a]
+        while chain[-1].getparent() is not None:
+            chain.append(chain[-1].getparent())
+        paths.append(list(reversed(chain)))
+    root = body
+    for level in zip(*paths):
+        if all(x is level[0] for x in level):
+            root = level[0]
+        else:
+            break
+    if root.tag == "table" and root.getparent() is not None:
+        root = root.getparent()
+    # a root too small to hold the narrative (only the tables): climb while the text grows little
+    while root is not body and len(_text(root)) < 800 and root.getparent() is not None:
+        root = root.getparent()
+    return root
+
+
+def _strip_chrome(root) -> None:
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        if el.tag in ("nav", "footer", "header", "aside"):
+            if not any(_is_report_table(t) for t in el.iter("table")):
+                el.drop_tree()
+            continue
+        marker = f"{el.get('class', '')} {el.get('id', '')}"
+        if marker.strip() and _CHROME.search(marker) and el.tag in ("div", "ul", "ol", "section", "span", "p", "td"):
+            if not any(True for _ in el.iter("table")) and len(_text(el)) < 400:
+                el.drop_tree()
+
+
+def _blocks(root, doc: Document) -> None:
+    buf: list[str] = []
+
+    def flush():
+        for line in "".join(buf).split("\n"):
+            line = _WS.sub(" ", line).strip()
+            if line:
+                doc.blocks.append(Paragraph(line))
+        buf.clear()
+
+    def walk(node):
+        if not isinstance(node.tag, str):
+            if node.tail:
+                buf.append(node.tail)
+            return
+        tag = node.tag.lower()
+        if tag == "table":
+            flush()
+            rows = _rows(node)
+            if rows:
+                doc.blocks.append(Table(grid_from_spans(rows)))
+            if node.tail:
+                buf.append(node.tail)
+            return
+        block = tag in _BLOCK
+        if block or tag == "br":
+            buf.append("\n")
+        if node.text:
+            buf.append(node.text)
+        for ch in node:
+            walk(ch)
+        if block:
+            buf.append("\n")
+        if node.tail:
+            buf.append(node.tail)
+
+    walk(root)
+    flush()
+
+
+def read_html(data: bytes, name: str) -> Document:
+    text = decode(data, name, html=True)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        tree = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as e:
+        raise ReadError(name, f"not a readable HTML page ({e})") from None
+    title = None
+    for meta in tree.iter("meta"):
+        if (meta.get("name") or "").lower() in ("articletitle", "title", "dc.title") and meta.get("content"):
+            title = meta.get("content").strip()
+            break
+    if not title:
+        t = tree.find(".//title")
+        if t is not None and t.text_content().strip():
+            title = t.text_content().strip()
+    etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False)
+    body = tree.find(".//body")
+    if body is None:
+        body = tree
+    root = _content_root(body)
+    _strip_chrome(root)
+    doc = Document(path=name, format="html", title=title)
+    _blocks(root, doc)
+    if not doc.blocks:
+        raise ReadError(name, "the page holds no text")
+    return doc

@@ -1,0 +1,85 @@
+"""Plain-text reports: narrative lines, and tables written as tab-, pipe- or space-separated lines.
+
+A line is a table row when it splits into cells (tabs, markdown pipes, runs of two or more spaces)
+or ends in several numbers. Blank cells between tabs stay blank. Consecutive rows, with the short
+label or heading lines between them, make one table; a long prose line ends it.
+"""
+from __future__ import annotations
+
+import re
+
+from ..cells import TEXT, classify
+from ..document import Cell, Document, Paragraph, Table
+from ._common import ReadError, decode
+
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MULTISPACE = re.compile(r"[ \u3000\u00a0]{2,}")
+_SENTENCE_END = re.compile(r"[。！？；]")
+
+
+def split_cells(line: str) -> list[str] | None:
+    """The cells of a table-like line, or None for prose."""
+    s = line.rstrip("\r\n")
+    if not s.strip():
+        return None
+    if s.count("|") >= 2:
+        inner = s.strip()
+        inner = inner[1:] if inner.startswith("|") else inner
+        inner = inner[:-1] if inner.endswith("|") else inner
+        return [c.strip() for c in inner.split("|")]
+    if "\t" in s:
+        return [c.strip() for c in s.split("\t")]
+    parts = [p for p in _MULTISPACE.split(s.strip())]
+    tokens = s.split()
+    # trailing run of value-like tokens (numbers, /, —): a label followed by its cells
+    n = 0
+    for tok in reversed(tokens):
+        if classify(tok).kind == TEXT:
+            break
+        n += 1
+    if n >= 2 and (n == len(tokens) or len(" ".join(tokens[:-n])) <= 80):
+        head = " ".join(tokens[:-n])
+        return ([head] if head else []) + tokens[-n:]
+    if len(parts) >= 2 and len(s) <= 160 and not _SENTENCE_END.search(s):
+        return parts
+    return None
+
+
+def read_txt(data: bytes, name: str) -> Document:
+    text = decode(data, name).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if not text.strip():
+        raise ReadError(name, "the file holds no text")
+    doc = Document(path=name, format="txt")
+    rows: list[list[str]] = []
+    gap: list[str] = []  # short text lines seen since the last row
+
+    def flush():
+        nonlocal rows, gap
+        if rows:
+            width = max(len(r) for r in rows)
+            grid = [[Cell(t) for t in r] + [Cell("", origin=False) for _ in range(width - len(r))] for r in rows]
+            doc.blocks.append(Table(grid))
+        doc.blocks.extend(Paragraph(g) for g in gap)
+        rows, gap = [], []
+
+    for raw in text.split("\n"):
+        line = raw.strip(" \u3000\u00a0")
+        if _MD_SEPARATOR.match(line) and "-" in line:
+            continue
+        cells = split_cells(raw) if line else None
+        if cells is not None and len(cells) >= 2 and any(cells):
+            rows.extend([g] for g in gap)  # headings and broken labels between rows stay with the table
+            gap = []
+            rows.append(cells)
+            continue
+        if not line:
+            continue
+        if rows and len(line) <= 60 and not _SENTENCE_END.search(line):
+            gap.append(line)
+            continue
+        flush()
+        doc.blocks.append(Paragraph(line))
+    flush()
+    first = next((b.text for b in doc.blocks if isinstance(b, Paragraph) and b.text.strip()), None)
+    doc.title = first
+    return doc
