@@ -9,6 +9,7 @@ dashboard all read this module; nothing else spells out a metric label.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 APPLICANT = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
@@ -96,6 +97,12 @@ class Metric:
     row_patterns: tuple[str, ...] = field(default=())
     # for table 二: dims by template version (the same code has other dims in each version)
     dims_by_template: dict[str, tuple[str, ...]] | None = None
+    unit_by_template: dict[str, str] | None = None
+
+    def unit_for(self, template: str | None) -> str:
+        if self.unit_by_template and template in self.unit_by_template:
+            return self.unit_by_template[template]
+        return self.unit
 
     @property
     def is_table(self) -> bool:
@@ -117,13 +124,15 @@ class Metric:
         return [f"{self.code}:{d}" for d in dims] if dims else [self.code]
 
 
-def _m(code, dims, unit, section, templates, zh, en, report_label, row_patterns=(), dims_by_template=None):
+def _m(code, dims, unit, section, templates, zh, en, report_label, row_patterns=(), dims_by_template=None,
+       unit_by_template=None):
     return Metric(code, tuple(dims), unit, section, tuple(templates), zh, en, report_label,
-                  tuple(row_patterns), dims_by_template)
+                  tuple(row_patterns), dims_by_template, unit_by_template)
 
 
 _T19, _T21, _BOTH, _ANY = ("2019",), ("2021",), ("2019", "2021"), ("any",)
 _ITEMS = ("items_prev", "items_change", "decisions")
+_ITEM_UNITS = {"2019": "项/件", "2021": "件"}
 
 METRICS: tuple[Metric, ...] = (
     # 表二 主动公开政府信息情况 ---------------------------------------------------------------
@@ -134,16 +143,16 @@ METRICS: tuple[Metric, ...] = (
        "行政规范性文件", "Normative documents", "规范性文件 / 行政规范性文件", (r"^(行政)?规范性文件",),
        {"2019": ("made", "published", "total_public"), "2021": ("made", "repealed", "in_force")}),
     _m("active.licensing", _ITEMS, "项/件", "active", _BOTH, "行政许可", "Administrative licensing", "行政许可",
-       (r"^行政许可",), {"2019": _ITEMS, "2021": ("decisions",)}),
+       (r"^行政许可",), {"2019": _ITEMS, "2021": ("decisions",)}, _ITEM_UNITS),
     _m("active.other_services", _ITEMS, "项/件", "active", _T19, "其他对外管理服务事项",
        "Other external management services", "其他对外管理服务事项", (r"^其他对外管理服务",)),
     _m("active.punishment", _ITEMS, "项/件", "active", _BOTH, "行政处罚", "Administrative penalties", "行政处罚",
-       (r"^行政处罚",), {"2019": _ITEMS, "2021": ("decisions",)}),
+       (r"^行政处罚",), {"2019": _ITEMS, "2021": ("decisions",)}, _ITEM_UNITS),
     _m("active.coercion", _ITEMS, "项/件", "active", _BOTH, "行政强制", "Administrative coercion", "行政强制",
-       (r"^行政强制",), {"2019": _ITEMS, "2021": ("decisions",)}),
+       (r"^行政强制",), {"2019": _ITEMS, "2021": ("decisions",)}, _ITEM_UNITS),
     _m("active.fees", ("items_prev", "items_change", "amount_wan_yuan"), "项/万元", "active", _BOTH,
        "行政事业性收费", "Administrative fees", "行政事业性收费", (r"^行政事业性收费",),
-       {"2019": ("items_prev", "items_change"), "2021": ("amount_wan_yuan",)}),
+       {"2019": ("items_prev", "items_change"), "2021": ("amount_wan_yuan",)}, {"2019": "项", "2021": "万元"}),
     _m("active.procurement", ("projects", "amount_wan_yuan"), "项/万元", "active", _T19, "政府集中采购",
        "Centralised government procurement", "政府集中采购", (r"^(政府)?集中采购",)),
     # 表三 收到和处理政府信息公开申请情况 -----------------------------------------------------
@@ -289,6 +298,7 @@ _DROP = re.compile(r"[\s\u200b\ufeff\"'“”‘’「」『』《》【】\[\]<
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+\.?|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+\.?)")
 
 
+@lru_cache(maxsize=65536)
 def normalise_label(text: str) -> str:
     """Fold a row label for matching: half-width, no spaces or quotes, typographic variants unified.
 
@@ -312,16 +322,20 @@ def strip_numbering(label: str) -> str:
     return label
 
 
+@lru_cache(maxsize=65536)
 def match_row(label: str, section: str) -> Metric | None:
     """The metric a normalised table-row label names within a section, or None.
 
     Patterns are tried in catalog order (specific before general), on the label with its
     group context (三、本年度办理结果（三）不予公开 …) included.
     """
-    for m in METRICS:
-        if m.section != section or not m.row_patterns:
-            continue
-        for p in m.row_patterns:
-            if re.search(p, label):
-                return m
+    for m, rx in _ROW_RX.get(section, ()):
+        if rx.search(label):
+            return m
     return None
+
+
+_ROW_RX: dict[str, list[tuple[Metric, re.Pattern]]] = {}
+for _metric in METRICS:
+    for _p in _metric.row_patterns:
+        _ROW_RX.setdefault(_metric.section, []).append((_metric, re.compile(_p)))

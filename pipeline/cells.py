@@ -6,6 +6,7 @@ is never turned into 0. Amounts are converted to 万元 with exact decimal arith
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -32,6 +33,7 @@ def clean(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
 
 
+@lru_cache(maxsize=65536)
 def classify(text: str | None) -> CellValue:
     t = clean(text)
     if not t:

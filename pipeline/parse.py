@@ -93,6 +93,8 @@ class Row:
     context: list[str]  # group labels before it (spanned from above or earlier cells)
     values: list[CellValue]  # cells after the label, each merged cell once
     texts: list[str]  # every distinct text in the row, for heading detection
+    positions: list[int] = field(default_factory=list)  # grid column of each value cell
+    label_end: int = -1  # grid column of the last text cell
 
     @property
     def label(self) -> str:
@@ -110,21 +112,51 @@ def split_row(cells) -> Row:
             last_text = i
             if not texts or texts[-1] != cv.text:
                 texts.append(cv.text)
-    values = [kinds[i] for i in range(last_text + 1, len(cells)) if cells[i].origin and not cells[i].from_above]
+    positions = [i for i in range(last_text + 1, len(cells)) if cells[i].origin and not cells[i].from_above]
+    values = [kinds[i] for i in positions]
     if len(values) < 3 and all(v.kind == BLANK for v in values):
-        values = []  # a header or caption row with an empty cell or two after its text
+        values, positions = [], []  # a header or caption row with an empty cell or two after its text
     own = texts[-1] if texts else ""
-    return Row(own=own, context=texts[:-1], values=values, texts=texts)
+    return Row(own=own, context=texts[:-1], values=values, texts=texts, positions=positions, label_end=last_text)
 
 
 def fit(values: list[CellValue], n: int) -> list[CellValue] | None:
-    """Exactly n cells from a row's value cells, dropping surplus blank cells at either end."""
+    """Exactly n cells from a row's value cells, dropping surplus blank cells at one end.
+
+    Surplus blanks at both ends make the row ambiguous (is the first cell a filler or a blank
+    自然人?): None, so the caller can place the cells by column or leave the row out.
+    """
     v = list(values)
+    if len(v) > n and v[0].kind == BLANK and v[-1].kind == BLANK:
+        return None
     while len(v) > n and v[-1].kind == BLANK:
         v.pop()
     while len(v) > n and v[0].kind == BLANK:
         v.pop(0)
     return v if len(v) == n else None
+
+
+def at_columns(row: Row, cols: list[int]) -> list[CellValue] | None:
+    """The row's value cells at these grid columns, when each holds exactly one."""
+    by_pos = dict(zip(row.positions, row.values))
+    if not cols or min(cols) <= row.label_end or any(c not in by_pos for c in cols):
+        return None
+    return [by_pos[c] for c in cols]
+
+
+def value_anchor(rows: list[Row], n: int) -> int | None:
+    """The grid column where a table's n-value rows start, from its unambiguous rows (n cells,
+    numbers at both ends)."""
+    from collections import Counter
+
+    starts: Counter = Counter()
+    for r in rows:
+        if len(r.values) == n and r.values[0].kind == NUMBER and r.values[-1].kind == NUMBER:
+            starts[r.positions[0]] += 1
+    if not starts:
+        return None
+    col, count = starts.most_common(1)[0]
+    return col if count >= 2 else None
 
 
 # --- the parser ---------------------------------------------------------------------------------
@@ -135,13 +167,14 @@ class _State:
         self.section: str | None = None
         self.group: str | None = None  # 不予公开 / 无法提供 / 不予处理 / 其他处理 in 表三
         self.pending: list[str] = []  # label text on lines without values (a label broken over lines)
-        self.dims: list[tuple[str, str | None, str]] | None = None  # 表二 header: (dim, unit, header text)
+        self.dims: list[tuple[str, str | None, str, int]] | None = None  # 表二 header: (dim, unit, text, column)
         self.votes = {"2019": 0, "2021": 0}
         self.seen: dict[str, Fact] = {}
         self.conflicts: set[str] = set()
         self.blank_cells: list[str] = []
         self.review_done = False
         self.page: int | None = None
+        self.anchor7: int | None = None  # grid column where 表三's seven value cells start
 
     def add(self, metric: str, dim: str | None, value: Decimal, evidence: dict):
         key = metric if dim is None else f"{metric}:{dim}"
@@ -201,8 +234,10 @@ def _match(st: _State, row: Row, section: str) -> catalog.Metric | None:
 
 def _row_applications(st: _State, row: Row):
     norm = catalog.normalise_label(row.label)
+    own = catalog.normalise_label(row.own)
     for key, name in _GROUPS:
-        if key in catalog.normalise_label("".join(row.context)) or (key in norm and not row.values):
+        if (key in catalog.normalise_label("".join(row.context)) or (key in norm and not row.values)
+                or re.match(r"^(\([三四五六]\)|[三四五六])?" + key + ".+", own)):
             st.group = name
     if not row.values:
         if _APP_HEADER.search(norm):
@@ -221,10 +256,12 @@ def _row_applications(st: _State, row: Row):
     if m.code == "app.total":
         st.group = None
     cells = fit(row.values, 7)
+    if cells is None and st.anchor7 is not None:  # blanks at both ends: place the cells by column
+        cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
     if cells is None:
         st.report.issues.append(Issue("row_cells", "warning",
-                                      f"{m.code}: {len(row.values)} cells where 7 were expected; row left out",
-                                      row.label))
+                                      f"{m.code}: {len(row.values)} cells where 7 were expected and no column "
+                                      "alignment places them; row left out", row.label))
         return
     cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
     _note_blanks(st, row, cells, cols)
@@ -257,25 +294,23 @@ def _row_review(st: _State, row: Row):
                 st.add(code, dim, cv.value, _evidence("review_litigation", row, col, st.page))
 
 
-def _header_dims(row: Row, cells) -> list[tuple[str, str | None, str]] | None:
-    dims: list[tuple[str, str | None, str]] = []
+_HEADER_RX = re.compile("|".join(re.escape(p) for p, _ in catalog.ACTIVE_HEADER_DIMS))
+_HEADER_DIM = dict(catalog.ACTIVE_HEADER_DIMS)
+
+
+def _header_dims(row: Row, cells) -> list[tuple[str, str | None, str, int]] | None:
+    dims: list[tuple[str, str | None, str, int]] = []
     last_text = None
-    for c in cells:
+    for col, c in enumerate(cells):
         if not c.origin or c.from_above:
             continue
         t = catalog.normalise_label(c.text)
         if not t or t == last_text:
             continue
         last_text = t
-        pos = 0
-        while pos < len(t):
-            for phrase, dim in catalog.ACTIVE_HEADER_DIMS:
-                if t.startswith(phrase, pos):
-                    dims.append((dim, amount_unit(c.text) if dim == "amount_wan_yuan" else None, c.text))
-                    pos += len(phrase)
-                    break
-            else:
-                pos += 1
+        for m in _HEADER_RX.finditer(t):
+            dim = _HEADER_DIM[m.group(0)]
+            dims.append((dim, amount_unit(c.text) if dim == "amount_wan_yuan" else None, c.text, col))
     return dims or None
 
 
@@ -306,13 +341,15 @@ def _row_active(st: _State, row: Row, cells):
                                       row.label))
         return
     cells_v = fit(row.values, len(st.dims))
+    if cells_v is None:  # place the cells under their header cells
+        cells_v = at_columns(row, [col for *_, col in st.dims])
     if cells_v is None:
         st.report.issues.append(Issue("row_cells", "warning",
                                       f"{m.code}: {len(row.values)} cells under a header of {len(st.dims)}; left out",
                                       row.label))
         return
-    _note_blanks(st, row, cells_v, [h for _, _, h in st.dims])
-    for (dim, unit, header), cv in zip(st.dims, cells_v):
+    _note_blanks(st, row, cells_v, [h for _, _, h, _ in st.dims])
+    for (dim, unit, header, _), cv in zip(st.dims, cells_v):
         if cv.kind != NUMBER:
             continue
         if dim not in m.dims:
@@ -350,9 +387,10 @@ def parse(doc: Document) -> Report:
             if is_heading:
                 st.section, st.group, st.pending, st.dims = section, None, [], None
             continue
-        for cells, page in _rows_of(block):
+        rows = [split_row(cells) for cells in block.rows]
+        st.anchor7 = value_anchor(rows, 7)
+        for (cells, page), row in zip(_rows_of(block), rows):
             st.page = page
-            row = split_row(cells)
             if not row.values and row.texts:
                 is_heading, section = _heading_section(" ".join(row.texts))
                 if is_heading:

@@ -98,6 +98,10 @@ _T2S = None
 _TRADITIONAL = set("與個們這來時會為說國關對開發資報數業條項應處規範於網機構價圍齊務書號區縣鄉鎮廳辦議審復訟請統")
 
 
+_TRADITIONAL_RX = re.compile("[" + "".join(sorted(_TRADITIONAL)) + "]")
+_CJK_RX = re.compile("[\u4e00-\u9fff]")
+
+
 def to_simplified(text: str) -> str:
     """Traditional-script text (a mirror of a mainland page, say) in Simplified characters.
 
@@ -105,9 +109,11 @@ def to_simplified(text: str) -> str:
     mainland report is ever rewritten. OpenCC's Taiwan-phrase table also turns 檔案 back into 文件.
     """
     sample = text[:20000]
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    trad = sum(1 for ch in sample if ch in _TRADITIONAL)
-    if not cjk or trad < max(5, cjk * 0.02):
+    trad = len(_TRADITIONAL_RX.findall(sample))
+    if trad < 5:
+        return text
+    cjk = len(_CJK_RX.findall(sample))
+    if trad < cjk * 0.02:
         return text
     global _T2S
     if _T2S is None:

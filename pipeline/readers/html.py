@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from ..document import Document, Paragraph, Table, grid_from_spans
@@ -27,8 +26,26 @@ _OPENING = re.compile(r"总体情况|统计期限|年度报告")
 _WS = re.compile(r"[ \t\r\n\u00a0\u3000\u200b\ufeff]+")
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True,
+                           default_doctype=False)
+
+
+def _drop(el) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def _text(el) -> str:
-    return _WS.sub(" ", "".join(el.itertext())).strip()
+    return _WS.sub(" ", etree.tostring(el, method="text", encoding=str, with_tail=False)).strip()
 
 
 def _cell_text(td) -> str:
@@ -56,6 +73,8 @@ def _rows(table) -> list[list[tuple[str, int, int]]]:
 
 
 def _span(v) -> int:
+    if v is None:
+        return 1
     try:
         return max(1, int(str(v).strip().split(".")[0]))
     except (TypeError, ValueError):
@@ -103,18 +122,21 @@ def _content_root(body):
     return root
 
 
+_INLINE = ("span", "font", "o:p", "b", "strong", "i", "em", "u", "a", "sup", "sub", "small", "big", "label", "ins",
+           "del", "s", "strike", "abbr", "st1:chsdate", "st1:chmetcnv")
+
+
 def _strip_chrome(root) -> None:
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
-            continue
-        if el.tag in ("nav", "footer", "header", "aside"):
-            if not any(_is_report_table(t) for t in el.iter("table")):
-                el.drop_tree()
+    for el in list(root.iter("nav", "footer", "header", "aside")):
+        if el.getparent() is not None and not any(_is_report_table(t) for t in el.iter("table")):
+            _drop(el)
+    for el in root.xpath(".//*[@class or @id]"):
+        if el.getparent() is None:
             continue
         marker = f"{el.get('class', '')} {el.get('id', '')}"
         if marker.strip() and _CHROME.search(marker) and el.tag in ("div", "ul", "ol", "section", "span", "p", "td"):
             if not any(True for _ in el.iter("table")) and len(_text(el)) < 400:
-                el.drop_tree()
+                _drop(el)
 
 
 def _blocks(root, doc: Document) -> None:
@@ -161,9 +183,11 @@ def read_html(data: bytes, name: str) -> Document:
     text = decode(data, name, html=True)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
-        tree = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as e:
+        tree = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise ReadError(name, f"not a readable HTML page ({e})") from None
+    if tree is None:
+        raise ReadError(name, "not a readable HTML page (no elements)")
     title = None
     for meta in tree.iter("meta"):
         if (meta.get("name") or "").lower() in ("articletitle", "title", "dc.title") and meta.get("content"):
@@ -171,14 +195,15 @@ def read_html(data: bytes, name: str) -> Document:
             break
     if not title:
         t = tree.find(".//title")
-        if t is not None and t.text_content().strip():
-            title = t.text_content().strip()
-    etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False)
+        if t is not None and _text(t):
+            title = _text(t)
+    etree.strip_elements(tree, *_DROP_TAGS, with_tail=False)
     body = tree.find(".//body")
     if body is None:
         body = tree
     root = _content_root(body)
     _strip_chrome(root)
+    etree.strip_tags(root, *_INLINE)  # Word-exported <p><span>…</span></p> becomes plain text: fewer nodes
     doc = Document(path=name, format="html", title=title)
     _blocks(root, doc)
     if not doc.blocks:

@@ -1,0 +1,457 @@
+"""Facts in, a report file out: the official tables and narrative sentences, as TXT, HTML, DOCX or PDF.
+
+`random_facts` draws a self-consistent set of facts (the tables' identities hold); `render` writes
+them into a report of either template in one of several layouts (header styles, whitespace, labels
+broken over lines, GBK, site chrome). Used by the round-trip tests, the demo data and the
+benchmark corpora. The parser must return exactly the facts given.
+"""
+from __future__ import annotations
+
+import html as _html
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .catalog import APPLICANT, REVIEW
+
+# --- the official tables -------------------------------------------------------------------------
+
+ACTIVE_BLOCKS = {
+    "2019": (
+        ("第二十条第（一）项", ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"),
+         (("规章", "active.regulations"), ("规范性文件", "active.normative_docs")), ("made", "published", "total_public")),
+        ("第二十条第（五）项", ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
+         (("行政许可", "active.licensing"), ("其他对外管理服务事项", "active.other_services")), ("items_prev", "items_change", "decisions")),
+        ("第二十条第（六）项", ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
+         (("行政处罚", "active.punishment"), ("行政强制", "active.coercion")), ("items_prev", "items_change", "decisions")),
+        ("第二十条第（八）项", ("信息内容", "上一年项目数量", "本年增/减"),
+         (("行政事业性收费", "active.fees"),), ("items_prev", "items_change")),
+        ("第二十条第（九）项", ("信息内容", "采购项目数量", "采购总金额"),
+         (("政府集中采购", "active.procurement"),), ("projects", "amount_wan_yuan")),
+    ),
+    "2021": (
+        ("第二十条第（一）项", ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+         (("规章", "active.regulations"), ("行政规范性文件", "active.normative_docs")), ("made", "repealed", "in_force")),
+        ("第二十条第（五）项", ("信息内容", "本年处理决定数量"), (("行政许可", "active.licensing"),), ("decisions",)),
+        ("第二十条第（六）项", ("信息内容", "本年处理决定数量"),
+         (("行政处罚", "active.punishment"), ("行政强制", "active.coercion")), ("decisions",)),
+        ("第二十条第（八）项", ("信息内容", "本年收费金额（单位：万元）"), (("行政事业性收费", "active.fees"),), ("amount_wan_yuan",)),
+    ),
+}
+
+# (group label or None, row label, metric)
+_APP_HEAD = (
+    (None, "一、本年新收政府信息公开申请数量", "app.received_new"),
+    (None, "二、上年结转政府信息公开申请数量", "app.carried_in"),
+)
+_APP_RESULTS = (
+    (None, "（一）予以公开", "app.granted"),
+    (None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "app.partial"),
+    ("（三）不予公开", "1.属于国家秘密", "app.denied.state_secret"),
+    ("（三）不予公开", "2.其他法律行政法规禁止公开", "app.denied.prohibited_by_law"),
+    ("（三）不予公开", "3.危及“三安全一稳定”", "app.denied.security_stability"),
+    ("（三）不予公开", "4.保护第三方合法权益", "app.denied.third_party"),
+    ("（三）不予公开", "5.属于三类内部事务信息", "app.denied.internal_affairs"),
+    ("（三）不予公开", "6.属于四类过程性信息", "app.denied.process_info"),
+    ("（三）不予公开", "7.属于行政执法案卷", "app.denied.enforcement_file"),
+    ("（三）不予公开", "8.属于行政查询事项", "app.denied.query_matter"),
+    ("（四）无法提供", "1.本机关不掌握相关政府信息", "app.unavailable.not_held"),
+    ("（四）无法提供", "2.没有现成信息需要另行制作", "app.unavailable.needs_creation"),
+    ("（四）无法提供", "3.补正后申请内容仍不明确", "app.unavailable.unclear"),
+    ("（五）不予处理", "1.信访举报投诉类申请", "app.not_processed.complaint"),
+    ("（五）不予处理", "2.重复申请", "app.not_processed.duplicate"),
+    ("（五）不予处理", "3.要求提供公开出版物", "app.not_processed.publication"),
+    ("（五）不予处理", "4.无正当理由大量反复申请", "app.not_processed.excessive"),
+    ("（五）不予处理", "5.要求行政机关确认或重新出具已获取信息", "app.not_processed.reconfirm"),
+)
+_APP_OTHER = {
+    "2019": ((None, "（六）其他处理", "app.other"),),
+    "2021": (
+        ("（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "app.other.overdue_correction"),
+        ("（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "app.other.unpaid_fee"),
+        ("（六）其他处理", "3.其他", "app.other.other"),
+    ),
+}
+_APP_TAIL = ((None, "（七）总计", "app.total"),)
+APP_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+REVIEW_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+
+
+def app_rows(template: str):
+    """(group, label, metric) of table 三's result rows for a template."""
+    return _APP_RESULTS + _APP_OTHER[template] + _APP_TAIL
+
+
+def outcome_metrics(template: str) -> list[str]:
+    return [m for _, _, m in _APP_RESULTS + _APP_OTHER[template]]
+
+
+# --- random, self-consistent facts --------------------------------------------------------------
+
+def _amount(rng: random.Random, scale: float) -> Decimal:
+    cents = int(rng.lognormvariate(0, 1.2) * scale * 100)
+    return (Decimal(cents) / Decimal(1000000)).normalize()  # 万元, from a whole number of 分
+
+
+def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rate: float = 0.0) -> dict:
+    """A dict `metric:dim` -> value whose tables obey every identity. A cell left blank is absent.
+
+    `size` scales the magnitudes (a ministry receives thousands of applications, a town a few);
+    `blank_rate` leaves that share of cells blank (blank cells never become facts).
+    """
+    f: dict[str, int | float] = {}
+    # 表三: draw outcomes per applicant column, then new + carried so that the balance holds
+    outcomes = outcome_metrics(template)
+    for d in APPLICANT[:-1]:
+        weight = {"natural_person": 1.0, "commercial": 0.25, "research": 0.03, "social_org": 0.03,
+                  "legal_service": 0.05, "other_org": 0.08}[d]
+        n = int(rng.expovariate(1 / max(0.5, 40 * size * weight))) if rng.random() < 0.8 else 0
+        total = 0
+        for i, m in enumerate(outcomes):
+            v = 0
+            if n:
+                share = 0.45 if m == "app.granted" else 0.2 if m in ("app.partial", "app.unavailable.not_held") else 0.03
+                v = sum(1 for _ in range(n) if rng.random() < share) if n < 200 else int(n * share * rng.uniform(0.5, 1.5))
+            f[f"{m}:{d}"] = v
+            total += v
+        f[f"app.total:{d}"] = total
+        carried_out = rng.randint(0, max(0, total // 8))
+        carried_in = rng.randint(0, total + carried_out)
+        f[f"app.carried_out:{d}"] = carried_out
+        f[f"app.carried_in:{d}"] = carried_in
+        f[f"app.received_new:{d}"] = total + carried_out - carried_in
+    for m in ["app.received_new", "app.carried_in", *outcomes, "app.total", "app.carried_out"]:
+        f[f"{m}:total"] = sum(f[f"{m}:{d}"] for d in APPLICANT[:-1])
+    # 表四
+    for block in ("review", "litigation.direct", "litigation.after_review"):
+        parts = [rng.choice([0, 0, 0, 1, 2, rng.randint(0, int(10 * size) + 1)]) for _ in range(4)]
+        for d, v in zip(REVIEW[:-1], parts):
+            f[f"{block}:{d}"] = v
+        f[f"{block}:total"] = sum(parts)
+    # 表二
+    for _, _, rows, dims in ACTIVE_BLOCKS[template]:
+        for _, metric in rows:
+            for d in dims:
+                if d == "amount_wan_yuan":
+                    v: int | float = float(_amount(rng, 300 * size))
+                elif d == "items_change":
+                    v = rng.randint(-5, 5)
+                elif d in ("made", "repealed"):
+                    v = rng.randint(0, int(20 * size) + 2)
+                else:
+                    v = rng.randint(0, int(500 * size) + 5)
+                f[f"{metric}:{d}"] = v
+    if template == "2021" and "active.regulations:made" in f:
+        f["active.regulations:in_force"] = max(f["active.regulations:in_force"], f["active.regulations:made"])
+    # narrative
+    f["website.posts"] = rng.randint(100, int(5000 * size) + 200)
+    f["website.visits"] = rng.randint(10000, int(3_000_000 * size) + 20000)
+    for p in ("wechat", "weibo", "douyin"):
+        if rng.random() < 0.8:
+            f[f"newmedia.{p}.posts"] = rng.randint(50, int(2000 * size) + 60)
+            f[f"newmedia.{p}.followers"] = rng.randint(100, int(200_000 * size) + 200)
+    f["interpretation.docs"] = rng.randint(1, int(60 * size) + 2)
+    if rng.random() < 0.6:
+        f["press_conferences"] = rng.randint(1, 30)
+    if rng.random() < 0.6:
+        f["mailbox.letters"] = rng.randint(0, int(500 * size) + 1)
+    if template == "2021":
+        f["fees.collected_yuan"] = rng.choice([0, 0, 0, rng.randint(1, 500)])
+    if blank_rate:
+        for k in [k for k in f if ":" in k]:
+            if rng.random() < blank_rate:
+                del f[k]
+    return f
+
+
+# --- layout ---------------------------------------------------------------------------------------
+
+@dataclass
+class Layout:
+    """How a report is written; every combination must read back to the same facts."""
+    fmt: str = "html"  # txt | html | docx | pdf
+    txt_sep: str = "tab"  # tab | pipe | spaces  (TXT only)
+    encoding: str = "utf-8"  # utf-8 | utf-8-sig | gb18030
+    crlf: bool = False
+    pad: bool = False  # &nbsp; / extra spaces around values
+    split_labels: bool = False  # long row labels broken over two lines (TXT) or two <p> (HTML)
+    one_active_table: bool = True  # 表二 as one table with caption rows, or one table per block
+    chrome: bool = False  # site navigation and footer around the report (HTML)
+    amount_in_yuan: bool = False  # procurement amount printed as '123456.78元' (2019 only)
+    title_year_first: bool = False  # 2020年XX局政府信息公开工作年度报告
+    blank_mark: str = ""  # how a blank cell is printed: '' (empty) or '/' or '—'
+    extra: dict = field(default_factory=dict)
+
+
+def layouts() -> list[Layout]:
+    """A spread of layouts for tests and corpora."""
+    return [
+        Layout("txt"), Layout("txt", txt_sep="pipe", crlf=True), Layout("txt", txt_sep="spaces", blank_mark="—"),
+        Layout("txt", encoding="gb18030", split_labels=True, pad=True),
+        Layout("txt", encoding="utf-8-sig", title_year_first=True, amount_in_yuan=True),
+        Layout("html"), Layout("html", chrome=True, pad=True, one_active_table=False),
+        Layout("html", encoding="gb18030", split_labels=True, blank_mark="/"),
+        Layout("html", amount_in_yuan=True, title_year_first=True),
+    ]
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) or isinstance(v, Decimal):
+        d = Decimal(str(v)).normalize()
+        s = format(d, "f")
+        return s
+    return str(v)
+
+
+@dataclass
+class _Cell:
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    value: bool = False
+
+
+def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[list[_Cell]]]]:
+    """The three tables as rows of cells (with spans), each under its section heading."""
+    blank = lay.blank_mark
+
+    def val(key):
+        v = facts.get(key)
+        return _Cell(blank if v is None else _fmt(v), value=True)
+
+    # 表二
+    active: list[list[_Cell]] = []
+    active_tables: list[list[list[_Cell]]] = []
+    for caption, header, rows, dims in ACTIVE_BLOCKS[template]:
+        block: list[list[_Cell]] = []
+        width = 4
+        block.append([_Cell(caption, colspan=width)])
+        head = list(header)
+        if lay.amount_in_yuan and "采购总金额" in head:
+            head[head.index("采购总金额")] = "采购总金额"
+        elif "采购总金额" in head:
+            head[head.index("采购总金额")] = "采购总金额（单位：万元）"
+        span = width - 1 if len(head) == 2 else 1
+        hrow = [_Cell(head[0])] + [_Cell(h, colspan=span) for h in head[1:]]
+        if len(head) == 3:
+            hrow.append(_Cell(""))
+        block.append(hrow)
+        for label, metric in rows:
+            r = [_Cell(label)]
+            for d in dims:
+                c = val(f"{metric}:{d}")
+                if d == "amount_wan_yuan" and lay.amount_in_yuan and template == "2019" and c.text not in ("", "/", "—"):
+                    yuan = (Decimal(c.text) * 10000).normalize()
+                    c.text = format(yuan.quantize(Decimal("0.01")) if yuan != yuan.to_integral_value() else yuan, "f") + "元"
+                c.colspan = span
+                r.append(c)
+            if len(head) == 3:
+                r.append(_Cell(blank, value=True) if False else _Cell(""))
+            block.append(r)
+        active_tables.append(block)
+        active += block
+    # 表三
+    app: list[list[_Cell]] = [
+        [_Cell(APP_NOTE, rowspan=3, colspan=3), _Cell("申请人情况", colspan=7)],
+        [_Cell("自然人", rowspan=2), _Cell("法人或其他组织", colspan=5), _Cell("总计", rowspan=2)],
+        [_Cell(h) for h in APPLICANT_HEAD[1:6]],
+    ]
+    for _, label, metric in _APP_HEAD:
+        app.append([_Cell(label, colspan=3)] + [val(f"{metric}:{d}") for d in APPLICANT])
+    results = app_rows(template)
+    first = True
+    group_seen: dict[str, int] = {}
+    for group, label, metric in results:
+        r: list[_Cell] = []
+        if first:
+            r.append(_Cell("三、本年度办理结果", rowspan=len(results)))
+            first = False
+        if group is None:
+            r.append(_Cell(label, colspan=2))
+        else:
+            if group not in group_seen:
+                group_seen[group] = sum(1 for g, _, _ in results if g == group)
+                r.append(_Cell(group, rowspan=group_seen[group]))
+            r.append(_Cell(label))
+        r += [val(f"{metric}:{d}") for d in APPLICANT]
+        app.append(r)
+    app.append([_Cell("四、结转下年度继续办理", colspan=3)] + [val(f"app.carried_out:{d}") for d in APPLICANT])
+    # 表四
+    rev: list[list[_Cell]] = [
+        [_Cell("行政复议", colspan=5), _Cell("行政诉讼", colspan=10)],
+        [_Cell(h, rowspan=2) for h in REVIEW_HEAD] + [_Cell("未经复议直接起诉", colspan=5), _Cell("复议后起诉", colspan=5)],
+        [_Cell(h) for h in REVIEW_HEAD] * 2,
+        [val(f"{b}:{d}") for b in ("review", "litigation.direct", "litigation.after_review") for d in REVIEW],
+    ]
+    out = []
+    if lay.one_active_table:
+        out.append(("二、主动公开政府信息情况", active))
+    else:
+        out.append(("二、主动公开政府信息情况", active_tables[0]))
+        out += [("", t) for t in active_tables[1:]]
+    out.append(("三、收到和处理政府信息公开申请情况", app))
+    out.append(("四、政府信息公开行政复议、行政诉讼情况", rev))
+    return out
+
+
+def narrative(facts: dict, agency: str, year: int, rng: random.Random) -> list[str]:
+    """Sentences stating the narrative facts, in one of a few phrasings each."""
+    out = []
+    s = []
+    if "website.posts" in facts:
+        s.append(rng.choice(["门户网站信息发布总数 {} 条", "在政府网站主动公开政府信息{}条", "通过门户网站发布信息{}条"])
+                 .format(facts["website.posts"]))
+    if "website.visits" in facts:
+        s.append(rng.choice(["网站总访问量 {} 次", "网站访问量达{}次"]).format(facts["website.visits"]))
+    if s:
+        out.append(f"{year}年度，{rng.choice(['我单位', '本机关'])}" + "，".join(s) + "。")
+    names = {"wechat": "微信公众号", "weibo": "官方微博", "douyin": "抖音账号", "toutiao": "今日头条号", "kuaishou": "快手账号"}
+    for p, name in names.items():
+        parts = []
+        if f"newmedia.{p}.posts" in facts:
+            parts.append(rng.choice(["全年发布信息{}条", "共发布信息量 {} 条", "发稿量为{}篇"]).format(facts[f"newmedia.{p}.posts"]))
+        if f"newmedia.{p}.followers" in facts:
+            parts.append(rng.choice(["关注量{}人", "粉丝量为 {} 人", "订阅数{}个"]).format(facts[f"newmedia.{p}.followers"]))
+        if parts:
+            out.append(f"{name}“{agency[-4:]}”" + "，".join(parts) + "。")
+    if "interpretation.docs" in facts:
+        out.append(rng.choice(["全年发布政策解读{}篇。", "全年共解读规范性文件及需群众广泛知晓的文件 {} 份。"])
+                   .format(facts["interpretation.docs"]))
+    if "press_conferences" in facts:
+        out.append("全年召开新闻发布会{}场，及时回应社会关切。".format(facts["press_conferences"]))
+    if "mailbox.letters" in facts:
+        out.append("领导信箱共收到群众来信{}件，均已按时办结。".format(facts["mailbox.letters"]))
+    if "fees.collected_yuan" in facts:
+        out.append("全年收取政府信息公开信息处理费{}元。".format(facts["fees.collected_yuan"]))
+    return out
+
+
+def _split(label: str) -> tuple[str, str] | None:
+    if len(label) < 12:
+        return None
+    cut = len(label) // 2
+    return label[:cut], label[cut:]
+
+
+# --- writers --------------------------------------------------------------------------------------
+
+def _txt(facts, agency, year, template, lay: Layout, rng) -> str:
+    lines = []
+    title = (f"{year}年{agency}政府信息公开工作年度报告" if lay.title_year_first
+             else f"{agency} {year} 年政府信息公开工作年度报告")
+    lines += [title, "", "一、总体情况", ""]
+    lines.append(f"本报告由{agency}编制。本年报所列数据的统计期限为 {year} 年 1 月 1 日至 {year} 年 12 月 31 日。")
+    lines += narrative(facts, agency, year, rng)
+    sep = {"tab": "\t", "pipe": " | ", "spaces": "    "}[lay.txt_sep]
+    for heading, table in _tables(facts, template, lay):
+        if heading:
+            lines += ["", heading, ""]
+        pending: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
+        for row in table:
+            cells: list[str] = []
+            col = 0
+            it = iter(row)
+            while True:
+                while pending.get(col, 0) > 0:
+                    pending[col] -= 1
+                    cells.append("")
+                    col += 1
+                c = next(it, None)
+                if c is None:
+                    break
+                text = c.text
+                if lay.pad and c.value and text:
+                    text = f" {text} "
+                cells.append(text)
+                for k in range(c.colspan):
+                    if c.rowspan > 1:
+                        pending[col + k] = c.rowspan - 1
+                cells += [""] * (c.colspan - 1)
+                col += c.colspan
+            if lay.txt_sep == "spaces":
+                # no empty cells in a space-separated table: label words, then the values
+                words = [x for x in cells if x.strip()]
+                if not words:
+                    continue
+                line = sep.join(w.strip() for w in words)
+            elif lay.txt_sep == "pipe":
+                line = "| " + sep.join(cells).strip() + " |"
+            else:
+                line = sep.join(cells)
+            if lay.split_labels:
+                labels = [x for x in cells if x.strip() and not any(ch.isdigit() for ch in x)]
+                sp = _split(labels[-1]) if labels and any(ch.isdigit() for ch in line) else None
+                if sp and lay.txt_sep == "tab":
+                    lines.append(sp[0])
+                    line = line.replace(labels[-1], sp[1], 1)
+            lines.append(line)
+    lines += ["", "五、存在的主要问题及改进情况", "", "一是公开内容还不够丰富。二是解读形式较为单一。", "",
+              "六、其他需要报告的事项", "", "无。"]
+    nl = "\r\n" if lay.crlf else "\n"
+    return nl.join(lines) + nl
+
+
+def _html_doc(facts, agency, year, template, lay: Layout, rng) -> str:
+    title = (f"{year}年{agency}政府信息公开工作年度报告" if lay.title_year_first
+             else f"{agency}{year}年度政府信息公开工作年度报告")
+    charset = "gb2312" if lay.encoding == "gb18030" else "utf-8"
+    out = [f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">',
+           f"<title>{_html.escape(title)}_政府信息公开年报_{_html.escape(agency)}门户网站</title>",
+           "<script>var visits = 123456; document.write('访问量：' + visits + '次');</script></head><body>"]
+    if lay.chrome:
+        out.append('<div class="nav"><ul><li>首页</li><li>新闻发布会</li><li>政策解读</li><li>网站访问量：9876543次</li></ul></div>')
+        out.append('<div class="share">分享到：微信 微博 QQ空间</div>')
+    out.append(f'<div class="TRS_Editor"><h1>{_html.escape(title)}</h1>')
+    out.append("<p>一、总体情况</p>")
+    out.append(f"<p>本报告由{_html.escape(agency)}编制。本年报所列数据的统计期限为{year}年1月1日至{year}年12月31日。</p>")
+    for s in narrative(facts, agency, year, rng):
+        out.append(f"<p><span style=\"font-family:仿宋\">{_html.escape(s)}</span></p>")
+    for heading, table in _tables(facts, template, lay):
+        if heading:
+            out.append(f"<p><strong>{heading}</strong></p>")
+        out.append('<table border="1" cellspacing="0">')
+        for row in table:
+            out.append("<tr>")
+            for c in row:
+                attrs = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
+                text = _html.escape(c.text)
+                if lay.pad and c.value:
+                    text = f"&nbsp;{text}&nbsp;&nbsp;" if text else "&nbsp;"
+                if lay.split_labels and not c.value:
+                    sp = _split(c.text)
+                    if sp:
+                        text = f"{_html.escape(sp[0])}</span></p><p><span>{_html.escape(sp[1])}"
+                out.append(f'<td{attrs}><p><span style="font-size:12pt">{text}</span><o:p></o:p></p></td>')
+            out.append("</tr>")
+        out.append("</table>")
+    out.append("<p>五、存在的主要问题及改进情况</p><p>一是公开内容还不够丰富。</p><p>六、其他需要报告的事项</p><p>无。</p></div>")
+    if lay.chrome:
+        out.append('<div class="footer">版权所有 网站标识码 3500000000 总访问量：5555555</div>')
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def render(facts: dict, agency: str, year: int, template: str, layout: Layout | None = None,
+           seed: int = 0) -> bytes:
+    """A report file's bytes for these facts."""
+    lay = layout or Layout()
+    rng = random.Random(seed)
+    if lay.fmt == "txt":
+        text = _txt(facts, agency, year, template, lay, rng)
+    elif lay.fmt == "html":
+        text = _html_doc(facts, agency, year, template, lay, rng)
+    elif lay.fmt in ("docx", "pdf"):
+        from .render_office import render_office
+
+        return render_office(facts, agency, year, template, lay, rng)
+    else:
+        raise ValueError(f"unknown format {lay.fmt}")
+    enc = lay.encoding
+    return text.encode(enc)
+
+
+def suffix(layout: Layout) -> str:
+    return {"txt": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf"}[layout.fmt]

@@ -1,0 +1,74 @@
+"""Shared fixtures: where the shared corpus is, and helpers to compare facts."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus_dir() -> Path | None:
+    env = os.environ.get("NIANBAO_CORPUS")
+    p = Path(env) if env else ROOT.parent / "shared" / "corpus"
+    return p if p.is_dir() else None
+
+
+CORPUS = corpus_dir()
+NO_CORPUS = "the shared corpus is absent (set NIANBAO_CORPUS or place it at ../shared/corpus)"
+SPEC = (CORPUS.parent / "spec") if CORPUS else None
+
+
+def golden_pairs(suffixes: tuple[str, ...]) -> list[tuple[Path, Path]]:
+    if CORPUS is None:
+        return []
+    out = []
+    for exp in sorted(CORPUS.rglob("*.expected.json")):
+        stem = exp.name[: -len(".expected.json")]
+        for rep in sorted(exp.parent.glob(stem + ".*")):
+            if rep.suffix.lower() in suffixes and not rep.name.endswith(".expected.json"):
+                out.append((rep, exp))
+    return out
+
+
+def unlabeled(suffixes: tuple[str, ...]) -> list[Path]:
+    """Every report in the corpus without a golden answer."""
+    if CORPUS is None:
+        return []
+    out = []
+    for p in sorted(CORPUS.rglob("*")):
+        if not p.is_file() or p.name.endswith(".expected.json") or p.name.lower() == "readme.md":
+            continue
+        if p.suffix.lower() not in suffixes:
+            continue
+        stem = p.name.split(".")[0]
+        if (p.parent / f"{stem}.expected.json").exists():
+            continue
+        out.append(p)
+    return out
+
+
+def compare(got: dict, want: dict) -> list[str]:
+    """Differences between reported facts (`key` -> value) and a golden answer's facts and absent list."""
+    problems = []
+    for k, v in want["facts"].items():
+        if k not in got:
+            problems.append(f"missing {k} (want {v})")
+        elif not math.isclose(float(got[k]), float(v), rel_tol=0, abs_tol=1e-6):
+            problems.append(f"{k} = {got[k]} want {v}")
+    for k in want.get("absent", []):
+        if k in got:
+            problems.append(f"{k} = {got[k]} but should be absent")
+    return problems
+
+
+def load_json(p: Path) -> dict:
+    return json.loads(p.read_text(encoding="utf-8"))
+
+
+def skip_without_corpus():
+    if CORPUS is None:
+        pytest.skip(NO_CORPUS)
