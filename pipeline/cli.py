@@ -26,6 +26,47 @@ def cmd_extract(args) -> int:
     return 0
 
 
+def cmd_refresh(args) -> int:
+    """Bring new report files from the inbox into the warehouse and publish it atomically.
+
+    Example: nianbao refresh --inbox data/inbox --db data/warehouse.duckdb
+    Exit 0 when all went well, 1 when some files failed (the rest is loaded and published),
+    2 when the run itself failed (nothing published) or another refresh is running.
+    """
+    from pathlib import Path
+
+    from .refresh import RefreshError, refresh
+
+    try:
+        rr = refresh(Path(args.inbox), Path(args.db), workers=args.workers, quiet=args.quiet,
+                     data_dir=Path(args.data_dir) if args.data_dir else None)
+    except RefreshError as e:
+        print(f"nianbao refresh: {e}", file=sys.stderr)
+        return 2
+    print(rr.summary())
+    return rr.exit_code
+
+
+def cmd_export(args) -> int:
+    """Write the warehouse's facts as a long table and a wide table.
+
+    Example: nianbao export --db data/warehouse.duckdb --out exports --format csv --year 2023
+    """
+    from pathlib import Path
+
+    from .export import export
+    from .warehouse import connect_readonly
+
+    if not Path(args.db).is_file():
+        print(f"nianbao export: {args.db}: no warehouse there (run `nianbao refresh` first)", file=sys.stderr)
+        return 2
+    with connect_readonly(args.db) as con:
+        paths = export(con, Path(args.out), args.format, args.agency or None, args.year or None, args.metric or None)
+    for p in paths:
+        print(p)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="Read, check and compare 政府信息公开工作年度报告.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -34,6 +75,23 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("file")
     e.add_argument("--pretty", action="store_true", help="indent the JSON")
     e.set_defaults(func=cmd_extract)
+    r = sub.add_parser("refresh", help="load new reports from the inbox and publish the warehouse",
+                       description=cmd_refresh.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("--inbox", default="data/inbox", help="folder of report files, read recursively (default data/inbox)")
+    r.add_argument("--db", default="data/warehouse.duckdb", help="the published warehouse (default data/warehouse.duckdb)")
+    r.add_argument("--data-dir", help="raw store, run reports and corrections.csv (default: the warehouse's folder)")
+    r.add_argument("--workers", type=int, help="extraction processes (default: 2 or the core count if lower)")
+    r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.set_defaults(func=cmd_refresh)
+    x = sub.add_parser("export", help="write the facts as long and wide tables", description=cmd_export.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    x.add_argument("--db", default="data/warehouse.duckdb")
+    x.add_argument("--out", required=True, help="output folder")
+    x.add_argument("--format", choices=["csv", "parquet", "xlsx"], default="csv")
+    x.add_argument("--agency", action="append", help="agency name (repeatable)")
+    x.add_argument("--year", action="append", type=int, help="statistical year (repeatable)")
+    x.add_argument("--metric", action="append", help="metric code or metric:dim key (repeatable)")
+    x.set_defaults(func=cmd_export)
     return p
 
 

@@ -40,6 +40,7 @@ class Document:
     blocks: list[Paragraph | Table] = field(default_factory=list)
     title: str | None = None  # from metadata (HTML <title>, PDF info) when the reader found one
     sha256: str = ""
+    published: str | None = None  # ISO date from the file's metadata, when it has one
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -50,6 +50,29 @@ RULES: tuple[tuple[str, re.Pattern, re.Pattern | None], ...] = (
 )
 
 
+# Counts the narrative states that the tables also hold: checked against the tables, not facts.
+STATEMENTS = (
+    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,16}?(?:政府信息公开|依申请公开)?申请[^，,。；\d]{0,6}?" + NUM + r"\s*(?:件|个|份)")),
+    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,6}?" + NUM + r"\s*件[^，,。；\d]{0,8}?(?:政府信息公开|依申请公开)?申请")),
+    ("applications_received", re.compile(r"受理依申请公开[^，,。；\d]{0,4}?" + NUM + r"\s*件")),
+    ("review_total", re.compile(r"行政复议(?:申请)?[^，,。；\d和及]{0,4}?" + NUM + r"\s*(?:起|件|宗|次)")),
+    ("litigation_total", re.compile(r"行政诉讼[^，,。；\d和及]{0,4}?" + NUM + r"\s*(?:起|件|宗|次)")),
+)
+
+
+def sentence_hashes(doc) -> list[int]:
+    """Stable 63-bit hashes of the report's sentences (for the copied-narrative check)."""
+    import hashlib
+
+    out = []
+    for para in doc.paragraphs:
+        for sentence in _SENTENCE.split(para.text):
+            t = re.sub(r"\s+", "", sentence)
+            if len(t) >= 12:
+                out.append(int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "big") >> 1)
+    return out
+
+
 def _number(m: re.Match, clause: str) -> Decimal | None:
     before, after = clause[:m.start("n")], clause[m.end():]
     after_num = clause[m.end("n"):]
@@ -83,6 +106,16 @@ def read_narrative(doc, report) -> None:
     from .parse import Fact, Issue
 
     found: dict[str, list[tuple[Decimal, str]]] = {}
+    for para in doc.paragraphs:
+        for sentence in _SENTENCE.split(para.text):
+            if not re.search(r"\d", sentence):
+                continue
+            for kind, rx in STATEMENTS:
+                for m in rx.finditer(sentence):
+                    v = _number(m, sentence)
+                    if v is not None and "累计" not in sentence[max(0, m.start() - 6):m.start()]:
+                        report.statements.append({"kind": kind, "value": plain(v), "text": sentence.strip()[:300]})
+    report.sentence_hashes = sentence_hashes(doc)
 
     def put(metric: str, value: Decimal, sentence: str):
         found.setdefault(metric, []).append((value, sentence))

@@ -68,6 +68,9 @@ class Report:
     facts: list[Fact] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     title: str | None = None
+    published: str | None = None  # ISO date the page or document says it was published, when it does
+    statements: list[dict] = field(default_factory=list)  # counts the narrative states (checked, not facts)
+    sentence_hashes: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -76,9 +79,11 @@ class Report:
             "year": self.year,
             "template": self.template,
             "title": self.title,
+            "published": self.published,
             "parser_version": PARSER_VERSION,
             "facts": [f.to_json() for f in self.facts],
             "issues": [i.to_json() for i in self.issues],
+            "statements": self.statements,
         }
 
     def values(self) -> dict[str, int | float]:
@@ -379,7 +384,7 @@ def _rows_of(table: Table):
 
 
 def parse(doc: Document) -> Report:
-    report = Report(path=doc.path, sha256=doc.sha256, format=doc.format, title=doc.title)
+    report = Report(path=doc.path, sha256=doc.sha256, format=doc.format, title=doc.title, published=doc.published)
     st = _State(report)
     for block in doc.blocks:
         if isinstance(block, Paragraph):
@@ -471,6 +476,7 @@ _BY = re.compile(r"(?:本报告|本年度报告|本年报|本年度年报|报告
 _ISSUER = re.compile(r"^(?:发布机构|发文机关|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{4,40})\s*$")
 
 
+_PUBLISHED = re.compile(r"(?:发布时间|发布日期|时间|日期|成文日期)\s*[:：]\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _BOOK_TITLE = re.compile(r"《[^》]*》?|<[^>]*>")
 _OPENING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?\s*[，,]")
 _GENERIC = re.compile(r"关于|^(本|我|全)?(本|我|全)?(单位|机关|部门|局|区|县|市|镇|乡|街道|政府|委|办)?$|政府信息公开|年度报告|公开工作|^现|^根据|^按照|^依据")
@@ -538,6 +544,12 @@ def _identify(doc: Document, report: Report):
             m = _BY.search(p.text) or _ISSUER.search(p.text.strip())
             if m:
                 report.agency = _clean_agency(m.group(1))
+                break
+    if report.published is None:
+        for p in doc.paragraphs[:30]:
+            m = _PUBLISHED.search(p.text)
+            if m:
+                report.published = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
                 break
     if report.year is None:
         report.issues.append(Issue("year_unknown", "error", "the statistical year could not be found"))

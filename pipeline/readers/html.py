@@ -193,6 +193,13 @@ def read_html(data: bytes, name: str) -> Document:
         if (meta.get("name") or "").lower() in ("articletitle", "title", "dc.title") and meta.get("content"):
             title = meta.get("content").strip()
             break
+    published = None
+    for meta in tree.iter("meta"):
+        if (meta.get("name") or "").lower() in ("pubdate", "publishdate", "firstpublishedtime", "dc.date") and meta.get("content"):
+            m = re.match(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})", meta.get("content").strip())
+            if m:
+                published = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+                break
     if not title:
         t = tree.find(".//title")
         if t is not None and _text(t):
@@ -204,7 +211,7 @@ def read_html(data: bytes, name: str) -> Document:
     root = _content_root(body)
     _strip_chrome(root)
     etree.strip_tags(root, *_INLINE)  # Word-exported <p><span>…</span></p> becomes plain text: fewer nodes
-    doc = Document(path=name, format="html", title=title)
+    doc = Document(path=name, format="html", title=title, published=published)
     _blocks(root, doc)
     if not doc.blocks:
         raise ReadError(name, "the page holds no text")

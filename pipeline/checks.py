@@ -1,0 +1,226 @@
+"""The registry of consistency checks. Each check has an id, a severity, an explanation in Chinese
+and English, and returns the rows that break it.
+
+Two kinds: `report` checks look at one report's facts (the tables' identities, text against
+tables); `warehouse` checks are SQL over the loaded warehouse (year-to-year carry-over, copied
+narrative, tenfold jumps, files that disagree). `run_all` evaluates every check and writes
+`check_results`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from . import identities
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    severity: str  # error | warning | info
+    zh: str
+    en: str
+    kind: str  # report | warehouse
+    run: Callable
+
+
+REGISTRY: list[Check] = []
+
+
+def check(id: str, severity: str, zh: str, en: str, kind: str):
+    def deco(fn):
+        REGISTRY.append(Check(id, severity, zh, en, kind, fn))
+        return fn
+    return deco
+
+
+def by_id(check_id: str) -> Check:
+    return next(c for c in REGISTRY if c.id == check_id)
+
+
+# --- report checks: fn(values: dict[key, value], ctx: dict) -> list[(message, evidence)] ----------
+
+def _from_identity(fn):
+    def run(values, ctx):
+        return [(v.message, v.where) for v in fn(values)]
+    return run
+
+
+check("app_balance", "error",
+      "表三每一申请人列：本年新收 + 上年结转 应等于 办理结果总计 + 结转下年度继续办理",
+      "Table 3, every applicant column: new + carried over from last year must equal total handled + carried to next year",
+      "report")(_from_identity(identities.balance))
+check("app_outcomes_sum", "error",
+      "表三每一申请人列：各项办理结果之和应等于（七）总计",
+      "Table 3, every applicant column: the outcome rows must add up to (7) total", "report")(
+    _from_identity(identities.outcomes_sum))
+check("app_columns_sum", "error",
+      "表三每一行：各类申请人之和应等于总计列",
+      "Table 3, every row: the applicant columns must add up to the total column", "report")(
+    _from_identity(identities.columns_sum))
+check("review_sum", "error",
+      "表四每一部分：结果维持 + 结果纠正 + 其他结果 + 尚未审结 应等于总计",
+      "Table 4, each block: upheld + corrected + other + pending must equal total", "report")(
+    _from_identity(identities.review_sum))
+
+
+@check("text_vs_table", "warning",
+       "正文所述申请、复议、诉讼数量应与表格一致",
+       "Application, reconsideration and litigation counts stated in the text must equal the tables", "report")
+def text_vs_table(values, ctx):
+    out = []
+    table = {
+        "applications_received": values.get("app.received_new:total"),
+        "review_total": values.get("review:total"),
+        "litigation_total": (values["litigation.direct:total"] + values["litigation.after_review:total"]
+                             if "litigation.direct:total" in values and "litigation.after_review:total" in values else None),
+    }
+    names = {"applications_received": "收到申请", "review_total": "行政复议", "litigation_total": "行政诉讼"}
+    seen = set()
+    for s in ctx.get("statements") or []:
+        t = table.get(s["kind"])
+        if t is None or (s["kind"], s["value"]) in seen:
+            continue
+        seen.add((s["kind"], s["value"]))
+        if abs(float(s["value"]) - float(t)) > 1e-6:
+            out.append((f"{names[s['kind']]}: 正文 {s['value']}，表格 {t:g}", s["text"][:200]))
+    return out
+
+
+@check("blank_cells", "info", "表格中有空白或标注为“/”的单元格，未作为数据读取",
+       "Table cells are blank or marked not applicable; no value was read from them", "report")
+def blank_cells(values, ctx):
+    return [(i["message"], i.get("where", "")[:500]) for i in ctx.get("issues") or [] if i["code"] == "blank_cells"]
+
+
+@check("extraction", "info", "读取报告时的提示：未能确定读取的行、数字或信息",
+       "Notes from reading the report: rows, figures or fields that could not be read with confidence", "report")
+def extraction_notes(values, ctx):
+    return [(f"{i['code']}: {i['message']}", i.get("where", "")[:500]) for i in ctx.get("issues") or []
+            if i["code"] != "blank_cells"]
+
+
+# --- warehouse checks: fn(con) -> list of (report_id, agency_id, year, message, evidence) -----------
+
+@check("carryover", "warning",
+       "相邻年度：上一年“结转下年度继续办理”应等于本年“上年结转”",
+       "Consecutive years: last year's carried-to-next-year must equal this year's carried-over", "warehouse")
+def carryover(con):
+    return con.execute("""
+        with cur as (select report_id, agency_id, year, dim, value from facts where metric = 'app.carried_in'),
+        prev as (select agency_id, year, dim, value from facts where metric = 'app.carried_out')
+        select cur.report_id, cur.agency_id, cur.year,
+            format('{}: {} 年结转下年度 {} ≠ {} 年上年结转 {}', cur.dim, prev.year, prev.value, cur.year, cur.value),
+            cur.dim
+        from cur join prev on prev.agency_id = cur.agency_id and prev.year = cur.year - 1 and prev.dim = cur.dim
+        where abs(prev.value - cur.value) > 1e-6
+    """).fetchall()
+
+
+@check("in_force_carry", "warning",
+       "2021 年格式相邻年度：本年现行有效件数 = 上年现行有效件数 + 本年制发 − 本年废止（规章、行政规范性文件）",
+       "2021 format, consecutive years: in force this year = in force last year + issued - repealed "
+       "(regulations, normative documents)", "warehouse")
+def in_force_carry(con):
+    return con.execute("""
+        with v as (
+            select f.report_id, f.agency_id, f.year, f.metric,
+                max(value) filter (where dim = 'made') as made,
+                max(value) filter (where dim = 'repealed') as repealed,
+                max(value) filter (where dim = 'in_force') as in_force
+            from facts f join reports r using (report_id)
+            where r.template = '2021' and f.metric in ('active.regulations', 'active.normative_docs')
+            group by all
+        )
+        select cur.report_id, cur.agency_id, cur.year,
+            format('{}: {} 年现行有效 {} + 制发 {} − 废止 {} = {}，但本年现行有效为 {}', cur.metric, prev.year,
+                   prev.in_force, cur.made, cur.repealed, prev.in_force + cur.made - cur.repealed, cur.in_force),
+            cur.metric
+        from v cur join v prev on prev.agency_id = cur.agency_id and prev.metric = cur.metric and prev.year = cur.year - 1
+        where abs(prev.in_force + cur.made - cur.repealed - cur.in_force) > 1e-6
+    """).fetchall()
+
+
+@check("narrative_copied", "warning",
+       "正文与同一机关上一年报告的句子重合超过 80%，可能照抄往年",
+       "More than 80% of the text's sentences are identical to the agency's previous report", "warehouse")
+def narrative_copied(con):
+    return con.execute("""
+        with s as (select distinct r.report_id, r.agency_id, r.year, x.h
+                   from reports r join sentences x on x.sha256 = r.source_sha256),
+        n as (select report_id, agency_id, year, count(*) as total from s group by all),
+        common as (
+            select cur.report_id, count(*) as same
+            from s cur join s prev on prev.agency_id = cur.agency_id and prev.year = cur.year - 1 and prev.h = cur.h
+            group by cur.report_id
+        )
+        select n.report_id, n.agency_id, n.year,
+            format('{} / {} 个句子（{}%）与 {} 年报告相同', same, total, round(100.0 * same / total, 1), n.year - 1),
+            null
+        from n join common using (report_id)
+        where total >= 10 and same > 0.8 * total
+    """).fetchall()
+
+
+@check("jump_tenfold", "warning",
+       "某项数据与上一年相比变化超过十倍",
+       "A figure changed more than tenfold from the previous year", "warehouse")
+def jump_tenfold(con):
+    return con.execute("""
+        with f as (select report_id, agency_id, year, metric, coalesce(dim, '') as dim, value from facts),
+        j as (
+            select cur.report_id, cur.agency_id, cur.year, cur.metric, cur.dim, prev.value as prev, cur.value as cur
+            from f cur join f prev on prev.agency_id = cur.agency_id and prev.metric = cur.metric
+                and prev.dim = cur.dim and prev.year = cur.year - 1
+            where prev.value > 0 and cur.value > 0 and greatest(prev.value, cur.value) >= 20
+                and (cur.value > 10 * prev.value or prev.value > 10 * cur.value)
+        )
+        select report_id, agency_id, year,
+            format('{}{}: {} → {}', metric, case when dim = '' then '' else ':' || dim end, prev, cur), metric
+        from j
+    """).fetchall()
+
+
+@check("files_disagree", "warning",
+       "同一机关同一年度的两个文件（如网页与 PDF）数值不一致",
+       "Two files for the same agency and year (a web page and its PDF, say) state different values", "warehouse")
+def files_disagree(con):
+    return con.execute("""
+        with s as (select sha256, agency_id, year from sources where agency_id is not null and year is not null),
+        pairs as (
+            select r.report_id, r.agency_id, r.year, o.sha256 as other
+            from reports r join s o on o.agency_id = r.agency_id and o.year = r.year and o.sha256 <> r.source_sha256
+        )
+        select p.report_id, p.agency_id, p.year,
+            format('{}{}: 采用文件 {}，另一文件 {}', a.metric, coalesce(':' || a.dim, ''), a.value, b.value),
+            (select name from sources where sha256 = p.other)
+        from pairs p
+        join source_facts a on a.sha256 = p.report_id
+        join source_facts b on b.sha256 = p.other and b.metric = a.metric and b.dim is not distinct from a.dim
+        where abs(a.value - b.value) > 1e-6
+    """).fetchall()
+
+
+def run_report_checks(values: dict, ctx: dict) -> list[tuple[str, str, str, str]]:
+    """(check_id, severity, message, evidence) for one report."""
+    out = []
+    for c in REGISTRY:
+        if c.kind == "report":
+            for message, evidence in c.run(values, ctx):
+                out.append((c.id, c.severity, message, evidence))
+    return out
+
+
+def run_warehouse_checks(con) -> list[tuple]:
+    """(check_id, severity, report_id, agency_id, year, message, evidence) for the whole warehouse."""
+    out = []
+    for c in REGISTRY:
+        if c.kind == "warehouse":
+            for report_id, agency_id, year, message, evidence in c.run(con):
+                out.append((c.id, c.severity, report_id, agency_id, year, message, evidence))
+    return out
+
+
+def registry_rows() -> list[tuple[str, str, str, str]]:
+    return [(c.id, c.severity, c.zh, c.en) for c in REGISTRY]
+

@@ -1,0 +1,71 @@
+"""Exports of the published warehouse: a long table (one row per fact) and a wide table (one row per
+agency and year, one column per `metric:dim` key as in the golden files). CSV is UTF-8 with BOM so
+Excel on Chinese Windows opens it right; Parquet and XLSX for other tools."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import catalog
+
+LONG_COLUMNS = ["agency", "province", "city", "district", "level", "sector", "year", "template", "metric", "dim",
+                "key", "label_zh", "label_en", "unit", "value", "provenance", "note", "evidence", "source_name",
+                "source_sha256"]
+WIDE_ID = ["agency", "province", "city", "district", "level", "sector", "year", "template"]
+
+
+def long_table(con, agency: list[str] | None = None, year: list[int] | None = None,
+               metric: list[str] | None = None) -> pd.DataFrame:
+    where, params = [], []
+    if agency:
+        where.append("(agency in (select unnest(?::varchar[])) or agency_id in (select agency_id from agencies, "
+                     "unnest(aliases) t(alias) where alias in (select unnest(?::varchar[]))))")
+        params += [agency, agency]
+    if year:
+        where.append("year in (select unnest(?::integer[]))")
+        params.append(year)
+    if metric:
+        where.append("(metric in (select unnest(?::varchar[])) or key in (select unnest(?::varchar[])))")
+        params += [metric, metric]
+    sql = f"select {', '.join(LONG_COLUMNS)} from v_facts"
+    if where:
+        sql += " where " + " and ".join(where)
+    df = con.execute(sql, params).fetchdf()
+    order = {k: i for i, k in enumerate(catalog.all_keys())}
+    df["_o"] = df["key"].map(order)
+    df = df.sort_values(["agency", "year", "_o"]).drop(columns="_o").reset_index(drop=True)
+    return df
+
+
+def wide_table(long: pd.DataFrame) -> pd.DataFrame:
+    if long.empty:
+        return pd.DataFrame(columns=WIDE_ID)
+    ids = long[WIDE_ID].drop_duplicates(["agency", "year"])
+    pivot = long.pivot_table(index=["agency", "year"], columns="key", values="value", aggfunc="first")
+    keys = [k for k in catalog.all_keys() if k in pivot.columns]
+    wide = ids.merge(pivot[keys].reset_index(), on=["agency", "year"], how="left")
+    return wide.sort_values(["agency", "year"]).reset_index(drop=True)
+
+
+def write(df: pd.DataFrame, path: Path, fmt: str) -> Path:
+    path = path.with_suffix({"csv": ".csv", "parquet": ".parquet", "xlsx": ".xlsx"}[fmt])
+    if fmt == "csv":
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    elif fmt == "parquet":
+        df.to_parquet(path, index=False)
+    else:
+        df.to_excel(path, index=False, engine="openpyxl")
+    return path
+
+
+def export(con, out: Path, fmt: str = "csv", agency=None, year=None, metric=None) -> list[Path]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    long = long_table(con, agency, year, metric)
+    return [write(long, out / "facts_long", fmt), write(wide_table(long), out / "facts_wide", fmt)]
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV bytes (UTF-8 with BOM) of exactly this frame: what the dashboard's download buttons give."""
+    return df.to_csv(index=False).encode("utf-8-sig")

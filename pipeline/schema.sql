@@ -1,0 +1,216 @@
+-- The nianbao warehouse: every table and view, in one place.
+-- Layers: what was read (files, sources, source_facts, sentences) -> what is published
+-- (agencies, reports, facts, check_results) -> views the dashboard and the exports read (v_*).
+-- Rebuilt into a fresh file on every refresh and swapped in with one rename.
+
+create table meta (key varchar primary key, value varchar);
+
+-- one row per refresh run (dlt's load id habit): "data as of" and provenance of every row
+create table runs (
+    load_id varchar primary key,
+    started_at timestamp,
+    finished_at timestamp,
+    parser_version varchar,
+    status varchar,               -- ok | partial (some files failed)
+    files_seen integer,
+    files_new integer,
+    files_unchanged integer,
+    files_failed integer,
+    reports_loaded integer,
+    checks_error integer,
+    checks_warning integer,
+    checks_info integer,
+    seconds double
+);
+
+-- every original file ever seen, by content; the bytes are kept in the raw store under data/raw/
+create table files (
+    sha256 varchar primary key,
+    name varchar,                 -- file name as dropped in the inbox
+    inbox_path varchar,           -- where it was last seen, relative to the inbox
+    format varchar,
+    size_bytes bigint,
+    raw_path varchar,             -- relative to the data folder
+    first_load_id varchar,
+    last_load_id varchar,
+    status varchar,               -- loaded | failed
+    error varchar
+);
+
+-- what the extractor read from each file (one row per readable report file)
+create table sources (
+    sha256 varchar primary key,
+    parser_version varchar,
+    load_id varchar,              -- the run that extracted it
+    agency_raw varchar,
+    agency_id varchar,
+    year integer,
+    template varchar,
+    format varchar,
+    name varchar,
+    title varchar,
+    published date,
+    n_facts integer,
+    issues json,
+    statements json
+);
+
+create table source_facts (
+    sha256 varchar,
+    metric varchar,
+    dim varchar,                  -- null for a scalar metric
+    value double,
+    evidence json
+);
+
+create table sentences (sha256 varchar, h bigint);
+
+-- report checks evaluated on each file's own facts when it was read
+create table source_checks (sha256 varchar, check_id varchar, severity varchar, message varchar, evidence varchar);
+
+create table agencies (
+    agency_id varchar primary key,
+    name varchar,                 -- canonical (longest form seen)
+    aliases varchar[],
+    province varchar,
+    city varchar,
+    district varchar,
+    adcode varchar,
+    level varchar,                -- national | provincial | city | county | township | unknown
+    sector varchar
+);
+
+-- one report per agency and year: of several files (an HTML page and its PDF) one is chosen
+create table reports (
+    report_id varchar primary key,   -- the chosen file's sha256
+    agency_id varchar,
+    year integer,
+    template varchar,
+    source_sha256 varchar,
+    source_format varchar,
+    source_name varchar,
+    published date,
+    parser_version varchar,
+    load_id varchar,
+    alternatives integer,            -- other files for the same agency and year
+    choice_reason varchar
+);
+
+create table facts (
+    report_id varchar,
+    agency_id varchar,
+    year integer,
+    metric varchar,
+    dim varchar,
+    value double,
+    evidence json,
+    provenance varchar,              -- extracted | correction
+    note varchar                     -- the analyst's note for a correction
+);
+
+create table check_results (
+    check_id varchar,
+    severity varchar,                -- error | warning | info
+    report_id varchar,
+    agency_id varchar,
+    year integer,
+    message varchar,
+    evidence varchar
+);
+
+create table checks (check_id varchar primary key, severity varchar, zh varchar, en varchar);
+
+-- the catalog, so SQL and the dashboard share its labels
+create table metrics (
+    key varchar primary key,         -- metric:dim, or metric for a scalar
+    metric varchar,
+    dim varchar,
+    section varchar,
+    unit varchar,
+    templates varchar,
+    zh varchar,
+    en varchar,
+    ord integer
+);
+
+-- views ------------------------------------------------------------------------------------
+
+create view v_facts as
+with f as (
+    select f.*, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key
+    from facts f
+)
+select
+    f.report_id, f.agency_id, a.name as agency, a.province, a.city, a.district, a.level, a.sector,
+    f.year, r.template, f.metric, f.dim, f.key, m.section, m.unit, m.zh as label_zh, m.en as label_en,
+    f.value, f.evidence, f.provenance, f.note, r.source_name, r.source_sha256
+from f
+join reports r using (report_id)
+join agencies a on a.agency_id = f.agency_id
+left join metrics m on m.key = f.key;
+
+-- derived measures, each defined once: one row per agency and year
+create view v_measures as
+with p as (
+    select agency_id, year,
+        max(value) filter (where key = 'app.received_new:total') as applications,
+        max(value) filter (where key = 'app.total:total') as handled,
+        max(value) filter (where key = 'app.granted:total') as granted,
+        max(value) filter (where key = 'app.partial:total') as partial,
+        sum(value) filter (where metric like 'app.denied.%' and dim = 'total') as refused,
+        max(value) filter (where key = 'review:total') as review_total,
+        max(value) filter (where key = 'review:corrected') as review_corrected,
+        max(value) filter (where key = 'review:pending') as review_pending,
+        sum(value) filter (where metric like 'litigation.%' and dim = 'total') as litigation_total,
+        sum(value) filter (where metric like 'litigation.%' and dim = 'corrected') as litigation_corrected,
+        sum(value) filter (where metric like 'litigation.%' and dim = 'pending') as litigation_pending,
+        sum(value) filter (where metric like 'newmedia.%.followers') as followers_total,
+        max(value) filter (where key = 'website.visits') as website_visits,
+        max(value) filter (where key = 'website.posts') as website_posts,
+        max(value) filter (where key = 'active.procurement:amount_wan_yuan') as procurement_wan_yuan
+    from (select *, case when dim is null then metric else metric || ':' || dim end as key from facts)
+    group by agency_id, year
+)
+select *,
+    (granted + partial) / nullif(handled, 0) as grant_rate,
+    refused / nullif(handled, 0) as refusal_rate,
+    review_corrected / nullif(review_total - review_pending, 0) as review_correction_rate,
+    litigation_corrected / nullif(litigation_total - litigation_pending, 0) as litigation_correction_rate
+from p;
+
+-- the same measures, long, with the change against the agency's previous year
+create view v_measures_long as
+with long as (
+    unpivot v_measures on columns(* exclude (agency_id, year)) into name measure value value
+)
+select agency_id, year, measure, value,
+    lag(value) over w as prev_value,
+    lag(year) over w as prev_year,
+    case when lag(year) over w = year - 1 then value - lag(value) over w end as change
+from long
+window w as (partition by agency_id, measure order by year);
+
+-- agency x year coverage, for the matrix of who published
+create view v_coverage as
+with years as (select distinct year from reports),
+grid as (select a.agency_id, a.name as agency, y.year from agencies a cross join years y),
+fails as (
+    select report_id, count(*) filter (where severity = 'error') as errors,
+        count(*) filter (where severity = 'warning') as warnings
+    from check_results group by report_id
+)
+select g.agency_id, g.agency, g.year, r.report_id,
+    case when r.report_id is null then 'missing'
+         when coalesce(f.errors, 0) > 0 then 'failing_checks'
+         else 'loaded' end as status,
+    coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings
+from grid g
+left join reports r on r.agency_id = g.agency_id and r.year = g.year
+left join fails f on f.report_id = r.report_id;
+
+create view v_check_results as
+select c.*, a.name as agency, k.zh as explanation_zh, k.en as explanation_en, r.source_name
+from check_results c
+left join agencies a on a.agency_id = c.agency_id
+left join checks k on k.check_id = c.check_id
+left join reports r on r.report_id = c.report_id;

@@ -1,0 +1,290 @@
+"""The DuckDB warehouse: connect read-only, and build a new warehouse file from extracted sources.
+
+`build` writes a complete warehouse into a new file: it carries over what an earlier warehouse
+already read (unchanged files), adds what was just extracted, resolves agencies, chooses one file
+per agency and year, applies the analysts' corrections, runs every check and records the run.
+Publishing (the swap) is `refresh.py`'s job.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import catalog, checks
+from .agencies import resolve
+from .parse import PARSER_VERSION
+
+SCHEMA_VERSION = "1"
+SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
+FORMAT_PREFERENCE = {"html": 0, "docx": 1, "pdf": 2, "txt": 3, "doc": 4, "wps": 4}
+
+
+def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True)
+
+
+@dataclass
+class Extraction:
+    """One file's extraction, as the refresh workers return it."""
+    sha256: str
+    name: str
+    format: str
+    report: dict  # Report.to_json()
+    sentence_hashes: list[int] = field(default_factory=list)
+    report_checks: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Correction:
+    agency: str
+    year: int
+    metric: str
+    dim: str | None
+    value: float
+    note: str
+    line: int
+
+
+def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
+    """Analysts' overrides from a CSV (agency, year, metric, dim, value, note); bad lines are reported."""
+    if not path.exists():
+        return [], []
+    out, problems = [], []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for i, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                metric = (row.get("metric") or "").strip()
+                dim = (row.get("dim") or "").strip() or None
+                if metric not in catalog.BY_CODE:
+                    raise ValueError(f"unknown metric {metric!r}")
+                m = catalog.BY_CODE[metric]
+                if (dim is None) != (not m.dims) or (dim is not None and dim not in m.dims):
+                    raise ValueError(f"{metric} has no dim {dim!r}")
+                out.append(Correction((row.get("agency") or "").strip(), int(row["year"]), metric, dim,
+                                      float(row["value"]), (row.get("note") or "").strip(), i))
+            except (KeyError, TypeError, ValueError) as e:
+                problems.append(f"{path.name} line {i}: {e}")
+    return out, problems
+
+
+def first_row(con, sql: str, params=None):
+    """The first row of a query, or None. (DuckDB 2 wants every result read to its end.)"""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def _df(rows: list, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns)
+
+
+def build(target: Path, extractions: list[Extraction], keep_from: Path | None, keep_shas: list[str],
+          files_rows: list[dict], run_row: dict, corrections: list[Correction]) -> dict:
+    """Write a complete warehouse to `target` (a new file). Returns counts for the run report."""
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(SCHEMA_SQL)
+        con.executemany("insert into meta values (?, ?)", [
+            ("schema_version", SCHEMA_VERSION), ("parser_version", PARSER_VERSION), ("load_id", run_row["load_id"]),
+            ("built_at", run_row["finished_at"].isoformat())])
+        _metrics_table(con)
+        con.executemany("insert into checks values (?, ?, ?, ?)", checks.registry_rows())
+        # 1. what was read before and is unchanged
+        if keep_from is not None and keep_shas:
+            con.execute(f"attach '{keep_from}' as prev (read_only)")
+            con.execute("create temp table keep as select unnest(?::varchar[]) as sha256", [keep_shas])
+            for t in ("sources", "source_facts", "sentences", "source_checks"):
+                con.execute(f"insert into {t} select p.* from prev.{t} p semi join keep k on k.sha256 = p.sha256")
+            prev_runs = con.execute("select * from prev.runs").fetchdf()
+            con.execute("detach prev")
+        else:
+            prev_runs = None
+            if keep_from is not None:
+                with duckdb.connect(str(keep_from), read_only=True) as old:
+                    prev_runs = old.execute("select * from runs").fetchdf()
+        # 2. what was just read
+        _insert_extractions(con, extractions, run_row["load_id"])
+        files_df = _df([[r.get(c) for c in ("sha256", "name", "inbox_path", "format", "size_bytes", "raw_path",
+                                              "first_load_id", "last_load_id", "status", "error")] for r in files_rows],
+                       ["sha256", "name", "inbox_path", "format", "size_bytes", "raw_path", "first_load_id",
+                        "last_load_id", "status", "error"])
+        con.register("files_df", files_df)
+        con.execute("insert into files select * from files_df")
+        con.unregister("files_df")
+        # 3. agencies, one report per agency and year, facts with corrections
+        _agencies(con)
+        _reports(con)
+        correction_problems = _facts(con, corrections)
+        # 4. checks
+        _checks(con, corrections)
+        counts = dict(zip(("error", "warning", "info"), (0, 0, 0)))
+        for sev, n in con.execute("select severity, count(*) from check_results group by 1").fetchall():
+            counts[sev] = n
+        reports_loaded = first_row(con, "select count(*) from reports")[0]
+        # 5. the run
+        run = dict(run_row, reports_loaded=reports_loaded, checks_error=counts["error"],
+                   checks_warning=counts["warning"], checks_info=counts["info"])
+        if prev_runs is not None and len(prev_runs):
+            con.register("prev_runs", prev_runs)
+            con.execute("insert into runs select * from prev_runs")
+            con.unregister("prev_runs")
+        cols = ["load_id", "started_at", "finished_at", "parser_version", "status", "files_seen", "files_new",
+                "files_unchanged", "files_failed", "reports_loaded", "checks_error", "checks_warning", "checks_info",
+                "seconds"]
+        con.execute(f"insert into runs values ({', '.join('?' * len(cols))})", [run.get(c) for c in cols])
+        by_check = con.execute("""select check_id, severity, count(*) from check_results group by all order by 2, 1""").fetchall()
+        unplaced = con.execute("""select name from sources where agency_id is null or year is null order by name""").fetchall()
+        con.execute("checkpoint")
+        return {"reports_loaded": reports_loaded, "checks": counts,
+                "checks_by_id": [{"check": c, "severity": s, "rows": n} for c, s, n in by_check],
+                "unplaced": [u[0] for u in unplaced], "correction_problems": correction_problems}
+    finally:
+        con.close()
+
+
+def _metrics_table(con):
+    rows = []
+    order = 0
+    for m in catalog.METRICS:
+        for k in m.keys():
+            dim = k.partition(":")[2] or None
+            zh = catalog.label(k, "zh")
+            en = catalog.label(k, "en")
+            rows.append((k, m.code, dim, m.section, m.unit, "|".join(m.templates), zh, en, order))
+            order += 1
+    con.executemany("insert into metrics values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _insert_extractions(con, extractions: list[Extraction], load_id: str):
+    if not extractions:
+        return
+    src, facts, sents, chks = [], [], [], []
+    for e in extractions:
+        r = e.report
+        src.append((e.sha256, r.get("parser_version", PARSER_VERSION), load_id, r.get("agency"), None, r.get("year"),
+                    r.get("template"), e.format, e.name, r.get("title"), r.get("published"), len(r["facts"]),
+                    json.dumps(r.get("issues", []), ensure_ascii=False),
+                    json.dumps(r.get("statements", []), ensure_ascii=False)))
+        for f in r["facts"]:
+            facts.append((e.sha256, f["metric"], f["dim"], float(f["value"]), json.dumps(f["evidence"], ensure_ascii=False)))
+        sents += [(e.sha256, h) for h in e.sentence_hashes]
+        chks += [(e.sha256, *c) for c in e.report_checks]
+    for table, rows, cols in (
+        ("sources", src, ["sha256", "parser_version", "load_id", "agency_raw", "agency_id", "year", "template", "format",
+                          "name", "title", "published", "n_facts", "issues", "statements"]),
+        ("source_facts", facts, ["sha256", "metric", "dim", "value", "evidence"]),
+        ("sentences", sents, ["sha256", "h"]),
+        ("source_checks", chks, ["sha256", "check_id", "severity", "message", "evidence"]),
+    ):
+        if rows:
+            df = _df(rows, cols)
+            if table == "sources":
+                df["published"] = pd.to_datetime(df["published"], errors="coerce").dt.date
+                df["year"] = df["year"].astype("Int64")
+            con.register("new_rows", df)
+            con.execute(f"insert into {table} select * from new_rows")
+            con.unregister("new_rows")
+
+
+def _agencies(con):
+    names = [r[0] for r in con.execute("select distinct agency_raw from sources where agency_raw is not null").fetchall()]
+    resolved = resolve(names)
+    ags = {}
+    mapping = []
+    for raw, ag in resolved.items():
+        ags[ag.agency_id] = ag
+        mapping.append((raw, ag.agency_id))
+    if not mapping:
+        return
+    con.executemany("insert into agencies values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (a.agency_id, a.name, a.aliases, a.province, a.city, a.district, a.adcode, a.level, a.sector) for a in ags.values()])
+    con.register("amap", _df(mapping, ["agency_raw", "agency_id"]))
+    con.execute("update sources s set agency_id = m.agency_id from amap m where m.agency_raw = regexp_replace(s.agency_raw, '\\s+', '', 'g')")
+    con.unregister("amap")
+
+
+def _reports(con):
+    pref = " ".join(f"when '{k}' then {v}" for k, v in FORMAT_PREFERENCE.items())
+    con.execute(f"""
+        insert into reports
+        with ranked as (
+            select *, row_number() over (
+                partition by agency_id, year
+                order by n_facts desc, case format {pref} else 9 end, published desc nulls last, sha256) as rk,
+                count(*) over (partition by agency_id, year) as n_files,
+                max(n_facts) over (partition by agency_id, year) as best
+            from sources where agency_id is not null and year is not null
+        ),
+        runner as (select agency_id, year, n_facts as second from ranked where rk = 2)
+        select r.sha256, r.agency_id, r.year, r.template, r.sha256, r.format, r.name, r.published, r.parser_version,
+            r.load_id, r.n_files - 1,
+            case when r.n_files = 1 then 'only file'
+                 when r.n_facts > coalesce(x.second, -1) then format('most facts read ({{}} vs {{}})', r.n_facts, x.second)
+                 else format('same number of facts; {{}} preferred', r.format) end
+        from ranked r left join runner x using (agency_id, year)
+        where r.rk = 1
+    """)
+
+
+def _facts(con, corrections: list[Correction]) -> list[str]:
+    con.execute("""
+        insert into facts
+        select r.report_id, r.agency_id, r.year, f.metric, f.dim, f.value, f.evidence, 'extracted', null
+        from reports r join source_facts f on f.sha256 = r.source_sha256
+    """)
+    problems = []
+    if not corrections:
+        return problems
+    names = {}
+    for aid, name, aliases in con.execute("select agency_id, name, aliases from agencies").fetchall():
+        names[name] = aid
+        for a in aliases or []:
+            names[a] = aid
+    for c in corrections:
+        aid = names.get(c.agency.replace(" ", ""))
+        if aid is None:
+            problems.append(f"corrections.csv line {c.line}: no agency named {c.agency!r}")
+            continue
+        rep = first_row(con, "select report_id from reports where agency_id = ? and year = ?", [aid, c.year])
+        if rep is None:
+            problems.append(f"corrections.csv line {c.line}: no report of {c.agency} for {c.year}")
+            continue
+        old = first_row(con, "select value, evidence from facts where report_id = ? and metric = ? and dim is not distinct from ?",
+                        [rep[0], c.metric, c.dim])
+        con.execute("delete from facts where report_id = ? and metric = ? and dim is not distinct from ?",
+                    [rep[0], c.metric, c.dim])
+        evidence = {"correction": c.note, "extracted_value": old[0] if old else None,
+                    "extracted_evidence": json.loads(old[1]) if old and old[1] else None}
+        con.execute("insert into facts values (?, ?, ?, ?, ?, ?, ?, 'correction', ?)",
+                    [rep[0], aid, c.year, c.metric, c.dim, c.value, json.dumps(evidence, ensure_ascii=False), c.note])
+    return problems
+
+
+def _checks(con, corrections: list[Correction]):
+    # report checks were run on each file when it was read; reports with corrections are checked again
+    corrected = {r[0] for r in con.execute("select distinct report_id from facts where provenance = 'correction'").fetchall()}
+    con.execute("""
+        insert into check_results
+        select c.check_id, c.severity, r.report_id, r.agency_id, r.year, c.message, c.evidence
+        from reports r join source_checks c on c.sha256 = r.source_sha256
+        where r.report_id not in (select unnest(?::varchar[]))
+    """, [sorted(corrected)])
+    for rid in corrected:
+        agency_id, year, issues, statements = first_row(
+            con, "select r.agency_id, r.year, s.issues, s.statements from reports r join sources s on s.sha256 = r.source_sha256 "
+            "where r.report_id = ?", [rid])
+        values = {(m if d is None else f"{m}:{d}"): v for m, d, v in con.execute(
+            "select metric, dim, value from facts where report_id = ?", [rid]).fetchall()}
+        ctx = {"issues": json.loads(issues or "[]"), "statements": json.loads(statements or "[]")}
+        rows = checks.run_report_checks(values, ctx)
+        con.executemany("insert into check_results values (?, ?, ?, ?, ?, ?, ?)",
+                        [(cid, sev, rid, agency_id, year, msg, ev) for cid, sev, msg, ev in rows])
+    rows = checks.run_warehouse_checks(con)
+    if rows:
+        con.register("wh_checks", _df(rows, ["check_id", "severity", "report_id", "agency_id", "year", "message", "evidence"]))
+        con.execute("insert into check_results select * from wh_checks")
+        con.unregister("wh_checks")
