@@ -261,9 +261,16 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
                          format=p.suffix.lower().lstrip("."))
         elif not quiet:
             log(f"inbox {inbox} does not exist; refreshing from the raw store only", quiet)
+        # a file changed in place: its older version is superseded (kept in the raw store, not loaded)
+        path_sha = {rel: sha for sha, rel in seen_paths.items()}
+        active = [sha for sha, f in files.items() if sha in seen_paths or (
+            f.get("status") != "superseded" and path_sha.get(f.get("inbox_path"), sha) == sha)]
+        for sha, f in files.items():
+            if sha not in active:
+                f.update(status="superseded", error=f"replaced by a newer version of {f.get('inbox_path')}")
         # 2. extract what is new, changed, failed before, or read by an older parser
-        todo = [sha for sha in files if prev_sources.get(sha) != PARSER_VERSION]
-        keep = [sha for sha in files if prev_sources.get(sha) == PARSER_VERSION]
+        todo = [sha for sha in active if prev_sources.get(sha) != PARSER_VERSION]
+        keep = [sha for sha in active if prev_sources.get(sha) == PARSER_VERSION]
         extractions = []
         failed: dict[str, str] = {}
         if todo:

@@ -297,6 +297,70 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
     return out
 
 
+FILLER = (
+    "坚持以公开为常态、不公开为例外，持续深化政务公开工作。",
+    "严格落实政府信息公开保密审查制度，确保公开内容合法合规。",
+    "进一步规范依申请公开办理流程，做到依法依规、按时答复。",
+    "加强政策文件解读工作，做到政策文件与解读材料同步起草、同步审签、同步发布。",
+    "围绕重点领域信息公开，及时发布财政预决算、重大建设项目等信息。",
+    "健全政务新媒体管理制度，规范信息发布审核流程。",
+    "开展政务公开业务培训，提升工作人员业务能力和水平。",
+    "完善政府信息公开指南和目录，方便公众查询。",
+    "加强政府网站内容保障，及时更新各栏目信息。",
+    "认真办理网民留言，及时回应社会关切。",
+    "推进基层政务公开标准化规范化建设，细化公开事项清单。",
+    "建立健全政务公开工作机制，明确责任分工。",
+    "做好政府信息管理工作，定期清理规范性文件。",
+    "加强政务公开监督检查，将政务公开纳入年度绩效考核。",
+    "持续优化政务服务，推动办事指南全面公开。",
+    "拓展公开渠道，充分利用政务公开专区和新闻媒体发布信息。",
+    "主动公开权责清单、公共服务事项清单，并实行动态调整。",
+    "积极推进决策公开，重大行政决策事项均向社会征求意见。",
+    "规范信息发布流程，落实三审三校制度。",
+    "强化公开平台建设，推动政府网站集约化。",
+    "认真做好人大代表建议和政协委员提案办理结果公开工作。",
+    "加强对下级单位政务公开工作的指导和监督。",
+    "及时公开行政许可、行政处罚等执法信息。",
+    "围绕优化营商环境，集中公开惠企政策。",
+    "不断完善政务公开制度体系，形成长效机制。",
+    "聚焦群众关切，开展政策咨询和在线访谈活动。",
+    "政务公开工作存在信息更新不够及时的问题，下一步将加强日常巡查。",
+    "政策解读形式还比较单一，下一步将更多运用图解、视频等形式。",
+    "公开工作人员业务水平有待提高，下一步将加强培训。",
+    "依申请公开答复规范化水平有待提升，下一步将完善答复文书模板。",
+)
+
+
+def filler(rng: random.Random, n: int = 14) -> list[str]:
+    """Narrative sentences without figures, as every report has many of."""
+    return rng.sample(FILLER, n)
+
+
+def next_year(prev: dict, facts: dict, template: str) -> dict:
+    """`facts` adjusted so that they follow on from last year's `prev`: 上年结转 equals last year's
+    结转下年度 in every applicant column, and (2021 format) 现行有效 = last year's + 制发 − 废止."""
+    f = dict(facts)
+    for d in APPLICANT[:-1]:
+        key_in, key_out = f"app.carried_in:{d}", f"app.carried_out:{d}"
+        if f"app.carried_out:{d}" not in prev or key_in not in f:
+            continue
+        f[key_in] = prev[key_out]
+        new = f[f"app.total:{d}"] + f[key_out] - f[key_in]
+        if new < 0:
+            f[key_out] -= new
+            new = 0
+        f[f"app.received_new:{d}"] = new
+    for m in ("app.received_new", "app.carried_in", "app.carried_out"):
+        if all(f"{m}:{d}" in f for d in APPLICANT[:-1]):
+            f[f"{m}:total"] = sum(f[f"{m}:{d}"] for d in APPLICANT[:-1])
+    if template == "2021":
+        for m in ("active.regulations", "active.normative_docs"):
+            if f"{m}:in_force" in prev and f"{m}:made" in f:
+                f[f"{m}:repealed"] = min(f.get(f"{m}:repealed", 0), prev[f"{m}:in_force"] + f[f"{m}:made"])
+                f[f"{m}:in_force"] = prev[f"{m}:in_force"] + f[f"{m}:made"] - f[f"{m}:repealed"]
+    return f
+
+
 def narrative(facts: dict, agency: str, year: int, rng: random.Random) -> list[str]:
     """Sentences stating the narrative facts, in one of a few phrasings each."""
     out = []
@@ -345,6 +409,7 @@ def _txt(facts, agency, year, template, lay: Layout, rng) -> str:
     lines += [title, "", "一、总体情况", ""]
     lines.append(f"本报告由{agency}编制。本年报所列数据的统计期限为 {year} 年 1 月 1 日至 {year} 年 12 月 31 日。")
     lines += narrative(facts, agency, year, rng)
+    lines += filler(rng)
     sep = {"tab": "\t", "pipe": " | ", "spaces": "    "}[lay.txt_sep]
     for heading, table in _tables(facts, template, lay):
         if heading:
@@ -407,7 +472,7 @@ def _html_doc(facts, agency, year, template, lay: Layout, rng) -> str:
     out.append(f'<div class="TRS_Editor"><h1>{_html.escape(title)}</h1>')
     out.append("<p>一、总体情况</p>")
     out.append(f"<p>本报告由{_html.escape(agency)}编制。本年报所列数据的统计期限为{year}年1月1日至{year}年12月31日。</p>")
-    for s in narrative(facts, agency, year, rng):
+    for s in narrative(facts, agency, year, rng) + filler(rng):
         out.append(f"<p><span style=\"font-family:仿宋\">{_html.escape(s)}</span></p>")
     for heading, table in _tables(facts, template, lay):
         if heading:

@@ -1,0 +1,156 @@
+"""Each check on a hand-made case that breaks it and one that passes."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pipeline import checks
+from pipeline.render import next_year, random_facts
+from tests.warehouse.conftest import write_report
+
+
+def ids(rows):
+    return {r[0] for r in rows}
+
+
+@pytest.fixture
+def good():
+    return random_facts(random.Random(3), "2021", size=3)
+
+
+def test_registry_has_explanations_in_both_languages():
+    assert len({c.id for c in checks.REGISTRY}) == len(checks.REGISTRY)
+    for c in checks.REGISTRY:
+        assert c.severity in ("error", "warning", "info") and c.zh and c.en and c.kind in ("report", "warehouse")
+
+
+def test_consistent_tables_pass_every_report_check(good):
+    assert checks.run_report_checks(good, {"issues": [], "statements": []}) == []
+
+
+@pytest.mark.parametrize("key,check_id", [
+    ("app.carried_in:natural_person", "app_balance"),
+    ("app.granted:commercial", "app_outcomes_sum"),
+    ("app.partial:research", "app_columns_sum"),
+    ("review:upheld", "review_sum"),
+    ("litigation.after_review:pending", "review_sum"),
+])
+def test_a_broken_identity_is_caught(good, key, check_id):
+    bad = dict(good)
+    bad[key] = bad[key] + 3
+    found = ids(checks.run_report_checks(bad, {}))
+    assert check_id in found
+
+
+def test_identities_are_not_evaluated_on_missing_cells(good):
+    partial = {k: v for k, v in good.items() if not k.startswith("app.total")}
+    partial["app.granted:natural_person"] = partial["app.granted:natural_person"] + 5  # breaks only 列 sums
+    found = ids(checks.run_report_checks(partial, {}))
+    assert "app_outcomes_sum" not in found and "app_balance" not in found
+
+
+def test_text_against_tables(good):
+    ok = {"statements": [{"kind": "applications_received", "value": good["app.received_new:total"], "text": "共收到申请"}]}
+    assert "text_vs_table" not in ids(checks.run_report_checks(good, ok))
+    bad = {"statements": [{"kind": "review_total", "value": good["review:total"] + 1, "text": "行政复议"}]}
+    assert "text_vs_table" in ids(checks.run_report_checks(good, bad))
+
+
+def test_blank_cells_and_extraction_notes_are_info(good):
+    ctx = {"issues": [{"code": "blank_cells", "message": "2 cells blank", "where": "x"},
+                      {"code": "row_cells", "message": "row left out", "where": "y"}]}
+    rows = checks.run_report_checks(good, ctx)
+    assert {(r[0], r[1]) for r in rows} == {("blank_cells", "info"), ("extraction", "info")}
+
+
+def _warehouse_checks(env):
+    return env.query("select check_id, year, message from check_results where check_id in "
+                     "('carryover', 'in_force_carry', 'narrative_copied', 'jump_tenfold', 'files_disagree')")
+
+
+AG = "洛阳市生态环境局"
+
+
+def test_consecutive_years_that_follow_on_pass(env):
+    f1 = random_facts(random.Random(1), "2021", size=2)
+    f2 = next_year(f1, random_facts(random.Random(2), "2021", size=2), "2021")
+    f2["website.visits"] = f1["website.visits"]
+    write_report(env.inbox, "a2022.html", AG, 2022, f1, seed=1)
+    write_report(env.inbox, "a2023.html", AG, 2023, f2, seed=2)
+    env.refresh()
+    assert [r for r in _warehouse_checks(env) if r[0] != "jump_tenfold"] == []
+
+
+def test_carryover_broken(env):
+    f1 = random_facts(random.Random(1), "2021", size=2)
+    f2 = next_year(f1, random_facts(random.Random(2), "2021", size=2), "2021")
+    f2["app.carried_in:natural_person"] += 2
+    f2["app.received_new:natural_person"] -= 2 if f2["app.received_new:natural_person"] >= 2 else 0
+    f2["app.carried_in:total"] += 2
+    write_report(env.inbox, "a2022.html", AG, 2022, f1, seed=1)
+    write_report(env.inbox, "a2023.html", AG, 2023, f2, seed=2)
+    env.refresh()
+    rows = [r for r in _warehouse_checks(env) if r[0] == "carryover"]
+    assert rows and all(r[1] == 2023 for r in rows)
+    assert any("natural_person" in r[2] for r in rows)
+
+
+def test_in_force_carry_broken(env):
+    f1 = random_facts(random.Random(1), "2021", size=2)
+    f2 = next_year(f1, random_facts(random.Random(2), "2021", size=2), "2021")
+    f2["active.normative_docs:in_force"] += 7
+    write_report(env.inbox, "a2022.html", AG, 2022, f1, seed=1)
+    write_report(env.inbox, "a2023.html", AG, 2023, f2, seed=2)
+    env.refresh()
+    rows = [r for r in _warehouse_checks(env) if r[0] == "in_force_carry"]
+    assert len(rows) == 1 and "active.normative_docs" in rows[0][2]
+
+
+def test_narrative_copied_from_last_year(env):
+    f1 = random_facts(random.Random(1), "2021", size=2)
+    write_report(env.inbox, "a2022.html", AG, 2022, f1, seed=7)
+    write_report(env.inbox, "a2023.html", AG, 2023, dict(f1), seed=7)  # same seed: the same sentences
+    write_report(env.inbox, "b2022.html", "南京市财政局", 2022, f1, seed=1)
+    write_report(env.inbox, "b2023.html", "南京市财政局", 2023, dict(f1), seed=2)  # other sentences
+    env.refresh()
+    rows = [r for r in _warehouse_checks(env) if r[0] == "narrative_copied"]
+    assert len(rows) == 1 and rows[0][1] == 2023
+    agency = env.query("select a.name from check_results c join agencies a using (agency_id) "
+                       "where check_id = 'narrative_copied'")[0][0]
+    assert agency == AG
+
+
+def test_tenfold_jump(env):
+    f1 = random_facts(random.Random(1), "2021", size=2)
+    f2 = next_year(f1, random_facts(random.Random(2), "2021", size=2), "2021")
+    f1["website.visits"], f2["website.visits"] = 20000, 250000
+    write_report(env.inbox, "a2022.html", AG, 2022, f1, seed=1)
+    write_report(env.inbox, "a2023.html", AG, 2023, f2, seed=2)
+    env.refresh()
+    rows = [r for r in _warehouse_checks(env) if r[0] == "jump_tenfold"]
+    assert any("website.visits" in r[2] for r in rows)
+    f2["website.visits"] = 90000
+    write_report(env.inbox, "a2023.html", AG, 2023, f2, seed=2)
+    env.refresh()
+    rows = [r for r in _warehouse_checks(env) if r[0] == "jump_tenfold"]
+    assert not any("website.visits" in r[2] for r in rows)
+
+
+def test_two_files_for_one_report(env):
+    f1 = random_facts(random.Random(1), "2021", size=2)
+    write_report(env.inbox, "a2023.html", AG, 2023, f1, seed=1)
+    write_report(env.inbox, "a2023.txt", AG, 2023, f1, seed=1, fmt="txt")
+    env.refresh()
+    assert env.query("select count(*), max(alternatives) from reports") == [(1, 1)]
+    assert [r for r in _warehouse_checks(env) if r[0] == "files_disagree"] == []
+    f2 = dict(f1)
+    f2["review:upheld"] += 1
+    f2["review:total"] += 1
+    write_report(env.inbox, "a2023.txt", AG, 2023, f2, seed=1, fmt="txt")
+    env.refresh()
+    rows = [r for r in _warehouse_checks(env) if r[0] == "files_disagree"]
+    assert {r[2].split(":")[0] + ":" + r[2].split(":")[1] for r in rows} == {"review:upheld", "review:total"}
+    reason, alternatives = env.query("select choice_reason, alternatives from reports")[0]
+    assert reason and alternatives == 1  # the replaced version of a2023.txt no longer counts
+    assert env.query("select count(*) from files where status = 'superseded'")[0][0] == 1
