@@ -106,13 +106,13 @@ def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rat
     for d in APPLICANT[:-1]:
         weight = {"natural_person": 1.0, "commercial": 0.25, "research": 0.03, "social_org": 0.03,
                   "legal_service": 0.05, "other_org": 0.08}[d]
-        n = int(rng.expovariate(1 / max(0.5, 40 * size * weight))) if rng.random() < 0.8 else 0
+        n = int(40 * size * weight * rng.uniform(0.4, 1.8)) if rng.random() < 0.8 else 0
         total = 0
         for i, m in enumerate(outcomes):
             v = 0
             if n:
                 share = 0.45 if m == "app.granted" else 0.2 if m in ("app.partial", "app.unavailable.not_held") else 0.03
-                v = sum(1 for _ in range(n) if rng.random() < share) if n < 200 else int(n * share * rng.uniform(0.5, 1.5))
+                v = sum(1 for _ in range(n) if rng.random() < share) if n < 200 else int(n * share * rng.uniform(0.8, 1.2))
             f[f"{m}:{d}"] = v
             total += v
         f[f"app.total:{d}"] = total
@@ -125,7 +125,8 @@ def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rat
         f[f"{m}:total"] = sum(f[f"{m}:{d}"] for d in APPLICANT[:-1])
     # 表四
     for block in ("review", "litigation.direct", "litigation.after_review"):
-        parts = [rng.choice([0, 0, 0, 1, 2, rng.randint(0, int(10 * size) + 1)]) for _ in range(4)]
+        parts = [int(rng.uniform(0.5, 1.5) * base * size * (1 if block == "review" else 0.6))
+                 for base in (3, 0.6, 1.2, 0.5)]
         for d, v in zip(REVIEW[:-1], parts):
             f[f"{block}:{d}"] = v
         f[f"{block}:total"] = sum(parts)
@@ -336,10 +337,21 @@ def filler(rng: random.Random, n: int = 14) -> list[str]:
     return rng.sample(FILLER, n)
 
 
-def next_year(prev: dict, facts: dict, template: str) -> dict:
+def next_year(prev: dict, facts: dict, template: str, rng: random.Random | None = None) -> dict:
     """`facts` adjusted so that they follow on from last year's `prev`: 上年结转 equals last year's
-    结转下年度 in every applicant column, and (2021 format) 现行有效 = last year's + 制发 − 废止."""
+    结转下年度 in every applicant column, and (2021 format) 现行有效 = last year's + 制发 − 废止.
+    With `rng`, narrative figures and table 二 counts also move smoothly from last year's values
+    (a realistic trend instead of a fresh draw)."""
     f = dict(facts)
+    if rng is not None:
+        for k, v in prev.items():
+            if k not in f or k.startswith(("app.", "review", "litigation")) or k.endswith(("items_change", "in_force", "repealed")):
+                continue
+            factor = rng.uniform(0.85, 1.3)
+            if isinstance(v, float):
+                f[k] = float((Decimal(str(v)) * Decimal(str(round(factor, 2)))).quantize(Decimal("0.0001")).normalize())
+            else:
+                f[k] = max(0, int(round(v * factor)))
     for d in APPLICANT[:-1]:
         key_in, key_out = f"app.carried_in:{d}", f"app.carried_out:{d}"
         if f"app.carried_out:{d}" not in prev or key_in not in f:

@@ -150,7 +150,23 @@ join agencies a on a.agency_id = f.agency_id
 left join metrics m on m.key = f.key;
 
 -- derived measures, each defined once: one row per agency and year
-create view v_measures as
+
+
+
+
+create view v_check_results as
+select c.*, a.name as agency, k.zh as explanation_zh, k.en as explanation_en, r.source_name
+from check_results c
+left join agencies a on a.agency_id = c.agency_id
+left join checks k on k.check_id = c.check_id
+left join reports r on r.report_id = c.report_id;
+
+-- @after-load ------------------------------------------------------------------------------
+-- Derived tables, computed once per refresh after facts and checks are loaded, so the dashboard
+-- reads small tables instead of aggregating every fact on every page view.
+
+-- derived measures, each defined once: one row per agency and year
+create table measures as
 with p as (
     select agency_id, year,
         max(value) filter (where key = 'app.received_new:total') as applications,
@@ -179,9 +195,9 @@ select *,
 from p;
 
 -- the same measures, long, with the change against the agency's previous year
-create view v_measures_long as
+create table measures_long as
 with long as (
-    unpivot v_measures on columns(* exclude (agency_id, year)) into name measure value value
+    unpivot measures on columns(* exclude (agency_id, year)) into name measure value value
 )
 select agency_id, year, measure, value,
     lag(value) over w as prev_value,
@@ -191,7 +207,7 @@ from long
 window w as (partition by agency_id, measure order by year);
 
 -- agency x year coverage, for the matrix of who published
-create view v_coverage as
+create table coverage as
 with years as (select distinct year from reports),
 grid as (select a.agency_id, a.name as agency, y.year from agencies a cross join years y),
 fails as (
@@ -208,9 +224,3 @@ from grid g
 left join reports r on r.agency_id = g.agency_id and r.year = g.year
 left join fails f on f.report_id = r.report_id;
 
-create view v_check_results as
-select c.*, a.name as agency, k.zh as explanation_zh, k.en as explanation_en, r.source_name
-from check_results c
-left join agencies a on a.agency_id = c.agency_id
-left join checks k on k.check_id = c.check_id
-left join reports r on r.report_id = c.report_id;

@@ -21,6 +21,7 @@ from .parse import PARSER_VERSION
 
 SCHEMA_VERSION = "1"
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
+SCHEMA_TABLES, SCHEMA_DERIVED = SCHEMA_SQL.split("-- @after-load", 1)
 FORMAT_PREFERENCE = {"html": 0, "docx": 1, "pdf": 2, "txt": 3, "doc": 4, "wps": 4}
 
 
@@ -87,7 +88,7 @@ def build(target: Path, extractions: list[Extraction], keep_from: Path | None, k
     """Write a complete warehouse to `target` (a new file). Returns counts for the run report."""
     con = duckdb.connect(str(target))
     try:
-        con.execute(SCHEMA_SQL)
+        con.execute(SCHEMA_TABLES)
         con.executemany("insert into meta values (?, ?)", [
             ("schema_version", SCHEMA_VERSION), ("parser_version", PARSER_VERSION), ("load_id", run_row["load_id"]),
             ("built_at", run_row["finished_at"].isoformat())])
@@ -119,8 +120,9 @@ def build(target: Path, extractions: list[Extraction], keep_from: Path | None, k
         _agencies(con)
         _reports(con)
         correction_problems = _facts(con, corrections)
-        # 4. checks
+        # 4. checks, then the derived tables the dashboard reads
         _checks(con, corrections)
+        con.execute(SCHEMA_DERIVED)
         counts = dict(zip(("error", "warning", "info"), (0, 0, 0)))
         for sev, n in con.execute("select severity, count(*) from check_results group by 1").fetchall():
             counts[sev] = n
@@ -235,6 +237,7 @@ def _facts(con, corrections: list[Correction]) -> list[str]:
         insert into facts
         select r.report_id, r.agency_id, r.year, f.metric, f.dim, f.value, f.evidence, 'extracted', null
         from reports r join source_facts f on f.sha256 = r.source_sha256
+        order by f.metric, f.dim, r.year, r.agency_id  -- row groups by metric: a page reads only its metrics
     """)
     problems = []
     if not corrections:

@@ -1,0 +1,163 @@
+"""Warehouse speed: full build and one-file incremental refresh, and the dashboard's main queries.
+
+Usage: .venv/bin/python bench/warehouse.py [--sizes 1000 10000] [--query-sizes 10000 100000]
+
+Corpora are made by the project's renderer: agencies of every level over 2019-2024, half TXT,
+half HTML, years chained so the carry-over checks have work. The full build is `refresh` from an
+empty data folder on both cores; the incremental run adds one new file. Query timings use the
+functions of `pipeline.queries`; the 100k warehouse is the 10k one with its agencies replicated
+ten times in SQL (reading 100k files would time the extractor, not the queries).
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import queries  # noqa: E402
+from pipeline.refresh import refresh  # noqa: E402
+from pipeline.render import Layout, agency_name, next_year, random_facts, render  # noqa: E402
+
+YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
+
+
+def make_corpus(inbox: Path, n_reports: int, start: int = 0) -> int:
+    inbox.mkdir(parents=True, exist_ok=True)
+    n_agencies = -(-n_reports // len(YEARS))
+    made = 0
+    for i in range(start, start + n_agencies):
+        name, level = agency_name(i)
+        size = {"national": 20, "provincial": 8, "city": 2, "county": 0.6, "township": 0.1}[level]
+        rng = random.Random(i)
+        prev = None
+        for year in YEARS:
+            if made >= n_reports:
+                return made
+            tpl = "2021" if year >= 2021 else "2019"
+            f = random_facts(rng, tpl, size=size)
+            if prev is not None:
+                f = next_year(prev, f, tpl if year != 2021 else "2019", rng)
+            prev = f
+            fmt = "html" if (i + year) % 2 else "txt"
+            (inbox / f"{i:05d}-{year}.{fmt}").write_bytes(render(f, name, year, tpl, Layout(fmt), seed=i * 10 + year))
+            made += 1
+    return made
+
+
+def time_queries(db: Path, repeat: int = 5) -> dict[str, float]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    opts = queries.options(con)
+    year = opts["years"][-1]
+    province = opts["provinces"][0] if opts["provinces"] else None
+    rid = con.execute("select report_id from reports limit 1").fetchall()[0][0]
+    flt_all = queries.Filters()
+    flt_prov = queries.Filters(provinces=(province,)) if province else flt_all
+    cases = {
+        "filter options": lambda: queries.options(con),
+        "overview tiles (all)": lambda: queries.tiles(con, flt_all, year),
+        "coverage matrix (one province)": lambda: queries.coverage(con, flt_prov),
+        "metric across agencies and years": lambda: queries.metric_series(con, flt_prov, "app.received_new:total"),
+        "rate ranking (all, one year)": lambda: queries.ranking(queries.measure_series(con, flt_all, "grant_rate"), year, True),
+        "section totals by year (applications)": lambda: queries.section_totals(con, flt_all, "applications"),
+        "failing checks (errors, one province)": lambda: queries.checks(con, flt_prov, ("error",)),
+        "one report's facts": lambda: queries.report_facts(con, rid),
+    }
+    out = {}
+    for name, fn in cases.items():
+        fn()  # warm
+        ts = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t)
+        out[name] = statistics.median(ts) * 1000
+    con.close()
+    return out
+
+
+def replicate(src: Path, dest: Path, times: int) -> int:
+    """A warehouse with every agency (and its reports, facts, checks) copied `times` times."""
+    import duckdb
+
+    shutil.copyfile(src, dest)
+    con = duckdb.connect(str(dest))
+    suffix = "|| '~' || k"
+    for t, cols in (
+        ("agencies", f"agency_id {suffix}, name || '#' || k, aliases, province, city, district, adcode, level, sector"),
+        ("reports", f"report_id {suffix}, agency_id {suffix}, year, template, source_sha256, source_format, source_name, "
+                    "published, parser_version, load_id, alternatives, choice_reason"),
+        ("facts", f"report_id {suffix}, agency_id {suffix}, year, metric, dim, value, evidence, provenance, note"),
+        ("check_results", f"check_id, severity, report_id {suffix}, agency_id {suffix}, year, message, evidence"),
+        ("measures", f"agency_id {suffix}, * exclude (agency_id, k)"),
+        ("measures_long", f"agency_id {suffix}, * exclude (agency_id, k)"),
+        ("coverage", f"agency_id {suffix}, agency || '#' || k, year, report_id {suffix}, status, errors, warnings"),
+    ):
+        con.execute(f"create temp table x as select {cols} from {t}, range(1, {times}) r(k)")
+        con.execute(f"insert into {t} select * from x")
+        con.execute("drop table x")
+    con.execute("create temp table f2 as select * from facts order by metric, dim, year, agency_id")
+    con.execute("delete from facts")
+    con.execute("insert into facts select * from f2")
+    n = con.execute("select count(*) from reports").fetchall()[0][0]
+    con.execute("checkpoint")
+    con.close()
+    return n
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--scale", type=int, default=10, help="replicate the largest warehouse this many times for queries")
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-wh-"))
+    build_rows, query_cols = [], {}
+    largest = None
+    for n in a.sizes:
+        d = tmp / str(n)
+        t = time.perf_counter()
+        made = make_corpus(d / "inbox", n)
+        gen = time.perf_counter() - t
+        t = time.perf_counter()
+        rr = refresh(d / "inbox", d / "data" / "warehouse.duckdb", quiet=True, workers=2)
+        full = time.perf_counter() - t
+        make_corpus(d / "inbox2", 1, start=900000)
+        shutil.copy(next((d / "inbox2").iterdir()), d / "inbox" / "new-one.html")
+        t = time.perf_counter()
+        rr2 = refresh(d / "inbox", d / "data" / "warehouse.duckdb", quiet=True, workers=2)
+        inc = time.perf_counter() - t
+        facts = rr.reports_loaded
+        size_mb = (d / "data" / "warehouse.duckdb").stat().st_size / 2**20
+        build_rows.append((made, f"{gen:.1f}", f"{full:.1f}", f"{made / full:.0f}", f"{inc:.2f}", rr2.files_extracted,
+                           f"{size_mb:.0f}", rr.checks.get("error", 0) + rr.checks.get("warning", 0)))
+        query_cols[f"{rr2.reports_loaded} reports"] = time_queries(d / "data" / "warehouse.duckdb")
+        largest = d / "data" / "warehouse.duckdb"
+        del facts
+    if largest is not None and a.scale > 1:
+        big = tmp / "big.duckdb"
+        n = replicate(largest, big, a.scale)
+        query_cols[f"{n} reports"] = time_queries(big)
+    print("| reports | corpus made (s) | full build (s) | reports/s | one-file refresh (s) | files extracted | warehouse MiB | checks (error+warning) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in build_rows:
+        print("| " + " | ".join(map(str, r)) + " |")
+    print()
+    cols = list(query_cols)
+    print("| query (median of 5, ms) | " + " | ".join(cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for q in next(iter(query_cols.values())):
+        print(f"| {q} | " + " | ".join(f"{query_cols[c][q]:.1f}" for c in cols) + " |")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
