@@ -1,6 +1,98 @@
-"""nianbao dashboard (placeholder until the dashboard issue lands)."""
+"""nianbao dashboard: the router. Draws what every page shares (filters, language, data as of),
+keeps the filters in the URL so a copied link reproduces the view, and runs the chosen page.
+
+    streamlit run dashboard.py                      # data/warehouse.duckdb
+    streamlit run dashboard.py -- --db other.duckdb # or NIANBAO_DB=other.duckdb
+"""
+from __future__ import annotations
+
 import streamlit as st
 
-st.set_page_config(page_title="nianbao 政府信息公开年报", layout="wide")
-st.title("政府信息公开工作年度报告")
-st.info("看板尚在建设中。请先运行 `nianbao extract 文件` 读取报告。")
+from app_pages import common
+from pipeline import queries
+from pipeline.i18n import level_label, sector_label, t
+
+st.set_page_config(page_title="nianbao 政府信息公开年报", page_icon="📊", layout="wide")
+
+qp = st.query_params
+
+
+def _list(key: str) -> list[str]:
+    v = qp.get_all(key)
+    return [x for x in v if x]
+
+
+# --- language --------------------------------------------------------------------------------
+lang_options = {"中文": "zh", "English": "en"}
+lang_default = "English" if qp.get("lang") == "en" else "中文"
+choice = st.sidebar.radio(t("language", "zh"), list(lang_options), index=list(lang_options).index(lang_default),
+                          horizontal=True, key="lang_choice")
+st.session_state["lang"] = lang_options[choice]
+lang = st.session_state["lang"]
+
+con = common.connection()
+if con is None:
+    st.title(t("app_title", lang))
+    st.warning(t("no_warehouse", lang))
+    st.code(".venv/bin/nianbao refresh --inbox data/inbox --db data/warehouse.duckdb", language="sh")
+    st.stop()
+con.close()
+
+# --- shared filters, read from and written back to the URL -----------------------------------
+opts = common.q("options")
+years = opts["years"] or [2019]
+y0 = int(qp.get("y0", years[0])) if str(qp.get("y0", "")).isdigit() else years[0]
+y1 = int(qp.get("y1", years[-1])) if str(qp.get("y1", "")).isdigit() else years[-1]
+y0, y1 = max(min(y0, years[-1]), years[0]), min(max(y1, years[0]), years[-1])
+
+sb = st.sidebar
+sb.header(t("filters", lang))
+if len(years) > 1:
+    y0, y1 = sb.select_slider(t("years", lang), options=years, value=(y0, y1), key="f_years")
+provinces = sb.multiselect(t("province", lang), opts["provinces"], default=[p for p in _list("prov") if p in opts["provinces"]],
+                           key="f_prov")
+city_choices = opts["cities"]
+if provinces:
+    city_choices = sorted({c for c in common.q("agencies", queries.Filters(provinces=tuple(provinces))).city.dropna()})
+cities = sb.multiselect(t("city", lang), city_choices, default=[c for c in _list("city") if c in city_choices], key="f_city")
+levels = sb.multiselect(t("level", lang), opts["levels"], default=[x for x in _list("level") if x in opts["levels"]],
+                        format_func=lambda x: level_label(x, lang), key="f_level")
+sectors = sb.multiselect(t("sector", lang), opts["sectors"], default=[x for x in _list("sector") if x in opts["sectors"]],
+                         format_func=lambda x: sector_label(x, lang), key="f_sector")
+search = sb.text_input(t("search", lang), value=qp.get("q", ""), key="f_search")
+
+st.session_state["filters"] = queries.Filters(y0, y1, tuple(provinces), tuple(cities), tuple(levels), tuple(sectors),
+                                              search.strip())
+wanted = {"lang": "en" if lang == "en" else None, "y0": str(y0) if y0 != years[0] else None,
+          "y1": str(y1) if y1 != years[-1] else None, "prov": provinces or None, "city": cities or None,
+          "level": levels or None, "sector": sectors or None, "q": search.strip() or None}
+for k, v in wanted.items():
+    current = qp.get_all(k)
+    if v is None:
+        if current:
+            del qp[k]
+    elif (v if isinstance(v, list) else [v]) != current:
+        qp[k] = v
+
+asof = common.q("data_as_of")
+if asof:
+    sb.caption(f"{t('data_as_of', lang)}：{asof['finished_at']:%Y-%m-%d %H:%M} UTC · {asof['reports']} {t('reports', lang)}")
+    if asof.get("demo"):
+        sb.warning(t("demo", lang))
+
+# --- pages -------------------------------------------------------------------------------------
+PAGES = [
+    ("app_pages/overview.py", "page_overview", "📊", True),
+    ("app_pages/compare.py", "page_compare", "📈", False),
+    ("app_pages/web_media.py", "page_web", "🌐", False),
+    ("app_pages/applications.py", "page_applications", "📨", False),
+    ("app_pages/review.py", "page_review", "⚖️", False),
+    ("app_pages/active.py", "page_active", "📢", False),
+    ("app_pages/quality.py", "page_quality", "🔍", False),
+    ("app_pages/report.py", "page_report", "📄", False),
+]
+nav = st.navigation([st.Page(path, title=t(key, lang), icon=icon, default=default,
+                             url_path=path.split("/")[-1].removesuffix(".py")) for path, key, icon, default in PAGES])
+if asof and asof.get("demo"):
+    st.caption("🧪 " + t("demo_banner", lang))
+nav.run()

@@ -126,7 +126,8 @@ def _level(name: str, info: dict) -> str:
         return "city"
     if info.get("province"):
         return "provincial"
-    if name.startswith(("国家", "国务院", "中华人民共和国", "中国")) or re.match(r"^(国家|国务院)", name):
+    if name.startswith(("国家", "国务院", "中华人民共和国", "中国")) or (
+            re.search(r"(部|总局|署)", name[:6]) and not re.search(r"[省市县区镇乡]", name)):
         return "national"
     if re.search(r"(县|区)(人民政府|政府)?", name):
         return "county"

@@ -67,6 +67,20 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_demo(args) -> int:
+    """Write the bundled demo reports (deterministic: the same files every time).
+
+    Example: nianbao demo --out data/inbox/demo
+    """
+    from pathlib import Path
+
+    from .demo import generate
+
+    paths = generate(Path(args.out))
+    print(f"{len(paths)} demo reports written to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="Read, check and compare 政府信息公开工作年度报告.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -92,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--year", action="append", type=int, help="statistical year (repeatable)")
     x.add_argument("--metric", action="append", help="metric code or metric:dim key (repeatable)")
     x.set_defaults(func=cmd_export)
+    d = sub.add_parser("demo", help="write the bundled demo reports", description=cmd_demo.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    d.add_argument("--out", default="data/inbox/demo")
+    d.set_defaults(func=cmd_demo)
     return p
 
 

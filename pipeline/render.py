@@ -106,7 +106,7 @@ def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rat
     for d in APPLICANT[:-1]:
         weight = {"natural_person": 1.0, "commercial": 0.25, "research": 0.03, "social_org": 0.03,
                   "legal_service": 0.05, "other_org": 0.08}[d]
-        n = int(40 * size * weight * rng.uniform(0.4, 1.8)) if rng.random() < 0.8 else 0
+        n = int(40 * size * weight * rng.uniform(0.7, 1.4)) if rng.random() < 0.85 else 0
         total = 0
         for i, m in enumerate(outcomes):
             v = 0
@@ -116,8 +116,8 @@ def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rat
             f[f"{m}:{d}"] = v
             total += v
         f[f"app.total:{d}"] = total
-        carried_out = rng.randint(0, max(0, total // 8))
-        carried_in = rng.randint(0, total + carried_out)
+        carried_out = int(total * rng.uniform(0.0, 0.1))
+        carried_in = min(total + carried_out, int(total * rng.uniform(0.0, 0.1)))
         f[f"app.carried_out:{d}"] = carried_out
         f[f"app.carried_in:{d}"] = carried_in
         f[f"app.received_new:{d}"] = total + carried_out - carried_in

@@ -119,6 +119,8 @@ def build(target: Path, extractions: list[Extraction], keep_from: Path | None, k
         # 3. agencies, one report per agency and year, facts with corrections
         _agencies(con)
         _reports(con)
+        con.execute("""insert into meta select 'demo', case when count(*) > 0 then '1' else '0' end
+                       from reports r join files f on f.sha256 = r.source_sha256 where f.inbox_path like 'demo/%'""")
         correction_problems = _facts(con, corrections)
         # 4. checks, then the derived tables the dashboard reads
         _checks(con, corrections)

@@ -1,0 +1,49 @@
+"""依申请公开 Applications: outcomes over the years and applications by applicant type."""
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from app_pages.common import download, empty_note, filters, lang, q, tr
+from pipeline import catalog
+
+st.title(tr("page_applications"))
+tot = q("section_totals", filters(), "applications")
+if empty_note(tot):
+    st.stop()
+
+
+def outcome(metric: str) -> str | None:
+    for prefix, name in (("app.granted", "granted"), ("app.partial", "partial"), ("app.denied.", "refused"),
+                         ("app.unavailable.", "unavailable"), ("app.not_processed.", "not_processed"), ("app.other", "other")):
+        if metric.startswith(prefix):
+            return name
+    return None
+
+
+totals = tot[tot.dim == "total"].copy()
+totals["outcome"] = totals.metric.map(outcome)
+grouped = totals.dropna(subset=["outcome"]).groupby(["year", "outcome"], as_index=False).value.sum()
+grouped["label"] = grouped.outcome.map(lambda o: tr(f"outcome_{o}"))
+st.subheader(tr("outcomes"))
+fig = px.bar(grouped, x="year", y="value", color="label", labels={"year": tr("year"), "value": tr("value"), "label": tr("outcomes")})
+fig.update_xaxes(dtick=1)
+st.plotly_chart(fig, width="stretch")
+download(grouped[["year", "outcome", "label", "value"]], "application-outcomes", "app_out")
+
+refused = totals[totals.metric.str.startswith(("app.denied.", "app.unavailable.", "app.not_processed."))].copy()
+if len(refused):
+    refused["label"] = refused.key.map(lambda k: catalog.label(k.split(":")[0], lang()))
+    fig = px.bar(refused, x="value", y="label", color=refused.year.astype(str), orientation="h", barmode="group",
+                 labels={"value": tr("value"), "label": "", "color": tr("year")})
+    fig.update_layout(height=520)
+    st.plotly_chart(fig, width="stretch")
+    download(refused[["year", "key", "label", "value"]], "refusal-reasons", "app_ref")
+
+st.subheader(tr("by_applicant"))
+new = tot[(tot.metric == "app.received_new") & (tot.dim != "total")].copy()
+if not empty_note(new):
+    new["label"] = new.dim.map(lambda d: catalog.DIM_LABELS[d][0 if lang() == "zh" else 1])
+    fig = px.bar(new, x="year", y="value", color="label", labels={"year": tr("year"), "value": catalog.label("app.received_new", lang()), "label": ""})
+    fig.update_xaxes(dtick=1)
+    st.plotly_chart(fig, width="stretch")
+    download(pd.DataFrame(new[["year", "dim", "label", "value"]]), "applications-by-applicant", "app_dim")

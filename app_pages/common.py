@@ -1,0 +1,106 @@
+"""What every page shares: the warehouse connection (read-only, reopened when a refresh swaps the
+file), cached queries keyed on the warehouse version, the filters kept in the URL, the language,
+and CSV downloads of exactly what a page shows."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from pipeline import queries
+from pipeline.export import to_csv_bytes
+from pipeline.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def db_path() -> Path:
+    argv = sys.argv[1:]
+    if "--db" in argv and argv.index("--db") + 1 < len(argv):
+        return Path(argv[argv.index("--db") + 1])
+    return Path(os.environ.get("NIANBAO_DB") or ROOT / "data" / "warehouse.duckdb")
+
+
+def version(path: Path) -> tuple | None:
+    """Changes whenever a refresh publishes a new file (a new inode), so caches turn over."""
+    try:
+        s = path.stat()
+    except FileNotFoundError:
+        return None
+    return (s.st_ino, s.st_mtime_ns, s.st_size)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, ver: tuple) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(path, read_only=True)
+
+
+def connection():
+    path = db_path()
+    ver = version(path)
+    if ver is None:
+        return None
+    return _connection(str(path), ver).cursor()  # a cursor per use: safe across sessions' threads
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _run(path: str, ver: tuple, name: str, args: tuple, kwargs: tuple):
+    con = _connection(path, ver).cursor()
+    try:
+        return getattr(queries, name)(con, *args, **dict(kwargs))
+    finally:
+        con.close()
+
+
+def q(name: str, *args, **kwargs):
+    """Call `pipeline.queries.<name>` with the cache keyed on the warehouse version."""
+    path = db_path()
+    return _run(str(path), version(path), name, args, tuple(sorted(kwargs.items())))
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "zh")
+
+
+def tr(key: str, **kw) -> str:
+    return t(key, lang(), **kw)
+
+
+def filters() -> queries.Filters:
+    return st.session_state.get("filters", queries.Filters())
+
+
+def download(df: pd.DataFrame, name: str, key: str):
+    """A CSV (UTF-8 with BOM) of exactly this frame."""
+    st.download_button(tr("download_csv"), to_csv_bytes(df), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
+
+
+def empty_note(df) -> bool:
+    if df is None or len(df) == 0:
+        st.info(tr("no_data"))
+        return True
+    return False
+
+
+def year_choice(label_key: str, key: str) -> int | None:
+    years = [y for y in q("options")["years"] if _in_range(y)]
+    if not years:
+        return None
+    return st.selectbox(tr(label_key), years[::-1], index=0, key=key)
+
+
+def _in_range(y: int) -> bool:
+    f = filters()
+    return (f.year_from is None or y >= f.year_from) and (f.year_to is None or y <= f.year_to)
+
+
+def fmt_number(v, rate: bool = False) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    if rate:
+        return f"{v * 100:.1f}%"
+    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}"

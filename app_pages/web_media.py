@@ -1,0 +1,44 @@
+"""网站与新媒体 Website and new media: posts and visits; followers and posts per platform."""
+import plotly.express as px
+import streamlit as st
+
+from app_pages.common import download, empty_note, filters, lang, q, tr
+from pipeline import catalog
+
+st.title(tr("page_web"))
+
+st.subheader(tr("website"))
+web = q("section_totals", filters(), "website")
+if not empty_note(web):
+    web = web.assign(label=web.key.map(lambda k: catalog.label(k, lang())))
+    fig = px.bar(web, x="year", y="value", color="label", barmode="group",
+                 labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
+    fig.update_xaxes(dtick=1)
+    st.plotly_chart(fig, width="stretch")
+    download(web[["year", "key", "label", "value", "agencies"]], "website", "web_site")
+
+st.subheader(tr("newmedia"))
+nm = q("section_totals", filters(), "newmedia")
+if not empty_note(nm):
+    parts = nm.metric.str.split(".", expand=True)
+    nm = nm.assign(platform=parts[1], kind=parts[2])
+    platform_names = {m.code.split(".")[1]: m.zh.replace("发布量", "").replace("粉丝量", "") if lang() == "zh"
+                      else m.en.replace(" posts", "") for m in catalog.METRICS if m.code.endswith(".posts")}
+    nm["platform_label"] = nm.platform.map(platform_names)
+    c1, c2 = st.columns(2)
+    for col, kind, title in ((c1, "followers", tr("followers")), (c2, "posts", tr("posts"))):
+        part = nm[nm.kind == kind]
+        fig = px.line(part, x="year", y="value", color="platform_label", markers=True, title=title,
+                      labels={"year": tr("year"), "value": title, "platform_label": tr("platform")})
+        fig.update_traces(connectgaps=False)
+        fig.update_xaxes(dtick=1)
+        col.plotly_chart(fig, width="stretch")
+    download(nm[["year", "platform", "kind", "value", "agencies"]], "newmedia", "web_nm")
+    per_agency = q("agency_section", filters(), "newmedia")
+    if len(per_agency):
+        year = int(per_agency.year.max())
+        table = per_agency[per_agency.year == year].pivot_table(index="agency", columns="key", values="value")
+        table.columns = [catalog.label(k, lang()) for k in table.columns]
+        st.caption(f"{year}")
+        st.dataframe(table, width="stretch")
+        download(table.reset_index(), f"newmedia-by-agency-{year}", "web_nm_agency")

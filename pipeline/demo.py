@@ -1,0 +1,113 @@
+"""The bundled demo reports: about 40 agencies of every level in several provinces, 2019-2024, both
+formats, every readable file type, realistic magnitudes and trends, and a few deliberate defects
+that the checks must catch. Written by the project's renderer, deterministically:
+
+    nianbao demo --out data/inbox/demo
+
+The dashboard marks reports loaded from `demo/` in the inbox as 演示数据 (demo data).
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from .render import Layout, agency_name, next_year, random_facts, render
+
+YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
+N_AGENCIES = 40
+SIZE = {"national": 25, "provincial": 8, "city": 2.5, "county": 0.8, "township": 0.15}
+
+# (agency index, year): what is wrong on purpose, and which check catches it
+DEFECTS = {
+    (3, 2022): "table3_column_sum",      # app_columns_sum / app_outcomes_sum
+    (5, 2023): "carryover",              # carryover
+    (8, 2021): "copied_narrative",       # narrative_copied
+    (11, 2024): "tenfold",               # jump_tenfold
+    (14, 2022): "missing",               # the coverage matrix shows a gap
+    (17, 2020): "blank_cells",           # blank_cells (info), never zeros
+    (21, 2023): "review_total",          # review_sum
+    (24, 2022): "two_files_disagree",    # files_disagree (an HTML page and its TXT version)
+    (27, 2024): "text_vs_table",         # text_vs_table
+}
+
+
+def formats() -> tuple[str, ...]:
+    out = ["html", "txt"]
+    try:
+        from .render_office import available  # noqa: F401
+
+        out += ["docx", "pdf"]
+    except ImportError:
+        pass
+    return tuple(out)
+
+
+def generate(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    fmts = formats()
+    for i in range(N_AGENCIES):
+        name, level = agency_name(i)
+        rng = random.Random(1000 + i)
+        prev = None
+        prev_seed = None
+        prev_fmt = "html"
+        for year in YEARS:
+            tpl = "2021" if year >= 2021 else "2019"
+            facts = random_facts(rng, tpl, size=SIZE[level] * rng.uniform(0.7, 1.3))
+            if prev is not None:
+                facts = next_year(prev, facts, tpl if year != 2021 else "2019", rng)
+            defect = DEFECTS.get((i, year))
+            seed = 10_000 * i + year
+            if defect == "missing":
+                prev = facts
+                continue
+            if defect == "table3_column_sum":
+                facts["app.granted:natural_person"] = facts.get("app.granted:natural_person", 0) + 4
+            elif defect == "carryover":
+                facts["app.carried_in:natural_person"] += 3
+                facts["app.received_new:natural_person"] = max(0, facts["app.received_new:natural_person"] - 3)
+                facts["app.carried_in:total"] += 3
+                facts["app.received_new:total"] = sum(facts[f"app.received_new:{d}"] for d in
+                                                      ("natural_person", "commercial", "research", "social_org",
+                                                       "legal_service", "other_org"))
+            elif defect == "copied_narrative":  # last year's text, figures and all
+                seed = prev_seed
+                facts = {k: v for k, v in facts.items() if ":" in k}
+                facts.update({k: v for k, v in prev.items() if ":" not in k})
+            elif defect == "tenfold":
+                facts["website.visits"] = prev["website.visits"] * 14
+            elif defect == "blank_cells":
+                for k in [k for k in facts if k.startswith(("app.denied.", "active.fees"))][:9]:
+                    del facts[k]
+            elif defect == "review_total":
+                facts["review:total"] += 2
+            fmt = fmts[(i + year) % len(fmts)] if defect != "text_vs_table" else "html"
+            if defect == "copied_narrative":
+                fmt = prev_fmt
+            lay = Layout(fmt, chrome=(fmt == "html" and i % 3 == 0), pad=(i % 4 == 1), split_labels=(i % 5 == 2 and fmt == "txt"))
+            stem = f"{i:02d}-{year}"
+            path = out / f"{stem}{_suffix(fmt)}"
+            path.write_bytes(render(facts, name, year, tpl, lay, seed=seed))
+            written.append(path)
+            if defect == "two_files_disagree":
+                other = dict(facts)
+                other["review:upheld"] += 1
+                other["review:total"] += 1
+                alt = "txt" if fmt != "txt" else "html"
+                p2 = out / f"{stem}-copy{_suffix(alt)}"
+                p2.write_bytes(render(other, name, year, tpl, Layout(alt), seed=seed))
+                written.append(p2)
+            if defect == "text_vs_table":
+                # the text says one more application than the table: re-render with a stated count
+                text = path.read_bytes()
+                marker = "本报告由".encode("utf-8") if not text.startswith(b"\xef\xbb\xbf") else b""
+                stated = f"全年共收到政府信息公开申请{int(facts['app.received_new:total']) + 5}件。".encode("utf-8")
+                if marker and marker in text and fmt in ("html", "txt"):
+                    path.write_bytes(text.replace(marker, stated + marker, 1))
+            prev, prev_seed, prev_fmt = facts, seed, fmt
+    return written
+
+
+def _suffix(fmt: str) -> str:
+    return {"html": ".html", "txt": ".txt", "docx": ".docx", "pdf": ".pdf"}[fmt]

@@ -1,0 +1,108 @@
+"""The dashboard's words in Chinese and English. Metric labels are not here: they come from the catalog."""
+from __future__ import annotations
+
+from . import catalog
+from .agencies import LEVEL_LABELS, SECTOR_LABELS
+
+UI: dict[str, tuple[str, str]] = {
+    "app_title": ("政府信息公开工作年度报告分析", "Government information disclosure annual reports"),
+    "language": ("语言 / Language", "语言 / Language"),
+    "filters": ("筛选", "Filters"),
+    "years": ("年度范围", "Years"),
+    "province": ("省份", "Province"),
+    "city": ("城市", "City"),
+    "level": ("层级", "Level"),
+    "sector": ("领域", "Sector"),
+    "search": ("搜索机关", "Search agencies"),
+    "data_as_of": ("数据更新于", "Data as of"),
+    "reports": ("份报告", "reports"),
+    "demo_banner": ("演示数据：以下为程序生成的示例报告，并非真实机关数据。", "Demo data: reports made by the program, not real agencies' data."),
+    "demo": ("演示数据", "Demo data"),
+    "no_warehouse": ("尚未建立数据仓库。请先运行：", "There is no warehouse yet. Build one with:"),
+    "no_data": ("当前筛选条件下没有数据。", "No data for the current filters."),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "page_overview": ("总览", "Overview"),
+    "page_compare": ("机构对比", "Compare"),
+    "page_web": ("网站与新媒体", "Website and new media"),
+    "page_applications": ("依申请公开", "Applications"),
+    "page_review": ("复议诉讼", "Reconsideration and litigation"),
+    "page_active": ("主动公开与采购", "Proactive disclosure and procurement"),
+    "page_quality": ("数据质量", "Data quality"),
+    "page_report": ("报告", "Report"),
+    "year": ("年度", "Year"),
+    "agency": ("机关", "Agency"),
+    "value": ("数值", "Value"),
+    "coverage": ("报告覆盖情况（机关 × 年度）", "Coverage (agency × year)"),
+    "status_loaded": ("已读取", "Loaded"),
+    "status_missing": ("未发布/缺失", "Missing"),
+    "status_failing_checks": ("有错误", "Failing checks"),
+    "showing_first": ("仅显示前 {n} 个机关（共 {total} 个），请用筛选缩小范围。", "Showing the first {n} of {total} agencies; narrow the filters."),
+    "section": ("类别", "Section"),
+    "metric": ("指标", "Metric"),
+    "derived": ("派生指标", "Derived measures"),
+    "agencies": ("机关", "Agencies"),
+    "trend": ("历年变化", "Across years"),
+    "ranking": ("年度排名", "Ranking"),
+    "median": ("同类中位数", "Peer median"),
+    "rate_note": ("比率仅对收到申请不少于 {n} 件的机关排名。", "Rates are ranked only for agencies with at least {n} applications."),
+    "website": ("政府网站", "Website"),
+    "newmedia": ("政务新媒体", "New media"),
+    "platform": ("平台", "Platform"),
+    "posts": ("发布量", "Posts"),
+    "followers": ("粉丝/关注量", "Followers"),
+    "outcomes": ("办理结果", "Outcomes"),
+    "by_applicant": ("按申请人类型", "By applicant type"),
+    "outcome_granted": ("予以公开", "Granted"),
+    "outcome_partial": ("部分公开", "Partly granted"),
+    "outcome_refused": ("不予公开", "Refused"),
+    "outcome_unavailable": ("无法提供", "Unavailable"),
+    "outcome_not_processed": ("不予处理", "Not processed"),
+    "outcome_other": ("其他处理", "Other"),
+    "results": ("结果", "Results"),
+    "correction_rates": ("纠错率", "Correction rates"),
+    "apps_vs_correction": ("申请量与复议纠错率", "Applications against correction rate"),
+    "procurement": ("政府集中采购", "Centralised procurement"),
+    "severity": ("严重程度", "Severity"),
+    "check": ("检查项", "Check"),
+    "explanation": ("说明", "Explanation"),
+    "message": ("问题", "Problem"),
+    "evidence": ("依据", "Evidence"),
+    "source": ("来源文件", "Source file"),
+    "one_report": ("单份报告的全部数据及出处", "Every fact of one report, with where it came from"),
+    "choose_report": ("选择报告", "Choose a report"),
+    "provenance": ("来源", "Provenance"),
+    "download_original": ("下载原始文件", "Download the original file"),
+    "table2": ("二、主动公开政府信息情况", "2. Proactive disclosure"),
+    "table3": ("三、收到和处理政府信息公开申请情况", "3. Applications received and handled"),
+    "table4": ("四、政府信息公开行政复议、行政诉讼情况", "4. Reconsideration and litigation"),
+    "narrative": ("正文数据", "Figures from the text"),
+    "failing_cells": ("红色单元格未通过一致性检查。", "Cells in red fail a consistency check."),
+    "template": ("格式", "Format"),
+    "no_checks": ("没有未通过的检查。", "No failing checks."),
+    "sev_error": ("错误", "Error"),
+    "sev_warning": ("警告", "Warning"),
+    "sev_info": ("提示", "Info"),
+    "choice_reason": ("选用原因", "Why this file"),
+}
+
+
+def t(key: str, lang: str, **kw) -> str:
+    zh, en = UI[key]
+    s = zh if lang == "zh" else en
+    return s.format(**kw) if kw else s
+
+
+def metric_label(key: str, lang: str) -> str:
+    return catalog.label(key, lang)
+
+
+def level_label(level: str, lang: str) -> str:
+    return LEVEL_LABELS.get(level, (level, level))[0 if lang == "zh" else 1]
+
+
+def sector_label(sector: str, lang: str) -> str:
+    return SECTOR_LABELS.get(sector, (sector, sector))[0 if lang == "zh" else 1]
+
+
+def section_label(section: str, lang: str) -> str:
+    return catalog.SECTIONS[section][0 if lang == "zh" else 1]
