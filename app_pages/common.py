@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 
 import duckdb
@@ -34,9 +35,25 @@ def version(path: Path) -> tuple | None:
     return (s.st_ino, s.st_mtime_ns, s.st_size)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+_LOCK = threading.Lock()
+_OPEN: dict[str, tuple[tuple, duckdb.DuckDBPyConnection]] = {}
+
+
 def _connection(path: str, ver: tuple) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(path, read_only=True)
+    """One read-only connection per warehouse version. DuckDB keeps one database instance per path
+    and process, so the old connection must be closed before the swapped-in file can be opened."""
+    with _LOCK:
+        held = _OPEN.get(path)
+        if held and held[0] == ver:
+            return held[1]
+        if held:
+            try:
+                held[1].close()
+            except duckdb.Error:
+                pass
+        con = duckdb.connect(path, read_only=True)
+        _OPEN[path] = (ver, con)
+        return con
 
 
 def connection():
@@ -49,11 +66,15 @@ def connection():
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _run(path: str, ver: tuple, name: str, args: tuple, kwargs: tuple):
-    con = _connection(path, ver).cursor()
-    try:
-        return getattr(queries, name)(con, *args, **dict(kwargs))
-    finally:
-        con.close()
+    for attempt in (1, 2):
+        con = _connection(path, ver).cursor()
+        try:
+            return getattr(queries, name)(con, *args, **dict(kwargs))
+        except duckdb.ConnectionException:
+            if attempt == 2:  # the connection was closed under us by a swap: open the new one, once
+                raise
+        finally:
+            con.close()
 
 
 def q(name: str, *args, **kwargs):

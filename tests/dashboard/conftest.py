@@ -1,0 +1,35 @@
+"""A warehouse built from the bundled demo generator, shared by the dashboard tests."""
+from __future__ import annotations
+
+import gc
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.demo import generate
+from pipeline.refresh import refresh
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["overview", "compare", "web_media", "applications", "review", "active", "quality", "report"]
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("demo")
+    generate(base / "inbox" / "demo")
+    db = base / "data" / "warehouse.duckdb"
+    rr = refresh(base / "inbox", db, quiet=True, workers=2)
+    assert rr.exit_code == 0
+    return db
+
+
+def media_bytes(url: str) -> bytes:
+    """The bytes behind a download button in AppTest (its in-memory media storage)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    file_id = re.search(r"/([0-9a-f]+)\.\w+$", url).group(1)
+    for o in gc.get_objects():
+        if isinstance(o, MemoryMediaFileStorage) and file_id in o._files_by_id:
+            return o._files_by_id[file_id].content
+    raise KeyError(url)
