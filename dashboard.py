@@ -12,7 +12,7 @@ from app_pages import common
 from pipeline import queries
 from pipeline.i18n import level_label, sector_label, t
 
-st.set_page_config(page_title="nianbao 政府信息公开年报", page_icon="📊", layout="wide")
+st.set_page_config(page_title="nianbao 政府信息公开年报", page_icon=":material/bar_chart:", layout="wide")
 
 qp = st.query_params
 
@@ -50,15 +50,15 @@ sb.header(t("filters", lang))
 if len(years) > 1:
     y0, y1 = sb.select_slider(t("years", lang), options=years, value=(y0, y1), key="f_years")
 provinces = sb.multiselect(t("province", lang), opts["provinces"], default=[p for p in _list("prov") if p in opts["provinces"]],
-                           key="f_prov")
+                           key="f_prov", placeholder=t("choose", lang))
 city_choices = opts["cities"]
 if provinces:
     city_choices = sorted({c for c in common.q("agencies", queries.Filters(provinces=tuple(provinces))).city.dropna()})
-cities = sb.multiselect(t("city", lang), city_choices, default=[c for c in _list("city") if c in city_choices], key="f_city")
+cities = sb.multiselect(t("city", lang), city_choices, default=[c for c in _list("city") if c in city_choices], key="f_city", placeholder=t("choose", lang))
 levels = sb.multiselect(t("level", lang), opts["levels"], default=[x for x in _list("level") if x in opts["levels"]],
-                        format_func=lambda x: level_label(x, lang), key="f_level")
+                        format_func=lambda x: level_label(x, lang), key="f_level", placeholder=t("choose", lang))
 sectors = sb.multiselect(t("sector", lang), opts["sectors"], default=[x for x in _list("sector") if x in opts["sectors"]],
-                         format_func=lambda x: sector_label(x, lang), key="f_sector")
+                         format_func=lambda x: sector_label(x, lang), key="f_sector", placeholder=t("choose", lang))
 search = sb.text_input(t("search", lang), value=qp.get("q", ""), key="f_search")
 
 st.session_state["filters"] = queries.Filters(y0, y1, tuple(provinces), tuple(cities), tuple(levels), tuple(sectors),
@@ -78,21 +78,21 @@ asof = common.q("data_as_of")
 if asof:
     sb.caption(f"{t('data_as_of', lang)}：{asof['finished_at']:%Y-%m-%d %H:%M} UTC · {asof['reports']} {t('reports', lang)}")
     if asof.get("demo"):
-        sb.warning(t("demo", lang))
+        sb.warning(t("demo", lang), icon=":material/science:")
 
 # --- pages -------------------------------------------------------------------------------------
 PAGES = [
-    ("app_pages/overview.py", "page_overview", "📊", True),
-    ("app_pages/compare.py", "page_compare", "📈", False),
-    ("app_pages/web_media.py", "page_web", "🌐", False),
-    ("app_pages/applications.py", "page_applications", "📨", False),
-    ("app_pages/review.py", "page_review", "⚖️", False),
-    ("app_pages/active.py", "page_active", "📢", False),
-    ("app_pages/quality.py", "page_quality", "🔍", False),
-    ("app_pages/report.py", "page_report", "📄", False),
+    ("app_pages/overview.py", "page_overview", ":material/dashboard:", True),
+    ("app_pages/compare.py", "page_compare", ":material/compare_arrows:", False),
+    ("app_pages/web_media.py", "page_web", ":material/public:", False),
+    ("app_pages/applications.py", "page_applications", ":material/mail:", False),
+    ("app_pages/review.py", "page_review", ":material/gavel:", False),
+    ("app_pages/active.py", "page_active", ":material/campaign:", False),
+    ("app_pages/quality.py", "page_quality", ":material/fact_check:", False),
+    ("app_pages/report.py", "page_report", ":material/description:", False),
 ]
 nav = st.navigation([st.Page(path, title=t(key, lang), icon=icon, default=default,
                              url_path=path.split("/")[-1].removesuffix(".py")) for path, key, icon, default in PAGES])
 if asof and asof.get("demo"):
-    st.caption("🧪 " + t("demo_banner", lang))
+    st.info(t("demo_banner", lang), icon=":material/science:")
 nav.run()

@@ -119,9 +119,18 @@ def _in_range(y: int) -> bool:
     return (f.year_from is None or y >= f.year_from) and (f.year_to is None or y <= f.year_to)
 
 
-def fmt_number(v, rate: bool = False) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+def missing(v) -> bool:
+    return v is None or (isinstance(v, float) and pd.isna(v))
+
+
+def fmt_number(v, rate: bool = False, compact: bool = False) -> str:
+    """A number for people: 46.8%, 14,641, or compact 84.8万 / 848K when space is short; — when missing."""
+    if missing(v):
         return "—"
     if rate:
         return f"{v * 100:.1f}%"
+    if compact and abs(v) >= 10000:
+        if lang() == "zh":
+            return f"{v / 1e8:.2f}亿" if abs(v) >= 1e8 else f"{v / 1e4:.1f}万"
+        return f"{v / 1e9:.2f}B" if abs(v) >= 1e9 else f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v / 1e3:.1f}K"
     return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}"

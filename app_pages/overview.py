@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, fmt_number, lang, q, tr, year_choice
+from app_pages.common import download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
 
 st.title(tr("page_overview"))
 year = year_choice("year", "ov_year")
@@ -15,9 +15,9 @@ cols = st.columns(len(tiles))
 for col, row in zip(cols, tiles.itertuples()):
     rate = row.tile.endswith("rate")
     delta = None
-    if row.change is not None:
-        delta = f"{row.change * 100:+.1f} pp" if rate else f"{row.change:+,.0f}"
-    col.metric(row.zh if lang() == "zh" else row.en, fmt_number(row.value, rate), delta,
+    if not missing(row.change):
+        delta = f"{row.change * 100:+.1f} pp" if rate else ("+" if row.change >= 0 else "-") + fmt_number(abs(row.change), compact=True)
+    col.metric(row.zh if lang() == "zh" else row.en, fmt_number(row.value, rate, compact=True), delta,
                delta_color="inverse" if row.tile == "correction_rate" else "normal")
 shown = tiles.assign(label=tiles.zh if lang() == "zh" else tiles.en)[["label", "value", "previous", "change"]]
 download(shown, f"overview-{year}", "ov_tiles")
@@ -41,6 +41,7 @@ if not empty_note(cov):
     fig.update_layout(height=max(300, 22 * len(grid) + 80), margin=dict(l=10, r=10, t=10, b=10),
                       yaxis=dict(autorange="reversed"), xaxis=dict(type="category"))
     st.plotly_chart(fig, width="stretch")
-    st.caption(" · ".join(f"{c} {tr('status_' + s)}" for s, c in (("loaded", "🟩"), ("failing_checks", "🟥"), ("missing", "⬜"))))
+    st.caption(" · ".join(f":{c}-background[{tr('status_' + s)}]" for s, c in
+                          (("loaded", "green"), ("failing_checks", "red"), ("missing", "gray"))))
     out = cov[["agency", "year", "status", "errors", "warnings"]]
     download(out, "coverage", "ov_cov")

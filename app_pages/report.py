@@ -33,25 +33,27 @@ for c in chk.itertuples():
         bad |= {(c.evidence, d) for d in catalog.REVIEW}
 
 
-def styled(df: pd.DataFrame, cells: list[list[tuple[str, str]]]):
+def show(df: pd.DataFrame, cells: list[list[tuple[str, str]]], **kw):
+    """A table as printed: numbers as written, blank where the report gave no number, failing cells red."""
+    text = df.map(lambda v: "" if v is None or pd.isna(v) else f"{v:g}")
+
     def color(_):
         return pd.DataFrame([["background-color: #ffcdd2" if cell in bad else "" for cell in row] for row in cells],
                             index=df.index, columns=df.columns)
-    return df.style.apply(color, axis=None).format(lambda v: "" if pd.isna(v) else f"{v:g}")
+
+    st.dataframe(text.style.apply(color, axis=None), width="stretch", **kw)
 
 
 tpl = rep.template if rep.template in ("2019", "2021") else "2021"
 dim_names = [catalog.DIM_LABELS[d][0 if lang() == "zh" else 1] for d in catalog.APPLICANT]
 
 st.subheader(tr("table2"))
-rows, cells, index = [], [], []
 for caption, header, block_rows, dims in render.ACTIVE_BLOCKS[tpl]:
-    for label, metric in block_rows:
-        index.append(f"{caption} {catalog.label(metric, lang())}")
-        rows.append({catalog.DIM_LABELS[d][0 if lang() == "zh" else 1]: values.get(f"{metric}:{d}") for d in dims})
-        cells.append([(metric, d) for d in dims])
-t2 = pd.DataFrame(rows, index=index)
-st.dataframe(t2.style.format(lambda v: "" if pd.isna(v) else f"{v:g}"), width="stretch")
+    st.caption(caption)
+    block = pd.DataFrame([[values.get(f"{metric}:{d}") for d in dims] for _, metric in block_rows],
+                         index=[catalog.label(metric, lang()) for _, metric in block_rows],
+                         columns=[catalog.DIM_LABELS[d][0 if lang() == "zh" else 1] for d in dims])
+    show(block, [[(metric, d) for d in dims] for _, metric in block_rows])
 
 st.subheader(tr("table3"))
 app_metrics = ["app.received_new", "app.carried_in"] + [m for _, _, m in render.app_rows(tpl)] + ["app.carried_out"]
@@ -61,16 +63,16 @@ if rep.template == "2021" and "app.other:total" in values:
     app_metrics.insert(app_metrics.index("app.total"), "app.other")
 t3 = pd.DataFrame([[values.get(f"{m}:{d}") for d in catalog.APPLICANT] for m in app_metrics],
                   index=[catalog.label(m, lang()) for m in app_metrics], columns=dim_names)
-st.dataframe(styled(t3, [[(m, d) for d in catalog.APPLICANT] for m in app_metrics]), width="stretch", height=800)
+show(t3, [[(m, d) for d in catalog.APPLICANT] for m in app_metrics], height=35 * len(app_metrics) + 40)
 
 st.subheader(tr("table4"))
 blocks = ("review", "litigation.direct", "litigation.after_review")
 t4 = pd.DataFrame([[values.get(f"{b}:{d}") for d in catalog.REVIEW] for b in blocks],
                   index=[catalog.label(b, lang()) for b in blocks],
                   columns=[catalog.DIM_LABELS[d][0 if lang() == "zh" else 1] for d in catalog.REVIEW])
-st.dataframe(styled(t4, [[(b, d) for d in catalog.REVIEW] for b in blocks]), width="stretch")
+show(t4, [[(b, d) for d in catalog.REVIEW] for b in blocks])
 if bad:
-    st.caption("🟥 " + tr("failing_cells"))
+    st.caption(":material/error: " + tr("failing_cells"))
 
 st.subheader(tr("narrative"))
 nar = facts[facts.dim.isna()]

@@ -8,6 +8,7 @@ UI: dict[str, tuple[str, str]] = {
     "app_title": ("政府信息公开工作年度报告分析", "Government information disclosure annual reports"),
     "language": ("语言 / Language", "语言 / Language"),
     "filters": ("筛选", "Filters"),
+    "choose": ("请选择（默认全部）", "Choose (all by default)"),
     "years": ("年度范围", "Years"),
     "province": ("省份", "Province"),
     "city": ("城市", "City"),

@@ -129,6 +129,6 @@ def test_report_page_draws_tables_and_marks_failing_cells(demo_db, monkeypatch):
         bad = con.execute("select report_id from check_results where check_id = 'review_sum'").fetchall()[0][0]
     at.selectbox(key="rp_report").set_value(bad).run()
     assert not at.exception
-    assert any("🟥" in c.value for c in at.caption)  # failing cells are marked
+    assert any(":material/error:" in c.value for c in at.caption)  # failing cells are marked
     assert len(at.dataframe) >= 4  # 表二, 表三, 表四, narrative
     assert any(b.label == "下载原始文件" for b in at.get("download_button"))
