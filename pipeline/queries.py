@@ -152,6 +152,20 @@ MEASURES = {
 }
 
 
+def years_with(con, flt: Filters, key: str | None = None, measure: str | None = None) -> list[int]:
+    """The years in scope that have a value for a metric key or a derived measure."""
+    if measure:
+        scope, params = _scope(flt, "m")
+        sql = f"select distinct m.year from measures m where {scope} and m.{measure} is not null order by 1 desc"
+    else:
+        metric, _, dim = key.partition(":")
+        scope, params = _scope(flt, "c")
+        sql = (f"select distinct c.year from facts_cube c where c.metric = ? and "
+               + ("c.dim is null" if not dim else "c.dim = ?") + " and " + flt.year_where("c.year")[0] + " order by 1 desc")
+        params = [metric, *([dim] if dim else []), *flt.year_where("c.year")[1]]
+    return [r[0] for r in con.execute(sql, params).fetchall()]
+
+
 def measure_series(con, flt: Filters, measure: str) -> pd.DataFrame:
     assert measure in MEASURES
     scope, params = _scope(flt, "m")
@@ -162,26 +176,56 @@ def measure_series(con, flt: Filters, measure: str) -> pd.DataFrame:
     """, params)
 
 
-def ranking(series: pd.DataFrame, year: int, rate: bool) -> tuple[pd.DataFrame, float | None]:
-    """One year's values ranked, with the peer median. Rates are not ranked under 30 applications."""
-    df = series[series.year == year].copy()
-    if rate and "applications" in df:
-        df = df[df.applications.fillna(0) >= MIN_APPLICATIONS_FOR_RATES]
-    df = df.sort_values("value", ascending=False).reset_index(drop=True)
-    median = float(df.value.median()) if len(df) else None
-    return df, median
-
-
 def section_totals(con, flt: Filters, section: str) -> pd.DataFrame:
     """year, key, value summed over the selected agencies, for every metric of a section."""
-    scope, params = _scope(flt, "f")
+    metrics = [m.code for m in catalog.METRICS if m.section == section]
+    if flt.search.strip() or flt.agency_ids:
+        scope, params = _scope(flt, "f")
+        return _q(con, f"""
+            select f.year, f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
+                sum(f.value) as value, count(distinct f.agency_id) as agencies
+            from facts f
+            where f.metric in (select unnest(?::varchar[])) and {scope}
+            group by all order by f.year, key
+        """, [metrics, *params])
+    # no search: the pre-aggregated cube answers by province, city, level and sector
+    where, params = ["c.metric in (select unnest(?::varchar[]))"], [metrics]
+    for col, values in (("province", flt.provinces), ("city", flt.cities), ("level", flt.levels), ("sector", flt.sectors)):
+        if values:
+            where.append(f"c.{col} in (select unnest(?::varchar[]))")
+            params.append(list(values))
+    yw, yp = flt.year_where("c.year")
     return _q(con, f"""
-        select f.year, f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
-            sum(f.value) as value, count(distinct f.agency_id) as agencies
-        from facts f
-        where f.metric in (select unnest(?::varchar[])) and {scope}
-        group by all order by f.year, key
-    """, [[m.code for m in catalog.METRICS if m.section == section], *params])
+        select c.year, c.metric, c.dim, case when c.dim is null then c.metric else c.metric || ':' || c.dim end as key,
+            sum(c.value) as value, sum(c.agencies)::bigint as agencies
+        from facts_cube c where {' and '.join(where)} and {yw}
+        group by all order by c.year, key
+    """, [*params, *yp])
+
+
+def metric_ranking(con, flt: Filters, key: str, year: int, top: int = 30) -> tuple[pd.DataFrame, float | None]:
+    """The top agencies of one year for a `metric:dim` key, and the peer median."""
+    metric, _, dim = key.partition(":")
+    scope, params = _scope(flt, "f")
+    dim_sql, dim_params = ("f.dim is null", []) if not dim else ("f.dim = ?", [dim])
+    base = f"from facts f join agencies a using (agency_id) where f.metric = ? and {dim_sql} and f.year = ? and {scope}"
+    args = [metric, *dim_params, year, *params]
+    df = _q(con, f"select a.name as agency, f.agency_id, f.year, f.value {base} order by f.value desc, agency limit {int(top)}", args)
+    med = con.execute(f"select median(f.value) {base}", args).fetchall()[0][0]
+    return df, (float(med) if med is not None else None)
+
+
+def measure_ranking(con, flt: Filters, measure: str, year: int, rate: bool, top: int = 30) -> tuple[pd.DataFrame, float | None]:
+    """The top agencies of one year for a measure, and the peer median, computed in the database.
+    Rates are not ranked for agencies with fewer than 30 applications."""
+    assert measure in MEASURES
+    scope, params = _scope(flt, "m")
+    floor = f"and coalesce(m.applications, 0) >= {MIN_APPLICATIONS_FOR_RATES}" if rate else ""
+    base = f"from measures m join agencies a using (agency_id) where {scope} and m.year = ? and m.{measure} is not null {floor}"
+    df = _q(con, f"select a.name as agency, m.agency_id, m.year, m.{measure} as value, m.applications {base} "
+                 f"order by value desc, agency limit {int(top)}", [*params, year])
+    med = con.execute(f"select median(m.{measure}) {base}", [*params, year]).fetchall()[0][0]
+    return df, (float(med) if med is not None else None)
 
 
 def agency_section(con, flt: Filters, section: str, year: int | None = None) -> pd.DataFrame:

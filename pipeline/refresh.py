@@ -203,9 +203,14 @@ def _previous(db: Path) -> tuple[dict, dict]:
 
     try:
         with duckdb.connect(str(db), read_only=True) as con:
-            files = {r[0]: dict(zip(("sha256", "name", "inbox_path", "format", "size_bytes", "raw_path",
-                                     "first_load_id", "last_load_id", "status", "error"), r))
-                     for r in con.execute("select * from files").fetchall()}
+            from .warehouse import SCHEMA_VERSION
+
+            cur = con.execute("select * from files")
+            cols = [d[0] for d in cur.description]
+            files = {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
+            version = con.execute("select value from meta where key = 'schema_version'").fetchall()
+            if not version or version[0][0] != SCHEMA_VERSION:
+                return files, {}  # another schema: read every file again into the new one
             sources = dict(con.execute("select sha256, parser_version from sources").fetchall())
             return files, sources
     except Exception as e:
@@ -233,6 +238,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
                                   if (data_dir / (f.get("raw_path") or "")).is_file()}
         # 1. the inbox: every report file, recursively; the raw store keeps each original once
         seen_paths: dict[str, str] = {}
+        by_path = {f.get("inbox_path"): f for f in prev_files.values() if f.get("inbox_path")}
         if inbox.is_dir():
             for p in sorted(inbox.rglob("*")):
                 if not p.is_file() or any(part.startswith(".") for part in p.relative_to(inbox).parts):
@@ -243,8 +249,14 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
                     continue
                 rr.files_seen += 1
                 try:
-                    sha = _sha256(p)
-                    raw = store_raw(p, sha, data_dir)
+                    st = p.stat()
+                    known = by_path.get(rel)
+                    if (known and known.get("size_bytes") == st.st_size and known.get("mtime_ns") == st.st_mtime_ns
+                            and (data_dir / (known.get("raw_path") or "")).is_file()):
+                        sha, raw = known["sha256"], known["raw_path"]  # unchanged since last run: no need to hash
+                    else:
+                        sha = _sha256(p)
+                        raw = store_raw(p, sha, data_dir)
                 except OSError as e:
                     rr.files_failed.append({"path": rel, "reason": f"cannot be read: {e.strerror or e}"})
                     continue
@@ -257,8 +269,8 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
                 else:
                     rr.files_new += 1
                 f = files.setdefault(sha, {"sha256": sha, "first_load_id": load_id})
-                f.update(name=p.name, inbox_path=rel, size_bytes=p.stat().st_size, raw_path=raw, last_load_id=load_id,
-                         format=p.suffix.lower().lstrip("."))
+                f.update(name=p.name, inbox_path=rel, size_bytes=st.st_size, mtime_ns=st.st_mtime_ns, raw_path=raw,
+                         last_load_id=load_id, format=p.suffix.lower().lstrip("."))
         elif not quiet:
             log(f"inbox {inbox} does not exist; refreshing from the raw store only", quiet)
         # a file changed in place: its older version is superseded (kept in the raw store, not loaded)
@@ -271,47 +283,67 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         # 2. extract what is new, changed, failed before, or read by an older parser
         todo = [sha for sha in active if prev_sources.get(sha) != PARSER_VERSION]
         keep = [sha for sha in active if prev_sources.get(sha) == PARSER_VERSION]
-        extractions = []
+        # 3. build the new warehouse beside the published one; extractions stream into it in batches
+        from .warehouse import Builder, read_corrections
+
+        target = staging / f"warehouse-{load_id}.duckdb"
+        builder = Builder(target, load_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
         failed: dict[str, str] = {}
-        if todo:
-            progress = _Progress(len(todo), quiet)
-            jobs = [(str(data_dir / files[s]["raw_path"]), files[s]["name"], s) for s in todo]
-            n = workers or min(2, os.cpu_count() or 1)
-            if n > 1 and len(jobs) > 4:
-                # forkserver: workers do not inherit the lock's file descriptor, so a refresh killed
-                # with SIGKILL releases the lock at once even while its workers wind down
-                ctx = multiprocessing.get_context("forkserver")
-                with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-                    for res in pool.map(_extract_one, jobs, chunksize=max(1, min(64, len(jobs) // (n * 8) or 1))):
-                        _collect(res, extractions, failed)
+        n_loaded = 0
+        try:
+            builder.carry_over(db if db.exists() else None, keep)
+            batch: list = []
+
+            def take(res):
+                nonlocal n_loaded
+                if isinstance(res, tuple):
+                    failed[res[0]] = res[1]
+                    return
+                files[res.sha256].update(status="loaded", error=None)
+                batch.append(res)
+                n_loaded += 1
+                if len(batch) >= 500:
+                    builder.add(batch)
+                    batch.clear()
+
+            if todo:
+                progress = _Progress(len(todo), quiet)
+                jobs = [(str(data_dir / files[s]["raw_path"]), files[s]["name"], s) for s in todo]
+                n = workers or min(2, os.cpu_count() or 1)
+                if n > 1 and len(jobs) > 4:
+                    # forkserver: workers do not inherit the lock's file descriptor, so a refresh killed
+                    # with SIGKILL releases the lock at once even while its workers wind down
+                    ctx = multiprocessing.get_context("forkserver")
+                    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+                        for res in pool.map(_extract_one, jobs, chunksize=max(1, min(64, len(jobs) // (n * 8) or 1))):
+                            take(res)
+                            progress.step()
+                else:
+                    for job in jobs:
+                        take(_extract_one(job))
                         progress.step()
-            else:
-                for job in jobs:
-                    _collect(_extract_one(job), extractions, failed)
-                    progress.step()
-            progress.close()
+                progress.close()
+            if batch:
+                builder.add(batch)
+        except BaseException:
+            builder.close()
+            raise
         rr.files_extracted = len(todo)
         for sha, reason in failed.items():
             f = files[sha]
             f.update(status="failed", error=reason)
             rr.files_failed.append({"path": f.get("inbox_path") or f.get("name"), "reason": reason, "sha256": sha})
-        for e in extractions:
-            files[e.sha256].update(status="loaded", error=None)
         for sha in keep:
             files[sha].update(status="loaded", error=None)
-        # 3. build the new warehouse beside the published one
-        from .warehouse import build, read_corrections
-
         corr, corr_problems = read_corrections(corrections)
-        target = staging / f"warehouse-{load_id}.duckdb"
         finished = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         status = "partial" if rr.files_failed else "ok"
         run_row = {"load_id": load_id, "started_at": started, "finished_at": finished, "parser_version": PARSER_VERSION,
                    "status": status, "files_seen": rr.files_seen, "files_new": rr.files_new,
                    "files_unchanged": rr.files_unchanged, "files_failed": len(rr.files_failed),
                    "seconds": time.monotonic() - t0}
-        log(f"building warehouse ({len(keep)} kept, {len(extractions)} extracted)", quiet)
-        counts = build(target, extractions, db if db.exists() else None, keep, list(files.values()), run_row, corr)
+        log(f"building warehouse ({len(keep)} kept, {n_loaded} extracted)", quiet)
+        counts = builder.finish(list(files.values()), run_row, corr)
         _failpoint("before_publish")
         # 4. publish: one rename
         with open(target, "rb") as fh:
@@ -343,13 +375,6 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
         lock.close()
     return rr
-
-
-def _collect(res, extractions, failed):
-    if isinstance(res, tuple):
-        failed[res[0]] = res[1]
-    else:
-        extractions.append(res)
 
 
 def _failpoint(name: str):

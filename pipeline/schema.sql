@@ -30,6 +30,7 @@ create table files (
     inbox_path varchar,           -- where it was last seen, relative to the inbox
     format varchar,
     size_bytes bigint,
+    mtime_ns bigint,              -- the inbox file's modification time: unchanged files are not hashed again
     raw_path varchar,             -- relative to the data folder
     first_load_id varchar,
     last_load_id varchar,
@@ -224,3 +225,14 @@ from grid g
 left join reports r on r.agency_id = g.agency_id and r.year = g.year
 left join fails f on f.report_id = r.report_id;
 
+
+-- sums of every fact by year and the dimensions the sidebar filters on: the section pages read
+-- this instead of every fact, unless an agency search narrows the view to a few agencies
+create table facts_cube as
+select f.year, f.metric, f.dim, a.province, a.city, a.level, a.sector,
+    sum(f.value) as value, count(*) as agencies
+from facts f join agencies a using (agency_id)
+group by all;
+
+-- one report's facts are looked up by report (the Report and Data-quality pages)
+create index facts_report on facts (report_id);

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +20,11 @@ from . import catalog, checks
 from .agencies import resolve
 from .parse import PARSER_VERSION
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 SCHEMA_TABLES, SCHEMA_DERIVED = SCHEMA_SQL.split("-- @after-load", 1)
+FILE_COLUMNS = ["sha256", "name", "inbox_path", "format", "size_bytes", "mtime_ns", "raw_path", "first_load_id",
+                "last_load_id", "status", "error"]
 FORMAT_PREFERENCE = {"html": 0, "docx": 1, "pdf": 2, "txt": 3, "doc": 4, "wps": 4}
 
 
@@ -83,71 +86,116 @@ def _df(rows: list, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def insert_rows(con, table: str, rows: list, columns: list[str] | None = None):
+    """Insert many rows at once through a DataFrame (DuckDB's executemany runs one statement a row)."""
+    if not rows:
+        return
+    cols = columns or [d[0] for d in con.execute(f"select * from {table} limit 0").description]
+    con.register("_rows", _df(rows, cols))
+    try:
+        con.execute(f"insert into {table} ({', '.join(cols)}) select {', '.join(cols)} from _rows")
+    finally:
+        con.unregister("_rows")
+
+
+class Builder:
+    """Writes a complete warehouse into a new file, in steps, so extractions stream in as they come
+    (memory stays flat however many reports a refresh reads):
+
+        b = Builder(target, load_id, built_at)
+        b.carry_over(previous_db, unchanged_shas)   # what an earlier warehouse already read
+        b.add(extractions)                          # called per batch
+        counts = b.finish(files_rows, run_row, corrections)
+    """
+
+    def __init__(self, target: Path, load_id: str, built_at):
+        self.con = duckdb.connect(str(target))
+        self.load_id = load_id
+        self.prev_runs = None
+        con = self.con
+        con.execute(SCHEMA_TABLES)
+        insert_rows(con, "meta", [
+            ("schema_version", SCHEMA_VERSION), ("parser_version", PARSER_VERSION), ("load_id", load_id),
+            ("built_at", built_at.isoformat())])
+        _metrics_table(con)
+        insert_rows(con, "checks", checks.registry_rows())
+
+    def carry_over(self, keep_from: Path | None, keep_shas: list[str]):
+        if keep_from is None:
+            return
+        con = self.con
+        con.execute(f"attach '{keep_from}' as prev (read_only)")
+        try:
+            if keep_shas:
+                con.execute("create temp table keep as select unnest(?::varchar[]) as sha256", [keep_shas])
+                for t in ("sources", "source_facts", "sentences", "source_checks"):
+                    con.execute(f"insert into {t} select p.* from prev.{t} p semi join keep k on k.sha256 = p.sha256")
+            try:
+                self.prev_runs = con.execute("select * from prev.runs").fetchdf()
+                if list(self.prev_runs.columns) != [d[0] for d in con.execute("select * from runs limit 0").description]:
+                    self.prev_runs = None  # an older layout of the run history: start it anew
+            except duckdb.Error:
+                self.prev_runs = None
+        finally:
+            con.execute("detach prev")
+
+    def add(self, extractions: list[Extraction]):
+        _insert_extractions(self.con, extractions, self.load_id)
+
+    def close(self):
+        self.con.close()
+
+    def finish(self, files_rows: list[dict], run_row: dict, corrections: list[Correction]) -> dict:
+        con = self.con
+        try:
+            cols = FILE_COLUMNS
+            con.register("files_df", _df([[r.get(c) for c in cols] for r in files_rows], cols))
+            con.execute("insert into files select * from files_df")
+            con.unregister("files_df")
+            # agencies, one report per agency and year, facts with corrections
+            _agencies(con)
+            _reports(con)
+            con.execute("""insert into meta select 'demo', case when count(*) > 0 then '1' else '0' end
+                           from reports r join files f on f.sha256 = r.source_sha256 where f.inbox_path like 'demo/%'""")
+            correction_problems = _facts(con, corrections)
+            # checks, then the derived tables the dashboard reads
+            _checks(con, corrections)
+            con.execute(SCHEMA_DERIVED)
+            counts = {"error": 0, "warning": 0, "info": 0}
+            for sev, n in con.execute("select severity, count(*) from check_results group by 1").fetchall():
+                counts[sev] = n
+            reports_loaded = first_row(con, "select count(*) from reports")[0]
+            run = dict(run_row, reports_loaded=reports_loaded, checks_error=counts["error"],
+                       checks_warning=counts["warning"], checks_info=counts["info"])
+            if self.prev_runs is not None and len(self.prev_runs):
+                con.register("prev_runs", self.prev_runs)
+                con.execute("insert into runs select * from prev_runs")
+                con.unregister("prev_runs")
+            cols = ["load_id", "started_at", "finished_at", "parser_version", "status", "files_seen", "files_new",
+                    "files_unchanged", "files_failed", "reports_loaded", "checks_error", "checks_warning", "checks_info",
+                    "seconds"]
+            con.execute(f"insert into runs values ({', '.join('?' * len(cols))})", [run.get(c) for c in cols])
+            by_check = con.execute("select check_id, severity, count(*) from check_results group by all order by 2, 1").fetchall()
+            unplaced = con.execute("select name from sources where agency_id is null or year is null order by name").fetchall()
+            con.execute("checkpoint")
+            return {"reports_loaded": reports_loaded, "checks": counts,
+                    "checks_by_id": [{"check": c, "severity": s, "rows": n} for c, s, n in by_check],
+                    "unplaced": [u[0] for u in unplaced], "correction_problems": correction_problems}
+        finally:
+            con.close()
+
+
 def build(target: Path, extractions: list[Extraction], keep_from: Path | None, keep_shas: list[str],
           files_rows: list[dict], run_row: dict, corrections: list[Correction]) -> dict:
-    """Write a complete warehouse to `target` (a new file). Returns counts for the run report."""
-    con = duckdb.connect(str(target))
+    """Write a complete warehouse to `target` (a new file) in one call. Returns counts for the run report."""
+    b = Builder(target, run_row["load_id"], run_row["finished_at"])
     try:
-        con.execute(SCHEMA_TABLES)
-        con.executemany("insert into meta values (?, ?)", [
-            ("schema_version", SCHEMA_VERSION), ("parser_version", PARSER_VERSION), ("load_id", run_row["load_id"]),
-            ("built_at", run_row["finished_at"].isoformat())])
-        _metrics_table(con)
-        con.executemany("insert into checks values (?, ?, ?, ?)", checks.registry_rows())
-        # 1. what was read before and is unchanged
-        if keep_from is not None and keep_shas:
-            con.execute(f"attach '{keep_from}' as prev (read_only)")
-            con.execute("create temp table keep as select unnest(?::varchar[]) as sha256", [keep_shas])
-            for t in ("sources", "source_facts", "sentences", "source_checks"):
-                con.execute(f"insert into {t} select p.* from prev.{t} p semi join keep k on k.sha256 = p.sha256")
-            prev_runs = con.execute("select * from prev.runs").fetchdf()
-            con.execute("detach prev")
-        else:
-            prev_runs = None
-            if keep_from is not None:
-                with duckdb.connect(str(keep_from), read_only=True) as old:
-                    prev_runs = old.execute("select * from runs").fetchdf()
-        # 2. what was just read
-        _insert_extractions(con, extractions, run_row["load_id"])
-        files_df = _df([[r.get(c) for c in ("sha256", "name", "inbox_path", "format", "size_bytes", "raw_path",
-                                              "first_load_id", "last_load_id", "status", "error")] for r in files_rows],
-                       ["sha256", "name", "inbox_path", "format", "size_bytes", "raw_path", "first_load_id",
-                        "last_load_id", "status", "error"])
-        con.register("files_df", files_df)
-        con.execute("insert into files select * from files_df")
-        con.unregister("files_df")
-        # 3. agencies, one report per agency and year, facts with corrections
-        _agencies(con)
-        _reports(con)
-        con.execute("""insert into meta select 'demo', case when count(*) > 0 then '1' else '0' end
-                       from reports r join files f on f.sha256 = r.source_sha256 where f.inbox_path like 'demo/%'""")
-        correction_problems = _facts(con, corrections)
-        # 4. checks, then the derived tables the dashboard reads
-        _checks(con, corrections)
-        con.execute(SCHEMA_DERIVED)
-        counts = dict(zip(("error", "warning", "info"), (0, 0, 0)))
-        for sev, n in con.execute("select severity, count(*) from check_results group by 1").fetchall():
-            counts[sev] = n
-        reports_loaded = first_row(con, "select count(*) from reports")[0]
-        # 5. the run
-        run = dict(run_row, reports_loaded=reports_loaded, checks_error=counts["error"],
-                   checks_warning=counts["warning"], checks_info=counts["info"])
-        if prev_runs is not None and len(prev_runs):
-            con.register("prev_runs", prev_runs)
-            con.execute("insert into runs select * from prev_runs")
-            con.unregister("prev_runs")
-        cols = ["load_id", "started_at", "finished_at", "parser_version", "status", "files_seen", "files_new",
-                "files_unchanged", "files_failed", "reports_loaded", "checks_error", "checks_warning", "checks_info",
-                "seconds"]
-        con.execute(f"insert into runs values ({', '.join('?' * len(cols))})", [run.get(c) for c in cols])
-        by_check = con.execute("""select check_id, severity, count(*) from check_results group by all order by 2, 1""").fetchall()
-        unplaced = con.execute("""select name from sources where agency_id is null or year is null order by name""").fetchall()
-        con.execute("checkpoint")
-        return {"reports_loaded": reports_loaded, "checks": counts,
-                "checks_by_id": [{"check": c, "severity": s, "rows": n} for c, s, n in by_check],
-                "unplaced": [u[0] for u in unplaced], "correction_problems": correction_problems}
-    finally:
-        con.close()
+        b.carry_over(keep_from, keep_shas)
+        b.add(extractions)
+    except BaseException:
+        b.close()
+        raise
+    return b.finish(files_rows, run_row, corrections)
 
 
 def _metrics_table(con):
@@ -160,7 +208,7 @@ def _metrics_table(con):
             en = catalog.label(k, "en")
             rows.append((k, m.code, dim, m.section, m.unit, "|".join(m.templates), zh, en, order))
             order += 1
-    con.executemany("insert into metrics values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    insert_rows(con, "metrics", rows)
 
 
 def _insert_extractions(con, extractions: list[Extraction], load_id: str):
@@ -199,15 +247,16 @@ def _agencies(con):
     resolved = resolve(names)
     ags = {}
     mapping = []
-    for raw, ag in resolved.items():
+    for raw in names:
+        ag = resolved[re.sub(r"\s+", "", raw)]
         ags[ag.agency_id] = ag
         mapping.append((raw, ag.agency_id))
     if not mapping:
         return
-    con.executemany("insert into agencies values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+    insert_rows(con, "agencies", [
         (a.agency_id, a.name, a.aliases, a.province, a.city, a.district, a.adcode, a.level, a.sector) for a in ags.values()])
     con.register("amap", _df(mapping, ["agency_raw", "agency_id"]))
-    con.execute("update sources s set agency_id = m.agency_id from amap m where m.agency_raw = regexp_replace(s.agency_raw, '\\s+', '', 'g')")
+    con.execute("update sources s set agency_id = m.agency_id from amap m where m.agency_raw = s.agency_raw")
     con.unregister("amap")
 
 
@@ -239,7 +288,6 @@ def _facts(con, corrections: list[Correction]) -> list[str]:
         insert into facts
         select r.report_id, r.agency_id, r.year, f.metric, f.dim, f.value, f.evidence, 'extracted', null
         from reports r join source_facts f on f.sha256 = r.source_sha256
-        order by f.metric, f.dim, r.year, r.agency_id  -- row groups by metric: a page reads only its metrics
     """)
     problems = []
     if not corrections:
@@ -286,7 +334,7 @@ def _checks(con, corrections: list[Correction]):
             "select metric, dim, value from facts where report_id = ?", [rid]).fetchall()}
         ctx = {"issues": json.loads(issues or "[]"), "statements": json.loads(statements or "[]")}
         rows = checks.run_report_checks(values, ctx)
-        con.executemany("insert into check_results values (?, ?, ?, ?, ?, ?, ?)",
+        insert_rows(con, "check_results",
                         [(cid, sev, rid, agency_id, year, msg, ev) for cid, sev, msg, ev in rows])
     rows = checks.run_warehouse_checks(con)
     if rows:
