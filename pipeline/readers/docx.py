@@ -1,12 +1,128 @@
-"""Word reports (issue: Read PDF and Word reports). Not implemented yet: refused with a clear message."""
+"""Word reports: .docx through python-docx, in body order (paragraphs and tables). A merged cell is read
+once: its top-left grid position holds it (origin), the positions it covers repeat its text only as a
+label (gridSpan to the right, vMerge continuation below). Legacy .doc and .wps go through LibreOffice
+when `soffice` is installed."""
 from __future__ import annotations
 
-from ._common import ReadError
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..document import Cell, Document, Paragraph, Table
+from ._common import ReadError, to_simplified
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def read_docx(data: bytes, name: str):
-    raise ReadError(name, "Word reports are not supported yet by this version of nianbao")
+def _text(el) -> str:
+    parts = []
+    for node in el.iter():
+        tag = node.tag
+        if tag == W + "t" and node.text:
+            parts.append(node.text)
+        elif tag in (W + "br", W + "cr"):
+            parts.append("\n")
+        elif tag == W + "tab":
+            parts.append("\t")
+        elif tag == W + "p" and parts and parts[-1] != "\n":
+            parts.append("\n")
+    return "".join(parts).strip()
 
 
-def read_legacy_word(data: bytes, name: str):
-    raise ReadError(name, "legacy Word (.doc/.wps) reports are not supported yet by this version of nianbao")
+def _table(tbl) -> Table:
+    rows: list[list[Cell]] = []
+    for tr in tbl.iterchildren(W + "tr"):
+        row: list[Cell] = []
+        col = 0
+        for tc in tr.iterchildren(W + "tc"):
+            props = tc.find(W + "tcPr")
+            span, vmerge = 1, None
+            if props is not None:
+                gs = props.find(W + "gridSpan")
+                if gs is not None:
+                    try:
+                        span = max(1, int(gs.get(W + "val", "1")))
+                    except ValueError:
+                        span = 1
+                vm = props.find(W + "vMerge")
+                if vm is not None:
+                    vmerge = vm.get(W + "val", "continue")
+            if vmerge == "continue" and rows and col < len(rows[-1]):
+                above = rows[-1][col]
+                cells = [Cell(above.text, origin=False, from_above=True) for _ in range(span)]
+            else:
+                text = " ".join(line.strip() for line in _text(tc).split("\n") if line.strip())
+                cells = [Cell(text, origin=True)] + [Cell(text, origin=False) for _ in range(span - 1)]
+            row.extend(cells)
+            col += span
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    for r in rows:
+        r.extend(Cell("", origin=False) for _ in range(width - len(r)))
+    return Table(rows)
+
+
+def read_docx(data: bytes, name: str) -> Document:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError) as e:
+        raise ReadError(name, f"not a readable Word (.docx) document ({type(e).__name__})") from None
+    doc = Document(path=name, format="docx")
+    title = (d.core_properties.title or "").strip() or None
+    doc.title = to_simplified(title) if title else None
+
+    def walk(parent):
+        for el in parent.iterchildren():
+            if el.tag == W + "p":
+                t = _text(el)
+                for line in t.split("\n"):
+                    if line.strip():
+                        doc.blocks.append(Paragraph(to_simplified(line.strip())))
+            elif el.tag == W + "tbl":
+                table = _table(el)
+                for row in table.rows:
+                    for c in row:
+                        c.text = to_simplified(c.text)
+                doc.blocks.append(table)
+            elif el.tag == W + "sdt":
+                content = el.find(W + "sdtContent")
+                if content is not None:
+                    walk(content)
+
+    walk(d.element.body)
+    if not doc.blocks:
+        raise ReadError(name, "the Word document holds no text")
+    return doc
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def read_legacy_word(data: bytes, name: str) -> Document:
+    """.doc / .wps: converted to .docx by LibreOffice, then read as Word."""
+    exe = soffice()
+    kind = Path(name).suffix.lower().lstrip(".") or "doc"
+    if exe is None:
+        raise ReadError(name, f"a legacy .{kind} file needs LibreOffice to be read: install it "
+                              "(Debian: apt-get install libreoffice-writer) or save the file as .docx or PDF")
+    with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
+        src = Path(tmp) / f"in.{kind}"
+        src.write_bytes(data)
+        try:
+            subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
+                            "--convert-to", "docx", "--outdir", tmp, str(src)],
+                           capture_output=True, timeout=180, check=False)
+        except subprocess.TimeoutExpired:
+            raise ReadError(name, "LibreOffice took too long to convert the file") from None
+        out = Path(tmp) / "in.docx"
+        if not out.exists():
+            raise ReadError(name, f"LibreOffice could not convert this .{kind} file")
+        doc = read_docx(out.read_bytes(), name)
+    doc.format = kind
+    return doc

@@ -1,8 +1,188 @@
-"""PDF reports (issue: Read PDF and Word reports). Not implemented yet: refused with a clear message."""
+"""PDF reports with a text layer, through pdfplumber: tables from the ruling lines and word positions,
+prose from the words outside the tables, both in reading order page by page.
+
+A table's grid comes from pdfplumber's cell boxes: a position left empty by pdfplumber is covered by
+a merged cell, to its left (colspan) or above (rowspan), which the boxes tell apart. A table that
+continues on the next page becomes a second table; the parser carries the section across. Words in
+a table's box (a page number printed inside it, say) stay out of the prose. A PDF without usable
+text (scanned pages, CJK fonts without a Unicode map that come out as (cid:123)) is refused.
+"""
 from __future__ import annotations
 
-from ._common import ReadError
+import io
+import re
+
+from ..document import Cell, Document, Paragraph, Table
+from ._common import ReadError, to_simplified
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CID = re.compile(r"\(cid:\d+\)")
+_PARA_START = re.compile(r"^\s*([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\(?\d+[.、)）]|第[一二三四五六七八九十]+[条章])")
+_SENTENCE_END = ("。", "！", "？", "；", "：", ":")
+_PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+# inside a table cell a bare number is a value: only a page number written with its dashes is dropped
+_CELL_PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
 
-def read_pdf(data: bytes, name: str):
-    raise ReadError(name, "PDF reports are not supported yet by this version of nianbao")
+def _grid(table) -> list[list[Cell]]:
+    """Rows of Cells from a pdfplumber table, merged cells told apart by their boxes."""
+    texts = table.extract()
+    boxes = [row.cells for row in table.rows]
+    n_rows = len(texts)
+    n_cols = max((len(r) for r in texts), default=0)
+    col_x0 = [min((b[c][0] for b in boxes if c < len(b) and b[c]), default=None) for c in range(n_cols)]
+    row_top = [row.bbox[1] for row in table.rows]
+    grid: list[list[Cell]] = []
+    for r in range(n_rows):
+        out: list[Cell] = []
+        for c in range(n_cols):
+            box = boxes[r][c] if c < len(boxes[r]) else None
+            if box is not None:
+                text = texts[r][c] if c < len(texts[r]) else ""
+                out.append(Cell(_clean(text), origin=True))
+                continue
+            # covered: by the cell to the left when that cell's box reaches this column
+            left = next((k for k in range(c - 1, -1, -1) if boxes[r][k] is not None), None)
+            if left is not None and col_x0[c] is not None and boxes[r][left][2] > col_x0[c] + 1:
+                out.append(Cell(out[left].text, origin=False))
+                continue
+            up = next((k for k in range(r - 1, -1, -1) if c < len(boxes[k]) and boxes[k][c] is not None), None)
+            if up is not None and boxes[up][c][3] > row_top[r] + 1:
+                out.append(Cell(grid[up][c].text, origin=False, from_above=True))
+                continue
+            out.append(Cell("", origin=False))
+        grid.append(out)
+    return grid
+
+
+def _split_prose(grid: list[list[Cell]], page: int) -> list:
+    """Rows that are one cell across the whole width and read as running text (a page frame drawn
+    around the prose, a caption) become paragraphs; the rest stays a table."""
+    out: list = []
+    rows: list[list[Cell]] = []
+    prose: list[str] = []
+
+    def flush_rows():
+        if rows:
+            out.append(Table(list(rows), page=page, row_pages=[page] * len(rows)))
+            rows.clear()
+
+    def flush_prose():
+        if prose:
+            out.extend(Paragraph(p, page=page) for p in _paragraphs(list(prose)))
+            prose.clear()
+
+    for row in grid:
+        origins = [c for c in row if c.origin]
+        if len(origins) == 1 and row[0].origin and all(not c.origin for c in row[1:]) and row[0].text \
+                and not any(c.from_above for c in row):
+            flush_rows()
+            prose.append(row[0].text)
+        else:
+            flush_prose()
+            rows.append(row)
+    flush_prose()
+    flush_rows()
+    return out
+
+
+def _clean(text: str | None) -> str:
+    if not text:
+        return ""
+    lines = [line.strip() for line in text.split("\n") if line.strip() and not _CELL_PAGE_NUMBER.match(line)]
+    return to_simplified(" ".join(lines))
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Join the lines of running text into paragraphs (a PDF breaks lines anywhere)."""
+    if not lines:
+        return []
+    full = max(len(line) for line in lines)
+    out: list[str] = []
+    buf = ""
+    for line in lines:
+        if buf and _PARA_START.match(line):
+            out.append(buf)
+            buf = ""
+        buf += line
+        if line.endswith(_SENTENCE_END) or len(line) < 0.7 * full:
+            out.append(buf)
+            buf = ""
+    if buf:
+        out.append(buf)
+    return out
+
+
+def read_pdf(data: bytes, name: str) -> Document:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pages = pdf.pages
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
+    except PDFSyntaxError:
+        raise ReadError(name, "a corrupt PDF (its structure cannot be parsed)") from None
+    except Exception as e:
+        if "password" in str(e).lower() or "encrypt" in type(e).__name__.lower():
+            raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
+        raise ReadError(name, f"a corrupt PDF ({type(e).__name__})") from None
+    doc = Document(path=name, format="pdf")
+    try:
+        meta_title = (pdf.metadata or {}).get("Title")
+        if isinstance(meta_title, bytes):
+            meta_title = meta_title.decode("utf-16" if meta_title[:2] in (b"\xfe\xff", b"\xff\xfe") else "utf-8", "ignore")
+        doc.title = to_simplified(str(meta_title).strip()) if meta_title and str(meta_title).strip() else None
+        cjk = cid = 0
+        for pno, page in enumerate(pages, start=1):
+            found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                                      "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3})
+            found = [t for t in found if len(t.rows) >= 2]
+            bboxes = [t.bbox for t in found]
+
+            def outside(obj, bboxes=bboxes):
+                if obj.get("object_type") != "char":
+                    return True
+                x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+                return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in bboxes)
+
+            prose = page.filter(outside) if bboxes else page
+            items: list[tuple[float, object]] = []
+            lines = []
+            for ln in prose.extract_text_lines(return_chars=False):
+                text = ln["text"].strip()
+                if not text or _PAGE_NUMBER.match(text):
+                    continue
+                cjk += len(_CJK.findall(text))
+                cid += len(_CID.findall(text))
+                lines.append((ln["top"], text))
+            # prose between tables: group lines by the table they come before
+            cuts = sorted(b[1] for b in bboxes)
+            groups: dict[int, list[str]] = {}
+            for top, text in lines:
+                k = sum(1 for c in cuts if c < top)
+                groups.setdefault(k, []).append(text)
+            for k, group in groups.items():
+                anchor = cuts[k - 1] + 0.5 if k else -1.0
+                for para in _paragraphs(group):
+                    items.append((anchor, Paragraph(to_simplified(para), page=pno)))
+            for t in found:
+                grid = _grid(t)
+                for row in grid:
+                    for c in row:
+                        cjk += len(_CJK.findall(c.text))
+                        cid += len(_CID.findall(c.text))
+                for k, block in enumerate(_split_prose(grid, pno)):
+                    items.append((t.bbox[1] + k * 1e-3, block))
+            items.sort(key=lambda it: it[0])
+            doc.blocks.extend(b for _, b in items)
+    finally:
+        pdf.close()
+    if cid > 20 and cid > cjk:
+        raise ReadError(name, "the PDF's Chinese fonts have no Unicode map (text comes out as (cid:NNN)); "
+                              "its text cannot be read reliably")
+    if cjk < 20:
+        raise ReadError(name, "the PDF has no usable text layer (scanned pages or images?); nianbao does not OCR")
+    return doc
