@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/extract.py [--repeat N] [--corpus DIR]
 
-Reads every TXT and HTML report of the shared corpus (and reports made by the project's renderer)
+Reads every TXT, HTML, PDF and Word report of the shared corpus (and reports made by the project's renderer)
 N times over in one process pinned to one core, and prints a table. Each row runs in its own
 process so that peak memory (max RSS) is that row's own.
 """
@@ -26,26 +26,28 @@ def _worker(files: list[str], repeat: int) -> dict:
     import resource
 
     from pipeline.extract import extract
-    from pipeline.readers import read
 
     try:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     except (AttributeError, OSError):
         pass
-    pages = 0
-    for f in files:  # warm-up: imports, regex compilation
+    pages_per_round = 0
+    for f in files:  # warm-up: imports, regex compilation; count PDF pages once
         extract(f)
+        if f.endswith(".pdf"):
+            import pdfplumber
+
+            with pdfplumber.open(f) as pdf:
+                pages_per_round += len(pdf.pages)
     t0 = time.perf_counter()
     n = 0
     for _ in range(repeat):
         for f in files:
-            r = extract(f)
+            extract(f)
             n += 1
-            if f.endswith(".pdf"):
-                pages += max((b.page or 0) for b in read(f).blocks) if False else 0
     dt = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"reports": n, "seconds": dt, "rss_mb": rss}
+    return {"reports": n, "seconds": dt, "rss_mb": rss, "pages": pages_per_round * repeat}
 
 
 def main():
@@ -63,15 +65,15 @@ def main():
     if corpus.is_dir():
         for p in sorted(corpus.rglob("*")):
             if p.is_file() and not p.name.endswith(".json") and p.name != "README.md":
-                fmt = {".txt": "txt", ".md": "txt", ".html": "html"}.get(p.suffix.lower())
+                fmt = {".txt": "txt", ".md": "txt", ".html": "html", ".pdf": "pdf", ".docx": "docx"}.get(p.suffix.lower())
                 if fmt:
                     groups.setdefault(f"corpus {fmt}", []).append(str(p))
     from pipeline.render import Layout, random_facts, render
 
     tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
-    for fmt in ("txt", "html"):
+    for fmt in ("txt", "html", "pdf", "docx"):
         files = []
-        for i in range(50):
+        for i in range(50 if fmt in ("txt", "html") else 20):
             rng = random.Random(i)
             tpl = rng.choice(["2019", "2021"])
             p = tmp / f"r{i}.{fmt}"
@@ -85,9 +87,10 @@ def main():
                              capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         size = sum(os.path.getsize(f) for f in files) / len(files) / 1024
+        pages = f"{r['pages'] / r['seconds']:.1f}" if r["pages"] else "—"
         rows.append((name, len(files), f"{size:.0f}", r["reports"], f"{r['seconds']:.2f}",
-                     f"{r['reports'] / r['seconds']:.0f}", f"{r['rss_mb']:.0f}"))
-    head = ("input", "files", "avg KiB", "reports", "seconds", "reports/s (1 core)", "peak RSS MiB")
+                     f"{r['reports'] / r['seconds']:.0f}", pages, f"{r['rss_mb']:.0f}"))
+    head = ("input", "files", "avg KiB", "reports", "seconds", "reports/s (1 core)", "PDF pages/s (1 core)", "peak RSS MiB")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for row in rows:

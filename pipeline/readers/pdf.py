@@ -126,9 +126,10 @@ def read_pdf(data: bytes, name: str) -> Document:
     except PDFSyntaxError:
         raise ReadError(name, "a corrupt PDF (its structure cannot be parsed)") from None
     except Exception as e:
-        if "password" in str(e).lower() or "encrypt" in type(e).__name__.lower():
+        inner = e.args[0] if e.args and isinstance(e.args[0], Exception) else e  # pdfplumber wraps pdfminer's errors
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in repr(inner).lower():
             raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
-        raise ReadError(name, f"a corrupt PDF ({type(e).__name__})") from None
+        raise ReadError(name, f"a corrupt PDF ({type(inner).__name__})") from None
     doc = Document(path=name, format="pdf")
     try:
         meta_title = (pdf.metadata or {}).get("Title")
@@ -139,7 +140,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         for pno, page in enumerate(pages, start=1):
             found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
                                       "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3})
-            found = [t for t in found if len(t.rows) >= 2]
+            found = [t for t in found if t.rows]
             bboxes = [t.bbox for t in found]
 
             def outside(obj, bboxes=bboxes):

@@ -1,4 +1,4 @@
-"""Every TXT and HTML report of the shared corpus with a golden answer is read exactly."""
+"""Every report of the shared corpus with a golden answer (TXT, HTML, PDF, Word) is read exactly."""
 from __future__ import annotations
 
 import re
@@ -8,13 +8,13 @@ import pytest
 from pipeline.extract import extract
 from tests.conftest import NO_CORPUS, CORPUS, compare, golden_pairs, load_json
 
-PAIRS = golden_pairs((".txt", ".html", ".htm", ".shtml"))
+PAIRS = golden_pairs((".txt", ".html", ".htm", ".shtml", ".md", ".pdf", ".docx", ".doc", ".wps"))
 
 
 def test_corpus_has_text_and_html_goldens():
     if CORPUS is None:
         pytest.skip(NO_CORPUS)
-    assert PAIRS, "the shared corpus holds no TXT or HTML report with a golden answer"
+    assert PAIRS, "the shared corpus holds no report with a golden answer"
 
 
 @pytest.mark.parametrize("report,expected", PAIRS, ids=[p[0].name for p in PAIRS])

@@ -8,7 +8,7 @@ from pipeline.extract import extract
 from pipeline.identities import all_violations
 from tests.conftest import CORPUS, NO_CORPUS, unlabeled
 
-FILES = unlabeled((".txt", ".html", ".htm", ".shtml", ".md"))
+FILES = unlabeled((".txt", ".html", ".htm", ".shtml", ".md", ".pdf", ".docx", ".doc", ".wps"))
 
 
 def test_corpus_has_unlabeled_reports():
