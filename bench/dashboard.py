@@ -1,0 +1,89 @@
+"""Dashboard speed and memory: the time each page takes to run (AppTest) on warehouses of 1k, 10k
+and 100k reports, and the process's peak memory.
+
+Usage: .venv/bin/python bench/dashboard.py [--sizes 1000 10000] [--scale 10]
+
+Warehouses are built as in bench/warehouse.py (the 100k one replicates the 10k one's agencies).
+Each warehouse is measured in its own process: every page is opened once with empty caches (cold)
+and once more (warm, cached queries), with the sidebar's default filters (everything selected).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PAGES = ["overview", "compare", "web_media", "applications", "review", "active", "quality", "report"]
+
+
+def measure(db: str) -> dict:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["NIANBAO_DB"] = db
+    out = {}
+    for page in PAGES:
+        times = []
+        st.cache_data.clear()  # cold: no query of this or any earlier page is cached
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+        at.switch_page(f"app_pages/{page}.py")
+        for _ in range(2):
+            t = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - t)
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception[0].value}")
+        out[page] = times
+    out["_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--scale", type=int, default=10)
+    ap.add_argument("--measure", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.measure:
+        print(json.dumps(measure(a.measure)))
+        return
+    from pipeline.refresh import refresh
+    from warehouse import make_corpus, replicate
+
+    tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-dash-"))
+    dbs = {}
+    for n in a.sizes:
+        make_corpus(tmp / str(n) / "inbox", n)
+        db = tmp / str(n) / "warehouse.duckdb"
+        refresh(tmp / str(n) / "inbox", db, quiet=True, workers=2)
+        dbs[n] = db
+    if a.scale > 1:
+        big = tmp / "big.duckdb"
+        dbs[max(a.sizes) * a.scale] = big
+        replicate(dbs[max(a.sizes)], big, a.scale)
+    results = {}
+    for n, db in dbs.items():
+        r = subprocess.run([sys.executable, __file__, "--measure", str(db)], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(r.stderr[-3000:])
+        results[n] = json.loads(r.stdout.strip().splitlines()[-1])
+    cols = list(results)
+    print("| page: cold / warm (s) | " + " | ".join(f"{n:,} reports" for n in cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for page in PAGES:
+        print(f"| {page} | " + " | ".join(f"{results[n][page][0]:.2f} / {results[n][page][1]:.2f}" for n in cols) + " |")
+    print("| peak RSS of the dashboard process (MiB) | " + " | ".join(f"{results[n]['_rss_mb']:.0f}" for n in cols) + " |")
+
+
+if __name__ == "__main__":
+    main()
