@@ -14,6 +14,7 @@ from decimal import Decimal
 from .cells import plain
 
 _SENTENCE = re.compile(r"[。；;！!？?\n]+")
+_DIGIT = re.compile(r"\d")
 _CLAUSE = re.compile(r"[，,]")
 NUM = r"(?P<n>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<mult>万|亿)?"
 _APPROX_BEFORE = re.compile(r"(近|约|逾|超过|超|多达|将近|大约)\s*$")
@@ -108,7 +109,7 @@ def read_narrative(doc, report) -> None:
     found: dict[str, list[tuple[Decimal, str]]] = {}
     for para in doc.paragraphs:
         for sentence in _SENTENCE.split(para.text):
-            if not re.search(r"\d", sentence):
+            if not _DIGIT.search(sentence):
                 continue
             for kind, rx in STATEMENTS:
                 for m in rx.finditer(sentence):
@@ -124,7 +125,7 @@ def read_narrative(doc, report) -> None:
         platform: str | None = None  # carried across the sentences of one paragraph
         for sentence in _SENTENCE.split(para.text):
             sentence = sentence.strip()
-            if not re.search(r"\d", sentence) or len(sentence) < 4:
+            if not _DIGIT.search(sentence) or len(sentence) < 4:
                 continue
             for clause in _CLAUSE.split(sentence):
                 p = _platform(clause)
@@ -132,6 +133,8 @@ def read_narrative(doc, report) -> None:
                     platform = None
                 elif p:
                     platform = p
+                if not _DIGIT.search(clause):
+                    continue
                 cumulative = "累计" in clause or "截至" in clause or "截止" in clause
                 if platform:
                     for m in _POSTS.finditer(clause):

@@ -29,6 +29,7 @@ _ACTIVE_ROW = re.compile(r"第二十条|信息内容")
 _APP_ROW = re.compile(r"本年新收|申请人情况|勾稽关系")
 _APP_HEADER = re.compile(r"申请人|自然人|法人|商业企业|科研机构|公益组织|法律服务|勾稽")
 _GROUPS = (("不予公开", "不予公开"), ("无法提供", "无法提供"), ("不予处理", "不予处理"), ("其他处理", "其他处理"))
+_GROUP_START = {key: re.compile(r"^(\([三四五六]\)|[三四五六])?" + key + ".+") for key, _ in _GROUPS}
 _SUBITEM = re.compile(r"^(\(?\d+\)?|[一二三四五六七八九十])\.?")
 
 
@@ -242,7 +243,7 @@ def _row_applications(st: _State, row: Row):
     own = catalog.normalise_label(row.own)
     for key, name in _GROUPS:
         if (key in catalog.normalise_label("".join(row.context)) or (key in norm and not row.values)
-                or re.match(r"^(\([三四五六]\)|[三四五六])?" + key + ".+", own)):
+                or _GROUP_START[key].match(own)):
             st.group = name
     if not row.values:
         if _APP_HEADER.search(norm):
