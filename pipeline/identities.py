@@ -67,30 +67,28 @@ def outcomes_sum(values: dict) -> list[Violation]:
     return out
 
 
-def columns_sum(values: dict) -> list[Violation]:
+def _parts_equal_total(values: dict, check: str, rows, parts: tuple[str, ...], message: str) -> list[Violation]:
+    """For each row: the values of its `parts` dims add up to its `total` dim."""
     out = []
-    for m in APP_ROWS:
+    for m in rows:
         total = values.get(f"{m}:total")
-        parts = [values.get(f"{m}:{d}") for d in APPLICANT[:-1]]
-        if total is None or any(p is None for p in parts):
+        found = [values.get(f"{m}:{d}") for d in parts]
+        if total is None or any(p is None for p in found):
             continue
-        s = sum(parts)
+        s = sum(found)
         if not _eq(s, total):
-            out.append(Violation("app_columns_sum", m, f"applicant columns add up to {s} but 总计 is {total}", s, total))
+            out.append(Violation(check, m, message.format(s=s, total=total), s, total))
     return out
+
+
+def columns_sum(values: dict) -> list[Violation]:
+    return _parts_equal_total(values, "app_columns_sum", APP_ROWS, APPLICANT[:-1],
+                              "applicant columns add up to {s} but 总计 is {total}")
 
 
 def review_sum(values: dict) -> list[Violation]:
-    out = []
-    for b in REVIEW_BLOCKS:
-        total = values.get(f"{b}:total")
-        parts = [values.get(f"{b}:{d}") for d in REVIEW[:-1]]
-        if total is None or any(p is None for p in parts):
-            continue
-        s = sum(parts)
-        if not _eq(s, total):
-            out.append(Violation("review_sum", b, f"维持 + 纠正 + 其他 + 尚未审结 = {s} but 总计 is {total}", s, total))
-    return out
+    return _parts_equal_total(values, "review_sum", REVIEW_BLOCKS, REVIEW[:-1],
+                              "维持 + 纠正 + 其他 + 尚未审结 = {s} but 总计 is {total}")
 
 
 def all_violations(values: dict) -> list[Violation]:

@@ -127,6 +127,24 @@ def store_raw(src: Path, sha: str, data_dir: Path) -> str:
     return str(rel)
 
 
+def _worker_init(lock_fd: int, parent: int):
+    """In each extraction worker: drop the inherited lock, and die with the refresh (Linux
+    PR_SET_PDEATHSIG), so a refresh killed with SIGKILL leaves neither the lock nor idle workers."""
+    try:
+        os.close(lock_fd)
+    except OSError:
+        pass
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the refresh died before the line above took effect
+        os._exit(1)
+
+
 def _extract_one(args: tuple[str, str, str]):
     """Worker: read and parse one stored file. Returns an Extraction, or (sha, reason) on failure."""
     raw_path, name, sha = args
@@ -311,10 +329,13 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
                 jobs = [(str(data_dir / files[s]["raw_path"]), files[s]["name"], s) for s in todo]
                 n = workers or min(2, os.cpu_count() or 1)
                 if n > 1 and len(jobs) > 4:
-                    # forkserver: workers do not inherit the lock's file descriptor, so a refresh killed
-                    # with SIGKILL releases the lock at once even while its workers wind down
-                    ctx = multiprocessing.get_context("forkserver")
-                    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+                    # fork (not spawn or forkserver: those re-import the caller's __main__, which a host
+                    # such as Streamlit or a test runner may have replaced with a script); each worker
+                    # first closes its copy of the lock, so a refresh killed with SIGKILL releases the
+                    # lock at once even while its workers wind down
+                    ctx = multiprocessing.get_context("fork")
+                    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init,
+                                             initargs=(lock.fileno(), os.getpid())) as pool:
                         for res in pool.map(_extract_one, jobs, chunksize=max(1, min(64, len(jobs) // (n * 8) or 1))):
                             take(res)
                             progress.step()

@@ -117,6 +117,18 @@ def _cli(*args, env_extra=None, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
+def _processes_mentioning(text: str) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if text in (d / "cmdline").read_bytes().decode(errors="replace"):
+                    out.append(int(d.name))
+            except OSError:
+                pass
+    return out
+
+
 def _wait_for(pred, timeout=60):
     t = time.monotonic()
     while time.monotonic() - t < timeout:
@@ -202,6 +214,7 @@ def test_sigkill_at_random_moments(env):
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         p.wait()
+        assert _wait_for(lambda: not _processes_mentioning(str(env.inbox)), timeout=10), "extraction workers outlived the refresh"
         snap = snapshot(env.db)  # always a complete warehouse: the old one, or a fully built new one
         assert snap == old or len(snap["reports"]) == 90
     rr = env.refresh()
