@@ -115,10 +115,12 @@ def render_pdf(facts: dict, agency: str, year: int, template: str, lay: Layout, 
     def flowable(table: list[list[_Cell]]):
         cells, width = _place(table)
         data = [["" for _ in range(width)] for _ in range(len(table))]
-        style = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("FONT", (0, 0), (-1, -1), font, 8),
-                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        style = [("FONT", (0, 0), (-1, -1), font, 8), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        if not lay.extra.get("no_lines"):
+            style.append(("GRID", (0, 0), (-1, -1), 0.6, colors.black))
         for r, c, cell in cells:
-            data[r][c] = Paragraph(cell.text, cell_style) if len(cell.text) > 4 else cell.text
+            wrap = len(cell.text) > 4 and not lay.extra.get("no_lines")  # without lines, one line per row
+            data[r][c] = Paragraph(cell.text, cell_style) if wrap else cell.text
             if cell.rowspan > 1 or cell.colspan > 1:
                 style.append(("SPAN", (c, r), (c + cell.colspan - 1, r + cell.rowspan - 1)))
         if width >= 10:  # 表三: three label columns then seven numbers

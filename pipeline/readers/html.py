@@ -16,7 +16,7 @@ from ._common import ReadError, decode
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button",
               "input", "textarea", "svg", "canvas", "map")
-_BLOCK = {"p", "div", "section", "article", "main", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+_BLOCK = {"p", "div", "section", "td", "th", "article", "main", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
           "blockquote", "pre", "tr", "dd", "dt", "dl", "center", "header", "footer", "nav", "aside", "form",
           "figure", "figcaption", "address", "hr", "caption"}
 _CHROME = re.compile(r"(^|[\s_-])(nav|menu|footer|foot|header|breadcrumb|crumb|share|sidebar|topbar|banner|"
@@ -94,7 +94,8 @@ def _is_report_table(t) -> bool:
 
 def _content_root(body):
     """The element that holds the report: common ancestor of its tables and opening text."""
-    tables = [t for t in body.iter("table") if _is_report_table(t) and _owner_table(t) is None]
+    # leaf tables only: old sites lay whole pages out in tables, with the report's tables inside
+    tables = [t for t in body.iter("table") if _is_report_table(t) and t.find(".//table") is None]
     anchors = list(tables)
     for el in body.iter("p", "div", "h1", "h2", "h3", "span", "td", "strong", "b", "font"):
         if el.text and _OPENING.search(el.text) and not len(el):
@@ -155,6 +156,8 @@ def _blocks(root, doc: Document) -> None:
                 buf.append(node.tail)
             return
         tag = node.tag.lower()
+        if tag == "table" and node.find(".//table") is not None:
+            tag = "div"  # a layout table: read what it holds, its cells as blocks
         if tag == "table":
             flush()
             rows = _rows(node)

@@ -55,6 +55,26 @@ def _grid(table) -> list[list[Cell]]:
     return grid
 
 
+_ROW_LIKE = re.compile(r"\S\s+[-+]?\d[\d,.]*\s+[-+]?\d[\d,.]*(\s|$)")
+
+
+def _join_prose(items: list, page: int) -> list:
+    """Consecutive one-line paragraphs joined into paragraphs (sentences run over PDF lines)."""
+    out: list = []
+    run: list[str] = []
+    for key, block in items:
+        if isinstance(block, Paragraph):
+            run.append(block.text)
+            continue
+        if run:
+            out += [(len(out), Paragraph(p, page=page)) for p in _paragraphs(run)]
+            run = []
+        out.append((len(out), block))
+    if run:
+        out += [(len(out), Paragraph(p, page=page)) for p in _paragraphs(run)]
+    return out
+
+
 def _split_prose(grid: list[list[Cell]], page: int) -> list:
     """Rows that are one cell across the whole width and read as running text (a page frame drawn
     around the prose, a caption) become paragraphs; the rest stays a table."""
@@ -159,6 +179,16 @@ def read_pdf(data: bytes, name: str) -> Document:
                 cjk += len(_CJK.findall(text))
                 cid += len(_CID.findall(text))
                 lines.append((ln["top"], text))
+            if not bboxes and any(_ROW_LIKE.search(t) for _, t in lines):
+                # a table without ruling lines: read the page's lines as a text file's (label, then
+                # cells separated by spaces); cells that cannot be placed are left out by the parser
+                from .txt import blocks_from_lines
+
+                for k, block in enumerate(blocks_from_lines([t for _, t in lines], page=pno)):
+                    items.append((k, block))
+                items = _join_prose(items, pno)
+                doc.blocks.extend(b for _, b in items)
+                continue
             # prose between tables: group lines by the table they come before
             cuts = sorted(b[1] for b in bboxes)
             groups: dict[int, list[str]] = {}

@@ -45,11 +45,10 @@ def split_cells(line: str) -> list[str] | None:
     return None
 
 
-def read_txt(data: bytes, name: str) -> Document:
-    text = decode(data, name).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    if not text.strip():
-        raise ReadError(name, "the file holds no text")
-    doc = Document(path=name, format="txt")
+def blocks_from_lines(lines, page: int | None = None) -> list[Paragraph | Table]:
+    """Lines of text in, paragraphs and tables out (used for text files and for PDF pages whose
+    tables have no ruling lines)."""
+    blocks: list[Paragraph | Table] = []
     rows: list[list[str]] = []
     gap: list[str] = []  # short text lines seen since the last row
 
@@ -58,11 +57,11 @@ def read_txt(data: bytes, name: str) -> Document:
         if rows:
             width = max(len(r) for r in rows)
             grid = [[Cell(t) for t in r] + [Cell("", origin=False) for _ in range(width - len(r))] for r in rows]
-            doc.blocks.append(Table(grid))
-        doc.blocks.extend(Paragraph(g) for g in gap)
+            blocks.append(Table(grid, page=page, row_pages=[page] * len(grid) if page else None))
+        blocks.extend(Paragraph(g, page=page) for g in gap)
         rows, gap = [], []
 
-    for raw in text.split("\n"):
+    for raw in lines:
         line = raw.strip(" \u3000\u00a0")
         if _MD_SEPARATOR.match(line) and "-" in line:
             continue
@@ -78,8 +77,15 @@ def read_txt(data: bytes, name: str) -> Document:
             gap.append(line)
             continue
         flush()
-        doc.blocks.append(Paragraph(line))
+        blocks.append(Paragraph(line, page=page))
     flush()
-    first = next((b.text for b in doc.blocks if isinstance(b, Paragraph) and b.text.strip()), None)
-    doc.title = first
+    return blocks
+
+
+def read_txt(data: bytes, name: str) -> Document:
+    text = decode(data, name).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if not text.strip():
+        raise ReadError(name, "the file holds no text")
+    doc = Document(path=name, format="txt", blocks=blocks_from_lines(text.split("\n")))
+    doc.title = next((b.text for b in doc.blocks if isinstance(b, Paragraph) and b.text.strip()), None)
     return doc

@@ -127,3 +127,19 @@ def test_traditional_chinese_mirror_is_read_as_simplified():
         "一、本年新收政府信息公開申請數量\t3\t0\t0\t0\t0\t0\t3\n"
     r = extract_bytes(text.encode("utf-8"), "t.txt")
     assert r.values()["app.received_new:total"] == 3 and r.year == 2020
+
+
+def test_html_page_laid_out_in_tables():
+    """Older sites put the whole page in layout tables; the report's own tables sit inside them."""
+    import random
+
+    from pipeline.render import Layout, random_facts, render
+
+    facts = random_facts(random.Random(3), "2021")
+    page = render(facts, "福州市鼓楼区人民政府", 2022, "2021", Layout("html")).decode("utf-8")
+    start, end = page.index("<body>") + len("<body>"), page.index("</body>")
+    wrapped = (page[:start] + '<table width="100%"><tr><td class="nav">首页 | 政务公开</td></tr><tr><td>'
+               + '<table><tr><td>' + page[start:end] + "</td></tr></table></td></tr></table>" + page[end:])
+    r = extract_bytes(wrapped.encode("utf-8"), "layout.html")
+    assert r.values() == {k: v for k, v in facts.items()}
+    assert r.agency == "福州市鼓楼区人民政府" and r.template == "2021"
