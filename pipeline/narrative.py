@@ -91,8 +91,13 @@ def _number(m: re.Match, clause: str) -> Decimal | None:
 _WEBSITE = re.compile(r"网站|门户|网页")
 
 
+_ANY_PLACE = re.compile(r"视频号|微信|公众号|服务号|订阅号|微博|头条|抖音|快手|网站|门户|网页")
+
+
 def _platform(clause: str) -> str | None | bool:
     """The single platform a clause names; False when it names several or the website."""
+    if not _ANY_PLACE.search(clause):
+        return None
     hits = [name for name, rx in PLATFORMS if rx.search(clause)]
     if _WEBSITE.search(clause) and not hits:
         return False

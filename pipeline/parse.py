@@ -106,6 +106,14 @@ class Row:
     def label(self) -> str:
         return "".join(self.context + [self.own])
 
+    @property
+    def printed(self) -> str:
+        """The row's label as printed, for evidence (computed once per row)."""
+        p = self.__dict__.get("_printed")
+        if p is None:
+            p = self.__dict__["_printed"] = " ".join(x for x in self.context + [self.own] if x) or "(no label)"
+        return p
+
 
 def split_row(cells) -> Row:
     texts: list[str] = []
@@ -211,7 +219,7 @@ def _heading_section(text: str) -> tuple[bool, str | None]:
 
 
 def _evidence(table: str, row: Row, column: str, page: int | None) -> dict:
-    ev = {"table": table, "row": " ".join(x for x in row.context + [row.own] if x) or "(no label)", "column": column}
+    ev = {"table": table, "row": row.printed, "column": column}
     if page is not None:
         ev["page"] = page
     return ev

@@ -204,15 +204,21 @@ def section_totals(con, flt: Filters, section: str) -> pd.DataFrame:
 
 
 def metric_ranking(con, flt: Filters, key: str, year: int, top: int = 30) -> tuple[pd.DataFrame, float | None]:
-    """The top agencies of one year for a `metric:dim` key, and the peer median."""
+    """The top agencies of one year for a `metric:dim` key, and the peer median (one scan of facts)."""
     metric, _, dim = key.partition(":")
     scope, params = _scope(flt, "f")
     dim_sql, dim_params = ("f.dim is null", []) if not dim else ("f.dim = ?", [dim])
-    base = f"from facts f join agencies a using (agency_id) where f.metric = ? and {dim_sql} and f.year = ? and {scope}"
-    args = [metric, *dim_params, year, *params]
-    df = _q(con, f"select a.name as agency, f.agency_id, f.year, f.value {base} order by f.value desc, agency limit {int(top)}", args)
-    med = con.execute(f"select median(f.value) {base}", args).fetchall()[0][0]
-    return df, (float(med) if med is not None else None)
+    df = _q(con, f"""
+        with v as materialized (
+            select f.agency_id, f.year, f.value from facts f
+            where f.metric = ? and {dim_sql} and f.year = ? and {scope}
+        )
+        select a.name as agency, v.agency_id, v.year, v.value, (select median(value) from v) as median
+        from v join agencies a using (agency_id)
+        order by v.value desc, agency limit {int(top)}
+    """, [metric, *dim_params, year, *params])
+    median = float(df["median"].iloc[0]) if len(df) and pd.notna(df["median"].iloc[0]) else None
+    return df.drop(columns="median"), median
 
 
 def measure_ranking(con, flt: Filters, measure: str, year: int, rate: bool, top: int = 30) -> tuple[pd.DataFrame, float | None]:

@@ -50,6 +50,8 @@ def _text(el) -> str:
 
 def _cell_text(td) -> str:
     """A cell's text with <br> and paragraph breaks as spaces (so '结果<br>纠正' reads 结果 纠正)."""
+    if not len(td):
+        return _WS.sub(" ", td.text or "").strip()
     for el in td.iter("br", "p", "div", "li"):
         el.tail = " " + (el.tail or "")
         if el.tag != "br":
