@@ -59,11 +59,18 @@ def _cell_text(td) -> str:
     return _text(td)
 
 
+def _own_rows(table):
+    """The table's own <tr>s (directly or in thead/tbody/tfoot), not those of a nested table."""
+    for child in table.iterchildren():
+        if child.tag == "tr":
+            yield child
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            yield from child.iterchildren("tr")
+
+
 def _rows(table) -> list[list[tuple[str, int, int]]]:
     rows = []
-    for tr in table.iter("tr"):
-        if _owner_table(tr) is not table:
-            continue  # a row of a nested table
+    for tr in _own_rows(table):
         row = []
         for td in tr:
             if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
@@ -125,10 +132,6 @@ def _content_root(body):
     return root
 
 
-_INLINE = ("span", "font", "o:p", "b", "strong", "i", "em", "u", "a", "sup", "sub", "small", "big", "label", "ins",
-           "del", "s", "strike", "abbr", "st1:chsdate", "st1:chmetcnv")
-
-
 def _strip_chrome(root) -> None:
     for el in list(root.iter("nav", "footer", "header", "aside")):
         if el.getparent() is not None and not any(_is_report_table(t) for t in el.iter("table")):
@@ -142,46 +145,40 @@ def _strip_chrome(root) -> None:
                 _drop(el)
 
 
+_MARKER = re.compile("^\ue000(\\d+)\ue001$")  # private-use characters no page contains
+
+
 def _blocks(root, doc: Document) -> None:
-    buf: list[str] = []
-
-    def flush():
-        for line in "".join(buf).split("\n"):
-            line = _WS.sub(" ", line).strip()
-            if line:
-                doc.blocks.append(Paragraph(line))
-        buf.clear()
-
-    def walk(node):
-        if not isinstance(node.tag, str):
-            if node.tail:
-                buf.append(node.tail)
+    """Paragraphs and tables in reading order. Each leaf table is read into a grid and replaced by a
+    marker; block boundaries become line breaks; one C-level text serialisation does the rest."""
+    grids: list[Table | None] = []
+    for t in [t for t in root.iter("table") if t.find(".//table") is None]:
+        rows = _rows(t)
+        grids.append(Table(grid_from_spans(rows)) if rows else None)
+        marker = etree.Element("span")
+        marker.text = f"\n\ue000{len(grids) - 1}\ue001\n"
+        marker.tail = t.tail
+        parent = t.getparent()
+        if parent is None:  # the root itself is a table
+            doc.blocks.extend(g for g in grids if g is not None)
             return
-        tag = node.tag.lower()
-        if tag == "table" and node.find(".//table") is not None:
-            tag = "div"  # a layout table: read what it holds, its cells as blocks
-        if tag == "table":
-            flush()
-            rows = _rows(node)
-            if rows:
-                doc.blocks.append(Table(grid_from_spans(rows)))
-            if node.tail:
-                buf.append(node.tail)
-            return
-        block = tag in _BLOCK
-        if block or tag == "br":
-            buf.append("\n")
-        if node.text:
-            buf.append(node.text)
-        for ch in node:
-            walk(ch)
-        if block:
-            buf.append("\n")
-        if node.tail:
-            buf.append(node.tail)
-
-    walk(root)
-    flush()
+        parent.replace(t, marker)
+    for el in root.iter(*_BLOCK, "table", "br"):
+        if el.tag != "br":
+            el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
+    text = etree.tostring(root, method="text", encoding=str, with_tail=False)
+    for line in text.split("\n"):
+        line = _WS.sub(" ", line).strip()
+        if not line:
+            continue
+        m = _MARKER.match(line)
+        if m:
+            grid = grids[int(m.group(1))]
+            if grid is not None:
+                doc.blocks.append(grid)
+            continue
+        doc.blocks.append(Paragraph(line))
 
 
 def read_html(data: bytes, name: str) -> Document:
@@ -215,7 +212,6 @@ def read_html(data: bytes, name: str) -> Document:
         body = tree
     root = _content_root(body)
     _strip_chrome(root)
-    etree.strip_tags(root, *_INLINE)  # Word-exported <p><span>…</span></p> becomes plain text: fewer nodes
     doc = Document(path=name, format="html", title=title, published=published)
     _blocks(root, doc)
     if not doc.blocks:
