@@ -11,10 +11,13 @@ st.subheader(tr("website"))
 web = q("section_totals", filters(), "website")
 if not empty_note(web):
     web = web.assign(label=web.key.map(lambda k: catalog.label(k, lang())))
-    fig = px.bar(web, x="year", y="value", color="label", barmode="group",
-                 labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
-    fig.update_xaxes(dtick=1)
-    st.plotly_chart(fig, width="stretch")
+    keys = list(dict.fromkeys(web.key))
+    for col, key in zip(st.columns(len(keys)), keys):  # posts and visits differ by orders of magnitude
+        part = web[web.key == key]
+        fig = px.bar(part, x="year", y="value", title=catalog.label(key, lang()),
+                     labels={"year": tr("year"), "value": tr("value")})
+        fig.update_xaxes(dtick=1)
+        col.plotly_chart(fig, width="stretch")
     download(web[["year", "key", "label", "value", "agencies"]], "website", "web_site")
 
 st.subheader(tr("newmedia"))

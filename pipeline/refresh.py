@@ -83,6 +83,21 @@ class RunReport:
         return "\n".join(lines)
 
 
+def _inbox_files(inbox: Path) -> list[Path]:
+    """Every file under the inbox, recursively, following linked folders (once each); hidden files
+    and folders are skipped."""
+    out, seen = [], set()
+    for dirpath, dirnames, filenames in os.walk(inbox, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        out += [Path(dirpath) / f for f in filenames if not f.startswith(".")]
+    return sorted(p for p in out if p.is_file())
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -258,9 +273,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         seen_paths: dict[str, str] = {}
         by_path = {f.get("inbox_path"): f for f in prev_files.values() if f.get("inbox_path")}
         if inbox.is_dir():
-            for p in sorted(inbox.rglob("*")):
-                if not p.is_file() or any(part.startswith(".") for part in p.relative_to(inbox).parts):
-                    continue
+            for p in _inbox_files(inbox):
                 rel = str(p.relative_to(inbox))
                 if p.suffix.lower() not in SUPPORTED_SUFFIXES:
                     rr.files_ignored.append(rel)

@@ -1,4 +1,4 @@
-"""A warehouse built from the bundled demo generator, shared by the dashboard tests."""
+"""A warehouse built from the bundled demo reports, shared by the dashboard tests."""
 from __future__ import annotations
 
 import gc
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.demo import generate
 from pipeline.refresh import refresh
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,8 +15,10 @@ PAGES = ["overview", "compare", "web_media", "applications", "review", "active",
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
+    """The warehouse of the bundled demo reports (data/inbox/demo), built in a temporary folder."""
     base = tmp_path_factory.mktemp("demo")
-    generate(base / "inbox" / "demo")
+    (base / "inbox").mkdir()
+    (base / "inbox" / "demo").symlink_to(ROOT / "data" / "inbox" / "demo", target_is_directory=True)
     db = base / "data" / "warehouse.duckdb"
     rr = refresh(base / "inbox", db, quiet=True, workers=2)
     assert rr.exit_code == 0

@@ -219,3 +219,13 @@ def test_sigkill_at_random_moments(env):
         assert snap == old or len(snap["reports"]) == 90
     rr = env.refresh()
     assert rr.reports_loaded == 90
+
+
+def test_linked_folders_in_the_inbox_are_read_once(env, tmp_path):
+    elsewhere = tmp_path / "shared-drive"
+    write_report(elsewhere, "a.html", "南京市财政局", 2022, seed=1)
+    (env.inbox / "drive").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "loop").symlink_to(elsewhere, target_is_directory=True)  # a cycle must not be followed forever
+    write_report(env.inbox, ".hidden.html", "南京市教育局", 2022, seed=2)
+    rr = env.refresh()
+    assert rr.files_seen == 1 and rr.reports_loaded == 1
