@@ -478,6 +478,8 @@ _AGENCY = r"(?P<agency>[\u4e00-\u9fff（）()·\s]{2,60}?)"
 _TITLE_A = re.compile(_AGENCY + r"\s*" + _YEAR + _TAIL)
 _TITLE_B = re.compile(_YEAR + r"\s*年\s*(?:度)?\s*" + _AGENCY
                       + r"\s*(?:政府信息公开|政务公开|信息公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)")
+_TITLE_C = re.compile(_AGENCY + r"\s*(?:政府信息公开|政务公开|信息公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)\s*[（(]\s*"
+                      + _YEAR + r"\s*年?\s*(?:度)?\s*[)）]")
 _PERIOD = re.compile(r"统计(?:期限|时限|期间|时间)[^。]{0,12}?(?:自|为|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _PREFIX = re.compile(r"^(?:标题|题目|title)\s*[:：]\s*", re.I)
 _AGENCY_PREFIX = re.compile(r"^(?:关于|当前位置|首页|发布机构|来源)[:：]?")
@@ -498,6 +500,7 @@ def _plausible_agency(a: str) -> bool:
 def _clean_agency(a: str) -> str:
     a = re.sub(r"\s+", "", a)
     a = _AGENCY_PREFIX.sub("", a)
+    a = re.sub(r"(关于|的)$", "", a)  # 某局关于2021年度政府信息公开工作年度报告
     return a.strip("（）()·")
 
 
@@ -512,7 +515,7 @@ def _identify(doc: Document, report: Report):
             candidates.append(t + first[i + 1][:40])  # a title broken over two lines
     for raw in candidates:
         text = _BOOK_TITLE.sub(" ", _PREFIX.sub("", raw.strip()))  # 《…》 names another document
-        for rx in (_TITLE_A, _TITLE_B):
+        for rx in (_TITLE_A, _TITLE_B, _TITLE_C):
             m = rx.search(text)
             if not m:
                 continue

@@ -143,3 +143,16 @@ def test_html_page_laid_out_in_tables():
     r = extract_bytes(wrapped.encode("utf-8"), "layout.html")
     assert r.values() == {k: v for k, v in facts.items()}
     assert r.agency == "福州市鼓楼区人民政府" and r.template == "2021"
+
+
+def test_title_variants():
+    cases = {
+        "南京市财政局关于2021年度政府信息公开工作年度报告": ("南京市财政局", 2021),
+        "2022年度南京市财政局政府信息公开工作年度报告": ("南京市财政局", 2022),
+        "南京市财政局政府信息公开工作年度报告（2023年度）": ("南京市财政局", 2023),
+        "南京市财政局二〇二〇年政府信息公开工作年度报告": ("南京市财政局", 2020),
+        "标题: 南京市财政局2024年政府信息公开年报": ("南京市财政局", 2024),
+    }
+    for title, (agency, year) in cases.items():
+        r = extract_bytes(f"{title}\n一、总体情况\n本年度工作有序开展。\n".encode(), "t.txt")
+        assert (r.agency, r.year) == (agency, year), title
