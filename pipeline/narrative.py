@@ -91,6 +91,8 @@ def _number(m: re.Match, clause: str) -> Decimal | None:
 _WEBSITE = re.compile(r"网站|门户|网页")
 
 
+_BREAKDOWN = re.compile(r"^\s*(其中|包括)")
+_PART_OR_CHANGE = re.compile(r"^\s*(含|同比|较上年|较去年|比上年|比去年|环比)")
 _ANY_PLACE = re.compile(r"视频号|微信|公众号|服务号|订阅号|微博|头条|抖音|快手|网站|门户|网页")
 
 
@@ -132,16 +134,19 @@ def read_narrative(doc, report) -> None:
             sentence = sentence.strip()
             if not _DIGIT.search(sentence) or len(sentence) < 4:
                 continue
+            breakdown = False
             for clause in _CLAUSE.split(sentence):
                 p = _platform(clause)
                 if p is False:
                     platform = None
                 elif p:
                     platform = p
-                if not _DIGIT.search(clause):
-                    continue
+                if _BREAKDOWN.match(clause):
+                    breakdown = True  # 其中…: what follows in the sentence breaks the figure before down
+                if not _DIGIT.search(clause) or _PART_OR_CHANGE.match(clause):
+                    continue  # 同比增长…: a change, not a count
                 cumulative = "累计" in clause or "截至" in clause or "截止" in clause
-                if platform:
+                if platform and (p or not breakdown):  # 其中微信公众号发布…: a platform's own figure
                     for m in _POSTS.finditer(clause):
                         v = _number(m, clause)
                         if v is not None and not cumulative and "批次" not in clause[m.start():m.end() + 2]:
@@ -151,7 +156,7 @@ def read_narrative(doc, report) -> None:
                         if v is not None and "新增" not in clause[:m.start() + 2]:
                             put(f"newmedia.{platform}.followers", v, sentence)
                 for metric, rx, exclude in RULES:
-                    if exclude is not None and exclude.search(clause):
+                    if breakdown or (exclude is not None and exclude.search(clause)):
                         continue
                     for m in rx.finditer(clause):
                         v = _number(m, clause)

@@ -34,7 +34,7 @@ def main() -> int:
     print(f"installing {', '.join(missing)} from Debian's packages", file=sys.stderr)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, stdout=subprocess.DEVNULL)
-    r = subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env,
+    r = subprocess.run(["apt-get", "install", "-y", "-qq", *missing], env=env,
                        stdout=subprocess.DEVNULL)
     if r.returncode != 0:
         print(f"apt-get install {' '.join(missing)} failed (exit {r.returncode})", file=sys.stderr)

@@ -156,3 +156,24 @@ def test_title_variants():
     for title, (agency, year) in cases.items():
         r = extract_bytes(f"{title}\n一、总体情况\n本年度工作有序开展。\n".encode(), "t.txt")
         assert (r.agency, r.year) == (agency, year), title
+
+
+def test_narrative_breakdowns_changes_and_conflicts():
+    text = ("某市统计局2022年政府信息公开工作年度报告\n一、总体情况\n"
+            "全年完成政策解读12篇，其中图文解读5篇，视频解读2篇。"
+            "网站总访问量达35.6万次，同比增长12%。"
+            "“某市统计”微信公众号全年发布信息800余条，关注人数2.1万人。"
+            "局长信箱收到来信30件；另据统计，局长信箱收到来信31件。\n")
+    v = extract_bytes(text.encode(), "n.txt").values()
+    assert v["interpretation.docs"] == 12  # not the breakdown after 其中
+    assert v["website.visits"] == 356000  # 35.6万
+    assert "newmedia.wechat.posts" not in v  # 800余 is approximate
+    assert v["newmedia.wechat.followers"] == 21000
+    assert "mailbox.letters" not in v  # two different values: neither is reported
+
+
+def test_a_platform_named_in_a_breakdown_keeps_its_figure():
+    text = ("某市统计局2022年政府信息公开工作年度报告\n一、总体情况\n"
+            "开通政务新媒体2个，其中微信公众号全年发布信息500条，微博发布信息120条。\n")
+    v = extract_bytes(text.encode(), "n.txt").values()
+    assert v["newmedia.wechat.posts"] == 500 and v["newmedia.weibo.posts"] == 120
