@@ -75,7 +75,7 @@ def sentence_hashes(doc) -> list[int]:
 
 
 def _number(m: re.Match, clause: str) -> Decimal | None:
-    before, after = clause[:m.start("n")], clause[m.end():]
+    before = clause[:m.start("n")]
     after_num = clause[m.end("n"):]
     if _APPROX_BEFORE.search(before) or _APPROX_AFTER.match(after_num) or re.match(r"^\s*(万|亿)?\s*(余|多)", after_num):
         return None

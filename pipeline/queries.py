@@ -152,18 +152,32 @@ MEASURES = {
 }
 
 
+def _cube_where(flt: Filters, alias: str = "c") -> tuple[str, list]:
+    """Filters the pre-aggregated cube can answer: province, city, level, sector and years."""
+    where, params = ["true"], []
+    for col, values in (("province", flt.provinces), ("city", flt.cities), ("level", flt.levels), ("sector", flt.sectors)):
+        if values:
+            where.append(f"{alias}.{col} in (select unnest(?::varchar[]))")
+            params.append(list(values))
+    yw, yp = flt.year_where(f"{alias}.year")
+    return " and ".join(where + [yw]), params + yp
+
+
 def years_with(con, flt: Filters, key: str | None = None, measure: str | None = None) -> list[int]:
     """The years in scope that have a value for a metric key or a derived measure."""
     if measure:
         scope, params = _scope(flt, "m")
         sql = f"select distinct m.year from measures m where {scope} and m.{measure} is not null order by 1 desc"
+        return [r[0] for r in con.execute(sql, params).fetchall()]
+    metric, _, dim = key.partition(":")
+    dim_sql, dim_params = ("dim is null", []) if not dim else ("dim = ?", [dim])
+    if flt.search.strip() or flt.agency_ids:
+        scope, params = _scope(flt, "f")
+        sql = f"select distinct f.year from facts f where f.metric = ? and f.{dim_sql} and {scope} order by 1 desc"
     else:
-        metric, _, dim = key.partition(":")
-        scope, params = _scope(flt, "c")
-        sql = (f"select distinct c.year from facts_cube c where c.metric = ? and "
-               + ("c.dim is null" if not dim else "c.dim = ?") + " and " + flt.year_where("c.year")[0] + " order by 1 desc")
-        params = [metric, *([dim] if dim else []), *flt.year_where("c.year")[1]]
-    return [r[0] for r in con.execute(sql, params).fetchall()]
+        scope, params = _cube_where(flt)
+        sql = f"select distinct c.year from facts_cube c where c.metric = ? and c.{dim_sql} and {scope} order by 1 desc"
+    return [r[0] for r in con.execute(sql, [metric, *dim_params, *params]).fetchall()]
 
 
 def measure_series(con, flt: Filters, measure: str) -> pd.DataFrame:
@@ -189,18 +203,13 @@ def section_totals(con, flt: Filters, section: str) -> pd.DataFrame:
             group by all order by f.year, key
         """, [metrics, *params])
     # no search: the pre-aggregated cube answers by province, city, level and sector
-    where, params = ["c.metric in (select unnest(?::varchar[]))"], [metrics]
-    for col, values in (("province", flt.provinces), ("city", flt.cities), ("level", flt.levels), ("sector", flt.sectors)):
-        if values:
-            where.append(f"c.{col} in (select unnest(?::varchar[]))")
-            params.append(list(values))
-    yw, yp = flt.year_where("c.year")
+    scope, params = _cube_where(flt)
     return _q(con, f"""
         select c.year, c.metric, c.dim, case when c.dim is null then c.metric else c.metric || ':' || c.dim end as key,
             sum(c.value) as value, sum(c.agencies)::bigint as agencies
-        from facts_cube c where {' and '.join(where)} and {yw}
+        from facts_cube c where c.metric in (select unnest(?::varchar[])) and {scope}
         group by all order by c.year, key
-    """, [*params, *yp])
+    """, [metrics, *params])
 
 
 def metric_ranking(con, flt: Filters, key: str, year: int, top: int = 30) -> tuple[pd.DataFrame, float | None]:
