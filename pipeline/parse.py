@@ -423,6 +423,17 @@ def parse(doc: Document) -> Report:
                 _row_applications(st, row)
             elif st.section == "review":
                 _row_review(st, row)
+    if not any(k.startswith("app.") for k in st.seen):
+        from .flattened import read_flattened
+
+        for block in doc.paragraphs:
+            if read_flattened(block.text, report, st.add):
+                norm = catalog.normalise_label(block.text)
+                for tpl, markers in catalog.TEMPLATE_MARKERS.items():
+                    st.votes[tpl] += sum(1 for mk in markers if mk in norm)
+                if any(k.startswith("app.other.") for k in st.seen):
+                    st.votes["2021"] += 1
+                break
     report.facts = list(st.seen.values())
     if st.blank_cells:
         report.issues.append(Issue("blank_cells", "warning",

@@ -177,3 +177,28 @@ def test_a_platform_named_in_a_breakdown_keeps_its_figure():
             "开通政务新媒体2个，其中微信公众号全年发布信息500条，微博发布信息120条。\n")
     v = extract_bytes(text.encode(), "n.txt").values()
     assert v["newmedia.wechat.posts"] == 500 and v["newmedia.weibo.posts"] == 120
+
+
+def test_flattened_tables_never_give_a_wrong_value():
+    """Tables flattened into one line (cells' digits run together): a row is read only when one cut of
+    its digits satisfies its identity, and the table's identities must hold for any of them to count."""
+    import math
+    import random
+
+    from pipeline.render import Layout, random_facts, render
+
+    read = total = 0
+    for seed in range(12):
+        rng = random.Random(seed)
+        template = rng.choice(["2019", "2021"])
+        facts = random_facts(rng, template, size=rng.choice([0.1, 1, 5]))
+        text = render(facts, "南京市财政局", 2022, template, Layout("txt"), seed=seed).decode("utf-8")
+        head, _, rest = text.partition("二、主动公开政府信息情况")
+        flat = head + "二、主动公开政府信息情况" + rest.replace("\t", "").replace("\n", "")
+        got = extract_bytes(flat.encode(), "flat.txt").values()
+        wrong = [(k, v, facts.get(k)) for k, v in got.items() if k not in facts or not math.isclose(v, facts[k])]
+        assert not wrong, (seed, wrong[:5])
+        app = [k for k in facts if k.startswith(("app.", "review", "litigation"))]
+        read += sum(1 for k in app if k in got)
+        total += len(app)
+    assert read >= 0.5 * total  # most rows have a single consistent cut
