@@ -38,18 +38,25 @@ def _goldens_by_report():
     return out
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
-def test_facts_agree_with_the_golden_of_the_same_report(path):
+def test_facts_agree_with_the_golden_of_the_same_report():
     """Several unlabeled files are other renderings of a golden report (the 平潭 pages flattened into
     one line): every fact read from them that the golden states must have the golden's value."""
-    report = extract(path)
-    gold = _goldens_by_report().get((report.agency, report.year))
-    if gold is None:
-        pytest.skip("no golden answer for this agency and year")
-    got = report.values()
-    wrong = [(k, v, gold["facts"][k]) for k, v in got.items() if k in gold["facts"] and abs(gold["facts"][k] - v) > 1e-6]
-    assert not wrong
-    assert not [k for k in gold.get("absent", []) if k in got]
+    if CORPUS is None:
+        pytest.skip(NO_CORPUS)
+    golds = _goldens_by_report()
+    compared = 0
+    for path in FILES:
+        report = extract(path)
+        gold = golds.get((report.agency, report.year))
+        if gold is None:
+            continue
+        got = report.values()
+        wrong = [(k, v, gold["facts"][k]) for k, v in got.items()
+                 if k in gold["facts"] and abs(gold["facts"][k] - v) > 1e-6]
+        assert not wrong, (path.name, wrong[:5])
+        assert not [k for k in gold.get("absent", []) if k in got], path.name
+        compared += 1
+    assert compared >= 1
 
 
 def test_flattened_tables_are_read():
