@@ -260,11 +260,6 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "engagement": ("解读与互动", "Interpretation and engagement"),
     "fees": ("信息处理费", "Processing fees"),
 }
-TABLE_NAMES = {"active": "active", "applications": "applications", "review_litigation": "review_litigation"}
-
-
-def metric(code: str) -> Metric:
-    return BY_CODE[code]
 
 
 def label(code: str, lang: str = "zh") -> str:

@@ -30,7 +30,6 @@ _APP_ROW = re.compile(r"本年新收|申请人情况|勾稽关系")
 _APP_HEADER = re.compile(r"申请人|自然人|法人|商业企业|科研机构|公益组织|法律服务|勾稽")
 _GROUPS = (("不予公开", "不予公开"), ("无法提供", "无法提供"), ("不予处理", "不予处理"), ("其他处理", "其他处理"))
 _GROUP_START = {key: re.compile(r"^(\([三四五六]\)|[三四五六])?" + key + ".+") for key, _ in _GROUPS}
-_SUBITEM = re.compile(r"^(\(?\d+\)?|[一二三四五六七八九十])\.?")
 
 
 @dataclass
