@@ -31,8 +31,8 @@ def _free_port() -> int:
 def server(demo_db):
     if CHROMIUM is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing in CI (tests/browser_setup.py should have installed it)")
-        pytest.skip("Chromium is not installed (Debian package `chromium`; tests/browser_setup.py installs it as root)")
+            pytest.fail("Chromium is missing in CI (tests/install_prerequisites.py should have installed it)")
+        pytest.skip("Chromium is not installed (Debian package `chromium`; tests/install_prerequisites.py installs it as root)")
     port = _free_port()
     env = dict(os.environ, NIANBAO_DB=str(demo_db))
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),

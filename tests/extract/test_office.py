@@ -114,3 +114,29 @@ def test_pdf_table_without_ruling_lines_gives_no_wrong_value(seed):
     wrong = [(k, facts.get(k), v) for k, v in got.items() if k not in facts or not math.isclose(float(v), float(facts[k]))]
     assert not wrong
     assert len(got) >= 0.8 * len(facts)
+
+
+def test_legacy_word_through_libreoffice(tmp_path):
+    """.doc (and .wps) go through LibreOffice: a report saved as Word 97 reads back exactly."""
+    import os
+    import shutil
+    import subprocess
+
+    from pipeline.readers.docx import soffice
+
+    exe = soffice()
+    if exe is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice is missing in CI (tests/install_prerequisites.py should have installed it)")
+        pytest.skip("LibreOffice is not installed (Debian package libreoffice-writer-nogui)")
+    facts = random_facts(random.Random(4), "2021", size=2)
+    (tmp_path / "r.docx").write_bytes(render(facts, "南京市财政局", 2023, "2021", Layout("docx"), seed=4))
+    subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "doc", "--outdir", str(tmp_path), str(tmp_path / "r.docx")],
+                   capture_output=True, timeout=180, check=True)
+    data = (tmp_path / "r.doc").read_bytes()
+    assert data.startswith(b"\xd0\xcf\x11\xe0")  # an OLE2 Word 97 file
+    for name in ("r.doc", "r.wps"):
+        report = extract_bytes(data, name)
+        assert report.format == name[-3:] and report.values() == facts
+    assert shutil.which(exe)

@@ -1,8 +1,10 @@
-"""Install what the real-browser test needs when it is missing: Debian's Chromium and CJK fonts.
+"""Install the system programs some tests need, when they are missing: Debian's Chromium and CJK
+fonts (the real-browser test) and LibreOffice Writer (reading legacy .doc/.wps reports).
 
 Run by the README's test command before pytest. As root with apt-get (CI, a fresh machine) it
-installs `chromium` and `fonts-noto-cjk`; elsewhere it only says what is missing, and the browser
-test then skips with that reason (under CI=true it fails instead, so CI never passes without it).
+installs `chromium`, `fonts-noto-cjk` and `libreoffice-writer-nogui`; elsewhere it only says what is
+missing, and those tests then skip with that reason (under CI=true they fail instead, so CI never
+passes without them).
 """
 from __future__ import annotations
 
@@ -24,12 +26,13 @@ def have_cjk_font() -> bool:
 
 
 def main() -> int:
-    missing = [pkg for pkg, ok in (("chromium", have_chromium()), ("fonts-noto-cjk", have_cjk_font())) if not ok]
+    missing = [pkg for pkg, ok in (("chromium", have_chromium()), ("fonts-noto-cjk", have_cjk_font()),
+                                   ("libreoffice-writer-nogui", bool(shutil.which("soffice")))) if not ok]
     if not missing:
         return 0
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        print(f"browser test prerequisites missing ({', '.join(missing)}); install them with "
-              f"`sudo apt-get install {' '.join(missing)}` to run the browser test", file=sys.stderr)
+        print(f"test prerequisites missing ({', '.join(missing)}); install them with "
+              f"`sudo apt-get install {' '.join(missing)}` to run the browser and legacy-Word tests", file=sys.stderr)
         return 0
     print(f"installing {', '.join(missing)} from Debian's packages", file=sys.stderr)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
