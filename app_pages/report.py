@@ -33,8 +33,9 @@ for c in chk.itertuples():
         bad |= {(c.evidence, d) for d in catalog.REVIEW}
 
 
-def show(df: pd.DataFrame, cells: list[list[tuple[str, str]]], **kw):
-    """A table as printed: numbers as written, blank where the report gave no number, failing cells red."""
+def show(df: pd.DataFrame, cells: list[list[tuple[str, str]]], name: str, **kw):
+    """A table as printed: numbers as written, blank where the report gave no number, failing cells red;
+    with the CSV of exactly this table."""
     text = df.map(lambda v: "" if v is None or pd.isna(v) else f"{v:g}")
 
     def color(_):
@@ -42,6 +43,7 @@ def show(df: pd.DataFrame, cells: list[list[tuple[str, str]]], **kw):
                             index=df.index, columns=df.columns)
 
     st.dataframe(text.style.apply(color, axis=None), width="stretch", **kw)
+    download(text.rename_axis(tr("metric")).reset_index(), f"{name}-{rid[:12]}", f"rp_{name}")
 
 
 tpl = rep.template if rep.template in ("2019", "2021") else "2021"
@@ -53,7 +55,7 @@ for caption, header, block_rows, dims in render.ACTIVE_BLOCKS[tpl]:
     block = pd.DataFrame([[values.get(f"{metric}:{d}") for d in dims] for _, metric in block_rows],
                          index=[catalog.label(metric, lang()) for _, metric in block_rows],
                          columns=[catalog.DIM_LABELS[d][0 if lang() == "zh" else 1] for d in dims])
-    show(block, [[(metric, d) for d in dims] for _, metric in block_rows])
+    show(block, [[(metric, d) for d in dims] for _, metric in block_rows], "table2-" + caption[-3])
 
 st.subheader(tr("table3"))
 app_metrics = ["app.received_new", "app.carried_in"] + [m for _, _, m in render.app_rows(tpl)] + ["app.carried_out"]
@@ -63,14 +65,14 @@ if rep.template == "2021" and "app.other:total" in values:
     app_metrics.insert(app_metrics.index("app.total"), "app.other")
 t3 = pd.DataFrame([[values.get(f"{m}:{d}") for d in catalog.APPLICANT] for m in app_metrics],
                   index=[catalog.label(m, lang()) for m in app_metrics], columns=dim_names)
-show(t3, [[(m, d) for d in catalog.APPLICANT] for m in app_metrics], height=35 * len(app_metrics) + 40)
+show(t3, [[(m, d) for d in catalog.APPLICANT] for m in app_metrics], "table3", height=35 * len(app_metrics) + 40)
 
 st.subheader(tr("table4"))
 blocks = ("review", "litigation.direct", "litigation.after_review")
 t4 = pd.DataFrame([[values.get(f"{b}:{d}") for d in catalog.REVIEW] for b in blocks],
                   index=[catalog.label(b, lang()) for b in blocks],
                   columns=[catalog.DIM_LABELS[d][0 if lang() == "zh" else 1] for d in catalog.REVIEW])
-show(t4, [[(b, d) for d in catalog.REVIEW] for b in blocks])
+show(t4, [[(b, d) for d in catalog.REVIEW] for b in blocks], "table4")
 if bad:
     st.caption(":material/error: " + tr("failing_cells"))
 
@@ -80,9 +82,9 @@ if not empty_note(nar):
     shown = pd.DataFrame({tr("metric"): nar.key.map(lambda k: catalog.label(k, lang())), tr("value"): nar.value,
                           tr("provenance"): nar.provenance})
     st.dataframe(shown, hide_index=True, width="stretch")
+    download(shown, f"narrative-{rid[:12]}", "rp_narrative")
 
-flat = facts[["key", "value", "provenance"]]
-download(flat, f"report-{rid[:12]}", "rp_facts")
+download(facts[["key", "value", "provenance"]], f"report-{rid[:12]}", "rp_facts")
 src = q("report_source", rid)
 if src and src.get("raw_path"):
     path = db_path().parent / src["raw_path"]
