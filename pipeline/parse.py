@@ -32,7 +32,7 @@ _GROUPS = (("不予公开", "不予公开"), ("无法提供", "无法提供"), (
 _GROUP_START = {key: re.compile(r"^(\([三四五六]\)|[三四五六])?" + key + ".+") for key, _ in _GROUPS}
 
 
-@dataclass
+@dataclass(slots=True)
 class Fact:
     metric: str
     dim: str | None

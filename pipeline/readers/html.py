@@ -49,13 +49,9 @@ def _text(el) -> str:
 
 
 def _cell_text(td) -> str:
-    """A cell's text with <br> and paragraph breaks as spaces (so '结果<br>纠正' reads 结果 纠正)."""
+    """A cell's text (paragraph and line breaks already turned into spaces by `_rows`)."""
     if not len(td):
         return _WS.sub(" ", td.text or "").strip()
-    for el in td.iter("br", "p", "div", "li"):
-        el.tail = " " + (el.tail or "")
-        if el.tag != "br":
-            el.text = " " + (el.text or "")
     return _text(td)
 
 
@@ -69,6 +65,11 @@ def _own_rows(table):
 
 
 def _rows(table) -> list[list[tuple[str, int, int]]]:
+    # <br> and paragraph breaks inside cells read as spaces ('结果<br>纠正' is 结果 纠正), in one pass
+    for el in table.iter("br", "p", "div", "li"):
+        el.tail = " " + (el.tail or "")
+        if el.tag != "br":
+            el.text = " " + (el.text or "")
     rows = []
     for tr in _own_rows(table):
         row = []
