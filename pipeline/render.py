@@ -231,9 +231,7 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
         width = 4
         block.append([_Cell(caption, colspan=width)])
         head = list(header)
-        if lay.amount_in_yuan and "采购总金额" in head:
-            head[head.index("采购总金额")] = "采购总金额"
-        elif "采购总金额" in head:
+        if "采购总金额" in head and not lay.amount_in_yuan:  # in 元 the unit is printed in each cell instead
             head[head.index("采购总金额")] = "采购总金额（单位：万元）"
         span = width - 1 if len(head) == 2 else 1
         hrow = [_Cell(head[0])] + [_Cell(h, colspan=span) for h in head[1:]]
@@ -250,7 +248,7 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
                 c.colspan = span
                 r.append(c)
             if len(head) == 3:
-                r.append(_Cell(blank, value=True) if False else _Cell(""))
+                r.append(_Cell(""))
             block.append(r)
         active_tables.append(block)
         active += block

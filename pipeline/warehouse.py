@@ -1,6 +1,6 @@
 """The DuckDB warehouse: connect read-only, and build a new warehouse file from extracted sources.
 
-`build` writes a complete warehouse into a new file: it carries over what an earlier warehouse
+`Builder` writes a complete warehouse into a new file: it carries over what an earlier warehouse
 already read (unchanged files), adds what was just extracted, resolves agencies, chooses one file
 per agency and year, applies the analysts' corrections, runs every check and records the run.
 Publishing (the swap) is `refresh.py`'s job.
@@ -148,10 +148,7 @@ class Builder:
     def finish(self, files_rows: list[dict], run_row: dict, corrections: list[Correction]) -> dict:
         con = self.con
         try:
-            cols = FILE_COLUMNS
-            con.register("files_df", _df([[r.get(c) for c in cols] for r in files_rows], cols))
-            con.execute("insert into files select * from files_df")
-            con.unregister("files_df")
+            insert_rows(con, "files", [[r.get(c) for c in FILE_COLUMNS] for r in files_rows], FILE_COLUMNS)
             # agencies, one report per agency and year, facts with corrections
             _agencies(con)
             _reports(con)
@@ -183,19 +180,6 @@ class Builder:
                     "unplaced": [u[0] for u in unplaced], "correction_problems": correction_problems}
         finally:
             con.close()
-
-
-def build(target: Path, extractions: list[Extraction], keep_from: Path | None, keep_shas: list[str],
-          files_rows: list[dict], run_row: dict, corrections: list[Correction]) -> dict:
-    """Write a complete warehouse to `target` (a new file) in one call. Returns counts for the run report."""
-    b = Builder(target, run_row["load_id"], run_row["finished_at"])
-    try:
-        b.carry_over(keep_from, keep_shas)
-        b.add(extractions)
-    except BaseException:
-        b.close()
-        raise
-    return b.finish(files_rows, run_row, corrections)
 
 
 def _metrics_table(con):
@@ -334,10 +318,5 @@ def _checks(con, corrections: list[Correction]):
             "select metric, dim, value from facts where report_id = ?", [rid]).fetchall()}
         ctx = {"issues": json.loads(issues or "[]"), "statements": json.loads(statements or "[]")}
         rows = checks.run_report_checks(values, ctx)
-        insert_rows(con, "check_results",
-                        [(cid, sev, rid, agency_id, year, msg, ev) for cid, sev, msg, ev in rows])
-    rows = checks.run_warehouse_checks(con)
-    if rows:
-        con.register("wh_checks", _df(rows, ["check_id", "severity", "report_id", "agency_id", "year", "message", "evidence"]))
-        con.execute("insert into check_results select * from wh_checks")
-        con.unregister("wh_checks")
+        insert_rows(con, "check_results", [(cid, sev, rid, agency_id, year, msg, ev) for cid, sev, msg, ev in rows])
+    insert_rows(con, "check_results", checks.run_warehouse_checks(con))
