@@ -3,6 +3,6 @@
 A report flows one way: source file -> Document (readers/) -> facts (parse.py, narrative.py)
 -> checks -> warehouse -> dashboard and exports.
 """
-from .parse import PARSER_VERSION
+from .model import PARSER_VERSION
 
 __all__ = ["PARSER_VERSION"]

@@ -74,7 +74,7 @@ def read_flattened(text: str, report, add) -> int:
     """Read flattened 表三, 表四 and 表二 rows from one paragraph; returns the number of facts added."""
     if not _MARK.search(text):
         return 0
-    from .parse import Issue
+    from .model import Issue
 
     added = 0
     best: list = []

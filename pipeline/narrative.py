@@ -1,25 +1,74 @@
 """Figures stated in the report's prose: website, new media per platform, interpretation, mailbox, ...
 
-Sentences are cut into clauses at commas; a clause yields a figure when a metric's phrase and a
-number with a fitting unit stand in it. New-media figures belong to the platform the sentence
-last named (微信“绿色洛阳”全年发布信息量 1237 条，订阅数 70644 次 -> both WeChat). Approximate
-(7700余条, 近万), cumulative (累计) and percentage figures are not facts. When a report states two
-different values for one metric, neither is reported and an issue says so.
+A sentence is cut into clauses (at ，：；and parentheses; an ASCII comma only where it is not a
+thousands separator) and each clause into *items*: a number with its unit (人次, 条, 万元, ...),
+the words before it since the previous item (its label) and the words after it. An item becomes a
+figure only when its label says which metric it is, its unit fits the metric, and nothing in the
+label or around the number makes it something else:
+
+- not a value: a year or date, a percentage, a multiple, a rank (第12名), an average (日均, 月均),
+  a target (力争, 突破), an approximation (约, 超过, 余, 以上), a range, a change (增加, 较上年,
+  净增), a cumulative-since-launch figure (自…开通以来累计), the value at the start of the year or
+  of another year (年初, 截至2022年底), a tariff (每件100元), a count of something else (培训2期,
+  专栏4个), events of another body (参加市政府新闻发布会), figures of the whole region (全市42个网站);
+- the place a website or new-media figure belongs to is the website or the platform the sentence
+  (for new media: the paragraph) last named; 微信视频号 is WeChat Channels, not the official account;
+- `…分别…` lists pair their subjects and values in order; when the counts differ, nothing is paired;
+- a level reached (增至2.4万人, 2023年末达到3.8万人) takes the metric of the figure before it;
+- competing values give none: two different values for one metric in the report, a breakdown
+  (其中新闻发布会9场) that restates the metric with another value, a number with the same unit
+  listed right after a figure without a label of its own (发布原创信息1,020条、转载信息460条) or in
+  the parenthesis after it (（第三方统计平台数据为1,498,230次）). The report's issues say so.
+- an explicit whole-year negation states 0: 全年未召开新闻发布会, 本机关未收取信息处理费.
+
+Numbers: 1,205 / 1 205 (digit groups split by spaces) / full-width digits / 35.6万 / 1.2亿 / Chinese
+numerals for small counts before a unit (三场).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .cells import plain
+from .model import Fact, Issue
 
 _SENTENCE = re.compile(r"[。；;！!？?\n]+")
-_DIGIT = re.compile(r"\d")
-_CLAUSE = re.compile(r"[，,]")
-NUM = r"(?P<n>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<mult>万|亿)?"
-_APPROX_BEFORE = re.compile(r"(近|约|逾|超过|超|多达|将近|大约)\s*$")
-_APPROX_AFTER = re.compile(r"^\s*(余|多|以上|左右|上下|\+|%|％)")
+_DIGIT = re.compile(r"\d|[一二两三四五六七八九十][场次件篇份期个条]")
+_CLAUSE = re.compile(r"[，：:（）()【】]|,(?!\d{3}(?!\d))|\s{2,}")
 
+_NUM = (r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:\.\d+)?"
+        r"|(?<![第一二两三四五六七八九十百千万])[一二两三四五六七八九十]{1,3}(?=[场次件篇份期个条项封]))")
+_UNIT = r"\s*(?P<mult>万|亿)?\s*(?P<unit>人次|万元|元|次|人|个|户|名|条|篇|则|期|件|封|份|项|场|起|宗|位)?"
+_ITEM = re.compile(_NUM + _UNIT)
+
+_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+# --- what an item is not ---------------------------------------------------------------------------
+_NOT_AFTER = re.compile(r"^\s*(?:%|％|‰|个百分点|倍|成(?!员)|年|月|日|号|时|周|天|个工作日|个月|名$|位$|性|是|方面|级|类(?!信息)|批)")
+_APPROX_AFTER = re.compile(r"^\s*(?:余|多|以上|左右|上下|许|强)")
+_RANGE_AFTER = re.compile(r"^\s*[-~～—至到]\s*\d")
+_APPROX_BEFORE = re.compile(r"(?:约|大约|近|将近|逾|超|超过|多达|不足|不到|低于|高于|至少|最少|上千)\s*$")
+_RANGE_BEFORE = re.compile(r"\d\s*[-~～—至到]\s*$")
+_RANK = re.compile(r"排名|排行|位列|位居|名列|名次|第\s*$")
+_AVERAGE = re.compile(r"日均|月均|周均|年均|平均|每日|每天|每月|每周|每年|每条|每件|每页|单条|单篇|单日|最高|最多|最低|峰值|标准")
+_TARGET = re.compile(r"力争|争取|目标|计划|预计|突破|力求|确保|拟")
+_CHANGE = re.compile(r"增加|增长|减少|下降|降低|提升|提高|上升|净增|新增|多收|少收|同比|环比|较上年|较去年|比上年|比去年"
+                     r"|较\d{4}年|比\d{4}年|与上年|与去年|增幅|降幅|翻番|翻了")
+_LEVEL = re.compile(r"(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达)\s*$")
+_SINCE = re.compile(r"以来|开通|上线|建站|创建|成立|开办|运营至今")
+_YEAR_ROUND = re.compile(r"全年|本年|年度|今年|当年|\d{4}年")
+_PRIOR = re.compile(r"年初|上年|去年|上一年|前一年|上年度")
+_OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|应邀|受邀")
+_REGION = re.compile(r"全市|全区|全县|全省|全州|全旗|全盟|各部门|各单位|各级|各地|各乡镇|各街道|各县|各区|所属|下属|系统内|\d+个(?:政府)?网站")
+_SOMETHING_ELSE = re.compile(r"培训|讲座|会议(?!室)|活动|专栏|栏目|专题|专区|频道|版块|板块|链接|阅读|播放|点赞|转发量|转发次数|评论|留言|浏览次数|互动")
+_OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
+_DATE_OR_SHARE = re.compile(r"^\s*(?:年|月|日|号|时|周岁|%|％|‰|个百分点|个工作日|个月)")
+_BREAKDOWN = re.compile(r"^\s*(?:其中|包括|含|内含)")
+_YEAR_IN = re.compile(r"((?:19|20)\d{2})\s*年")
+_TIME_LEAD = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年\s*(?:末|底|年末|年底)?|年末|年底|截至[^，]{0,12}?)\s*")
+
+# --- places --------------------------------------------------------------------------------------
 PLATFORMS = (
     ("wechat_channels", re.compile(r"视频号")),
     ("wechat", re.compile(r"微信|公众号|服务号|订阅号")),
@@ -28,36 +77,86 @@ PLATFORMS = (
     ("douyin", re.compile(r"抖音")),
     ("kuaishou", re.compile(r"快手")),
 )
+_WEBSITE = re.compile(r"网站|门户|网页|官网")
+_PLACE = re.compile(r"视频号|微信|公众号|服务号|订阅号|微博|头条|抖音|快手|网站|门户|网页|官网|两微|新媒体")
+WEBSITE = "website"
+MIXED = "mixed"
 
-_POSTS = re.compile(r"(发布|发送|推送|推发|发稿|推文|发文|刊发|编发|更新)[^，,。；\d]{0,8}?" + NUM + r"\s*(条|篇|则|期)")
-_FOLLOWERS = re.compile(r"(订阅|关注|粉丝)[^，,。；\d]{0,8}?" + NUM + r"\s*(人|个|户|名|次)?")
 
-# (metric, clause pattern, clause must not contain)
-RULES: tuple[tuple[str, re.Pattern, re.Pattern | None], ...] = (
-    ("website.unique_visitors", re.compile(r"独立(?:用户|访客|IP|ip)?(?:访问)?(?:总)?(?:量|数|人数)[^，,。；\d]{0,6}?" + NUM + r"\s*(?:次|人|个)?"), None),
-    ("website.visits", re.compile(r"(?:网站|门户|网页)[^，,。；\d]{0,12}?(?:总)?(?:访问量|访问总量|浏览量|访问人次|点击量|访问次数|总访问|访问数)[^，,。；\d]{0,6}?" + NUM + r"\s*(?:次|人次)?"),
-     re.compile(r"独立")),
-    ("website.posts", re.compile(r"(?:网站|门户)[^，,。；\d]{0,20}?(?:发布|公开|更新|发稿)[^，,。；\d]{0,15}?" + NUM + r"\s*(?:条|篇|则)"),
-     re.compile(r"解读|发布会|微信|微博|公众号|头条|抖音|快手|视频号|累计")),
-    ("interpretation.docs", re.compile(r"解读[^，,。；\d]{0,20}?" + NUM + r"\s*(?:份|篇|件|项|个|条|期)"), re.compile(r"率")),
-    ("interpretation.docs", re.compile(r"对\s*" + NUM + r"\s*(?:项|份|件|篇|个)[^。；]{0,40}?(?:进行|开展|作|做)了?(?:政策)?解读"), None),
-    ("press_conferences", re.compile(r"(?:新闻发布会|发布会)[^，,。；\d]{0,8}?" + NUM + r"\s*(?:场|次|期)"), None),
-    ("press_conferences", re.compile(r"(?:召开|举办|组织|举行)[^，,。；\d]{0,8}?" + NUM + r"\s*(?:场|次|期)[^，,。；\d]{0,6}?(?:新闻)?发布会"), None),
-    ("mailbox.letters", re.compile(r"信箱[^，,。；\d]{0,12}?" + NUM + r"\s*(?:件|封|条|个)"), re.compile(r"率")),
-    ("consultation.online", re.compile(r"(?:网上咨询|在线咨询|网络咨询|网民咨询)[^，,。；\d]{0,8}?" + NUM + r"\s*(?:件|条|个|次|人次)"), re.compile(r"率")),
-    ("proposals.handled", re.compile(r"(?:承办|办理|办结)[^，,。；\d]{0,6}?" + NUM + r"\s*件[^，,。；\d]{0,4}?人大(?:代表)?建议(?:和|及|与|、)政协(?:委员)?提案"), None),
-    ("proposals.handled", re.compile(r"(?:承办|办理|办结)[^，,。；\d]{0,4}?人大(?:代表)?建议(?:和|及|与|、)政协(?:委员)?提案(?:共|合计|计)?\s*" + NUM + r"\s*件"), None),
-    ("fees.collected_yuan", re.compile(r"(?:收取|收缴|收费)[^，,。；\d]{0,20}?(?:信息)?处理费[^，,。；\d]{0,6}?" + NUM + r"\s*(?P<unit>万元|元)"), None),
+def _places(text: str) -> str | None:
+    """The one place a piece of text names (website or a platform), MIXED for several, None for none."""
+    if not _PLACE.search(text):
+        return None
+    hits = [name for name, rx in PLATFORMS if rx.search(text)]
+    if "wechat_channels" in hits and "wechat" in hits and not re.search(r"微信(?!视频号)[^视]*(?:公众号|服务号|订阅号)|公众号", text):
+        hits.remove("wechat")  # 微信视频号 is Channels alone
+    if _WEBSITE.search(text):
+        hits.append(WEBSITE)
+    if re.search(r"两微|新媒体矩阵|新媒体平台|各类新媒体", text) and len(hits) <= 1:
+        return MIXED if not hits else hits[0]
+    if len(hits) != 1:
+        return MIXED if hits else None
+    return hits[0]
+
+
+# --- metrics: the label words, the units that fit, the place they need -----------------------------
+@dataclass(frozen=True)
+class Rule:
+    metric: str  # "newmedia.{p}.posts" is filled with the platform
+    label: re.Pattern  # words of the label (before the number)
+    units: frozenset
+    place: str | None = None  # WEBSITE, "platform", or None (the label itself names the subject)
+    not_label: re.Pattern | None = None
+    after: re.Pattern | None = None  # words after the unit that name the metric (召开3场新闻发布会)
+    flow: bool = True  # a count over the year (not a level such as followers)
+
+
+_U_COUNT = frozenset({"条", "篇", "则"})
+RULES = (
+    Rule("website.unique_visitors", re.compile(r"独立|访客|UV|IP"), frozenset({"次", "人", "人次", "个", ""}), WEBSITE,
+         not_label=re.compile(r"浏览量|点击")),
+    Rule("website.visits", re.compile(r"访问|浏览|点击|PV"), frozenset({"次", "人次", ""}), WEBSITE,
+         not_label=re.compile(r"独立|访客|UV|IP|用户")),
+    Rule("website.posts", re.compile(r"发布|公开|更新|发稿|刊发|编发|上传|推送|信息量|信息总数|发布总数"), _U_COUNT, WEBSITE,
+         not_label=re.compile(r"解读|发布会|新闻发布|访问|浏览")),
+    Rule("newmedia.{p}.posts", re.compile(r"发布|发送|推送|推发|发稿|推文|发文|刊发|编发|更新|发帖|博文|作品|视频|信息量|原创|图文"),
+         _U_COUNT | {"期", "个"}, "platform", not_label=re.compile(r"粉丝|关注|订阅|解读|发布会")),
+    Rule("newmedia.{p}.followers", re.compile(r"粉丝|订阅|关注|用户数|用户量|关注者"), frozenset({"人", "个", "户", "名", "次", ""}),
+         "platform", not_label=re.compile(r"活跃"), flow=False),
+    Rule("interpretation.docs", re.compile(r"解读"), frozenset({"份", "篇", "件", "项", "个", "条", "期"}),
+         not_label=re.compile(r"率|发布会|新闻发布")),
+    Rule("interpretation.docs", re.compile(r"对\s*$"), frozenset({"份", "篇", "件", "项", "个"}),
+         after=re.compile(r"^[^，。；\d]{0,30}?(?:进行|开展|作|做)了?(?:政策)?(?:解读|图解|阐释)")),
+    Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"})),
+    Rule("press_conferences", re.compile(r"(?:召开|举办|组织|举行)[^，]{0,4}$"), frozenset({"场", "次", "期"}),
+         after=re.compile(r"^[^，。；\d]{0,8}?(?:新闻)?发布会")),
+    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=re.compile(r"率")),
+    Rule("consultation.online", re.compile(r"网上咨询|在线咨询|网络咨询|网民咨询|在线问答"), frozenset({"件", "条", "个", "次", "人次"}),
+         not_label=re.compile(r"率")),
+    Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"})),
+    Rule("proposals.handled", re.compile(r"(?:承办|办理|办结|答复)[^，]{0,4}$"), frozenset({"件"}),
+         after=re.compile(r"^[^，。；\d]{0,8}?(?:人大)?(?:代表)?建议[^，。；\d]{0,3}(?:政协)?(?:委员)?提案")),
+    Rule("fees.collected_yuan", re.compile(r"处理费"), frozenset({"元", "万元"}),
+         not_label=re.compile(r"涉及|应收|通知|标准|按件|按量|每")),
 )
+_POSTS_NEED_VIDEO = re.compile(r"视频|作品")
+
+# negations that state a whole year's 0
+_NEGATIONS = (
+    ("press_conferences", re.compile(r"(?<![尚暂])(?:未|没有)(?:召开|举办|举行|组织)(?:过)?[^，。；\d]{0,8}?(?:新闻)?发布会")),
+    ("fees.collected_yuan", re.compile(r"(?<![尚暂])(?:未|没有)(?:收取|收缴|产生|计收)(?:过|任何)?[^，。；\d]{0,4}?(?:信息)?处理费")),
+)
+_PARTIAL_PERIOD = re.compile(r"上半年|下半年|季度|\d+\s*月")
 
 
 # Counts the narrative states that the tables also hold: checked against the tables, not facts.
+_N = r"(?P<n>\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?!\d)|\d+)\s*(?P<mult>万)?"
 STATEMENTS = (
-    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,16}?(?:政府信息公开|依申请公开)?申请[^，,。；\d]{0,6}?" + NUM + r"\s*(?:件|个|份)")),
-    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,6}?" + NUM + r"\s*件[^，,。；\d]{0,8}?(?:政府信息公开|依申请公开)?申请")),
-    ("applications_received", re.compile(r"受理依申请公开[^，,。；\d]{0,4}?" + NUM + r"\s*件")),
-    ("review_total", re.compile(r"行政复议(?:申请)?[^，,。；\d和及]{0,4}?" + NUM + r"\s*(?:起|件|宗|次)")),
-    ("litigation_total", re.compile(r"行政诉讼[^，,。；\d和及]{0,4}?" + NUM + r"\s*(?:起|件|宗|次)")),
+    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,16}?(?:政府信息公开|依申请公开)?申请[^，,。；\d]{0,6}?" + _N + r"\s*(?:件|个|份)")),
+    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,6}?" + _N + r"\s*件[^，,。；\d]{0,8}?(?:政府信息公开|依申请公开)?申请")),
+    ("applications_received", re.compile(r"受理依申请公开[^，,。；\d]{0,4}?" + _N + r"\s*件")),
+    ("review_total", re.compile(r"行政复议(?:申请)?[^，,。；\d和及]{0,4}?" + _N + r"\s*(?:起|件|宗|次)")),
+    ("litigation_total", re.compile(r"行政诉讼[^，,。；\d和及]{0,4}?" + _N + r"\s*(?:起|件|宗|次)")),
 )
 
 
@@ -74,99 +173,257 @@ def sentence_hashes(doc) -> list[int]:
     return out
 
 
-def _number(m: re.Match, clause: str) -> Decimal | None:
-    before = clause[:m.start("n")]
-    after_num = clause[m.end("n"):]
-    if _APPROX_BEFORE.search(before) or _APPROX_AFTER.match(after_num) or re.match(r"^\s*(万|亿)?\s*(余|多)", after_num):
-        return None
-    v = Decimal(m.group("n").replace(",", "").replace("，", ""))
+def _value(m: re.Match) -> Decimal:
+    n = m.group("n")
+    if n[0] in _CN or n[0] == "十":
+        v = Decimal(_chinese_small(n))
+    else:
+        v = Decimal(n.replace(",", "").replace(" ", ""))
     mult = m.group("mult")
-    if mult == "万" and not (m.groupdict().get("unit") or "").startswith("万"):
+    unit = m.groupdict().get("unit") or ""
+    if mult == "万" and unit != "万元":
         v *= 10000
     elif mult == "亿":
         v *= 100000000
     return v
 
 
-_WEBSITE = re.compile(r"网站|门户|网页")
+def _chinese_small(s: str) -> int:
+    if "十" not in s:
+        return _CN.get(s, 0) if len(s) == 1 else 0
+    tens, _, ones = s.partition("十")
+    return (_CN.get(tens, 0) if tens else 1) * 10 + (_CN.get(ones, 0) if ones else 0)
 
 
-_BREAKDOWN = re.compile(r"^\s*(其中|包括)")
-_PART_OR_CHANGE = re.compile(r"^\s*(含|同比|较上年|较去年|比上年|比去年|环比)")
-_ANY_PLACE = re.compile(r"视频号|微信|公众号|服务号|订阅号|微博|头条|抖音|快手|网站|门户|网页")
+@dataclass
+class Item:
+    value: Decimal
+    unit: str
+    left: str  # the clause's words from the previous item (or the clause's start) to the number
+    before: str  # the sentence's words before the number
+    after: str  # the words after the unit, to the next number or the clause's end
+    clause_end: bool
+    clause: int  # index of the clause in the sentence
+    listed: bool  # joined to the item before by 、/和 in the same clause
+    paren: bool  # the clause is a parenthesis
+    breakdown: bool
+    place: str | None
+    metric: str | None = None
+    excluded: str | None = None  # why the number is not a value
 
 
-def _platform(clause: str) -> str | None | bool:
-    """The single platform a clause names; False when it names several or the website."""
-    if not _ANY_PLACE.search(clause):
-        return None
-    hits = [name for name, rx in PLATFORMS if rx.search(clause)]
-    if _WEBSITE.search(clause) and not hits:
-        return False
-    if "wechat_channels" in hits and "wechat" in hits:
-        hits.remove("wechat")
-    if len(hits) > 1:
-        return False
-    return hits[0] if hits else None
+def _clauses(sentence: str) -> list[tuple[str, bool, int]]:
+    """(text, inside parentheses, start offset) of each clause."""
+    out, start, paren = [], 0, False
+    for m in _CLAUSE.finditer(sentence):
+        out.append((sentence[start:m.start()], paren, start))
+        if m.group() in "（(【":
+            paren = True
+        elif m.group() in "）)】":
+            paren = False
+        start = m.end()
+    out.append((sentence[start:], paren, start))
+    return out
+
+
+def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
+    """Every number with a unit in the sentence, in order, with its label and its place."""
+    items: list[Item] = []
+    in_breakdown_paren = False
+    for ci, (clause, paren, offset) in enumerate(_clauses(sentence)):
+        if not paren:
+            in_breakdown_paren = False
+        breakdown = bool(_BREAKDOWN.match(clause))
+        if paren and breakdown:
+            in_breakdown_paren = True
+        breakdown = breakdown or in_breakdown_paren
+        for part in (_respectively(clause) if "分别" in clause else [clause]):
+            prev_end = 0
+            for m in _ITEM.finditer(part):
+                n_start = m.start("n")
+                left = part[prev_end:n_start]
+                after = part[m.end():]
+                nxt = _ITEM.search(after)
+                after_words = after[:nxt.start()] if nxt else after
+                unit = m.group("unit") or ""
+                if not unit and not m.group("mult") and _DATE_OR_SHARE.match(after):
+                    continue  # 2022年底, 12月, 100%: words of the label, not an item
+                if m.group("mult") == "万" and unit == "元":
+                    unit = "万元"
+                local = _places(part[:n_start])
+                if local is not None:
+                    place = local
+                items.append(Item(_value(m), unit, left, sentence[:offset] + part[:n_start], after_words,
+                                  not after_words.strip(), ci, prev_end > 0 and bool(re.match(r"^\s*[、和及与]", left)),
+                                  paren, breakdown, place))
+                prev_end = m.end()
+        cp = _places(clause)
+        if cp is not None:
+            place = cp  # the clause's place carries to the sentence's next clauses
+    return items, place
+
+
+def _respectively(clause: str) -> list[str]:
+    """`A、B分别为6场、4场` as `A为6场` and `B为4场`; unpaired, every value with the whole subject."""
+    pre, _, post = clause.partition("分别")
+    values = list(_ITEM.finditer(post))
+    if not values:
+        return [clause]
+    head = post[:values[0].start()]
+    subjects = [s for s in re.split(r"[、和及与]", pre) if s.strip()]
+    if len(subjects) == len(values) and len(subjects) > 1:
+        # the verb before the first subject belongs to all: 召开新闻发布会、新闻通气会 -> 召开…
+        return [s + head + v.group(0) for s, v in zip(subjects, values)]
+    return [pre + head + v.group(0) for v in values]
+
+
+def _classify(item: Item, year: int | None) -> None:
+    left, after = item.left, item.after
+    for rule in RULES:
+        if not rule.label.search(left):
+            continue
+        if rule.after is not None and not rule.after.search(after):
+            continue
+        if rule.not_label is not None and rule.not_label.search(left):
+            continue
+        if item.unit not in rule.units:
+            continue
+        if item.unit == "" and not item.clause_end:
+            continue  # a bare number inside a clause (12345热线) is not a figure
+        metric = rule.metric
+        if rule.place == WEBSITE:
+            if item.place != WEBSITE:
+                continue
+            if item.breakdown and not _WEBSITE.search(left):
+                continue  # 其中… must name the website itself
+        elif rule.place == "platform":
+            if item.place in (None, WEBSITE, MIXED):
+                continue
+            if item.breakdown and _places(left) != item.place:
+                continue
+            if "posts" in metric and item.unit == "个" and not _POSTS_NEED_VIDEO.search(left):
+                continue
+            metric = metric.format(p=item.place)
+        item.metric = metric
+        item.excluded = _exclusion(item, rule.flow, year)
+        return
+
+
+def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
+    left, after, before = item.left, item.after, item.before
+    if _NOT_AFTER.match(after) or _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(left):
+        return "not a count (percentage, date, rank or range)"
+    if _APPROX_AFTER.match(after) or _APPROX_BEFORE.search(left):
+        return "approximate"
+    if _RANK.search(left):
+        return "a rank"
+    if _AVERAGE.search(left):
+        return "an average, a maximum or a tariff"
+    if _TARGET.search(before):
+        return "a target"
+    if _CHANGE.search(left) and not _LEVEL.search(left):
+        return "a change"
+    if _OTHERS.search(left):
+        return "another body's events"
+    if _REGION.search(before):
+        return "the whole region's figure"
+    if _SOMETHING_ELSE.search(left):
+        return "a count of something else"
+    own_year = _YEAR_ROUND.search(left)  # 2023年度共发送784条: the year's own figure
+    if flow and ("以来" in left or (("累计" in left or _SINCE.search(before)) and not own_year)):
+        return "cumulative since launch"
+    if _PRIOR.search(left):
+        return "the start of the year or the previous year"
+    if year is not None:
+        for y in _YEAR_IN.findall(left):
+            if int(y) != year:
+                return f"the figure of {y}"
+    return None
+
+
+def _carry(item: Item, prev: Item | None, year: int | None) -> None:
+    """增至2.4万人 / 2023年末达到3.8万人: a level reached takes the metric of the figure before it."""
+    if prev is None or prev.metric is None or item.metric is not None:
+        return
+    lead = _TIME_LEAD.sub("", item.left) if item.clause != prev.clause else item.left
+    if not re.fullmatch(r"\s*(?:的)?\s*(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达|为)\s*", lead):
+        return
+    if item.unit != prev.unit and not (item.unit == "" or prev.unit == ""):
+        return
+    item.metric = prev.metric
+    item.excluded = None
+    if year is not None:
+        for y in _YEAR_IN.findall(item.left):
+            if int(y) != year:
+                item.excluded = f"the figure of {y}"
 
 
 def read_narrative(doc, report) -> None:
-    from .parse import Fact, Issue
-
+    year = report.year
     found: dict[str, list[tuple[Decimal, str]]] = {}
+    tainted: dict[str, str] = {}
+
     for para in doc.paragraphs:
         for sentence in _SENTENCE.split(para.text):
             if not _DIGIT.search(sentence):
                 continue
             for kind, rx in STATEMENTS:
                 for m in rx.finditer(sentence):
-                    v = _number(m, sentence)
-                    if v is not None and "累计" not in sentence[max(0, m.start() - 6):m.start()]:
-                        report.statements.append({"kind": kind, "value": plain(v), "text": sentence.strip()[:300]})
+                    before = sentence[max(0, m.start() - 6):m.start()]
+                    tail = sentence[m.end("n"):m.end("n") + 3]
+                    if "累计" in before or _APPROX_AFTER.match(tail) or _APPROX_BEFORE.search(sentence[:m.start("n")]):
+                        continue
+                    v = _value(m)
+                    report.statements.append({"kind": kind, "value": plain(v), "text": sentence.strip()[:300]})
     report.sentence_hashes = sentence_hashes(doc)
 
     def put(metric: str, value: Decimal, sentence: str):
         found.setdefault(metric, []).append((value, sentence))
 
     for para in doc.paragraphs:
-        platform: str | None = None  # carried across the sentences of one paragraph
+        platform: str | None = None  # a platform named carries to the paragraph's later sentences
         for sentence in _SENTENCE.split(para.text):
             sentence = sentence.strip()
-            if not _DIGIT.search(sentence) or len(sentence) < 4:
+            if len(sentence) < 4:
                 continue
-            breakdown = False
-            for clause in _CLAUSE.split(sentence):
-                p = _platform(clause)
-                if p is False:
-                    platform = None
-                elif p:
-                    platform = p
-                if _BREAKDOWN.match(clause):
-                    breakdown = True  # 其中…: what follows in the sentence breaks the figure before down
-                if not _DIGIT.search(clause) or _PART_OR_CHANGE.match(clause):
-                    continue  # 同比增长…: a change, not a count
-                cumulative = "累计" in clause or "截至" in clause or "截止" in clause
-                if platform and (p or not breakdown):  # 其中微信公众号发布…: a platform's own figure
-                    for m in _POSTS.finditer(clause):
-                        v = _number(m, clause)
-                        if v is not None and not cumulative and "批次" not in clause[m.start():m.end() + 2]:
-                            put(f"newmedia.{platform}.posts", v, sentence)
-                    for m in _FOLLOWERS.finditer(clause):
-                        v = _number(m, clause)
-                        if v is not None and "新增" not in clause[:m.start() + 2]:
-                            put(f"newmedia.{platform}.followers", v, sentence)
-                for metric, rx, exclude in RULES:
-                    if breakdown or (exclude is not None and exclude.search(clause)):
-                        continue
-                    for m in rx.finditer(clause):
-                        v = _number(m, clause)
-                        if v is None:
-                            continue
-                        if metric == "fees.collected_yuan" and m.group("unit") == "万元":
-                            v *= 10000
-                        put(metric, v, sentence)
+            for metric, rx in _NEGATIONS:
+                m = rx.search(sentence)
+                if m and not _PARTIAL_PERIOD.search(sentence) and not _REGION.search(sentence[:m.start()]) \
+                        and not _OTHERS.search(sentence[max(0, m.start() - 6):m.start()]):
+                    put(metric, Decimal(0), sentence)
+            if not _DIGIT.search(sentence):
+                p = _places(sentence)
+                if p not in (None, WEBSITE):
+                    platform = None if p == MIXED else p
+                continue
+            start_place = platform
+            items, last_place = _items(sentence, start_place)
+            prev: Item | None = None
+            for item in items:
+                _classify(item, year)
+                _carry(item, prev, year)
+                if item.metric is None and prev is not None and prev.metric is not None and prev.excluded is None \
+                        and item.unit == prev.unit and item.unit and not item.breakdown \
+                        and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \
+                        and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)):
+                    tainted.setdefault(prev.metric, sentence)  # an unlabelled value beside it: which is the metric?
+                if item.metric is not None:
+                    if item.excluded is None:
+                        put(item.metric, item.value, sentence)
+                    prev = item
+                elif not item.breakdown:
+                    prev = item if item.unit else prev
+            if last_place not in (None, WEBSITE):
+                platform = None if last_place == MIXED else last_place
+            elif last_place == WEBSITE:
+                platform = None
     for metric, hits in found.items():
         values = {v for v, _ in hits}
+        if metric in tainted:
+            report.issues.append(Issue("ambiguous_narrative", "warning",
+                                       f"{metric}: the text states another value beside {plain(hits[0][0])} without saying which is the figure; none is reported",
+                                       tainted[metric][:240]))
+            continue
         if len(values) > 1:
             report.issues.append(Issue("ambiguous_narrative", "warning",
                                        f"{metric}: the text states several values ({', '.join(str(plain(v)) for v in sorted(values))}); none is reported",

@@ -16,8 +16,8 @@ from decimal import Decimal
 from . import catalog
 from .cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit, chinese_year, classify, plain, to_wan_yuan
 from .document import Document, Paragraph, Table
+from .model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
 
-PARSER_VERSION = "0.1.0"
 
 _HEADINGS = (
     ("active", re.compile(r"^(二|一)?\.?(\(?[二一]\)?)?主动公开政府信息(情况)?$|^二\.?主动公开")),
@@ -30,64 +30,6 @@ _APP_ROW = re.compile(r"本年新收|申请人情况|勾稽关系")
 _APP_HEADER = re.compile(r"申请人|自然人|法人|商业企业|科研机构|公益组织|法律服务|勾稽")
 _GROUPS = (("不予公开", "不予公开"), ("无法提供", "无法提供"), ("不予处理", "不予处理"), ("其他处理", "其他处理"))
 _GROUP_START = {key: re.compile(r"^(\([三四五六]\)|[三四五六])?" + key + ".+") for key, _ in _GROUPS}
-
-
-@dataclass(slots=True)
-class Fact:
-    metric: str
-    dim: str | None
-    value: int | float
-    evidence: dict
-
-    def key(self) -> str:
-        return self.metric if self.dim is None else f"{self.metric}:{self.dim}"
-
-    def to_json(self) -> dict:
-        return {"metric": self.metric, "dim": self.dim, "value": self.value, "evidence": self.evidence}
-
-
-@dataclass
-class Issue:
-    code: str
-    severity: str  # error | warning | info
-    message: str
-    where: str = ""
-
-    def to_json(self) -> dict:
-        return {"code": self.code, "severity": self.severity, "message": self.message, "where": self.where}
-
-
-@dataclass
-class Report:
-    path: str
-    sha256: str
-    format: str
-    agency: str | None = None
-    year: int | None = None
-    template: str | None = None
-    facts: list[Fact] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    title: str | None = None
-    published: str | None = None  # ISO date the page or document says it was published, when it does
-    statements: list[dict] = field(default_factory=list)  # counts the narrative states (checked, not facts)
-    sentence_hashes: list[int] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return {
-            "source": {"path": self.path, "sha256": self.sha256, "format": self.format},
-            "agency": self.agency,
-            "year": self.year,
-            "template": self.template,
-            "title": self.title,
-            "published": self.published,
-            "parser_version": PARSER_VERSION,
-            "facts": [f.to_json() for f in self.facts],
-            "issues": [i.to_json() for i in self.issues],
-            "statements": self.statements,
-        }
-
-    def values(self) -> dict[str, int | float]:
-        return {f.key(): f.value for f in self.facts}
 
 
 # --- a row, split into label and values ---------------------------------------------------------

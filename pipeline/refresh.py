@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .parse import PARSER_VERSION
+from .model import PARSER_VERSION
 from .readers import SUPPORTED_SUFFIXES
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_RUN_FAILED = 0, 1, 2

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import catalog, checks
 from .agencies import resolve
-from .parse import PARSER_VERSION
+from .model import PARSER_VERSION
 
 SCHEMA_VERSION = "2"
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")

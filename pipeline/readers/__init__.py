@@ -37,7 +37,24 @@ def read_bytes(data: bytes, name: str) -> Document:
     except Exception as e:  # a reader library failing on a broken file must not escape as a traceback
         raise ReadError(name, f"cannot be read as {fmt}: {type(e).__name__}: {e}") from e
     doc.sha256 = hashlib.sha256(data).hexdigest()
+    _normalize(doc)
     return doc
+
+
+def _normalize(doc: Document) -> None:
+    """One spelling per character in every reader's output (Kangxi radicals, full-width digits)."""
+    from ..document import Paragraph
+    from ..text import normalize
+
+    if doc.title:
+        doc.title = normalize(doc.title)
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            block.text = normalize(block.text)
+        else:
+            for row in block.rows:
+                for cell in row:
+                    cell.text = normalize(cell.text)
 
 
 def read(path: str | Path) -> Document:

@@ -8,7 +8,7 @@ import random
 import duckdb
 import pandas as pd
 
-from pipeline import catalog, parse
+from pipeline import catalog, model
 from pipeline.export import export, long_table, to_csv_bytes, wide_table
 from pipeline.render import random_facts
 from tests.warehouse.conftest import write_report
@@ -42,7 +42,7 @@ def test_correction_overrides_and_survives_reextraction(env, monkeypatch):
     assert env.query("select count(*) from check_results where check_id = 'review_sum'")[0][0] == 1
     import pipeline.refresh as refresh_mod
 
-    monkeypatch.setattr(parse, "PARSER_VERSION", "next")
+    monkeypatch.setattr(model, "PARSER_VERSION", "next")
     monkeypatch.setattr(refresh_mod, "PARSER_VERSION", "next")
     rr = env.refresh()
     assert rr.files_extracted == 1

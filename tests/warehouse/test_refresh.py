@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import parse
+from pipeline import model
 from pipeline.refresh import RefreshBusy
 from pipeline.render import agency_name
 from tests.warehouse.conftest import write_report
@@ -63,7 +63,7 @@ def test_parser_version_change_extracts_everything_again(env, monkeypatch):
     for i in range(3):
         write_report(env.inbox, f"r{i}.html", agency_name(i)[0], 2023, seed=i)
     env.refresh()
-    monkeypatch.setattr(parse, "PARSER_VERSION", "test-next")
+    monkeypatch.setattr(model, "PARSER_VERSION", "test-next")
     import pipeline.refresh as refresh_mod
 
     monkeypatch.setattr(refresh_mod, "PARSER_VERSION", "test-next")

@@ -1,0 +1,68 @@
+"""The data model every stage shares: a report's facts, its issues, and the report itself.
+
+Readers produce a `Document` (document.py); the parser, the narrative reader and the flattened-table
+reader fill a `Report` with `Fact`s and `Issue`s defined here, so none of them imports another.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PARSER_VERSION = "0.2.0"
+
+
+@dataclass(slots=True)
+class Fact:
+    metric: str
+    dim: str | None
+    value: int | float
+    evidence: dict
+
+    def key(self) -> str:
+        return self.metric if self.dim is None else f"{self.metric}:{self.dim}"
+
+    def to_json(self) -> dict:
+        return {"metric": self.metric, "dim": self.dim, "value": self.value, "evidence": self.evidence}
+
+
+@dataclass
+class Issue:
+    code: str
+    severity: str  # error | warning | info
+    message: str
+    where: str = ""
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "message": self.message, "where": self.where}
+
+
+@dataclass
+class Report:
+    path: str
+    sha256: str
+    format: str
+    agency: str | None = None
+    year: int | None = None
+    template: str | None = None
+    facts: list[Fact] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    title: str | None = None
+    published: str | None = None  # ISO date the page or document says it was published, when it does
+    statements: list[dict] = field(default_factory=list)  # counts the narrative states (checked, not facts)
+    sentence_hashes: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "source": {"path": self.path, "sha256": self.sha256, "format": self.format},
+            "agency": self.agency,
+            "year": self.year,
+            "template": self.template,
+            "title": self.title,
+            "published": self.published,
+            "parser_version": PARSER_VERSION,
+            "facts": [f.to_json() for f in self.facts],
+            "issues": [i.to_json() for i in self.issues],
+            "statements": self.statements,
+        }
+
+    def values(self) -> dict[str, int | float]:
+        return {f.key(): f.value for f in self.facts}
