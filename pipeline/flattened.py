@@ -11,7 +11,6 @@ are read only when the cut is forced (one cell, or as many digits as cells).
 """
 from __future__ import annotations
 
-import itertools
 import re
 from decimal import Decimal
 
@@ -27,29 +26,114 @@ def _label_rx(label: str) -> re.Pattern:
     return re.compile(_WS.join(re.escape(ch) for ch in label if not ch.isspace()))
 
 
-def _splits(digits: str, n: int):
-    """Every way to cut a digit string into n numbers, none written with a leading zero."""
-    if n == 1:
-        if digits and (digits == "0" or digits[0] != "0"):
-            yield (int(digits),)
-        return
-    for cuts in itertools.combinations(range(1, len(digits)), n - 1):
-        bounds = (0, *cuts, len(digits))
-        parts = [digits[a:b] for a, b in zip(bounds, bounds[1:])]
-        if all(p == "0" or p[0] != "0" for p in parts):
-            yield tuple(int(p) for p in parts)
+class _TooMany(Exception):
+    """The search for a row's cut went past its bound."""
 
 
-def _unique(digits: str, n: int, ok) -> tuple[int, ...] | None:
-    if not digits or len(digits) < n or len(digits) > n * 7:
+class _Budget:
+    """Search steps one report may spend on cutting digit runs (about 2 µs each)."""
+
+    def __init__(self, steps: int = 250_000):
+        self.left = steps
+        self.exhausted = False
+
+    def step(self):
+        self.left -= 1
+        if self.left < 0:
+            self.exhausted = True
+            raise _TooMany
+
+
+def _cut_to_sum(digits: str, n: int, target: int, budget: _Budget) -> tuple[tuple[int, ...], ...]:
+    """Up to two ways to cut `digits` into n numbers (no leading zeros) that add up to `target`.
+
+    Pruned by the running sum (no part above what is left) and by digit counts (the parts left must
+    be able to hold the digits left), so a long run is settled in thousands of steps, not millions.
+    """
+    from functools import lru_cache
+
+    size = len(digits)
+
+    @lru_cache(maxsize=None)
+    def go(pos: int, k: int, rem: int) -> tuple:
+        budget.step()
+        left = size - pos
+        if k == 0:
+            return ((),) if left == 0 and rem == 0 else ()
+        if left < k or rem < 0:
+            return ()
+        maxlen = len(str(rem))
+        if left > k * maxlen:
+            return ()
+        out: list = []
+        for length in range(1, min(maxlen, left - (k - 1)) + 1):
+            part = digits[pos:pos + length]
+            if length > 1 and part[0] == "0":
+                break  # no number is written with a leading zero
+            v = int(part)
+            if v > rem:
+                break
+            for rest in go(pos + length, k - 1, rem - v):
+                out.append((v, *rest))
+                if len(out) >= 2:
+                    return tuple(out)
+        return tuple(out)
+
+    return go(0, n, target)
+
+
+def _with_total(digits: str, n: int, budget: _Budget) -> list[tuple[int, ...]]:
+    """Up to two cuts of `digits` into n-1 parts and, last, their total."""
+    out = []
+    for length in range(1, min(8, len(digits) - (n - 1)) + 1):
+        total = digits[-length:]
+        if length > 1 and total[0] == "0":
+            continue
+        for parts in _cut_to_sum(digits[:-length], n - 1, int(total), budget):
+            out.append((*parts, int(total)))
+            if len(out) >= 2:
+                return out
+    return out
+
+
+def cut_app_row(digits: str, budget: _Budget | None = None) -> tuple[int, ...] | None:
+    """表三 row: six applicant columns and 总计; the one cut, or None (none, several, or past the bound)."""
+    if not digits or len(digits) < 7 or len(digits) > 7 * 7:
         return None
-    found = None
-    for parts in _splits(digits, n):
-        if ok(parts):
-            if found is not None:
-                return None  # two readings: ambiguous
-            found = parts
-    return found
+    try:
+        found = _with_total(digits, 7, budget or _Budget())
+    except _TooMany:
+        return None
+    return found[0] if len(found) == 1 else None
+
+
+def cut_review_row(digits: str, budget: _Budget | None = None) -> tuple[int, ...] | None:
+    """表四 run: three blocks of four results and their 总计; the one cut, or None."""
+    if not digits or len(digits) < 15 or len(digits) > 15 * 7:
+        return None
+    budget = budget or _Budget()
+    from functools import lru_cache
+
+    @lru_cache(maxsize=None)
+    def blocks(pos: int, b: int) -> tuple:
+        if b == 3:
+            return ((),) if pos == len(digits) else ()
+        out: list = []
+        rest_min = (2 - b) * 5
+        ends = [len(digits)] if b == 2 else range(pos + 5, len(digits) - rest_min + 1)
+        for end in ends:
+            for cut in _with_total(digits[pos:end], 5, budget):
+                for tail in blocks(end, b + 1):
+                    out.append((*cut, *tail))
+                    if len(out) >= 2:
+                        return tuple(out)
+        return tuple(out)
+
+    try:
+        found = blocks(0, 0)
+    except _TooMany:
+        return None
+    return found[0] if len(found) == 1 else None
 
 
 def _rows(text: str, labels: list[tuple[str, str]]):
@@ -77,6 +161,7 @@ def read_flattened(text: str, report, add) -> int:
     from .model import Issue
 
     added = 0
+    budget = _Budget()
     best: list = []
     for template in ("2021", "2019"):
         labels = [(m, lab) for _, lab, m in _APP_HEAD] + [(m, lab) for _, lab, m in app_rows(template)] \
@@ -88,7 +173,7 @@ def read_flattened(text: str, report, add) -> int:
     evidence: dict[str, tuple[str, str]] = {}
     skipped = []
     for metric, label, digits in best:
-        parts = _unique(digits, 7, lambda p: sum(p[:6]) == p[6])
+        parts = cut_app_row(digits, budget)
         if parts is None:
             if digits:
                 skipped.append(label)
@@ -111,21 +196,22 @@ def read_flattened(text: str, report, add) -> int:
         report.issues.append(Issue("flattened_table", "info",
                                    f"table 三 is flattened into text; {len(skipped)} rows could not be cut into cells "
                                    "with confidence and were left out", "; ".join(skipped[:20])))
-    added += _review(text, report, add)
+    added += _review(text, report, add, budget)
     added += _active(text, add)
+    if budget.exhausted:
+        report.issues.append(Issue("flattened_table", "warning",
+                                   "a flattened table's digit runs allow too many cuts to settle within the search bound; "
+                                   "the rows past the bound were left out"))
     return added
 
 
-def _review(text: str, report, add) -> int:
+def _review(text: str, report, add, budget: _Budget) -> int:
     m = re.search(r"尚未" + _WS + r"审结" + _WS + r"总" + _WS + r"计" + r"([\d\s\u3000\u00a0]+)(?!.*尚未审结)", text, re.S)
     if not m:
         return 0
     digits = re.sub(r"\D", "", m.group(1))
 
-    def ok(p):
-        return all(sum(p[b * 5:b * 5 + 4]) == p[b * 5 + 4] for b in range(3))
-
-    parts = _unique(digits, 15, ok)
+    parts = cut_review_row(digits, budget)
     if parts is None:
         return 0
     n = 0

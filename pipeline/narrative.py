@@ -64,6 +64,7 @@ _REGION = re.compile(r"全市|全区|全县|全省|全州|全旗|全盟|各部�
 _SOMETHING_ELSE = re.compile(r"培训|讲座|会议(?!室)|活动|专栏|栏目|专题|专区|频道|版块|板块|链接|阅读|播放|点赞|转发量|转发次数|评论|留言|浏览次数|互动")
 _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
 _DATE_OR_SHARE = re.compile(r"^\s*(?:年|月|日|号|时|周岁|%|％|‰|个百分点|个工作日|个月)")
+_BROADER = re.compile(r"各类|各种|多种|各项|等")
 _BREAKDOWN = re.compile(r"^\s*(?:其中|包括|含|内含)")
 _YEAR_IN = re.compile(r"((?:19|20)\d{2})\s*年")
 _TIME_LEAD = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年\s*(?:末|底|年末|年底)?|年末|年底|截至[^，]{0,12}?)\s*")
@@ -229,14 +230,16 @@ def _clauses(sentence: str) -> list[tuple[str, bool, int]]:
 def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
     """Every number with a unit in the sentence, in order, with its label and its place."""
     items: list[Item] = []
-    in_breakdown_paren = False
+    in_paren = in_sentence = False  # 其中… runs to the parenthesis' or the sentence's end
     for ci, (clause, paren, offset) in enumerate(_clauses(sentence)):
         if not paren:
-            in_breakdown_paren = False
-        breakdown = bool(_BREAKDOWN.match(clause))
-        if paren and breakdown:
-            in_breakdown_paren = True
-        breakdown = breakdown or in_breakdown_paren
+            in_paren = False
+        if _BREAKDOWN.match(clause):
+            if paren:
+                in_paren = True
+            else:
+                in_sentence = True
+        breakdown = in_paren or in_sentence
         for part in (_respectively(clause) if "分别" in clause else [clause]):
             prev_end = 0
             for m in _ITEM.finditer(part):
@@ -330,7 +333,7 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     if _SOMETHING_ELSE.search(left):
         return "a count of something else"
     own_year = _YEAR_ROUND.search(left)  # 2023年度共发送784条: the year's own figure
-    if flow and ("以来" in left or (("累计" in left or _SINCE.search(before)) and not own_year)):
+    if flow and (re.search(r"以来|至今", left) or (("累计" in left or _SINCE.search(left)) and not own_year)):
         return "cumulative since launch"
     if _PRIOR.search(left):
         return "the start of the year or the previous year"
@@ -399,6 +402,7 @@ def read_narrative(doc, report) -> None:
             start_place = platform
             items, last_place = _items(sentence, start_place)
             prev: Item | None = None
+            totals: dict[str, Item] = {}
             for item in items:
                 _classify(item, year)
                 _carry(item, prev, year)
@@ -408,8 +412,17 @@ def read_narrative(doc, report) -> None:
                         and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)):
                     tainted.setdefault(prev.metric, sentence)  # an unlabelled value beside it: which is the metric?
                 if item.metric is not None:
+                    total = totals.get(item.metric)
+                    if item.breakdown and total is not None:
+                        # 其中图文解读5篇 is a part of the 12 before it; but after 各类新闻发布会15场, 其中新闻发布会9场
+                        # says the 15 counted other kinds too: which is the figure?
+                        if _BROADER.search(total.left):
+                            tainted.setdefault(item.metric, sentence)
+                        continue
                     if item.excluded is None:
                         put(item.metric, item.value, sentence)
+                    if not item.breakdown:
+                        totals[item.metric] = item
                     prev = item
                 elif not item.breakdown:
                     prev = item if item.unit else prev
