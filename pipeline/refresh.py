@@ -16,11 +16,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 import sys
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,27 @@ from .model import PARSER_VERSION
 from .readers import SUPPORTED_SUFFIXES
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_RUN_FAILED = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost. Each file is read in a worker process under these limits; a file over
+    a limit fails with a reason naming it, its worker is replaced, and the run goes on.
+
+    Defaults suit the 2-core, 24 GiB machines this runs on; override them with the environment
+    variables named beside each, or pass a Limits to `refresh`."""
+
+    seconds: float = 120.0  # NIANBAO_FILE_TIMEOUT: wall-clock seconds to read one file
+    memory_mb: int = 3072  # NIANBAO_FILE_MEMORY_MB: memory a worker may take beyond its loaded libraries
+    file_mb: int = 200  # NIANBAO_FILE_MAX_MB: files larger than this are not read
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        env = os.environ
+        d = cls()
+        return cls(float(env.get("NIANBAO_FILE_TIMEOUT") or d.seconds),
+                   int(env.get("NIANBAO_FILE_MEMORY_MB") or d.memory_mb),
+                   int(env.get("NIANBAO_FILE_MAX_MB") or d.file_mb))
 
 
 class RefreshError(Exception):
@@ -142,9 +164,10 @@ def store_raw(src: Path, sha: str, data_dir: Path) -> str:
     return str(rel)
 
 
-def _worker_init(lock_fd: int, parent: int):
-    """In each extraction worker: drop the inherited lock, and die with the refresh (Linux
-    PR_SET_PDEATHSIG), so a refresh killed with SIGKILL leaves neither the lock nor idle workers."""
+def _worker_init(lock_fd: int, parent: int, memory_bytes: int):
+    """In each extraction worker: drop the inherited lock, die with the refresh (Linux
+    PR_SET_PDEATHSIG: a refresh killed with SIGKILL leaves neither the lock nor idle workers), and
+    cap the address space so a file that inflates fails with MemoryError instead of taking the machine."""
     try:
         os.close(lock_fd)
     except OSError:
@@ -158,6 +181,23 @@ def _worker_init(lock_fd: int, parent: int):
         pass
     if os.getppid() != parent:  # the refresh died before the line above took effect
         os._exit(1)
+    # the readers' libraries are loaded first, so the limit counts what a file costs, not the imports
+    from . import extract  # noqa: F401
+    from .readers import docx, html, pdf, txt  # noqa: F401
+
+    if memory_bytes > 0:
+        import resource
+
+        try:
+            with open("/proc/self/statm") as fh:
+                base = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            base = 0
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = base + memory_bytes
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
 def _extract_one(args: tuple[str, str, str]):
@@ -172,6 +212,10 @@ def _extract_one(args: tuple[str, str, str]):
         report = extract_bytes(data, name)
     except ReadError as e:
         return sha, e.reason
+    except MemoryError:
+        return sha, "needs more memory than the limit per file allows (NIANBAO_FILE_MEMORY_MB)"
+    except RecursionError:
+        return sha, "nested too deeply to be read"
     except Exception as e:  # a parser bug must fail this file, not the run
         return sha, f"internal error while reading: {type(e).__name__}: {e}"
     doc = report.to_json()
@@ -250,8 +294,69 @@ def _previous(db: Path) -> tuple[dict, dict]:
         raise RefreshError(f"the published warehouse {db} cannot be read ({e}); move it aside to rebuild from the raw store")
 
 
+def _extract_all(todo: list[str], files: dict, data_dir: Path, lock, workers: int | None, limits: Limits,
+                 quiet: bool, take) -> None:
+    """Read every file of `todo` in worker processes (pebble), each under the time and memory limits.
+
+    A file over a limit, or whose worker dies for any reason, fails with the reason; its worker is
+    replaced and the others go on. The workers are forked (spawn and forkserver re-import the
+    caller's __main__, which a host such as Streamlit or a test runner may have replaced)."""
+    if not todo:
+        return
+    import pebble
+    from concurrent.futures.process import BrokenProcessPool
+
+    progress = _Progress(len(todo), quiet)
+    jobs = []
+    for sha in todo:
+        f = files[sha]
+        size = f.get("size_bytes") or 0
+        if size > limits.file_mb * 1024 * 1024:
+            take((sha, f"larger than the {limits.file_mb} MiB limit per file (NIANBAO_FILE_MAX_MB)"))
+            progress.step()
+            continue
+        jobs.append((str(data_dir / f["raw_path"]), f["name"], sha))
+    n = max(1, min(workers or min(2, os.cpu_count() or 1), len(jobs) or 1))
+    pool = pebble.ProcessPool(max_workers=n, context=multiprocessing.get_context("fork"), initializer=_worker_init,
+                              initargs=(lock.fileno(), os.getpid(), limits.memory_mb * 1024 * 1024))
+    try:
+        pending = {}
+        queue = iter(jobs)
+        window = n * 16  # jobs in flight at once: a bounded queue, so memory does not grow with the inbox
+
+        def submit():
+            for job in queue:
+                pending[pool.schedule(_extract_one, args=(job,), timeout=limits.seconds)] = job
+                if len(pending) >= window:
+                    return
+
+        submit()
+        while pending:
+            done = next(as_completed(list(pending)))
+            job = pending.pop(done)
+            sha = job[2]
+            try:
+                take(done.result())
+            except FutureTimeout:
+                take((sha, f"took longer than the {limits.seconds:g} s limit per file (NIANBAO_FILE_TIMEOUT); "
+                           "its reader was stopped"))
+            except pebble.ProcessExpired as e:
+                take((sha, f"its reader process died (exit code {e.exitcode}), most likely over the "
+                           f"{limits.memory_mb} MiB memory limit per file (NIANBAO_FILE_MEMORY_MB)"))
+            except (BrokenProcessPool, MemoryError) as e:
+                take((sha, f"its reader process failed: {type(e).__name__}"))
+            except Exception as e:  # pragma: no cover - _extract_one catches its own errors
+                take((sha, f"internal error while reading: {type(e).__name__}: {e}"))
+            progress.step()
+            submit()
+    finally:
+        pool.stop()
+        pool.join(timeout=10)
+        progress.close()
+
+
 def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | None = None,
-            quiet: bool = False, corrections: Path | None = None) -> RunReport:
+            quiet: bool = False, corrections: Path | None = None, limits: Limits | None = None) -> RunReport:
     """Run one refresh. Never raises for bad input files; raises RefreshError when the run fails."""
     t0 = time.monotonic()
     started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -260,6 +365,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
     data_dir = Path(data_dir) if data_dir else db.parent
     corrections = Path(corrections) if corrections else data_dir / "corrections.csv"
     rr = RunReport(load_id, started.isoformat(timespec="seconds"), str(inbox), str(db))
+    limits = limits or Limits.from_env()
     lock = _lock(data_dir / ".refresh.lock")
     try:
         staging = data_dir / ".staging"
@@ -314,54 +420,45 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         # 2. extract what is new, changed, failed before, or read by an older parser
         todo = [sha for sha in active if prev_sources.get(sha) != PARSER_VERSION]
         keep = [sha for sha in active if prev_sources.get(sha) == PARSER_VERSION]
-        # 3. build the new warehouse beside the published one; extractions stream into it in batches
-        from .warehouse import Builder, read_corrections
-
-        target = staging / f"warehouse-{load_id}.duckdb"
-        builder = Builder(target, load_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+        # 3. extract in worker processes, each file under its limits; results are spooled to disk
+        #    (memory stays flat) and no DuckDB connection is open while workers are forked
         failed: dict[str, str] = {}
+        spool = staging / f"extractions-{load_id}.pickle"
         n_loaded = 0
-        try:
-            builder.carry_over(db if db.exists() else None, keep)
-            batch: list = []
-
+        with open(spool, "wb") as out:
             def take(res):
                 nonlocal n_loaded
                 if isinstance(res, tuple):
                     failed[res[0]] = res[1]
                     return
                 files[res.sha256].update(status="loaded", error=None)
-                batch.append(res)
+                pickle.dump(res, out, protocol=pickle.HIGHEST_PROTOCOL)
                 n_loaded += 1
-                if len(batch) >= 500:
-                    builder.add(batch)
-                    batch.clear()
 
-            if todo:
-                progress = _Progress(len(todo), quiet)
-                jobs = [(str(data_dir / files[s]["raw_path"]), files[s]["name"], s) for s in todo]
-                n = workers or min(2, os.cpu_count() or 1)
-                if n > 1 and len(jobs) > 4:
-                    # fork (not spawn or forkserver: those re-import the caller's __main__, which a host
-                    # such as Streamlit or a test runner may have replaced with a script); each worker
-                    # first closes its copy of the lock, so a refresh killed with SIGKILL releases the
-                    # lock at once even while its workers wind down
-                    ctx = multiprocessing.get_context("fork")
-                    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init,
-                                             initargs=(lock.fileno(), os.getpid())) as pool:
-                        for res in pool.map(_extract_one, jobs, chunksize=max(1, min(64, len(jobs) // (n * 8) or 1))):
-                            take(res)
-                            progress.step()
-                else:
-                    for job in jobs:
-                        take(_extract_one(job))
-                        progress.step()
-                progress.close()
+            _extract_all(todo, files, data_dir, lock, workers, limits, quiet, take)
+        # 4. build the new warehouse beside the published one from what was kept and what was read
+        from .warehouse import Builder, read_corrections
+
+        target = staging / f"warehouse-{load_id}.duckdb"
+        builder = Builder(target, load_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+        try:
+            builder.carry_over(db if db.exists() else None, keep)
+            batch: list = []
+            with open(spool, "rb") as fh:
+                while True:
+                    try:
+                        batch.append(pickle.load(fh))
+                    except EOFError:
+                        break
+                    if len(batch) >= 500:
+                        builder.add(batch)
+                        batch.clear()
             if batch:
                 builder.add(batch)
         except BaseException:
             builder.close()
             raise
+        spool.unlink(missing_ok=True)
         rr.files_extracted = len(todo)
         for sha, reason in failed.items():
             f = files[sha]

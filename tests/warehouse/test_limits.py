@@ -1,0 +1,66 @@
+"""Every file is read under a time and a memory limit: one that never finishes or inflates fails with
+its reason, its worker is replaced, and the rest is loaded and published."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pipeline import extract as extract_mod
+from pipeline.refresh import EXIT_SOME_FAILED, Limits
+from pipeline.render import agency_name
+from tests.warehouse.conftest import write_report
+
+_real = extract_mod.extract_bytes
+
+
+def _hostile(data: bytes, name: str):
+    """Stands in for a reader stuck on a file (the workers are forked, so they see this patch)."""
+    if "forever" in name:
+        while True:
+            time.sleep(0.05)
+    if "balloon" in name:
+        hog = []
+        while True:
+            hog.append(bytearray(64 * 1024 * 1024))
+    return _real(data, name)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_that_never_finishes_fails_and_the_rest_is_published(env, monkeypatch, workers):
+    monkeypatch.setattr(extract_mod, "extract_bytes", _hostile)
+    for i in range(4):
+        write_report(env.inbox, f"ok{i}.html", agency_name(i)[0], 2023, seed=i)
+    write_report(env.inbox, "forever.html", agency_name(9)[0], 2023, seed=9)
+    write_report(env.inbox, "balloon.html", agency_name(8)[0], 2023, seed=8)
+    t = time.monotonic()
+    rr = env.refresh(workers=workers, limits=Limits(seconds=6, memory_mb=1024))
+    assert time.monotonic() - t < 60
+    assert rr.exit_code == EXIT_SOME_FAILED
+    reasons = {f["path"]: f["reason"] for f in rr.files_failed}
+    assert set(reasons) == {"forever.html", "balloon.html"}
+    assert "6 s limit" in reasons["forever.html"]
+    assert "memory" in reasons["balloon.html"]
+    assert rr.reports_loaded == 4
+    assert env.query("select count(*) from reports")[0][0] == 4
+    # the next run reads the failed files again (they may be fine under other limits) and loads them
+    monkeypatch.setattr(extract_mod, "extract_bytes", _real)
+    rr = env.refresh(workers=workers)
+    assert rr.exit_code == 0 and rr.reports_loaded == 6
+
+
+def test_a_file_over_the_size_limit_is_not_read(env):
+    write_report(env.inbox, "ok.html", agency_name(1)[0], 2023, seed=1)
+    (env.inbox / "huge.txt").write_bytes(b"x" * (2 * 1024 * 1024 + 1))
+    rr = env.refresh(limits=Limits(file_mb=2))
+    assert rr.exit_code == EXIT_SOME_FAILED
+    assert [f["path"] for f in rr.files_failed] == ["huge.txt"]
+    assert "2 MiB limit" in rr.files_failed[0]["reason"]
+    assert rr.reports_loaded == 1
+
+
+def test_limits_from_the_environment(monkeypatch):
+    monkeypatch.setenv("NIANBAO_FILE_TIMEOUT", "7.5")
+    monkeypatch.setenv("NIANBAO_FILE_MEMORY_MB", "512")
+    monkeypatch.setenv("NIANBAO_FILE_MAX_MB", "9")
+    assert Limits.from_env() == Limits(7.5, 512, 9)
