@@ -114,7 +114,7 @@ class Rule:
 
 _U_COUNT = frozenset({"条", "篇", "则"})
 RULES = (
-    Rule("website.unique_visitors", re.compile(r"独立|访客|UV|IP"), frozenset({"次", "人", "人次", "个", ""}), WEBSITE,
+    Rule("website.unique_visitors", re.compile(r"独立|访客|UV|IP(?:访问|数|量|地址)"), frozenset({"次", "人", "人次", "个", ""}), WEBSITE,
          not_label=re.compile(r"浏览量|点击")),
     Rule("website.visits", re.compile(r"访问|浏览|点击|PV"), frozenset({"次", "人次", ""}), WEBSITE,
          not_label=re.compile(r"独立|访客|UV|IP|用户")),
@@ -251,6 +251,8 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
                 unit = m.group("unit") or ""
                 if not unit and not m.group("mult") and _DATE_OR_SHARE.match(after):
                     continue  # 2022年底, 12月, 100%: words of the label, not an item
+                if (n_start and part[n_start - 1].isascii() and part[n_start - 1].isalpha()) or re.match(r"[A-Za-z]", after):
+                    continue  # IPv6, 5G, H5: part of a name
                 if m.group("mult") == "万" and unit == "元":
                     unit = "万元"
                 local = _places(part[:n_start])

@@ -29,6 +29,8 @@ _ACTIVE_ROW = re.compile(r"第二十条|信息内容")
 _APP_ROW = re.compile(r"本年新收|申请人情况|勾稽关系")
 _APP_HEADER = re.compile(r"申请人|自然人|法人|商业企业|科研机构|公益组织|法律服务|勾稽")
 _GROUPS = (("不予公开", "不予公开"), ("无法提供", "无法提供"), ("不予处理", "不予处理"), ("其他处理", "其他处理"))
+_GROUP_OF = (("app.denied.", "不予公开"), ("app.unavailable.", "无法提供"), ("app.not_processed.", "不予处理"),
+             ("app.other.", "其他处理"))
 _GROUP_START = {key: re.compile(r"^(\([三四五六]\)|[三四五六])?" + key + ".+") for key, _ in _GROUPS}
 
 
@@ -130,6 +132,9 @@ class _State:
         self.review_done = False
         self.page: int | None = None
         self.anchor7: int | None = None  # grid column where 表三's seven value cells start
+        # 表三's last data row before a table break (a row split over two pages continues in the next table)
+        self.carry: dict | None = None
+        self.table_start = False  # no data row of the current table read yet
 
     def add(self, metric: str, dim: str | None, value: Decimal, evidence: dict):
         key = metric if dim is None else f"{metric}:{dim}"
@@ -187,9 +192,61 @@ def _match(st: _State, row: Row, section: str) -> catalog.Metric | None:
     return None
 
 
+_NUMBERED = re.compile(r"^(\(?[一二三四五六七八九十]+\)?[、.]?|\d{1,2}[.、]|\(\d{1,2}\))")
+
+
+def _continues(st: _State, row: Row) -> bool:
+    """The first row of a table on a new page that finishes the last row of the previous page's table.
+
+    Word processors break a tall row over a page: the label's last words (反复申请, 开申请数量) and any
+    cells not printed before the break (a 总计 left for the next page) come as the next table's first row.
+    Joined only when the fragment is no label of its own and its cells fill blanks of the row before."""
+    carry, st.carry = st.carry, None
+    if carry is None or carry["page"] is None or st.page is None or st.page <= carry["page"]:
+        return False
+    own = catalog.normalise_label(row.own)
+    if not own or _NUMBERED.match(own) or _APP_HEADER.search(own):
+        return False
+    alone = catalog.match_row(own, "applications")
+    if alone is not None and (carry["metric"] is not None or any(v.kind == NUMBER for v in row.values)):
+        return False  # a row of its own
+    head = carry["row"]
+    metric = carry["metric"]
+    if metric is None:  # the first part alone matched nothing: try the whole label
+        joined = Row(head.own + row.own, head.context, head.values, head.texts)
+        metric = _match(st, joined, "applications")
+        if metric is None or (alone is not None and alone is not metric):
+            return False
+        if carry.get("issue") in st.report.issues:
+            st.report.issues.remove(carry["issue"])
+    first = fit(head.values, 7)
+    second = fit(row.values, 7) if any(v.kind == NUMBER for v in row.values) else [CellValue(BLANK, "")] * 7
+    if first is None or second is None:
+        return False
+    if any(a.kind == NUMBER and b.kind == NUMBER for a, b in zip(first, second)):
+        return False  # both halves print a value in one column: not one row
+    label = f"{head.own} {row.own}"
+    ev_row = Row(label, head.context, head.values, head.texts)
+    cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
+    for dim, col, a, b in zip(catalog.APPLICANT, cols, first, second):
+        cv = a if a.kind == NUMBER else b
+        if cv.kind == NUMBER:
+            key = f"{metric.code}:{dim}"
+            if key in st.seen and carry["metric"] is not None:
+                continue  # read already from the first half
+            st.add(metric.code, dim, cv.value, _evidence("applications", ev_row, col, st.page))
+    return True
+
+
 def _row_applications(st: _State, row: Row):
     norm = catalog.normalise_label(row.label)
     own = catalog.normalise_label(row.own)
+    if not row.own and not any(v.kind in (NUMBER, TEXT) for v in row.values):
+        return  # an empty row (a table's bottom edge drawn below its last row)
+    if st.table_start:
+        st.table_start = False
+        if row.values and _continues(st, row):
+            return
     for key, name in _GROUPS:
         if (key in catalog.normalise_label("".join(row.context)) or (key in norm and not row.values)
                 or _GROUP_START[key].match(own)):
@@ -202,14 +259,18 @@ def _row_applications(st: _State, row: Row):
         return
     m = _match(st, row, "applications")
     st.pending = []
+    st.carry = None
     if m is None:
         if any(v.kind == NUMBER for v in row.values):
-            st.report.issues.append(Issue("unmatched_row", "warning",
-                                          "a row of table 三 whose label matches no metric was left out",
-                                          row.label or "(no label) " + " ".join(v.text for v in row.values)))
+            issue = Issue("unmatched_row", "warning", "a row of table 三 whose label matches no metric was left out",
+                          row.label or "(no label) " + " ".join(v.text for v in row.values))
+            st.report.issues.append(issue)
+            st.carry = {"row": row, "metric": None, "page": st.page, "issue": issue}
         return
     if m.code == "app.total":
         st.group = None
+    else:  # a group label broken over a page (（六）其 | 他处理) is known from its rows
+        st.group = next((name for prefix, name in _GROUP_OF if m.code.startswith(prefix)), st.group)
     cells = fit(row.values, 7)
     if cells is None and st.anchor7 is not None:  # blanks at both ends: place the cells by column
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
@@ -219,6 +280,7 @@ def _row_applications(st: _State, row: Row):
                                       "alignment places them; row left out", row.label))
         return
     cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
+    st.carry = {"row": row, "metric": m, "page": st.page}
     _note_blanks(st, row, cells, cols)
     for dim, col, cv in zip(catalog.APPLICANT, cols, cells):
         if cv.kind == NUMBER:
@@ -344,6 +406,7 @@ def parse(doc: Document) -> Report:
             continue
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
+        st.table_start = True
         for (cells, page), row in zip(_rows_of(block), rows):
             st.page = page
             if not row.values and row.texts:

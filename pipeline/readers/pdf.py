@@ -10,6 +10,7 @@ text (scanned pages, CJK fonts without a Unicode map that come out as (cid:123))
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from ..document import Cell, Document, Paragraph, Table
@@ -106,11 +107,41 @@ def _split_prose(grid: list[list[Cell]], page: int) -> list:
     return out
 
 
+_END_NUMBER = re.compile(r"^([^\d]*[\u4e00-\u9fff][^\d]*?)\s+(\d{1,2}\s*[.．、])$")
+_MID_NUMBER = re.compile(r"^([^\d]+?)\s+(\d{1,2}\s*[.．、])\s*(\S.*)$")
+
+
 def _clean(text: str | None) -> str:
     if not text:
         return ""
     lines = [line.strip() for line in text.split("\n") if line.strip() and not _CELL_PAGE_NUMBER.match(line)]
-    return to_simplified(" ".join(lines))
+    joined = " ".join(lines)
+    # a row number centred beside a label broken over lines lands between its lines
+    # (属于三类内部事 5. 务信息): it belongs in front
+    m = _MID_NUMBER.match(joined)
+    if m and not re.search(r"\d", m.group(3)):
+        joined = f"{m.group(2)} {m.group(1)} {m.group(3)}"
+    else:
+        m = _END_NUMBER.match(joined)
+        if m:
+            joined = f"{m.group(2)} {m.group(1)}"
+    return to_simplified(joined)
+
+
+def _open_edges(page) -> list[float]:
+    """Horizontal lines at the top and the bottom of the page's text where none is drawn.
+
+    A table broken over pages often has no ruling line above its first row on the next page (or
+    below its last row): without one, pdfplumber leaves that row out of the table."""
+    chars = page.chars
+    if not chars:
+        return []
+    top = min(c["top"] for c in chars) - 1.5
+    bottom = max(c["bottom"] for c in chars) + 1.5
+    drawn = [e["top"] for e in page.edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 10]
+    if not drawn:
+        return []
+    return [y for y in (top, bottom) if not any(abs(h - y) < 5 for h in drawn)]
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -135,6 +166,9 @@ def _paragraphs(lines: list[str]) -> list[str]:
 
 def read_pdf(data: bytes, name: str) -> Document:
     import pdfplumber
+
+    for name in ("pdfminer", "pdfplumber", "pypdfium2"):  # FontBBox and similar warnings: not the user's concern
+        logging.getLogger(name).setLevel(logging.ERROR)
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
@@ -159,7 +193,8 @@ def read_pdf(data: bytes, name: str) -> Document:
         cjk = cid = 0
         for pno, page in enumerate(pages, start=1):
             found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
-                                      "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3})
+                                      "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
+                                      "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
             found = [t for t in found if t.rows]
             bboxes = [t.bbox for t in found]
 
@@ -172,7 +207,8 @@ def read_pdf(data: bytes, name: str) -> Document:
             prose = page.filter(outside) if bboxes else page
             items: list[tuple[float, object]] = []
             lines = []
-            for ln in prose.extract_text_lines(return_chars=False):
+            # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)
+            for ln in prose.extract_text_lines(return_chars=False, y_tolerance=5):
                 text = ln["text"].strip()
                 if not text or _PAGE_NUMBER.match(text):
                     continue
