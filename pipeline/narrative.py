@@ -125,7 +125,7 @@ RULES = (
     Rule("newmedia.{p}.followers", re.compile(r"粉丝|订阅|关注|用户数|用户量|关注者"), frozenset({"人", "个", "户", "名", "次", ""}),
          "platform", not_label=re.compile(r"活跃"), flow=False),
     Rule("interpretation.docs", re.compile(r"解读"), frozenset({"份", "篇", "件", "项", "个", "条", "期"}),
-         not_label=re.compile(r"率|发布会|新闻发布")),
+         not_label=re.compile(r"率|发布会|新闻发布|解读类")),  # 政策解读类信息2条: a category of information
     Rule("interpretation.docs", re.compile(r"对\s*$"), frozenset({"份", "篇", "件", "项", "个"}),
          after=re.compile(r"^[^，。；\d]{0,30}?(?:进行|开展|作|做)了?(?:政策)?(?:解读|图解|阐释)")),
     Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"})),

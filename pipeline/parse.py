@@ -398,7 +398,10 @@ def _rows_of(table: Table):
 def parse(doc: Document) -> Report:
     report = Report(path=doc.path, sha256=doc.sha256, format=doc.format, title=doc.title, published=doc.published)
     st = _State(report)
-    for block in doc.blocks:
+    from .stream import fold_streams
+
+    blocks = fold_streams(doc.blocks, lambda t: _heading_section(t)[0])
+    for block in blocks:
         if isinstance(block, Paragraph):
             is_heading, section = _heading_section(block.text)
             if is_heading:

@@ -172,7 +172,7 @@ def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rat
 class Layout:
     """How a report is written; every combination must read back to the same facts."""
     fmt: str = "html"  # txt | html | docx | pdf
-    txt_sep: str = "tab"  # tab | pipe | spaces  (TXT only)
+    txt_sep: str = "tab"  # tab | pipe | spaces | lines (one cell per line)  (TXT only)
     encoding: str = "utf-8"  # utf-8 | utf-8-sig | gb18030
     crlf: bool = False
     pad: bool = False  # &nbsp; / extra spaces around values
@@ -420,7 +420,7 @@ def _txt(facts, agency, year, template, lay: Layout, rng) -> str:
     lines.append(f"本报告由{agency}编制。本年报所列数据的统计期限为 {year} 年 1 月 1 日至 {year} 年 12 月 31 日。")
     lines += narrative(facts, agency, year, rng)
     lines += filler(rng)
-    sep = {"tab": "\t", "pipe": " | ", "spaces": "    "}[lay.txt_sep]
+    sep = {"tab": "\t", "pipe": " | ", "spaces": "    ", "lines": "\n"}[lay.txt_sep]
     for heading, table in _tables(facts, template, lay):
         if heading:
             lines += ["", heading, ""]
@@ -446,6 +446,12 @@ def _txt(facts, agency, year, template, lay: Layout, rng) -> str:
                         pending[col + k] = c.rowspan - 1
                 cells += [""] * (c.colspan - 1)
                 col += c.colspan
+            if lay.txt_sep == "lines":
+                # one cell per line, as text saved from a page: blank cells leave no line behind
+                for w in (x.strip() for x in cells if x.strip()):
+                    sp = _split(w) if lay.split_labels and not any(ch.isdigit() for ch in w) else None
+                    lines.extend(sp if sp else [w])
+                continue
             if lay.txt_sep == "spaces":
                 # no empty cells in a space-separated table: label words, then the values
                 words = [x for x in cells if x.strip()]

@@ -167,8 +167,8 @@ def _paragraphs(lines: list[str]) -> list[str]:
 def read_pdf(data: bytes, name: str) -> Document:
     import pdfplumber
 
-    for name in ("pdfminer", "pdfplumber", "pypdfium2"):  # FontBBox and similar warnings: not the user's concern
-        logging.getLogger(name).setLevel(logging.ERROR)
+    for logger in ("pdfminer", "pdfplumber", "pypdfium2"):  # FontBBox and similar warnings: not the user's concern
+        logging.getLogger(logger).setLevel(logging.ERROR)
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 

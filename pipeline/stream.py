@@ -1,0 +1,149 @@
+"""Tables laid out one cell per line (or per paragraph): text saved from a web page, archive dumps,
+pasted text. The cells come one after another:
+
+    一、本年新收政府信息公开申请数量
+    64
+    0
+    ...
+
+A run of short lines that holds a table's marker words and runs of values becomes a `Table` again:
+each row is its label lines followed by its value lines. Label lines are joined where a label or a
+header word is broken over lines (`（二）部分公开（区分处理` + `的，只计这一情形…`). The parser then
+reads these rows like any other table, with the same rules: a row is read only when its label
+names one metric and its cells are exactly as many as the table's columns, and the flattened
+tables' identities are checked as for every table. Blank cells leave no line behind, so a row with
+a blank cell has too few values and is left out (never shifted).
+"""
+from __future__ import annotations
+
+import re
+
+from . import catalog
+from .cells import TEXT, classify
+from .document import Cell, Paragraph, Table
+
+_PIPES = re.compile(r"^[\s|｜]*$")
+_EDGE_PIPES = re.compile(r"^[\s|｜]+|[\s|｜]+$")
+_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[)）]|\d{1,2}\s*[.．、](?!\d))")
+_MARKERS = re.compile(r"信息内容|申请人情况|本年新收|行政复议|本年制发|本年新制作")
+_VALUE = re.compile(r"^[-+—–−]*\s*[\d.,，]+\s*(?:万元|亿元|元|万|件|个|条|项)?$")
+_MAX_TOKEN = 60
+
+
+def _value_like(t: str) -> bool:
+    return classify(t).kind != TEXT or bool(_VALUE.match(t))
+
+
+def _token(block) -> str | None:
+    """The one cell a block holds, '' for a block of empty cells, None when it is not a cell."""
+    if isinstance(block, Paragraph):
+        t = _EDGE_PIPES.sub("", block.text)
+        if len(t) > _MAX_TOKEN or "。" in t:
+            return None
+        return t
+    if all(not c.text.strip() for row in block.rows for c in row):
+        return ""
+    return None
+
+
+def fold_streams(blocks: list, is_heading) -> list:
+    """Blocks with every one-cell-per-line table turned back into a Table; `is_heading(text)` tells
+    the section headings, which stay paragraphs between the tables."""
+    out: list = []
+    run: list = []  # (block, token)
+
+    def flush():
+        if not run:
+            return
+        tokens = [t for _, t in run if t]
+        values = sum(1 for t in tokens if _value_like(t))
+        if values >= 8 and any(_MARKERS.search(t) for t in tokens):
+            page = next((b.page for b, _ in run if isinstance(b, Paragraph)), None)
+            out.extend(_tables(tokens, page, is_heading))
+        else:
+            out.extend(b for b, _ in run)
+        run.clear()
+
+    for block in blocks:
+        t = _token(block)
+        if t is None:
+            flush()
+            out.append(block)
+        else:
+            run.append((block, t))
+    flush()
+    return out
+
+
+def _label_cells(texts: list[str]) -> tuple[list[str], list[str]]:
+    """(header cells, label cells) of the text lines before a row's values."""
+    firsts = [i for i, t in enumerate(texts) if _NUMBERED.match(t)]
+    if firsts:
+        head, body = texts[:firsts[0]], texts[firsts[0]:]
+        cells: list[str] = []
+        for t in body:
+            if _NUMBERED.match(t) or not cells:
+                cells.append(t)
+            else:
+                cells[-1] += t  # a label broken over lines
+        return head, cells
+    # 表二 labels are not numbered: the shortest tail of the lines that names a row of the table
+    for k in range(len(texts) - 1, -1, -1):
+        label = "".join(texts[k:])
+        norm = catalog.normalise_label(label)
+        if catalog.match_row(catalog.strip_numbering(norm), "active"):
+            return texts[:k], [label]
+        if len(norm) > 40:
+            break
+    return texts, []
+
+
+def _header_cells(texts: list[str]) -> list[str]:
+    """Header words broken over lines joined (本年新公开 + 数量), so each column has one cell."""
+    cells: list[str] = []
+    for t in texts:
+        if cells and (t in ("数量", "件数", "总数量", "总计数", "机构", "企业", "组织") or t.startswith(("（", "(")) and not _NUMBERED.match(t)):
+            cells[-1] += t
+        else:
+            cells.append(t)
+    return cells
+
+
+def _tables(tokens: list[str], page, is_heading) -> list:
+    out: list = []
+    rows: list[list[str]] = []
+    texts: list[str] = []
+    values: list[str] = []
+
+    def emit():
+        nonlocal texts, values
+        if values:
+            head, label = _label_cells(texts)
+            if head:
+                rows.append(_header_cells(head))
+            rows.append(label + values if label else [""] + values)
+        elif texts:
+            rows.append(_header_cells(texts))
+        texts, values = [], []
+
+    def table():
+        emit()
+        if rows:
+            width = max(len(r) for r in rows)
+            grid = [[Cell(t) for t in r] + [Cell("", origin=False) for _ in range(width - len(r))] for r in rows]
+            out.append(Table(grid, page=page, row_pages=[page] * len(grid) if page else None))
+            rows.clear()
+
+    for t in tokens:
+        if _value_like(t):
+            values.append(t)
+            continue
+        if is_heading(t):
+            table()
+            out.append(Paragraph(t, page=page))
+            continue
+        if values:
+            emit()
+        texts.append(t)
+    table()
+    return out
