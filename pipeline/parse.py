@@ -129,7 +129,7 @@ class _State:
         self.seen: dict[str, Fact] = {}
         self.conflicts: set[str] = set()
         self.blank_cells: list[str] = []
-        self.review_done = False
+        self.review_head: list = []  # 表四 header rows (grid cells) above the values
         self.page: int | None = None
         self.anchor7: int | None = None  # grid column where 表三's seven value cells start
         # 表三's last data row before a table break (a row split over two pages continues in the next table)
@@ -289,26 +289,109 @@ def _row_applications(st: _State, row: Row):
         st.votes["2021"] += 1
 
 
-def _row_review(st: _State, row: Row):
-    if st.review_done or len(row.values) < 10:
+_REVIEW_BLOCK_WORDS = (("litigation.after_review", re.compile(r"复议后起诉|(?<!未)经复议后?起诉")),
+                      ("litigation.direct", re.compile(r"未经复议|直接起诉")),
+                      ("review", re.compile(r"行政复议|复议")))
+_REVIEW_DIM_WORDS = (("pending", re.compile(r"尚未审结|未审结|未结|尚未审|未审")), ("upheld", re.compile(r"维持")),
+                     ("corrected", re.compile(r"纠正")), ("other", re.compile(r"其他|其它")),
+                     ("total", re.compile(r"总计|合计|小计")))
+_REVIEW_BLOCK_LABEL = {"review": "行政复议", "litigation.direct": "行政诉讼 未经复议直接起诉",
+                       "litigation.after_review": "行政诉讼 复议后起诉"}
+
+
+_REVIEW_WORDS = re.compile(r"(?P<after>复议后起诉)|(?P<direct>未经复议直接起诉|未经复议|直接起诉)|(?P<review>行政复议)"
+                           r"|(?P<pending>尚未审结|未审结)|(?P<upheld>维持)|(?P<corrected>纠正)|(?P<other>其他|其它)"
+                           r"|(?P<total>总计|合计)")
+
+
+def _review_kind(text: str) -> tuple[str | None, str | None]:
+    """(block, result) a header or label text names; None where it names none or several."""
+    t = catalog.normalise_label(text)
+    blocks = []
+    for code, rx in _REVIEW_BLOCK_WORDS:
+        if rx.search(t):
+            blocks.append(code)
+            t = rx.sub("", t)  # 复议后起诉 is not also 行政复议
+    dims = [d for d, rx in _REVIEW_DIM_WORDS if rx.search(t)]
+    return (blocks[0] if len(blocks) == 1 else None), (dims[0] if len(dims) == 1 else None)
+
+
+def _fill_right(head) -> list[str]:
+    """A header row's texts, a blank cell taking the text to its left: in text files a merged header
+    cell (行政诉讼 over ten columns) is printed once and followed by blank cells."""
+    out: list[str] = []
+    for c in head:
+        t = c.text.strip()
+        out.append(t if t or not out else out[-1])
+    return out
+
+
+def _review_by_grid(st: _State, row: Row) -> list[tuple[str, str]] | None:
+    """Each value cell's (block, result) from the header cells above it in its grid column and the
+    row's own label (a transposed table names the block or the result in the row)."""
+    rb, rd = _review_kind(row.label) if row.label else (None, None)
+    heads = [_fill_right(head) for head in st.review_head]
+    out = []
+    for pos in row.positions:
+        texts = []
+        for head in heads:
+            if pos < len(head):
+                t = head[pos].strip()
+                if t and (not texts or texts[-1] != t):
+                    texts.append(t)
+        b, d = None, None
+        for t in texts:  # the nearest header row that names a block or a result decides it
+            tb, td = _review_kind(t)
+            b, d = tb or b, td or d
+        b, d = rb or b, rd or d
+        if b is None or d is None:
+            return None
+        out.append((b, d))
+    return out if len(set(out)) == len(out) else None
+
+
+def _review_by_sequence(st: _State, row: Row) -> list[tuple[str, str]] | None:
+    """Header words that are not aligned with the values (a text dump, one cell per line): the
+    blocks and results in the order the header prints them, read only for 15 cells under a header
+    that names three blocks and repeats the same five results for each."""
+    if len(row.values) != 15 or row.label:
+        return None
+    text = catalog.normalise_label(" ".join(c.text for head in st.review_head for c in head
+                                            if c.origin and c.text.strip()))
+    blocks: list[str] = []
+    dims: list[str] = []
+    for m in _REVIEW_WORDS.finditer(text):
+        kind = m.lastgroup
+        if kind in ("review", "direct", "after"):
+            b = {"review": "review", "direct": "litigation.direct", "after": "litigation.after_review"}[kind]
+            if b not in blocks:
+                blocks.append(b)
+        else:
+            dims.append(kind)
+    if len(blocks) != 3 or len(dims) != 15 or dims[:5] != dims[5:10] or dims[:5] != dims[10:] \
+            or len(set(dims[:5])) != 5:
+        return None
+    return [(b, d) for b in blocks for d in dims[:5]]
+
+
+def _row_review(st: _State, row: Row, cells):
+    if not any(v.kind == NUMBER for v in row.values):
+        if row.texts:
+            st.review_head.append(cells)  # header rows: read for the columns of the values below
         return
-    cells = fit(row.values, 15)
-    if cells is None:
+    placed = _review_by_grid(st, row) or _review_by_sequence(st, row)
+    if placed is None:
         st.report.issues.append(Issue("row_cells", "warning",
-                                      f"table 四 data row has {len(row.values)} cells where 15 were expected; left out",
-                                      " ".join(v.text for v in row.values)))
-        st.review_done = True
+                                      f"a row of table 四 with {len(row.values)} cells whose columns the header does not "
+                                      "name (行政复议 / 未经复议直接起诉 / 复议后起诉 × 维持 / 纠正 / 其他 / 尚未审结 / 总计); left out",
+                                      (row.label + " " if row.label else "") + " ".join(v.text for v in row.values)))
         return
-    st.review_done = True
-    blocks = (("review", "行政复议"), ("litigation.direct", "行政诉讼 未经复议直接起诉"),
-              ("litigation.after_review", "行政诉讼 复议后起诉"))
-    for b, (code, block_label) in enumerate(blocks):
-        part = cells[b * 5:(b + 1) * 5]
-        cols = [f"{block_label} {catalog.DIM_LABELS[d][0]}" for d in catalog.REVIEW]
-        _note_blanks(st, row, part, cols)
-        for dim, col, cv in zip(catalog.REVIEW, cols, part):
-            if cv.kind == NUMBER:
-                st.add(code, dim, cv.value, _evidence("review_litigation", row, col, st.page))
+    for (block, dim), cv in zip(placed, row.values):
+        col = f"{_REVIEW_BLOCK_LABEL[block]} {catalog.DIM_LABELS[dim][0]}"
+        if cv.kind in (BLANK, NA):
+            st.blank_cells.append(f"{row.own or '表四'} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
+        elif cv.kind == NUMBER:
+            st.add(block, dim, cv.value, _evidence("review_litigation", row, col, st.page))
 
 
 _HEADER_RX = re.compile("|".join(re.escape(p) for p, _ in catalog.ACTIVE_HEADER_DIMS))
@@ -405,7 +488,7 @@ def parse(doc: Document) -> Report:
         if isinstance(block, Paragraph):
             is_heading, section = _heading_section(block.text)
             if is_heading:
-                st.section, st.group, st.pending, st.dims = section, None, [], None
+                st.section, st.group, st.pending, st.dims, st.review_head = section, None, [], None, []
             continue
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
@@ -415,7 +498,7 @@ def parse(doc: Document) -> Report:
             if not row.values and row.texts:
                 is_heading, section = _heading_section(" ".join(row.texts))
                 if is_heading:
-                    st.section, st.group, st.pending, st.dims = section, None, [], None
+                    st.section, st.group, st.pending, st.dims, st.review_head = section, None, [], None, []
                     continue
             norm = catalog.normalise_label(" ".join(row.texts))
             if _ACTIVE_ROW.search(norm) and st.section != "active" and not row.values:
@@ -423,13 +506,13 @@ def parse(doc: Document) -> Report:
             elif _APP_ROW.search(norm) and st.section != "applications":
                 st.section, st.group, st.pending = "applications", None, []
             elif "行政复议" in norm and "行政诉讼" in norm and not row.values:
-                st.section = "review"
+                st.section, st.review_head = "review", []
             if st.section == "active":
                 _row_active(st, row, cells)
             elif st.section == "applications":
                 _row_applications(st, row)
             elif st.section == "review":
-                _row_review(st, row)
+                _row_review(st, row, cells)
     if not any(k.startswith("app.") for k in st.seen):
         from .flattened import read_flattened
 
