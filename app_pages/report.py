@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import db_path, download, empty_note, filters, lang, q, tr
-from pipeline import catalog, render
+from pipeline import catalog, tables
 from pipeline.identities import OUTCOME_METRICS_2019, OUTCOME_METRICS_2021
 
 st.title(tr("page_report"))
@@ -50,7 +50,7 @@ tpl = rep.template if rep.template in ("2019", "2021") else "2021"
 dim_names = [catalog.DIM_LABELS[d][0 if lang() == "zh" else 1] for d in catalog.APPLICANT]
 
 st.subheader(tr("table2"))
-for caption, header, block_rows, dims in render.ACTIVE_BLOCKS[tpl]:
+for caption, header, block_rows, dims in tables.ACTIVE_BLOCKS[tpl]:
     st.caption(caption)
     block = pd.DataFrame([[values.get(f"{metric}:{d}") for d in dims] for _, metric in block_rows],
                          index=[catalog.label(metric, lang()) for _, metric in block_rows],
@@ -58,7 +58,7 @@ for caption, header, block_rows, dims in render.ACTIVE_BLOCKS[tpl]:
     show(block, [[(metric, d) for d in dims] for _, metric in block_rows], "table2-" + caption[-3])
 
 st.subheader(tr("table3"))
-app_metrics = ["app.received_new", "app.carried_in"] + [m for _, _, m in render.app_rows(tpl)] + ["app.carried_out"]
+app_metrics = ["app.received_new", "app.carried_in"] + [m for _, _, m in tables.app_rows(tpl)] + ["app.carried_out"]
 if rep.template == "2021" and "app.other:total" in values:
     app_metrics = [m if not m.startswith("app.other.") else None for m in app_metrics]
     app_metrics = [m for m in app_metrics if m]
@@ -68,7 +68,7 @@ t3 = pd.DataFrame([[values.get(f"{m}:{d}") for d in catalog.APPLICANT] for m in 
 show(t3, [[(m, d) for d in catalog.APPLICANT] for m in app_metrics], "table3", height=35 * len(app_metrics) + 40)
 
 st.subheader(tr("table4"))
-blocks = ("review", "litigation.direct", "litigation.after_review")
+blocks = tables.REVIEW_BLOCKS
 t4 = pd.DataFrame([[values.get(f"{b}:{d}") for d in catalog.REVIEW] for b in blocks],
                   index=[catalog.label(b, lang()) for b in blocks],
                   columns=[catalog.DIM_LABELS[d][0 if lang() == "zh" else 1] for d in catalog.REVIEW])

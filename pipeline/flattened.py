@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 
 from . import catalog, identities
-from .render import ACTIVE_BLOCKS, _APP_HEAD, app_rows
+from .tables import ACTIVE_BLOCKS, APP_HEAD, REVIEW_BLOCKS, app_rows
 
 _WS = r"[\s\u3000\u00a0]*"
 _MARK = re.compile(r"本年新收" + _WS + r"政府信息公开申请数量" + _WS + r"\d")
@@ -164,7 +164,7 @@ def read_flattened(text: str, report, add) -> int:
     budget = _Budget()
     best: list = []
     for template in ("2021", "2019"):
-        labels = [(m, lab) for _, lab, m in _APP_HEAD] + [(m, lab) for _, lab, m in app_rows(template)] \
+        labels = [(m, lab) for _, lab, m in APP_HEAD] + [(m, lab) for _, lab, m in app_rows(template)] \
             + [("app.carried_out", "四、结转下年度继续办理")]
         rows = _rows(text, labels)
         if len(rows) > len(best):
@@ -215,7 +215,7 @@ def _review(text: str, report, add, budget: _Budget) -> int:
     if parts is None:
         return 0
     n = 0
-    for b, block in enumerate(identities.REVIEW_BLOCKS):
+    for b, block in enumerate(REVIEW_BLOCKS):
         for d, v in zip(catalog.REVIEW, parts[b * 5:(b + 1) * 5]):
             add(block, d, Decimal(v), {"table": "review_litigation", "row": "(flattened)",
                                        "column": catalog.DIM_LABELS[d][0], "flattened": digits})

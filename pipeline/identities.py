@@ -18,7 +18,7 @@ OUTCOME_METRICS_2021 = tuple(m.code for m in METRICS if m.section == "applicatio
                              and m.code not in ("app.received_new", "app.carried_in", "app.total", "app.carried_out",
                                                 "app.other"))
 APP_ROWS = tuple(m.code for m in METRICS if m.section == "applications")
-REVIEW_BLOCKS = ("review", "litigation.direct", "litigation.after_review")
+from .tables import REVIEW_BLOCKS  # noqa: E402  (re-exported)
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import catalog
+from . import catalog, tables
 from .cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit, chinese_year, classify, plain, to_wan_yuan
 from .document import Document, Paragraph, Table
+from .flattened import read_flattened
 from .model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
+from .narrative import read_narrative
+from .stream import fold_streams
 
 
 _HEADINGS = (
@@ -295,8 +298,7 @@ _REVIEW_BLOCK_WORDS = (("litigation.after_review", re.compile(r"复议后起诉|
 _REVIEW_DIM_WORDS = (("pending", re.compile(r"尚未审结|未审结|未结|尚未审|未审")), ("upheld", re.compile(r"维持")),
                      ("corrected", re.compile(r"纠正")), ("other", re.compile(r"其他|其它")),
                      ("total", re.compile(r"总计|合计|小计")))
-_REVIEW_BLOCK_LABEL = {"review": "行政复议", "litigation.direct": "行政诉讼 未经复议直接起诉",
-                       "litigation.after_review": "行政诉讼 复议后起诉"}
+_REVIEW_BLOCK_LABEL = tables.REVIEW_BLOCK_LABELS
 
 
 _REVIEW_WORDS = re.compile(r"(?P<after>复议后起诉)|(?P<direct>未经复议直接起诉|未经复议|直接起诉)|(?P<review>行政复议)"
@@ -481,8 +483,6 @@ def _rows_of(table: Table):
 def parse(doc: Document) -> Report:
     report = Report(path=doc.path, sha256=doc.sha256, format=doc.format, title=doc.title, published=doc.published)
     st = _State(report)
-    from .stream import fold_streams
-
     blocks = fold_streams(doc.blocks, lambda t: _heading_section(t)[0])
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -514,8 +514,6 @@ def parse(doc: Document) -> Report:
             elif st.section == "review":
                 _row_review(st, row, cells)
     if not any(k.startswith("app.") for k in st.seen):
-        from .flattened import read_flattened
-
         for block in doc.paragraphs:
             if read_flattened(block.text, report, st.add):
                 norm = catalog.normalise_label(block.text)
@@ -540,8 +538,6 @@ def parse(doc: Document) -> Report:
                                    "no table header shows which format (2019 or 2021) the report follows"))
     _drop_foreign_dims(report)
     _identify(doc, report)
-    from .narrative import read_narrative
-
     read_narrative(doc, report)
     _missing_tables(report)
     return report

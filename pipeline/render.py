@@ -14,77 +14,9 @@ from decimal import Decimal
 
 from .catalog import APPLICANT, REVIEW
 
-# --- the official tables -------------------------------------------------------------------------
-
-ACTIVE_BLOCKS = {
-    "2019": (
-        ("第二十条第（一）项", ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"),
-         (("规章", "active.regulations"), ("规范性文件", "active.normative_docs")), ("made", "published", "total_public")),
-        ("第二十条第（五）项", ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
-         (("行政许可", "active.licensing"), ("其他对外管理服务事项", "active.other_services")), ("items_prev", "items_change", "decisions")),
-        ("第二十条第（六）项", ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
-         (("行政处罚", "active.punishment"), ("行政强制", "active.coercion")), ("items_prev", "items_change", "decisions")),
-        ("第二十条第（八）项", ("信息内容", "上一年项目数量", "本年增/减"),
-         (("行政事业性收费", "active.fees"),), ("items_prev", "items_change")),
-        ("第二十条第（九）项", ("信息内容", "采购项目数量", "采购总金额"),
-         (("政府集中采购", "active.procurement"),), ("projects", "amount_wan_yuan")),
-    ),
-    "2021": (
-        ("第二十条第（一）项", ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
-         (("规章", "active.regulations"), ("行政规范性文件", "active.normative_docs")), ("made", "repealed", "in_force")),
-        ("第二十条第（五）项", ("信息内容", "本年处理决定数量"), (("行政许可", "active.licensing"),), ("decisions",)),
-        ("第二十条第（六）项", ("信息内容", "本年处理决定数量"),
-         (("行政处罚", "active.punishment"), ("行政强制", "active.coercion")), ("decisions",)),
-        ("第二十条第（八）项", ("信息内容", "本年收费金额（单位：万元）"), (("行政事业性收费", "active.fees"),), ("amount_wan_yuan",)),
-    ),
-}
-
-# (group label or None, row label, metric)
-_APP_HEAD = (
-    (None, "一、本年新收政府信息公开申请数量", "app.received_new"),
-    (None, "二、上年结转政府信息公开申请数量", "app.carried_in"),
-)
-_APP_RESULTS = (
-    (None, "（一）予以公开", "app.granted"),
-    (None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "app.partial"),
-    ("（三）不予公开", "1.属于国家秘密", "app.denied.state_secret"),
-    ("（三）不予公开", "2.其他法律行政法规禁止公开", "app.denied.prohibited_by_law"),
-    ("（三）不予公开", "3.危及“三安全一稳定”", "app.denied.security_stability"),
-    ("（三）不予公开", "4.保护第三方合法权益", "app.denied.third_party"),
-    ("（三）不予公开", "5.属于三类内部事务信息", "app.denied.internal_affairs"),
-    ("（三）不予公开", "6.属于四类过程性信息", "app.denied.process_info"),
-    ("（三）不予公开", "7.属于行政执法案卷", "app.denied.enforcement_file"),
-    ("（三）不予公开", "8.属于行政查询事项", "app.denied.query_matter"),
-    ("（四）无法提供", "1.本机关不掌握相关政府信息", "app.unavailable.not_held"),
-    ("（四）无法提供", "2.没有现成信息需要另行制作", "app.unavailable.needs_creation"),
-    ("（四）无法提供", "3.补正后申请内容仍不明确", "app.unavailable.unclear"),
-    ("（五）不予处理", "1.信访举报投诉类申请", "app.not_processed.complaint"),
-    ("（五）不予处理", "2.重复申请", "app.not_processed.duplicate"),
-    ("（五）不予处理", "3.要求提供公开出版物", "app.not_processed.publication"),
-    ("（五）不予处理", "4.无正当理由大量反复申请", "app.not_processed.excessive"),
-    ("（五）不予处理", "5.要求行政机关确认或重新出具已获取信息", "app.not_processed.reconfirm"),
-)
-_APP_OTHER = {
-    "2019": ((None, "（六）其他处理", "app.other"),),
-    "2021": (
-        ("（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "app.other.overdue_correction"),
-        ("（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "app.other.unpaid_fee"),
-        ("（六）其他处理", "3.其他", "app.other.other"),
-    ),
-}
-_APP_TAIL = ((None, "（七）总计", "app.total"),)
-APP_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
-REVIEW_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
-
-
-def app_rows(template: str):
-    """(group, label, metric) of table 三's result rows for a template."""
-    return _APP_RESULTS + _APP_OTHER[template] + _APP_TAIL
-
-
-def outcome_metrics(template: str) -> list[str]:
-    return [m for _, _, m in _APP_RESULTS + _APP_OTHER[template]]
+# --- the official tables: declared once in tables.py ----------------------------------------------
+from .tables import (ACTIVE_BLOCKS, APP_HEAD, APP_NOTE, APPLICANT_HEAD, REVIEW_BLOCKS,  # noqa: E402,F401
+                     REVIEW_HEAD, app_rows, outcome_metrics)
 
 
 # --- random, self-consistent facts --------------------------------------------------------------
@@ -124,7 +56,7 @@ def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rat
     for m in ["app.received_new", "app.carried_in", *outcomes, "app.total", "app.carried_out"]:
         f[f"{m}:total"] = sum(f[f"{m}:{d}"] for d in APPLICANT[:-1])
     # 表四
-    for block in ("review", "litigation.direct", "litigation.after_review"):
+    for block in REVIEW_BLOCKS:
         parts = [int(rng.uniform(0.5, 1.5) * base * size * (1 if block == "review" else 0.6))
                  for base in (3, 0.6, 1.2, 0.5)]
         for d, v in zip(REVIEW[:-1], parts):
@@ -258,7 +190,7 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
         [_Cell("自然人", rowspan=2), _Cell("法人或其他组织", colspan=5), _Cell("总计", rowspan=2)],
         [_Cell(h) for h in APPLICANT_HEAD[1:6]],
     ]
-    for _, label, metric in _APP_HEAD:
+    for _, label, metric in APP_HEAD:
         app.append([_Cell(label, colspan=3)] + [val(f"{metric}:{d}") for d in APPLICANT])
     results = app_rows(template)
     first = True
@@ -283,7 +215,7 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
         [_Cell("行政复议", colspan=5), _Cell("行政诉讼", colspan=10)],
         [_Cell(h, rowspan=2) for h in REVIEW_HEAD] + [_Cell("未经复议直接起诉", colspan=5), _Cell("复议后起诉", colspan=5)],
         [_Cell(h) for h in REVIEW_HEAD] * 2,
-        [val(f"{b}:{d}") for b in ("review", "litigation.direct", "litigation.after_review") for d in REVIEW],
+        [val(f"{b}:{d}") for b in REVIEW_BLOCKS for d in REVIEW],
     ]
     out = []
     if lay.one_active_table:
@@ -527,7 +459,8 @@ def render(facts: dict, agency: str, year: int, template: str, layout: Layout | 
     elif lay.fmt in ("docx", "pdf"):
         from .render_office import render_office
 
-        return render_office(facts, agency, year, template, lay, rng)
+        sentences = narrative(facts, agency, year, rng) + filler(rng)
+        return render_office(agency, year, lay, sentences, _tables(facts, template, lay), rng)
     else:
         raise ValueError(f"unknown format {lay.fmt}")
     enc = lay.encoding

@@ -3,15 +3,14 @@ merged header cells (python-docx) or a PDF with ruled tables that break across p
 with its built-in CJK font STSong-Light, so no font file is needed)."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
-
-from .render import Layout, _Cell, _tables, filler, narrative
 
 available = True
 
 
-def _place(table: list[list[_Cell]]) -> tuple[list[tuple[int, int, _Cell]], int]:
+def _place(table: list[list]) -> tuple[list[tuple[int, int, object]], int]:
     """Grid positions (row, col, cell) of a table given as rows of spanning cells, and its width."""
     taken: set[tuple[int, int]] = set()
     out = []
@@ -30,7 +29,7 @@ def _place(table: list[list[_Cell]]) -> tuple[list[tuple[int, int, _Cell]], int]
     return out, width
 
 
-def _title(agency: str, year: int, lay: Layout) -> str:
+def _title(agency: str, year: int, lay) -> str:
     return (f"{year}年{agency}政府信息公开工作年度报告" if lay.title_year_first
             else f"{agency}{year}年政府信息公开工作年度报告")
 
@@ -39,7 +38,7 @@ def _intro(agency: str, year: int) -> str:
     return f"本报告由{agency}编制。本年报所列数据的统计期限为{year}年1月1日至{year}年12月31日。"
 
 
-def render_docx(facts: dict, agency: str, year: int, template: str, lay: Layout, rng: random.Random) -> bytes:
+def render_docx(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random) -> bytes:
     import docx
 
     d = docx.Document()
@@ -47,9 +46,9 @@ def render_docx(facts: dict, agency: str, year: int, template: str, lay: Layout,
     d.add_paragraph(_title(agency, year, lay))
     d.add_paragraph("一、总体情况")
     d.add_paragraph(_intro(agency, year))
-    for s in narrative(facts, agency, year, rng) + filler(rng):
+    for s in sentences:
         d.add_paragraph(s)
-    for heading, table in _tables(facts, template, lay):
+    for heading, table in tables:
         if heading:
             d.add_paragraph(heading)
         cells, width = _place(table)
@@ -72,18 +71,18 @@ def render_docx(facts: dict, agency: str, year: int, template: str, lay: Layout,
     return buf.getvalue()
 
 
-def _split(table: list[list[_Cell]], at: int, header_rows: int, repeat_header: bool):
+def _split(table: list[list], at: int, header_rows: int, repeat_header: bool):
     """Two parts of a table cut before row `at`, as Word prints a table over a page break: spans
     that cross the cut are shortened, and the label of a cut span is printed again below it."""
     cells, _ = _place(table)
-    top: list[list[_Cell]] = [[] for _ in range(at)]
-    bottom: list[list[_Cell]] = [[] for _ in range(len(table) - at)]
+    top: list[list] = [[] for _ in range(at)]
+    bottom: list[list] = [[] for _ in range(len(table) - at)]
     for r, c, cell in sorted(cells, key=lambda x: (x[0], x[1])):
         if r < at:
             rs = min(cell.rowspan, at - r)
-            top[r].append((c, _Cell(cell.text, rs, cell.colspan, cell.value)))
+            top[r].append((c, dataclasses.replace(cell, rowspan=rs)))
             if r + cell.rowspan > at:
-                bottom[0].append((c, _Cell(cell.text, r + cell.rowspan - at, cell.colspan, cell.value)))
+                bottom[0].append((c, dataclasses.replace(cell, rowspan=r + cell.rowspan - at)))
         else:
             bottom[r - at].append((c, cell))
     top_rows = [[x for _, x in sorted(row, key=lambda y: y[0])] for row in top]
@@ -93,7 +92,7 @@ def _split(table: list[list[_Cell]], at: int, header_rows: int, repeat_header: b
     return top_rows, bottom_rows
 
 
-def render_pdf(facts: dict, agency: str, year: int, template: str, lay: Layout, rng: random.Random) -> bytes:
+def render_pdf(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -109,10 +108,10 @@ def render_pdf(facts: dict, agency: str, year: int, template: str, lay: Layout, 
     cell_style = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
     story = [Paragraph(_title(agency, year, lay), ParagraphStyle("t", parent=body, fontSize=15, leading=22)),
              Paragraph("一、总体情况", body), Paragraph(_intro(agency, year), body)]
-    story += [Paragraph(s, body) for s in narrative(facts, agency, year, rng) + filler(rng)]
+    story += [Paragraph(s, body) for s in sentences]
     page_width = A4[0] - 30 * mm
 
-    def flowable(table: list[list[_Cell]]):
+    def flowable(table: list[list]):
         cells, width = _place(table)
         data = [["" for _ in range(width)] for _ in range(len(table))]
         style = [("FONT", (0, 0), (-1, -1), font, 8), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
@@ -132,7 +131,7 @@ def render_pdf(facts: dict, agency: str, year: int, template: str, lay: Layout, 
             widths = [page_width * 0.4] + [page_width * 0.6 / (width - 1)] * (width - 1) if width > 1 else [page_width]
         return Table(data, colWidths=widths, style=style)
 
-    for heading, table in _tables(facts, template, lay):
+    for heading, table in tables:
         if heading:
             story.append(Paragraph(heading, body))
         if heading.startswith("三、"):
@@ -156,7 +155,8 @@ def render_pdf(facts: dict, agency: str, year: int, template: str, lay: Layout, 
     return buf.getvalue()
 
 
-def render_office(facts: dict, agency: str, year: int, template: str, lay: Layout, rng: random.Random) -> bytes:
+def render_office(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random) -> bytes:
+    """The report as .docx or .pdf, from the sentences and tables `render` prepared."""
     if lay.fmt == "docx":
-        return render_docx(facts, agency, year, template, lay, rng)
-    return render_pdf(facts, agency, year, template, lay, rng)
+        return render_docx(agency, year, lay, sentences, tables, rng)
+    return render_pdf(agency, year, lay, sentences, tables, rng)
