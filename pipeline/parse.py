@@ -352,11 +352,15 @@ def _review_by_grid(st: _State, row: Row) -> list[tuple[str, str]] | None:
     return out if len(set(out)) == len(out) else None
 
 
-def _review_by_sequence(st: _State, row: Row) -> list[tuple[str, str]] | None:
-    """Header words that are not aligned with the values (a text dump, one cell per line): the
-    blocks and results in the order the header prints them, read only for 15 cells under a header
-    that names three blocks and repeats the same five results for each."""
-    if len(row.values) != 15 or row.label:
+def _review_by_sequence(st: _State, row: Row) -> list[tuple[CellValue, str, str]] | None:
+    """Header words that are not aligned with the values (a text dump, one cell per line, a PDF whose
+    header cells lost their words): the blocks and results in the order the header prints them.
+
+    Read only for 15 cells with no label of their own, under a header that either names three blocks
+    and repeats the same five results for each (in any order), or names 行政复议 before 行政诉讼 and
+    whose result words, as far as they can be read, follow the official order."""
+    cells = fit(row.values, 15)
+    if cells is None or row.label:
         return None
     text = catalog.normalise_label(" ".join(c.text for head in st.review_head for c in head
                                             if c.origin and c.text.strip()))
@@ -370,10 +374,24 @@ def _review_by_sequence(st: _State, row: Row) -> list[tuple[str, str]] | None:
                 blocks.append(b)
         else:
             dims.append(kind)
-    if len(blocks) != 3 or len(dims) != 15 or dims[:5] != dims[5:10] or dims[:5] != dims[10:] \
-            or len(set(dims[:5])) != 5:
-        return None
-    return [(b, d) for b in blocks for d in dims[:5]]
+    if len(blocks) == 3 and len(dims) == 15 and dims[:5] == dims[5:10] == dims[10:] and len(set(dims[:5])) == 5:
+        order = [(b, d) for b in blocks for d in dims[:5]]
+    else:
+        official = [d for _ in range(3) for d in catalog.REVIEW]
+
+        def follows_official(head) -> bool:  # the result words of one header row, in the official order
+            found = [m.lastgroup for m in _REVIEW_WORDS.finditer(catalog.normalise_label(
+                " ".join(c.text for c in head if c.origin and c.text.strip())))]
+            it = iter(official)
+            return all(any(d == o for o in it) for d in found if d in catalog.REVIEW)
+
+        in_order = all(follows_official(head) for head in st.review_head)
+        known = [b for b in tables.REVIEW_BLOCKS if b in blocks]
+        if not ("行政复议" in text and "行政诉讼" in text and text.index("行政复议") < text.index("行政诉讼")
+                and blocks == known and in_order):
+            return None
+        order = [(b, d) for b in tables.REVIEW_BLOCKS for d in catalog.REVIEW]
+    return [(cv, b, d) for cv, (b, d) in zip(cells, order)]
 
 
 def _row_review(st: _State, row: Row, cells):
@@ -381,14 +399,15 @@ def _row_review(st: _State, row: Row, cells):
         if row.texts:
             st.review_head.append(cells)  # header rows: read for the columns of the values below
         return
-    placed = _review_by_grid(st, row) or _review_by_sequence(st, row)
+    grid = _review_by_grid(st, row)
+    placed = [(cv, b, d) for cv, (b, d) in zip(row.values, grid)] if grid else _review_by_sequence(st, row)
     if placed is None:
         st.report.issues.append(Issue("row_cells", "warning",
                                       f"a row of table 四 with {len(row.values)} cells whose columns the header does not "
                                       "name (行政复议 / 未经复议直接起诉 / 复议后起诉 × 维持 / 纠正 / 其他 / 尚未审结 / 总计); left out",
                                       (row.label + " " if row.label else "") + " ".join(v.text for v in row.values)))
         return
-    for (block, dim), cv in zip(placed, row.values):
+    for cv, block, dim in placed:
         col = f"{_REVIEW_BLOCK_LABEL[block]} {catalog.DIM_LABELS[dim][0]}"
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or '表四'} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
