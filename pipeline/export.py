@@ -1,8 +1,15 @@
 """Exports of the published warehouse: a long table (one row per fact) and a wide table (one row per
 agency and year, one column per `metric:dim` key as in the golden files). CSV is UTF-8 with BOM so
-Excel on Chinese Windows opens it right; Parquet and XLSX for other tools."""
+Excel on Chinese Windows opens it right; Parquet and XLSX for other tools.
+
+Exports are safe to open: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
+(which a spreadsheet would run as a formula) is written with a leading `'` (OWASP's advice against CSV
+injection), in the CLI's files and the dashboard's downloads alike; numbers stay numbers; CSV rows end
+in CRLF and every field holding a line break (CR or LF) is quoted.
+"""
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -48,14 +55,33 @@ def wide_table(long: pd.DataFrame) -> pd.DataFrame:
     return wide.sort_values(["agency", "year"]).reset_index(drop=True)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(v):
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
+def neutralize(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas; numeric columns untouched."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_neutral)
+    out.columns = [_neutral(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
 def write(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     path = path.with_suffix({"csv": ".csv", "parquet": ".parquet", "xlsx": ".xlsx"}[fmt])
     if fmt == "csv":
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+        neutralize(df).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     elif fmt == "parquet":
-        df.to_parquet(path, index=False)
+        df.to_parquet(path, index=False)  # typed columns: nothing is run as a formula
     else:
-        df.to_excel(path, index=False, engine="openpyxl")
+        neutralize(df).to_excel(path, index=False, engine="openpyxl")
     return path
 
 
@@ -68,4 +94,4 @@ def export(con, out: Path, fmt: str = "csv", agency=None, year=None, metric=None
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV bytes (UTF-8 with BOM) of exactly this frame: what the dashboard's download buttons give."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    return neutralize(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

@@ -12,6 +12,7 @@ are read only when the cut is forced (one cell, or as many digits as cells).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal
 
 from . import catalog, identities
@@ -21,6 +22,7 @@ _WS = r"[\s\u3000\u00a0]*"
 _MARK = re.compile(r"本年新收" + _WS + r"政府信息公开申请数量" + _WS + r"\d")
 
 
+@lru_cache(maxsize=1024)
 def _label_rx(label: str) -> re.Pattern:
     """A label as printed, with any whitespace between its characters."""
     return re.compile(_WS.join(re.escape(ch) for ch in label if not ch.isspace()))

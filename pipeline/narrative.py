@@ -147,6 +147,9 @@ _NEGATIONS = (
     ("press_conferences", re.compile(r"(?<![尚暂])(?:未|没有)(?:召开|举办|举行|组织)(?:过)?[^，。；\d]{0,8}?(?:新闻)?发布会")),
     ("fees.collected_yuan", re.compile(r"(?<![尚暂])(?:未|没有)(?:收取|收缴|产生|计收)(?:过|任何)?[^，。；\d]{0,4}?(?:信息)?处理费")),
 )
+# a sentence without any of these words states no figure of ours: not cut into items at all
+_CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|更新|发稿|刊发|编发|上传|推送|发送|推发|推文|发文|发帖|博文|作品|视频"
+                  r"|信息量|信息总数|粉丝|订阅|关注|用户|解读|发布会|信箱|来信|咨询|问答|建议|提案|处理费")
 _PARTIAL_PERIOD = re.compile(r"上半年|下半年|季度|\d+\s*月")
 
 
@@ -396,7 +399,7 @@ def read_narrative(doc, report) -> None:
                 if m and not _PARTIAL_PERIOD.search(sentence) and not _REGION.search(sentence[:m.start()]) \
                         and not _OTHERS.search(sentence[max(0, m.start() - 6):m.start()]):
                     put(metric, Decimal(0), sentence)
-            if not _DIGIT.search(sentence):
+            if not _DIGIT.search(sentence) or not _CUE.search(sentence):
                 p = _places(sentence)
                 if p not in (None, WEBSITE):
                     platform = None if p == MIXED else p

@@ -8,6 +8,7 @@ Publishing (the swap) is `refresh.py`'s job.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -54,26 +55,107 @@ class Correction:
     line: int
 
 
+_CORR_FIELDS = ("agency", "year", "metric", "dim", "value", "note")
+_CORR_ALIASES = {
+    "agency": "agency", "机关": "agency", "机构": "agency", "单位": "agency", "机关名称": "agency",
+    "year": "year", "年度": "year", "年份": "year", "年": "year",
+    "metric": "metric", "指标": "metric", "指标代码": "metric",
+    "dim": "dim", "维度": "dim", "列": "dim",
+    "value": "value", "数值": "value", "值": "value",
+    "note": "note", "说明": "note", "备注": "note",
+}
+
+
+def _decode_corrections(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (BOM or detected), GB18030/GBK: as Excel saves a CSV."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if len(data) >= 4 and (data[1:2] == b"\x00" and data[3:4] == b"\x00"):
+        return data.decode("utf-16-le")
+    if len(data) >= 4 and (data[0:1] == b"\x00" and data[2:3] == b"\x00"):
+        return data.decode("utf-16-be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
 def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
-    """Analysts' overrides from a CSV (agency, year, metric, dim, value, note); bad lines are reported."""
+    """Analysts' overrides from a CSV (agency, year, metric, dim, value, note).
+
+    Read whatever way a spreadsheet saved it: UTF-8 with or without BOM, GBK/GB18030, UTF-16; `,` `;`
+    or tab as delimiter; header names in any case, with spaces, or in Chinese (机关 年度 指标 维度 数值
+    说明). Every bad row is listed with its line number (not a finite number, unknown metric or dim,
+    wrong column count, two rows for one fact) and left out; a bad file never fails the refresh."""
+    import math
+
+    path = Path(path)
     if not path.exists():
         return [], []
-    out, problems = [], []
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        for i, row in enumerate(csv.DictReader(fh), start=2):
+    try:
+        text = _decode_corrections(path.read_bytes())
+    except (OSError, UnicodeDecodeError) as e:
+        return [], [f"{path.name}: cannot be read ({e}); no correction applied"]
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        return [], []
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t")
+        delim = dialect.delimiter
+    except csv.Error:
+        delim = ","
+    # one record per line: a correction never spans lines, so a stray quote spoils its own line only
+    rows = [next(csv.reader([line], delimiter=delim), []) for line in lines]
+    header = [_CORR_ALIASES.get(re.sub(r"\s+", "", h).lower().lstrip("\ufeff")) for h in rows[0]]
+    if "metric" not in header or "value" not in header:
+        return [], [f"{path.name} line 1: the header must name the columns agency, year, metric, dim, value, note "
+                    f"(or 机关, 年度, 指标, 维度, 数值, 说明); found {rows[0]!r}; no correction applied"]
+    out: list[Correction] = []
+    problems: list[str] = []
+    seen: dict[tuple, int] = {}
+    for i, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            problems.append(f"{path.name} line {i}: {len(row)} fields where the header has {len(header)}; left out")
+            continue
+        rec = {k: (v or "").strip() for k, v in zip(header, row) if k}
+        try:
+            metric = rec.get("metric", "")
+            dim = rec.get("dim") or None
+            if metric not in catalog.BY_CODE:
+                raise ValueError(f"unknown metric {metric!r}")
+            m = catalog.BY_CODE[metric]
+            if (dim is None) != (not m.dims) or (dim is not None and dim not in m.dims):
+                raise ValueError(f"{metric} has no dim {dim!r}")
             try:
-                metric = (row.get("metric") or "").strip()
-                dim = (row.get("dim") or "").strip() or None
-                if metric not in catalog.BY_CODE:
-                    raise ValueError(f"unknown metric {metric!r}")
-                m = catalog.BY_CODE[metric]
-                if (dim is None) != (not m.dims) or (dim is not None and dim not in m.dims):
-                    raise ValueError(f"{metric} has no dim {dim!r}")
-                out.append(Correction((row.get("agency") or "").strip(), int(row["year"]), metric, dim,
-                                      float(row["value"]), (row.get("note") or "").strip(), i))
-            except (KeyError, TypeError, ValueError) as e:
-                problems.append(f"{path.name} line {i}: {e}")
-    return out, problems
+                year = int(rec.get("year", ""))
+            except ValueError:
+                raise ValueError(f"year {rec.get('year', '')!r} is not a year") from None
+            try:
+                value = float(rec.get("value", "").replace(",", ""))
+            except ValueError:
+                raise ValueError(f"value {rec.get('value', '')!r} is not a number") from None
+            if not math.isfinite(value) or abs(value) > 1e15:
+                raise ValueError(f"value {rec.get('value')!r} is not a finite number")
+            agency = rec.get("agency", "")
+            if not agency:
+                raise ValueError("no agency")
+        except ValueError as e:
+            problems.append(f"{path.name} line {i}: {e}; left out")
+            continue
+        key = (agency, year, metric, dim)
+        if key in seen:
+            prev = seen[key]
+            problems.append(f"{path.name} line {i}: a second correction of {metric}{':' + dim if dim else ''} for "
+                            f"{agency} {year} (first on line {out[prev].line}); neither is applied")
+            out[prev] = dataclasses.replace(out[prev], line=-out[prev].line)  # marked: conflicting
+            continue
+        seen[key] = len(out)
+        out.append(Correction(agency, year, metric, dim, value, rec.get("note", ""), i))
+    return [c for c in out if c.line > 0], problems
 
 
 def first_row(con, sql: str, params=None):
