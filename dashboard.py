@@ -6,6 +6,7 @@ keeps the filters in the URL so a copied link reproduces the view, and runs the 
 """
 from __future__ import annotations
 
+import duckdb
 import streamlit as st
 
 from app_pages import common
@@ -30,7 +31,21 @@ choice = st.sidebar.radio(t("language", "zh"), list(lang_options), index=list(la
 st.session_state["lang"] = lang_options[choice]
 lang = st.session_state["lang"]
 
-con = common.connection()
+
+
+def _unreadable(err: Exception):
+    """A warehouse that cannot be read (truncated, corrupt, half-copied): a message, never a trace."""
+    st.title(t("app_title", lang))
+    st.error(t("bad_warehouse", lang))
+    st.code(".venv/bin/nianbao refresh --rebuild", language="sh")
+    st.caption(type(err).__name__)
+    st.stop()
+
+
+try:
+    con = common.connection()
+except duckdb.Error as e:
+    _unreadable(e)
 if con is None:
     st.title(t("app_title", lang))
     st.warning(t("no_warehouse", lang))
@@ -39,10 +54,26 @@ if con is None:
 con.close()
 
 # --- shared filters, read from and written back to the URL -----------------------------------
-opts = common.q("options")
+try:
+    opts = common.q("options")
+except duckdb.Error as e:
+    _unreadable(e)
 years = opts["years"] or [2019]
-y0 = int(qp.get("y0", years[0])) if str(qp.get("y0", "")).isdigit() else years[0]
-y1 = int(qp.get("y1", years[-1])) if str(qp.get("y1", "")).isdigit() else years[-1]
+
+
+def _year_param(key: str, default: int) -> int:
+    """A year from the URL; anything else (², ①, words) gives a message and the default, never a trace."""
+    raw = qp.get(key)
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and 1900 <= int(raw) <= 2200:
+        return int(raw)
+    st.warning(t("bad_param", lang, name=key, value=str(raw)[:40]))
+    return default
+
+
+y0 = _year_param("y0", years[0])
+y1 = _year_param("y1", years[-1])
 y0, y1 = max(min(y0, years[-1]), years[0]), min(max(y1, years[0]), years[-1])
 
 sb = st.sidebar
@@ -95,4 +126,7 @@ nav = st.navigation([st.Page(path, title=t(key, lang), icon=icon, default=defaul
                              url_path=path.split("/")[-1].removesuffix(".py")) for path, key, icon, default in PAGES])
 if asof and asof.get("demo"):
     st.info(t("demo_banner", lang), icon=":material/science:")
-nav.run()
+try:
+    nav.run()
+except duckdb.Error as e:  # the file was replaced by an unreadable one while the page ran
+    _unreadable(e)

@@ -83,6 +83,14 @@ def q(name: str, *args, **kwargs):
     return _run(str(path), version(path), name, args, tuple(sorted(kwargs.items())))
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~:$"})
+
+
+def md_text(text) -> str:
+    """Text from a report or a file name, shown literally inside Markdown (no links, no emphasis)."""
+    return str(text if text is not None else "").replace("\n", " ").translate(_MD_SPECIAL)
+
+
 def lang() -> str:
     return st.session_state.get("lang", "zh")
 

@@ -3,7 +3,7 @@ original file to download."""
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import db_path, download, empty_note, filters, lang, q, tr
+from app_pages.common import db_path, download, empty_note, filters, lang, md_text, q, tr
 from pipeline import catalog, tables
 from pipeline.identities import OUTCOME_METRICS_2019, OUTCOME_METRICS_2021
 
@@ -17,7 +17,8 @@ rep = reps[reps.report_id == rid].iloc[0]
 facts = q("report_facts", rid)
 values = dict(zip(facts.key, facts.value))
 chk = q("report_checks", rid)
-st.caption(f"{tr('template')}: {rep.template or '—'} · {tr('source')}: {rep.source_name} · {tr('choice_reason')}: {rep.choice_reason}")
+st.caption(f"{tr('template')}: {rep.template or '—'} · {tr('source')}: {md_text(rep.source_name)} · "
+           f"{tr('choice_reason')}: {md_text(rep.choice_reason)}")
 
 # cells named by failing identity checks: (metric, dim) pairs
 bad: set[tuple[str, str]] = set()

@@ -15,10 +15,12 @@ def cmd_extract(args) -> int:
     """
     from .extract import ReadError, extract
 
+    from .refresh import shown
+
     try:
         report = extract(args.file)
     except ReadError as e:
-        print(f"nianbao extract: {e}", file=sys.stderr)
+        print(f"nianbao extract: {shown(str(e))}", file=sys.stderr)
         return 2
     out = report.to_json()
     json.dump(out, sys.stdout, ensure_ascii=False, indent=1 if args.pretty else None)
@@ -35,16 +37,46 @@ def cmd_refresh(args) -> int:
     """
     from pathlib import Path
 
-    from .refresh import RefreshError, refresh
+    from .refresh import RefreshError, refresh, shown
 
+    draw = _Progress(args.quiet)
     try:
-        rr = refresh(Path(args.inbox), Path(args.db), workers=args.workers, quiet=args.quiet,
-                     data_dir=Path(args.data_dir) if args.data_dir else None)
+        rr = refresh(Path(args.inbox), Path(args.db), workers=args.workers,
+                     data_dir=Path(args.data_dir) if args.data_dir else None, rebuild=args.rebuild,
+                     progress=draw)
     except RefreshError as e:
-        print(f"nianbao refresh: {e}", file=sys.stderr)
+        draw.close()
+        print(f"nianbao refresh: {shown(str(e))}", file=sys.stderr)
         return 2
+    draw.close()
     print(rr.summary())
     return rr.exit_code
+
+
+class _Progress:
+    """Extraction progress: a bar on a terminal, a line every few seconds otherwise, nothing when quiet."""
+
+    def __init__(self, quiet: bool):
+        import time
+
+        self.quiet, self.bar, self.time, self.last = quiet, None, time.monotonic, 0.0
+
+    def __call__(self, done: int, total: int):
+        if self.quiet:
+            return
+        if sys.stderr.isatty():
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, unit="file", desc="extracting", file=sys.stderr)
+            self.bar.update(done - self.bar.n)
+        elif done == total or self.time() - self.last > 5:
+            self.last = self.time()
+            print(f"extracted {done}/{total}", file=sys.stderr, flush=True)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
 
 
 def cmd_export(args) -> int:
@@ -96,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", help="raw store, run reports and corrections.csv (default: the warehouse's folder)")
     r.add_argument("--workers", type=int, help="extraction processes (default: 2 or the core count if lower)")
     r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.add_argument("--rebuild", action="store_true",
+                   help="read every original of the raw store again and build the warehouse afresh")
     r.set_defaults(func=cmd_refresh)
     x = sub.add_parser("export", help="write the facts as long and wide tables", description=cmd_export.__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -122,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as e:  # never a traceback for a user: one line, and exit 2
-        print(f"nianbao {args.command}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        from .refresh import shown
+
+        print(f"nianbao {args.command}: internal error: {type(e).__name__}: {shown(str(e))}", file=sys.stderr)
         return 2
 
 

@@ -166,6 +166,7 @@ def _cube_where(flt: Filters, alias: str = "c") -> tuple[str, list]:
 def years_with(con, flt: Filters, key: str | None = None, measure: str | None = None) -> list[int]:
     """The years in scope that have a value for a metric key or a derived measure."""
     if measure:
+        _check_measure(measure)
         scope, params = _scope(flt, "m")
         sql = f"select distinct m.year from measures m where {scope} and m.{measure} is not null order by 1 desc"
         return [r[0] for r in con.execute(sql, params).fetchall()]
@@ -180,8 +181,14 @@ def years_with(con, flt: Filters, key: str | None = None, measure: str | None = 
     return [r[0] for r in con.execute(sql, [metric, *dim_params, *params]).fetchall()]
 
 
+def _check_measure(measure: str) -> None:
+    """Measures are column names in SQL: only the known ones pass."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; known: {', '.join(MEASURES)}")
+
+
 def measure_series(con, flt: Filters, measure: str) -> pd.DataFrame:
-    assert measure in MEASURES
+    _check_measure(measure)
     scope, params = _scope(flt, "m")
     return _q(con, f"""
         select a.name as agency, m.agency_id, m.year, m.{measure} as value, m.applications
@@ -233,7 +240,7 @@ def metric_ranking(con, flt: Filters, key: str, year: int, top: int = 30) -> tup
 def measure_ranking(con, flt: Filters, measure: str, year: int, rate: bool, top: int = 30) -> tuple[pd.DataFrame, float | None]:
     """The top agencies of one year for a measure, and the peer median, computed in the database.
     Rates are not ranked for agencies with fewer than 30 applications."""
-    assert measure in MEASURES
+    _check_measure(measure)
     scope, params = _scope(flt, "m")
     floor = f"and coalesce(m.applications, 0) >= {MIN_APPLICATIONS_FOR_RATES}" if rate else ""
     base = f"from measures m join agencies a using (agency_id) where {scope} and m.year = ? and m.{measure} is not null {floor}"

@@ -1,12 +1,24 @@
 """The weekly job: report files in the inbox in, a published warehouse and a run report out.
 
-1. take the lock (one refresh at a time);
-2. keep every original in the content-addressed raw store (data/raw/ab/abcd….ext), never touching
-   the inbox;
-3. extract what is new or changed, or everything when the parser's version changed, on a process pool;
-4. build a complete new warehouse file beside the published one, then swap it in with one rename:
-   readers never see a half-built warehouse, and a crash at any moment leaves the old one intact;
-5. write the run report (data/runs/<load id>.json).
+It runs in stages, each a small function:
+
+1. lock: one refresh per warehouse (and per data folder) at a time;
+2. collect: the inbox's files. Symlinks are followed once inside the inbox and never out of it; loops,
+   FIFOs and other special files are skipped with a reason; any file name (bytes that are not UTF-8
+   included) is handled and shown escaped;
+3. store: every original into the content-addressed raw store (data/raw/ab/abcd….ext), hashed while
+   it is copied, so the stored bytes are exactly the hashed ones (a file that changes while it is read
+   is skipped with a reason); data/raw/index.jsonl records each file's name and inbox path, so the raw
+   store alone can rebuild the warehouse (`refresh --rebuild`, or by itself after a corrupt warehouse);
+4. extract: what is new or changed, or everything when the parser's version changed, each file in a
+   worker process under its limits;
+5. build: a complete new warehouse file beside the published one, then every check;
+6. publish: one rename; readers never see a half-built warehouse, and a crash at any moment leaves the
+   old one intact;
+7. report: the run report (data/runs/<load id>.json) is always written, or failing to write it is the
+   run's error.
+
+The library prints nothing: progress goes to an optional callback, which the CLI draws.
 """
 from __future__ import annotations
 
@@ -18,6 +30,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import stat
 import sys
 import time
 import uuid
@@ -77,12 +90,14 @@ class RunReport:
     files_extracted: int = 0
     files_failed: list[dict] = field(default_factory=list)
     files_ignored: list[str] = field(default_factory=list)
+    files_skipped: list[dict] = field(default_factory=list)  # links out of the inbox, loops, FIFOs, changed files
     duplicates: list[dict] = field(default_factory=list)
     reports_loaded: int = 0
     unplaced: list[str] = field(default_factory=list)
     checks: dict = field(default_factory=dict)
     checks_by_id: list[dict] = field(default_factory=list)
     corrections: list[str] = field(default_factory=list)
+    rebuilt: str | None = None  # why the warehouse was rebuilt from the raw store, when it was
     error: str | None = None
 
     def to_json(self) -> dict:
@@ -96,8 +111,12 @@ class RunReport:
                  f"  reports loaded: {self.reports_loaded}"
                  + (f" ({len(self.unplaced)} files without agency or year not placed)" if self.unplaced else ""),
                  "  checks: " + ", ".join(f"{self.checks.get(s, 0)} {s}" for s in ("error", "warning", "info"))]
+        if self.rebuilt:
+            lines.append(f"  REBUILT from the raw store: {self.rebuilt}")
         for f in self.files_failed:
             lines.append(f"  FAILED {f['path']}: {f['reason']}")
+        for f in self.files_skipped:
+            lines.append(f"  skipped {f['path']}: {f['reason']}")
         for c in self.corrections:
             lines.append(f"  correction not applied: {c}")
         if self.error:
@@ -105,19 +124,86 @@ class RunReport:
         return "\n".join(lines)
 
 
-def _inbox_files(inbox: Path) -> list[Path]:
-    """Every file under the inbox, recursively, following linked folders (once each); hidden files
-    and folders are skipped."""
-    out, seen = [], set()
-    for dirpath, dirnames, filenames in os.walk(inbox, followlinks=True):
-        real = os.path.realpath(dirpath)
-        if real in seen:
-            dirnames[:] = []
-            continue
-        seen.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        out += [Path(dirpath) / f for f in filenames if not f.startswith(".")]
-    return sorted(p for p in out if p.is_file())
+
+_CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {0x7f: "\\x7f", 10: "\\n", 13: "\\r", 9: "\\t"}
+
+
+def shown(name: str) -> str:
+    """A file name as it may be printed, logged and stored: bytes that are not UTF-8 as \\xNN, control
+    characters (newlines, ANSI escapes) escaped, so every message stays one line and safe to print."""
+    s = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return s.translate(_CONTROL)
+
+
+class _Changed(Exception):
+    """The file changed while it was read."""
+
+
+def _collect(inbox: Path, rr: RunReport) -> list[tuple[Path, str]]:
+    """Report files under the inbox as (path, name shown relative to the inbox), in a stable order.
+
+    Hidden files and folders are skipped; a symlink is followed when its target is inside the inbox
+    (each real folder once: loops are reported) and never when it points out of it; FIFOs, sockets
+    and devices are skipped with a reason."""
+    from .readers import SUPPORTED_SUFFIXES
+
+    root = Path(os.path.realpath(inbox))
+    out: list[tuple[Path, str]] = []
+    seen_dirs: set[str] = set()
+    seen_files: set[str] = set()
+
+    def inside(real: str) -> bool:
+        return real == str(root) or real.startswith(str(root) + os.sep)
+
+    def skip(rel: str, reason: str):
+        rr.files_skipped.append({"path": shown(rel), "reason": reason})
+
+    def walk(folder: Path, rel_folder: str):
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            skip(rel_folder or ".", "a linked folder already read (a symlink loop or a second link); not read again")
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as e:
+            skip(rel_folder or ".", f"cannot be listed: {e.strerror or e}")
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
+            path = Path(entry.path)
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(path)
+                    if not os.path.exists(target):
+                        skip(rel, "a broken link (or a symlink loop); not followed")
+                        continue
+                    if not inside(target):
+                        skip(rel, "a link to outside the inbox; not followed")
+                        continue
+                st = path.stat()  # follows a link inside the inbox
+            except OSError as e:
+                skip(rel, f"cannot be read: {e.strerror or e}")
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                walk(path, rel)
+            elif stat.S_ISREG(st.st_mode):
+                real = os.path.realpath(path)
+                if real in seen_files:
+                    continue  # the same file reached through a link: read once
+                seen_files.add(real)
+                if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    rr.files_ignored.append(shown(rel))
+                    continue
+                out.append((path, shown(rel)))
+            else:
+                skip(rel, "not a regular file (a FIFO, socket or device); not read")
+
+    if inbox.is_dir():
+        walk(inbox, "")
+    return out
 
 
 def _sha256(path: Path) -> str:
@@ -126,6 +212,221 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _ingest(src: Path, data_dir: Path, max_bytes: int) -> tuple[str, str, int, int]:
+    """Copy a file into the raw store, hashing what is copied: (sha256, raw path relative to the data
+    folder, size, mtime_ns). The stored bytes are exactly the hashed ones; a file that changes while it
+    is read raises _Changed (nothing is stored)."""
+    from .readers import SUPPORTED_SUFFIXES
+
+    raw_dir = data_dir / "raw"
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    tmp = raw_dir / f".incoming-{uuid.uuid4().hex[:12]}.tmp"
+    h = hashlib.sha256()
+    fd = os.open(src, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO put in its place cannot block
+    try:
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
+            raise _Changed("not a regular file any more")
+        size = 0
+        with open(fd, "rb", closefd=False) as fin, open(tmp, "wb") as fout:
+            for chunk in iter(lambda: fin.read(1 << 20), b""):
+                size += len(chunk)
+                if size > max_bytes:
+                    break  # stored whole only up to the limit: the file will fail on its size
+                h.update(chunk)
+                fout.write(chunk)
+            fout.flush()
+            os.fsync(fout.fileno())
+        after = os.fstat(fd)
+        now = os.stat(src)
+        if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or size != before.st_size \
+                or (now.st_ino, now.st_size, now.st_mtime_ns) != (before.st_ino, before.st_size, before.st_mtime_ns):
+            raise _Changed("changed while it was being read; it will be read on the next run")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(fd)
+    if size > max_bytes:
+        tmp.unlink(missing_ok=True)
+        return "", "", before.st_size, before.st_mtime_ns
+    sha = h.hexdigest()
+    suffix = src.suffix.lower() if src.suffix.lower() in SUPPORTED_SUFFIXES else ".bin"
+    rel = Path("raw") / sha[:2] / f"{sha}{suffix}"
+    dest = data_dir / rel
+    if dest.exists():
+        tmp.unlink(missing_ok=True)
+    else:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, dest)
+    return sha, str(rel), before.st_size, before.st_mtime_ns
+
+
+def store_raw(src: Path, sha: str, data_dir: Path) -> str:
+    """Copy a file into the raw store once (by content); return its path relative to data_dir."""
+    got, rel, _, _ = _ingest(Path(src), Path(data_dir), 1 << 62)
+    if got != sha:
+        raise _Changed(f"{shown(str(src))} does not hash to {sha} any more")
+    return rel
+
+
+def _index_append(data_dir: Path, entries: list[dict]) -> None:
+    """Record new files in data/raw/index.jsonl (name, inbox path, size, time): what a rebuild reads."""
+    if not entries:
+        return
+    path = data_dir / "raw" / "index.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        for e in entries:
+            fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _from_raw_store(data_dir: Path, load_id: str) -> dict[str, dict]:
+    """Every original in the raw store as a file row: names and inbox paths from data/raw/index.jsonl,
+    the file's own name for an original the index does not know. A path seen with several contents
+    keeps the last as active; the older ones are superseded, as in a normal run."""
+    files: dict[str, dict] = {}
+    index = data_dir / "raw" / "index.jsonl"
+    latest: dict[str, str] = {}
+    if index.is_file():
+        for line in index.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue  # a line cut by a crash
+            sha = e.get("sha256")
+            if not sha:
+                continue
+            files[sha] = {"sha256": sha, "name": e.get("name"), "inbox_path": e.get("inbox_path"),
+                          "size_bytes": e.get("size"), "mtime_ns": e.get("mtime_ns"), "first_load_id": e.get("load_id", load_id)}
+            if e.get("inbox_path"):
+                latest[e["inbox_path"]] = sha
+    for p in sorted((data_dir / "raw").glob("??/*")):
+        if p.name.startswith(".") or not p.is_file():
+            continue
+        sha = p.stem
+        f = files.setdefault(sha, {"sha256": sha, "name": p.name, "inbox_path": None, "size_bytes": p.stat().st_size,
+                                   "mtime_ns": None, "first_load_id": load_id})
+        f["raw_path"] = str(p.relative_to(data_dir))
+        f["format"] = p.suffix.lstrip(".")
+    files = {sha: f for sha, f in files.items() if f.get("raw_path")}
+    for sha, f in files.items():
+        path = f.get("inbox_path")
+        if path and latest.get(path) not in (None, sha):
+            f.update(status="superseded", error=f"replaced by a newer version of {path}")
+    return files
+
+
+def _clean_leftovers(data_dir: Path) -> None:
+    """What an interrupted run left: the staging folder, partial copies in the raw store and runs."""
+    staging = data_dir / ".staging"
+    if staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+    for pattern in ("raw/.incoming-*.tmp", "raw/??/.*.tmp", "runs/.*.tmp"):
+        for p in data_dir.glob(pattern):
+            p.unlink(missing_ok=True)
+
+
+def _lock(lock_path: Path):
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(lock_path, "a+")
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "unknown"
+        fh.close()
+        raise RefreshBusy(f"another refresh is running (pid {holder}, lock {lock_path}); try again when it has finished")
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    return fh
+
+
+def _previous(db: Path) -> tuple[dict, dict, str | None]:
+    """Files and sources (sha -> parser version) of the published warehouse, and why it cannot be used
+    when it is corrupt (then the caller rebuilds from the raw store)."""
+    if not db.exists():
+        return {}, {}, None
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            from .warehouse import SCHEMA_VERSION
+
+            cur = con.execute("select * from files")
+            cols = [d[0] for d in cur.description]
+            files = {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
+            version = con.execute("select value from meta where key = 'schema_version'").fetchall()
+            if not version or version[0][0] != SCHEMA_VERSION:
+                return files, {}, None  # another schema: read every file again into the new one
+            sources = dict(con.execute("select sha256, parser_version from sources").fetchall())
+            return files, sources, None
+    except Exception as e:
+        return {}, {}, f"the published warehouse cannot be read ({type(e).__name__}: {str(e)[:200]})"
+
+
+def _store_all(found: list[tuple[Path, str]], prev_files: dict, files: dict, data_dir: Path, limits: Limits,
+               rr: RunReport, load_id: str) -> dict[str, str]:
+    """Stage 3: every inbox file into the raw store (unchanged ones recognised by size and time).
+    Returns sha -> the inbox path it was seen at this run."""
+    seen_paths: dict[str, str] = {}
+    by_path = {f.get("inbox_path"): f for f in prev_files.values() if f.get("inbox_path")}
+    new_index: list[dict] = []
+    max_bytes = limits.file_mb * 1024 * 1024
+    for path, rel in found:
+        rr.files_seen += 1
+        try:
+            st = path.stat()
+            known = by_path.get(rel)
+            if (known and known.get("size_bytes") == st.st_size and known.get("mtime_ns") == st.st_mtime_ns
+                    and (data_dir / (known.get("raw_path") or "")).is_file()):
+                sha, raw, size, mtime = known["sha256"], known["raw_path"], st.st_size, st.st_mtime_ns
+            else:
+                sha, raw, size, mtime = _ingest(path, data_dir, max_bytes)
+                if not sha:
+                    rr.files_failed.append({"path": rel, "reason": f"larger than the {limits.file_mb} MiB limit per "
+                                                                   "file (NIANBAO_FILE_MAX_MB); not stored nor read"})
+                    continue
+        except _Changed as e:
+            rr.files_skipped.append({"path": rel, "reason": str(e)})
+            continue
+        except OSError as e:
+            rr.files_failed.append({"path": rel, "reason": f"cannot be read: {e.strerror or e}"})
+            continue
+        if sha in seen_paths:
+            rr.duplicates.append({"path": rel, "same_as": seen_paths[sha]})
+            continue
+        seen_paths[sha] = rel
+        if sha in prev_files:
+            rr.files_unchanged += 1
+        else:
+            rr.files_new += 1
+        f = files.setdefault(sha, {"sha256": sha, "first_load_id": load_id})
+        if f.get("inbox_path") != rel or f.get("size_bytes") != size or f.get("mtime_ns") != mtime:
+            new_index.append({"sha256": sha, "name": shown(path.name), "inbox_path": rel, "size": size,
+                              "mtime_ns": mtime, "load_id": load_id})
+        f.update(name=shown(path.name), inbox_path=rel, size_bytes=size, mtime_ns=mtime, raw_path=raw,
+                 last_load_id=load_id, format=path.suffix.lower().lstrip("."), status=None)
+    _index_append(data_dir, new_index)
+    return seen_paths
+
+
+def _active(files: dict, seen_paths: dict[str, str]) -> list[str]:
+    """Files to load: those seen now, and earlier ones not replaced. A file changed in place supersedes
+    its older version (kept in the raw store, not loaded)."""
+    path_sha = {rel: sha for sha, rel in seen_paths.items()}
+    active = [sha for sha, f in files.items() if sha in seen_paths or (
+        f.get("status") != "superseded" and path_sha.get(f.get("inbox_path"), sha) == sha)]
+    for sha, f in files.items():
+        if sha not in active:
+            f.update(status="superseded", error=f"replaced by a newer version of {f.get('inbox_path')}")
+    return active
 
 
 def _fsync_dir(path: Path):
@@ -149,29 +450,15 @@ def _atomic_write(path: Path, data: bytes):
     os.replace(tmp, path)
 
 
-def store_raw(src: Path, sha: str, data_dir: Path) -> str:
-    """Copy a file into the raw store once (by content); return its path relative to data_dir."""
-    suffix = src.suffix.lower() if src.suffix.lower() in SUPPORTED_SUFFIXES else ".bin"
-    rel = Path("raw") / sha[:2] / f"{sha}{suffix}"
-    dest = data_dir / rel
-    if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.tmp")
-        shutil.copyfile(src, tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    return str(rel)
-
-
-def _worker_init(lock_fd: int, parent: int, memory_bytes: int):
+def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
     """In each extraction worker: drop the inherited lock, die with the refresh (Linux
     PR_SET_PDEATHSIG: a refresh killed with SIGKILL leaves neither the lock nor idle workers), and
     cap the address space so a file that inflates fails with MemoryError instead of taking the machine."""
-    try:
-        os.close(lock_fd)
-    except OSError:
-        pass
+    for fd in lock_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     try:
         import ctypes
         import signal
@@ -224,78 +511,8 @@ def _extract_one(args: tuple[str, str, str]):
     return Extraction(sha, name, report.format, doc, report.sentence_hashes, run_report_checks(values, ctx))
 
 
-class _Progress:
-    """A progress bar on a terminal, plain log lines otherwise; silent when quiet."""
-
-    def __init__(self, total: int, quiet: bool):
-        self.total, self.quiet, self.done, self.bar = total, quiet, 0, None
-        self.last_log = time.monotonic()
-        if not quiet and total and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="file", desc="extracting", file=sys.stderr)
-        elif not quiet and total:
-            print(f"extracting {total} files", file=sys.stderr, flush=True)
-
-    def step(self):
-        self.done += 1
-        if self.bar is not None:
-            self.bar.update(1)
-        elif not self.quiet and (time.monotonic() - self.last_log > 5 or self.done == self.total):
-            print(f"extracted {self.done}/{self.total}", file=sys.stderr, flush=True)
-            self.last_log = time.monotonic()
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-
-
-def log(msg: str, quiet: bool):
-    if not quiet:
-        print(msg, file=sys.stderr, flush=True)
-
-
-def _lock(lock_path: Path):
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(lock_path, "a+")
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        fh.seek(0)
-        holder = fh.read().strip() or "unknown"
-        fh.close()
-        raise RefreshBusy(f"another refresh is running (pid {holder}, lock {lock_path}); try again when it has finished")
-    fh.seek(0)
-    fh.truncate()
-    fh.write(str(os.getpid()))
-    fh.flush()
-    return fh
-
-
-def _previous(db: Path) -> tuple[dict, dict]:
-    """Files and sources (sha -> parser version) of the published warehouse, if there is one."""
-    if not db.exists():
-        return {}, {}
-    import duckdb
-
-    try:
-        with duckdb.connect(str(db), read_only=True) as con:
-            from .warehouse import SCHEMA_VERSION
-
-            cur = con.execute("select * from files")
-            cols = [d[0] for d in cur.description]
-            files = {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
-            version = con.execute("select value from meta where key = 'schema_version'").fetchall()
-            if not version or version[0][0] != SCHEMA_VERSION:
-                return files, {}  # another schema: read every file again into the new one
-            sources = dict(con.execute("select sha256, parser_version from sources").fetchall())
-            return files, sources
-    except Exception as e:
-        raise RefreshError(f"the published warehouse {db} cannot be read ({e}); move it aside to rebuild from the raw store")
-
-
-def _extract_all(todo: list[str], files: dict, data_dir: Path, lock, workers: int | None, limits: Limits,
-                 quiet: bool, take) -> None:
+def _extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: int | None, limits: Limits,
+                 progress, take) -> None:
     """Read every file of `todo` in worker processes (pebble), each under the time and memory limits.
 
     A file over a limit, or whose worker dies for any reason, fails with the reason; its worker is
@@ -306,19 +523,26 @@ def _extract_all(todo: list[str], files: dict, data_dir: Path, lock, workers: in
     import pebble
     from concurrent.futures.process import BrokenProcessPool
 
-    progress = _Progress(len(todo), quiet)
+    n_done = 0
+
+    def step():
+        nonlocal n_done
+        n_done += 1
+        if progress is not None:
+            progress(n_done, len(todo))
+
     jobs = []
     for sha in todo:
         f = files[sha]
         size = f.get("size_bytes") or 0
         if size > limits.file_mb * 1024 * 1024:
             take((sha, f"larger than the {limits.file_mb} MiB limit per file (NIANBAO_FILE_MAX_MB)"))
-            progress.step()
+            step()
             continue
         jobs.append((str(data_dir / f["raw_path"]), f["name"], sha))
     n = max(1, min(workers or min(2, os.cpu_count() or 1), len(jobs) or 1))
     pool = pebble.ProcessPool(max_workers=n, context=multiprocessing.get_context("fork"), initializer=_worker_init,
-                              initargs=(lock.fileno(), os.getpid(), limits.memory_mb * 1024 * 1024))
+                              initargs=(tuple(fh.fileno() for fh in locks), os.getpid(), limits.memory_mb * 1024 * 1024))
     try:
         pending = {}
         queue = iter(jobs)
@@ -347,118 +571,72 @@ def _extract_all(todo: list[str], files: dict, data_dir: Path, lock, workers: in
                 take((sha, f"its reader process failed: {type(e).__name__}"))
             except Exception as e:  # pragma: no cover - _extract_one catches its own errors
                 take((sha, f"internal error while reading: {type(e).__name__}: {e}"))
-            progress.step()
+            step()
             submit()
     finally:
         pool.stop()
         pool.join(timeout=10)
-        progress.close()
 
 
 def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | None = None,
-            quiet: bool = False, corrections: Path | None = None, limits: Limits | None = None) -> RunReport:
-    """Run one refresh. Never raises for bad input files; raises RefreshError when the run fails."""
+            quiet: bool = True, corrections: Path | None = None, limits: Limits | None = None,
+            rebuild: bool = False, progress=None) -> RunReport:
+    """Run one refresh. Never raises for bad input files; raises RefreshError when the run fails.
+
+    `progress(done, total)` is called as files are extracted (the CLI draws it); `rebuild` reads every
+    original of the raw store again, whatever the published warehouse holds."""
     t0 = time.monotonic()
     started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     inbox, db = Path(inbox), Path(db)
     data_dir = Path(data_dir) if data_dir else db.parent
     corrections = Path(corrections) if corrections else data_dir / "corrections.csv"
-    rr = RunReport(load_id, started.isoformat(timespec="seconds"), str(inbox), str(db))
+    rr = RunReport(load_id, started.isoformat(timespec="seconds"), shown(str(inbox)), shown(str(db)))
     limits = limits or Limits.from_env()
-    lock = _lock(data_dir / ".refresh.lock")
+    # 1. lock: one refresh per warehouse, whatever its data folder, and one per data folder
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db_lock = _lock(db.parent / f".{db.name}.lock")
     try:
+        data_lock = _lock(data_dir / ".refresh.lock")
+    except BaseException:
+        db_lock.close()
+        raise
+    published = False
+    try:
+        _clean_leftovers(data_dir)
         staging = data_dir / ".staging"
-        if staging.exists():  # left by a crashed run: never published, safe to drop while we hold the lock
-            shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True, exist_ok=True)
-        prev_files, prev_sources = _previous(db)
-        files: dict[str, dict] = {sha: dict(f) for sha, f in prev_files.items()
-                                  if (data_dir / (f.get("raw_path") or "")).is_file()}
-        # 1. the inbox: every report file, recursively; the raw store keeps each original once
-        seen_paths: dict[str, str] = {}
-        by_path = {f.get("inbox_path"): f for f in prev_files.values() if f.get("inbox_path")}
-        if inbox.is_dir():
-            for p in _inbox_files(inbox):
-                rel = str(p.relative_to(inbox))
-                if p.suffix.lower() not in SUPPORTED_SUFFIXES:
-                    rr.files_ignored.append(rel)
-                    continue
-                rr.files_seen += 1
-                try:
-                    st = p.stat()
-                    known = by_path.get(rel)
-                    if (known and known.get("size_bytes") == st.st_size and known.get("mtime_ns") == st.st_mtime_ns
-                            and (data_dir / (known.get("raw_path") or "")).is_file()):
-                        sha, raw = known["sha256"], known["raw_path"]  # unchanged since last run: no need to hash
-                    else:
-                        sha = _sha256(p)
-                        raw = store_raw(p, sha, data_dir)
-                except OSError as e:
-                    rr.files_failed.append({"path": rel, "reason": f"cannot be read: {e.strerror or e}"})
-                    continue
-                if sha in seen_paths:
-                    rr.duplicates.append({"path": rel, "same_as": seen_paths[sha]})
-                    continue
-                seen_paths[sha] = rel
-                if sha in prev_files:
-                    rr.files_unchanged += 1
-                else:
-                    rr.files_new += 1
-                f = files.setdefault(sha, {"sha256": sha, "first_load_id": load_id})
-                f.update(name=p.name, inbox_path=rel, size_bytes=st.st_size, mtime_ns=st.st_mtime_ns, raw_path=raw,
-                         last_load_id=load_id, format=p.suffix.lower().lstrip("."))
-        elif not quiet:
-            log(f"inbox {inbox} does not exist; refreshing from the raw store only", quiet)
-        # a file changed in place: its older version is superseded (kept in the raw store, not loaded)
-        path_sha = {rel: sha for sha, rel in seen_paths.items()}
-        active = [sha for sha, f in files.items() if sha in seen_paths or (
-            f.get("status") != "superseded" and path_sha.get(f.get("inbox_path"), sha) == sha)]
-        for sha, f in files.items():
-            if sha not in active:
-                f.update(status="superseded", error=f"replaced by a newer version of {f.get('inbox_path')}")
-        # 2. extract what is new, changed, failed before, or read by an older parser
+        prev_files, prev_sources, broken = _previous(db)
+        if broken or rebuild:
+            rr.rebuilt = broken or "asked for (--rebuild)"
+            if broken:
+                aside = db.with_name(f"{db.name}.corrupt-{load_id}")
+                os.replace(db, aside)  # kept for inspection; readers get a clear message until the new one lands
+                rr.rebuilt += f"; moved aside to {aside.name}"
+            prev_files, prev_sources = {}, {}
+            files = _from_raw_store(data_dir, load_id)
+            base_files = dict(files)
+        else:
+            files = {sha: dict(f) for sha, f in prev_files.items() if (data_dir / (f.get("raw_path") or "")).is_file()}
+            base_files = prev_files
+        # 2-3. collect and store
+        found = _collect(inbox, rr)
+        seen_paths = _store_all(found, base_files, files, data_dir, limits, rr, load_id)
+        active = _active(files, seen_paths)
+        # 4. extract what is new, changed, failed before, or read by an older parser
         todo = [sha for sha in active if prev_sources.get(sha) != PARSER_VERSION]
         keep = [sha for sha in active if prev_sources.get(sha) == PARSER_VERSION]
-        # 3. extract in worker processes, each file under its limits; results are spooled to disk
-        #    (memory stays flat) and no DuckDB connection is open while workers are forked
         failed: dict[str, str] = {}
         spool = staging / f"extractions-{load_id}.pickle"
-        n_loaded = 0
         with open(spool, "wb") as out:
             def take(res):
-                nonlocal n_loaded
                 if isinstance(res, tuple):
                     failed[res[0]] = res[1]
                     return
                 files[res.sha256].update(status="loaded", error=None)
                 pickle.dump(res, out, protocol=pickle.HIGHEST_PROTOCOL)
-                n_loaded += 1
 
-            _extract_all(todo, files, data_dir, lock, workers, limits, quiet, take)
-        # 4. build the new warehouse beside the published one from what was kept and what was read
-        from .warehouse import Builder, read_corrections
-
-        target = staging / f"warehouse-{load_id}.duckdb"
-        builder = Builder(target, load_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-        try:
-            builder.carry_over(db if db.exists() else None, keep)
-            batch: list = []
-            with open(spool, "rb") as fh:
-                while True:
-                    try:
-                        batch.append(pickle.load(fh))
-                    except EOFError:
-                        break
-                    if len(batch) >= 500:
-                        builder.add(batch)
-                        batch.clear()
-            if batch:
-                builder.add(batch)
-        except BaseException:
-            builder.close()
-            raise
-        spool.unlink(missing_ok=True)
+            _extract_all(todo, files, data_dir, (db_lock, data_lock), workers, limits, progress, take)
         rr.files_extracted = len(todo)
         for sha, reason in failed.items():
             f = files[sha]
@@ -466,46 +644,84 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
             rr.files_failed.append({"path": f.get("inbox_path") or f.get("name"), "reason": reason, "sha256": sha})
         for sha in keep:
             files[sha].update(status="loaded", error=None)
-        corr, corr_problems = read_corrections(corrections)
-        finished = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        status = "partial" if rr.files_failed else "ok"
-        run_row = {"load_id": load_id, "started_at": started, "finished_at": finished, "parser_version": PARSER_VERSION,
-                   "status": status, "files_seen": rr.files_seen, "files_new": rr.files_new,
-                   "files_unchanged": rr.files_unchanged, "files_failed": len(rr.files_failed),
-                   "seconds": time.monotonic() - t0}
-        log(f"building warehouse ({len(keep)} kept, {n_loaded} extracted)", quiet)
-        counts = builder.finish(list(files.values()), run_row, corr)
+        # 5. build and check
+        target = staging / f"warehouse-{load_id}.duckdb"
+        counts = _build(target, db if (db.exists() and keep) else None, keep, spool, files, rr, corrections,
+                        load_id, started, t0)
         _failpoint("before_publish")
-        # 4. publish: one rename
+        # 6. publish: one rename
         with open(target, "rb") as fh:
             os.fsync(fh.fileno())
-        db.parent.mkdir(parents=True, exist_ok=True)
         os.replace(target, db)
         _fsync_dir(db.parent)
+        published = True
         rr.reports_loaded = counts["reports_loaded"]
         rr.checks = counts["checks"]
         rr.checks_by_id = counts["checks_by_id"]
         rr.unplaced = counts["unplaced"]
-        rr.corrections = corr_problems + counts["correction_problems"]
-        rr.status = status
+        rr.status = "partial" if rr.files_failed else "ok"
         rr.exit_code = EXIT_SOME_FAILED if rr.files_failed else EXIT_OK
     except RefreshBusy:
         raise
     except Exception as e:
         rr.status, rr.exit_code, rr.error = "failed", EXIT_RUN_FAILED, f"{type(e).__name__}: {e}"
-        raise RefreshError(rr.error) from e
     finally:
         rr.seconds = round(time.monotonic() - t0, 3)
         rr.finished_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
-        if rr.status != "running" or rr.error:
+        # 7. report: always written, or failing to write it is the run's error
+        try:
+            _atomic_write(data_dir / "runs" / f"{load_id}.json",
+                          json.dumps(rr.to_json(), ensure_ascii=False, indent=1).encode("utf-8"))
+        except OSError as e:
+            note = f"the run report could not be written ({e.strerror or e})"
+            rr.error = f"{rr.error}; {note}" if rr.error else note
+            rr.exit_code = EXIT_RUN_FAILED
+            rr.status = "failed" if not published else rr.status
+        for fh in (data_lock, db_lock):
             try:
-                _atomic_write(data_dir / "runs" / f"{load_id}.json",
-                              json.dumps(rr.to_json(), ensure_ascii=False, indent=1).encode("utf-8"))
-            except OSError:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                fh.close()
+            except (OSError, ValueError):
                 pass
-        fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
-        lock.close()
+    if rr.exit_code == EXIT_RUN_FAILED:
+        raise RefreshError(rr.error + (" (the new warehouse was published)" if published else
+                                       "; nothing was published, the previous warehouse is intact"))
     return rr
+
+
+def _build(target: Path, keep_from: Path | None, keep: list[str], spool: Path, files: dict, rr: RunReport,
+           corrections: Path, load_id: str, started, t0: float) -> dict:
+    """Stage 5: the new warehouse from what was kept and what was read, then every check."""
+    from .warehouse import Builder, read_corrections
+
+    builder = Builder(target, load_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    try:
+        builder.carry_over(keep_from, keep)
+        batch: list = []
+        with open(spool, "rb") as fh:
+            while True:
+                try:
+                    batch.append(pickle.load(fh))
+                except EOFError:
+                    break
+                if len(batch) >= 500:
+                    builder.add(batch)
+                    batch.clear()
+        if batch:
+            builder.add(batch)
+    except BaseException:
+        builder.close()
+        raise
+    spool.unlink(missing_ok=True)
+    corr, corr_problems = read_corrections(corrections)
+    finished = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    run_row = {"load_id": load_id, "started_at": started, "finished_at": finished, "parser_version": PARSER_VERSION,
+               "status": "partial" if rr.files_failed else "ok", "files_seen": rr.files_seen, "files_new": rr.files_new,
+               "files_unchanged": rr.files_unchanged, "files_failed": len(rr.files_failed),
+               "seconds": time.monotonic() - t0}
+    counts = builder.finish(list(files.values()), run_row, corr)
+    rr.corrections = corr_problems + counts["correction_problems"]
+    return counts
 
 
 def _failpoint(name: str):

@@ -172,6 +172,8 @@ def insert_rows(con, table: str, rows: list, columns: list[str] | None = None):
     """Insert many rows at once through a DataFrame (DuckDB's executemany runs one statement a row)."""
     if not rows:
         return
+    if not re.fullmatch(r"[a-z_]+", table) or (columns and not all(re.fullmatch(r"[a-z_0-9]+", c) for c in columns)):
+        raise ValueError(f"not a table or column name of the warehouse: {table!r} {columns!r}")
     cols = columns or [d[0] for d in con.execute(f"select * from {table} limit 0").description]
     con.register("_rows", _df(rows, cols))
     try:
@@ -206,7 +208,7 @@ class Builder:
         if keep_from is None:
             return
         con = self.con
-        con.execute(f"attach '{keep_from}' as prev (read_only)")
+        con.execute("attach ? as prev (read_only)", [str(keep_from)])
         try:
             if keep_shas:
                 con.execute("create temp table keep as select unnest(?::varchar[]) as sha256", [keep_shas])

@@ -132,3 +132,22 @@ def test_report_page_draws_tables_and_marks_failing_cells(demo_db, monkeypatch):
     assert any(":material/error:" in c.value for c in at.caption)  # failing cells are marked
     assert len(at.dataframe) >= 4  # 表二, 表三, 表四, narrative
     assert any(b.label == "下载原始文件" for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("value", ["²", "①", "abc", "99999", "-1"])
+def test_a_bad_year_in_the_url_is_a_message_not_a_trace(demo_db, monkeypatch, value):
+    at = app(demo_db, monkeypatch, y0=value)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("y0" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "garbage"])
+def test_an_unreadable_warehouse_is_a_message_not_a_trace(demo_db, monkeypatch, tmp_path, damage):
+    bad = tmp_path / "warehouse.duckdb"
+    data = demo_db.read_bytes()
+    bad.write_bytes({"truncated": data[: len(data) // 3], "empty": b"", "garbage": b"\x00garbage" * 1000}[damage])
+    at = app(bad, monkeypatch)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "rebuild" in " ".join(c.value for c in at.code)

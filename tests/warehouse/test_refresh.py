@@ -80,7 +80,7 @@ def test_raw_store_keeps_each_original_once_and_inbox_is_untouched(env):
     rr = env.refresh()
     after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in env.inbox.rglob("*") if p.is_file()}
     assert before == after
-    raw = [p for p in (env.data / "raw").rglob("*") if p.is_file()]
+    raw = [p for p in (env.data / "raw").rglob("*") if p.is_file() and p.name != "index.jsonl"]
     assert len(raw) == 1 and raw[0].read_bytes() == (env.inbox / "a.html").read_bytes()
     assert rr.duplicates and rr.duplicates[0]["same_as"] == "a.html"
 
@@ -221,11 +221,20 @@ def test_sigkill_at_random_moments(env):
     assert rr.reports_loaded == 90
 
 
-def test_linked_folders_in_the_inbox_are_read_once(env, tmp_path):
+def test_links_inside_the_inbox_are_read_once_and_links_out_are_not_followed(env, tmp_path):
     elsewhere = tmp_path / "shared-drive"
     write_report(elsewhere, "a.html", "南京市财政局", 2022, seed=1)
-    (env.inbox / "drive").symlink_to(elsewhere, target_is_directory=True)
-    (elsewhere / "loop").symlink_to(elsewhere, target_is_directory=True)  # a cycle must not be followed forever
-    write_report(env.inbox, ".hidden.html", "南京市教育局", 2022, seed=2)
+    (env.inbox / "drive").symlink_to(elsewhere, target_is_directory=True)  # out of the inbox: not followed
+    (env.inbox / "passwd.txt").symlink_to("/etc/passwd")  # out of the inbox: never copied
+    inner = env.inbox / "2022"
+    write_report(inner, "b.html", "南京市教育局", 2022, seed=2)
+    (env.inbox / "alias").symlink_to(inner, target_is_directory=True)  # inside: the same files, read once
+    (inner / "loop").symlink_to(inner, target_is_directory=True)  # a cycle must not be followed forever
+    write_report(env.inbox, ".hidden.html", "南京市教育局", 2022, seed=3)
     rr = env.refresh()
     assert rr.files_seen == 1 and rr.reports_loaded == 1
+    skipped = {f["path"]: f["reason"] for f in rr.files_skipped}
+    assert "outside the inbox" in skipped["drive"] and "outside the inbox" in skipped["passwd.txt"]
+    assert any("already read" in r for r in skipped.values())
+    raw = [p for p in (env.data / "raw").rglob("*") if p.is_file() and p.suffix != ".jsonl"]
+    assert len(raw) == 1 and b"root:" not in raw[0].read_bytes()
