@@ -54,8 +54,19 @@ class Document:
         return "\n".join(b.text for b in self.paragraphs)
 
 
+class TableTooBig(ValueError):
+    """A table past the cell limit (NIANBAO_MAX_TABLE_CELLS)."""
+
+
 def grid_from_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
-    """Expand rows of (text, rowspan, colspan) into a rectangular grid of Cells."""
+    """Expand rows of (text, rowspan, colspan) into a rectangular grid of Cells; a table whose grid
+    would pass the cell limit raises TableTooBig before it is built."""
+    from .limits import current
+
+    lim = current()
+    cells = sum(min(max(1, cs), 60) for row in rows for _, _, cs in row)
+    if cells > lim.table_cells or len(rows) * max((len(r) for r in rows), default=0) > lim.table_cells * 4:
+        raise TableTooBig(f"a table of more than {lim.table_cells:,} cells (NIANBAO_MAX_TABLE_CELLS)")
     grid: list[list[Cell | None]] = []
     pending: dict[tuple[int, int], Cell] = {}
     for r, row in enumerate(rows):

@@ -9,6 +9,7 @@ no fact and an issue instead.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -121,6 +122,11 @@ def value_anchor(rows: list[Row], n: int) -> int | None:
 
 # --- the parser ---------------------------------------------------------------------------------
 
+_THIS_YEAR = datetime.date.today().year
+_COUNTS = ("app.", "review", "litigation.")
+_MAX_COUNT = 10_000_000  # no agency receives ten million applications a year
+
+
 class _State:
     def __init__(self, report: Report):
         self.report = report
@@ -142,6 +148,14 @@ class _State:
     def add(self, metric: str, dim: str | None, value: Decimal, evidence: dict):
         key = metric if dim is None else f"{metric}:{dim}"
         if key in self.conflicts:
+            return
+        if metric.startswith(_COUNTS) and (value < 0 or value > _MAX_COUNT or value != value.to_integral_value()):
+            self.report.issues.append(Issue(
+                "implausible_value", "warning",
+                f"{key} is printed as {plain(value)}, which cannot be a count of applications or cases; left out",
+                f"{evidence.get('row', '')} / {evidence.get('column', '')}"))
+            self.conflicts.add(key)
+            self.seen.pop(key, None)
             return
         fact = Fact(metric, dim, plain(value), evidence)
         prev = self.seen.get(key)
@@ -679,7 +693,12 @@ def _identify(doc: Document, report: Report):
             if m:
                 report.published = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
                 break
-    if report.year is None:
+    if report.year is not None and not (2008 <= report.year <= _THIS_YEAR + 1):
+        report.issues.append(Issue("year_implausible", "error",
+                                   f"the year {report.year} cannot be a report's statistical year (the regulation "
+                                   f"took effect in 2008); the report is not placed in any year"))
+        report.year = None
+    elif report.year is None:
         report.issues.append(Issue("year_unknown", "error", "the statistical year could not be found"))
     if report.agency is None:
         report.issues.append(Issue("agency_unknown", "error", "the issuing agency could not be found"))

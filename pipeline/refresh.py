@@ -44,25 +44,7 @@ from .readers import SUPPORTED_SUFFIXES
 EXIT_OK, EXIT_SOME_FAILED, EXIT_RUN_FAILED = 0, 1, 2
 
 
-@dataclass(frozen=True)
-class Limits:
-    """What one file may cost. Each file is read in a worker process under these limits; a file over
-    a limit fails with a reason naming it, its worker is replaced, and the run goes on.
-
-    Defaults suit the 2-core, 24 GiB machines this runs on; override them with the environment
-    variables named beside each, or pass a Limits to `refresh`."""
-
-    seconds: float = 120.0  # NIANBAO_FILE_TIMEOUT: wall-clock seconds to read one file
-    memory_mb: int = 3072  # NIANBAO_FILE_MEMORY_MB: memory a worker may take beyond its loaded libraries
-    file_mb: int = 200  # NIANBAO_FILE_MAX_MB: files larger than this are not read
-
-    @classmethod
-    def from_env(cls) -> "Limits":
-        env = os.environ
-        d = cls()
-        return cls(float(env.get("NIANBAO_FILE_TIMEOUT") or d.seconds),
-                   int(env.get("NIANBAO_FILE_MEMORY_MB") or d.memory_mb),
-                   int(env.get("NIANBAO_FILE_MAX_MB") or d.file_mb))
+from .limits import Limits  # noqa: E402  (re-exported: refresh(..., limits=Limits(...)))
 
 
 class RefreshError(Exception):

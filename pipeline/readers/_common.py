@@ -60,10 +60,28 @@ _GB = {"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn"}
 
 
 def decode(data: bytes, name: str, html: bool = False) -> str:
+    text = _decode(data, name, html)
+    from .. import limits
+
+    lim = limits.current()
+    if len(text) > lim.text_chars:
+        raise ReadError(name, f"holds {len(text):,} characters of text; the limit is {lim.text_chars:,} "
+                              "(NIANBAO_MAX_TEXT_CHARS): not a report")
+    return text
+
+
+def _decode(data: bytes, name: str, html: bool = False) -> str:
     """Text from bytes: BOM, then (HTML) the <meta> charset, then UTF-8, then GB18030, then detection.
 
-    GB2312 and GBK are decoded as GB18030, their superset, so rare characters survive.
+    GB2312 and GBK are decoded as GB18030, their superset, so rare characters survive. A file whose
+    text would pass the character limit is refused before it is decoded.
     """
+    from .. import limits
+
+    lim = limits.current()
+    if len(data) > lim.text_chars * 4 or (len(data) > lim.text_chars and not html):
+        raise ReadError(name, f"holds more than {lim.text_chars:,} characters of text; the limit is "
+                              f"NIANBAO_MAX_TEXT_CHARS: not a report")
     for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             try:

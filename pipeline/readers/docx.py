@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .. import limits
 from ..document import Cell, Document, Paragraph, Table
 from ._common import ReadError, to_simplified
 
@@ -31,8 +32,14 @@ def _text(el) -> str:
     return "".join(parts).strip()
 
 
+class _TooBig(Exception):
+    pass
+
+
 def _table(tbl) -> Table:
     rows: list[list[Cell]] = []
+    n_cells = 0
+    lim = limits.current()
     for tr in tbl.iterchildren(W + "tr"):
         row: list[Cell] = []
         col = 0
@@ -46,6 +53,8 @@ def _table(tbl) -> Table:
                         span = max(1, int(gs.get(W + "val", "1")))
                     except ValueError:
                         span = 1
+                    if span > lim.span:
+                        raise _TooBig(f"a table cell spans {span} columns; the limit is {lim.span} (NIANBAO_MAX_SPAN)")
                 vm = props.find(W + "vMerge")
                 if vm is not None:
                     vmerge = vm.get(W + "val", "continue")
@@ -58,16 +67,35 @@ def _table(tbl) -> Table:
             row.extend(cells)
             col += span
         rows.append(row)
+        n_cells += len(row)
+        if n_cells > lim.table_cells:
+            raise _TooBig(f"a table of more than {lim.table_cells} cells (NIANBAO_MAX_TABLE_CELLS)")
     width = max((len(r) for r in rows), default=0)
     for r in rows:
         r.extend(Cell("", origin=False) for _ in range(width - len(r)))
     return Table(rows)
 
 
+def _check_zip(data: bytes, name: str) -> None:
+    """A .docx is a zip: its members' decompressed sizes are checked before anything is inflated."""
+    import zipfile
+
+    lim = limits.current()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise ReadError(name, f"cannot be read as a Word (.docx) document: a broken ZIP container ({e})") from None
+    if total > lim.unzipped_mb * 1024 * 1024:
+        raise ReadError(name, f"its parts inflate to {total // (1024 * 1024)} MiB; the limit is {lim.unzipped_mb} MiB "
+                              "(NIANBAO_MAX_UNZIPPED_MB): a zip bomb or not a report")
+
+
 def read_docx(data: bytes, name: str) -> Document:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_zip(data, name)
     try:
         d = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as e:
@@ -94,7 +122,10 @@ def read_docx(data: bytes, name: str) -> Document:
                 if content is not None:
                     walk(content)
 
-    walk(d.element.body)
+    try:
+        walk(d.element.body)
+    except _TooBig as e:
+        raise ReadError(name, str(e)) from None
     if not doc.blocks:
         raise ReadError(name, "the Word document holds no text")
     return doc

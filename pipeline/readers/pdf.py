@@ -164,6 +164,38 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return out
 
 
+def _pdfium_text(data: bytes, name: str) -> Document | None:
+    """The PDF's text through PDFium, page by page, as lines: tables come back from their text lines
+    (as for PDFs without ruling lines, cells that cannot be placed are left out)."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:  # pragma: no cover - a dependency of pdfplumber
+        return None
+    from .txt import blocks_from_lines
+
+    doc = Document(path=name, format="pdf")
+    cjk = 0
+    try:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            for pno in range(len(pdf)):
+                text = pdf[pno].get_textpage().get_text_range()
+                lines = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+                lines = [ln for ln in lines if ln and not _PAGE_NUMBER.match(ln)]
+                cjk += sum(len(_CJK.findall(ln)) for ln in lines)
+                doc.blocks.extend(b for _, b in _join_prose(list(enumerate(blocks_from_lines(lines, page=pno + 1))), pno + 1))
+        finally:
+            pdf.close()
+    except Exception:
+        return None
+    if cjk < 20:
+        return None
+    for b in doc.blocks:
+        if isinstance(b, Paragraph):
+            b.text = to_simplified(b.text)
+    return doc
+
+
 def read_pdf(data: bytes, name: str) -> Document:
     import pdfplumber
 
@@ -184,6 +216,12 @@ def read_pdf(data: bytes, name: str) -> Document:
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in repr(inner).lower():
             raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
         raise ReadError(name, f"a corrupt PDF ({type(inner).__name__})") from None
+    from .. import limits
+
+    lim = limits.current()
+    if len(pages) > lim.pdf_pages:
+        pdf.close()
+        raise ReadError(name, f"has {len(pages)} pages; the limit is {lim.pdf_pages} (NIANBAO_MAX_PDF_PAGES): not a report")
     doc = Document(path=name, format="pdf")
     try:
         meta_title = (pdf.metadata or {}).get("Title")
@@ -248,8 +286,13 @@ def read_pdf(data: bytes, name: str) -> Document:
     finally:
         pdf.close()
     if cid > 20 and cid > cjk:
-        raise ReadError(name, "the PDF's Chinese fonts have no Unicode map (text comes out as (cid:NNN)); "
-                              "its text cannot be read reliably")
+        # pdfminer cannot map these fonts; PDFium (pypdfium2, installed with pdfplumber) carries Adobe's
+        # CJK character maps and often can: its text lines are read as a text file's
+        fallback = _pdfium_text(data, name)
+        if fallback is None:
+            raise ReadError(name, "the PDF's Chinese fonts have no Unicode map (text comes out as (cid:NNN)); "
+                                  "its text cannot be read reliably")
+        return fallback
     if cjk < 20:
         raise ReadError(name, "the PDF has no usable text layer (scanned pages or images?); nianbao does not OCR")
     return doc

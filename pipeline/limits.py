@@ -1,0 +1,45 @@
+"""Every limit on what one input may cost, in one place, each overridable by an environment variable.
+
+The readers refuse an input past a limit with a `ReadError` that names the limit and its variable;
+the refresh runs each file in a worker process under the time and memory limits, so an input that
+slips past the others still cannot stall or sink the weekly run.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 120.0  # NIANBAO_FILE_TIMEOUT: wall-clock seconds to read one file (refresh)
+    memory_mb: int = 3072  # NIANBAO_FILE_MEMORY_MB: memory a worker may take beyond its loaded libraries (refresh)
+    file_mb: int = 200  # NIANBAO_FILE_MAX_MB: files larger than this are not read
+    unzipped_mb: int = 300  # NIANBAO_MAX_UNZIPPED_MB: a .docx's members, decompressed, together
+    pdf_pages: int = 400  # NIANBAO_MAX_PDF_PAGES: pages of one PDF
+    text_chars: int = 5_000_000  # NIANBAO_MAX_TEXT_CHARS: characters of a text or HTML file, decoded
+    table_cells: int = 200_000  # NIANBAO_MAX_TABLE_CELLS: cells of one table, spans expanded
+    span: int = 100  # NIANBAO_MAX_SPAN: columns or rows one merged cell may span
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        d = cls()
+        out = {}
+        for f in fields(cls):
+            raw = os.environ.get(ENV[f.name])
+            default = getattr(d, f.name)
+            try:
+                out[f.name] = type(default)(raw) if raw else default
+            except ValueError:
+                out[f.name] = default
+        return cls(**out)
+
+
+ENV = {"seconds": "NIANBAO_FILE_TIMEOUT", "memory_mb": "NIANBAO_FILE_MEMORY_MB", "file_mb": "NIANBAO_FILE_MAX_MB",
+       "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB", "pdf_pages": "NIANBAO_MAX_PDF_PAGES",
+       "text_chars": "NIANBAO_MAX_TEXT_CHARS", "table_cells": "NIANBAO_MAX_TABLE_CELLS", "span": "NIANBAO_MAX_SPAN"}
+
+
+def current() -> Limits:
+    """The limits in force (read from the environment each time: cheap, and tests can change them)."""
+    return Limits.from_env()
