@@ -1,6 +1,7 @@
 """One file in, one report out: read the document, parse it. The library entry of `extract`."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .parse import Report, parse
@@ -16,8 +17,16 @@ class NotAReport(ReadError):
 _REPORT_WORDS = ("政府信息公开", "总体情况", "主动公开", "依申请公开", "信息公开")
 
 
+_LIST_TITLE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九○]{4})\s*年度?[^\n]{0,30}?(?:年度报告|年报)")
+
+
 def _check(report: Report, doc) -> Report:
     text = doc.text()[:50000]
+    if not report.facts and report.template is None:
+        years = {m.group(1) for m in _LIST_TITLE.finditer(text)}
+        if len(years) >= 3:
+            raise NotAReport(report.path, f"a list of {len(years)} years' reports (a column or index page), "
+                                          "not a report; the reports it links to are read one by one")
     looks_like = sum(w in text for w in _REPORT_WORDS) >= 2
     if not report.facts and report.template is None and (report.year is None or not looks_like) and not looks_like:
         raise NotAReport(report.path, "not a government-information-disclosure annual report "

@@ -314,8 +314,12 @@ def _clean_leftovers(data_dir: Path) -> None:
 
 
 def _lock(lock_path: Path):
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(lock_path, "a+")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(lock_path, "a+")
+    except OSError as e:
+        raise RefreshError(f"cannot take the lock {shown(str(lock_path))}: {e.strerror or e} "
+                           "(the data folder must be writable)") from None
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -576,7 +580,6 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
     rr = RunReport(load_id, started.isoformat(timespec="seconds"), shown(str(inbox)), shown(str(db)))
     limits = limits or Limits.from_env()
     # 1. lock: one refresh per warehouse, whatever its data folder, and one per data folder
-    db.parent.mkdir(parents=True, exist_ok=True)
     db_lock = _lock(db.parent / f".{db.name}.lock")
     try:
         data_lock = _lock(data_dir / ".refresh.lock")

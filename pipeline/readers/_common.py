@@ -46,8 +46,26 @@ def sniff_format(data: bytes, name: str) -> str:
     return "txt"
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for UTF-16 text saved without a byte-order mark (Windows tools do),
+    told by where its NUL bytes fall and by the text reading as Chinese; otherwise None."""
+    head = data[:4096]
+    if len(head) < 64 or len(head) % 2:
+        head = head[: len(head) - len(head) % 2]
+    if len(head) < 64 or head.count(b"\x00") < len(head) // 8:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = head.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _plausible_chinese(text) and "\x00" not in text:
+            return enc
+    return None
+
+
 def _looks_binary(head: bytes) -> bool:
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(head):
         return False
     if b"\x00" in head:
         return True
@@ -88,6 +106,12 @@ def _decode(data: bytes, name: str, html: bool = False) -> str:
                 return to_simplified(data[len(bom):].decode(enc))
             except UnicodeDecodeError:
                 raise ReadError(name, f"starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()}") from None
+    bare = utf16_without_bom(data)
+    if bare:
+        try:
+            return to_simplified(data[: len(data) - len(data) % 2].decode(bare))
+        except UnicodeDecodeError:
+            pass
     candidates: list[str] = []
     if html:
         m = _META_CHARSET.search(data[:4096])

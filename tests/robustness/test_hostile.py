@@ -82,6 +82,12 @@ def _snapshot(db: Path) -> dict:
                 for t in ("reports", "facts", "files", "check_results")}
 
 
+def _content(db: Path) -> list:
+    """What the warehouse says, whichever run loaded it (no load ids)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return sorted(con.execute("select agency_id, year, metric, coalesce(dim, ''), value from facts").fetchall())
+
+
 def test_refresh_through_every_hostile_input(tmp_path):
     inbox, data = tmp_path / "inbox", tmp_path / "data"
     db = data / "warehouse.duckdb"
@@ -110,15 +116,17 @@ def test_refresh_through_every_hostile_input(tmp_path):
     assert rr.exit_code == EXIT_SOME_FAILED
     failed = {f["path"]: f["reason"] for f in rr.files_failed}
     skipped = {f["path"]: f["reason"] for f in rr.files_skipped}
+    same = {d["path"]: d["same_as"] for d in rr.duplicates}  # identical bytes are stored and read once
     for c in CASES:
         key = f"hostile/{c.name}"
         if c.expect == "refused":
+            key = same.get(key, key)
             assert key in failed, (c.name, c.why)
             assert len(failed[key]) > 10
     assert "a-fifo.txt" in skipped and "loop" in skipped and "out.txt" in skipped
     # the good reports, the badly named ones and the GBK name are all loaded
     with duckdb.connect(str(db), read_only=True) as con:
-        agencies = {r[0] for r in con.execute("select agency from reports").fetchall()}
+        agencies = {r[0] for r in con.execute("select a.name from reports r join agencies a using (agency_id)").fetchall()}
         stored_names = [r[0] for r in con.execute("select inbox_path from files").fetchall()]
     for i in list(range(3)) + [10 + k for k in range(len(bad_names()))] + [30]:
         assert agency_name(i)[0] in agencies, agency_name(i)[0]
@@ -235,14 +243,14 @@ def test_a_corrupt_warehouse_is_rebuilt_from_the_raw_store_with_nothing_lost(env
     for i in range(4):
         write_report(env.inbox, f"r{i}.html", agency_name(i)[0], 2023, seed=i)
     env.refresh()
-    good = _snapshot(env.db)["reports"]
+    good = _content(env.db)
     for p in list(env.inbox.glob("r[01].html")):
         p.unlink()  # the originals of two reports are now only in the raw store
     data = env.db.read_bytes()
     env.db.write_bytes(data[: len(data) // 3])
     rr = env.refresh()
     assert rr.rebuilt and "corrupt" in rr.summary().lower() or "cannot be read" in rr.rebuilt
-    assert rr.reports_loaded == 4 and _snapshot(env.db)["reports"] == good
+    assert rr.reports_loaded == 4 and _content(env.db) == good
     assert list(env.data.glob("warehouse.duckdb.corrupt-*")), "the corrupt file is kept aside"
 
 

@@ -64,3 +64,25 @@ def test_limits_from_the_environment(monkeypatch):
     monkeypatch.setenv("NIANBAO_FILE_MEMORY_MB", "512")
     monkeypatch.setenv("NIANBAO_FILE_MAX_MB", "9")
     assert Limits.from_env() == Limits(7.5, 512, 9)
+
+
+def _killer(data: bytes, name: str):
+    if "sudden" in name:
+        import os
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)  # a worker that dies for whatever reason
+    return _real(data, name)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_worker_that_dies_fails_its_file_not_the_run(env, monkeypatch, workers):
+    monkeypatch.setattr(extract_mod, "extract_bytes", _killer)
+    for i in range(5):
+        write_report(env.inbox, f"ok{i}.html", agency_name(i)[0], 2023, seed=i)
+    write_report(env.inbox, "sudden.html", agency_name(7)[0], 2023, seed=7)
+    rr = env.refresh(workers=workers)
+    assert rr.exit_code == EXIT_SOME_FAILED
+    assert [f["path"] for f in rr.files_failed] == ["sudden.html"]
+    assert "died" in rr.files_failed[0]["reason"]
+    assert rr.reports_loaded == 5

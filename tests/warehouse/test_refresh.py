@@ -209,7 +209,7 @@ def test_sigkill_at_random_moments(env):
     old = snapshot(env.db)
     for i in range(60, 90):
         write_report(env.inbox, f"r{i}.html", agency_name(i)[0], 2022, seed=i)
-    for delay in (0.2, 0.5, 0.9, 1.4, 2.0):
+    for delay in [0.1 + 0.15 * k for k in range(20)]:  # 20 moments, from collecting to publishing
         p = _cli("refresh", "--inbox", str(env.inbox), "--db", str(env.db), "--quiet", "--workers", "2")
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
