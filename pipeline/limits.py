@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ ENV = {"seconds": "NIANBAO_FILE_TIMEOUT", "memory_mb": "NIANBAO_FILE_MEMORY_MB",
        "text_chars": "NIANBAO_MAX_TEXT_CHARS", "table_cells": "NIANBAO_MAX_TABLE_CELLS", "span": "NIANBAO_MAX_SPAN"}
 
 
+@lru_cache(maxsize=1)
 def current() -> Limits:
-    """The limits in force (read from the environment each time: cheap, and tests can change them)."""
+    """The limits in force, read from the environment once per process (`current.cache_clear()` to
+    read it again)."""
     return Limits.from_env()

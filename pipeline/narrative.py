@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .cells import plain
 from .model import Fact, Issue
@@ -80,20 +81,29 @@ PLATFORMS = (
 )
 _WEBSITE = re.compile(r"网站|门户|网页|官网")
 _PLACE = re.compile(r"视频号|微信|公众号|服务号|订阅号|微博|头条|抖音|快手|网站|门户|网页|官网|两微|新媒体")
+_WECHAT_ACCOUNT = re.compile(r"微信(?!视频号)[^视]*(?:公众号|服务号|订阅号)|公众号")
+_GENERIC_MEDIA = re.compile(r"两微|新媒体矩阵|新媒体平台|各类新媒体")
+_WS = re.compile(r"\s+")
+_LATIN = re.compile(r"[A-Za-z]")
+_LISTED = re.compile(r"^\s*[、和及与]")
+_LIST_SEP = re.compile(r"[、和及与]")
+_SINCE_LAUNCH = re.compile(r"以来|至今")
+_LEVEL_ONLY = re.compile(r"\s*(?:的)?\s*(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达|为)\s*")
 WEBSITE = "website"
 MIXED = "mixed"
 
 
+@lru_cache(maxsize=8192)
 def _places(text: str) -> str | None:
     """The one place a piece of text names (website or a platform), MIXED for several, None for none."""
     if not _PLACE.search(text):
         return None
     hits = [name for name, rx in PLATFORMS if rx.search(text)]
-    if "wechat_channels" in hits and "wechat" in hits and not re.search(r"微信(?!视频号)[^视]*(?:公众号|服务号|订阅号)|公众号", text):
+    if "wechat_channels" in hits and "wechat" in hits and not _WECHAT_ACCOUNT.search(text):
         hits.remove("wechat")  # 微信视频号 is Channels alone
     if _WEBSITE.search(text):
         hits.append(WEBSITE)
-    if re.search(r"两微|新媒体矩阵|新媒体平台|各类新媒体", text) and len(hits) <= 1:
+    if _GENERIC_MEDIA.search(text) and len(hits) <= 1:
         return MIXED if not hits else hits[0]
     if len(hits) != 1:
         return MIXED if hits else None
@@ -164,14 +174,17 @@ STATEMENTS = (
 )
 
 
-def sentence_hashes(doc) -> list[int]:
+_STATEMENT_CUE = re.compile(r"申请|复议|诉讼")
+
+
+def sentence_hashes(paragraphs) -> list[int]:
     """Stable 63-bit hashes of the report's sentences (for the copied-narrative check)."""
     import hashlib
 
     out = []
-    for para in doc.paragraphs:
+    for para in paragraphs:
         for sentence in _SENTENCE.split(para.text):
-            t = re.sub(r"\s+", "", sentence)
+            t = _WS.sub("", sentence)
             if len(t) >= 12:
                 out.append(int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "big") >> 1)
     return out
@@ -254,7 +267,7 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
                 unit = m.group("unit") or ""
                 if not unit and not m.group("mult") and _DATE_OR_SHARE.match(after):
                     continue  # 2022年底, 12月, 100%: words of the label, not an item
-                if (n_start and part[n_start - 1].isascii() and part[n_start - 1].isalpha()) or re.match(r"[A-Za-z]", after):
+                if (n_start and part[n_start - 1].isascii() and part[n_start - 1].isalpha()) or _LATIN.match(after):
                     continue  # IPv6, 5G, H5: part of a name
                 if m.group("mult") == "万" and unit == "元":
                     unit = "万元"
@@ -262,7 +275,7 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
                 if local is not None:
                     place = local
                 items.append(Item(_value(m), unit, left, sentence[:offset] + part[:n_start], after_words,
-                                  not after_words.strip(), ci, prev_end > 0 and bool(re.match(r"^\s*[、和及与]", left)),
+                                  not after_words.strip(), ci, prev_end > 0 and bool(_LISTED.match(left)),
                                   paren, breakdown, place))
                 prev_end = m.end()
         cp = _places(clause)
@@ -278,7 +291,7 @@ def _respectively(clause: str) -> list[str]:
     if not values:
         return [clause]
     head = post[:values[0].start()]
-    subjects = [s for s in re.split(r"[、和及与]", pre) if s.strip()]
+    subjects = [s for s in _LIST_SEP.split(pre) if s.strip()]
     if len(subjects) == len(values) and len(subjects) > 1:
         # the verb before the first subject belongs to all: 召开新闻发布会、新闻通气会 -> 召开…
         return [s + head + v.group(0) for s, v in zip(subjects, values)]
@@ -338,7 +351,7 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     if _SOMETHING_ELSE.search(left):
         return "a count of something else"
     own_year = _YEAR_ROUND.search(left)  # 2023年度共发送784条: the year's own figure
-    if flow and (re.search(r"以来|至今", left) or (("累计" in left or _SINCE.search(left)) and not own_year)):
+    if flow and (_SINCE_LAUNCH.search(left) or (("累计" in left or _SINCE.search(left)) and not own_year)):
         return "cumulative since launch"
     if _PRIOR.search(left):
         return "the start of the year or the previous year"
@@ -354,7 +367,7 @@ def _carry(item: Item, prev: Item | None, year: int | None) -> None:
     if prev is None or prev.metric is None or item.metric is not None:
         return
     lead = _TIME_LEAD.sub("", item.left) if item.clause != prev.clause else item.left
-    if not re.fullmatch(r"\s*(?:的)?\s*(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达|为)\s*", lead):
+    if not _LEVEL_ONLY.fullmatch(lead):
         return
     if item.unit != prev.unit and not (item.unit == "" or prev.unit == ""):
         return
@@ -368,12 +381,15 @@ def _carry(item: Item, prev: Item | None, year: int | None) -> None:
 
 def read_narrative(doc, report) -> None:
     year = report.year
+    paragraphs = doc.paragraphs
     found: dict[str, list[tuple[Decimal, str]]] = {}
     tainted: dict[str, str] = {}
 
-    for para in doc.paragraphs:
+    for para in paragraphs:
+        if not _STATEMENT_CUE.search(para.text):
+            continue
         for sentence in _SENTENCE.split(para.text):
-            if not _DIGIT.search(sentence):
+            if not _DIGIT.search(sentence) or not _STATEMENT_CUE.search(sentence):
                 continue
             for kind, rx in STATEMENTS:
                 for m in rx.finditer(sentence):
@@ -383,13 +399,15 @@ def read_narrative(doc, report) -> None:
                         continue
                     v = _value(m)
                     report.statements.append({"kind": kind, "value": plain(v), "text": sentence.strip()[:300]})
-    report.sentence_hashes = sentence_hashes(doc)
+    report.sentence_hashes = sentence_hashes(paragraphs)
 
     def put(metric: str, value: Decimal, sentence: str):
         found.setdefault(metric, []).append((value, sentence))
 
-    for para in doc.paragraphs:
+    for para in paragraphs:
         platform: str | None = None  # a platform named carries to the paragraph's later sentences
+        if not _CUE.search(para.text):
+            continue  # no word of any figure of ours in the whole paragraph
         for sentence in _SENTENCE.split(para.text):
             sentence = sentence.strip()
             if len(sentence) < 4:

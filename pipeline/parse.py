@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -139,6 +140,7 @@ class _State:
         self.conflicts: set[str] = set()
         self.blank_cells: list[str] = []
         self.review_head: list = []  # 表四 header rows (grid cells) above the values
+        self.review_filled: tuple = (None, 0, [])
         self.page: int | None = None
         self.anchor7: int | None = None  # grid column where 表三's seven value cells start
         # 表三's last data row before a table break (a row split over two pages continues in the next table)
@@ -149,7 +151,7 @@ class _State:
         key = metric if dim is None else f"{metric}:{dim}"
         if key in self.conflicts:
             return
-        if metric.startswith(_COUNTS) and (value < 0 or value > _MAX_COUNT or value != value.to_integral_value()):
+        if (value < 0 or value > _MAX_COUNT) and metric.startswith(_COUNTS):
             self.report.issues.append(Issue(
                 "implausible_value", "warning",
                 f"{key} is printed as {plain(value)}, which cannot be a count of applications or cases; left out",
@@ -320,6 +322,7 @@ _REVIEW_WORDS = re.compile(r"(?P<after>复议后起诉)|(?P<direct>未经复议�
                            r"|(?P<total>总计|合计)")
 
 
+@lru_cache(maxsize=4096)
 def _review_kind(text: str) -> tuple[str | None, str | None]:
     """(block, result) a header or label text names; None where it names none or several."""
     t = catalog.normalise_label(text)
@@ -346,7 +349,10 @@ def _review_by_grid(st: _State, row: Row) -> list[tuple[str, str]] | None:
     """Each value cell's (block, result) from the header cells above it in its grid column and the
     row's own label (a transposed table names the block or the result in the row)."""
     rb, rd = _review_kind(row.label) if row.label else (None, None)
-    heads = [_fill_right(head) for head in st.review_head]
+    cached_for, cached_len, heads = st.review_filled
+    if cached_for is not st.review_head or cached_len != len(st.review_head):  # filled once per header
+        heads = [_fill_right(head) for head in st.review_head]
+        st.review_filled = (st.review_head, len(st.review_head), heads)
     out = []
     for pos in row.positions:
         texts = []

@@ -49,6 +49,22 @@ def _token(block) -> str | None:
 def fold_streams(blocks: list, is_heading) -> list:
     """Blocks with every one-cell-per-line table turned back into a Table; `is_heading(text)` tells
     the section headings, which stay paragraphs between the tables."""
+    # most documents have no such run: a cheap look for a dozen short paragraphs in a row first
+    streak = numbers = 0
+    found = False
+    for block in blocks:
+        if isinstance(block, Paragraph) and len(block.text) <= _MAX_TOKEN + 4:
+            streak += 1
+            numbers += block.text.strip(" |").isdigit()
+        elif not isinstance(block, Paragraph) and len(block.rows) <= 1:
+            continue  # a row of empty cells between the lines
+        else:
+            streak = numbers = 0
+        if streak >= 12 and numbers >= 6:
+            found = True
+            break
+    if not found:
+        return blocks
     out: list = []
     run: list = []  # (block, token)
 

@@ -78,7 +78,10 @@ _GB = {"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn"}
 
 
 def decode(data: bytes, name: str, html: bool = False) -> str:
-    text = _decode(data, name, html)
+    """The file's text, with one spelling per character (text.normalize) and within the text limit."""
+    from ..text import normalize
+
+    text = normalize(_decode(data, name, html))
     from .. import limits
 
     lim = limits.current()
