@@ -6,6 +6,8 @@ keeps the filters in the URL so a copied link reproduces the view, and runs the 
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import streamlit as st
 
@@ -107,7 +109,8 @@ for k, v in wanted.items():
 
 asof = common.q("data_as_of")
 if asof:
-    sb.caption(f"{t('data_as_of', lang)}：{asof['finished_at']:%Y-%m-%d %H:%M} UTC · {asof['reports']} {t('reports', lang)}")
+    local = asof["finished_at"].replace(tzinfo=dt.timezone.utc).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    sb.caption(f"{t('data_as_of', lang)}：{local:%Y-%m-%d %H:%M} (UTC+8) · {asof['reports']} {t('reports', lang)}")
     if asof.get("demo"):
         sb.warning(t("demo", lang), icon=":material/science:")
 

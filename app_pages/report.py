@@ -34,10 +34,18 @@ for c in chk.itertuples():
         bad |= {(c.evidence, d) for d in catalog.REVIEW}
 
 
+def _as_printed(v) -> str:
+    """A number as a report prints it: 3985758, 1,205.5 stays 1205.5; never 3.98576e+06; blank stays blank."""
+    if v is None or pd.isna(v):
+        return ""
+    f = float(v)
+    return str(int(f)) if f.is_integer() else format(f, ".6f").rstrip("0").rstrip(".")
+
+
 def show(df: pd.DataFrame, cells: list[list[tuple[str, str]]], name: str, **kw):
     """A table as printed: numbers as written, blank where the report gave no number, failing cells red;
     with the CSV of exactly this table."""
-    text = df.map(lambda v: "" if v is None or pd.isna(v) else f"{v:g}")
+    text = df.map(_as_printed)
 
     def color(_):
         return pd.DataFrame([["background-color: #ffcdd2" if cell in bad else "" for cell in row] for row in cells],

@@ -141,6 +141,7 @@ class _State:
         self.blank_cells: list[str] = []
         self.review_head: list = []  # 表四 header rows (grid cells) above the values
         self.review_filled: tuple = (None, 0, [])
+        self.app_head: list = []  # 表三 header rows (grid cells), for rows whose cells are not seven
         self.page: int | None = None
         self.anchor7: int | None = None  # grid column where 表三's seven value cells start
         # 表三's last data row before a table break (a row split over two pages continues in the next table)
@@ -257,7 +258,50 @@ def _continues(st: _State, row: Row) -> bool:
     return True
 
 
-def _row_applications(st: _State, row: Row):
+_APPLICANT_WORDS = (("natural_person", re.compile(r"自然人")), ("commercial", re.compile(r"商业企业|商业")),
+                    ("research", re.compile(r"科研机构|科研")), ("social_org", re.compile(r"公益组织|公益")),
+                    ("legal_service", re.compile(r"法律服务")), ("total", re.compile(r"总计|合计")),
+                    ("other_org", re.compile(r"^其他$|^其它$")))
+
+
+@lru_cache(maxsize=2048)
+def _applicant_dim(text: str) -> str | None:
+    t = catalog.normalise_label(text)
+    if not t or "法人" in t or "申请人" in t:
+        return None
+    hits = [d for d, rx in _APPLICANT_WORDS if rx.search(t)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
+    """表三 cells placed under their header cells (自然人, 商业企业, … 总计), for a row whose cells are not
+    seven: a table clipped at the page's edge keeps the columns that are there."""
+    if not st.app_head:
+        return None
+    heads = [_fill_right(h) for h in st.app_head]
+    out = []
+    for pos, cv in zip(row.positions, row.values):
+        dim = None
+        for head in reversed(heads):  # the lowest header row that names a column decides
+            if pos < len(head):
+                dim = _applicant_dim(head[pos])
+                if dim:
+                    break
+        if dim is None:
+            if cv.kind == BLANK:
+                continue  # a padding cell outside the columns
+            return None
+        out.append((dim, cv))
+    dims = [d for d, _ in out]
+    if len(set(dims)) != len(dims) or not dims:
+        return None
+    order = {d: i for i, d in enumerate(catalog.APPLICANT)}
+    if dims != sorted(dims, key=order.get):
+        return None  # columns out of the official order: not a header we understand
+    return out
+
+
+def _row_applications(st: _State, row: Row, cells_grid=None):
     norm = catalog.normalise_label(row.label)
     own = catalog.normalise_label(row.own)
     if not row.own and not any(v.kind in (NUMBER, TEXT) for v in row.values):
@@ -270,9 +314,12 @@ def _row_applications(st: _State, row: Row):
         if (key in catalog.normalise_label("".join(row.context)) or (key in norm and not row.values)
                 or _GROUP_START[key].match(own)):
             st.group = name
-    if not row.values:
+    if not row.values or (cells_grid is not None and not any(v.kind == NUMBER for v in row.values)
+                          and _APP_HEADER.search(norm)):
         if _APP_HEADER.search(norm):
             st.pending = []  # column headers, not a label broken over lines
+            if cells_grid is not None:
+                st.app_head.append(cells_grid)
         elif row.own and not any(k in catalog.normalise_label(row.own) for k, _ in _GROUPS):
             st.pending.append(row.own)
         return
@@ -294,9 +341,22 @@ def _row_applications(st: _State, row: Row):
     if cells is None and st.anchor7 is not None:  # blanks at both ends: place the cells by column
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
     if cells is None:
-        st.report.issues.append(Issue("row_cells", "warning",
-                                      f"{m.code}: {len(row.values)} cells where 7 were expected and no column "
-                                      "alignment places them; row left out", row.label))
+        placed = _app_by_header(st, row) if len(row.values) < 7 else None
+        if placed is None:
+            st.report.issues.append(Issue("row_cells", "warning",
+                                          f"{m.code}: {len(row.values)} cells where 7 were expected and no column "
+                                          "alignment places them; row left out", row.label))
+            return
+        got = {d for d, _ in placed}
+        lost = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT if d not in got]
+        if lost:
+            st.report.issues.append(Issue("columns_missing", "warning",
+                                          f"{m.code}: the columns {'、'.join(lost)} are not in the table (cut off at the "
+                                          "page's edge?); the others are read by their headers", row.label))
+        for dim, cv in placed:
+            col = catalog.DIM_LABELS[dim][0]
+            if cv.kind == NUMBER:
+                st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
         return
     cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
     st.carry = {"row": row, "metric": m, "page": st.page}
@@ -527,7 +587,7 @@ def parse(doc: Document) -> Report:
         if isinstance(block, Paragraph):
             is_heading, section = _heading_section(block.text)
             if is_heading:
-                st.section, st.group, st.pending, st.dims, st.review_head = section, None, [], None, []
+                st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
             continue
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
@@ -537,19 +597,19 @@ def parse(doc: Document) -> Report:
             if not row.values and row.texts:
                 is_heading, section = _heading_section(" ".join(row.texts))
                 if is_heading:
-                    st.section, st.group, st.pending, st.dims, st.review_head = section, None, [], None, []
+                    st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
                     continue
             norm = catalog.normalise_label(" ".join(row.texts))
             if _ACTIVE_ROW.search(norm) and st.section != "active" and not row.values:
                 st.section, st.dims = "active", None
             elif _APP_ROW.search(norm) and st.section != "applications":
-                st.section, st.group, st.pending = "applications", None, []
+                st.section, st.group, st.pending, st.app_head = "applications", None, [], []
             elif "行政复议" in norm and "行政诉讼" in norm and not row.values:
                 st.section, st.review_head = "review", []
             if st.section == "active":
                 _row_active(st, row, cells)
             elif st.section == "applications":
-                _row_applications(st, row)
+                _row_applications(st, row, cells)
             elif st.section == "review":
                 _row_review(st, row, cells)
     if not any(k.startswith("app.") for k in st.seen):

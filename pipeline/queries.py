@@ -42,8 +42,10 @@ class Filters:
                 where.append(f"{alias}.{col} in (select unnest(?::varchar[]))")
                 params.append(list(values))
         if self.search.strip():
-            where.append(f"({alias}.name like ? or list_contains({alias}.aliases, ?))")
-            params += [f"%{self.search.strip()}%", self.search.strip()]
+            # the search is literal text: % and _ in it are not wildcards
+            where.append(f"({alias}.name like ? escape '\\' or list_contains({alias}.aliases, ?))")
+            literal = self.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params += [f"%{literal}%", self.search.strip()]
         return " and ".join(where), params
 
     def year_where(self, col: str = "year") -> tuple[str, list]:

@@ -28,7 +28,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import pickle
 import shutil
 import stat
 import sys
@@ -80,6 +79,7 @@ class RunReport:
     checks_by_id: list[dict] = field(default_factory=list)
     corrections: list[str] = field(default_factory=list)
     rebuilt: str | None = None  # why the warehouse was rebuilt from the raw store, when it was
+    stage_seconds: dict = field(default_factory=dict)  # time each stage took
     error: str | None = None
 
     def to_json(self) -> dict:
@@ -494,7 +494,7 @@ def _extract_one(args: tuple[str, str, str]):
     doc = report.to_json()
     values = report.values()
     ctx = {"issues": doc["issues"], "statements": doc["statements"]}
-    return Extraction(sha, name, report.format, doc, report.sentence_hashes, run_report_checks(values, ctx))
+    return Extraction(sha, name, report.format, doc, report.sentence_hashes, run_report_checks(values, ctx)).prepare()
 
 
 def _extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: int | None, limits: Limits,
@@ -605,34 +605,49 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
             files = {sha: dict(f) for sha, f in prev_files.items() if (data_dir / (f.get("raw_path") or "")).is_file()}
             base_files = prev_files
         # 2-3. collect and store
+        mark = time.monotonic()
         found = _collect(inbox, rr)
+        rr.stage_seconds["collect"] = round(time.monotonic() - mark, 3)
+        mark = time.monotonic()
         seen_paths = _store_all(found, base_files, files, data_dir, limits, rr, load_id)
         active = _active(files, seen_paths)
-        # 4. extract what is new, changed, failed before, or read by an older parser
+        rr.stage_seconds["store"] = round(time.monotonic() - mark, 3)
+        mark = time.monotonic()
+        # 4. extract what is new, changed, failed before, or read by an older parser, streaming into
+        # 5. the builder process, which writes the new warehouse and runs every check
         todo = [sha for sha in active if prev_sources.get(sha) != PARSER_VERSION]
         keep = [sha for sha in active if prev_sources.get(sha) == PARSER_VERSION]
         failed: dict[str, str] = {}
-        spool = staging / f"extractions-{load_id}.pickle"
-        with open(spool, "wb") as out:
+        target = staging / f"warehouse-{load_id}.duckdb"
+        builder = _BuilderProcess(target, load_id, (db_lock.fileno(), data_lock.fileno()))
+        try:
+            builder.carry_over(db if (db.exists() and keep) else None, keep)
+
             def take(res):
                 if isinstance(res, tuple):
                     failed[res[0]] = res[1]
                     return
                 files[res.sha256].update(status="loaded", error=None)
-                pickle.dump(res, out, protocol=pickle.HIGHEST_PROTOCOL)
+                builder.add(res)
 
             _extract_all(todo, files, data_dir, (db_lock, data_lock), workers, limits, progress, take)
-        rr.files_extracted = len(todo)
-        for sha, reason in failed.items():
-            f = files[sha]
-            f.update(status="failed", error=reason)
-            rr.files_failed.append({"path": f.get("inbox_path") or f.get("name"), "reason": reason, "sha256": sha})
-        for sha in keep:
-            files[sha].update(status="loaded", error=None)
-        # 5. build and check
-        target = staging / f"warehouse-{load_id}.duckdb"
-        counts = _build(target, db if (db.exists() and keep) else None, keep, spool, files, rr, corrections,
-                        load_id, started, t0)
+            rr.stage_seconds["extract"] = round(time.monotonic() - mark, 3)
+            mark = time.monotonic()
+            rr.files_extracted = len(todo)
+            for sha, reason in failed.items():
+                f = files[sha]
+                f.update(status="failed", error=reason)
+                rr.files_failed.append({"path": f.get("inbox_path") or f.get("name"), "reason": reason, "sha256": sha})
+            for sha in keep:
+                files[sha].update(status="loaded", error=None)
+            from .warehouse import read_corrections
+
+            corr, corr_problems = read_corrections(corrections)
+            counts = builder.finish(list(files.values()), _run_report_row(rr, load_id, started, t0), corr)
+            rr.corrections = corr_problems + counts["correction_problems"]
+        finally:
+            builder.abandon()
+        rr.stage_seconds["build"] = round(time.monotonic() - mark, 3)
         _failpoint("before_publish")
         # 6. publish: one rename
         with open(target, "rb") as fh:
@@ -674,39 +689,117 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
     return rr
 
 
-def _build(target: Path, keep_from: Path | None, keep: list[str], spool: Path, files: dict, rr: RunReport,
-           corrections: Path, load_id: str, started, t0: float) -> dict:
-    """Stage 5: the new warehouse from what was kept and what was read, then every check."""
-    from .warehouse import Builder, read_corrections
+class _BuilderProcess:
+    """The new warehouse is written by a process of its own, forked before any extraction worker while
+    the refresh holds no DuckDB connection: extractions stream into it as they come (memory stays flat,
+    building overlaps extracting), and no worker ever inherits an open database."""
 
-    builder = Builder(target, load_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    def __init__(self, target: Path, load_id: str, lock_fds: tuple[int, ...]):
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_builder_main, args=(child, str(target), load_id, lock_fds, os.getpid()),
+                                daemon=True)
+        self.proc.start()
+        child.close()
+        self.batch: list = []
+
+    def _send(self, msg):
+        try:
+            self.conn.send(msg)
+        except (BrokenPipeError, EOFError, OSError):
+            raise RefreshError(self._failure()) from None
+
+    def _failure(self) -> str:
+        try:
+            if self.conn.poll(1):
+                kind, detail = self.conn.recv()
+                if kind == "error":
+                    return f"building the warehouse failed: {detail}"
+        except (EOFError, OSError):
+            pass
+        self.proc.join(5)
+        return f"building the warehouse failed: its process ended (exit code {self.proc.exitcode})"
+
+    def carry_over(self, keep_from: Path | None, keep: list[str]):
+        self._send(("carry", str(keep_from) if keep_from else None, keep))
+
+    def add(self, extraction):
+        self.batch.append(extraction)
+        if len(self.batch) >= 100:
+            self._send(("add", self.batch))
+            self.batch = []
+
+    def finish(self, files_rows: list[dict], run_row: dict, corrections: list) -> dict:
+        if self.batch:
+            self._send(("add", self.batch))
+            self.batch = []
+        self._send(("finish", files_rows, run_row, corrections))
+        try:
+            kind, detail = self.conn.recv()
+        except (EOFError, OSError):
+            raise RefreshError(self._failure()) from None
+        self.proc.join(30)
+        if kind != "done":
+            raise RefreshError(f"building the warehouse failed: {detail}")
+        return detail
+
+    def abandon(self):
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(10)
+        self.conn.close()
+
+
+def _builder_main(conn, target: str, load_id: str, lock_fds: tuple[int, ...], parent: int):
+    """The builder process: commands from the refresh in, one warehouse file out."""
+    for fd in lock_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     try:
-        builder.carry_over(keep_from, keep)
-        batch: list = []
-        with open(spool, "rb") as fh:
-            while True:
-                try:
-                    batch.append(pickle.load(fh))
-                except EOFError:
-                    break
-                if len(batch) >= 500:
-                    builder.add(batch)
-                    batch.clear()
-        if batch:
-            builder.add(batch)
-    except BaseException:
-        builder.close()
-        raise
-    spool.unlink(missing_ok=True)
-    corr, corr_problems = read_corrections(corrections)
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # die with the refresh
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    from .warehouse import Builder
+
+    builder = None
+    try:
+        builder = Builder(Path(target), load_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+        while True:
+            msg = conn.recv()
+            if msg[0] == "carry":
+                builder.carry_over(Path(msg[1]) if msg[1] else None, msg[2])
+            elif msg[0] == "add":
+                builder.add(msg[1])
+            elif msg[0] == "finish":
+                conn.send(("done", builder.finish(msg[1], msg[2], msg[3])))
+                break
+    except EOFError:  # the refresh went away
+        os._exit(1)
+    except BaseException as e:
+        try:
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+        except OSError:
+            pass
+        if builder is not None:
+            builder.close()
+        os._exit(1)
+    conn.close()
+    os._exit(0)
+
+
+def _run_report_row(rr: RunReport, load_id: str, started, t0: float) -> dict:
     finished = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    run_row = {"load_id": load_id, "started_at": started, "finished_at": finished, "parser_version": PARSER_VERSION,
-               "status": "partial" if rr.files_failed else "ok", "files_seen": rr.files_seen, "files_new": rr.files_new,
-               "files_unchanged": rr.files_unchanged, "files_failed": len(rr.files_failed),
-               "seconds": time.monotonic() - t0}
-    counts = builder.finish(list(files.values()), run_row, corr)
-    rr.corrections = corr_problems + counts["correction_problems"]
-    return counts
+    return {"load_id": load_id, "started_at": started, "finished_at": finished, "parser_version": PARSER_VERSION,
+            "status": "partial" if rr.files_failed else "ok", "files_seen": rr.files_seen, "files_new": rr.files_new,
+            "files_unchanged": rr.files_unchanged, "files_failed": len(rr.files_failed),
+            "seconds": time.monotonic() - t0}
 
 
 def _failpoint(name: str):

@@ -42,6 +42,19 @@ class Extraction:
     report: dict  # Report.to_json()
     sentence_hashes: list[int] = field(default_factory=list)
     report_checks: list[tuple[str, str, str, str]] = field(default_factory=list)
+    fact_rows: list[tuple] | None = None  # (metric, dim, value, evidence JSON), made by `prepare`
+
+    def prepare(self) -> "Extraction":
+        """Serialise the facts' evidence where the extraction ran (a worker), so the process writing the
+        warehouse only inserts rows; the report keeps its facts' count, not the facts."""
+        if self.fact_rows is None:
+            facts = self.report.get("facts", [])
+            self.fact_rows = [(f["metric"], f["dim"], float(f["value"]), json.dumps(f["evidence"], ensure_ascii=False))
+                              for f in facts]
+            self.report = dict(self.report, facts=None, n_facts=len(facts),
+                               issues=json.dumps(self.report.get("issues", []), ensure_ascii=False),
+                               statements=json.dumps(self.report.get("statements", []), ensure_ascii=False))
+        return self
 
 
 @dataclass
@@ -192,8 +205,8 @@ class Builder:
         counts = b.finish(files_rows, run_row, corrections)
     """
 
-    def __init__(self, target: Path, load_id: str, built_at):
-        self.con = duckdb.connect(str(target))
+    def __init__(self, target: Path, load_id: str, built_at, threads: int | None = None):
+        self.con = duckdb.connect(str(target), config={"threads": threads} if threads else {})
         self.load_id = load_id
         self.prev_runs = None
         con = self.con
@@ -284,13 +297,12 @@ def _insert_extractions(con, extractions: list[Extraction], load_id: str):
         return
     src, facts, sents, chks = [], [], [], []
     for e in extractions:
+        e.prepare()
         r = e.report
         src.append((e.sha256, r.get("parser_version", PARSER_VERSION), load_id, r.get("agency"), None, r.get("year"),
-                    r.get("template"), e.format, e.name, r.get("title"), r.get("published"), len(r["facts"]),
-                    json.dumps(r.get("issues", []), ensure_ascii=False),
-                    json.dumps(r.get("statements", []), ensure_ascii=False)))
-        for f in r["facts"]:
-            facts.append((e.sha256, f["metric"], f["dim"], float(f["value"]), json.dumps(f["evidence"], ensure_ascii=False)))
+                    r.get("template"), e.format, e.name, r.get("title"), r.get("published"), r["n_facts"],
+                    r["issues"], r["statements"]))
+        facts += [(e.sha256, *row) for row in e.fact_rows]
         sents += [(e.sha256, h) for h in e.sentence_hashes]
         chks += [(e.sha256, *c) for c in e.report_checks]
     for table, rows, cols in (

@@ -87,3 +87,23 @@ def test_a_review_row_without_a_header_is_an_issue_not_a_guess():
     r = extract_bytes(_page(f"<table><tr>{row}</tr></table>"), "r.html")
     assert not any(f.metric in BLOCKS for f in r.facts)
     assert any(i.code == "row_cells" and "表四" in i.message or "table 四" in i.message for i in r.issues)
+
+
+def test_a_clipped_application_table_reads_the_columns_that_are_there():
+    """A 表三 cut at the page's right edge (其他 and 总计 lost): the columns present are read by their
+    headers, the lost ones are named in the issues, nothing is shifted."""
+    head = ("<tr><td colspan='2' rowspan='3'>（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>"
+            "<td colspan='5'>申请人情况</td></tr>"
+            "<tr><td rowspan='2'>自然人</td><td colspan='4'>法人或其他组织</td></tr>"
+            "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td></tr>")
+    rows = ("<tr><td colspan='2'>一、本年新收政府信息公开申请数量</td><td>12</td><td>3</td><td>0</td><td>1</td><td>2</td></tr>"
+            "<tr><td colspan='2'>二、上年结转政府信息公开申请数量</td><td>1</td><td>0</td><td></td><td>0</td><td>0</td></tr>")
+    page = ("<html><head><meta charset='utf-8'></head><body><p>某市某局2023年政府信息公开工作年度报告</p>"
+            "<p>三、收到和处理政府信息公开申请情况</p><table>" + head + rows + "</table></body></html>").encode()
+    r = extract_bytes(page, "r.html")
+    v = r.values()
+    assert {k: x for k, x in v.items() if k.startswith("app.received_new")} == {
+        "app.received_new:natural_person": 12, "app.received_new:commercial": 3, "app.received_new:research": 0,
+        "app.received_new:social_org": 1, "app.received_new:legal_service": 2}
+    assert v["app.carried_in:natural_person"] == 1 and "app.carried_in:research" not in v
+    assert any(i.code == "columns_missing" for i in r.issues)
