@@ -80,6 +80,7 @@ class RunReport:
     corrections: list[str] = field(default_factory=list)
     rebuilt: str | None = None  # why the warehouse was rebuilt from the raw store, when it was
     stage_seconds: dict = field(default_factory=dict)  # time each stage took
+    builder_peak_rss_mib: int | None = None  # the builder process's own peak memory
     error: str | None = None
 
     def to_json(self) -> dict:
@@ -645,6 +646,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
             corr, corr_problems = read_corrections(corrections)
             counts = builder.finish(list(files.values()), _run_report_row(rr, load_id, started, t0), corr)
             rr.corrections = corr_problems + counts["correction_problems"]
+            rr.builder_peak_rss_mib = counts.get("builder_peak_rss_mib")
         finally:
             builder.abandon()
         rr.stage_seconds["build"] = round(time.monotonic() - mark, 3)
@@ -778,7 +780,14 @@ def _builder_main(conn, target: str, load_id: str, lock_fds: tuple[int, ...], pa
             elif msg[0] == "add":
                 builder.add(msg[1])
             elif msg[0] == "finish":
-                conn.send(("done", builder.finish(msg[1], msg[2], msg[3])))
+                counts = builder.finish(msg[1], msg[2], msg[3])
+                try:
+                    with open("/proc/self/status") as fh:
+                        counts["builder_peak_rss_mib"] = next(
+                            round(int(line.split()[1]) / 1024) for line in fh if line.startswith("VmHWM:"))
+                except (OSError, StopIteration, ValueError):
+                    pass
+                conn.send(("done", counts))
                 break
     except EOFError:  # the refresh went away
         os._exit(1)

@@ -37,7 +37,7 @@ def read_bytes(data: bytes, name: str) -> Document:
     except Exception as e:  # a reader library failing on a broken file must not escape as a traceback
         raise ReadError(name, f"cannot be read as {fmt}: {type(e).__name__}: {e}") from e
     doc.sha256 = hashlib.sha256(data).hexdigest()
-    if fmt not in ("txt", "html"):  # text and HTML are normalised whole when decoded
+    if fmt != "txt":  # a text file is normalised whole when decoded
         _normalize(doc)
     return doc
 

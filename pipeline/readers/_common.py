@@ -78,10 +78,13 @@ _GB = {"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn"}
 
 
 def decode(data: bytes, name: str, html: bool = False) -> str:
-    """The file's text, with one spelling per character (text.normalize) and within the text limit."""
+    """The file's text within the text limit; a text file's with one spelling per character
+    (text.normalize; an HTML page's text is normalised after parsing, not its markup)."""
     from ..text import normalize
 
-    text = normalize(_decode(data, name, html))
+    text = _decode(data, name, html)
+    if not html:
+        text = normalize(text)
     from .. import limits
 
     lim = limits.current()

@@ -151,3 +151,23 @@ def test_an_unreadable_warehouse_is_a_message_not_a_trace(demo_db, monkeypatch, 
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.error and "rebuild" in " ".join(c.value for c in at.code)
+
+
+def test_ten_sessions_keep_rendering_through_swaps(demo_db, tmp_path, monkeypatch):
+    """Ten sessions (each its own AppTest) on different pages while the warehouse is swapped under them
+    eleven times, including once for an unreadable file and back: every run renders, none shows a trace."""
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_db, db)
+    sessions = [open_page(app(db, monkeypatch), PAGES[i % len(PAGES)]) for i in range(10)]
+    for swap in range(11):
+        tmp = tmp_path / f"next{swap}.duckdb"
+        if swap == 5:
+            tmp.write_bytes(demo_db.read_bytes()[:100_000])  # a truncated file, as a botched copy would leave
+        else:
+            shutil.copyfile(demo_db, tmp)
+        tmp.replace(db)
+        for at in sessions[swap % 2::2]:
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            if swap == 5:
+                assert at.error  # the message, not a trace
