@@ -164,6 +164,92 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return out
 
 
+_ANCHORS = {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "结果维持", "结果纠正",
+            "其他结果", "尚未审结", "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
+            "本年增减", "处理决定数量", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "采购项目数量",
+            "采购总金额", "本年收费金额"}
+_VALUE_WORD = re.compile(r"^[-+−]?[\d.,，]+(?:万元|元|万)?$|^[/／—–-]$")
+
+
+def _lines_by_header(page) -> list[str] | None:
+    """A page whose tables have no ruling lines, as text lines in which every table row is written
+    tab-separated with each number in its column: a blank cell keeps its place (an empty field) instead
+    of shifting the numbers after it. The columns are the header words' positions, or, where the header's
+    words run together, the positions of the numbers in the table's complete rows (at least two rows
+    that agree). A row whose numbers do not each fall in one column is given as printed (the parser then
+    reads it only when its count fits). None when the page holds no such table."""
+    words = page.extract_words(x_tolerance=1.5, y_tolerance=5, keep_blank_chars=False)
+    if not words:
+        return None
+    rows: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if rows and abs(rows[-1][0]["top"] - w["top"]) <= 5:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    for row in rows:
+        row.sort(key=lambda w: w["x0"])
+
+    def centre(w):
+        return (w["x0"] + w["x1"]) / 2
+
+    def values(row):
+        return [w for w in row if _VALUE_WORD.match(w["text"])]
+
+    def is_header(row):
+        return sum(1 for w in row if re.sub(r"[\s（）()：:单位万元]", "", w["text"]) in _ANCHORS
+                   or w["text"].split("（")[0] in _ANCHORS) >= 1 and not values(row)
+
+    # regions: header lines, then the rows under them until the next header
+    regions: list[tuple[list[int], list[int]]] = []
+    for i, row in enumerate(rows):
+        if is_header(row):
+            if regions and not regions[-1][1] and regions[-1][0][-1] == i - 1:
+                regions[-1][0].append(i)
+            else:
+                regions.append(([i], []))
+        elif regions and values(row):
+            regions[-1][1].append(i)
+    placed: dict[int, str] = {}
+    for heads, body in regions:
+        if not body:
+            continue
+        anchors = sorted(centre(w) for i in heads for w in rows[i]
+                         if re.sub(r"[\s（）()：:单位万元]", "", w["text"]) in _ANCHORS or w["text"].split("（")[0] in _ANCHORS)
+        counts = [len(values(rows[i])) for i in body]
+        full = max(counts)
+        full_rows = [i for i in body if len(values(rows[i])) == full]
+        cols = anchors
+        if len(anchors) != full and len(full_rows) >= 2 and full >= 2:
+            xs = [[centre(w) for w in values(rows[i])] for i in full_rows]
+            cols = [sum(c) / len(c) for c in zip(*xs)]
+            spread = max(max(c) - min(c) for c in zip(*xs))
+            if len(cols) >= 2 and spread > min(b - a for a, b in zip(cols, cols[1:])) / 3:
+                continue  # the complete rows do not agree on where the columns are
+        if len(cols) < 2:
+            continue
+        gap = min(b - a for a, b in zip(cols, cols[1:])) / 2
+        for i in body:
+            row = rows[i]
+            vals = values(row)
+            cells: dict[int, str] = {}
+            ok = True
+            for w in vals:
+                k = min(range(len(cols)), key=lambda j: abs(cols[j] - centre(w)))
+                if abs(cols[k] - centre(w)) > gap or k in cells:
+                    ok = False
+                    break
+                cells[k] = w["text"]
+            first_x = min(w["x0"] for w in vals)
+            if not ok or any(w["x0"] > first_x and w not in vals for w in row):
+                continue
+            label = " ".join(w["text"] for w in row if w["x1"] <= first_x and w not in vals)
+            placed[i] = "\t".join([label] + [cells.get(j, "") for j in range(len(cols))])
+    if not placed:
+        return None
+    return [placed.get(i, " ".join(w["text"] for w in row)) for i, row in enumerate(rows)]
+
+
 def _pdfium_text(data: bytes, name: str) -> Document | None:
     """The PDF's text through PDFium, page by page, as lines: tables come back from their text lines
     (as for PDFs without ruling lines, cells that cannot be placed are left out)."""
@@ -258,7 +344,8 @@ def read_pdf(data: bytes, name: str) -> Document:
                 # cells separated by spaces); cells that cannot be placed are left out by the parser
                 from .txt import blocks_from_lines
 
-                for k, block in enumerate(blocks_from_lines([t for _, t in lines], page=pno)):
+                placed = _lines_by_header(page)
+                for k, block in enumerate(blocks_from_lines(placed or [t for _, t in lines], page=pno)):
                     items.append((k, block))
                 items = _join_prose(items, pno)
                 doc.blocks.extend(b for _, b in items)

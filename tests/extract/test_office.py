@@ -101,19 +101,20 @@ def test_legacy_word_without_libreoffice_says_what_to_install(monkeypatch):
         read_bytes(ole, "old.wps")
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(8))
 def test_pdf_table_without_ruling_lines_gives_no_wrong_value(seed):
     """A PDF whose tables have no lines is read from its text lines: what is read is right, and a row
     whose cells cannot be placed (a label running into the numbers) is left out, not guessed."""
     rng = random.Random(seed)
     template = rng.choice(["2019", "2021"])
-    facts = random_facts(rng, template, size=1)
+    blanks = seed >= 4  # blank cells: placed under their column (by header words or complete rows), never shifted
+    facts = random_facts(rng, template, size=1, blank_rate=0.1 if blanks else 0.0)
     data = render(facts, "武汉市生态环境局", 2020 if template == "2019" else 2022, template,
                   Layout("pdf", extra={"no_lines": True}), seed=seed)
     got = extract_bytes(data, "r.pdf").values()
     wrong = [(k, facts.get(k), v) for k, v in got.items() if k not in facts or not math.isclose(float(v), float(facts[k]))]
     assert not wrong
-    assert len(got) >= 0.8 * len(facts)
+    assert len(got) >= (0.4 if blanks else 0.8) * len(facts)
 
 
 def test_legacy_word_through_libreoffice(tmp_path):
