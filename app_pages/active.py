@@ -2,7 +2,7 @@
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, tr, year_choice
+from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps, year_choice
 from pipeline import catalog
 
 st.title(tr("page_active"))
@@ -11,7 +11,7 @@ if empty_note(tot):
     st.stop()
 tot = tot.assign(label=tot.key.map(lambda k: catalog.label(k, lang())))
 counts = tot[~tot.key.str.endswith("amount_wan_yuan") & ~tot.key.str.endswith("items_change")]
-fig = px.line(counts, x="year", y="value", color="label", markers=True,
+fig = px.line(with_gaps(counts, "label"), x="year", y="value", color="label", markers=True,
               labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
 fig.update_traces(connectgaps=False)
 fig.update_xaxes(dtick=1)

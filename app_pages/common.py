@@ -91,6 +91,23 @@ def md_text(text) -> str:
     return str(text if text is not None else "").replace("\n", " ").translate(_MD_SPECIAL)
 
 
+def with_gaps(df: pd.DataFrame, group: str, x: str = "year", y: str = "value") -> pd.DataFrame:
+    """Rows added for every year missing inside each line's span, with no value, so a line chart breaks
+    there (a missing year is a gap; it is never drawn as a straight line across, nor as 0)."""
+    if df is None or df.empty:
+        return df
+    out = []
+    for key, part in df.groupby(group, sort=False, dropna=False):
+        years = range(int(part[x].min()), int(part[x].max()) + 1)
+        missing = [yr for yr in years if yr not in set(part[x])]
+        if missing:
+            part = pd.concat([part, pd.DataFrame({group: [key] * len(missing), x: missing, y: [None] * len(missing)})])
+        out.append(part.sort_values(x))
+    full = pd.concat(out, ignore_index=True)
+    full[y] = pd.to_numeric(full[y], errors="coerce")
+    return full
+
+
 def lang() -> str:
     return st.session_state.get("lang", "zh")
 

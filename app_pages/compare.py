@@ -5,7 +5,7 @@ import dataclasses
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, tr
+from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps
 from pipeline import catalog, queries
 from pipeline.i18n import section_label
 
@@ -47,7 +47,7 @@ sub = dataclasses.replace(flt, agency_ids=ids)
 series = q("measure_series", sub, key) if section == "derived" else q("metric_series", sub, key)
 st.subheader(tr("trend"))
 if not empty_note(series):
-    fig = px.line(series, x="year", y="value", color="agency", markers=True,
+    fig = px.line(with_gaps(series, "agency"), x="year", y="value", color="agency", markers=True,
                   labels={"year": tr("year"), "value": label, "agency": tr("agency")})
     fig.update_traces(connectgaps=False)  # a missing year is a gap, never a zero
     fig.update_xaxes(dtick=1)

@@ -2,7 +2,7 @@
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, tr, year_choice
+from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps, year_choice
 from pipeline import catalog, queries
 
 st.title(tr("page_review"))
@@ -30,7 +30,7 @@ if rates:
 
     r = pd.concat(rates)
     med = r.groupby(["year", "measure"], as_index=False).value.median()
-    fig = px.line(med, x="year", y="value", color="measure", markers=True,
+    fig = px.line(with_gaps(med, "measure"), x="year", y="value", color="measure", markers=True,
                   labels={"year": tr("year"), "value": tr("median"), "measure": ""})
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(dtick=1)

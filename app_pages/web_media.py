@@ -2,7 +2,7 @@
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, tr
+from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps
 from pipeline import catalog
 
 st.title(tr("page_web"))
@@ -31,7 +31,7 @@ if not empty_note(nm):
     c1, c2 = st.columns(2)
     for col, kind, title in ((c1, "followers", tr("followers")), (c2, "posts", tr("posts"))):
         part = nm[nm.kind == kind]
-        fig = px.line(part, x="year", y="value", color="platform_label", markers=True, title=title,
+        fig = px.line(with_gaps(part, "platform_label"), x="year", y="value", color="platform_label", markers=True, title=title,
                       labels={"year": tr("year"), "value": title, "platform_label": tr("platform")})
         fig.update_traces(connectgaps=False)
         fig.update_xaxes(dtick=1)

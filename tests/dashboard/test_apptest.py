@@ -171,3 +171,48 @@ def test_ten_sessions_keep_rendering_through_swaps(demo_db, tmp_path, monkeypatc
             assert not at.exception, [e.value for e in at.exception]
             if swap == 5:
                 assert at.error  # the message, not a trace
+
+
+def test_a_missing_year_is_a_gap_in_the_chart(demo_db, monkeypatch):
+    """The demo's agency 14 has no 2022 report: its line has a point with no value there, so the chart
+    breaks instead of drawing a straight line from 2021 to 2023."""
+    import json
+
+    from pipeline.render import agency_name
+
+    name = agency_name(14)[0]
+    at = open_page(app(demo_db, monkeypatch), "compare")
+    at.multiselect(key="cmp_agencies").set_value([name]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    trace = next(t for t in spec["data"] if t.get("name") == name)
+    points = dict(zip(_array(trace["x"]), _array(trace["y"])))
+    assert 2022 in points and _blank(points[2022])
+    assert not _blank(points.get(2021)) and not _blank(points.get(2023))
+
+
+def _array(v):
+    """A plotly array as JSON gives it: a list, or typed binary ({dtype, bdata})."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+    return list(v)
+
+
+def _blank(x) -> bool:
+    return x is None or (isinstance(x, float) and x != x)
+
+
+def test_with_gaps_adds_the_missing_years_only_inside_each_line():
+    import pandas as pd
+
+    from app_pages.common import with_gaps
+
+    df = pd.DataFrame({"agency": ["a", "a", "b", "b"], "year": [2019, 2022, 2020, 2021], "value": [1, 2, 3, 4]})
+    out = with_gaps(df, "agency")
+    a = out[out.agency == "a"].set_index("year").value
+    assert list(a.index) == [2019, 2020, 2021, 2022] and a.isna().tolist() == [False, True, True, False]
+    assert len(out[out.agency == "b"]) == 2
