@@ -15,6 +15,7 @@ fig = px.line(with_gaps(counts, "label"), x="year", y="value", color="label", ma
               labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
 fig.update_traces(connectgaps=False)
 fig.update_xaxes(dtick=1)
+fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
 st.plotly_chart(fig, width="stretch")
 download(tot[["year", "key", "label", "value", "agencies"]], "proactive-disclosure", "act_tot")
 

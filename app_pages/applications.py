@@ -29,6 +29,7 @@ ORDER = ("granted", "partial", "refused", "unavailable", "not_processed", "other
 fig = px.bar(grouped, x="year", y="value", color="label", labels={"year": tr("year"), "value": tr("value"), "label": tr("outcomes")},
              category_orders={"label": [tr(f"outcome_{o}") for o in ORDER]})
 fig.update_xaxes(dtick=1)
+fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
 st.plotly_chart(fig, width="stretch")
 download(grouped[["year", "outcome", "label", "value"]], "application-outcomes", "app_out")
 
@@ -47,5 +48,6 @@ if not empty_note(new):
     new["label"] = new.dim.map(lambda d: catalog.DIM_LABELS[d][0 if lang() == "zh" else 1])
     fig = px.bar(new, x="year", y="value", color="label", labels={"year": tr("year"), "value": catalog.label("app.received_new", lang()), "label": ""})
     fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
     st.plotly_chart(fig, width="stretch")
     download(pd.DataFrame(new[["year", "dim", "label", "value"]]), "applications-by-applicant", "app_dim")

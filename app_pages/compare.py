@@ -51,6 +51,7 @@ if not empty_note(series):
                   labels={"year": tr("year"), "value": label, "agency": tr("agency")})
     fig.update_traces(connectgaps=False)  # a missing year is a gap, never a zero
     fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
     if rate:
         fig.update_yaxes(tickformat=".0%")
     st.plotly_chart(fig, width="stretch")

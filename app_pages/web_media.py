@@ -1,4 +1,6 @@
 """网站与新媒体 Website and new media: posts and visits; followers and posts per platform."""
+import re
+
 import plotly.express as px
 import streamlit as st
 
@@ -17,6 +19,7 @@ if not empty_note(web):
         fig = px.bar(part, x="year", y="value", title=catalog.label(key, lang()),
                      labels={"year": tr("year"), "value": tr("value")})
         fig.update_xaxes(dtick=1)
+        fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
         col.plotly_chart(fig, width="stretch")
     download(web[["year", "key", "label", "value", "agencies"]], "website", "web_site")
 
@@ -25,7 +28,7 @@ nm = q("section_totals", filters(), "newmedia")
 if not empty_note(nm):
     parts = nm.metric.str.split(".", expand=True)
     nm = nm.assign(platform=parts[1], kind=parts[2])
-    platform_names = {m.code.split(".")[1]: m.zh.replace("发布量", "").replace("粉丝量", "") if lang() == "zh"
+    platform_names = {m.code.split(".")[1]: re.sub(r"(发布量|发稿量|发文量)$", "", m.zh) if lang() == "zh"
                       else m.en.replace(" posts", "") for m in catalog.METRICS if m.code.endswith(".posts")}
     nm["platform_label"] = nm.platform.map(platform_names)
     c1, c2 = st.columns(2)
@@ -35,6 +38,7 @@ if not empty_note(nm):
                       labels={"year": tr("year"), "value": title, "platform_label": tr("platform")})
         fig.update_traces(connectgaps=False)
         fig.update_xaxes(dtick=1)
+        fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
         col.plotly_chart(fig, width="stretch")
     download(nm[["year", "platform", "kind", "value", "agencies"]], "newmedia", "web_nm")
     per_agency = q("agency_section", filters(), "newmedia")
