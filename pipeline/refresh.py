@@ -437,10 +437,9 @@ def _atomic_write(path: Path, data: bytes):
     os.replace(tmp, path)
 
 
-def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
-    """In each extraction worker: drop the inherited lock, die with the refresh (Linux
-    PR_SET_PDEATHSIG: a refresh killed with SIGKILL leaves neither the lock nor idle workers), and
-    cap the address space so a file that inflates fails with MemoryError instead of taking the machine."""
+def _child_setup(lock_fds: tuple[int, ...], parent: int) -> None:
+    """In a process forked by the refresh: drop the inherited locks and die with the refresh (Linux
+    PR_SET_PDEATHSIG), so a refresh killed with SIGKILL leaves neither the lock nor orphans behind."""
     for fd in lock_fds:
         try:
             os.close(fd)
@@ -455,6 +454,12 @@ def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
         pass
     if os.getppid() != parent:  # the refresh died before the line above took effect
         os._exit(1)
+
+
+def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
+    """In each extraction worker: the child set-up, and the address space capped so a file that
+    inflates fails with MemoryError instead of taking the machine."""
+    _child_setup(lock_fds, parent)
     # the readers' libraries are loaded first, so the limit counts what a file costs, not the imports
     from . import extract  # noqa: F401
     from .readers import docx, html, pdf, txt  # noqa: F401
@@ -754,20 +759,7 @@ class _BuilderProcess:
 
 def _builder_main(conn, target: str, load_id: str, lock_fds: tuple[int, ...], parent: int):
     """The builder process: commands from the refresh in, one warehouse file out."""
-    for fd in lock_fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # die with the refresh
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
+    _child_setup(lock_fds, parent)
     from .warehouse import Builder
 
     builder = None
