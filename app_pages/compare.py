@@ -32,10 +32,10 @@ if not years:
     st.stop()
 
 
-def top(year: int, n: int = 30):
+def top(year: int, n: int = 30, ascending: bool = False):
     if section == "derived":
-        return q("measure_ranking", flt, key, year, rate, n)
-    return q("metric_ranking", flt, key, year, n)
+        return q("measure_ranking", flt, key, year, rate, n, ascending=ascending)
+    return q("metric_ranking", flt, key, year, n, ascending=ascending)
 
 
 # agencies to draw: the top ones of the latest year unless the user picks others
@@ -58,8 +58,11 @@ if not empty_note(series):
     download(series[["agency", "year", "value"]].rename(columns={"value": key}), f"compare-{key}", "cmp_lines")
 
 st.subheader(tr("ranking"))
-year = st.selectbox(tr("year"), years, key="cmp_year")
-ranked, median = top(year)
+c1, c2 = st.columns(2)
+year = c1.selectbox(tr("year"), years, key="cmp_year")
+lowest_first = c2.radio(tr("order"), [False, True], format_func=lambda v: tr("lowest_first" if v else "highest_first"),
+                        horizontal=True, key="cmp_order")
+ranked, median = top(year, 30, ascending=lowest_first)
 if rate:
     st.caption(tr("rate_note", n=queries.MIN_APPLICATIONS_FOR_RATES))
 if not empty_note(ranked):
@@ -72,3 +75,9 @@ if not empty_note(ranked):
         fig.update_xaxes(tickformat=".0%")
     st.plotly_chart(fig, width="stretch")
     download(ranked[["agency", "year", "value"]].rename(columns={"value": key}), f"ranking-{key}-{year}", "cmp_rank")
+    everyone, _ = top(year, 100_000, ascending=lowest_first)  # every agency, as a sortable table
+    st.caption(tr("all_ranked", n=len(everyone)))
+    table = everyone[["agency", "value"]].rename(columns={"agency": tr("agency"), "value": label})
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={label: st.column_config.NumberColumn(format="percent" if rate else "localized")})
+    download(table, f"ranking-all-{key}-{year}", "cmp_rank_all")

@@ -22,6 +22,10 @@ UI: dict[str, tuple[str, str]] = {
     "bad_warehouse": ("数据仓库文件无法读取（可能已损坏或未写完）。下一次刷新会从原始文件存档重建它；也可以立即运行：",
                       "The warehouse file cannot be read (corrupt or incompletely written). The next refresh rebuilds it "
                       "from the raw store; or run now:"),
+    "order": ("排序", "Order"),
+    "highest_first": ("从高到低", "Highest first"),
+    "lowest_first": ("从低到高", "Lowest first"),
+    "all_ranked": ("全部 {n} 个机关（可点击列标题排序）", "All {n} agencies (click a column header to sort)"),
     "bad_param": ("链接中的参数 {name}={value} 无效，已使用默认值。", "The link's parameter {name}={value} is not valid; the default is used."),
     "no_warehouse": ("尚未建立数据仓库。请先运行：", "There is no warehouse yet. Build one with:"),
     "no_data": ("当前筛选条件下没有数据。", "No data for the current filters."),

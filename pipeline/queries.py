@@ -221,8 +221,10 @@ def section_totals(con, flt: Filters, section: str) -> pd.DataFrame:
     """, [metrics, *params])
 
 
-def metric_ranking(con, flt: Filters, key: str, year: int, top: int = 30) -> tuple[pd.DataFrame, float | None]:
-    """The top agencies of one year for a `metric:dim` key, and the peer median (one scan of facts)."""
+def metric_ranking(con, flt: Filters, key: str, year: int, top: int = 30,
+                   ascending: bool = False) -> tuple[pd.DataFrame, float | None]:
+    """The first `top` agencies of one year for a `metric:dim` key, highest first (or lowest first), and
+    the peer median over all of them (one scan of facts)."""
     metric, _, dim = key.partition(":")
     scope, params = _scope(flt, "f")
     dim_sql, dim_params = ("f.dim is null", []) if not dim else ("f.dim = ?", [dim])
@@ -233,13 +235,14 @@ def metric_ranking(con, flt: Filters, key: str, year: int, top: int = 30) -> tup
         )
         select a.name as agency, v.agency_id, v.year, v.value, (select median(value) from v) as median
         from v join agencies a using (agency_id)
-        order by v.value desc, agency limit {int(top)}
+        order by v.value {"asc" if ascending else "desc"}, agency limit {int(top)}
     """, [metric, *dim_params, year, *params])
     median = float(df["median"].iloc[0]) if len(df) and pd.notna(df["median"].iloc[0]) else None
     return df.drop(columns="median"), median
 
 
-def measure_ranking(con, flt: Filters, measure: str, year: int, rate: bool, top: int = 30) -> tuple[pd.DataFrame, float | None]:
+def measure_ranking(con, flt: Filters, measure: str, year: int, rate: bool, top: int = 30,
+                    ascending: bool = False) -> tuple[pd.DataFrame, float | None]:
     """The top agencies of one year for a measure, and the peer median, computed in the database.
     Rates are not ranked for agencies with fewer than 30 applications."""
     _check_measure(measure)
@@ -247,7 +250,7 @@ def measure_ranking(con, flt: Filters, measure: str, year: int, rate: bool, top:
     floor = f"and coalesce(m.applications, 0) >= {MIN_APPLICATIONS_FOR_RATES}" if rate else ""
     base = f"from measures m join agencies a using (agency_id) where {scope} and m.year = ? and m.{measure} is not null {floor}"
     df = _q(con, f"select a.name as agency, m.agency_id, m.year, m.{measure} as value, m.applications {base} "
-                 f"order by value desc, agency limit {int(top)}", [*params, year])
+                 f"order by value {'asc' if ascending else 'desc'}, agency limit {int(top)}", [*params, year])
     med = con.execute(f"select median(m.{measure}) {base}", [*params, year]).fetchall()[0][0]
     return df, (float(med) if med is not None else None)
 

@@ -216,3 +216,21 @@ def test_with_gaps_adds_the_missing_years_only_inside_each_line():
     a = out[out.agency == "a"].set_index("year").value
     assert list(a.index) == [2019, 2020, 2021, 2022] and a.isna().tolist() == [False, True, True, False]
     assert len(out[out.agency == "b"]) == 2
+
+
+def test_lowest_first_ranking_shows_the_lowest_agency(demo_db, monkeypatch):
+    import io
+
+    import pandas as pd
+
+    at = open_page(app(demo_db, monkeypatch), "compare")
+    at.radio(key="cmp_order").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    files = {d.proto.file_name if hasattr(d.proto, "file_name") else i: media_bytes(d.proto.url)
+             for i, d in enumerate(at.get("download_button")) if d.proto.url.endswith(".csv")}
+    tables = [pd.read_csv(io.BytesIO(b), encoding="utf-8-sig") for b in files.values()]
+    ranked = next(t for t in tables if "year" in t.columns and len(t.columns) == 3 and t.year.nunique() == 1)
+    everyone = max(tables, key=len)
+    value_col = everyone.columns[-1]
+    assert ranked.iloc[0, 2] == everyone[value_col].min()  # the bar chart starts with the lowest agency
+    assert list(everyone[value_col]) == sorted(everyone[value_col])
