@@ -88,8 +88,11 @@ def test_rates_are_not_ranked_under_30_applications(demo_db, monkeypatch):
     at.selectbox(key="cmp_section").set_value("derived").run()
     at.selectbox(key="cmp_measure").set_value("grant_rate").run()
     assert not at.exception
-    ranking = downloads(at)[-1].decode("utf-8-sig").strip().splitlines()
-    assert ranking[0] == "agency,year,grant_rate"
+    files = [d.decode("utf-8-sig").strip().splitlines() for d in downloads(at)]
+    ranking = files[-2]  # the bar chart's CSV (the trend's comes first, the table of every agency last)
+    assert ranking[0] == "agency,year,grant_rate" and len({line.split(",")[1] for line in ranking[1:]}) == 1
+    everyone = files[-1]  # the table of every agency ranked: the same rule
+    assert {line.split(",")[0] for line in everyone[1:]} >= {line.split(",")[0] for line in ranking[1:]}
     year = int(ranking[1].split(",")[1])
     with duckdb.connect(str(demo_db), read_only=True) as con:
         small = {r[0] for r in con.execute(
@@ -98,6 +101,7 @@ def test_rates_are_not_ranked_under_30_applications(demo_db, monkeypatch):
     assert small  # the demo has small agencies, so the rule is exercised
     ranked = {line.split(",")[0] for line in ranking[1:]}
     assert ranked and not (ranked & small)
+    assert not ({line.split(",")[0] for line in everyone[1:]} & small)
 
 
 def test_no_warehouse_shows_how_to_build_one(tmp_path, monkeypatch):
