@@ -15,14 +15,19 @@ sev = c1.multiselect(tr("severity"), sev_all, default=["error", "warning"], key=
                      format_func=lambda s: tr(f"sev_{s}"))
 res = q("checks", filters(), tuple(sev))
 check_ids = sorted(res.check_id.unique()) if len(res) else []
-chosen = c2.multiselect(tr("check"), check_ids, key="dq_checks")
+expl = "explanation_zh" if lang() == "zh" else "explanation_en"
+check_names = dict(zip(res.check_id, res[expl])) if len(res) else {}
+chosen = c2.multiselect(tr("check"), check_ids, key="dq_checks", format_func=lambda c: check_names.get(c, c),
+                        placeholder=tr("choose"))
 if chosen:
     res = res[res.check_id.isin(chosen)]
 if len(res) == 0:
     st.success(tr("no_checks"))
 else:
-    expl = "explanation_zh" if lang() == "zh" else "explanation_en"
-    shown = res[["agency", "year", "severity", "check_id", expl, "message", "evidence", "source_name"]].rename(columns={
+    res = res.assign(severity=res.severity.map(lambda v: tr(f"sev_{v}")),
+                     message=res.message.map(lambda m: catalog.with_labels(m, lang())),
+                     evidence=res.evidence.map(lambda m: catalog.with_labels(m, lang())))
+    shown = res[["agency", "year", "severity", expl, "message", "evidence", "source_name", "check_id"]].rename(columns={
         "agency": tr("agency"), "year": tr("year"), "severity": tr("severity"), "check_id": tr("check"),
         expl: tr("explanation"), "message": tr("message"), "evidence": tr("evidence"), "source_name": tr("source")})
     st.dataframe(shown, width="stretch", hide_index=True)

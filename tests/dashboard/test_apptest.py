@@ -238,3 +238,17 @@ def test_lowest_first_ranking_shows_the_lowest_agency(demo_db, monkeypatch):
     value_col = everyone.columns[-1]
     assert ranked.iloc[0, 2] == everyone[value_col].min()  # the bar chart starts with the lowest agency
     assert list(everyone[value_col]) == sorted(everyone[value_col])
+
+
+def test_quality_findings_speak_the_interface_language(demo_db, monkeypatch):
+    """Severities and check names in Chinese, metric codes in the messages written as their labels."""
+    import io
+    import re
+
+    import pandas as pd
+
+    at = open_page(app(demo_db, monkeypatch), "quality")
+    table = pd.read_csv(io.BytesIO(downloads(at)[0]), encoding="utf-8-sig", keep_default_na=False)
+    assert set(table["严重程度"] if "严重程度" in table else table.iloc[:, 2]) <= {"错误", "警告", "提示"}
+    codes = re.compile(r"\b(app|review|litigation|website|newmedia|active)\.[a-z_.]+")
+    assert not any(codes.search(str(m)) for m in table.iloc[:, 4])  # the message column
