@@ -330,26 +330,29 @@ def _classify(item: Item, year: int | None) -> None:
         return
 
 
+# words that make a number something other than the metric's value: (pattern, where it is looked
+# for: the item's own label or the whole sentence before the number, why)
+_WORD_EXCLUSIONS = (
+    (_RANK, "label", "a rank"),
+    (_AVERAGE, "label", "an average, a maximum or a tariff"),
+    (_TARGET, "sentence", "a target"),
+    (_OTHERS, "label", "another body's events"),
+    (_REGION, "sentence", "the whole region's figure"),
+    (_SOMETHING_ELSE, "label", "a count of something else"),
+)
+
+
 def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     left, after, before = item.left, item.after, item.before
     if _NOT_AFTER.match(after) or _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(left):
         return "not a count (percentage, date, rank or range)"
     if _APPROX_AFTER.match(after) or _APPROX_BEFORE.search(left):
         return "approximate"
-    if _RANK.search(left):
-        return "a rank"
-    if _AVERAGE.search(left):
-        return "an average, a maximum or a tariff"
-    if _TARGET.search(before):
-        return "a target"
     if _CHANGE.search(left) and not _LEVEL.search(left):
         return "a change"
-    if _OTHERS.search(left):
-        return "another body's events"
-    if _REGION.search(before):
-        return "the whole region's figure"
-    if _SOMETHING_ELSE.search(left):
-        return "a count of something else"
+    for rx, where, reason in _WORD_EXCLUSIONS:
+        if rx.search(left if where == "label" else before):
+            return reason
     own_year = _YEAR_ROUND.search(left)  # 2023年度共发送784条: the year's own figure
     if flow and (_SINCE_LAUNCH.search(left) or (("累计" in left or _SINCE.search(left)) and not own_year)):
         return "cumulative since launch"

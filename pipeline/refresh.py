@@ -30,7 +30,6 @@ import multiprocessing
 import os
 import shutil
 import stat
-import sys
 import time
 import uuid
 from concurrent.futures import TimeoutError as FutureTimeout, as_completed
@@ -128,8 +127,6 @@ def _collect(inbox: Path, rr: RunReport) -> list[tuple[Path, str]]:
     Hidden files and folders are skipped; a symlink is followed when its target is inside the inbox
     (each real folder once: loops are reported) and never when it points out of it; FIFOs, sockets
     and devices are skipped with a reason."""
-    from .readers import SUPPORTED_SUFFIXES
-
     root = Path(os.path.realpath(inbox))
     out: list[tuple[Path, str]] = []
     seen_dirs: set[str] = set()
@@ -201,8 +198,6 @@ def _ingest(src: Path, data_dir: Path, max_bytes: int) -> tuple[str, str, int, i
     """Copy a file into the raw store, hashing what is copied: (sha256, raw path relative to the data
     folder, size, mtime_ns). The stored bytes are exactly the hashed ones; a file that changes while it
     is read raises _Changed (nothing is stored)."""
-    from .readers import SUPPORTED_SUFFIXES
-
     raw_dir = data_dir / "raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
     tmp = raw_dir / f".incoming-{uuid.uuid4().hex[:12]}.tmp"

@@ -28,7 +28,6 @@ def _report(fmt="html", seed=1, year=2023) -> bytes:
 
 
 def _pdf_pages(n: int, encrypt=None, text=True) -> bytes:
-    from reportlab.lib import pdfencrypt  # noqa: F401
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
