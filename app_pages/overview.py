@@ -2,6 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from pipeline.queries import COVERAGE_STATES
 from app_pages.common import download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
 
 st.title(tr("page_overview"))
@@ -25,23 +26,36 @@ download(shown, f"overview-{year}", "ov_tiles")
 st.subheader(tr("coverage"))
 cov = q("coverage", filters())
 if not empty_note(cov):
-    LIMIT = 150
-    agencies = sorted(cov.agency.unique())
-    if len(agencies) > LIMIT:
-        st.caption(tr("showing_first", n=LIMIT, total=len(agencies)))
-        cov = cov[cov.agency.isin(agencies[:LIMIT])]
-    codes = {"loaded": 0, "failing_checks": 1, "missing": 2}
-    grid = cov.pivot(index="agency", columns="year", values="status")
+    PAGE = 100
+    agencies = list(dict.fromkeys(cov.agency))  # grouped by region and level, as the query orders them
+    pages = (len(agencies) + PAGE - 1) // PAGE
+    if pages > 1:
+        page = st.number_input(tr("page_n", total=pages), 1, pages, 1, key="ov_page")
+        st.caption(tr("showing_range", a=(page - 1) * PAGE + 1, b=min(page * PAGE, len(agencies)), total=len(agencies)))
+        cov = cov[cov.agency.isin(agencies[(page - 1) * PAGE: page * PAGE])]
+    states = COVERAGE_STATES
+    colors = {"on_time": "#2e7d32", "loaded": "#81c784", "late": "#f9a825", "failing_checks": "#e53935",
+              "not_published": "#6d4c41", "not_collected": "#e0e0e0", "older_format": "#90a4ae"}
+    codes = {s: i for i, s in enumerate(states)}
+    order = list(dict.fromkeys(cov.agency))
+    grid = cov.pivot(index="agency", columns="year", values="state").reindex(order)
     z = grid.apply(lambda c: c.map(codes)).values
     text = grid.apply(lambda c: c.map(lambda s: tr(f"status_{s}") if isinstance(s, str) else "")).values
+    n = len(states)
+    scale = []
+    for i, s in enumerate(states):
+        scale += [[i / n, colors[s]], [(i + 1) / n, colors[s]]]
     fig = go.Figure(go.Heatmap(
         z=z, x=[str(c) for c in grid.columns], y=list(grid.index), text=text, hovertemplate="%{y} %{x}: %{text}<extra></extra>",
-        colorscale=[[0, "#2e7d32"], [0.33, "#2e7d32"], [0.34, "#e53935"], [0.66, "#e53935"], [0.67, "#bdbdbd"], [1, "#bdbdbd"]],
-        zmin=0, zmax=2, showscale=False, xgap=2, ygap=2))
+        colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2))
     fig.update_layout(height=max(300, 22 * len(grid) + 80), margin=dict(l=10, r=10, t=10, b=10),
                       yaxis=dict(autorange="reversed"), xaxis=dict(type="category"))
     st.plotly_chart(fig, width="stretch")
-    st.caption(" · ".join(f":{c}-background[{tr('status_' + s)}]" for s, c in
-                          (("loaded", "green"), ("failing_checks", "red"), ("missing", "gray"))))
-    out = cov[["agency", "year", "status", "errors", "warnings"]]
+    present = [s for s in states if s in set(cov.state)]
+    st.markdown(" ".join(f"<span style='background:{colors[s]};padding:1px 6px;border-radius:3px;"
+                         f"color:{'#fff' if s in ('on_time', 'failing_checks', 'not_published') else '#000'}'>"
+                         f"{tr('status_' + s)}</span>" for s in present), unsafe_allow_html=True)
+    st.caption(tr("coverage_rule"))
+    out = cov[["agency", "year", "state", "published_on", "deadline", "errors", "warnings"]].copy()
+    out.insert(3, "state_label", cov.state.map(lambda s: tr(f"status_{s}")))
     download(out, "coverage", "ov_cov")

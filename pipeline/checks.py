@@ -201,6 +201,32 @@ def files_disagree(con):
     """).fetchall()
 
 
+@check("published_late", "warning",
+       "报告发布晚于《政府信息公开条例》第四十九条规定的期限（部门 1 月 31 日前，政府 3 月 31 日前）",
+       "Published after the deadline of Article 49 of the Regulations (departments by 31 January, "
+       "governments by 31 March of the following year)", "warehouse")
+def published_late(con):
+    return con.execute("""
+        select report_id, agency_id, year,
+            format('{} 年报告 {} 发布，期限为 {}（晚 {} 天）', year, published_on, deadline,
+                   date_diff('day', deadline, published_on)),
+            source_url
+        from reports where timeliness = 'late'
+    """).fetchall()
+
+
+@check("agency_unregistered", "info",
+       "报告的机关不在机关名录（data/agencies.csv）中，机关名称取自报告正文；请登记",
+       "The report's agency is not in the register (data/agencies.csv); its name was taken from the report's "
+       "text. Register it", "warehouse")
+def agency_unregistered(con):
+    return con.execute("""
+        select r.report_id, r.agency_id, r.year, format('{}：未在名录中登记', a.name), r.source_name
+        from reports r join agencies a using (agency_id)
+        where not a.registered and exists (select 1 from agencies where registered)
+    """).fetchall()
+
+
 def run_report_checks(values: dict, ctx: dict) -> list[tuple[str, str, str, str]]:
     """(check_id, severity, message, evidence) for one report."""
     out = []

@@ -32,25 +32,69 @@ def cmd_refresh(args) -> int:
     """Bring new report files from the inbox into the warehouse and publish it atomically.
 
     Example: nianbao refresh --inbox data/inbox --db data/warehouse.duckdb
-    Exit 0 when all went well, 1 when some files failed (the rest is loaded and published),
+             nianbao refresh --fetch            (fetch new reports from the register's sites first)
+    Exit 0 when all went well, 1 when some sources or files failed (the rest is loaded and published),
     2 when the run itself failed (nothing published) or another refresh is running.
     """
     from pathlib import Path
 
     from .refresh import RefreshError, refresh, shown
 
+    agencies = Path(args.agencies) if args.agencies else (
+        Path(args.data_dir) / "agencies.csv" if args.data_dir else Path(args.db).parent / "agencies.csv")
+    fetched = None
+    if args.fetch:
+        code, fetched = _fetch(agencies, Path(args.inbox), args.quiet)
+        if code == 2:
+            return 2
     draw = _Progress(args.quiet)
     try:
         rr = refresh(Path(args.inbox), Path(args.db), workers=args.workers,
                      data_dir=Path(args.data_dir) if args.data_dir else None, rebuild=args.rebuild,
-                     progress=draw)
+                     progress=draw, agencies=agencies)
     except RefreshError as e:
         draw.close()
         print(f"nianbao refresh: {shown(str(e))}", file=sys.stderr)
         return 2
     draw.close()
     print(rr.summary())
+    if fetched and fetched["failed_sources"]:
+        return max(rr.exit_code, 1)
     return rr.exit_code
+
+
+def cmd_fetch(args) -> int:
+    """Fetch new annual reports from the sites of the agency register into the inbox.
+
+    Example: nianbao fetch --agencies data/agencies.csv --inbox data/inbox
+    Exit 0 when every source was read, 1 when some sources failed (the others were fetched),
+    2 when the run failed (no register, say).
+    """
+    from pathlib import Path
+
+    return _fetch(Path(args.agencies), Path(args.inbox), args.quiet)[0]
+
+
+def _fetch(agencies, inbox, quiet: bool):
+    from .fetch import fetch, summary
+    from .refresh import shown
+
+    if not agencies.is_file():
+        print(f"nianbao fetch: {shown(str(agencies))}: no agency register there (see the README: data/agencies.csv)",
+              file=sys.stderr)
+        return 2, None
+
+    def progress(done, total):
+        if not quiet and (done == total or done % 50 == 0):
+            print(f"fetched {done}/{total} sources", file=sys.stderr, flush=True)
+
+    try:
+        out = fetch(agencies, inbox, progress=progress)
+    except OSError as e:
+        print(f"nianbao fetch: {shown(str(e))}", file=sys.stderr)
+        return 2, None
+    print(summary(out))
+    return (1 if out["failed_sources"] or out["register_problems"] else 0), out
 
 
 class _Progress:
@@ -130,7 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress output")
     r.add_argument("--rebuild", action="store_true",
                    help="read every original of the raw store again and build the warehouse afresh")
+    r.add_argument("--fetch", action="store_true", help="first fetch new reports from the register's sites")
+    r.add_argument("--agencies", help="the agency register (default: agencies.csv in the data folder)")
     r.set_defaults(func=cmd_refresh)
+    f = sub.add_parser("fetch", help="fetch new reports from the agencies' sites into the inbox",
+                       description=cmd_fetch.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    f.add_argument("--agencies", default="data/agencies.csv", help="the agency register (default data/agencies.csv)")
+    f.add_argument("--inbox", default="data/inbox", help="where fetched files go (default data/inbox)")
+    f.add_argument("--quiet", action="store_true", help="no progress output")
+    f.set_defaults(func=cmd_fetch)
     x = sub.add_parser("export", help="write the facts as long and wide tables", description=cmd_export.__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     x.add_argument("--db", default="data/warehouse.duckdb")

@@ -111,3 +111,41 @@ def generate(out: Path) -> list[Path]:
 
 def _suffix(fmt: str) -> str:
     return {"html": ".html", "txt": ".txt", "docx": ".docx", "pdf": ".pdf"}[fmt]
+
+
+# the demo's last agency is left out of the register on purpose: its reports load under the name their
+# text gives and are flagged (agency_unregistered) for the office to register
+UNREGISTERED = (39,)
+
+
+def register_entries():
+    """The demo's agency register (data/agencies.csv): each demo agency with its division code and level."""
+    from .agencies import resolve
+    from .register import NATIONAL_CODE, Entry
+
+    names = [agency_name(i) for i in range(N_AGENCIES)]
+    resolved = resolve([n for n, _ in names])
+    entries = []
+    by_name = {}
+    for i, (name, tier) in enumerate(names):
+        if i in UNREGISTERED:
+            continue
+        ag = resolved[name]
+        code = NATIONAL_CODE if tier == "national" else (ag.adcode or "")[:6]
+        if tier == "national":
+            level = "ministry"
+        elif name.endswith(("人民政府", "人民政府办公厅")):
+            level = {"provincial": "province", "city": "city", "county": "county"}[tier]
+        elif tier == "township":
+            level = "township"
+        else:
+            level = "department"
+        e = Entry(f"demo-{i:02d}", name, [], code, level, "", "", [], "demo agency")
+        entries.append(e)
+        by_name[name] = e
+    for e in entries:  # a department's (or a street office's) parent: the government of its division
+        if e.level in ("department", "township"):
+            gov = next((g for g in entries if g.level in ("province", "city", "county") and g.region_code == e.region_code),
+                       None)
+            e.parent_id = gov.agency_id if gov else ""
+    return entries

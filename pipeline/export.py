@@ -16,9 +16,9 @@ import pandas as pd
 
 from . import catalog
 
-LONG_COLUMNS = ["agency", "province", "city", "district", "level", "sector", "year", "template", "metric", "dim",
+LONG_COLUMNS = ["agency", "agency_id", "province", "city", "district", "level", "sector", "year", "template", "metric", "dim",
                 "key", "label_zh", "label_en", "unit", "value", "provenance", "note", "evidence", "source_name",
-                "source_sha256"]
+                "source_sha256", "published_on", "source_url"]
 WIDE_ID = ["agency", "province", "city", "district", "level", "sector", "year", "template"]
 
 
@@ -39,6 +39,9 @@ def long_table(con, agency: list[str] | None = None, year: list[int] | None = No
     if where:
         sql += " where " + " and ".join(where)
     df = con.execute(sql, params).fetchdf()
+    # an ISO date (2024-01-20) or empty, the same in every format
+    df["published_on"] = pd.to_datetime(df["published_on"]).dt.strftime("%Y-%m-%d").astype(object).where(
+        df["published_on"].notna(), None)
     order = {k: i for i, k in enumerate(catalog.all_keys())}
     df["_o"] = df["key"].map(order)
     df = df.sort_values(["agency", "year", "_o"]).drop(columns="_o").reset_index(drop=True)

@@ -42,9 +42,20 @@ UI: dict[str, tuple[str, str]] = {
     "agency": ("机关", "Agency"),
     "value": ("数值", "Value"),
     "coverage": ("报告覆盖情况（机关 × 年度）", "Coverage (agency × year)"),
-    "status_loaded": ("已读取", "Loaded"),
-    "status_missing": ("未发布/缺失", "Missing"),
+    "status_loaded": ("已读取（发布日期未知）", "Loaded (publication date unknown)"),
+    "status_on_time": ("按期发布", "Published on time"),
+    "status_late": ("逾期发布", "Published late"),
+    "status_not_published": ("截止日期后仍未发布", "Not published by the deadline"),
+    "status_not_collected": ("未收集", "Not collected"),
+    "status_older_format": ("旧格式（2019 年前），未读取", "Older format (before 2019), not read"),
     "status_failing_checks": ("有错误", "Failing checks"),
+    "page_n": ("页码（共 {total} 页）", "Page (of {total})"),
+    "showing_range": ("第 {a}–{b} 个机关，共 {total} 个", "Agencies {a}–{b} of {total}"),
+    "coverage_rule": ("按期/逾期：网站显示的发布日期对照《政府信息公开条例》第四十九条期限（部门次年 1 月 31 日，政府次年 3 月 31 日）。"
+                      "“截止日期后仍未发布”仅在期限后读取过该机关的年报栏目且未见该年报告时显示；否则为“未收集”。",
+                      "On time / late: the publication date the site showed against Article 49's deadline (departments 31 January, "
+                      "governments 31 March of the next year). \"Not published by the deadline\" only when the agency's list page was "
+                      "read after the deadline and did not list that year's report; otherwise \"not collected\"."),
     "showing_first": ("仅显示前 {n} 个机关（共 {total} 个），请用筛选缩小范围。", "Showing the first {n} of {total} agencies; narrow the filters."),
     "section": ("类别", "Section"),
     "metric": ("指标", "Metric"),

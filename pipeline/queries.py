@@ -122,10 +122,25 @@ def tiles(con, flt: Filters, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+COVERAGE_STATES = ("on_time", "loaded", "late", "failing_checks", "not_published", "not_collected", "older_format")
+_LEVEL_ORDER = "case a.level when 'national' then 0 when 'provincial' then 1 when 'city' then 2 when 'county' then 3 " \
+               "when 'township' then 4 else 5 end"
+
+
 def coverage(con, flt: Filters) -> pd.DataFrame:
+    """Agency x year: what nianbao holds. `state` is what the matrix paints: on_time / late (the site's
+    date against the deadline), loaded (date unknown), failing_checks, not_published (the list page,
+    read after the deadline, does not list it), not_collected (no file, and nianbao cannot tell), or
+    older_format. Agencies come grouped by region and level."""
     scope, params = _scope(flt, "c")
-    return _q(con, f"select agency_id, agency, year, status, errors, warnings, report_id from coverage c where {scope} "
-                   "order by agency, year", params)
+    return _q(con, f"""
+        select c.agency_id, c.agency, a.province, a.city, a.level, c.year, c.status,
+            case when c.status = 'loaded' and c.timeliness in ('on_time', 'late') then c.timeliness
+                 else c.status end as state,
+            c.published_on, c.deadline, c.errors, c.warnings, c.report_id
+        from coverage c join agencies a using (agency_id)
+        where {scope}
+        order by a.province nulls first, a.city nulls first, {_LEVEL_ORDER}, c.agency, c.year""", params)
 
 
 def metric_series(con, flt: Filters, key: str) -> pd.DataFrame:

@@ -80,6 +80,10 @@ class RunReport:
     rebuilt: str | None = None  # why the warehouse was rebuilt from the raw store, when it was
     stage_seconds: dict = field(default_factory=dict)  # time each stage took
     builder_peak_rss_mib: int | None = None  # the builder process's own peak memory
+    register: str | None = None  # the agency register read (data/agencies.csv), when there is one
+    register_problems: list[str] = field(default_factory=list)
+    unregistered: list[str] = field(default_factory=list)  # agencies with reports the register does not list
+    fetch: dict | None = None  # what `refresh --fetch` fetched first, per source
     error: str | None = None
 
     def to_json(self) -> dict:
@@ -101,6 +105,12 @@ class RunReport:
             lines.append(f"  skipped {f['path']}: {f['reason']}")
         for c in self.corrections:
             lines.append(f"  correction not applied: {c}")
+        for p in self.register_problems:
+            lines.append(f"  register: {p}")
+        if self.unregistered:
+            lines.append(f"  {len(self.unregistered)} agencies with reports are not in the register (check "
+                         f"agency_unregistered): {', '.join(self.unregistered[:10])}"
+                         + (" …" if len(self.unregistered) > 10 else ""))
         if self.error:
             lines.append(f"  ERROR {self.error}")
         return "\n".join(lines)
@@ -252,9 +262,12 @@ def store_raw(src: Path, sha: str, data_dir: Path) -> str:
 
 def _index_append(data_dir: Path, entries: list[dict]) -> None:
     """Record new files in data/raw/index.jsonl (name, inbox path, size, time): what a rebuild reads."""
+    _index_append_to(data_dir / "raw" / "index.jsonl", entries)
+
+
+def _index_append_to(path: Path, entries: list[dict]) -> None:
     if not entries:
         return
-    path = data_dir / "raw" / "index.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as fh:
         for e in entries:
@@ -297,6 +310,54 @@ def _from_raw_store(data_dir: Path, load_id: str) -> dict[str, dict]:
         if path and latest.get(path) not in (None, sha):
             f.update(status="superseded", error=f"replaced by a newer version of {path}")
     return files
+
+
+def _provenance(inbox: Path, data_dir: Path, files: dict) -> dict:
+    """What `nianbao fetch` recorded: each fetched file's address, dates and agency (kept in the raw
+    store's data/raw/provenance.jsonl, so a rebuild keeps it), the older-format reports it found, and
+    each source's last fetch. Sets the provenance columns of `files`."""
+    kept = data_dir / "raw" / "provenance.jsonl"
+    have = _jsonl(kept)
+    known = {json.dumps(r, sort_keys=True, ensure_ascii=False) for r in have}
+    fresh = [r for r in _jsonl(inbox / ".fetch" / "provenance.jsonl")
+             if json.dumps(r, sort_keys=True, ensure_ascii=False) not in known]
+    if fresh:
+        _index_append_to(kept, fresh)
+    records = have + fresh
+    by_sha: dict[str, dict] = {}
+    older = []
+    for r in records:
+        if r.get("kind") == "file" and r.get("sha256"):
+            by_sha[r["sha256"]] = r  # the latest fetch of these bytes
+        elif r.get("kind") == "older_format":
+            older.append(r)
+    for sha, f in files.items():
+        r = by_sha.get(sha)
+        if r:
+            f.update(source_url=r.get("url"), page_url=r.get("page_url"), published_on=r.get("published_on"),
+                     fetched_at=r.get("fetched_at"), fetched_for=r.get("agency_id"))
+    state = {}
+    try:
+        state = json.loads((inbox / ".fetch" / "state.json").read_text(encoding="utf-8")).get("sources", {})
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {"publications": older, "fetch_sources": state if isinstance(state, dict) else {}}
+
+
+def _jsonl(path: Path) -> list[dict]:
+    out = []
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue  # a line cut by a crash
+        if isinstance(r, dict):
+            out.append(r)
+    return out
 
 
 def _clean_leftovers(data_dir: Path) -> None:
@@ -567,17 +628,19 @@ def _extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: i
 
 def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | None = None,
             quiet: bool = True, corrections: Path | None = None, limits: Limits | None = None,
-            rebuild: bool = False, progress=None) -> RunReport:
+            rebuild: bool = False, progress=None, agencies: Path | None = None) -> RunReport:
     """Run one refresh. Never raises for bad input files; raises RefreshError when the run fails.
 
     `progress(done, total)` is called as files are extracted (the CLI draws it); `rebuild` reads every
-    original of the raw store again, whatever the published warehouse holds."""
+    original of the raw store again, whatever the published warehouse holds; `agencies` is the agency
+    register (default: agencies.csv in the data folder)."""
     t0 = time.monotonic()
     started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     inbox, db = Path(inbox), Path(db)
     data_dir = Path(data_dir) if data_dir else db.parent
     corrections = Path(corrections) if corrections else data_dir / "corrections.csv"
+    agencies = Path(agencies) if agencies else data_dir / "agencies.csv"
     rr = RunReport(load_id, started.isoformat(timespec="seconds"), shown(str(inbox)), shown(str(db)))
     limits = limits or Limits.from_env()
     # 1. lock: one refresh per warehouse, whatever its data folder, and one per data folder
@@ -612,6 +675,13 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         mark = time.monotonic()
         seen_paths = _store_all(found, base_files, files, data_dir, limits, rr, load_id)
         active = _active(files, seen_paths)
+        context = _provenance(inbox, data_dir, files)
+        from .register import read_register
+
+        register = read_register(agencies)
+        rr.register = shown(str(agencies)) if agencies.is_file() else None
+        rr.register_problems = register.problems
+        context["register"] = register.entries
         rr.stage_seconds["store"] = round(time.monotonic() - mark, 3)
         mark = time.monotonic()
         # 4. extract what is new, changed, failed before, or read by an older parser, streaming into
@@ -644,7 +714,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
             from .warehouse import read_corrections
 
             corr, corr_problems = read_corrections(corrections)
-            counts = builder.finish(list(files.values()), _run_report_row(rr, load_id, started, t0), corr)
+            counts = builder.finish(list(files.values()), _run_report_row(rr, load_id, started, t0), corr, context)
             rr.corrections = corr_problems + counts["correction_problems"]
             rr.builder_peak_rss_mib = counts.get("builder_peak_rss_mib")
         finally:
@@ -661,6 +731,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         rr.checks = counts["checks"]
         rr.checks_by_id = counts["checks_by_id"]
         rr.unplaced = counts["unplaced"]
+        rr.unregistered = counts.get("unregistered", [])
         rr.status = "partial" if rr.files_failed else "ok"
         rr.exit_code = EXIT_SOME_FAILED if rr.files_failed else EXIT_OK
     except RefreshBusy:
@@ -731,11 +802,11 @@ class _BuilderProcess:
             self._send(("add", self.batch))
             self.batch = []
 
-    def finish(self, files_rows: list[dict], run_row: dict, corrections: list) -> dict:
+    def finish(self, files_rows: list[dict], run_row: dict, corrections: list, context: dict | None = None) -> dict:
         if self.batch:
             self._send(("add", self.batch))
             self.batch = []
-        self._send(("finish", files_rows, run_row, corrections))
+        self._send(("finish", files_rows, run_row, corrections, context))
         try:
             kind, detail = self.conn.recv()
         except (EOFError, OSError):
@@ -767,7 +838,7 @@ def _builder_main(conn, target: str, load_id: str, lock_fds: tuple[int, ...], pa
             elif msg[0] == "add":
                 builder.add(msg[1])
             elif msg[0] == "finish":
-                counts = builder.finish(msg[1], msg[2], msg[3])
+                counts = builder.finish(msg[1], msg[2], msg[3], msg[4])
                 try:
                     with open("/proc/self/status") as fh:
                         counts["builder_peak_rss_mib"] = next(

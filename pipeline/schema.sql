@@ -35,7 +35,12 @@ create table files (
     first_load_id varchar,
     last_load_id varchar,
     status varchar,               -- loaded | failed
-    error varchar
+    error varchar,
+    source_url varchar,           -- where `nianbao fetch` downloaded it (null for a file put in the inbox by hand)
+    page_url varchar,             -- the report page an attachment was linked from
+    published_on date,            -- the publication date the site showed (list, page or address)
+    fetched_at timestamp,
+    fetched_for varchar           -- the register's agency_id the file was fetched for
 );
 
 -- what the extractor read from each file (one row per readable report file)
@@ -78,7 +83,31 @@ create table agencies (
     district varchar,
     adcode varchar,
     level varchar,                -- national | provincial | city | county | township | unknown
-    sector varchar
+    sector varchar,
+    registered boolean,           -- a row of the register (data/agencies.csv); false: named from the report's text
+    register_level varchar,       -- the register's level: ministry | province | city | county | township | department
+    parent_id varchar,
+    list_url varchar
+);
+
+-- reports of years before the 2019 format, found by `nianbao fetch`: recorded, not read
+create table publications (
+    agency_id varchar,
+    year integer,
+    url varchar,
+    title varchar,
+    published_on date,
+    status varchar                -- older_format
+);
+
+-- each register source's last fetch: when its list page was last read, which years it listed
+create table fetch_sources (
+    agency_id varchar primary key,
+    list_url varchar,
+    list_ok timestamp,
+    last_run timestamp,
+    years_listed integer[],
+    last_error varchar
 );
 
 -- one report per agency and year: of several files (an HTML page and its PDF) one is chosen
@@ -94,7 +123,11 @@ create table reports (
     parser_version varchar,
     load_id varchar,
     alternatives integer,            -- other files for the same agency and year
-    choice_reason varchar
+    choice_reason varchar,
+    published_on date,               -- the date the site showed (from `nianbao fetch`), null when unknown
+    source_url varchar,
+    deadline date,                   -- Article 49: departments 31 January, governments 31 March of the next year
+    timeliness varchar               -- on_time | late | unknown (no date) | null (agency not in the register)
 );
 
 create table facts (
@@ -144,7 +177,7 @@ with f as (
 select
     f.report_id, f.agency_id, a.name as agency, a.province, a.city, a.district, a.level, a.sector,
     f.year, r.template, f.metric, f.dim, f.key, m.section, m.unit, m.zh as label_zh, m.en as label_en,
-    f.value, f.evidence, f.provenance, f.note, r.source_name, r.source_sha256
+    f.value, f.evidence, f.provenance, f.note, r.source_name, r.source_sha256, r.published_on, r.source_url
 from f
 join reports r using (report_id)
 join agencies a on a.agency_id = f.agency_id
@@ -207,24 +240,36 @@ select agency_id, year, measure, value,
 from long
 window w as (partition by agency_id, measure order by year);
 
--- agency x year coverage, for the matrix of who published
+-- agency x year coverage, for the matrix of who published: every agency of the register and every
+-- agency with a report, in every year with a report. A year without a report is "not published by
+-- the deadline" only when the agency's list page was read after that deadline and did not list it;
+-- otherwise it is "not collected" (nianbao does not know).
 create table coverage as
-with years as (select distinct year from reports),
+with years as (select distinct year from reports union select distinct year from publications),
 grid as (select a.agency_id, a.name as agency, y.year from agencies a cross join years y),
 fails as (
     select report_id, count(*) filter (where severity = 'error') as errors,
         count(*) filter (where severity = 'warning') as warnings
     from check_results group by report_id
-)
+),
+older as (select distinct agency_id, year from publications where status = 'older_format')
 select g.agency_id, g.agency, g.year, r.report_id,
-    case when r.report_id is null then 'missing'
-         when coalesce(f.errors, 0) > 0 then 'failing_checks'
-         else 'loaded' end as status,
-    coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings
+    case when r.report_id is not null and coalesce(f.errors, 0) > 0 then 'failing_checks'
+         when r.report_id is not null then 'loaded'
+         when o.year is not null then 'older_format'
+         when a.registered and s.list_ok is not null and s.list_ok::date > (case when a.register_level in
+                ('province', 'city', 'county', 'township') then make_date(g.year + 1, 3, 31)
+                else make_date(g.year + 1, 1, 31) end)
+              and not list_contains(coalesce(s.years_listed, []), g.year) then 'not_published'
+         else 'not_collected' end as status,
+    coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings,
+    r.timeliness, r.published_on, r.deadline
 from grid g
+join agencies a on a.agency_id = g.agency_id
 left join reports r on r.agency_id = g.agency_id and r.year = g.year
-left join fails f on f.report_id = r.report_id;
-
+left join fails f on f.report_id = r.report_id
+left join older o on o.agency_id = g.agency_id and o.year = g.year
+left join fetch_sources s on s.agency_id = g.agency_id;
 
 -- sums of every fact by year and the dimensions the sidebar filters on: the section pages read
 -- this instead of every fact, unless an agency search narrows the view to a few agencies

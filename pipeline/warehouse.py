@@ -18,14 +18,14 @@ import duckdb
 import pandas as pd
 
 from . import catalog, checks
-from .agencies import resolve
+from .agencies import resolve, sector_of
 from .model import PARSER_VERSION
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 SCHEMA_TABLES, SCHEMA_DERIVED = SCHEMA_SQL.split("-- @after-load", 1)
 FILE_COLUMNS = ["sha256", "name", "inbox_path", "format", "size_bytes", "mtime_ns", "raw_path", "first_load_id",
-                "last_load_id", "status", "error"]
+                "last_load_id", "status", "error", "source_url", "page_url", "published_on", "fetched_at", "fetched_for"]
 FORMAT_PREFERENCE = {"html": 0, "docx": 1, "pdf": 2, "txt": 3, "doc": 4, "wps": 4}
 
 
@@ -242,12 +242,24 @@ class Builder:
     def close(self):
         self.con.close()
 
-    def finish(self, files_rows: list[dict], run_row: dict, corrections: list[Correction]) -> dict:
+    def finish(self, files_rows: list[dict], run_row: dict, corrections: list[Correction],
+               context: dict | None = None) -> dict:
+        """`context`: the register's entries (`register`), the older-format reports fetch recorded
+        (`publications`) and each source's last fetch (`fetch_sources`)."""
         con = self.con
+        context = context or {}
         try:
-            insert_rows(con, "files", [[r.get(c) for c in FILE_COLUMNS] for r in files_rows], FILE_COLUMNS)
-            # agencies, one report per agency and year, facts with corrections
-            _agencies(con)
+            files_df = _df([[r.get(c) for c in FILE_COLUMNS] for r in files_rows], FILE_COLUMNS)
+            files_df["published_on"] = pd.to_datetime(files_df["published_on"], errors="coerce").dt.date
+            files_df["fetched_at"] = pd.to_datetime(files_df["fetched_at"], errors="coerce", utc=True).dt.tz_localize(None)
+            if len(files_df):
+                con.register("new_files", files_df)
+                con.execute(f"insert into files ({', '.join(FILE_COLUMNS)}) select * from new_files")
+                con.unregister("new_files")
+            # agencies (the register's, then those named by reports), one report per agency and year,
+            # facts with corrections
+            unregistered = _agencies(con, context.get("register") or [])
+            _fetch_tables(con, context)
             _reports(con)
             con.execute("""insert into meta select 'demo', case when count(*) > 0 then '1' else '0' end
                            from reports r join files f on f.sha256 = r.source_sha256 where f.inbox_path like 'demo/%'""")
@@ -272,7 +284,7 @@ class Builder:
             by_check = con.execute("select check_id, severity, count(*) from check_results group by all order by 2, 1").fetchall()
             unplaced = con.execute("select name from sources where agency_id is null or year is null order by name").fetchall()
             con.execute("checkpoint")
-            return {"reports_loaded": reports_loaded, "checks": counts,
+            return {"reports_loaded": reports_loaded, "checks": counts, "unregistered": unregistered,
                     "checks_by_id": [{"check": c, "severity": s, "rows": n} for c, s, n in by_check],
                     "unplaced": [u[0] for u in unplaced], "correction_problems": correction_problems}
         finally:
@@ -322,22 +334,69 @@ def _insert_extractions(con, extractions: list[Extraction], load_id: str):
             con.unregister("new_rows")
 
 
-def _agencies(con):
-    names = [r[0] for r in con.execute("select distinct agency_raw from sources where agency_raw is not null").fetchall()]
+def _agencies(con, register: list) -> list[str]:
+    """The agencies table and every source's agency: a register entry when the report's address, the
+    agency it was fetched for or its names attach it to one; otherwise the agency named by the report's
+    text, as resolved by `agencies.resolve` (flagged as unregistered when a register exists).
+    Returns the names of unregistered agencies with reports."""
+    from .register import Matcher, region_names
+
+    srcs = con.execute("""
+        select s.sha256, s.agency_raw, f.source_url, f.fetched_for
+        from sources s left join files f using (sha256)""").fetchall()
+    names = sorted({r[1] for r in srcs if r[1]})
     resolved = resolve(names)
-    ags = {}
-    mapping = []
-    for raw in names:
-        ag = resolved[re.sub(r"\s+", "", raw)]
-        ags[ag.agency_id] = ag
-        mapping.append((raw, ag.agency_id))
-    if not mapping:
-        return
-    insert_rows(con, "agencies", [
-        (a.agency_id, a.name, a.aliases, a.province, a.city, a.district, a.adcode, a.level, a.sector) for a in ags.values()])
-    con.register("amap", _df(mapping, ["agency_raw", "agency_id"]))
-    con.execute("update sources s set agency_id = m.agency_id from amap m where m.agency_raw = s.agency_raw")
-    con.unregister("amap")
+    matcher = Matcher(register)
+    rows: dict[str, tuple] = {}
+    seen_names: dict[str, set] = {}
+    for e in register:
+        prov, city, dist = region_names(e.region_code)
+        rows[e.agency_id] = (e.agency_id, e.name, list(e.aliases), prov, city, dist, e.region_code, e.tier,
+                             sector_of(e.name), True, e.level, e.parent_id or None, e.list_url or None)
+    mapping, why = [], {}
+    for sha, raw, url, hint in srcs:
+        ag = resolved.get(re.sub(r"\s+", "", raw)) if raw else None
+        entry, how = matcher.match(raw, url, hint, ag.adcode if ag else None) if register else (None, "")
+        if entry is not None:
+            mapping.append((sha, entry.agency_id))
+            if raw and re.sub(r"\s+", "", raw) not in entry.names:
+                seen_names.setdefault(entry.agency_id, set()).add(re.sub(r"\s+", "", raw))
+        elif ag is not None:
+            mapping.append((sha, ag.agency_id))
+            if ag.agency_id not in rows:
+                rows[ag.agency_id] = (ag.agency_id, ag.name, ag.aliases, ag.province, ag.city, ag.district, ag.adcode,
+                                      ag.level, ag.sector, False, None, None, None)
+            why[ag.agency_id] = how
+    for aid, extra in seen_names.items():
+        r = rows[aid]
+        rows[aid] = (*r[:2], sorted(set(r[2]) | extra), *r[3:])
+    insert_rows(con, "agencies", list(rows.values()))
+    if mapping:
+        con.register("amap", _df(mapping, ["sha256", "agency_id"]))
+        con.execute("update sources s set agency_id = m.agency_id from amap m where m.sha256 = s.sha256")
+        con.unregister("amap")
+    used = {aid for _, aid in mapping}
+    return sorted(rows[a][1] for a in why if a in used) if register else []
+
+
+def _fetch_tables(con, context: dict):
+    pubs = [(p.get("agency_id"), p.get("year"), p.get("url"), p.get("title"), p.get("published_on"), "older_format")
+            for p in context.get("publications") or []]
+    if pubs:
+        df = _df(pubs, ["agency_id", "year", "url", "title", "published_on", "status"]).drop_duplicates(["agency_id", "year", "url"])
+        df["published_on"] = pd.to_datetime(df["published_on"], errors="coerce").dt.date
+        con.register("pubs", df)
+        con.execute("insert into publications select * from pubs")
+        con.unregister("pubs")
+    srcs = [(aid, s.get("list_url"), s.get("list_ok"), s.get("last_run"), s.get("years_listed") or [], s.get("last_error"))
+            for aid, s in (context.get("fetch_sources") or {}).items()]
+    if srcs:
+        df = _df(srcs, ["agency_id", "list_url", "list_ok", "last_run", "years_listed", "last_error"])
+        for c in ("list_ok", "last_run"):
+            df[c] = pd.to_datetime(df[c], errors="coerce", utc=True).dt.tz_localize(None)
+        con.register("srcs", df)
+        con.execute("insert into fetch_sources select * from srcs")
+        con.unregister("srcs")
 
 
 def _reports(con):
@@ -352,14 +411,35 @@ def _reports(con):
                 max(n_facts) over (partition by agency_id, year) as best
             from sources where agency_id is not null and year is not null
         ),
-        runner as (select agency_id, year, n_facts as second from ranked where rk = 2)
+        runner as (select agency_id, year, n_facts as second from ranked where rk = 2),
+        -- the earliest date a site showed for any file of this agency and year (a page and its PDF)
+        dates as (
+            select s.agency_id, s.year, min(f.published_on) as published_on
+            from sources s join files f using (sha256)
+            where s.agency_id is not null and s.year is not null and f.published_on is not null
+            group by all
+        )
         select r.sha256, r.agency_id, r.year, r.template, r.sha256, r.format, r.name, r.published, r.parser_version,
             r.load_id, r.n_files - 1,
             case when r.n_files = 1 then 'only file'
                  when r.n_facts > coalesce(x.second, -1) then format('most facts read ({{}} vs {{}})', r.n_facts, x.second)
-                 else format('same number of facts; {{}} preferred', r.format) end
+                 else format('same number of facts; {{}} preferred', r.format) end,
+            d.published_on, coalesce(f.page_url, f.source_url), null, null
         from ranked r left join runner x using (agency_id, year)
+        left join dates d using (agency_id, year)
+        left join files f on f.sha256 = r.sha256
         where r.rk = 1
+    """)
+    # the deadline of the register's level (Article 49), and whether the site's date met it
+    con.execute("""
+        update reports r set deadline = case when a.register_level in ('province', 'city', 'county', 'township')
+                then make_date(r.year + 1, 3, 31) else make_date(r.year + 1, 1, 31) end
+        from agencies a where a.agency_id = r.agency_id and a.registered
+    """)
+    con.execute("""
+        update reports set timeliness = case when published_on is null then 'unknown'
+            when published_on <= deadline then 'on_time' else 'late' end
+        where deadline is not null
     """)
 
 

@@ -22,7 +22,8 @@ CATCHES = {"table3_column_sum": "app_columns_sum", "carryover": "carryover", "co
 def demo_warehouse(tmp_path_factory):
     base = tmp_path_factory.mktemp("bundled")
     (base / "inbox").symlink_to(DEMO.parent, target_is_directory=True)
-    rr = refresh(base / "inbox", base / "data" / "warehouse.duckdb", quiet=True, workers=2)
+    rr = refresh(base / "inbox", base / "data" / "warehouse.duckdb", quiet=True, workers=2,
+                 agencies=DEMO.parent.parent / "agencies.csv")
     return rr, base / "data" / "warehouse.duckdb"
 
 
@@ -35,6 +36,9 @@ def test_bundled_demo_loads_every_file_in_every_format(demo_warehouse):
         assert set(r[0] for r in con.execute("select distinct level from agencies").fetchall()) == {
             "national", "provincial", "city", "county", "township"}
         assert con.execute("select value from meta where key = 'demo'").fetchall() == [("1",)]
+        # every demo agency but the one left out of the register on purpose is the register's
+        assert con.execute("select count(*) from agencies where registered").fetchall() == [(39,)]
+    assert rr.unregistered == [agency_name(39)[0]] and rr.register_problems == []
 
 
 @pytest.mark.parametrize("where,defect", sorted(DEFECTS.items()), ids=[d for _, d in sorted(DEFECTS.items())])
@@ -45,7 +49,7 @@ def test_each_deliberate_defect_is_caught(demo_warehouse, where, defect):
     with duckdb.connect(str(db), read_only=True) as con:
         if defect == "missing":
             status = con.execute("select status from coverage where agency = ? and year = ?", [name, year]).fetchall()
-            assert status == [("missing",)]
+            assert status == [("not_collected",)]  # no file, and no list page read: nianbao cannot tell more
             return
         found = con.execute("select distinct c.check_id from check_results c join agencies a using (agency_id) "
                             "where a.name = ? and c.year = ?", [name, year]).fetchall()

@@ -16,12 +16,13 @@ PAGES = ["overview", "compare", "web_media", "applications", "review", "active",
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """The warehouse of the bundled demo reports (data/inbox/demo), built in a temporary folder."""
+    """The warehouse of the bundled demo reports (data/inbox/demo) and register (data/agencies.csv), built in
+    a temporary folder as the README's first command builds it."""
     base = tmp_path_factory.mktemp("demo")
     (base / "inbox").mkdir()
     shutil.copytree(ROOT / "data" / "inbox" / "demo", base / "inbox" / "demo")  # links out of an inbox are not followed
     db = base / "data" / "warehouse.duckdb"
-    rr = refresh(base / "inbox", db, quiet=True, workers=2)
+    rr = refresh(base / "inbox", db, quiet=True, workers=2, agencies=ROOT / "data" / "agencies.csv")
     assert rr.exit_code == 0
     return db
 

@@ -60,10 +60,11 @@ def test_overview_tiles_and_coverage_header(demo_db, monkeypatch):
     at = open_page(app(demo_db, monkeypatch), "overview")
     labels = [m.label for m in at.metric]
     assert "机构报告数" in labels and "公开率" in labels
-    cov = next(d for d in downloads(at) if d[3:].startswith(b"agency,year,status"))
+    cov = next(d for d in downloads(at) if d[3:].startswith(b"agency,year,state"))
     lines = cov.decode("utf-8-sig").strip().splitlines()
-    assert lines[0] == "agency,year,status,errors,warnings"
-    assert any(",missing," in line for line in lines)  # the deliberately missing report shows as a gap
+    assert lines[0] == "agency,year,state,state_label,published_on,deadline,errors,warnings"
+    # the deliberately missing report: no file, and no list page read, so "not collected" (not "not published")
+    assert any(",not_collected,未收集," in line for line in lines)
     assert any(",failing_checks," in line for line in lines)
 
 

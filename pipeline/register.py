@@ -1,0 +1,282 @@
+"""The agency register, data/agencies.csv: who each agency is, where it publishes, which deadline applies.
+
+One row per agency, UTF-8, header exactly
+
+    agency_id,name,aliases,region_code,level,parent_id,list_url,report_urls,note
+
+`aliases` and `report_urls` hold several values separated by `|`; `level` is one of ministry, province,
+city, county, township, department; `region_code` is the six-digit administrative division code (the
+Ministry of Civil Affairs' codes, as cpca ships them; 100000 for the central government).
+
+The register is read at every refresh. A row with a problem is named with its line and left out; the
+other rows are used.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+HEADER = ("agency_id", "name", "aliases", "region_code", "level", "parent_id", "list_url", "report_urls", "note")
+LEVELS = ("ministry", "province", "city", "county", "township", "department")
+GOVERNMENT_LEVELS = ("province", "city", "county", "township")
+NATIONAL_CODE = "100000"
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass
+class Entry:
+    agency_id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    region_code: str = ""
+    level: str = "department"
+    parent_id: str = ""
+    list_url: str = ""
+    report_urls: list[str] = field(default_factory=list)
+    note: str = ""
+    line: int = 0
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+    @property
+    def is_government(self) -> bool:
+        """A government's own report (it sums up its departments) is due on 31 March; a department's,
+        a ministry's included, on 31 January (Regulations on the Disclosure of Government Information,
+        Article 49)."""
+        return self.level in GOVERNMENT_LEVELS
+
+    def deadline(self, year: int) -> dt.date:
+        return deadline(self.level, year)
+
+    @property
+    def hosts(self) -> set[str]:
+        return {h for h in (host_of(u) for u in [self.list_url, *self.report_urls]) if h}
+
+    @property
+    def tier(self) -> str:
+        """The dashboard's level (national, provincial, city, county, township) of this agency."""
+        if self.level == "ministry" or self.region_code == NATIONAL_CODE:
+            return "national"
+        if self.level == "township":
+            return "township"
+        code = self.region_code
+        if code.endswith("0000"):
+            return "provincial"
+        if code.endswith("00"):
+            return "city"
+        return "county"
+
+
+def deadline(level: str, year: int) -> dt.date:
+    return dt.date(year + 1, 3, 31) if level in GOVERNMENT_LEVELS else dt.date(year + 1, 1, 31)
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def squeeze(name: str) -> str:
+    return re.sub(r"\s+", "", name or "")
+
+
+def region_names(code: str) -> tuple[str | None, str | None, str | None]:
+    """Province, city and district names of a six-digit code (None where the code has no such part)."""
+    if not code or code == NATIONAL_CODE:
+        return None, None, None
+    import cpca
+
+    def name(c: str) -> str | None:
+        return cpca.adcode_name(c)
+
+    prov = name(code[:2] + "0000")
+    city = name(code[:4] + "00") if code[2:4] != "00" else None
+    dist = name(code) if code[4:] != "00" else None
+    return prov, city, dist
+
+
+def known_region(code: str) -> bool:
+    if code == NATIONAL_CODE:
+        return True
+    import cpca
+
+    return cpca.adcode_name(code) is not None
+
+
+@dataclass
+class Register:
+    entries: list[Entry]
+    problems: list[str]
+    path: str = ""
+
+    @property
+    def by_id(self) -> dict[str, Entry]:
+        return {e.agency_id: e for e in self.entries}
+
+
+def read_register(path: Path | str) -> Register:
+    """Read and check the register. Returns the usable rows and, for every other, a message naming
+    the line and the reason. A missing file is an empty register (no problem)."""
+    path = Path(path)
+    if not path.is_file():
+        return Register([], [], str(path))
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Register([], [f"{path.name}: not UTF-8 (byte {e.start}); save it as UTF-8"], str(path))
+    return parse_register(text, path.name)
+
+
+def parse_register(text: str, name: str = "agencies.csv") -> Register:
+    rows = list(csv.reader(io.StringIO(text)))
+    problems: list[str] = []
+    if not rows:
+        return Register([], [], name)
+    header = tuple(h.strip() for h in rows[0])
+    if header != HEADER:
+        return Register([], [f"{name} line 1: the header must be exactly {','.join(HEADER)} (found {','.join(header)})"], name)
+    entries: list[Entry] = []
+    seen_ids: dict[str, int] = {}
+    for i, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(HEADER):
+            problems.append(f"{name} line {i}: {len(row)} fields, {len(HEADER)} expected; row left out")
+            continue
+        rec = dict(zip(HEADER, (c.strip() for c in row)))
+        why = _row_problem(rec)
+        if why:
+            problems.append(f"{name} line {i}: {why}; row left out")
+            continue
+        if rec["agency_id"] in seen_ids:
+            problems.append(f"{name} line {i}: agency_id {rec['agency_id']} is already used on line "
+                            f"{seen_ids[rec['agency_id']]}; row left out")
+            continue
+        seen_ids[rec["agency_id"]] = i
+        entries.append(Entry(
+            agency_id=rec["agency_id"], name=squeeze(rec["name"]),
+            aliases=[squeeze(a) for a in rec["aliases"].split("|") if a.strip()],
+            region_code=rec["region_code"], level=rec["level"], parent_id=rec["parent_id"],
+            list_url=rec["list_url"], report_urls=[u.strip() for u in rec["report_urls"].split("|") if u.strip()],
+            note=rec["note"], line=i))
+    ids = {e.agency_id for e in entries}
+    for e in entries:
+        if e.parent_id and e.parent_id not in ids:
+            problems.append(f"{name} line {e.line}: parent_id {e.parent_id} is not an agency_id of the register")
+    # the same name in the same region twice: reports could not be told apart
+    named: dict[tuple[str, str], Entry] = {}
+    for e in entries:
+        for n in e.names:
+            other = named.get((n, e.region_code))
+            if other is not None and other.agency_id != e.agency_id:
+                problems.append(f"{name} line {e.line}: the name {n} in region {e.region_code} is also agency "
+                                f"{other.agency_id} (line {other.line}); reports under that name are not attached to either")
+            named.setdefault((n, e.region_code), e)
+    urls: dict[str, Entry] = {}
+    for e in entries:
+        for u in [e.list_url, *e.report_urls]:
+            if not u:
+                continue
+            other = urls.get(u)
+            if other is not None and other.agency_id != e.agency_id:
+                problems.append(f"{name} line {e.line}: the address {u} is also agency {other.agency_id}'s (line {other.line})")
+            urls.setdefault(u, e)
+    return Register(entries, problems, name)
+
+
+def _row_problem(rec: dict) -> str | None:
+    if not _ID.match(rec["agency_id"]):
+        return f"agency_id {rec['agency_id']!r} must be letters, digits, '-', '_' or '.' (up to 64)"
+    if not rec["name"]:
+        return "no name"
+    if rec["level"] not in LEVELS:
+        return f"level {rec['level']!r} is not one of {', '.join(LEVELS)}"
+    code = rec["region_code"]
+    if not re.fullmatch(r"\d{6}", code):
+        return f"region_code {code!r} is not a six-digit administrative division code"
+    if not known_region(code):
+        return f"region_code {code} is not a known administrative division code"
+    for u in [rec["list_url"], *rec["report_urls"].split("|")]:
+        u = u.strip()
+        if u and (urlsplit(u).scheme not in ("http", "https") or not host_of(u)):
+            return f"{u!r} is not an http(s) address"
+    return None
+
+
+def write_register(entries: list[Entry], path: Path) -> None:
+    """Write a register (used by the demo and the tests)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(HEADER)
+    for e in entries:
+        w.writerow([e.agency_id, e.name, "|".join(e.aliases), e.region_code, e.level, e.parent_id, e.list_url,
+                    "|".join(e.report_urls), e.note])
+    Path(path).write_text(buf.getvalue(), encoding="utf-8")
+
+
+class Matcher:
+    """Attach a report to a register entry: by its source address first, then by its names, the site's
+    region deciding between agencies of the same name."""
+
+    def __init__(self, entries: list[Entry]):
+        self.entries = entries
+        self.by_url = {}
+        self.by_host: dict[str, list[Entry]] = {}
+        self.by_name: dict[str, list[Entry]] = {}
+        for e in entries:
+            for u in e.report_urls:
+                self.by_url.setdefault(_norm_url(u), e)
+            for h in e.hosts:
+                self.by_host.setdefault(h, []).append(e)
+            for n in e.names:
+                self.by_name.setdefault(n, []).append(e)
+
+    def match(self, agency_raw: str | None, source_url: str | None = None, agency_hint: str | None = None,
+              adcode: str | None = None) -> tuple[Entry | None, str]:
+        """(entry, how) or (None, why not). The register's own report addresses decide first; then the
+        name the report gives (a city's list page may link its departments' reports); the agency the
+        file was fetched for only when the name does not decide."""
+        by_id = {e.agency_id: e for e in self.entries}
+        hinted = by_id.get(agency_hint or "")
+        if source_url and _norm_url(source_url) in self.by_url:
+            return self.by_url[_norm_url(source_url)], "its address is in the register"
+        name = squeeze(agency_raw or "")
+        cands = self.by_name.get(name, [])
+        if not cands and name:
+            # the title form without its place names (淮安市洪泽区人民政府 vs 洪泽区人民政府)
+            cands = [e for n, es in self.by_name.items() if len(n) >= 4 and (name.endswith(n) or n.endswith(name))
+                     and min(len(n), len(name)) >= 0.6 * max(len(n), len(name)) for e in es]
+            cands = list({e.agency_id: e for e in cands}.values())
+        if len(cands) == 1:
+            return cands[0], "its name is in the register"
+        if len(cands) > 1:
+            if hinted is not None and hinted in cands:
+                return hinted, "fetched for this agency (one of the register's agencies of this name)"
+            host = host_of(source_url or "")
+            site = {e.region_code for e in self.by_host.get(host, [])}
+            narrowed = [e for e in cands if e.region_code in site] if site else []
+            if len(narrowed) != 1 and adcode:
+                narrowed = [e for e in cands if e.region_code == adcode[:6]]
+            if len(narrowed) == 1:
+                return narrowed[0], "its name is in the register; the region decided between agencies of that name"
+            return None, f"{len(cands)} agencies of the register are named {name} and the region does not decide"
+        if hinted is not None:
+            return hinted, "fetched for this agency"
+        return None, "no agency of the register has this name or address"
+
+
+def _norm_url(u: str) -> str:
+    s = urlsplit(u.strip())
+    return f"{(s.hostname or '').lower()}{s.path}{'?' + s.query if s.query else ''}"

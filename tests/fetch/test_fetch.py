@@ -1,0 +1,201 @@
+"""`nianbao fetch` against a fixture site on 127.0.0.1 (tests/fetch/site.py), then `refresh` of what it
+fetched: provenance, the register, deadlines and coverage. Every request loop is bounded: small
+timeouts, one retry, a per-test time limit through the fetch settings."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.fetch import Settings, fetch, parse_list, parse_report_page, year_of
+from pipeline.register import Entry, write_register
+from tests.fetch.site import DEMO, Site
+
+
+def settings() -> Settings:
+    return Settings(connect_timeout=1, read_timeout=0.5, request_seconds=5, retries=1, backoff=0.01, delay=0,
+                    max_bytes=200_000, max_list_pages=5, source_seconds=30)
+
+
+def register(tmp_path: Path, base: str) -> Path:
+    path = tmp_path / "agencies.csv"
+    write_register([
+        Entry("nj-czj", "南京市财政局", ["南京财政局"], "320100", "department", "nj-gov", f"{base}/czj/list/index.html"),
+        Entry("nj-gov", "南京市人民政府", [], "320100", "city"),
+        Entry("xw-gov", "南京市玄武区人民政府", ["玄武区人民政府"], "320102", "county", "nj-gov", "", [
+            f"{base}/xw/t20200325_9.docx", f"{base}/xw/stable.html", f"{base}/xw/changing.txt", f"{base}/xw/flaky.pdf",
+            f"{base}/xw/slow.html", f"{base}/xw/loop", f"{base}/xw/big.pdf", f"{base}/private/r.html"]),
+    ], path)
+    return path
+
+
+@pytest.fixture()
+def site():
+    with Site() as s:
+        yield s
+
+
+def _fetch(tmp_path, site):
+    t0 = time.monotonic()
+    out = fetch(register(tmp_path, site.base), tmp_path / "inbox", settings())
+    assert time.monotonic() - t0 < 60
+    return out
+
+
+def _failed(out, agency):
+    r = next(r for r in out["results"] if r["agency_id"] == agency)
+    return {f["url"].rsplit("/", 1)[-1]: f["reason"] for f in r["failed"]}
+
+
+def test_first_fetch_takes_reports_and_names_every_failure(tmp_path, site):
+    out = _fetch(tmp_path, site)
+    czj = next(r for r in out["results"] if r["agency_id"] == "nj-czj")
+    new = {(n["year"], Path(n["path"]).suffix, n["published_on"]) for n in czj["new"]}
+    # the 2023 report page (its date shown on the page) and its attachment, the 2022 document (the list's
+    # date), the 2021 page in GBK from the second list page (the date in its address)
+    assert (2023, ".html", "2024-01-20") in new and (2023, ".docx", "2024-01-20") in new
+    assert (2022, ".txt", "2023-04-15") in new
+    assert (2021, ".html", "2022-01-25") in new
+    assert [o["year"] for o in czj["older_format"]] == [2017]
+    # a notice about reports, a javascript: link and another site's link are not reports of this agency
+    assert not site.requests("/czj/list/notice.html") and not any("invalid" in n["url"] for n in czj["new"])
+    assert _failed(out, "nj-czj") == {"missing.html": "HTTP 404"}
+    xw = _failed(out, "xw-gov")
+    assert xw["slow.html"].startswith("no answer within 0.5 s")
+    assert "redirect" in xw["loop"]
+    assert xw["big.pdf"].startswith("larger than")
+    assert "robots.txt" in xw["r.html"]
+    assert "flaky.pdf" not in xw and len(site.requests("/xw/flaky.pdf")) == 2  # a 500, then the retry
+    assert not site.requests("/private/r.html")
+    # the GBK page was read: its file holds the GBK bytes, and the extractor reads it
+    gbk = next(n for n in czj["new"] if n["year"] == 2021)
+    assert "南京市财政局".encode("gb18030") in (tmp_path / "inbox" / gbk["path"]).read_bytes()
+    assert all(h.get("user-agent", h.get("User-Agent", "")).startswith("nianbao/") for _, _, h in site.log)
+    assert out["failed_sources"] == 2
+
+
+def test_second_fetch_asks_conditionally_and_downloads_only_what_changed(tmp_path, site):
+    _fetch(tmp_path, site)
+    inbox = tmp_path / "inbox"
+    stable = next(inbox.glob("fetched/xw-gov/*.html"))
+    before = stable.stat().st_mtime_ns
+    site.run = 2
+    out = _fetch(tmp_path, site)
+    # the unchanged page: one conditional request, answered 304, not written again
+    asked = site.requests("/xw/stable.html", run=2)
+    assert len(asked) == 1 and asked[0].get("If-None-Match") == '"stable-1"'
+    assert stable.stat().st_mtime_ns == before
+    # the changed one is downloaded again
+    xw = next(r for r in out["results"] if r["agency_id"] == "xw-gov")
+    assert [Path(n["path"]).suffix for n in xw["new"]] == [".txt"]
+    assert "第 2 次更新" in (inbox / xw["new"][0]["path"]).read_text(encoding="utf-8")
+    # an unchanged list page costs one conditional request; the reports it lists are not asked again
+    assert len(site.requests("/czj/list/index.html", run=2)) == 1
+    assert site.requests("/czj/list/index.html", run=2)[0].get("If-None-Match") == '"list-1"'
+    assert not site.requests("/czj/files/03-2023.docx", run=2)
+    assert not site.requests("/czj/list/202401/t20240120_1.html", run=2)
+
+
+def test_refresh_after_fetch_keeps_provenance_deadlines_and_coverage(tmp_path, site):
+    from pipeline.export import long_table
+    from pipeline.refresh import refresh
+
+    agencies = register(tmp_path, site.base)
+    fetch(agencies, tmp_path / "inbox", settings())
+    # a report put in the inbox by hand, of an agency the register does not list
+    (tmp_path / "inbox" / "by-hand").mkdir()
+    (tmp_path / "inbox" / "by-hand" / "39-2022.txt").write_bytes((DEMO / "39-2022.txt").read_bytes())
+    db = tmp_path / "data" / "warehouse.duckdb"
+    rr = refresh(tmp_path / "inbox", db, agencies=agencies, workers=1)
+    assert rr.register_problems == []
+    assert rr.unregistered == ["广州市天河区石牌街道办事处"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        reps = {(a, y): (str(p) if p else None, d and str(d), t, u) for a, y, p, d, t, u in con.execute(
+            "select agency_id, year, published_on, deadline, timeliness, source_url from reports").fetchall()}
+        # a department: 31 January; a government: 31 March
+        assert reps[("nj-czj", 2023)][:3] == ("2024-01-20", "2024-01-31", "on_time")
+        assert reps[("nj-czj", 2023)][3].endswith("/t20240120_1.html")  # the docx came from the report page
+        assert reps[("nj-czj", 2022)][:3] == ("2023-04-15", "2023-01-31", "late")
+        assert reps[("nj-czj", 2021)][:3] == ("2022-01-25", "2022-01-31", "on_time")
+        assert reps[("xw-gov", 2019)][:3] == ("2020-03-25", "2020-03-31", "on_time")
+        assert reps[("xw-gov", 2020)][:3] == (None, "2021-03-31", "unknown")
+        late = con.execute("select agency_id, year, message from check_results where check_id = 'published_late'").fetchall()
+        assert [(a, y) for a, y, _ in late] == [("nj-czj", 2022)] and "晚 74 天" in late[0][2]
+        flagged = con.execute("select a.name from check_results c join agencies a using (agency_id) "
+                              "where check_id = 'agency_unregistered'").fetchall()
+        assert flagged == [("广州市天河区石牌街道办事处",)]
+        cov = dict(((a, y), s) for a, y, s in con.execute("select agency_id, year, status from coverage").fetchall())
+        assert cov[("nj-czj", 2017)] == "older_format"
+        # 2019 and 2020: its list page was read after their deadlines and does not list them
+        assert cov[("nj-czj", 2019)] == "not_published"
+        assert cov.get(("nj-czj", 2024)) in ("not_collected", None)
+        # no list page for the district: a year without a file is "not collected", never "not published"
+        assert cov[("xw-gov", 2023)] == "not_collected"
+        assert cov[("nj-gov", 2021)] == "not_collected"
+        long = long_table(con)
+    row = long[(long.agency_id == "nj-czj") & (long.year == 2022)].iloc[0]
+    assert str(row.published_on) == "2023-04-15" and row.source_url.endswith("/czj/files/03-2022.txt")
+    hand = long[long.agency == "广州市天河区石牌街道办事处"].iloc[0]
+    assert hand.source_url is None or hand.source_url != hand.source_url  # null: put in the inbox by hand
+
+
+def test_provenance_survives_a_rebuild_from_the_raw_store(tmp_path, site):
+    from pipeline.refresh import refresh
+
+    agencies = register(tmp_path, site.base)
+    fetch(agencies, tmp_path / "inbox", settings())
+    db = tmp_path / "data" / "warehouse.duckdb"
+    refresh(tmp_path / "inbox", db, agencies=agencies, workers=1)
+    (tmp_path / "inbox" / ".fetch" / "provenance.jsonl").unlink()
+    refresh(tmp_path / "inbox", db, agencies=agencies, workers=1, rebuild=True)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select published_on::varchar from reports where agency_id = 'nj-czj' and year = 2022"
+                           ).fetchall() == [("2023-04-15",)]
+
+
+def test_cli_fetch_and_refresh_fetch_exit_codes(tmp_path, site, capsys, monkeypatch):
+    from pipeline import cli, fetch as fetch_mod
+
+    monkeypatch.setattr(fetch_mod.Settings, "from_env", classmethod(lambda cls: settings()))
+    agencies = register(tmp_path, site.base)
+    assert cli.main(["fetch", "--agencies", str(agencies), "--inbox", str(tmp_path / "inbox"), "--quiet"]) == 1
+    text = capsys.readouterr().out
+    assert "FAILED" in text and "HTTP 404" in text and "new 2023" in text
+    code = cli.main(["refresh", "--fetch", "--agencies", str(agencies), "--inbox", str(tmp_path / "inbox"),
+                     "--db", str(tmp_path / "data" / "wh.duckdb"), "--quiet"])
+    assert code == 1  # some sources failed; what was fetched is loaded and published
+    assert (tmp_path / "data" / "wh.duckdb").is_file()
+    assert cli.main(["fetch", "--agencies", str(tmp_path / "none.csv"), "--inbox", str(tmp_path / "inbox")]) == 2
+
+
+# -- parsing, without a server ------------------------------------------------------------------
+
+@pytest.mark.parametrize("title,year", [
+    ("南京市财政局2023年度政府信息公开工作年度报告", 2023),
+    ("2022年政府信息公开年报", 2022),
+    ("二〇二一年度政府信息公开工作年度报告", 2021),
+    ("某县人民政府2020年政务公开工作年度报告", 2020),
+    ("关于2023年政府信息公开工作年度报告的解读", 2023),  # a year, but the title filter refuses it
+])
+def test_year_of_titles(title, year):
+    assert year_of(title) == year
+
+
+def test_list_parsing_resolves_links_and_pagers():
+    html = """<ul><li><a href="./202403/t20240308_87885.htm">2023年政府信息公开工作年度报告</a> 2024-03-08</li>
+              <li><a href="/a.html">关于2023年政府信息公开工作年度报告的解读</a></li>
+              <li><a href="javascript:;" onclick="x()">2022年政府信息公开工作年度报告</a></li></ul>
+              <script>createPageHTML(3, 0, "index", "shtml");</script>"""
+    got = parse_list(html, "http://www.example.gov.cn/zwgk/ndbg/index.shtml")
+    assert got["items"] == [{"url": "http://www.example.gov.cn/zwgk/ndbg/202403/t20240308_87885.htm",
+                             "title": "2023年政府信息公开工作年度报告", "year": 2023, "date": "2024-03-08"}]
+    assert got["next"] == ["http://www.example.gov.cn/zwgk/ndbg/index_1.shtml"]
+    page = parse_report_page('<p>成文日期：2024年1月18日</p><a href="P02024.pdf">附件</a><a href="x.html">x</a>',
+                             "http://h/a/t20240120_1.html")
+    assert page["date"] == "2024-01-18" and page["attachments"] == ["http://h/a/P02024.pdf"]
+    assert parse_report_page("<p>正文</p>", "http://h/a/t20240120_1.html")["date"] == "2024-01-20"
