@@ -98,7 +98,7 @@ class Settings:
     max_items: int = 100                # reports taken from one source
     max_redirects: int = 5
     source_seconds: float = 900.0       # one source, all its requests
-    hosts_in_parallel: int = 4
+    hosts_in_parallel: int = 8
     user_agent: str = USER_AGENT
     recheck: bool = False               # ask again (conditionally) for reports already downloaded
 

@@ -48,7 +48,7 @@ class Site:
     # -- content ------------------------------------------------------------------------------
     def pages(self) -> dict:
         demo = lambda n: (DEMO / n).read_bytes()  # noqa: E731
-        list1 = f"""
+        list1 = """
         <div class="list"><ul>
           <li><a href="./202401/t20240120_1.html" title="南京市财政局2023年度政府信息公开工作年度报告">南京市财政局2023年度政府信息公开…</a>
               <span>2024-01-20</span></li>
@@ -63,7 +63,7 @@ class Site:
         <table><tr><td><a href="../202201/t20220125_3.html">南京市财政局2021年政府信息公开工作年度报告</a></td></tr>
         <tr><td><a href="missing.html">南京市财政局2020年政府信息公开工作年度报告</a></td><td>2021-01-20</td></tr></table>
         <script>createPageHTML(2, 1, "index", "html");</script>"""
-        page2023 = f"""<h1>南京市财政局2023年度政府信息公开工作年度报告</h1>
+        page2023 = """<h1>南京市财政局2023年度政府信息公开工作年度报告</h1>
             <div class="info">发布时间：2024-01-20 09:30 来源：南京市财政局</div>
             <p>全文见附件。</p><p>附件：<a href="../../files/03-2023.docx">南京市财政局2023年度政府信息公开工作年度报告.docx</a></p>"""
         gbk2021 = demo("03-2021.html").decode("utf-8").replace('charset="utf-8"', 'charset="gbk"').replace(

@@ -3,9 +3,6 @@ fetched: provenance, the register, deadlines and coverage. Every request loop is
 timeouts, one retry, a per-test time limit through the fetch settings."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 import time
 from pathlib import Path
 
