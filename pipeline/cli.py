@@ -51,7 +51,7 @@ def cmd_refresh(args) -> int:
     try:
         rr = refresh(Path(args.inbox), Path(args.db), workers=args.workers,
                      data_dir=Path(args.data_dir) if args.data_dir else None, rebuild=args.rebuild,
-                     progress=draw, agencies=agencies)
+                     progress=draw, agencies=agencies, fetched=fetched)
     except RefreshError as e:
         draw.close()
         print(f"nianbao refresh: {shown(str(e))}", file=sys.stderr)

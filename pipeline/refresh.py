@@ -628,12 +628,13 @@ def _extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: i
 
 def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | None = None,
             quiet: bool = True, corrections: Path | None = None, limits: Limits | None = None,
-            rebuild: bool = False, progress=None, agencies: Path | None = None) -> RunReport:
+            rebuild: bool = False, progress=None, agencies: Path | None = None, fetched: dict | None = None) -> RunReport:
     """Run one refresh. Never raises for bad input files; raises RefreshError when the run fails.
 
     `progress(done, total)` is called as files are extracted (the CLI draws it); `rebuild` reads every
     original of the raw store again, whatever the published warehouse holds; `agencies` is the agency
-    register (default: agencies.csv in the data folder)."""
+    register (default: agencies.csv in the data folder); `fetched` is what `nianbao fetch` returned just
+    before (`refresh --fetch`), kept in the run report."""
     t0 = time.monotonic()
     started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -642,6 +643,13 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
     corrections = Path(corrections) if corrections else data_dir / "corrections.csv"
     agencies = Path(agencies) if agencies else data_dir / "agencies.csv"
     rr = RunReport(load_id, started.isoformat(timespec="seconds"), shown(str(inbox)), shown(str(db)))
+    if fetched:
+        rr.fetch = {k: fetched.get(k) for k in ("sources", "requests", "conditional", "not_modified", "failed_sources")}
+        rr.fetch["by_agency"] = [
+            {"agency_id": r["agency_id"], "name": r["name"], "new": [{"year": n["year"], "url": n["url"],
+                                                                     "published_on": n["published_on"]} for n in r["new"]],
+             "older_format": [o["year"] for o in r["older_format"]], "failed": r["failed"]}
+            for r in fetched.get("results", []) if r["new"] or r["failed"] or r["older_format"]]
     limits = limits or Limits.from_env()
     # 1. lock: one refresh per warehouse, whatever its data folder, and one per data folder
     db_lock = _lock(db.parent / f".{db.name}.lock")

@@ -3,6 +3,7 @@ fetched: provenance, the register, deadlines and coverage. Every request loop is
 timeouts, one retry, a per-test time limit through the fetch settings."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -167,6 +168,9 @@ def test_cli_fetch_and_refresh_fetch_exit_codes(tmp_path, site, capsys, monkeypa
                      "--db", str(tmp_path / "data" / "wh.duckdb"), "--quiet"])
     assert code == 1  # some sources failed; what was fetched is loaded and published
     assert (tmp_path / "data" / "wh.duckdb").is_file()
+    report = json.loads(next((tmp_path / "data" / "runs").glob("*.json")).read_text(encoding="utf-8"))
+    by_agency = {r["agency_id"]: r for r in report["fetch"]["by_agency"]}
+    assert by_agency["xw-gov"]["failed"] and report["fetch"]["failed_sources"] == 2
     assert cli.main(["fetch", "--agencies", str(tmp_path / "none.csv"), "--inbox", str(tmp_path / "inbox")]) == 2
 
 
