@@ -118,6 +118,7 @@ if asof:
 PAGES = [
     ("app_pages/overview.py", "page_overview", ":material/dashboard:", True),
     ("app_pages/compare.py", "page_compare", ":material/compare_arrows:", False),
+    ("app_pages/profile.py", "page_profile", ":material/account_balance:", False),
     ("app_pages/web_media.py", "page_web", ":material/public:", False),
     ("app_pages/applications.py", "page_applications", ":material/mail:", False),
     ("app_pages/review.py", "page_review", ":material/gavel:", False),

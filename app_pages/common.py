@@ -108,6 +108,28 @@ def with_gaps(df: pd.DataFrame, group: str, x: str = "year", y: str = "value") -
     return full
 
 
+def url_value(key: str, default=None):
+    """One value of the page's own URL parameters (the router keeps the shared filters)."""
+    v = st.query_params.get(key)
+    return default if v in (None, "") else v
+
+
+def url_list(key: str) -> list[str]:
+    return [x for x in st.query_params.get_all(key) if x]
+
+
+def write_url(values: dict) -> None:
+    """Put the page's state into the URL (None removes a key), so a copied link reproduces the view."""
+    qp = st.query_params
+    for k, v in values.items():
+        current = qp.get_all(k)
+        if v is None or v == []:
+            if current:
+                del qp[k]
+        elif (v if isinstance(v, list) else [v]) != current:
+            qp[k] = v
+
+
 def lang() -> str:
     return st.session_state.get("lang", "zh")
 

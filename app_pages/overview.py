@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from pipeline.queries import COVERAGE_STATES
+from pipeline.queries import COVERAGE_STATES, MEASURES, definition
 from app_pages.common import download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
 
 st.title(tr("page_overview"))
@@ -15,12 +15,22 @@ tiles = q("tiles", filters(), year)
 cols = st.columns(len(tiles))
 for col, row in zip(cols, tiles.itertuples()):
     rate = row.tile.endswith("rate")
-    delta = None
+    delta, help_text = None, None
     if not missing(row.change):
         delta = f"{row.change * 100:+.1f} pp" if rate else ("+" if row.change >= 0 else "-") + fmt_number(abs(row.change), compact=True)
+    if row.tile != "agencies":
+        help_text = tr("tile_help", n=row.agencies, same=int(row.same_agencies or 0), prev=year - 1,
+                       a=fmt_number(row.previous, rate), b=fmt_number(row.current_same, rate))
+        if row.tile in MEASURES:
+            help_text = f"{definition(row.tile, lang())}。\n\n{help_text}" if lang() == "zh" else \
+                f"{definition(row.tile, lang())}.\n\n{help_text}"
     col.metric(row.zh if lang() == "zh" else row.en, fmt_number(row.value, rate, compact=True), delta,
-               delta_color="inverse" if row.tile == "correction_rate" else "normal")
-shown = tiles.assign(label=tiles.zh if lang() == "zh" else tiles.en)[["label", "value", "previous", "change"]]
+               delta_color="inverse" if row.tile == "correction_rate" else "normal", help=help_text)
+    if row.tile != "agencies":
+        col.caption(tr("n_agencies", n=row.agencies) + (
+            " · " + tr("change_same", n=int(row.same_agencies)) if not missing(row.change) else ""))
+shown = tiles.assign(label=tiles.zh if lang() == "zh" else tiles.en)[
+    ["label", "value", "agencies", "previous", "current_same", "same_agencies", "change"]]
 download(shown, f"overview-{year}", "ov_tiles")
 
 st.subheader(tr("coverage"))

@@ -4,7 +4,9 @@ Pages ask these for DataFrames and hold no SQL. The benchmark times the same fun
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -15,7 +17,7 @@ TILES = (
     ("agencies", "机构报告数", "Agencies reporting"),
     ("applications", "收到申请", "Applications received"),
     ("grant_rate", "公开率", "Grant rate"),
-    ("correction_rate", "纠错率", "Correction rate"),
+    ("correction_rate", "复议诉讼纠错率", "Correction rate"),
     ("website_visits", "网站访问量", "Website visits"),
     ("followers_total", "新媒体粉丝", "New-media followers"),
     ("procurement_wan_yuan", "集中采购金额（万元）", "Procurement (10k yuan)"),
@@ -93,33 +95,8 @@ def data_as_of(con) -> dict:
 
 def agencies(con, flt: Filters) -> pd.DataFrame:
     aw, ap = flt.agency_where("a")
-    return _q(con, f"select agency_id, name, province, city, district, level, sector from agencies a where {aw} order by name", ap)
-
-
-def tiles(con, flt: Filters, year: int) -> pd.DataFrame:
-    """One row per tile: value for the year, value for the year before, change."""
-    scope, params = _scope(Filters(**{**flt.__dict__, "year_from": year - 1, "year_to": year}), "m")
-    df = _q(con, f"""
-        select year,
-            count(*) as agencies,
-            sum(applications) as applications,
-            sum(granted + partial) / nullif(sum(handled), 0) as grant_rate,
-            (sum(review_corrected) + sum(litigation_corrected))
-              / nullif(sum(review_total - review_pending) + sum(litigation_total - litigation_pending), 0) as correction_rate,
-            sum(website_visits) as website_visits,
-            sum(followers_total) as followers_total,
-            sum(procurement_wan_yuan) as procurement_wan_yuan
-        from measures m where {scope} group by year
-    """, params).set_index("year")
-    rows = []
-    for key, zh, en in TILES:
-        cur = df.at[year, key] if year in df.index else None
-        prev = df.at[year - 1, key] if year - 1 in df.index else None
-        cur = None if cur is None or pd.isna(cur) else float(cur)
-        prev = None if prev is None or pd.isna(prev) else float(prev)
-        rows.append({"tile": key, "zh": zh, "en": en, "value": cur, "previous": prev,
-                     "change": (cur - prev) if cur is not None and prev is not None else None})
-    return pd.DataFrame(rows)
+    return _q(con, f"select agency_id, name, province, city, district, level, sector, registered, parent_id, adcode "
+                   f"from agencies a where {aw} order by name", ap)
 
 
 COVERAGE_STATES = ("on_time", "loaded", "late", "failing_checks", "not_published", "not_collected", "older_format")
@@ -157,16 +134,170 @@ def metric_series(con, flt: Filters, key: str) -> pd.DataFrame:
     """, [metric, *dim_params, *params])
 
 
+class Measure(NamedTuple):
+    zh: str
+    en: str
+    rate: bool
+    num: str | None = None        # numerator, over the columns of `measures` (rates)
+    den: str | None = None        # denominator
+    min_den: int = 0              # below it, an agency's rate is a small sample: marked, not ranked against peers
+    def_zh: str = ""
+    def_en: str = ""
+
+
+MIN_CONCLUDED_FOR_RATES = 10
 MEASURES = {
-    "applications": ("收到申请数", "Applications received", False),
-    "grant_rate": ("公开率（予以公开+部分公开）/ 总计", "Grant rate", True),
-    "refusal_rate": ("不予公开率", "Refusal rate", True),
-    "review_correction_rate": ("复议纠错率", "Reconsideration correction rate", True),
-    "litigation_correction_rate": ("诉讼纠错率", "Litigation correction rate", True),
-    "followers_total": ("新媒体粉丝总数", "New-media followers", False),
-    "website_visits": ("网站访问量", "Website visits", False),
-    "procurement_wan_yuan": ("集中采购金额（万元）", "Procurement (10k yuan)", False),
+    "applications": Measure("收到申请数", "Applications received", False,
+                            def_zh="表三“本年新收政府信息公开申请数量”总计列",
+                            def_en="Table 3, new applications this year, total column"),
+    "accepted_total": Measure("受理合计", "Applications to handle", False,
+                              def_zh="本年新收 + 上年结转（表三总计列）",
+                              def_en="New this year + carried over from last year (table 3, total column)"),
+    "grant_rate": Measure("公开率", "Grant rate", True, "granted + partial", "handled", MIN_APPLICATIONS_FOR_RATES,
+                          "（予以公开 + 部分公开）÷ 办理结果总计；办理结果总计不足 30 件为小样本",
+                          "(granted + partly granted) ÷ total handled; under 30 handled is a small sample"),
+    "refusal_rate": Measure("不予公开率", "Refusal rate", True, "refused", "handled", MIN_APPLICATIONS_FOR_RATES,
+                            "不予公开（八项之和）÷ 办理结果总计；办理结果总计不足 30 件为小样本",
+                            "refused (the eight grounds) ÷ total handled; under 30 handled is a small sample"),
+    "review_correction_rate": Measure(
+        "复议纠错率", "Reconsideration correction rate", True, "review_corrected", "review_concluded",
+        MIN_CONCLUDED_FOR_RATES, "复议结果纠正 ÷ 已审结复议（总计 − 尚未审结）；已审结不足 10 件为小样本",
+        "reconsiderations corrected ÷ concluded (total − pending); under 10 concluded is a small sample"),
+    "litigation_correction_rate": Measure(
+        "诉讼纠错率", "Litigation correction rate", True, "litigation_corrected", "litigation_concluded",
+        MIN_CONCLUDED_FOR_RATES, "诉讼结果纠正 ÷ 已审结诉讼（直接起诉与复议后起诉之和，总计 − 尚未审结）；已审结不足 10 件为小样本",
+        "lawsuits corrected ÷ concluded (direct and after reconsideration, total − pending); under 10 concluded is "
+        "a small sample"),
+    "correction_rate": Measure(
+        "复议诉讼纠错率", "Correction rate (reconsideration and litigation)", True,
+        "review_corrected + litigation_corrected", "review_concluded + litigation_concluded", MIN_CONCLUDED_FOR_RATES,
+        "（复议纠正 + 诉讼纠正）÷（已审结复议 + 已审结诉讼）；已审结不足 10 件为小样本",
+        "(reconsiderations + lawsuits corrected) ÷ (concluded reconsiderations + lawsuits); under 10 concluded is "
+        "a small sample"),
+    "dispute_rate": Measure(
+        "争议转化率", "Dispute rate", True, "review_total + litigation_total", "applications", MIN_APPLICATIONS_FOR_RATES,
+        "（复议总计 + 诉讼总计）÷ 本年新收申请；新收不足 30 件为小样本",
+        "(reconsiderations + lawsuits) ÷ new applications; under 30 applications is a small sample"),
+    "followers_total": Measure("新媒体粉丝总数", "New-media followers", False,
+                               def_zh="报告所列各新媒体账号粉丝数之和", def_en="Sum of the followers of the accounts the report lists"),
+    "website_visits": Measure("网站访问量", "Website visits", False, def_zh="报告所述政府网站年度访问量",
+                              def_en="The website's visits in the year, as the report states"),
+    "procurement_wan_yuan": Measure("集中采购金额（万元）", "Procurement (10k yuan)", False,
+                                    def_zh="表二政府集中采购总金额（2019 年格式）",
+                                    def_en="Table 2, centralised procurement amount (2019 format)"),
 }
+
+
+def definition(measure: str, lang: str) -> str:
+    m = MEASURES[measure]
+    return m.def_zh if lang == "zh" else m.def_en
+
+
+def tiles(con, flt: Filters, year: int) -> pd.DataFrame:
+    """One row per tile: the value over every agency reporting in the year (`agencies`), and the change
+    from the year before computed over the same agencies in both years (`same_agencies`: `previous` ->
+    `current_same`). Rates are pooled: the sum of numerators over the sum of denominators, as defined in
+    MEASURES."""
+    scope, params = _scope(Filters(**{**flt.__dict__, "year_from": year - 1, "year_to": year}), "m")
+    cols = sorted({c for k, _, _ in TILES if k in MEASURES for c in _columns(k)})
+    df = _q(con, f"select m.agency_id, m.year, {', '.join(cols)} from measures m where {scope}", params)
+    cur, prev = df[df.year == year].set_index("agency_id"), df[df.year == year - 1].set_index("agency_id")
+    rows = []
+    for key, zh, en in TILES:
+        if key == "agencies":
+            rows.append({"tile": key, "zh": zh, "en": en, "value": float(len(cur)) if len(cur) else None,
+                         "agencies": len(cur), "previous": float(len(prev)) if len(prev) else None,
+                         "current_same": float(len(cur)) if len(cur) else None, "same_agencies": None,
+                         "change": float(len(cur) - len(prev)) if len(cur) and len(prev) else None})
+            continue
+        c_ok, p_ok = _valid(cur, key), _valid(prev, key)
+        same = c_ok.index.intersection(p_ok.index)
+        value = _pooled(c_ok, key)
+        now, before = _pooled(c_ok.loc[same], key), _pooled(p_ok.loc[same], key)
+        rows.append({"tile": key, "zh": zh, "en": en, "value": value, "agencies": len(c_ok),
+                     "previous": before, "current_same": now, "same_agencies": len(same),
+                     "change": (now - before) if now is not None and before is not None else None})
+    return pd.DataFrame(rows)
+
+
+def _columns(measure: str) -> list[str]:
+    m = MEASURES[measure]
+    if not m.rate:
+        return [measure]
+    return re.findall(r"[a-z_]+", f"{m.num} {m.den}")
+
+
+def _valid(df: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Rows where the measure can be computed (every column it needs, a positive denominator)."""
+    need = _columns(measure)
+    ok = df.dropna(subset=need) if len(df) else df
+    m = MEASURES[measure]
+    if m.rate and len(ok):
+        ok = ok[ok.eval(m.den) > 0]
+    return ok
+
+
+def _pooled(df: pd.DataFrame, measure: str) -> float | None:
+    if not len(df):
+        return None
+    m = MEASURES[measure]
+    if m.rate:
+        den = float(df.eval(m.den).sum())
+        return float(df.eval(m.num).sum()) / den if den > 0 else None
+    return float(df[measure].sum())
+
+
+def pooled_series(con, flt: Filters, measure: str) -> pd.DataFrame:
+    """year, value, agencies: a rate pooled over the agencies in scope each year (the tile's definition)."""
+    _check_measure(measure)
+    m = MEASURES[measure]
+    scope, params = _scope(flt, "m")
+    if not m.rate:
+        return _q(con, f"select year, sum({measure}) as value, count({measure}) as agencies from measures m "
+                       f"where {scope} group by year order by year", params)
+    return _q(con, f"""
+        select year, sum({m.num}) / nullif(sum({m.den}), 0) as value, count(*) as agencies, sum({m.den}) as denominator
+        from measures m where {scope} and ({m.num}) is not null and ({m.den}) > 0
+        group by year order by year""", params)
+
+
+def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str | None = None) -> pd.DataFrame:
+    """Every agency in scope with a value in `year`, for a derived measure or a `metric:dim` key: its level
+    and region, the value, the previous year's value and the change (absolute and in %, only when the
+    previous year is the year before), the denominator and whether it is a small sample (rates), and the
+    median of its peers (agencies of the same level in scope, small samples left out). Highest first."""
+    if measure:
+        _check_measure(measure)
+        m = MEASURES[measure]
+        scope, params = _scope(flt, "m")
+        den = re.sub(r"([a-z_]+)", r"m.\1", m.den) if m.rate else "null::double"
+        df = _q(con, f"""
+            select m.agency_id, a.name as agency, a.level, a.province, a.city, m.year, m.{measure} as value,
+                p.{measure} as prev_value, {den} as denominator
+            from measures m join agencies a using (agency_id)
+            left join measures p on p.agency_id = m.agency_id and p.year = m.year - 1
+            where {scope} and m.year = ? and m.{measure} is not null""", [*params, year])
+        min_den = m.min_den if m.rate else 0
+    else:
+        metric, _, dim = key.partition(":")
+        scope, params = _scope(flt, "f")
+        dim_sql, dim_params = ("dim is null", []) if not dim else ("dim = ?", [dim])
+        df = _q(con, f"""
+            with v as (select agency_id, year, value from facts where metric = ? and {dim_sql})
+            select f.agency_id, a.name as agency, a.level, a.province, a.city, f.year, f.value, p.value as prev_value,
+                null::double as denominator
+            from v f join agencies a using (agency_id)
+            left join v p on p.agency_id = f.agency_id and p.year = f.year - 1
+            where f.year = ? and {scope}""", [metric, *dim_params, year, *params])
+        min_den = 0
+    df["change"] = df.value - df.prev_value
+    df["pct_change"] = (df.change / df.prev_value.where(df.prev_value != 0)).astype(float)
+    df["small_sample"] = (df.denominator < min_den) if min_den else False
+    peers = df[~df.small_sample].groupby("level").value.median()
+    df["peer_median"] = df.level.map(peers)
+    df = df.sort_values(["value", "agency"], ascending=[False, True]).reset_index(drop=True)
+    df["rank"] = range(1, len(df) + 1)
+    return df
 
 
 def _cube_where(flt: Filters, alias: str = "c") -> tuple[str, list]:
@@ -303,8 +434,8 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
 def reports(con, flt: Filters) -> pd.DataFrame:
     scope, params = _scope(flt, "r")
     return _q(con, f"""
-        select r.report_id, a.name as agency, r.year, r.template, r.source_name, r.source_format, r.published,
-            r.alternatives, r.choice_reason
+        select r.report_id, r.agency_id, a.name as agency, r.year, r.template, r.source_name, r.source_format, r.published,
+            r.alternatives, r.choice_reason, r.published_on, r.source_url
         from reports r join agencies a using (agency_id) where {scope} order by a.name, r.year
     """, params)
 
@@ -330,3 +461,57 @@ def report_source(con, report_id: str) -> dict | None:
         return None
     name, fmt, raw, sha = rows[0]
     return {"name": name, "format": fmt, "raw_path": raw, "sha256": sha}
+
+
+# -- one agency -----------------------------------------------------------------------------------
+
+def agency_info(con, agency_id: str) -> dict | None:
+    rows = _q(con, """
+        select a.*, p.name as parent_name from agencies a left join agencies p on p.agency_id = a.parent_id
+        where a.agency_id = ?""", [agency_id])
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def agency_reports(con, agency_id: str) -> pd.DataFrame:
+    """Each year's report of one agency with its dates and how many findings of each severity."""
+    return _q(con, """
+        select r.year, r.report_id, r.template, r.source_name, r.published_on, r.deadline, r.timeliness, r.source_url,
+            count(c.check_id) filter (where c.severity = 'error') as errors,
+            count(c.check_id) filter (where c.severity = 'warning') as warnings,
+            count(c.check_id) filter (where c.severity = 'info') as infos
+        from reports r left join check_results c using (report_id)
+        where r.agency_id = ? group by all order by r.year""", [agency_id])
+
+
+def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
+    """measure, year, value of one agency beside the median of its peers (agencies of the same level,
+    within the filtered region when a region is filtered) and how many peers that median covers.
+    Rates' medians leave out small samples, as the rankings do."""
+    info = agency_info(con, agency_id)
+    if info is None:
+        return pd.DataFrame(columns=["measure", "year", "value", "peer_median", "peers"])
+    peers_flt = Filters(provinces=flt.provinces, cities=flt.cities, levels=(info["level"],))
+    aw, ap = peers_flt.agency_where("a")
+    rows = []
+    own = _q(con, "select * from measures where agency_id = ?", [agency_id])
+    peers = _q(con, f"select m.* from measures m join agencies a using (agency_id) where {aw}", ap)
+    for key, m in MEASURES.items():
+        ok = peers.dropna(subset=[key])
+        if m.rate:
+            ok = ok[ok.eval(m.den) >= m.min_den]
+        med = ok.groupby("year")[key].agg(["median", "count"])
+        for r in own.itertuples():
+            v = getattr(r, key)
+            if pd.isna(v):
+                continue
+            rows.append({"measure": key, "year": r.year, "value": float(v),
+                         "peer_median": float(med.at[r.year, "median"]) if r.year in med.index else None,
+                         "peers": int(med.at[r.year, "count"]) if r.year in med.index else 0})
+    return pd.DataFrame(rows, columns=["measure", "year", "value", "peer_median", "peers"])
+
+
+def agency_checks(con, agency_id: str) -> pd.DataFrame:
+    return _q(con, """
+        select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message, c.evidence, c.report_id
+        from v_check_results c where c.agency_id = ?
+        order by c.year, case c.severity when 'error' then 0 when 'warning' then 1 else 2 end""", [agency_id])

@@ -199,11 +199,13 @@ left join reports r on r.report_id = c.report_id;
 -- Derived tables, computed once per refresh after facts and checks are loaded, so the dashboard
 -- reads small tables instead of aggregating every fact on every page view.
 
--- derived measures, each defined once: one row per agency and year
+-- derived measures, each defined once: one row per agency and year (definitions shown on screen:
+-- queries.MEASURES; a rate is null where its denominator is 0 or missing)
 create table measures as
 with p as (
     select agency_id, year,
         max(value) filter (where key = 'app.received_new:total') as applications,
+        max(value) filter (where key = 'app.carried_in:total') as carried_in,
         max(value) filter (where key = 'app.total:total') as handled,
         max(value) filter (where key = 'app.granted:total') as granted,
         max(value) filter (where key = 'app.partial:total') as partial,
@@ -220,13 +222,22 @@ with p as (
         max(value) filter (where key = 'active.procurement:amount_wan_yuan') as procurement_wan_yuan
     from (select *, case when dim is null then metric else metric || ':' || dim end as key from facts)
     group by agency_id, year
+),
+d as (
+    select *,
+        applications + carried_in as accepted_total,
+        review_total - review_pending as review_concluded,
+        litigation_total - litigation_pending as litigation_concluded
+    from p
 )
 select *,
     (granted + partial) / nullif(handled, 0) as grant_rate,
     refused / nullif(handled, 0) as refusal_rate,
-    review_corrected / nullif(review_total - review_pending, 0) as review_correction_rate,
-    litigation_corrected / nullif(litigation_total - litigation_pending, 0) as litigation_correction_rate
-from p;
+    review_corrected / nullif(review_concluded, 0) as review_correction_rate,
+    litigation_corrected / nullif(litigation_concluded, 0) as litigation_correction_rate,
+    (review_corrected + litigation_corrected) / nullif(review_concluded + litigation_concluded, 0) as correction_rate,
+    (review_total + litigation_total) / nullif(applications, 0) as dispute_rate
+from d;
 
 -- the same measures, long, with the change against the agency's previous year
 create table measures_long as

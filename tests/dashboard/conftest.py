@@ -11,7 +11,7 @@ import pytest
 from pipeline.refresh import refresh
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["overview", "compare", "web_media", "applications", "review", "active", "quality", "report"]
+PAGES = ["overview", "compare", "profile", "web_media", "applications", "review", "active", "quality", "report"]
 
 
 @pytest.fixture(scope="session")

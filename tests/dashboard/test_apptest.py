@@ -2,6 +2,8 @@
 with a BOM and the expected header; language switch; links carry the filters; swaps are picked up."""
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 
 import duckdb
@@ -84,25 +86,84 @@ def test_language_switch(demo_db, monkeypatch):
     assert _as_list(at.query_params["lang"]) == ["en"]
 
 
-def test_rates_are_not_ranked_under_30_applications(demo_db, monkeypatch):
+def test_small_samples_are_marked_listed_last_and_left_out_of_the_median(demo_db, monkeypatch):
     at = open_page(app(demo_db, monkeypatch), "compare")
     at.selectbox(key="cmp_section").set_value("derived").run()
     at.selectbox(key="cmp_measure").set_value("grant_rate").run()
     assert not at.exception
-    files = [d.decode("utf-8-sig").strip().splitlines() for d in downloads(at)]
-    ranking = files[-2]  # the bar chart's CSV (the trend's comes first, the table of every agency last)
-    assert ranking[0] == "agency,year,grant_rate" and len({line.split(",")[1] for line in ranking[1:]}) == 1
-    everyone = files[-1]  # the table of every agency ranked: the same rule
-    assert {line.split(",")[0] for line in everyone[1:]} >= {line.split(",")[0] for line in ranking[1:]}
-    year = int(ranking[1].split(",")[1])
+    assert any("办理结果总计" in c.value for c in at.caption)  # the definition is on screen
+    ranking = list(csv.DictReader(io.StringIO(downloads(at)[-1].decode("utf-8-sig"))))
+    assert list(ranking[0])[:3] == ["rank", "agency", "agency_id"]
+    small = [r for r in ranking if r["small_sample"] == "True"]
+    assert small and all(float(r["denominator"]) < 30 for r in small)  # the demo's small agencies are marked
+    assert all(float(r["denominator"]) >= 30 for r in ranking if r["small_sample"] == "False")
+    flags = [r["small_sample"] == "True" for r in ranking]
+    assert flags == sorted(flags)  # every small sample after every other agency, none hidden
     with duckdb.connect(str(demo_db), read_only=True) as con:
-        small = {r[0] for r in con.execute(
-            "select a.name from measures m join agencies a using (agency_id) where m.applications < 30 and m.year = ?",
-            [year]).fetchall()}
-    assert small  # the demo has small agencies, so the rule is exercised
-    ranked = {line.split(",")[0] for line in ranking[1:]}
-    assert ranked and not (ranked & small)
-    assert not ({line.split(",")[0] for line in everyone[1:]} & small)
+        year = int(ranking[0]["year"])
+        n = con.execute("select count(*) from measures where year = ? and grant_rate is not null", [year]).fetchall()[0][0]
+    assert len(ranking) == n
+
+
+def test_lowest_first_shows_the_lowest_agency(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch, metric="app.received_new:total", order="asc"), "compare")
+    assert at.radio(key="cmp_order").value is True
+    ranking = list(csv.DictReader(io.StringIO(downloads(at)[-1].decode("utf-8-sig"))))
+    values = [float(r["app.received_new:total"]) for r in ranking]
+    assert values == sorted(values)
+    import json
+
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    bars = spec["data"][0]
+    assert _array(bars["y"])[0].rstrip(" *") == ranking[0]["agency"]  # the lowest agency is the first bar
+
+
+def test_a_copied_url_reproduces_a_comparison(demo_db, monkeypatch):
+    url = dict(metric="grant_rate", agencies=["demo-03", "demo-05"], year="2022", order="asc")
+    at = open_page(app(demo_db, monkeypatch, **url), "compare")
+    assert at.selectbox(key="cmp_measure").value == "grant_rate"
+    assert at.multiselect(key="cmp_agencies").value == ["demo-03", "demo-05"]
+    assert at.selectbox(key="cmp_year").value == 2022 and at.radio(key="cmp_order").value is True
+    lines = downloads(at)[0].decode("utf-8-sig").splitlines()
+    assert {line.split(",")[1] for line in lines[1:]} == {"demo-03", "demo-05"}
+    # the page writes its state back, so what is on screen is what a copied link holds
+    assert _as_list(at.query_params["agencies"]) == ["demo-03", "demo-05"]
+    at.multiselect(key="cmp_agencies").set_value([]).run()
+    assert _as_list(at.query_params["agencies"]) == ["none"]  # cleared stays cleared, no six defaults
+    assert any("请选择机关" in i.value for i in at.info)
+
+
+def test_switching_metric_keeps_the_chosen_agencies(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch, agencies=["demo-09"]), "compare")
+    at.selectbox(key="cmp_measure").set_value("correction_rate").run()
+    assert at.multiselect(key="cmp_agencies").value == ["demo-09"]
+
+
+def test_a_group_adds_all_departments_of_a_government(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch, agencies="none"), "compare")
+    at.selectbox(key="cmp_group").set_value("parent:demo-07").run()
+    assert set(at.multiselect(key="cmp_agencies").value) == {"demo-08", "demo-09"}
+
+
+def test_profile_page_from_the_url(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch, agency="demo-14"), "profile")
+    assert at.selectbox(key="pf_agency").value == "demo-14"
+    body = " ".join(c.value for c in at.caption)
+    assert "同级机关" in body and "已在机关名录登记" in body
+    reports = at.dataframe[0].value
+    assert "2022" not in set(reports.iloc[:, 0])  # the missing year has no row
+    assert reports.iloc[:, -1].str.startswith("report?report=").all()  # each year links to its report
+    measures = list(csv.DictReader(io.StringIO(downloads(at)[0].decode("utf-8-sig"))))
+    assert {r["agency_id"] for r in measures} == {"demo-14"} and all(r["peer_median"] for r in measures
+                                                                      if r["measure"] == "applications")
+
+
+def test_tiles_compare_the_same_agencies(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch), "overview")
+    assert any("个机关" in c.value and "同一批" in c.value for c in at.caption)
+    tiles = list(csv.DictReader(io.StringIO(downloads(at)[0].decode("utf-8-sig"))))
+    apps = next(t for t in tiles if t["label"] == "收到申请")
+    assert float(apps["change"]) == float(apps["current_same"]) - float(apps["previous"])
 
 
 def test_no_warehouse_shows_how_to_build_one(tmp_path, monkeypatch):
@@ -135,8 +196,28 @@ def test_report_page_draws_tables_and_marks_failing_cells(demo_db, monkeypatch):
     at.selectbox(key="rp_report").set_value(bad).run()
     assert not at.exception
     assert any(":material/error:" in c.value for c in at.caption)  # failing cells are marked
-    assert len(at.dataframe) >= 4  # 表二, 表三, 表四, narrative
+    html = "".join(m.value for m in at.markdown if "nb-t" in m.value)
+    # as printed: the header groups, the numbering, full labels, 表四's fifteen columns
+    assert "法人或其他组织" in html and "（七）总计" in html and "三、本年度办理结果" in html
+    assert "5.要求行政机关确认或重新出具已获取信息" in html
+    table4 = html[html.rindex('<table class="nb-t">'):]
+    assert table4.count("<th>结果纠正</th>") == 3 and "复议后起诉" in table4
+    assert 'class="n bad" title="检查项: review_sum' in html  # the failing cell names its check
+    assert "e+" not in html
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        agency, year = con.execute("select a.name, r.year from reports r join agencies a using (agency_id) "
+                                   "where report_id = ?", [bad]).fetchall()[0]
+    tables = [d for d in downloads(at) if d[3:].startswith(b"agency,year,")]
+    assert len(tables) >= 3 and all(f"{agency},{year},".encode() in d for d in tables)
     assert any(b.label == "下载原始文件" for b in at.get("download_button"))
+    assert _as_list(at.query_params["report"]) == [bad]
+
+
+def test_a_report_from_the_url(demo_db, monkeypatch):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rid = con.execute("select report_id from reports order by report_id limit 1 offset 7").fetchall()[0][0]
+    at = open_page(app(demo_db, monkeypatch, report=rid), "report")
+    assert at.selectbox(key="rp_report").value == rid
 
 
 @pytest.mark.parametrize("value", ["²", "①", "abc", "99999", "-1"])
@@ -187,7 +268,7 @@ def test_a_missing_year_is_a_gap_in_the_chart(demo_db, monkeypatch):
 
     name = agency_name(14)[0]
     at = open_page(app(demo_db, monkeypatch), "compare")
-    at.multiselect(key="cmp_agencies").set_value([name]).run()
+    at.multiselect(key="cmp_agencies").set_value(["demo-14"]).run()
     assert not at.exception, [e.value for e in at.exception]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     trace = next(t for t in spec["data"] if t.get("name") == name)
@@ -221,24 +302,6 @@ def test_with_gaps_adds_the_missing_years_only_inside_each_line():
     a = out[out.agency == "a"].set_index("year").value
     assert list(a.index) == [2019, 2020, 2021, 2022] and a.isna().tolist() == [False, True, True, False]
     assert len(out[out.agency == "b"]) == 2
-
-
-def test_lowest_first_ranking_shows_the_lowest_agency(demo_db, monkeypatch):
-    import io
-
-    import pandas as pd
-
-    at = open_page(app(demo_db, monkeypatch), "compare")
-    at.radio(key="cmp_order").set_value(True).run()
-    assert not at.exception, [e.value for e in at.exception]
-    files = {d.proto.file_name if hasattr(d.proto, "file_name") else i: media_bytes(d.proto.url)
-             for i, d in enumerate(at.get("download_button")) if d.proto.url.endswith(".csv")}
-    tables = [pd.read_csv(io.BytesIO(b), encoding="utf-8-sig") for b in files.values()]
-    ranked = next(t for t in tables if "year" in t.columns and len(t.columns) == 3 and t.year.nunique() == 1)
-    everyone = max(tables, key=len)
-    value_col = everyone.columns[-1]
-    assert ranked.iloc[0, 2] == everyone[value_col].min()  # the bar chart starts with the lowest agency
-    assert list(everyone[value_col]) == sorted(everyone[value_col])
 
 
 def test_quality_findings_speak_the_interface_language(demo_db, monkeypatch):

@@ -1,0 +1,121 @@
+"""The official tables laid out as the State Council's format prints them: header groups, the
+（一）…（七） numbering, full labels that wrap, 表四's fifteen columns. Each builder returns the HTML
+to draw and the same table as a DataFrame for its CSV (with agency and year columns)."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from pipeline import catalog, tables
+
+_CSS = ("<style>.nb-t{border-collapse:collapse;width:100%;font-size:0.86rem;margin-bottom:0.6rem}"
+        ".nb-t th,.nb-t td{border:1px solid #9e9e9e;padding:3px 6px;vertical-align:middle}"
+        ".nb-t th{background:#f3f4f6;font-weight:600;text-align:center}"
+        ".nb-t td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+        ".nb-t td.bad{background:#ffcdd2}.nb-t td.lab{white-space:normal}</style>")
+
+
+def as_printed(v) -> str:
+    """A number as a report prints it: 3985758, 1205.5; never 3.98576e+06; a blank stays blank."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    f = float(v)
+    return str(int(f)) if f.is_integer() else format(f, ".6f").rstrip("0").rstrip(".")
+
+
+def _e(s) -> str:
+    return html.escape(str(s))
+
+
+def _td(values: dict, bad: dict, metric: str, dim: str | None) -> str:
+    key = metric if dim is None else f"{metric}:{dim}"
+    why = bad.get((metric, dim))
+    cls = "n bad" if why else "n"
+    title = f' title="{_e(why)}"' if why else ""
+    return f'<td class="{cls}"{title}>{_e(as_printed(values.get(key)))}</td>'
+
+
+def _dim(d: str, lang: str) -> str:
+    return catalog.DIM_LABELS[d][0 if lang == "zh" else 1]
+
+
+def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.DataFrame]:
+    parts, rows = [], []
+    for caption, header, block_rows, dims in tables.ACTIVE_BLOCKS[template]:
+        heads = header if lang == "zh" else ("", *(_dim(d, lang) for d in dims))
+        h = "".join(f"<th>{_e(x)}</th>" for x in heads)
+        body = ""
+        for label, metric in block_rows:
+            shown = label if lang == "zh" else catalog.label(metric, lang)
+            body += f'<tr><td class="lab">{_e(shown)}</td>' + "".join(_td(values, bad, metric, d) for d in dims) + "</tr>"
+            rows.append({"block": caption, "row": shown, **{heads[i + 1]: as_printed(values.get(f"{metric}:{d}"))
+                                                          for i, d in enumerate(dims)}})
+        parts.append(f'<table class="nb-t"><tr><th colspan="{len(heads)}">{_e(caption)}</th></tr><tr>{h}</tr>{body}</table>')
+    return _CSS + "".join(parts), pd.DataFrame(rows)
+
+
+_GROUP_EN = {"（三）不予公开": "(3) Refused", "（四）无法提供": "(4) Cannot be provided",
+             "（五）不予处理": "(5) Not processed", "（六）其他处理": "(6) Other handling"}
+
+
+def table3(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.DataFrame]:
+    zh = lang == "zh"
+    dims = catalog.APPLICANT
+    note = tables.APP_NOTE if zh else "(in this column: 1 + 2 = 3 + 4)"
+    head = (f'<tr><th rowspan="3" colspan="3">{_e(note)}</th>'
+            f'<th colspan="7">{_e("申请人情况" if zh else "Applicants")}</th></tr>'
+            f'<tr><th rowspan="2">{_e(_dim("natural_person", lang))}</th>'
+            f'<th colspan="5">{_e("法人或其他组织" if zh else "Legal persons and other organisations")}</th>'
+            f'<th rowspan="2">{_e(_dim("total", lang))}</th></tr>'
+            "<tr>" + "".join(f"<th>{_e(_dim(d, lang))}</th>" for d in dims[1:6]) + "</tr>")
+    results = list(tables.app_rows(template))
+    if template == "2021" and "app.other:total" in values:  # a 2021 report that printed 其他处理 as one row
+        results = [r for r in results if not r[2].startswith("app.other.")]
+        results.insert(len(results) - 1, (None, "（六）其他处理", "app.other"))
+    group_size: dict[str, int] = {}
+    for g, _, _ in results:
+        if g:
+            group_size[g] = group_size.get(g, 0) + 1
+    body, rows = [], []
+
+    def numbers(metric: str) -> str:
+        return "".join(_td(values, bad, metric, d) for d in dims)
+
+    def record(label: str, metric: str):
+        rows.append({"row": label, **{_dim(d, lang): as_printed(values.get(f"{metric}:{d}")) for d in dims}})
+
+    for _, label, metric in tables.APP_HEAD:
+        shown = label if zh else catalog.label(metric, lang)
+        body.append(f'<tr><td class="lab" colspan="3">{_e(shown)}</td>{numbers(metric)}</tr>')
+        record(shown, metric)
+    started: set[str] = set()
+    for i, (g, label, metric) in enumerate(results):
+        shown = label if zh else catalog.label(metric, lang)
+        lead = ""
+        if i == 0:
+            lead += f'<td class="lab" rowspan="{len(results)}">{_e("三、本年度办理结果" if zh else "3. Outcomes")}</td>'
+        if g and g not in started:
+            started.add(g)
+            lead += f'<td class="lab" rowspan="{group_size[g]}">{_e(g if zh else _GROUP_EN.get(g, g))}</td>'
+        cell = f'<td class="lab">{_e(shown)}</td>' if g else f'<td class="lab" colspan="2">{_e(shown)}</td>'
+        body.append(f"<tr>{lead}{cell}{numbers(metric)}</tr>")
+        record(f"{g}{label}" if (g and zh) else shown, metric)
+    last = "四、结转下年度继续办理" if zh else catalog.label("app.carried_out", lang)
+    body.append(f'<tr><td class="lab" colspan="3">{_e(last)}</td>{numbers("app.carried_out")}</tr>')
+    record(last, "app.carried_out")
+    return _CSS + f'<table class="nb-t">{head}{"".join(body)}</table>', pd.DataFrame(rows)
+
+
+def table4(values: dict, bad: dict, lang: str) -> tuple[str, pd.DataFrame]:
+    zh = lang == "zh"
+    dims = catalog.REVIEW
+    head = (f'<tr><th colspan="5" rowspan="2">{_e("行政复议" if zh else "Administrative reconsideration")}</th>'
+            f'<th colspan="10">{_e("行政诉讼" if zh else "Administrative litigation")}</th></tr>'
+            f'<tr><th colspan="5">{_e("未经复议直接起诉" if zh else "Filed directly")}</th>'
+            f'<th colspan="5">{_e("复议后起诉" if zh else "Filed after reconsideration")}</th></tr>'
+            "<tr>" + "".join(f"<th>{_e(_dim(d, lang))}</th>" for d in dims) * 3 + "</tr>")
+    body = "<tr>" + "".join(_td(values, bad, b, d) for b in tables.REVIEW_BLOCKS for d in dims) + "</tr>"
+    row = {f"{catalog.label(b, lang)} · {_dim(d, lang)}": as_printed(values.get(f"{b}:{d}"))
+           for b in tables.REVIEW_BLOCKS for d in dims}
+    return _CSS + f'<table class="nb-t">{head}{body}</table>', pd.DataFrame([row])

@@ -1,0 +1,102 @@
+"""机关档案 Agency profile: one agency across years, every measure beside the median of its peers (same
+level, and region when filtered), each year's report with its publication date and findings, and
+links to each report. ?agency=<agency_id> in the URL."""
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from app_pages.common import download, empty_note, filters, fmt_number, lang, md_text, q, tr, url_value, with_gaps, write_url
+from pipeline import catalog, queries
+from pipeline.i18n import level_label
+
+st.title(tr("page_profile"))
+every = q("agencies", queries.Filters())  # any agency can be chosen, whatever the filters
+if empty_note(every):
+    st.stop()
+names = dict(zip(every.agency_id, every.name))
+if "pf_agency" not in st.session_state:
+    wanted = url_value("agency")
+    if wanted and wanted not in names:
+        st.warning(tr("bad_param", name="agency", value=str(wanted)[:40]))
+    scoped = q("agencies", filters())
+    st.session_state.pf_agency = wanted if wanted in names else (scoped.agency_id.iloc[0] if len(scoped) else every.agency_id.iloc[0])
+aid = st.selectbox(tr("agency"), list(names), key="pf_agency", format_func=names.get)
+write_url({"agency": aid})
+
+info = q("agency_info", aid)
+facts = [level_label(info["level"], lang())]
+region = "".join(x for x in (info.get("province"), info.get("city"), info.get("district")) if isinstance(x, str))
+if region:
+    facts.append(region)
+facts.append(tr("registered") if info.get("registered") else tr("unregistered"))
+if isinstance(info.get("parent_name"), str):
+    facts.append(tr("parent", name=info["parent_name"]))
+st.caption(" · ".join(md_text(f) for f in facts))
+aliases = info.get("aliases")
+if aliases is not None and len(aliases):
+    st.caption(tr("aliases") + "：" + "、".join(md_text(a) for a in aliases))
+
+# -- each year's report ---------------------------------------------------------------------------
+st.subheader(tr("reports_by_year"))
+reps = q("agency_reports", aid)
+if not empty_note(reps):
+    timely = {"on_time": tr("status_on_time"), "late": tr("status_late"), "unknown": tr("date_unknown")}
+    shown = pd.DataFrame({
+        tr("year"): reps.year.astype(str), tr("template"): reps.template.fillna(""),
+        tr("published_on"): reps.published_on.map(lambda d: "" if pd.isna(d) else str(d)[:10]),
+        tr("deadline"): reps.deadline.map(lambda d: "" if pd.isna(d) else str(d)[:10]),
+        tr("timeliness"): reps.timeliness.map(lambda v: timely.get(v, "") if isinstance(v, str) else ""),
+        tr("sev_error"): reps.errors, tr("sev_warning"): reps.warnings, tr("sev_info"): reps.infos,
+        tr("page_report"): "report?report=" + reps.report_id,
+    })
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
+
+# -- every measure beside the peer median -----------------------------------------------------------
+st.subheader(tr("measures_vs_peers"))
+flt = filters()
+st.caption(tr("peers_are", level=level_label(info["level"], lang()),
+              region=("、".join(flt.provinces + flt.cities) if (flt.provinces or flt.cities) else tr("all_regions"))))
+ms = q("agency_measures", flt, aid)
+if not empty_note(ms):
+    label = {k: m[0 if lang() == "zh" else 1] for k, m in queries.MEASURES.items()}
+    rate = {k: m.rate for k, m in queries.MEASURES.items()}
+    wide = ms.assign(cell=[f"{fmt_number(v, rate[k])}（{fmt_number(p, rate[k])}）" if lang() == "zh"
+                           else f"{fmt_number(v, rate[k])} ({fmt_number(p, rate[k])})"
+                           for k, v, p in zip(ms.measure, ms.value, ms.peer_median)])
+    grid = wide.pivot(index="measure", columns="year", values="cell")
+    grid = grid.reindex([k for k in queries.MEASURES if k in grid.index]).fillna("")
+    grid.index = [label[k] for k in grid.index]
+    grid.columns = [str(c) for c in grid.columns]
+    st.caption(tr("value_and_median"))
+    st.dataframe(grid, width="stretch")
+    pick = st.selectbox(tr("metric"), [k for k in queries.MEASURES if k in set(ms.measure)], key="pf_measure",
+                        format_func=label.get)
+    one = ms[ms.measure == pick]
+    lines = pd.concat([one.assign(series=names[aid])[["series", "year", "value"]],
+                       one.assign(series=tr("peer_median"), value=one.peer_median)[["series", "year", "value"]]])
+    fig = px.line(with_gaps(lines, "series"), x="year", y="value", color="series", markers=True,
+                  labels={"year": tr("year"), "value": label[pick], "series": ""})
+    fig.update_traces(connectgaps=False)
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=".0%" if rate[pick] else ",~r")
+    st.plotly_chart(fig, width="stretch")
+    st.caption(f"**{tr('definition')}**：{queries.definition(pick, lang())}")
+    out = ms.assign(agency=names[aid], agency_id=aid, label=ms.measure.map(label))
+    download(out[["agency", "agency_id", "year", "measure", "label", "value", "peer_median", "peers"]],
+             f"profile-{names[aid]}", "pf_measures")
+
+# -- findings ---------------------------------------------------------------------------------------
+st.subheader(tr("findings"))
+chk = q("agency_checks", aid)
+if len(chk) == 0:
+    st.success(tr("no_checks"))
+else:
+    expl = "explanation_zh" if lang() == "zh" else "explanation_en"
+    shown = pd.DataFrame({
+        tr("year"): chk.year.astype(str), tr("severity"): chk.severity.map(lambda v: tr(f"sev_{v}")),
+        tr("explanation"): chk[expl], tr("message"): chk.message.map(lambda m: catalog.with_labels(m, lang())),
+        tr("page_report"): "report?report=" + chk.report_id,
+    })
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
