@@ -44,7 +44,7 @@ if not empty_note(cov):
         st.caption(tr("showing_range", a=(page - 1) * PAGE + 1, b=min(page * PAGE, len(agencies)), total=len(agencies)))
         cov = cov[cov.agency.isin(agencies[(page - 1) * PAGE: page * PAGE])]
     states = COVERAGE_STATES
-    colors = {"on_time": "#2e7d32", "loaded": "#81c784", "late": "#f9a825", "failing_checks": "#e53935",
+    colors = {"on_time": "#2e7d32", "loaded": "#81c784", "late": "#f9a825", "incomplete": "#ce93d8", "failing_checks": "#e53935",
               "not_published": "#6d4c41", "not_collected": "#e0e0e0", "older_format": "#90a4ae"}
     codes = {s: i for i, s in enumerate(states)}
     order = list(dict.fromkeys(cov.agency))

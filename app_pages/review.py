@@ -1,4 +1,5 @@
-"""复议诉讼 Reconsideration and litigation: results, correction rates, applications against correction rate."""
+"""复议诉讼 Reconsideration and litigation: results, correction rates pooled as the overview tile pools them,
+and each agency's rate against its caseload (small samples marked)."""
 import plotly.express as px
 import streamlit as st
 
@@ -20,32 +21,40 @@ st.plotly_chart(fig, width="stretch")
 download(parts[["year", "metric", "dim", "block", "result", "value"]], "review-litigation", "rv_parts")
 
 st.subheader(tr("correction_rates"))
+# the tiles' definition: pooled over the agencies in scope (sum of corrected / sum of concluded)
 rates = []
-for m in ("review_correction_rate", "litigation_correction_rate"):
-    s = q("measure_series", filters(), m)
+for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
+    s = q("pooled_series", filters(), m)
     if len(s):
-        rates.append(s.assign(measure=queries.MEASURES[m][0 if lang() == "zh" else 1]))
+        rates.append(s.assign(measure=queries.MEASURES[m][0 if lang() == "zh" else 1], key=m))
 if rates:
     import pandas as pd
 
     r = pd.concat(rates)
-    med = r.groupby(["year", "measure"], as_index=False).value.median()
-    fig = px.line(with_gaps(med, "measure"), x="year", y="value", color="measure", markers=True,
-                  labels={"year": tr("year"), "value": tr("median"), "measure": ""})
+    fig = px.line(with_gaps(r, "measure"), x="year", y="value", color="measure", markers=True,
+                  hover_data={"agencies": True, "denominator": True},
+                  labels={"year": tr("year"), "value": tr("pooled_rate"), "measure": "", "agencies": tr("agencies"),
+                          "denominator": tr("denominator")})
+    fig.update_traces(connectgaps=False)
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(dtick=1)
     st.plotly_chart(fig, width="stretch")
-    download(med, "correction-rates-median", "rv_rates")
+    for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
+        st.caption(f"**{queries.MEASURES[m][0 if lang() == 'zh' else 1]}**：{queries.definition(m, lang())}")
+    st.caption(tr("pooled_note"))
+    download(r[["key", "measure", "year", "value", "agencies", "denominator"]], "correction-rates", "rv_rates")
 
 st.subheader(tr("apps_vs_correction"))
 year = year_choice("year", "rv_year")
-m = q("measure_series", filters(), "review_correction_rate")
-if year is not None and not empty_note(m[m.year == year] if len(m) else m):
-    pts = m[m.year == year]
-    fig = px.scatter(pts, x="applications", y="value", hover_name="agency",
-                     labels={"applications": queries.MEASURES["applications"][0 if lang() == "zh" else 1],
-                             "value": queries.MEASURES["review_correction_rate"][0 if lang() == "zh" else 1]})
-    fig.update_yaxes(tickformat=".0%")
-    st.plotly_chart(fig, width="stretch")
-    download(pts[["agency", "year", "applications", "value"]].rename(columns={"value": "review_correction_rate"}),
-             f"applications-vs-correction-{year}", "rv_scatter")
+if year is not None:
+    pts = q("ranking", filters(), year, measure="review_correction_rate")
+    if not empty_note(pts):
+        pts = pts.assign(sample=pts.small_sample.map(lambda v: tr("small_sample") if v else tr("enough_cases")))
+        fig = px.scatter(pts, x="denominator", y="value", hover_name="agency", color="sample",
+                         labels={"denominator": tr("concluded_reviews"), "sample": "",
+                                 "value": queries.MEASURES["review_correction_rate"][0 if lang() == "zh" else 1]})
+        fig.update_yaxes(tickformat=".0%")
+        st.plotly_chart(fig, width="stretch")
+        download(pts[["agency", "agency_id", "year", "denominator", "value", "small_sample"]].rename(
+            columns={"value": "review_correction_rate", "denominator": "review_concluded"}),
+            f"concluded-vs-correction-{year}", "rv_scatter")

@@ -65,25 +65,32 @@ check("review_sum", "error",
 
 
 @check("text_vs_table", "warning",
-       "正文所述申请、复议、诉讼数量应与表格一致",
-       "Application, reconsideration and litigation counts stated in the text must equal the tables", "report")
+       "正文所述本年新收、上年结转、结转下年度申请数及复议、诉讼数量应与表格一致",
+       "New, carried-over and carried-forward applications, reconsiderations and lawsuits stated in the text must "
+       "equal the tables", "report")
 def text_vs_table(values, ctx):
     out = []
     table = {
         "applications_received": values.get("app.received_new:total"),
+        "carried_in": values.get("app.carried_in:total"),
+        "carried_out": values.get("app.carried_out:total"),
         "review_total": values.get("review:total"),
         "litigation_total": (values["litigation.direct:total"] + values["litigation.after_review:total"]
                              if "litigation.direct:total" in values and "litigation.after_review:total" in values else None),
     }
-    names = {"applications_received": "收到申请", "review_total": "行政复议", "litigation_total": "行政诉讼"}
-    seen = set()
+    names = {"applications_received": "本年新收申请", "carried_in": "上年结转", "carried_out": "结转下年度",
+             "review_total": "行政复议", "litigation_total": "行政诉讼"}
+    by_kind: dict[str, list[dict]] = {}
     for s in ctx.get("statements") or []:
-        t = table.get(s["kind"])
-        if t is None or (s["kind"], s["value"]) in seen:
+        if table.get(s["kind"]) is not None:
+            by_kind.setdefault(s["kind"], []).append(s)
+    for kind, stated in by_kind.items():
+        t = float(table[kind])
+        # a figure the text states anywhere that equals the table settles it (受理 12 件，其中新收 10 件)
+        if any(abs(float(s["value"]) - t) <= 1e-6 for s in stated):
             continue
-        seen.add((s["kind"], s["value"]))
-        if abs(float(s["value"]) - float(t)) > 1e-6:
-            out.append((f"{names[s['kind']]}: 正文 {s['value']}，表格 {t:g}", s["text"][:200]))
+        s = stated[0]
+        out.append((f"{names[kind]}: 正文 {s['value']}，表格 {t:g}", s["text"][:200]))
     return out
 
 
@@ -97,7 +104,24 @@ def blank_cells(values, ctx):
        "Notes from reading the report: rows, figures or fields that could not be read with confidence", "report")
 def extraction_notes(values, ctx):
     return [(f"{i['code']}: {i['message']}", i.get("where", "")[:500]) for i in ctx.get("issues") or []
-            if i["code"] != "blank_cells"]
+            if i["code"] not in _OWN_CHECKS]
+
+
+def _issue_check(code: str):
+    def run(values, ctx):
+        return [(i["message"], i.get("where", "")[:500]) for i in ctx.get("issues") or [] if i["code"] == code]
+    return run
+
+
+check("table_missing", "warning", "报告缺少应有的表格（表二、表三或表四），或其中没有读到任何数值",
+      "A required table (2, 3 or 4) is missing from the report, or no value could be read from it",
+      "report")(_issue_check("table_missing"))
+check("section_five_empty", "info", "第五部分“存在的主要问题及改进情况”为空或只有寥寥数语",
+      "Section 5 (problems and improvements) is empty or only a few words", "report")(_issue_check("section_five_empty"))
+check("fees_not_stated", "info", "2021 年格式报告第六部分未说明信息处理费收取情况",
+      "A 2021-format report whose section 6 says nothing about information-processing fees", "report")(
+    _issue_check("fees_not_stated"))
+_OWN_CHECKS = {"blank_cells", "table_missing", "section_five_empty", "fees_not_stated"}
 
 
 # --- warehouse checks: fn(con) -> list of (report_id, agency_id, year, message, evidence) -----------
@@ -110,7 +134,7 @@ def carryover(con):
         with cur as (select report_id, agency_id, year, dim, value from facts where metric = 'app.carried_in'),
         prev as (select agency_id, year, dim, value from facts where metric = 'app.carried_out')
         select cur.report_id, cur.agency_id, cur.year,
-            format('{}: {} 年结转下年度 {} ≠ {} 年上年结转 {}', cur.dim, prev.year, prev.value, cur.year, cur.value),
+            format('{}: {} 年结转下年度 {} ≠ {} 年上年结转 {}', cur.dim, prev.year, N(prev.value), cur.year, N(cur.value)),
             cur.dim
         from cur join prev on prev.agency_id = cur.agency_id and prev.year = cur.year - 1 and prev.dim = cur.dim
         where abs(prev.value - cur.value) > 1e-6
@@ -134,7 +158,7 @@ def in_force_carry(con):
         )
         select cur.report_id, cur.agency_id, cur.year,
             format('{}: {} 年现行有效 {} + 制发 {} − 废止 {} = {}，但本年现行有效为 {}', cur.metric, prev.year,
-                   prev.in_force, cur.made, cur.repealed, prev.in_force + cur.made - cur.repealed, cur.in_force),
+                   N(prev.in_force), N(cur.made), N(cur.repealed), N(prev.in_force + cur.made - cur.repealed), N(cur.in_force)),
             cur.metric
         from v cur join v prev on prev.agency_id = cur.agency_id and prev.metric = cur.metric and prev.year = cur.year - 1
         where abs(prev.in_force + cur.made - cur.repealed - cur.in_force) > 1e-6
@@ -163,8 +187,9 @@ def narrative_copied(con):
 
 
 @check("jump_tenfold", "warning",
-       "某项数据与上一年相比变化超过十倍",
-       "A figure changed more than tenfold from the previous year", "warehouse")
+       "某项数据与上一年相比变化超过十倍（两年均不少于 5，且较大者不少于 100，小数字的波动不计）",
+       "A figure changed more than tenfold from the previous year (both years at least 5 and the larger at least "
+       "100: small counts' swings are not findings)", "warehouse")
 def jump_tenfold(con):
     return con.execute("""
         with f as (select report_id, agency_id, year, metric, coalesce(dim, '') as dim, value from facts),
@@ -172,11 +197,11 @@ def jump_tenfold(con):
             select cur.report_id, cur.agency_id, cur.year, cur.metric, cur.dim, prev.value as prev, cur.value as cur
             from f cur join f prev on prev.agency_id = cur.agency_id and prev.metric = cur.metric
                 and prev.dim = cur.dim and prev.year = cur.year - 1
-            where prev.value > 0 and cur.value > 0 and greatest(prev.value, cur.value) >= 20
+            where prev.value >= 5 and cur.value >= 5 and greatest(prev.value, cur.value) >= 100
                 and (cur.value > 10 * prev.value or prev.value > 10 * cur.value)
         )
         select report_id, agency_id, year,
-            format('{}{}: {} → {}', metric, case when dim = '' then '' else ':' || dim end, prev, cur), metric
+            format('{}{}: {} → {}', metric, case when dim = '' then '' else ':' || dim end, N(prev), N(cur)), metric
         from j
     """).fetchall()
 
@@ -192,7 +217,7 @@ def files_disagree(con):
             from reports r join s o on o.agency_id = r.agency_id and o.year = r.year and o.sha256 <> r.source_sha256
         )
         select p.report_id, p.agency_id, p.year,
-            format('{}{}: 采用文件 {}，另一文件 {}', a.metric, coalesce(':' || a.dim, ''), a.value, b.value),
+            format('{}{}: 采用文件 {}，另一文件 {}', a.metric, coalesce(':' || a.dim, ''), N(a.value), N(b.value)),
             (select name from sources where sha256 = p.other)
         from pairs p
         join source_facts a on a.sha256 = p.report_id
@@ -239,6 +264,9 @@ def run_report_checks(values: dict, ctx: dict) -> list[tuple[str, str, str, str]
 
 def run_warehouse_checks(con) -> list[tuple]:
     """(check_id, severity, report_id, agency_id, year, message, evidence) for the whole warehouse."""
+    # N(x): a count as people write it in a message (21, not 21.0)
+    con.execute("create or replace temp macro N(x) as "
+                "case when x = round(x) and abs(x) < 1e15 then (x::bigint)::varchar else x::varchar end")
     out = []
     for c in REGISTRY:
         if c.kind == "warehouse":

@@ -28,6 +28,7 @@ DEFECTS = {
     (21, 2023): "review_total",          # review_sum
     (24, 2022): "two_files_disagree",    # files_disagree (an HTML page and its TXT version)
     (27, 2024): "text_vs_table",         # text_vs_table
+    (32, 2023): "thin_closing",          # section_five_empty, fees_not_stated (sections 五 and 六 say "无。")
 }
 
 
@@ -85,7 +86,8 @@ def generate(out: Path) -> list[Path]:
             fmt = fmts[(i + year) % len(fmts)] if defect != "text_vs_table" else "html"
             if defect == "copied_narrative":
                 fmt = prev_fmt
-            lay = Layout(fmt, chrome=(fmt == "html" and i % 3 == 0), pad=(i % 4 == 1), split_labels=(i % 5 == 2 and fmt == "txt"))
+            lay = Layout(fmt, chrome=(fmt == "html" and i % 3 == 0), pad=(i % 4 == 1), split_labels=(i % 5 == 2 and fmt == "txt"),
+                         thin_closing=defect == "thin_closing")
             stem = f"{i:02d}-{year}"
             path = out / f"{stem}{_suffix(fmt)}"
             path.write_bytes(render(facts, name, year, tpl, lay, seed=seed))

@@ -169,12 +169,18 @@ STATEMENTS = (
     ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,16}?(?:政府信息公开|依申请公开)?申请[^，,。；\d]{0,6}?" + _N + r"\s*(?:件|个|份)")),
     ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,6}?" + _N + r"\s*件[^，,。；\d]{0,8}?(?:政府信息公开|依申请公开)?申请")),
     ("applications_received", re.compile(r"受理依申请公开[^，,。；\d]{0,4}?" + _N + r"\s*件")),
+    ("applications_received", re.compile(r"(?<!上年)(?<!上年度)新收[^，,。；\d]{0,14}?申请[^，,。；\d]{0,6}?" + _N + r"\s*(?:件|个|份)")),
+    ("applications_received", re.compile(r"(?<!上年)(?<!上年度)新收[^，,。；\d]{0,4}?" + _N + r"\s*件")),
+    ("carried_in", re.compile(r"(?:上一?年度?|去年)(?:度)?结转[^，,。；\d下]{0,14}?" + _N + r"\s*件")),
+    ("carried_in", re.compile(r"结转上一?年度?[^，,。；\d下]{0,10}?" + _N + r"\s*件")),
+    ("carried_out", re.compile(r"(?:结转|转入)(?:至|到)?下一?年度?[^，,。；\d]{0,12}?" + _N + r"\s*件")),
+    ("carried_out", re.compile(_N + r"\s*件[^，,。；\d]{0,6}?(?:结转|转入)(?:至|到)?下一?年度?")),
     ("review_total", re.compile(r"行政复议(?:申请)?[^，,。；\d和及]{0,4}?" + _N + r"\s*(?:起|件|宗|次)")),
     ("litigation_total", re.compile(r"行政诉讼[^，,。；\d和及]{0,4}?" + _N + r"\s*(?:起|件|宗|次)")),
 )
 
 
-_STATEMENT_CUE = re.compile(r"申请|复议|诉讼")
+_STATEMENT_CUE = re.compile(r"申请|复议|诉讼|结转|新收")
 
 
 def sentence_hashes(paragraphs) -> list[int]:

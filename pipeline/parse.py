@@ -639,7 +639,43 @@ def parse(doc: Document) -> Report:
     _identify(doc, report)
     read_narrative(doc, report)
     _missing_tables(report)
+    _sections(doc, report)
     return report
+
+
+_SECTION = re.compile(r"^\s*(?P<n>[一二三四五六七八])\s*[、.．]\s*(?P<title>.{0,40})")
+_FEES = re.compile(r"处理费|收费|收取.{0,6}费|费用")
+
+
+def _sections(doc, report: Report):
+    """Section 五 (problems and improvements) that says nothing, and a 2021-format report whose section 六
+    says nothing about 信息处理费 (the 2021 format asks for it): issues for the office, not errors."""
+    heads: list[tuple[int, str, str]] = []
+    paras = doc.paragraphs
+    for i, p in enumerate(paras):
+        m = _SECTION.match(p.text)
+        if m and len(p.text) <= 60:
+            heads.append((i, m.group("n"), m.group("title")))
+
+    def body(number: str, words: str) -> str | None:
+        for k, (i, n, title) in enumerate(heads):
+            if n == number and re.search(words, title):
+                end = next((j for j, n2, _ in heads[k + 1:] if n2 != number), len(paras))
+                return "".join(p.text for p in paras[i + 1:end])
+        return None
+
+    five = body("五", r"问题|改进")
+    if five is not None and len(re.findall(r"[\u4e00-\u9fff]", five)) < 30:
+        report.issues.append(Issue("section_five_empty", "info",
+                                   "section 五 (problems and improvements) is empty or says only a few words",
+                                   five[:200]))
+    if report.template == "2021":
+        six = body("六", r"其他|报告")
+        text = six if six is not None else "".join(p.text for p in paras)
+        if not _FEES.search(text):
+            report.issues.append(Issue("fees_not_stated", "info",
+                                       "the 2021 format asks section 六 to state the information-processing fees "
+                                       "(信息处理费) charged; the report says nothing about them", (six or "")[:200]))
 
 
 def _drop_foreign_dims(report: Report):

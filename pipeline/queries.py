@@ -99,7 +99,8 @@ def agencies(con, flt: Filters) -> pd.DataFrame:
                    f"from agencies a where {aw} order by name", ap)
 
 
-COVERAGE_STATES = ("on_time", "loaded", "late", "failing_checks", "not_published", "not_collected", "older_format")
+COVERAGE_STATES = ("on_time", "loaded", "late", "incomplete", "failing_checks", "not_published", "not_collected",
+                   "older_format")
 _LEVEL_ORDER = "case a.level when 'national' then 0 when 'provincial' then 1 when 'city' then 2 when 'county' then 3 " \
                "when 'township' then 4 else 5 end"
 

@@ -114,6 +114,7 @@ class Layout:
     amount_in_yuan: bool = False  # procurement amount printed as '123456.78元' (2019 only)
     title_year_first: bool = False  # 2020年XX局政府信息公开工作年度报告
     blank_mark: str = ""  # how a blank cell is printed: '' (empty) or '/' or '—'
+    thin_closing: bool = False  # sections 五 and 六 with a word each (what the office's checks flag)
     extra: dict = field(default_factory=dict)
 
 
@@ -335,6 +336,21 @@ def narrative(facts: dict, agency: str, year: int, rng: random.Random) -> list[s
     return out
 
 
+def closing(lay: "Layout", rng) -> list[tuple[str, list[str]]]:
+    """Sections 五 and 六 as reports write them: problems and next steps, and the fees statement the 2021
+    format asks for (no figure: the fee, when there is one, is stated in section 一)."""
+    if lay.thin_closing:
+        return [("五、存在的主要问题及改进情况", ["无。"]), ("六、其他需要报告的事项", ["无。"])]
+    problems = rng.choice([
+        "一是公开内容还不够丰富，部分栏目更新不够及时。二是政策解读形式较为单一，图解、视频解读偏少。",
+        "一是主动公开的深度和广度有待提升。二是依申请公开答复的规范化水平还需提高，工作人员业务能力有待加强。"])
+    plans = rng.choice([
+        "下一步，将加强栏目日常维护，丰富解读形式，提升政府信息公开工作质量。",
+        "下一步，将健全公开工作机制，加强业务培训，持续提高答复质量和公开实效。"])
+    return [("五、存在的主要问题及改进情况", [problems, plans]),
+            ("六、其他需要报告的事项", ["本机关依据《政府信息公开信息处理费管理办法》收取信息处理费，收取情况见本报告第一部分。"])]
+
+
 def _split(label: str) -> tuple[str, str] | None:
     if len(label) < 12:
         return None
@@ -401,8 +417,8 @@ def _txt(facts, agency, year, template, lay: Layout, rng) -> str:
                     lines.append(sp[0])
                     line = line.replace(labels[-1], sp[1], 1)
             lines.append(line)
-    lines += ["", "五、存在的主要问题及改进情况", "", "一是公开内容还不够丰富。二是解读形式较为单一。", "",
-              "六、其他需要报告的事项", "", "无。"]
+    for heading, paras in closing(lay, rng):
+        lines += ["", heading, ""] + paras
     nl = "\r\n" if lay.crlf else "\n"
     return nl.join(lines) + nl
 
@@ -440,7 +456,9 @@ def _html_doc(facts, agency, year, template, lay: Layout, rng) -> str:
                 out.append(f'<td{attrs}><p><span style="font-size:12pt">{text}</span><o:p></o:p></p></td>')
             out.append("</tr>")
         out.append("</table>")
-    out.append("<p>五、存在的主要问题及改进情况</p><p>一是公开内容还不够丰富。</p><p>六、其他需要报告的事项</p><p>无。</p></div>")
+    for heading, paras in closing(lay, rng):
+        out.append(f"<p>{heading}</p>" + "".join(f"<p>{_html.escape(x)}</p>" for x in paras))
+    out.append("</div>")
     if lay.chrome:
         out.append('<div class="footer">版权所有 网站标识码 3500000000 总访问量：5555555</div>')
     out.append("</body></html>")

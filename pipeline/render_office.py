@@ -7,6 +7,8 @@ import dataclasses
 import io
 import random
 
+from .render import closing
+
 available = True
 
 
@@ -62,10 +64,10 @@ def render_docx(agency: str, year: int, lay, sentences: list[str], tables: list,
             if lay.pad and cell.value and text:
                 text = f" {text} "
             target.text = text
-    d.add_paragraph("五、存在的主要问题及改进情况")
-    d.add_paragraph("一是公开内容还不够丰富。二是解读形式较为单一。")
-    d.add_paragraph("六、其他需要报告的事项")
-    d.add_paragraph("无。")
+    for heading, paras in closing(lay, rng):
+        d.add_paragraph(heading)
+        for x in paras:
+            d.add_paragraph(x)
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
@@ -141,8 +143,8 @@ def render_pdf(agency: str, year: int, lay, sentences: list[str], tables: list, 
         else:
             story.append(flowable(table))
         story.append(Spacer(1, 4 * mm))
-    story += [Paragraph("五、存在的主要问题及改进情况", body), Paragraph("一是公开内容还不够丰富。", body),
-              Paragraph("六、其他需要报告的事项", body), Paragraph("无。", body)]
+    for heading, paras in closing(lay, rng):
+        story += [Paragraph(heading, body)] + [Paragraph(x, body) for x in paras]
     buf = io.BytesIO()
 
     def page_number(canvas, doc_):

@@ -188,8 +188,11 @@ left join metrics m on m.key = f.key;
 
 
 
+-- a finding's stable key (check, report, cells): what an analyst's review (data/reviews.csv) refers to
 create view v_check_results as
-select c.*, a.name as agency, k.zh as explanation_zh, k.en as explanation_en, r.source_name
+select c.*, a.name as agency, k.zh as explanation_zh, k.en as explanation_en, r.source_name,
+    c.check_id || ':' || left(c.report_id, 12) || ':' || left(md5(coalesce(c.evidence, '') || '|' || coalesce(c.message, '')), 10)
+        as finding_key
 from check_results c
 left join agencies a on a.agency_id = c.agency_id
 left join checks k on k.check_id = c.check_id
@@ -260,12 +263,14 @@ with years as (select distinct year from reports union select distinct year from
 grid as (select a.agency_id, a.name as agency, y.year from agencies a cross join years y),
 fails as (
     select report_id, count(*) filter (where severity = 'error') as errors,
-        count(*) filter (where severity = 'warning') as warnings
+        count(*) filter (where severity = 'warning') as warnings,
+        count(*) filter (where check_id = 'table_missing') as missing_tables
     from check_results group by report_id
 ),
 older as (select distinct agency_id, year from publications where status = 'older_format')
 select g.agency_id, g.agency, g.year, r.report_id,
     case when r.report_id is not null and coalesce(f.errors, 0) > 0 then 'failing_checks'
+         when r.report_id is not null and coalesce(f.missing_tables, 0) > 0 then 'incomplete'
          when r.report_id is not null then 'loaded'
          when o.year is not null then 'older_format'
          when a.registered and s.list_ok is not null and s.list_ok::date > (case when a.register_level in

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "inbox" / "demo"
 CATCHES = {"table3_column_sum": "app_columns_sum", "carryover": "carryover", "copied_narrative": "narrative_copied",
            "tenfold": "jump_tenfold", "blank_cells": "blank_cells", "review_total": "review_sum",
-           "two_files_disagree": "files_disagree", "text_vs_table": "text_vs_table"}
+           "two_files_disagree": "files_disagree", "text_vs_table": "text_vs_table",
+           "thin_closing": "section_five_empty"}
 
 
 @pytest.fixture(scope="module")

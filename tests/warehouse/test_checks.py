@@ -154,3 +154,37 @@ def test_two_files_for_one_report(env):
     reason, alternatives = env.query("select choice_reason, alternatives from reports")[0]
     assert reason and alternatives == 1  # the replaced version of a2023.txt no longer counts
     assert env.query("select count(*) from files where status = 'superseded'")[0][0] == 1
+
+
+@pytest.mark.parametrize("sentence,kind,key", [
+    ("本年度共新收政府信息公开申请{v}件。", "applications_received", "app.received_new:total"),
+    ("上年结转政府信息公开申请数量{v}件。", "carried_in", "app.carried_in:total"),
+    ("结转下年度继续办理{v}件。", "carried_out", "app.carried_out:total"),
+    ("另有{v}件结转至下一年度办理的申请，本年度新收申请情况见表三。", "carried_out", "app.carried_out:total"),
+])
+def test_text_against_tables_for_new_and_carried_applications(good, sentence, kind, key):
+    """The narrative's phrasings of 本年新收, 上年结转 and 结转下年度 are read as statements and checked
+    against 表三's total column: the table's own value passes, another one is a finding."""
+    from pipeline.document import Document, Paragraph
+    from pipeline.model import Report
+    from pipeline.narrative import read_narrative
+
+    def statements(v):
+        rep = Report(path="x.txt", sha256="", format="txt", year=2023)
+        read_narrative(Document("x.txt", "txt", [Paragraph(sentence.format(v=v))]), rep)
+        return {"statements": rep.statements, "issues": []}
+
+    right = statements(int(good[key]))
+    assert [s["kind"] for s in right["statements"]] == [kind]
+    assert "text_vs_table" not in ids(checks.run_report_checks(good, right))
+    wrong = statements(int(good[key]) + 2)
+    found = [r for r in checks.run_report_checks(good, wrong) if r[0] == "text_vs_table"]
+    assert found and str(int(good[key]) + 2) in found[0][2]
+
+
+def test_a_total_received_beside_the_new_ones_is_not_a_finding(good):
+    """受理 12 件，其中新收 10 件: the text states the table's new applications; no finding."""
+    n = int(good["app.received_new:total"])
+    ctx = {"statements": [{"kind": "applications_received", "value": n + 2, "text": "受理"},
+                          {"kind": "applications_received", "value": n, "text": "新收"}]}
+    assert "text_vs_table" not in ids(checks.run_report_checks(good, ctx))
