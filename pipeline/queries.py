@@ -425,8 +425,8 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
         extra += " and c.check_id in (select unnest(?::varchar[]))"
         params.append(list(check_ids))
     return _q(con, f"""
-        select c.agency, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message, c.evidence,
-            c.source_name, c.report_id
+        select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message,
+            c.evidence, c.source_name, c.report_id, c.finding_key
         from v_check_results c where {scope} {extra}
         order by case c.severity when 'error' then 0 when 'warning' then 1 else 2 end, c.agency, c.year
     """, params)
@@ -516,3 +516,54 @@ def agency_checks(con, agency_id: str) -> pd.DataFrame:
         select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message, c.evidence, c.report_id
         from v_check_results c where c.agency_id = ?
         order by c.year, case c.severity when 'error' then 0 when 'warning' then 1 else 2 end""", [agency_id])
+
+
+# -- data quality -----------------------------------------------------------------------------------
+
+SCORE_ERROR, SCORE_WARNING = 20, 5
+
+
+def quality_scores(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
+    """A score per report (agency and year): 100 − 20 per open error − 5 per open warning, at least 0.
+    `reviewed` is (finding_key, status) of the analysts' reviews: confirmed and dismissed findings are
+    not open. Information findings do not count."""
+    scope, params = _scope(flt, "r")
+    rev = pd.DataFrame(list(reviewed), columns=["finding_key", "status"])
+    con.register("reviewed", rev)
+    try:
+        return _q(con, f"""
+            with f as (
+                select c.report_id, c.severity, coalesce(v.status, 'open') as status
+                from v_check_results c left join reviewed v using (finding_key)
+            ),
+            n as (
+                select report_id,
+                    count(*) filter (where severity = 'error' and status = 'open') as errors_open,
+                    count(*) filter (where severity = 'warning' and status = 'open') as warnings_open,
+                    count(*) filter (where severity = 'info' and status = 'open') as infos_open,
+                    count(*) filter (where status = 'confirmed') as confirmed,
+                    count(*) filter (where status = 'dismissed') as dismissed,
+                    count(*) filter (where status = 'open') as open_total
+                from f group by report_id
+            )
+            select r.agency_id, a.name as agency, a.level, r.year, r.report_id,
+                coalesce(n.errors_open, 0) as errors_open, coalesce(n.warnings_open, 0) as warnings_open,
+                coalesce(n.infos_open, 0) as infos_open, coalesce(n.confirmed, 0) as confirmed,
+                coalesce(n.dismissed, 0) as dismissed,
+                greatest(0, 100 - {SCORE_ERROR} * coalesce(n.errors_open, 0) - {SCORE_WARNING} * coalesce(n.warnings_open, 0))
+                    as score
+            from reports r join agencies a using (agency_id) left join n using (report_id)
+            where {scope} order by score, a.name, r.year""", params)
+    finally:
+        con.unregister("reviewed")
+
+
+def quality_by_agency(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per agency, worst first: its lowest and mean score, reports, open errors and warnings."""
+    if scores.empty:
+        return pd.DataFrame(columns=["agency_id", "agency", "reports", "min_score", "mean_score", "errors_open",
+                                     "warnings_open", "worst_year"])
+    g = scores.sort_values("score").groupby(["agency_id", "agency"], as_index=False)
+    out = g.agg(reports=("report_id", "count"), min_score=("score", "min"), mean_score=("score", "mean"),
+                errors_open=("errors_open", "sum"), warnings_open=("warnings_open", "sum"), worst_year=("year", "first"))
+    return out.sort_values(["min_score", "mean_score", "agency"]).reset_index(drop=True)

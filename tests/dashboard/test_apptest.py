@@ -312,7 +312,38 @@ def test_quality_findings_speak_the_interface_language(demo_db, monkeypatch):
     import pandas as pd
 
     at = open_page(app(demo_db, monkeypatch), "quality")
-    table = pd.read_csv(io.BytesIO(downloads(at)[0]), encoding="utf-8-sig", keep_default_na=False)
-    assert set(table["严重程度"] if "严重程度" in table else table.iloc[:, 2]) <= {"错误", "警告", "提示"}
+    table = next(t for t in (pd.read_csv(io.BytesIO(d), encoding="utf-8-sig", keep_default_na=False)
+                             for d in downloads(at)) if "发现编号" in t.columns)
+    assert set(table["严重程度"]) <= {"错误", "警告", "提示"} and set(table["复核状态"]) == {"未处理"}
     codes = re.compile(r"\b(app|review|litigation|website|newmedia|active)\.[a-z_.]+")
-    assert not any(codes.search(str(m)) for m in table.iloc[:, 4])  # the message column
+    assert len(table) and not any(codes.search(str(m)) for m in table["问题"])
+
+
+def test_reviewing_a_finding_takes_it_out_of_the_score(demo_db, tmp_path, monkeypatch):
+    """An analyst dismisses a finding: it is written to reviews.csv beside the warehouse, it no longer
+    counts in the report's score, and it is still listed under its new status."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    at = open_page(app(db, monkeypatch), "quality")
+
+    def score_of(at, agency, year):
+        scores = list(csv.DictReader(io.StringIO(next(
+            d for d in downloads(at) if d[3:].startswith(b"agency_id,agency,level,year")).decode("utf-8-sig"))))
+        return next(float(r["score"]) for r in scores if r["agency"] == agency and r["year"] == str(year))
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        key, agency, year, sev = con.execute(
+            "select finding_key, agency, year, severity from v_check_results where check_id = 'review_sum'").fetchall()[0]
+    before = score_of(at, agency, year)
+    at.selectbox(key="dq_review_key").set_value(key)
+    at.radio(key="dq_review_status").set_value("dismissed")
+    at.text_input(key="dq_review_note").set_value("表四总计含上年结转，已与机关核实")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    lines = (tmp_path / "reviews.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "finding_key,status,note,reviewed_at" and lines[1].startswith(f"{key},dismissed,表四总计含上年结转")
+    assert score_of(at, agency, year) == before + 20
+    at.multiselect(key="dq_status").set_value(["dismissed"]).run()
+    found = next(t for t in (list(csv.DictReader(io.StringIO(d.decode("utf-8-sig")))) for d in downloads(at))
+                 if t and "发现编号" in t[0])
+    assert [r["发现编号"] for r in found] == [key] and found[0]["复核状态"] == "已排除"
