@@ -15,7 +15,8 @@ from app_pages import common
 from pipeline import queries
 from pipeline.i18n import level_label, sector_label, t
 
-st.set_page_config(page_title="nianbao 政府信息公开年报", page_icon=":material/bar_chart:", layout="wide")
+# the icon is a local file: a :material/…: page icon is fetched from an outside font host (fails on an intranet)
+st.set_page_config(page_title="nianbao 政府信息公开年报", page_icon=str(common.ROOT / "app_pages" / "icon.png"), layout="wide")
 
 qp = st.query_params
 

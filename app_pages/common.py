@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline import queries
-from pipeline.export import to_csv_bytes
+from pipeline.export import to_csv_bytes, to_xlsx_bytes
 from pipeline.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,8 +143,13 @@ def filters() -> queries.Filters:
 
 
 def download(df: pd.DataFrame, name: str, key: str):
-    """A CSV (UTF-8 with BOM) of exactly this frame."""
-    st.download_button(tr("download_csv"), to_csv_bytes(df), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
+    """A CSV (UTF-8 with BOM) and an XLSX workbook of exactly this frame (the workbook is made only when
+    its button is clicked)."""
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(tr("download_csv"), to_csv_bytes(df), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
+    frame = df.copy()
+    c2.download_button(tr("download_xlsx"), lambda: to_xlsx_bytes(frame), file_name=f"{name}.xlsx", key=f"dlx_{key}",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def empty_note(df) -> bool:

@@ -98,3 +98,13 @@ def export(con, out: Path, fmt: str = "csv", agency=None, year=None, metric=None
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV bytes (UTF-8 with BOM) of exactly this frame: what the dashboard's download buttons give."""
     return neutralize(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "nianbao") -> bytes:
+    """An XLSX workbook of exactly this frame (text cells neutralised, numbers as numbers)."""
+    import io
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        neutralize(df).to_excel(xw, index=False, sheet_name=sheet[:31] or "nianbao")
+    return buf.getvalue()

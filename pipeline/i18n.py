@@ -120,6 +120,7 @@ UI: dict[str, tuple[str, str]] = {
     "review_failed": ("未能保存：{why}", "Could not save: {why}"),
     "correction": ("人工更正", "Correction"),
     "extracted": ("原读取值", "extracted"),
+    "download_xlsx": ("下载 XLSX", "Download XLSX"),
     "page_n": ("页码（共 {total} 页）", "Page (of {total})"),
     "showing_range": ("第 {a}–{b} 个机关，共 {total} 个", "Agencies {a}–{b} of {total}"),
     "coverage_rule": ("按期/逾期：网站显示的发布日期对照《政府信息公开条例》第四十九条期限（部门次年 1 月 31 日，政府次年 3 月 31 日）。"

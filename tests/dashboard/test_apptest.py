@@ -45,6 +45,9 @@ def test_page_runs_and_offers_csv(demo_db, monkeypatch, page):
     assert at.title and at.title[0].value
     files = downloads(at)
     assert files, "every page offers its data as CSV"
+    xlsx = [d for d in at.get("download_button") if d.label == "下载 XLSX"]
+    assert len(xlsx) == len(files) - sum(1 for d in at.get("download_button") if d.label == "下载原始文件"
+                                         and d.proto.url.endswith(".csv"))  # and each as XLSX
     for data in files:
         assert data.startswith(b"\xef\xbb\xbf")
         header = data[3:].split(b"\n", 1)[0].decode("utf-8")

@@ -46,3 +46,19 @@ def test_dashboard_download_bytes_are_neutralised():
 def test_neutralize_leaves_numbers_alone():
     df = neutralize(pd.DataFrame({"n": [-1, 2], "t": ["-1", "ok"]}))
     assert list(df["n"]) == [-1, 2] and list(df["t"]) == ["'-1", "ok"]
+
+
+def test_dashboard_xlsx_download_keeps_numbers_and_neutralises_formulas():
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from pipeline.export import to_xlsx_bytes
+
+    df = pd.DataFrame({"agency": ["=HYPERLINK(\"x\")", "南京市财政局"], "year": [2023, 2023], "value": [3985758.0, None]})
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df, "ranking"))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("agency", "year", "value")
+    assert rows[1] == ("'=HYPERLINK(\"x\")", 2023, 3985758) and rows[2] == ("南京市财政局", 2023, None)
+    assert ws.title == "ranking"
