@@ -28,6 +28,7 @@ if year is not None and not empty_note(proc):
     fig = px.bar(proc, x="value", y="agency", orientation="h",
                  labels={"value": catalog.label("active.procurement:amount_wan_yuan", lang()), "agency": ""})
     fig.update_layout(height=max(300, 24 * len(proc) + 60), yaxis=dict(autorange="reversed"))
+    fig.update_xaxes(tickformat=",~r", separatethousands=True)
     st.plotly_chart(fig, width="stretch")
     download(proc[["agency", "year", "value"]].rename(columns={"value": "active.procurement:amount_wan_yuan"}),
              f"procurement-{year}", "act_proc")

@@ -39,6 +39,7 @@ if len(refused):
     fig = px.bar(refused, x="value", y="label", color=refused.year.astype(str), orientation="h", barmode="group",
                  labels={"value": tr("value"), "label": "", "color": tr("year")})
     fig.update_layout(height=520)
+    fig.update_xaxes(tickformat=",~r", separatethousands=True)
     st.plotly_chart(fig, width="stretch")
     download(refused[["year", "key", "label", "value"]], "refusal-reasons", "app_ref")
 

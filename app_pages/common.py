@@ -130,6 +130,15 @@ def write_url(values: dict) -> None:
             qp[k] = v
 
 
+def no_none(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with empty cells shown empty, never as "None"."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+    return out
+
+
 def lang() -> str:
     return st.session_state.get("lang", "zh")
 
@@ -183,6 +192,8 @@ def fmt_number(v, rate: bool = False, compact: bool = False) -> str:
         return f"{v * 100:.1f}%"
     if compact and abs(v) >= 10000:
         if lang() == "zh":
-            return f"{v / 1e8:.2f}亿" if abs(v) >= 1e8 else f"{v / 1e4:.1f}万"
+            if abs(v) >= 1e8:
+                return f"{v / 1e8:.2f}亿"
+            return f"{v / 1e4:.0f}万" if abs(v) >= 1e6 else f"{v / 1e4:.1f}万"
         return f"{v / 1e9:.2f}B" if abs(v) >= 1e9 else f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v / 1e3:.1f}K"
     return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}"

@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.queries import COVERAGE_STATES, MEASURES, definition
-from app_pages.common import download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
+from app_pages.common import url_value, write_url, download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
 
 st.title(tr("page_overview"))
 year = year_choice("year", "ov_year")
@@ -40,31 +40,44 @@ if not empty_note(cov):
     agencies = list(dict.fromkeys(cov.agency))  # grouped by region and level, as the query orders them
     pages = (len(agencies) + PAGE - 1) // PAGE
     if pages > 1:
-        page = st.number_input(tr("page_n", total=pages), 1, pages, 1, key="ov_page")
+        if "ov_page" not in st.session_state:
+            raw = url_value("page", "1")
+            st.session_state.ov_page = min(max(int(raw), 1), pages) if raw.isascii() and raw.isdigit() else 1
+        page = st.number_input(tr("page_n", total=pages), 1, pages, key="ov_page")
+        write_url({"page": str(page) if page > 1 else None})
         st.caption(tr("showing_range", a=(page - 1) * PAGE + 1, b=min(page * PAGE, len(agencies)), total=len(agencies)))
         cov = cov[cov.agency.isin(agencies[(page - 1) * PAGE: page * PAGE])]
     states = COVERAGE_STATES
     colors = {"on_time": "#2e7d32", "loaded": "#81c784", "late": "#f9a825", "incomplete": "#ce93d8", "failing_checks": "#e53935",
               "not_published": "#6d4c41", "not_collected": "#e0e0e0", "older_format": "#90a4ae"}
-    codes = {s: i for i, s in enumerate(states)}
     order = list(dict.fromkeys(cov.agency))
-    grid = cov.pivot(index="agency", columns="year", values="state").reindex(order)
-    z = grid.apply(lambda c: c.map(codes)).values
-    text = grid.apply(lambda c: c.map(lambda s: tr(f"status_{s}") if isinstance(s, str) else "")).values
-    n = len(states)
-    scale = []
-    for i, s in enumerate(states):
-        scale += [[i / n, colors[s]], [(i + 1) / n, colors[s]]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[str(c) for c in grid.columns], y=list(grid.index), text=text, hovertemplate="%{y} %{x}: %{text}<extra></extra>",
-        colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2))
-    fig.update_layout(height=max(300, 22 * len(grid) + 80), margin=dict(l=10, r=10, t=10, b=10),
-                      yaxis=dict(autorange="reversed"), xaxis=dict(type="category"))
-    st.plotly_chart(fig, width="stretch")
-    present = [s for s in states if s in set(cov.state)]
-    st.markdown(" ".join(f"<span style='background:{colors[s]};padding:1px 6px;border-radius:3px;"
-                         f"color:{'#fff' if s in ('on_time', 'failing_checks', 'not_published') else '#000'}'>"
-                         f"{tr('status_' + s)}</span>" for s in present), unsafe_allow_html=True)
+    years_shown = sorted(cov.year.unique())
+    # one square per agency and year (a scatter, so a click selects it); what a click opens: the report
+    # when there is one, else the agency's profile
+    cells = cov.assign(target=[f"report:{r}" if isinstance(r, str) else f"agency:{a}"
+                               for r, a in zip(cov.report_id, cov.agency_id)],
+                       label=cov.state.map(lambda s: tr(f"status_{s}")), x=cov.year.astype(str))
+    fig = go.Figure()
+    for state in states:
+        part = cells[cells.state == state]
+        if len(part):
+            fig.add_trace(go.Scatter(
+                x=part.x, y=part.agency, mode="markers", name=tr(f"status_{state}"), customdata=part.target,
+                text=part.label, hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+                marker=dict(symbol="square", size=16, color=colors[state], line=dict(width=0))))
+    fig.update_layout(height=max(300, 22 * len(order) + 110), margin=dict(l=10, r=10, t=10, b=10),
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom"), plot_bgcolor="#ffffff",
+                      yaxis=dict(autorange="reversed", categoryorder="array", categoryarray=order),
+                      xaxis=dict(type="category", categoryorder="array", categoryarray=[str(y) for y in years_shown]))
+    st.caption(tr("click_cell"))
+    event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="ov_cov_chart")
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    if points:
+        kind, _, value = str(points[0].get("customdata") or "").partition(":")
+        if kind == "report":
+            st.switch_page("app_pages/report.py", query_params={"report": value})
+        elif kind == "agency":
+            st.switch_page("app_pages/profile.py", query_params={"agency": value})
     st.caption(tr("coverage_rule"))
     out = cov[["agency", "year", "state", "published_on", "deadline", "errors", "warnings"]].copy()
     out.insert(3, "state_label", cov.state.map(lambda s: tr(f"status_{s}")))

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import db_path, download, empty_note, filters, lang, q, tr
+from app_pages.common import db_path, download, empty_note, filters, lang, no_none, q, tr
 from pipeline import catalog, queries
 from pipeline.reviews import STATUSES, add_review, read_reviews
 
@@ -26,7 +26,7 @@ if not empty_note(scores):
         tr("mean_score"): by_agency.mean_score.round(1), tr("errors_open"): by_agency.errors_open,
         tr("warnings_open"): by_agency.warnings_open, tr("worst_year"): by_agency.worst_year.astype(str),
         tr("profile"): "profile?agency=" + by_agency.agency_id})
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    st.dataframe(no_none(shown), hide_index=True, width="stretch", column_config={
         tr("profile"): st.column_config.LinkColumn(display_text=tr("open")),
         tr("min_score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d")})
     download(by_agency, "quality-by-agency", "dq_agencies")
@@ -60,7 +60,7 @@ else:
         tr("explanation"): res[expl], tr("message"): res.message.map(lambda m: catalog.with_labels(m, lang())),
         tr("evidence"): res.evidence.map(lambda m: catalog.with_labels(m, lang())), tr("note"): res.review_note,
         tr("page_report"): "report?report=" + res.report_id, tr("finding_key"): res.finding_key})
-    st.dataframe(shown, width="stretch", hide_index=True,
+    st.dataframe(no_none(shown), width="stretch", hide_index=True,
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
     download(shown, "findings", "dq_checks_dl")
 
@@ -107,5 +107,5 @@ if not empty_note(reps):
             tr("value"): facts.value, tr("provenance"): facts.provenance,
             tr("evidence"): facts.evidence.map(lambda e: _where(json.loads(e)) if isinstance(e, str) else ""),
         })
-        st.dataframe(shown, width="stretch", hide_index=True)
+        st.dataframe(no_none(shown), width="stretch", hide_index=True)
         download(shown, f"report-facts-{rid[:12]}", "dq_facts")

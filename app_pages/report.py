@@ -30,10 +30,26 @@ rep = reps[reps.report_id == rid].iloc[0]
 facts = q("report_facts", rid)
 values = dict(zip(facts.key, facts.value))
 chk = q("report_checks", rid)
+def _reason(text) -> str:
+    """Why this file was chosen among the agency-year's files, in the interface's language."""
+    import re
+
+    text = str(text or "")
+    if text == "only file":
+        return tr("reason_only")
+    m = re.match(r"most facts read \((\d+) vs (\d+)\)", text)
+    if m:
+        return tr("reason_most", a=m.group(1), b=m.group(2))
+    m = re.match(r"same number of facts; (\w+) preferred", text)
+    if m:
+        return tr("reason_format", fmt=m.group(1).upper())
+    return text
+
+
 meta = [f"{tr('template')}: {rep.template or '—'}", f"{tr('source')}: {md_text(rep.source_name)}"]
 if isinstance(rep.get("published_on"), str) or not pd.isna(rep.get("published_on")):
     meta.append(f"{tr('published_on')}: {str(rep.published_on)[:10]}")
-meta.append(f"{tr('choice_reason')}: {md_text(rep.choice_reason)}")
+meta.append(f"{tr('choice_reason')}: {md_text(_reason(rep.choice_reason))}")
 st.caption(" · ".join(meta))
 if isinstance(rep.get("source_url"), str) and rep.source_url.startswith(("http://", "https://")):
     st.caption(f"{tr('source_url')}: {md_text(rep.source_url)}")

@@ -47,5 +47,6 @@ if not empty_note(nm):
         table = per_agency[per_agency.year == year].pivot_table(index="agency", columns="key", values="value")
         table.columns = [catalog.label(k, lang()) for k in table.columns]
         st.caption(f"{year}")
-        st.dataframe(table, width="stretch")
+        st.dataframe(table, width="stretch", column_config={c: st.column_config.NumberColumn(format="localized")
+                                                           for c in table.columns})
         download(table.reset_index(), f"newmedia-by-agency-{year}", "web_nm_agency")

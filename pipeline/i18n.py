@@ -121,6 +121,10 @@ UI: dict[str, tuple[str, str]] = {
     "correction": ("人工更正", "Correction"),
     "extracted": ("原读取值", "extracted"),
     "download_xlsx": ("下载 XLSX", "Download XLSX"),
+    "reason_only": ("该年度唯一的文件", "the only file for that year"),
+    "reason_most": ("读到的数据最多（{a} 项，另一文件 {b} 项）", "most facts read ({a} against {b})"),
+    "reason_format": ("数据项数相同，优先采用 {fmt}", "same number of facts; {fmt} preferred"),
+    "click_cell": ("点击格子打开该年度报告（无报告时打开机关档案）。", "Click a cell to open that report (or the agency's profile when there is none)."),
     "page_n": ("页码（共 {total} 页）", "Page (of {total})"),
     "showing_range": ("第 {a}–{b} 个机关，共 {total} 个", "Agencies {a}–{b} of {total}"),
     "coverage_rule": ("按期/逾期：网站显示的发布日期对照《政府信息公开条例》第四十九条期限（部门次年 1 月 31 日，政府次年 3 月 31 日）。"

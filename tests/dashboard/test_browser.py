@@ -186,3 +186,14 @@ def test_a_bad_year_in_the_url_shows_a_message(server, browser):
     assert tab.locator('[data-testid="stException"]').count() == 0
     assert "y0" in " ".join(tab.locator('[data-testid="stAlert"]').all_inner_texts())
     ctx.close()
+
+
+def test_a_click_on_a_coverage_cell_opens_the_report(server, browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = _open(ctx, f"{server}/")
+    chart = tab.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    box = chart.locator("g.points path.point").first.bounding_box()  # one agency-year square
+    tab.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tab.wait_for_url(re.compile(r"/(report\?report=|profile\?agency=)"), timeout=30000)
+    ctx.close()
