@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-PAGES = ["overview", "compare", "web_media", "applications", "review", "active", "quality", "report"]
+PAGES = ["overview", "compare", "profile", "web_media", "applications", "review", "active", "quality", "report"]
 
 
 def peak_rss_mb() -> float:

@@ -109,19 +109,21 @@ def replicate(src: Path, dest: Path, times: int) -> int:
     shutil.copyfile(src, dest)
     con = duckdb.connect(str(dest))
     con.execute("drop index if exists facts_report")
-    suffix = "|| '~' || k"
-    for t, cols in (
-        ("agencies", f"agency_id {suffix}, name || '#' || k, aliases, province, city, district, adcode, level, sector"),
-        ("reports", f"report_id {suffix}, agency_id {suffix}, year, template, source_sha256, source_format, source_name, "
-                    "published, parser_version, load_id, alternatives, choice_reason"),
-        ("facts", f"report_id {suffix}, agency_id {suffix}, year, metric, dim, value, evidence, provenance, note"),
-        ("check_results", f"check_id, severity, report_id {suffix}, agency_id {suffix}, year, message, evidence"),
-        ("measures", f"agency_id {suffix}, * exclude (agency_id, k)"),
-        ("measures_long", f"agency_id {suffix}, * exclude (agency_id, k)"),
-        ("coverage", f"agency_id {suffix}, agency || '#' || k, year, report_id {suffix}, status, errors, warnings"),
-        ("facts_cube", "* exclude (k)"),
+    def s(col: str) -> str:
+        return f"{col} || '~' || k as {col}"
+
+    for t, replace in (
+        ("agencies", [s("agency_id"), "name || '#' || k as name", s("parent_id")]),
+        ("reports", [s("report_id"), s("agency_id")]),
+        ("facts", [s("report_id"), s("agency_id")]),
+        ("check_results", [s("report_id"), s("agency_id")]),
+        ("measures", [s("agency_id")]),
+        ("measures_long", [s("agency_id")]),
+        ("coverage", [s("agency_id"), "agency || '#' || k as agency", s("report_id")]),
+        ("facts_cube", []),
     ):
-        con.execute(f"create temp table x as select {cols} from {t}, range(1, {times}) r(k)")
+        rep = f" replace ({', '.join(replace)})" if replace else ""
+        con.execute(f"create temp table x as select * exclude (k){rep} from {t}, range(1, {times}) r(k)")
         con.execute(f"insert into {t} select * from x")
         con.execute("drop table x")
     con.execute("create index facts_report on facts (report_id)")

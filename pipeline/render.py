@@ -478,7 +478,7 @@ def render(facts: dict, agency: str, year: int, template: str, layout: Layout | 
         from .render_office import render_office
 
         sentences = narrative(facts, agency, year, rng) + filler(rng)
-        return render_office(agency, year, lay, sentences, _tables(facts, template, lay), rng)
+        return render_office(agency, year, lay, sentences, _tables(facts, template, lay), rng, closing(lay, rng))
     else:
         raise ValueError(f"unknown format {lay.fmt}")
     enc = lay.encoding

@@ -7,8 +7,6 @@ import dataclasses
 import io
 import random
 
-from .render import closing
-
 available = True
 
 
@@ -40,11 +38,17 @@ def _intro(agency: str, year: int) -> str:
     return f"本报告由{agency}编制。本年报所列数据的统计期限为{year}年1月1日至{year}年12月31日。"
 
 
-def render_docx(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random) -> bytes:
+def render_docx(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random,
+                closing: list = ()) -> bytes:
     import docx
 
     d = docx.Document()
     d.core_properties.title = _title(agency, year, lay)
+    import datetime as _dt
+
+    stamp = _dt.datetime(year + 1, 1, 20, 9, 0, 0)  # fixed: the same facts give the same bytes
+    d.core_properties.created = d.core_properties.modified = stamp
+    d.core_properties.last_printed = stamp
     d.add_paragraph(_title(agency, year, lay))
     d.add_paragraph("一、总体情况")
     d.add_paragraph(_intro(agency, year))
@@ -64,13 +68,26 @@ def render_docx(agency: str, year: int, lay, sentences: list[str], tables: list,
             if lay.pad and cell.value and text:
                 text = f" {text} "
             target.text = text
-    for heading, paras in closing(lay, rng):
+    for heading, paras in closing:
         d.add_paragraph(heading)
         for x in paras:
             d.add_paragraph(x)
     buf = io.BytesIO()
     d.save(buf)
-    return buf.getvalue()
+    return _fixed_zip(buf.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same .docx with every zip entry's time fixed, so the same facts give the same bytes."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(fixed, zin.read(info.filename))
+    return out.getvalue()
 
 
 def _split(table: list[list], at: int, header_rows: int, repeat_header: bool):
@@ -94,7 +111,8 @@ def _split(table: list[list], at: int, header_rows: int, repeat_header: bool):
     return top_rows, bottom_rows
 
 
-def render_pdf(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random) -> bytes:
+def render_pdf(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random,
+               closing: list = ()) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -143,7 +161,7 @@ def render_pdf(agency: str, year: int, lay, sentences: list[str], tables: list, 
         else:
             story.append(flowable(table))
         story.append(Spacer(1, 4 * mm))
-    for heading, paras in closing(lay, rng):
+    for heading, paras in closing:
         story += [Paragraph(heading, body)] + [Paragraph(x, body) for x in paras]
     buf = io.BytesIO()
 
@@ -151,14 +169,15 @@ def render_pdf(agency: str, year: int, lay, sentences: list[str], tables: list, 
         canvas.setFont(font, 9)
         canvas.drawCentredString(A4[0] / 2, 10 * mm, f"- {doc_.page} -")
 
-    SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+    SimpleDocTemplate(buf, invariant=1, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                       bottomMargin=18 * mm, title=_title(agency, year, lay)).build(
         story, onFirstPage=page_number, onLaterPages=page_number)
     return buf.getvalue()
 
 
-def render_office(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random) -> bytes:
+def render_office(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random,
+                  closing: list = ()) -> bytes:
     """The report as .docx or .pdf, from the sentences and tables `render` prepared."""
     if lay.fmt == "docx":
-        return render_docx(agency, year, lay, sentences, tables, rng)
-    return render_pdf(agency, year, lay, sentences, tables, rng)
+        return render_docx(agency, year, lay, sentences, tables, rng, closing)
+    return render_pdf(agency, year, lay, sentences, tables, rng, closing)
