@@ -72,10 +72,10 @@ def cmd_fetch(args) -> int:
     """
     from pathlib import Path
 
-    return _fetch(Path(args.agencies), Path(args.inbox), args.quiet)[0]
+    return _fetch(Path(args.agencies), Path(args.inbox), args.quiet, args.recheck)[0]
 
 
-def _fetch(agencies, inbox, quiet: bool):
+def _fetch(agencies, inbox, quiet: bool, recheck: bool = False):
     from .fetch import fetch, summary
     from .refresh import shown
 
@@ -88,8 +88,12 @@ def _fetch(agencies, inbox, quiet: bool):
         if not quiet and (done == total or done % 50 == 0):
             print(f"fetched {done}/{total} sources", file=sys.stderr, flush=True)
 
+    from .fetch import Settings
+
+    settings = Settings.from_env()
+    settings.recheck = recheck
     try:
-        out = fetch(agencies, inbox, progress=progress)
+        out = fetch(agencies, inbox, settings, progress=progress)
     except OSError as e:
         print(f"nianbao fetch: {shown(str(e))}", file=sys.stderr)
         return 2, None
@@ -182,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--agencies", default="data/agencies.csv", help="the agency register (default data/agencies.csv)")
     f.add_argument("--inbox", default="data/inbox", help="where fetched files go (default data/inbox)")
     f.add_argument("--quiet", action="store_true", help="no progress output")
+    f.add_argument("--recheck", action="store_true",
+                   help="ask again (conditionally) for reports already downloaded, not only for list pages")
     f.set_defaults(func=cmd_fetch)
     x = sub.add_parser("export", help="write the facts as long and wide tables", description=cmd_export.__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
