@@ -95,7 +95,7 @@ else:
     expl = "explanation_zh" if lang() == "zh" else "explanation_en"
     shown = pd.DataFrame({
         tr("year"): chk.year.astype(str), tr("severity"): chk.severity.map(lambda v: tr(f"sev_{v}")),
-        tr("explanation"): chk[expl], tr("message"): chk.message.map(lambda m: catalog.with_labels(m, lang())),
+        tr("explanation"): chk[expl], tr("message"): chk["message" if lang() == "zh" else "message_en"].map(lambda m: catalog.with_labels(m, lang())),
         tr("page_report"): "report?report=" + chk.report_id,
     })
     st.dataframe(shown, hide_index=True, width="stretch",

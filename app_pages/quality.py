@@ -22,7 +22,7 @@ scores = q("quality_scores", filters(), reviewed)
 if not empty_note(scores):
     by_agency = queries.quality_by_agency(scores)
     shown = pd.DataFrame({
-        tr("agency"): by_agency.agency, tr("reports"): by_agency.reports, tr("min_score"): by_agency.min_score,
+        tr("agency"): by_agency.agency, tr("n_reports"): by_agency.reports, tr("min_score"): by_agency.min_score,
         tr("mean_score"): by_agency.mean_score.round(1), tr("errors_open"): by_agency.errors_open,
         tr("warnings_open"): by_agency.warnings_open, tr("worst_year"): by_agency.worst_year.astype(str),
         tr("profile"): "profile?agency=" + by_agency.agency_id})
@@ -40,6 +40,7 @@ sev = c1.multiselect(tr("severity"), sev_all, default=["error", "warning"], key=
                      format_func=lambda s: tr(f"sev_{s}"))
 res = q("checks", filters(), tuple(sev))
 expl = "explanation_zh" if lang() == "zh" else "explanation_en"
+msg = "message" if lang() == "zh" else "message_en"  # every finding in the interface's language
 check_names = dict(zip(res.check_id, res[expl])) if len(res) else {}
 chosen = c2.multiselect(tr("check"), sorted(check_names), key="dq_checks", format_func=lambda c: check_names.get(c, c),
                         placeholder=tr("choose"))
@@ -57,7 +58,7 @@ else:
     shown = pd.DataFrame({
         tr("review_status"): res.status.map(lambda s: tr(f"review_{s}")), tr("agency"): res.agency,
         tr("year"): res.year.astype(str), tr("severity"): res.severity.map(lambda v: tr(f"sev_{v}")),
-        tr("explanation"): res[expl], tr("message"): res.message.map(lambda m: catalog.with_labels(m, lang())),
+        tr("explanation"): res[expl], tr("message"): res[msg].map(lambda m: catalog.with_labels(m, lang())),
         tr("evidence"): res.evidence.map(lambda m: catalog.with_labels(m, lang())), tr("note"): res.review_note,
         tr("page_report"): "report?report=" + res.report_id, tr("finding_key"): res.finding_key})
     st.dataframe(no_none(shown), width="stretch", hide_index=True,

@@ -60,7 +60,7 @@ st.page_link("app_pages/profile.py", label=tr("open_profile", name=rep.agency), 
 bad: dict[tuple[str, str], str] = {}
 outcome_rows = OUTCOME_METRICS_2021 if rep.template == "2021" else OUTCOME_METRICS_2019
 for c in chk.itertuples():
-    why = f"{tr('check')}: {c.check_id} · {catalog.with_labels(c.message, lang())}"
+    why = f"{tr('check')}: {c.check_id} · {catalog.with_labels(c.message if lang() == 'zh' else c.message_en, lang())}"
     if c.check_id in ("app_balance", "app_outcomes_sum"):
         rows = (["app.received_new", "app.carried_in", "app.total", "app.carried_out"] if c.check_id == "app_balance"
                 else list(outcome_rows) + ["app.total"])

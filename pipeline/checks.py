@@ -8,6 +8,7 @@ narrative, tenfold jumps, files that disagree). `run_all` evaluates every check 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -42,7 +43,7 @@ def by_id(check_id: str) -> Check:
 
 def _from_identity(fn):
     def run(values, ctx):
-        return [(v.message, v.where) for v in fn(values)]
+        return [(v.message, v.message_en, v.where) for v in fn(values)]
     return run
 
 
@@ -80,6 +81,8 @@ def text_vs_table(values, ctx):
     }
     names = {"applications_received": "本年新收申请", "carried_in": "上年结转", "carried_out": "结转下年度",
              "review_total": "行政复议", "litigation_total": "行政诉讼"}
+    names_en = {"applications_received": "new applications", "carried_in": "carried over from last year",
+                "carried_out": "carried forward", "review_total": "reconsiderations", "litigation_total": "lawsuits"}
     by_kind: dict[str, list[dict]] = {}
     for s in ctx.get("statements") or []:
         if table.get(s["kind"]) is not None:
@@ -90,37 +93,64 @@ def text_vs_table(values, ctx):
         if any(abs(float(s["value"]) - t) <= 1e-6 for s in stated):
             continue
         s = stated[0]
-        out.append((f"{names[kind]}: 正文 {s['value']}，表格 {t:g}", s["text"][:200]))
+        out.append((f"{names[kind]}：正文 {s['value']}，表格 {t:g}",
+                    f"{names_en[kind]}: the text says {s['value']}, the table {t:g}", s["text"][:200]))
     return out
 
 
 @check("blank_cells", "info", "表格中有空白或标注为“/”的单元格，未作为数据读取",
        "Table cells are blank or marked not applicable; no value was read from them", "report")
 def blank_cells(values, ctx):
-    return [(i["message"], i.get("where", "")[:500]) for i in ctx.get("issues") or [] if i["code"] == "blank_cells"]
+    out = []
+    for i in ctx.get("issues") or []:
+        if i["code"] == "blank_cells":
+            n = re.match(r"(\d+)", i["message"])
+            out.append((f"{n.group(1) if n else ''} 个单元格为空白或标注为不适用，未作为数据读取", i["message"],
+                        i.get("where", "")[:500]))
+    return out
 
 
 @check("extraction", "info", "读取报告时的提示：未能确定读取的行、数字或信息",
        "Notes from reading the report: rows, figures or fields that could not be read with confidence", "report")
 def extraction_notes(values, ctx):
-    return [(f"{i['code']}: {i['message']}", i.get("where", "")[:500]) for i in ctx.get("issues") or []
-            if i["code"] not in _OWN_CHECKS]
+    # the reader's notes are technical (which row, which cell): their English text, under a Chinese heading
+    return [(f"{_ISSUE_ZH.get(i['code'], '读取提示')}（{i['code']}）：{i['message']}", f"{i['code']}: {i['message']}",
+             i.get("where", "")[:500]) for i in ctx.get("issues") or [] if i["code"] not in _OWN_CHECKS]
 
 
-def _issue_check(code: str):
+_ISSUE_ZH = {
+    "ambiguous_narrative": "正文数字有歧义，未采用", "row_cells": "表格行的单元格数与表头不符，该行未读取",
+    "columns_missing": "表格缺少列", "template_unclear": "报告格式不明确（同时有 2019 与 2021 年格式的特征）",
+    "template_unknown": "未识别报告格式", "unexpected_column": "该格式没有这一列，未采用",
+    "agency_unknown": "未能确定机关名称", "flattened_table": "表格数字连在一起，按勾稽关系拆分",
+    "no_header": "表格没有表头，未读取", "unit_assumed": "单位按惯例推定", "unmatched_row": "表格行未能对应标准行",
+    "year_from_text": "年度取自正文", "year_implausible": "年度不合常理，未采用", "year_mismatch": "标题与正文年度不一致",
+    "year_unknown": "未能确定年度", "implausible_value": "数值不合常理，未采用",
+    "conflicting_values": "同一单元格出现两个不同数值，均未采用",
+}
+
+
+def _issue_check(code: str, zh):
     def run(values, ctx):
-        return [(i["message"], i.get("where", "")[:500]) for i in ctx.get("issues") or [] if i["code"] == code]
+        return [(zh(i["message"]), i["message"], i.get("where", "")[:500]) for i in ctx.get("issues") or []
+                if i["code"] == code]
     return run
+
+
+def _missing_zh(message: str) -> str:
+    m = re.search(r"(表[二三四][^ ]*\s*\S*)", message)
+    return f"未能读取{m.group(1) if m else '应有表格'}的任何数值" if m else message
 
 
 check("table_missing", "warning", "报告缺少应有的表格（表二、表三或表四），或其中没有读到任何数值",
       "A required table (2, 3 or 4) is missing from the report, or no value could be read from it",
-      "report")(_issue_check("table_missing"))
+      "report")(_issue_check("table_missing", _missing_zh))
 check("section_five_empty", "info", "第五部分“存在的主要问题及改进情况”为空或只有寥寥数语",
-      "Section 5 (problems and improvements) is empty or only a few words", "report")(_issue_check("section_five_empty"))
+      "Section 5 (problems and improvements) is empty or only a few words", "report")(
+    _issue_check("section_five_empty", lambda m: "第五部分“存在的主要问题及改进情况”为空或少于 30 字"))
 check("fees_not_stated", "info", "2021 年格式报告第六部分未说明信息处理费收取情况",
       "A 2021-format report whose section 6 says nothing about information-processing fees", "report")(
-    _issue_check("fees_not_stated"))
+    _issue_check("fees_not_stated", lambda m: "2021 年格式要求在第六部分说明信息处理费收取情况，报告未提及"))
 _OWN_CHECKS = {"blank_cells", "table_missing", "section_five_empty", "fees_not_stated"}
 
 
@@ -134,7 +164,9 @@ def carryover(con):
         with cur as (select report_id, agency_id, year, dim, value from facts where metric = 'app.carried_in'),
         prev as (select agency_id, year, dim, value from facts where metric = 'app.carried_out')
         select cur.report_id, cur.agency_id, cur.year,
-            format('{}: {} 年结转下年度 {} ≠ {} 年上年结转 {}', cur.dim, prev.year, N(prev.value), cur.year, N(cur.value)),
+            format('{}：{} 年结转下年度 {} ≠ {} 年上年结转 {}', cur.dim, prev.year, N(prev.value), cur.year, N(cur.value)),
+            format('{}: carried forward in {} {} ≠ carried over in {} {}', cur.dim, prev.year, N(prev.value), cur.year,
+                   N(cur.value)),
             cur.dim
         from cur join prev on prev.agency_id = cur.agency_id and prev.year = cur.year - 1 and prev.dim = cur.dim
         where abs(prev.value - cur.value) > 1e-6
@@ -159,6 +191,9 @@ def in_force_carry(con):
         select cur.report_id, cur.agency_id, cur.year,
             format('{}: {} 年现行有效 {} + 制发 {} − 废止 {} = {}，但本年现行有效为 {}', cur.metric, prev.year,
                    N(prev.in_force), N(cur.made), N(cur.repealed), N(prev.in_force + cur.made - cur.repealed), N(cur.in_force)),
+            format('{}: in force in {} {} + issued {} − repealed {} = {}, but in force this year is {}', cur.metric,
+                   prev.year, N(prev.in_force), N(cur.made), N(cur.repealed), N(prev.in_force + cur.made - cur.repealed),
+                   N(cur.in_force)),
             cur.metric
         from v cur join v prev on prev.agency_id = cur.agency_id and prev.metric = cur.metric and prev.year = cur.year - 1
         where abs(prev.in_force + cur.made - cur.repealed - cur.in_force) > 1e-6
@@ -180,6 +215,8 @@ def narrative_copied(con):
         )
         select n.report_id, n.agency_id, n.year,
             format('{} / {} 个句子（{}%）与 {} 年报告相同', same, total, round(100.0 * same / total, 1), n.year - 1),
+            format('{} of {} sentences ({}%) are identical to the {} report', same, total, round(100.0 * same / total, 1),
+                   n.year - 1),
             null
         from n join common using (report_id)
         where total >= 10 and same > 0.8 * total
@@ -201,6 +238,7 @@ def jump_tenfold(con):
                 and (cur.value > 10 * prev.value or prev.value > 10 * cur.value)
         )
         select report_id, agency_id, year,
+            format('{}{}：{} → {}', metric, case when dim = '' then '' else ':' || dim end, N(prev), N(cur)),
             format('{}{}: {} → {}', metric, case when dim = '' then '' else ':' || dim end, N(prev), N(cur)), metric
         from j
     """).fetchall()
@@ -217,7 +255,9 @@ def files_disagree(con):
             from reports r join s o on o.agency_id = r.agency_id and o.year = r.year and o.sha256 <> r.source_sha256
         )
         select p.report_id, p.agency_id, p.year,
-            format('{}{}: 采用文件 {}，另一文件 {}', a.metric, coalesce(':' || a.dim, ''), N(a.value), N(b.value)),
+            format('{}{}：采用文件 {}，另一文件 {}', a.metric, coalesce(':' || a.dim, ''), N(a.value), N(b.value)),
+            format('{}{}: the file used says {}, the other file {}', a.metric, coalesce(':' || a.dim, ''), N(a.value),
+                   N(b.value)),
             (select name from sources where sha256 = p.other)
         from pairs p
         join source_facts a on a.sha256 = p.report_id
@@ -235,6 +275,8 @@ def published_late(con):
         select report_id, agency_id, year,
             format('{} 年报告 {} 发布，期限为 {}（晚 {} 天）', year, published_on, deadline,
                    date_diff('day', deadline, published_on)),
+            format('the {} report was published on {}, the deadline was {} ({} days late)', year, published_on, deadline,
+                   date_diff('day', deadline, published_on)),
             source_url
         from reports where timeliness = 'late'
     """).fetchall()
@@ -246,32 +288,34 @@ def published_late(con):
        "text. Register it", "warehouse")
 def agency_unregistered(con):
     return con.execute("""
-        select r.report_id, r.agency_id, r.year, format('{}：未在名录中登记', a.name), r.source_name
+        select r.report_id, r.agency_id, r.year, format('{}：未在名录中登记', a.name),
+            format('{}: not in the register', a.name), r.source_name
         from reports r join agencies a using (agency_id)
         where not a.registered and exists (select 1 from agencies where registered)
     """).fetchall()
 
 
-def run_report_checks(values: dict, ctx: dict) -> list[tuple[str, str, str, str]]:
-    """(check_id, severity, message, evidence) for one report."""
+def run_report_checks(values: dict, ctx: dict) -> list[tuple[str, str, str, str, str]]:
+    """(check_id, severity, message (Chinese), message_en, evidence) for one report."""
     out = []
     for c in REGISTRY:
         if c.kind == "report":
-            for message, evidence in c.run(values, ctx):
-                out.append((c.id, c.severity, message, evidence))
+            for message, message_en, evidence in c.run(values, ctx):
+                out.append((c.id, c.severity, message, message_en, evidence))
     return out
 
 
 def run_warehouse_checks(con) -> list[tuple]:
-    """(check_id, severity, report_id, agency_id, year, message, evidence) for the whole warehouse."""
+    """(check_id, severity, report_id, agency_id, year, message (Chinese), evidence, message_en) for the whole
+    warehouse (the column order of check_results)."""
     # N(x): a count as people write it in a message (21, not 21.0)
     con.execute("create or replace temp macro N(x) as "
                 "case when x = round(x) and abs(x) < 1e15 then (x::bigint)::varchar else x::varchar end")
     out = []
     for c in REGISTRY:
         if c.kind == "warehouse":
-            for report_id, agency_id, year, message, evidence in c.run(con):
-                out.append((c.id, c.severity, report_id, agency_id, year, message, evidence))
+            for report_id, agency_id, year, message, message_en, evidence in c.run(con):
+                out.append((c.id, c.severity, report_id, agency_id, year, message, evidence, message_en))
     return out
 
 

@@ -101,7 +101,7 @@ UI: dict[str, tuple[str, str]] = {
     "score_rule": ("每份报告得分 = 100 − {e} × 未处理错误数 − {w} × 未处理警告数（最低 0）；提示不计分；已确认或已排除的发现不计入。机关按最低得分由低到高排列。",
                    "Each report scores 100 − {e} × open errors − {w} × open warnings (at least 0); information does not count; "
                    "confirmed or dismissed findings are not open. Agencies are listed worst first, by their lowest score."),
-    "reports": ("报告数", "Reports"),
+    "n_reports": ("报告数", "Reports"),
     "min_score": ("最低得分", "Lowest score"),
     "mean_score": ("平均得分", "Mean score"),
     "errors_open": ("未处理错误", "Open errors"),

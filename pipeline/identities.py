@@ -25,9 +25,10 @@ from .tables import REVIEW_BLOCKS  # noqa: E402  (re-exported)
 class Violation:
     check: str  # the check id of the warehouse registry
     where: str  # metric / column
-    message: str
+    message: str      # Chinese, as the interface shows it first
     lhs: float
     rhs: float
+    message_en: str = ""
 
 
 def _eq(a: float, b: float) -> bool:
@@ -49,7 +50,8 @@ def balance(values: dict) -> list[Violation]:
             lhs = values[keys[0]] + values[keys[1]]
             rhs = values[keys[2]] + values[keys[3]]
             if not _eq(lhs, rhs):
-                out.append(Violation("app_balance", d, f"新收 + 上年结转 = {lhs} but 总计 + 结转下年度 = {rhs}", lhs, rhs))
+                out.append(Violation("app_balance", d, f"本年新收 + 上年结转 = {_n(lhs)}，但办理结果总计 + 结转下年度 = {_n(rhs)}",
+                                     lhs, rhs, f"new + carried over = {_n(lhs)} but total handled + carried forward = {_n(rhs)}"))
     return out
 
 
@@ -63,11 +65,18 @@ def outcomes_sum(values: dict) -> list[Violation]:
             continue
         s = sum(parts)
         if not _eq(s, total):
-            out.append(Violation("app_outcomes_sum", d, f"outcome rows add up to {s} but 总计 is {total}", s, total))
+            out.append(Violation("app_outcomes_sum", d, f"各项办理结果之和为 {_n(s)}，但（七）总计为 {_n(total)}", s, total,
+                                 f"the outcome rows add up to {_n(s)} but (7) total is {_n(total)}"))
     return out
 
 
-def _parts_equal_total(values: dict, check: str, rows, parts: tuple[str, ...], message: str) -> list[Violation]:
+def _n(v: float) -> str:
+    """A count as people write it: 21, not 21.0."""
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def _parts_equal_total(values: dict, check: str, rows, parts: tuple[str, ...], message: str,
+                       message_en: str) -> list[Violation]:
     """For each row: the values of its `parts` dims add up to its `total` dim."""
     out = []
     for m in rows:
@@ -77,18 +86,21 @@ def _parts_equal_total(values: dict, check: str, rows, parts: tuple[str, ...], m
             continue
         s = sum(found)
         if not _eq(s, total):
-            out.append(Violation(check, m, message.format(s=s, total=total), s, total))
+            out.append(Violation(check, m, message.format(s=_n(s), total=_n(total)), s, total,
+                                 message_en.format(s=_n(s), total=_n(total))))
     return out
 
 
 def columns_sum(values: dict) -> list[Violation]:
     return _parts_equal_total(values, "app_columns_sum", APP_ROWS, APPLICANT[:-1],
-                              "applicant columns add up to {s} but 总计 is {total}")
+                              "各类申请人之和为 {s}，但总计列为 {total}",
+                              "the applicant columns add up to {s} but the total column is {total}")
 
 
 def review_sum(values: dict) -> list[Violation]:
     return _parts_equal_total(values, "review_sum", REVIEW_BLOCKS, REVIEW[:-1],
-                              "维持 + 纠正 + 其他 + 尚未审结 = {s} but 总计 is {total}")
+                              "结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {s}，但总计为 {total}",
+                              "upheld + corrected + other + pending = {s} but total is {total}")
 
 
 def all_violations(values: dict) -> list[Violation]:

@@ -72,7 +72,8 @@ create table source_facts (
 create table sentences (sha256 varchar, h bigint);
 
 -- report checks evaluated on each file's own facts when it was read
-create table source_checks (sha256 varchar, check_id varchar, severity varchar, message varchar, evidence varchar);
+create table source_checks (sha256 varchar, check_id varchar, severity varchar, message varchar, message_en varchar,
+                            evidence varchar);
 
 create table agencies (
     agency_id varchar primary key,
@@ -148,8 +149,9 @@ create table check_results (
     report_id varchar,
     agency_id varchar,
     year integer,
-    message varchar,
-    evidence varchar
+    message varchar,                 -- in Chinese
+    evidence varchar,
+    message_en varchar               -- the same in English
 );
 
 create table checks (check_id varchar primary key, severity varchar, zh varchar, en varchar);

@@ -21,7 +21,7 @@ from . import catalog, checks
 from .agencies import resolve, sector_of
 from .model import PARSER_VERSION
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 SCHEMA_TABLES, SCHEMA_DERIVED = SCHEMA_SQL.split("-- @after-load", 1)
 FILE_COLUMNS = ["sha256", "name", "inbox_path", "format", "size_bytes", "mtime_ns", "raw_path", "first_load_id",
@@ -41,7 +41,7 @@ class Extraction:
     format: str
     report: dict  # Report.to_json()
     sentence_hashes: list[int] = field(default_factory=list)
-    report_checks: list[tuple[str, str, str, str]] = field(default_factory=list)
+    report_checks: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # id, severity, zh, en, evidence
     fact_rows: list[tuple] | None = None  # (metric, dim, value, evidence JSON), made by `prepare`
 
     def prepare(self) -> "Extraction":
@@ -322,7 +322,7 @@ def _insert_extractions(con, extractions: list[Extraction], load_id: str):
                           "name", "title", "published", "n_facts", "issues", "statements"]),
         ("source_facts", facts, ["sha256", "metric", "dim", "value", "evidence"]),
         ("sentences", sents, ["sha256", "h"]),
-        ("source_checks", chks, ["sha256", "check_id", "severity", "message", "evidence"]),
+        ("source_checks", chks, ["sha256", "check_id", "severity", "message", "message_en", "evidence"]),
     ):
         if rows:
             df = _df(rows, cols)
@@ -482,7 +482,7 @@ def _checks(con, corrections: list[Correction]):
     corrected = {r[0] for r in con.execute("select distinct report_id from facts where provenance = 'correction'").fetchall()}
     con.execute("""
         insert into check_results
-        select c.check_id, c.severity, r.report_id, r.agency_id, r.year, c.message, c.evidence
+        select c.check_id, c.severity, r.report_id, r.agency_id, r.year, c.message, c.evidence, c.message_en
         from reports r join source_checks c on c.sha256 = r.source_sha256
         where r.report_id not in (select unnest(?::varchar[]))
     """, [sorted(corrected)])
@@ -494,5 +494,5 @@ def _checks(con, corrections: list[Correction]):
             "select metric, dim, value from facts where report_id = ?", [rid]).fetchall()}
         ctx = {"issues": json.loads(issues or "[]"), "statements": json.loads(statements or "[]")}
         rows = checks.run_report_checks(values, ctx)
-        insert_rows(con, "check_results", [(cid, sev, rid, agency_id, year, msg, ev) for cid, sev, msg, ev in rows])
+        insert_rows(con, "check_results", [(cid, sev, rid, agency_id, year, msg, ev, en) for cid, sev, msg, en, ev in rows])
     insert_rows(con, "check_results", checks.run_warehouse_checks(con))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 
 import duckdb
@@ -350,3 +351,12 @@ def test_reviewing_a_finding_takes_it_out_of_the_score(demo_db, tmp_path, monkey
     found = next(t for t in (list(csv.DictReader(io.StringIO(d.decode("utf-8-sig")))) for d in downloads(at))
                  if t and "发现编号" in t[0])
     assert [r["发现编号"] for r in found] == [key] and found[0]["复核状态"] == "已排除"
+
+
+def test_findings_in_english_when_the_interface_is_english(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch, lang="en"), "quality")
+    table = next(t for t in (list(csv.DictReader(io.StringIO(d.decode("utf-8-sig")))) for d in downloads(at))
+                 if t and "Finding key" in t[0])
+    problems = " ".join(r["Problem"] for r in table)
+    assert "upheld + corrected + other + pending" in problems and "carried forward in" in problems
+    assert not re.search(r"[结维纠总计采用正文]", problems)  # no Chinese wording of a message (names aside)
