@@ -295,7 +295,10 @@ class Fetcher:
                 rec = {"kind": "older_format", "agency_id": entry.agency_id, "year": year, "url": url,
                        "title": item.get("title"), "published_on": item.get("date"), "fetched_at": _now()}
                 out["older_format"].append(rec)
-                self._record(rec)
+                if not self.state["pages"].get(url, {}).get("older_format"):  # recorded once, not every week
+                    self._record(rec)
+                    with self.lock:
+                        self.state["pages"][url] = {"older_format": True, "fetched_at": rec["fetched_at"]}
                 continue
             try:
                 got = self.document(entry, item, deadline)

@@ -97,6 +97,10 @@ def test_second_fetch_asks_conditionally_and_downloads_only_what_changed(tmp_pat
     assert site.requests("/czj/list/index.html", run=2)[0].get("If-None-Match") == '"list-1"'
     assert not site.requests("/czj/files/03-2023.docx", run=2)
     assert not site.requests("/czj/list/202401/t20240120_1.html", run=2)
+    # the 2017 report is recorded once, not again every run
+    older = [json.loads(line) for line in (inbox / ".fetch" / "provenance.jsonl").read_text(encoding="utf-8").splitlines()
+             if '"older_format"' in line]
+    assert [o["year"] for o in older] == [2017]
 
 
 def test_refresh_after_fetch_keeps_provenance_deadlines_and_coverage(tmp_path, site):
