@@ -1,6 +1,8 @@
 """The dashboard's questions, as functions of a read-only connection and the shared filters.
 
-Pages ask these for DataFrames and hold no SQL. The benchmark times the same functions.
+Pages ask these for DataFrames and hold no SQL. The SQL reads the tables and views made for the
+dashboard in schema.sql (v_values, measures, coverage, facts_cube, v_check_results, reports, agencies),
+never the loading tables. The benchmark times the same functions.
 """
 from __future__ import annotations
 
@@ -129,7 +131,7 @@ def metric_series(con, flt: Filters, key: str) -> pd.DataFrame:
     dim_params = [] if not dim else [dim]
     return _q(con, f"""
         select a.name as agency, f.agency_id, f.year, f.value, f.provenance
-        from facts f join agencies a using (agency_id)
+        from v_values f join agencies a using (agency_id)
         where f.metric = ? and {dim_sql} and {scope}
         order by a.name, f.year
     """, [metric, *dim_params, *params])
@@ -284,7 +286,7 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         scope, params = _scope(flt, "f")
         dim_sql, dim_params = ("dim is null", []) if not dim else ("dim = ?", [dim])
         df = _q(con, f"""
-            with v as (select agency_id, year, value from facts where metric = ? and {dim_sql})
+            with v as (select agency_id, year, value from v_values where metric = ? and {dim_sql})
             select f.agency_id, a.name as agency, a.level, a.province, a.city, f.year, f.value, p.value as prev_value,
                 null::double as denominator
             from v f join agencies a using (agency_id)
@@ -323,7 +325,7 @@ def years_with(con, flt: Filters, key: str | None = None, measure: str | None = 
     dim_sql, dim_params = ("dim is null", []) if not dim else ("dim = ?", [dim])
     if flt.search.strip() or flt.agency_ids:
         scope, params = _scope(flt, "f")
-        sql = f"select distinct f.year from facts f where f.metric = ? and f.{dim_sql} and {scope} order by 1 desc"
+        sql = f"select distinct f.year from v_values f where f.metric = ? and f.{dim_sql} and {scope} order by 1 desc"
     else:
         scope, params = _cube_where(flt)
         sql = f"select distinct c.year from facts_cube c where c.metric = ? and c.{dim_sql} and {scope} order by 1 desc"
@@ -354,7 +356,7 @@ def section_totals(con, flt: Filters, section: str) -> pd.DataFrame:
         return _q(con, f"""
             select f.year, f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
                 sum(f.value) as value, count(distinct f.agency_id) as agencies
-            from facts f
+            from v_values f
             where f.metric in (select unnest(?::varchar[])) and {scope}
             group by all order by f.year, key
         """, [metrics, *params])
@@ -377,7 +379,7 @@ def metric_ranking(con, flt: Filters, key: str, year: int, top: int = 30,
     dim_sql, dim_params = ("f.dim is null", []) if not dim else ("f.dim = ?", [dim])
     df = _q(con, f"""
         with v as materialized (
-            select f.agency_id, f.year, f.value from facts f
+            select f.agency_id, f.year, f.value from v_values f
             where f.metric = ? and {dim_sql} and f.year = ? and {scope}
         )
         select a.name as agency, v.agency_id, v.year, v.value, (select median(value) from v) as median
@@ -409,7 +411,7 @@ def agency_section(con, flt: Filters, section: str, year: int | None = None) -> 
     return _q(con, f"""
         select a.name as agency, f.year, f.metric, f.dim,
             case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key, f.value
-        from facts f join agencies a using (agency_id)
+        from v_values f join agencies a using (agency_id)
         where f.metric in (select unnest(?::varchar[])) and {scope} {year_sql}
         order by a.name, f.year
     """, [[m.code for m in catalog.METRICS if m.section == section], *params, *year_params])
@@ -445,7 +447,7 @@ def report_facts(con, report_id: str) -> pd.DataFrame:
     return _q(con, """
         select f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
             f.value, f.provenance, f.note, f.evidence
-        from facts f where f.report_id = ?
+        from v_values f where f.report_id = ?
     """, [report_id])
 
 

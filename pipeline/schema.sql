@@ -185,10 +185,12 @@ join reports r using (report_id)
 join agencies a on a.agency_id = f.agency_id
 left join metrics m on m.key = f.key;
 
--- derived measures, each defined once: one row per agency and year
-
-
-
+-- the published values the dashboard reads: one row per fact, with its `metric:dim` key
+create view v_values as
+select f.report_id, f.agency_id, f.year, f.metric, f.dim,
+    case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
+    f.value, f.provenance, f.note, f.evidence
+from facts f;
 
 -- a finding's stable key (check, report, cells): what an analyst's review (data/reviews.csv) refers to
 create view v_check_results as
