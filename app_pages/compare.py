@@ -80,7 +80,7 @@ def _add_group():
     st.session_state.cmp_group = ""
 
 
-groups = {"": ""}
+groups = {"": tr("group_none")}
 for lvl in sorted(everyone.level.dropna().unique()):
     groups[f"level:{lvl}"] = tr("group_level", level=level_label(lvl, lang()))
 for parent in sorted(everyone.parent_id.dropna().unique()):

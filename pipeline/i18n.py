@@ -60,6 +60,7 @@ UI: dict[str, tuple[str, str]] = {
     "group_level": ("全部{level}机关", "All {level} agencies"),
     "group_parent": ("{name}的全部部门", "All departments of {name}"),
     "add_group": ("添加一组", "Add a group"),
+    "group_none": ("（选择一组机关）", "(choose a group)"),
     "choose_agencies": ("请选择机关（可按名称、级别或所属政府添加）。", "Choose agencies (by name, by level or by government)."),
     "bars": ("显示条数", "Bars"),
     "rate_rule": ("分母不足 {n} 的机关为小样本，标 *，排在最后，不计入中位数。", "Agencies whose denominator is under {n} are small samples: marked *, listed last, left out of the median."),

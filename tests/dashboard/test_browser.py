@@ -177,6 +177,9 @@ def test_no_number_on_screen_is_in_scientific_notation(server, browser, page):
     tab = _open(ctx, f"{server}/{'' if page == 'overview' else page}")
     text = tab.locator("section.main, [data-testid='stMain']").first.inner_text()
     assert not re.search(r"\d(?:\.\d+)?e[+-]\d", text), re.search(r".{0,40}\d(?:\.\d+)?e[+-]\d.{0,20}", text).group()
+    # the Chinese interface shows no English widget text (Streamlit's defaults are replaced)
+    for english in ("Choose an option", "Choose options", "No results", "None"):
+        assert english not in tab.locator("body").inner_text(), english
     ctx.close()
 
 
