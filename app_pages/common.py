@@ -139,6 +139,15 @@ def no_none(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def clicked(event) -> str | None:
+    """The customdata of the point a click selected on a chart drawn with on_select="rerun", or None."""
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    if not points:
+        return None
+    data = points[0].get("customdata")
+    return (data[0] if isinstance(data, (list, tuple)) else data) or None
+
+
 def lang() -> str:
     return st.session_state.get("lang", "zh")
 

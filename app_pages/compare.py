@@ -7,7 +7,7 @@ import dataclasses
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, empty_note, filters, fmt_number, lang, q, tr, url_list, url_value,
+from app_pages.common import (clicked, download, empty_note, filters, fmt_number, lang, q, tr, url_list, url_value,
                               with_gaps, write_url)
 from pipeline import catalog, queries
 from pipeline.i18n import level_label, section_label
@@ -141,12 +141,9 @@ if not empty_note(ranked):
     fig.update_xaxes(tickformat=".0%" if rate else ",~r")
     st.caption(tr("click_bar"))
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="cmp_bar")
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
-        getattr(getattr(event, "selection", None), "points", [])
-    if points:
-        target = (points[0].get("customdata") or [None])[0]
-        if target:
-            st.switch_page("app_pages/profile.py", query_params={"agency": target})
+    target = clicked(event)
+    if target:
+        st.switch_page("app_pages/profile.py", query_params={"agency": target})
     table = order.assign(level=order.level.map(lambda v: level_label(v, lang()) if isinstance(v, str) else ""),
                          profile="profile?agency=" + order.agency_id)
     cols = {"rank": tr("rank"), "agency": tr("agency"), "level": tr("level"), "province": tr("province"),

@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.queries import COVERAGE_STATES, MEASURES, definition
-from app_pages.common import url_value, write_url, download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
+from app_pages.common import clicked, url_value, write_url, download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
 
 st.title(tr("page_overview"))
 year = year_choice("year", "ov_year")
@@ -71,13 +71,11 @@ if not empty_note(cov):
                       xaxis=dict(type="category", categoryorder="array", categoryarray=[str(y) for y in years_shown]))
     st.caption(tr("click_cell"))
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="ov_cov_chart")
-    points = getattr(getattr(event, "selection", None), "points", None) or []
-    if points:
-        kind, _, value = str(points[0].get("customdata") or "").partition(":")
-        if kind == "report":
-            st.switch_page("app_pages/report.py", query_params={"report": value})
-        elif kind == "agency":
-            st.switch_page("app_pages/profile.py", query_params={"agency": value})
+    kind, _, value = str(clicked(event) or "").partition(":")
+    if kind == "report":
+        st.switch_page("app_pages/report.py", query_params={"report": value})
+    elif kind == "agency":
+        st.switch_page("app_pages/profile.py", query_params={"agency": value})
     st.caption(tr("coverage_rule"))
     out = cov[["agency", "year", "state", "published_on", "deadline", "errors", "warnings"]].copy()
     out.insert(3, "state_label", cov.state.map(lambda s: tr(f"status_{s}")))

@@ -47,7 +47,7 @@ def _reason(text) -> str:
 
 
 meta = [f"{tr('template')}: {rep.template or '—'}", f"{tr('source')}: {md_text(rep.source_name)}"]
-if isinstance(rep.get("published_on"), str) or not pd.isna(rep.get("published_on")):
+if not pd.isna(rep.published_on):
     meta.append(f"{tr('published_on')}: {str(rep.published_on)[:10]}")
 meta.append(f"{tr('choice_reason')}: {md_text(_reason(rep.choice_reason))}")
 st.caption(" · ".join(meta))

@@ -139,7 +139,7 @@ def _issue_check(code: str, zh):
 
 def _missing_zh(message: str) -> str:
     m = re.search(r"(表[二三四][^ ]*\s*\S*)", message)
-    return f"未能读取{m.group(1) if m else '应有表格'}的任何数值" if m else message
+    return f"未能读取{m.group(1)}的任何数值" if m else message
 
 
 check("table_missing", "warning", "报告缺少应有的表格（表二、表三或表四），或其中没有读到任何数值",

@@ -128,7 +128,6 @@ def register_entries():
     names = [agency_name(i) for i in range(N_AGENCIES)]
     resolved = resolve([n for n, _ in names])
     entries = []
-    by_name = {}
     for i, (name, tier) in enumerate(names):
         if i in UNREGISTERED:
             continue
@@ -144,7 +143,6 @@ def register_entries():
             level = "department"
         e = Entry(f"demo-{i:02d}", name, [], code, level, "", "", [], "demo agency")
         entries.append(e)
-        by_name[name] = e
     for e in entries:  # a department's (or a street office's) parent: the government of its division
         if e.level in ("department", "township"):
             gov = next((g for g in entries if g.level in ("province", "city", "county") and g.region_code == e.region_code),

@@ -130,8 +130,8 @@ class Answer:
 class _Hosts:
     """The per-host delay and robots.txt, shared by the threads of one run."""
 
-    def __init__(self, settings: Settings, client):
-        self.s, self.client = settings, client
+    def __init__(self, settings: Settings):
+        self.s = settings
         self.last: dict[str, float] = {}
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self.lock = threading.Lock()
@@ -167,7 +167,7 @@ class Fetcher:
             headers={"User-Agent": self.s.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
             timeout=httpx.Timeout(self.s.read_timeout, connect=self.s.connect_timeout),
             follow_redirects=True, max_redirects=self.s.max_redirects, transport=transport, trust_env=False)
-        self.hosts = _Hosts(self.s, self.client)
+        self.hosts = _Hosts(self.s)
         self.lock = threading.Lock()
         self.requests = 0
         self.conditional = 0
@@ -517,7 +517,7 @@ def _decode_html(ans: Answer) -> str:
     try:
         return decode(ans.content, ans.url, html=True)
     except ReadError as e:
-        raise FetchFailed(e.reason if hasattr(e, "reason") else str(e)) from None
+        raise FetchFailed(e.reason) from None
 
 
 def _links(html: str, base: str):

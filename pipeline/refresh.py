@@ -281,21 +281,15 @@ def _from_raw_store(data_dir: Path, load_id: str) -> dict[str, dict]:
     the file's own name for an original the index does not know. A path seen with several contents
     keeps the last as active; the older ones are superseded, as in a normal run."""
     files: dict[str, dict] = {}
-    index = data_dir / "raw" / "index.jsonl"
     latest: dict[str, str] = {}
-    if index.is_file():
-        for line in index.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                e = json.loads(line)
-            except ValueError:
-                continue  # a line cut by a crash
-            sha = e.get("sha256")
-            if not sha:
-                continue
-            files[sha] = {"sha256": sha, "name": e.get("name"), "inbox_path": e.get("inbox_path"),
-                          "size_bytes": e.get("size"), "mtime_ns": e.get("mtime_ns"), "first_load_id": e.get("load_id", load_id)}
-            if e.get("inbox_path"):
-                latest[e["inbox_path"]] = sha
+    for e in _jsonl(data_dir / "raw" / "index.jsonl"):  # a line cut by a crash is skipped
+        sha = e.get("sha256")
+        if not sha:
+            continue
+        files[sha] = {"sha256": sha, "name": e.get("name"), "inbox_path": e.get("inbox_path"),
+                      "size_bytes": e.get("size"), "mtime_ns": e.get("mtime_ns"), "first_load_id": e.get("load_id", load_id)}
+        if e.get("inbox_path"):
+            latest[e["inbox_path"]] = sha
     for p in sorted((data_dir / "raw").glob("??/*")):
         if p.name.startswith(".") or not p.is_file():
             continue

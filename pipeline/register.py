@@ -14,7 +14,6 @@ other rows are used.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -23,7 +22,6 @@ from urllib.parse import urlsplit
 
 HEADER = ("agency_id", "name", "aliases", "region_code", "level", "parent_id", "list_url", "report_urls", "note")
 LEVELS = ("ministry", "province", "city", "county", "township", "department")
-GOVERNMENT_LEVELS = ("province", "city", "county", "township")
 NATIONAL_CODE = "100000"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -46,16 +44,6 @@ class Entry:
         return [self.name, *self.aliases]
 
     @property
-    def is_government(self) -> bool:
-        """A government's own report (it sums up its departments) is due on 31 March; a department's,
-        a ministry's included, on 31 January (Regulations on the Disclosure of Government Information,
-        Article 49)."""
-        return self.level in GOVERNMENT_LEVELS
-
-    def deadline(self, year: int) -> dt.date:
-        return deadline(self.level, year)
-
-    @property
     def hosts(self) -> set[str]:
         return {h for h in (host_of(u) for u in [self.list_url, *self.report_urls]) if h}
 
@@ -72,10 +60,6 @@ class Entry:
         if code.endswith("00"):
             return "city"
         return "county"
-
-
-def deadline(level: str, year: int) -> dt.date:
-    return dt.date(year + 1, 3, 31) if level in GOVERNMENT_LEVELS else dt.date(year + 1, 1, 31)
 
 
 def host_of(url: str) -> str:
@@ -117,10 +101,6 @@ class Register:
     entries: list[Entry]
     problems: list[str]
     path: str = ""
-
-    @property
-    def by_id(self) -> dict[str, Entry]:
-        return {e.agency_id: e for e in self.entries}
 
 
 def read_register(path: Path | str) -> Register:
@@ -232,6 +212,7 @@ class Matcher:
 
     def __init__(self, entries: list[Entry]):
         self.entries = entries
+        self.by_id = {e.agency_id: e for e in entries}
         self.by_url = {}
         self.by_host: dict[str, list[Entry]] = {}
         self.by_name: dict[str, list[Entry]] = {}
@@ -248,8 +229,7 @@ class Matcher:
         """(entry, how) or (None, why not). The register's own report addresses decide first; then the
         name the report gives (a city's list page may link its departments' reports); the agency the
         file was fetched for only when the name does not decide."""
-        by_id = {e.agency_id: e for e in self.entries}
-        hinted = by_id.get(agency_hint or "")
+        hinted = self.by_id.get(agency_hint or "")
         if source_url and _norm_url(source_url) in self.by_url:
             return self.by_url[_norm_url(source_url)], "its address is in the register"
         name = squeeze(agency_raw or "")

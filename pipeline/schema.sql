@@ -5,6 +5,13 @@
 
 create table meta (key varchar primary key, value varchar);
 
+-- the deadline of a year's report (Regulations on the Disclosure of Government Information, Article 49):
+-- a government's own report (it sums up its departments) by 31 March of the next year; a department's, a
+-- ministry's included, by 31 January. `level` is the register's level.
+create macro report_deadline(level, y) as
+    case when level in ('province', 'city', 'county', 'township') then make_date(y + 1, 3, 31)
+         else make_date(y + 1, 1, 31) end;
+
 -- one row per refresh run (dlt's load id habit): "data as of" and provenance of every row
 create table runs (
     load_id varchar primary key,
@@ -277,9 +284,7 @@ select g.agency_id, g.agency, g.year, r.report_id,
          when r.report_id is not null and coalesce(f.missing_tables, 0) > 0 then 'incomplete'
          when r.report_id is not null then 'loaded'
          when o.year is not null then 'older_format'
-         when a.registered and s.list_ok is not null and s.list_ok::date > (case when a.register_level in
-                ('province', 'city', 'county', 'township') then make_date(g.year + 1, 3, 31)
-                else make_date(g.year + 1, 1, 31) end)
+         when a.registered and s.list_ok is not null and s.list_ok::date > report_deadline(a.register_level, g.year)
               and not list_contains(coalesce(s.years_listed, []), g.year) then 'not_published'
          else 'not_collected' end as status,
     coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings,

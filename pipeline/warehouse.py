@@ -339,7 +339,7 @@ def _agencies(con, register: list) -> list[str]:
     agency it was fetched for or its names attach it to one; otherwise the agency named by the report's
     text, as resolved by `agencies.resolve` (flagged as unregistered when a register exists).
     Returns the names of unregistered agencies with reports."""
-    from .register import Matcher, region_names
+    from .register import Matcher, region_names, squeeze
 
     srcs = con.execute("""
         select s.sha256, s.agency_raw, f.source_url, f.fetched_for
@@ -355,12 +355,13 @@ def _agencies(con, register: list) -> list[str]:
                              sector_of(e.name), True, e.level, e.parent_id or None, e.list_url or None)
     mapping, why = [], {}
     for sha, raw, url, hint in srcs:
-        ag = resolved.get(re.sub(r"\s+", "", raw)) if raw else None
+        name = squeeze(raw) if raw else None
+        ag = resolved.get(name) if name else None
         entry, how = matcher.match(raw, url, hint, ag.adcode if ag else None) if register else (None, "")
         if entry is not None:
             mapping.append((sha, entry.agency_id))
-            if raw and re.sub(r"\s+", "", raw) not in entry.names:
-                seen_names.setdefault(entry.agency_id, set()).add(re.sub(r"\s+", "", raw))
+            if name and name not in entry.names:
+                seen_names.setdefault(entry.agency_id, set()).add(name)
         elif ag is not None:
             mapping.append((sha, ag.agency_id))
             if ag.agency_id not in rows:
@@ -432,8 +433,7 @@ def _reports(con):
     """)
     # the deadline of the register's level (Article 49), and whether the site's date met it
     con.execute("""
-        update reports r set deadline = case when a.register_level in ('province', 'city', 'county', 'township')
-                then make_date(r.year + 1, 3, 31) else make_date(r.year + 1, 1, 31) end
+        update reports r set deadline = report_deadline(a.register_level, r.year)
         from agencies a where a.agency_id = r.agency_id and a.registered
     """)
     con.execute("""
