@@ -12,8 +12,8 @@ import duckdb
 import streamlit as st
 
 from app_pages import common
-from pipeline import queries
-from pipeline.i18n import level_label, sector_label, t
+from pipeline.serve import queries
+from pipeline.serve.i18n import level_label, sector_label, t
 
 # the icon is a local file: a :material/…: page icon is fetched from an outside font host (fails on an intranet)
 st.set_page_config(page_title="nianbao 政府信息公开年报", page_icon=str(common.ROOT / "app_pages" / "icon.png"), layout="wide")

@@ -3,7 +3,7 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps, year_choice
-from pipeline import catalog
+from pipeline.spec import catalog
 
 st.title(tr("page_active"))
 tot = q("section_totals", filters(), "active")

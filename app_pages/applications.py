@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import download, empty_note, filters, lang, q, tr
-from pipeline import catalog
+from pipeline.spec import catalog
 
 st.title(tr("page_applications"))
 tot = q("section_totals", filters(), "applications")

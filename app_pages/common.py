@@ -12,9 +12,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from pipeline import queries
-from pipeline.export import to_csv_bytes, to_xlsx_bytes
-from pipeline.i18n import t
+from pipeline.serve import queries
+from pipeline.serve.export import to_csv_bytes, to_xlsx_bytes
+from pipeline.serve.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,9 @@ import streamlit as st
 
 from app_pages.common import (clicked, download, empty_note, filters, fmt_number, lang, q, tr, url_list, url_value,
                               with_gaps, write_url)
-from pipeline import catalog, queries
-from pipeline.i18n import level_label, section_label
+from pipeline.spec import catalog
+from pipeline.serve import queries
+from pipeline.serve.i18n import level_label, section_label
 
 st.title(tr("page_compare"))
 flt = filters()

@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from pipeline.queries import COVERAGE_STATES, MEASURES, definition
+from pipeline.serve.queries import COVERAGE_STATES, MEASURES, definition
 from app_pages.common import clicked, url_value, write_url, download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
 
 st.title(tr("page_overview"))

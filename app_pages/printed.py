@@ -7,7 +7,7 @@ import html
 
 import pandas as pd
 
-from pipeline import catalog, tables
+from pipeline.spec import catalog, tables
 
 _CSS = ("<style>.nb-t{border-collapse:collapse;width:100%;font-size:0.86rem;margin-bottom:0.6rem}"
         ".nb-t th,.nb-t td{border:1px solid #9e9e9e;padding:3px 6px;vertical-align:middle}"

@@ -6,8 +6,9 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import download, empty_note, filters, fmt_number, lang, md_text, q, tr, url_value, with_gaps, write_url
-from pipeline import catalog, queries
-from pipeline.i18n import level_label
+from pipeline.spec import catalog
+from pipeline.serve import queries
+from pipeline.serve.i18n import level_label
 
 st.title(tr("page_profile"))
 every = q("agencies", queries.Filters())  # any agency can be chosen, whatever the filters

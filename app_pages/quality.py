@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import db_path, download, empty_note, filters, lang, no_none, q, tr
-from pipeline import catalog, queries
-from pipeline.reviews import STATUSES, add_review, read_reviews
+from pipeline.spec import catalog
+from pipeline.serve import queries
+from pipeline.serve.reviews import STATUSES, add_review, read_reviews
 
 st.title(tr("page_quality"))
 reviews_path = db_path().parent / "reviews.csv"

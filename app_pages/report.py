@@ -7,8 +7,9 @@ import streamlit as st
 
 from app_pages import printed
 from app_pages.common import db_path, download, empty_note, filters, lang, md_text, q, tr, url_value, write_url
-from pipeline import catalog, queries
-from pipeline.identities import OUTCOME_METRICS_2019, OUTCOME_METRICS_2021
+from pipeline.spec import catalog
+from pipeline.serve import queries
+from pipeline.extract.identities import OUTCOME_METRICS_2019, OUTCOME_METRICS_2021
 
 st.title(tr("page_report"))
 reps = q("reports", filters())

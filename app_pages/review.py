@@ -4,7 +4,8 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps, year_choice
-from pipeline import catalog, queries
+from pipeline.spec import catalog
+from pipeline.serve import queries
 
 st.title(tr("page_review"))
 tot = q("section_totals", filters(), "review_litigation")

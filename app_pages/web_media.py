@@ -5,7 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps
-from pipeline import catalog
+from pipeline.spec import catalog
 
 st.title(tr("page_web"))
 

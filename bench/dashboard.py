@@ -66,7 +66,7 @@ def main():
     if a.measure:
         print(json.dumps(measure(a.measure)))
         return
-    from pipeline.refresh import refresh
+    from pipeline.refresh.run import refresh
     from warehouse import make_corpus, replicate
 
     tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-dash-"))

@@ -69,7 +69,7 @@ def main():
                 fmt = {".txt": "txt", ".md": "txt", ".html": "html", ".pdf": "pdf", ".docx": "docx"}.get(p.suffix.lower())
                 if fmt:
                     groups.setdefault(f"corpus {fmt}", []).append(str(p))
-    from pipeline.render import Layout, random_facts, render
+    from pipeline.demo.render import Layout, random_facts, render
 
     tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     for fmt in ("txt", "html", "pdf", "docx"):

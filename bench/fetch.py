@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.fetch import Settings, fetch  # noqa: E402
-from pipeline.refresh import refresh  # noqa: E402
-from pipeline.register import Entry, write_register  # noqa: E402
-from pipeline.render import Layout, agency_name, random_facts, render  # noqa: E402
+from pipeline.fetch.run import Settings, fetch  # noqa: E402
+from pipeline.refresh.run import refresh  # noqa: E402
+from pipeline.warehouse.register import Entry, write_register  # noqa: E402
+from pipeline.demo.render import Layout, agency_name, random_facts, render  # noqa: E402
 
 
 def serve(host: str, pages: dict, counter: list):

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import queries  # noqa: E402
-from pipeline.render import Layout, agency_name, next_year, random_facts, render  # noqa: E402
+from pipeline.serve import queries  # noqa: E402
+from pipeline.demo.render import Layout, agency_name, next_year, random_facts, render  # noqa: E402
 
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
 

@@ -1,8 +1,16 @@
 """nianbao: read, check and compare China's annual government-information-disclosure reports.
 
-A report flows one way: source file -> Document (readers/) -> facts (parse.py, narrative.py)
--> checks -> warehouse -> dashboard and exports.
+The packages are the stages of one flow, each importing only earlier ones:
+
+    read/       a file (HTML, PDF, Word, text) -> Document (paragraphs, tables as grids)
+    extract/    Document -> facts and issues (tables by label and header, prose, identities)
+    warehouse/  facts -> a DuckDB warehouse, checked (schema, builder, checks, register)
+    refresh/    the weekly job: inbox -> raw store -> workers -> a published warehouse and run report
+    serve/      what the dashboard and exports read (queries and measures, exports, reviews, labels)
+
+`spec/` (catalog, official tables, data model) and `limits.py` are shared by all; `fetch/` (websites
+-> inbox) and `demo/` (the bundled reports' generator) stand beside the flow.
 """
-from .model import PARSER_VERSION
+from pipeline.spec.model import PARSER_VERSION
 
 __all__ = ["PARSER_VERSION"]

@@ -13,9 +13,9 @@ def cmd_extract(args) -> int:
     Exit 0 when the file was read as a report (even partly: the issues say what is missing),
     2 when it is not a report or cannot be read (one line on stderr names the file and the reason).
     """
-    from .extract import ReadError, extract
+    from pipeline.extract import ReadError, extract
 
-    from .refresh import shown
+    from pipeline.refresh.run import shown
 
     try:
         report = extract(args.file)
@@ -38,7 +38,7 @@ def cmd_refresh(args) -> int:
     """
     from pathlib import Path
 
-    from .refresh import RefreshError, refresh, shown
+    from pipeline.refresh.run import RefreshError, refresh, shown
 
     agencies = Path(args.agencies) if args.agencies else (
         Path(args.data_dir) / "agencies.csv" if args.data_dir else Path(args.db).parent / "agencies.csv")
@@ -76,8 +76,8 @@ def cmd_fetch(args) -> int:
 
 
 def _fetch(agencies, inbox, quiet: bool, recheck: bool = False):
-    from .fetch import fetch, summary
-    from .refresh import shown
+    from pipeline.fetch.run import fetch, summary
+    from pipeline.refresh.run import shown
 
     if not agencies.is_file():
         print(f"nianbao fetch: {shown(str(agencies))}: no agency register there (see the README: data/agencies.csv)",
@@ -88,7 +88,7 @@ def _fetch(agencies, inbox, quiet: bool, recheck: bool = False):
         if not quiet and (done == total or done % 50 == 0):
             print(f"fetched {done}/{total} sources", file=sys.stderr, flush=True)
 
-    from .fetch import Settings
+    from pipeline.fetch.run import Settings
 
     settings = Settings.from_env()
     settings.recheck = recheck
@@ -134,8 +134,8 @@ def cmd_export(args) -> int:
     """
     from pathlib import Path
 
-    from .export import export
-    from .warehouse import connect_readonly
+    from pipeline.serve.export import export
+    from pipeline.warehouse.build import connect_readonly
 
     if not Path(args.db).is_file():
         print(f"nianbao export: {args.db}: no warehouse there (run `nianbao refresh` first)", file=sys.stderr)
@@ -154,7 +154,7 @@ def cmd_demo(args) -> int:
     """
     from pathlib import Path
 
-    from .demo import generate
+    from pipeline.demo.generator import generate
 
     paths = generate(Path(args.out))
     print(f"{len(paths)} demo reports written to {args.out}")
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as e:  # never a traceback for a user: one line, and exit 2
-        from .refresh import shown
+        from pipeline.refresh.run import shown
 
         print(f"nianbao {args.command}: internal error: {type(e).__name__}: {shown(str(e))}", file=sys.stderr)
         return 2

@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.demo import DEFECTS
-from pipeline.refresh import refresh
-from pipeline.render import agency_name
+from pipeline.demo.generator import DEFECTS
+from pipeline.refresh.run import refresh
+from pipeline.demo.render import agency_name
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "inbox" / "demo"
@@ -63,8 +63,8 @@ def test_the_renderer_writes_the_same_bytes_every_time():
     import random
     import time
 
-    from pipeline.demo import formats
-    from pipeline.render import Layout, random_facts, render
+    from pipeline.demo.generator import formats
+    from pipeline.demo.render import Layout, random_facts, render
 
     facts = random_facts(random.Random(7), "2021", size=1)
     for fmt in formats():

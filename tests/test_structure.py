@@ -59,3 +59,55 @@ def test_no_import_cycles():
     for m in sorted(graph):
         if m not in state:
             visit(m)
+
+
+# The flow, earliest first. A stage may import its own modules and those of earlier stages, never a
+# later one. `spec` and `limits` are shared by all; `demo` and `fetch` stand beside the flow (they may
+# use any stage, and no stage of the flow may use them); `cli` is the entry and may use everything.
+STAGES = ["spec", "read", "extract", "warehouse", "refresh", "serve"]
+BESIDE = {"demo", "fetch"}
+SHARED = {"spec", "limits"}
+
+
+def _stage(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def test_no_stage_imports_a_later_one():
+    modules = {_module(p): p for p in PKG.rglob("*.py")}
+    stages_seen = {_stage(m) for m in modules} - {None}
+    assert set(STAGES) | BESIDE <= stages_seen, f"stage packages missing: {set(STAGES) | BESIDE - stages_seen}"
+    bad = []
+    for m, p in modules.items():
+        own = _stage(m)
+        if own in ("cli", "__main__", None) or own in BESIDE:
+            continue
+        for imp in _imports(p):
+            other = _stage(imp)
+            if other is None or other == own or other in SHARED:
+                continue
+            if other in BESIDE or other in ("cli", "__main__"):
+                bad.append(f"{m} imports {imp} (beside the flow)")
+            elif other in STAGES and own in STAGES and STAGES.index(other) > STAGES.index(own):
+                bad.append(f"{m} imports {imp} (a later stage)")
+            elif own in SHARED and other in STAGES:
+                bad.append(f"{m} imports {imp} (shared modules use no stage)")
+    assert not bad, "\n".join(bad)
+
+
+def test_the_stage_check_catches_a_later_import(tmp_path, monkeypatch):
+    """The rule above is not vacuous: a read module importing the warehouse is reported."""
+    fake = tmp_path / "pipeline"
+    (fake / "read").mkdir(parents=True)
+    for s in STAGES + sorted(BESIDE):
+        (fake / s).mkdir(exist_ok=True)
+        (fake / s / "__init__.py").write_text("")
+    (fake / "read" / "bad.py").write_text("from pipeline.warehouse.build import Builder\n")
+    monkeypatch.setattr(__import__(__name__, fromlist=["PKG"]), "PKG", fake)
+    try:
+        test_no_stage_imports_a_later_one()
+    except AssertionError as e:
+        assert "pipeline.read.bad imports pipeline.warehouse.build" in str(e)
+    else:
+        raise AssertionError("a read module importing the warehouse was not reported")

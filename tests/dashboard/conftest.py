@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.refresh import refresh
+from pipeline.refresh.run import refresh
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["overview", "compare", "profile", "web_media", "applications", "review", "active", "quality", "report"]

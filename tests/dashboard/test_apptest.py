@@ -268,7 +268,7 @@ def test_a_missing_year_is_a_gap_in_the_chart(demo_db, monkeypatch):
     breaks instead of drawing a straight line from 2021 to 2023."""
     import json
 
-    from pipeline.render import agency_name
+    from pipeline.demo.render import agency_name
 
     name = agency_name(14)[0]
     at = open_page(app(demo_db, monkeypatch), "compare")

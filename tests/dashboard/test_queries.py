@@ -4,7 +4,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline import queries
+from pipeline.serve import queries
 
 
 def test_cube_and_facts_give_the_same_section_totals(demo_db):

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from pipeline import catalog
+from pipeline.spec import catalog
 from pipeline.extract import extract_bytes
-from pipeline.render import Layout, random_facts, render
+from pipeline.demo.render import Layout, random_facts, render
 from tests.conftest import NO_CORPUS, SPEC
 
 NAMED = {"APPLICANT": catalog.APPLICANT, "REVIEW": catalog.REVIEW}

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from pipeline.render import Layout, random_facts, render
+from pipeline.demo.render import Layout, random_facts, render
 
 import random
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from pipeline.extract import extract_bytes
-from pipeline.flattened import cut_app_row, cut_review_row
+from pipeline.extract.digits_run_together import cut_app_row, cut_review_row
 
 
 def _app_row(rng, mag):

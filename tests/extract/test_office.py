@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract import extract_bytes
-from pipeline.readers import ReadError, read_bytes
-from pipeline.render import Layout, random_facts, render
+from pipeline.read import ReadError, read_bytes
+from pipeline.demo.render import Layout, random_facts, render
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,7 +91,7 @@ def test_corrupt_pdf_is_refused():
 
 
 def test_legacy_word_without_libreoffice_says_what_to_install(monkeypatch):
-    import pipeline.readers.docx as reader
+    import pipeline.read.docx as reader
 
     monkeypatch.setattr(reader, "soffice", lambda: None)
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
@@ -123,7 +123,7 @@ def test_legacy_word_through_libreoffice(tmp_path):
     import shutil
     import subprocess
 
-    from pipeline.readers.docx import soffice
+    from pipeline.read.docx import soffice
 
     exe = soffice()
     if exe is None:

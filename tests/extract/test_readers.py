@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pipeline.extract import extract_bytes
-from pipeline.readers import read_bytes
+from pipeline.read import read_bytes
 
 APP_HEADER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t\t申请人情况\n\t\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
 
@@ -133,7 +133,7 @@ def test_html_page_laid_out_in_tables():
     """Older sites put the whole page in layout tables; the report's own tables sit inside them."""
     import random
 
-    from pipeline.render import Layout, random_facts, render
+    from pipeline.demo.render import Layout, random_facts, render
 
     facts = random_facts(random.Random(3), "2021")
     page = render(facts, "福州市鼓楼区人民政府", 2022, "2021", Layout("html")).decode("utf-8")
@@ -185,7 +185,7 @@ def test_flattened_tables_never_give_a_wrong_value():
     import math
     import random
 
-    from pipeline.render import Layout, random_facts, render
+    from pipeline.demo.render import Layout, random_facts, render
 
     read = total = 0
     for seed in range(12):

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract import extract_bytes
-from pipeline.render import Layout, random_facts, render, suffix
+from pipeline.demo.render import Layout, random_facts, render, suffix
 
 AGENCIES = ["洛阳市生态环境局", "平潭综合实验区行政审批局", "上海市人民政府办公厅", "某县某某镇人民政府", "国家新闻出版署"]
 

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from pipeline.extract import extract_bytes
-from pipeline.render import Layout, random_facts, render
+from pipeline.demo.render import Layout, random_facts, render
 from tests.conftest import CORPUS, NO_CORPUS
 
 

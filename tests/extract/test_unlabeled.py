@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.extract import extract
-from pipeline.identities import all_violations
+from pipeline.extract.identities import all_violations
 from tests.conftest import CORPUS, NO_CORPUS, unlabeled
 
 FILES = unlabeled((".txt", ".html", ".htm", ".shtml", ".md", ".pdf", ".docx", ".doc", ".wps"))

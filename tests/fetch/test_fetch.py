@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.fetch import Settings, fetch, parse_list, parse_report_page, year_of
-from pipeline.register import Entry, write_register
+from pipeline.fetch.run import Settings, fetch, parse_list, parse_report_page, year_of
+from pipeline.warehouse.register import Entry, write_register
 from tests.fetch.site import DEMO, Site
 
 
@@ -104,8 +104,8 @@ def test_second_fetch_asks_conditionally_and_downloads_only_what_changed(tmp_pat
 
 
 def test_refresh_after_fetch_keeps_provenance_deadlines_and_coverage(tmp_path, site):
-    from pipeline.export import long_table
-    from pipeline.refresh import refresh
+    from pipeline.serve.export import long_table
+    from pipeline.refresh.run import refresh
 
     agencies = register(tmp_path, site.base)
     fetch(agencies, tmp_path / "inbox", settings())
@@ -147,7 +147,7 @@ def test_refresh_after_fetch_keeps_provenance_deadlines_and_coverage(tmp_path, s
 
 
 def test_provenance_survives_a_rebuild_from_the_raw_store(tmp_path, site):
-    from pipeline.refresh import refresh
+    from pipeline.refresh.run import refresh
 
     agencies = register(tmp_path, site.base)
     fetch(agencies, tmp_path / "inbox", settings())
@@ -161,7 +161,8 @@ def test_provenance_survives_a_rebuild_from_the_raw_store(tmp_path, site):
 
 
 def test_cli_fetch_and_refresh_fetch_exit_codes(tmp_path, site, capsys, monkeypatch):
-    from pipeline import cli, fetch as fetch_mod
+    from pipeline import cli
+    from pipeline.fetch import run as fetch_mod
 
     monkeypatch.setattr(fetch_mod.Settings, "from_env", classmethod(lambda cls: settings()))
     agencies = register(tmp_path, site.base)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.register import HEADER, Matcher, parse_register, read_register
+from pipeline.warehouse.register import HEADER, Matcher, parse_register, read_register
 
 ROOT = Path(__file__).resolve().parents[2]
 H = ",".join(HEADER)
@@ -44,7 +44,7 @@ def test_a_missing_register_is_empty_and_the_demo_register_is_clean():
 
 
 def test_the_bundled_demo_register_is_what_the_demo_generator_says():
-    from pipeline.demo import register_entries
+    from pipeline.demo.generator import register_entries
 
     demo = read_register(ROOT / "data" / "agencies.csv")
     strip = lambda es: [(e.agency_id, e.name, e.region_code, e.level, e.parent_id) for e in es]  # noqa: E731

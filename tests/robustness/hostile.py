@@ -10,7 +10,7 @@ import random
 import zipfile
 from dataclasses import dataclass
 
-from pipeline.render import Layout, random_facts, render
+from pipeline.demo.render import Layout, random_facts, render
 
 AGENCY = "某市生态环境局"
 

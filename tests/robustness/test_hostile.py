@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.refresh import EXIT_SOME_FAILED, Limits, refresh, shown
-from pipeline.render import agency_name
+from pipeline.refresh.run import EXIT_SOME_FAILED, Limits, refresh, shown
+from pipeline.demo.render import agency_name
 from tests.robustness.hostile import bad_names, cases
 from tests.warehouse.conftest import write_report
 
@@ -147,7 +147,7 @@ def test_refresh_through_every_hostile_input(tmp_path):
 
 
 def test_a_file_that_changes_while_it_is_read_is_skipped(env, monkeypatch):
-    from pipeline import refresh as refresh_mod
+    from pipeline.refresh import run as refresh_mod
 
     write_report(env.inbox, "a.html", agency_name(1)[0], 2023, seed=1)
     write_report(env.inbox, "growing.html", agency_name(2)[0], 2023, seed=2)
@@ -202,7 +202,7 @@ def test_a_full_disk_fails_the_run_cleanly(env, tmp_path, monkeypatch):
         finally:
             subprocess.run(["umount", str(data)], capture_output=True)
     else:  # no mount here: the same failure, simulated
-        from pipeline import refresh as refresh_mod
+        from pipeline.refresh import run as refresh_mod
 
         def full(*a, **k):
             raise OSError(errno.ENOSPC, "No space left on device")
@@ -227,7 +227,7 @@ def test_a_read_only_data_folder_fails_the_run_and_keeps_the_warehouse(env, tmp_
             os.chmod(env.data, 0o755)
             pytest.skip("neither a read-only bind mount nor file modes can make the folder read-only here")
     try:
-        from pipeline.refresh import RefreshError
+        from pipeline.refresh.run import RefreshError
 
         with pytest.raises(RefreshError) as e:
             env.refresh()
@@ -265,7 +265,7 @@ def test_rebuild_reads_every_original_of_the_raw_store(env):
 
 
 def test_one_lock_per_warehouse_whatever_the_data_folder(env, tmp_path):
-    from pipeline.refresh import RefreshBusy, _lock
+    from pipeline.refresh.run import RefreshBusy, _lock
 
     write_report(env.inbox, "a.html", agency_name(1)[0], 2023, seed=1)
     held = _lock(env.db.parent / f".{env.db.name}.lock")

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.render import Layout, random_facts, render
-from pipeline.refresh import refresh
+from pipeline.demo.render import Layout, random_facts, render
+from pipeline.refresh.run import refresh
 
 
 def write_report(inbox: Path, name: str, agency: str, year: int, facts: dict | None = None, fmt: str = "html",

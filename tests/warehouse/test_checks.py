@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from pipeline import checks
-from pipeline.render import next_year, random_facts
+from pipeline.warehouse import checks
+from pipeline.demo.render import next_year, random_facts
 from tests.warehouse.conftest import write_report
 
 
@@ -166,9 +166,9 @@ def test_two_files_for_one_report(env):
 def test_text_against_tables_for_new_and_carried_applications(good, sentence, kind, key):
     """The narrative's phrasings of 本年新收, 上年结转 and 结转下年度 are read as statements and checked
     against 表三's total column: the table's own value passes, another one is a finding."""
-    from pipeline.document import Document, Paragraph
-    from pipeline.model import Report
-    from pipeline.narrative import read_narrative
+    from pipeline.read.document import Document, Paragraph
+    from pipeline.spec.model import Report
+    from pipeline.extract.narrative import read_narrative
 
     def statements(v):
         rep = Report(path="x.txt", sha256="", format="txt", year=2023)

@@ -8,9 +8,9 @@ import random
 import duckdb
 import pandas as pd
 
-from pipeline import catalog, model
-from pipeline.export import export, long_table, to_csv_bytes, wide_table
-from pipeline.render import random_facts
+from pipeline.spec import catalog, model
+from pipeline.serve.export import export, long_table, to_csv_bytes, wide_table
+from pipeline.demo.render import random_facts
 from tests.warehouse.conftest import write_report
 
 AG = "洛阳市生态环境局"
@@ -40,7 +40,7 @@ def test_correction_overrides_and_survives_reextraction(env, monkeypatch):
     assert len(rr.corrections) == 2 and any("no.such.metric" in c for c in rr.corrections)
     # the corrected report is checked again with the corrected value: 表四 no longer adds up
     assert env.query("select count(*) from check_results where check_id = 'review_sum'")[0][0] == 1
-    import pipeline.refresh as refresh_mod
+    import pipeline.refresh.run as refresh_mod
 
     monkeypatch.setattr(model, "PARSER_VERSION", "next")
     monkeypatch.setattr(refresh_mod, "PARSER_VERSION", "next")

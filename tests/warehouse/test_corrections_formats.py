@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.warehouse import read_corrections
+from pipeline.warehouse.build import read_corrections
 
 GOOD = [("洛阳市生态环境局", "2020", "website.visits", "", "167540", "口径更正"),
         ("洛阳市生态环境局", "2020", "review", "upheld", "0", "人工核对")]
@@ -79,7 +79,7 @@ def test_unknown_metric_and_dim(tmp_path):
 
 
 def test_refresh_survives_a_bad_corrections_file(env):
-    from pipeline.render import agency_name
+    from pipeline.demo.render import agency_name
     from tests.warehouse.conftest import write_report
 
     write_report(env.inbox, "a.html", agency_name(1)[0], 2023, seed=1)

@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from pipeline.export import neutralize, to_csv_bytes, write
+from pipeline.serve.export import neutralize, to_csv_bytes, write
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx", "a\rb", "c\nd", "正常文本", "1,205"]
 
@@ -54,7 +54,7 @@ def test_dashboard_xlsx_download_keeps_numbers_and_neutralises_formulas():
     import openpyxl
     import pandas as pd
 
-    from pipeline.export import to_xlsx_bytes
+    from pipeline.serve.export import to_xlsx_bytes
 
     df = pd.DataFrame({"agency": ["=HYPERLINK(\"x\")", "南京市财政局"], "year": [2023, 2023], "value": [3985758.0, None]})
     ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df, "ranking"))).active

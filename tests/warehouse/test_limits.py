@@ -7,8 +7,8 @@ import time
 import pytest
 
 from pipeline import extract as extract_mod
-from pipeline.refresh import EXIT_SOME_FAILED, Limits
-from pipeline.render import agency_name
+from pipeline.refresh.run import EXIT_SOME_FAILED, Limits
+from pipeline.demo.render import agency_name
 from tests.warehouse.conftest import write_report
 
 _real = extract_mod.extract_bytes

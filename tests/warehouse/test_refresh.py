@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import model
-from pipeline.refresh import RefreshBusy
-from pipeline.render import agency_name
+from pipeline.spec import model
+from pipeline.refresh.run import RefreshBusy
+from pipeline.demo.render import agency_name
 from tests.warehouse.conftest import write_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def test_parser_version_change_extracts_everything_again(env, monkeypatch):
         write_report(env.inbox, f"r{i}.html", agency_name(i)[0], 2023, seed=i)
     env.refresh()
     monkeypatch.setattr(model, "PARSER_VERSION", "test-next")
-    import pipeline.refresh as refresh_mod
+    import pipeline.refresh.run as refresh_mod
 
     monkeypatch.setattr(refresh_mod, "PARSER_VERSION", "test-next")
     rr = env.refresh()
@@ -175,7 +175,7 @@ def test_a_second_concurrent_refresh_is_refused(env):
 
 
 def test_refresh_busy_in_process(env):
-    from pipeline.refresh import _lock
+    from pipeline.refresh.run import _lock
 
     fh = _lock(env.data / ".refresh.lock")
     try:

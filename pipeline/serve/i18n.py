@@ -1,8 +1,8 @@
 """The dashboard's words in Chinese and English. Metric labels are not here: they come from the catalog."""
 from __future__ import annotations
 
-from . import catalog
-from .agencies import LEVEL_LABELS, SECTOR_LABELS
+from pipeline.spec import catalog
+from pipeline.warehouse.agencies import LEVEL_LABELS, SECTOR_LABELS
 
 UI: dict[str, tuple[str, str]] = {
     "app_title": ("政府信息公开工作年度报告分析", "Government information disclosure annual reports"),

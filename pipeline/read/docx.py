@@ -10,9 +10,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .. import limits
-from ..document import Cell, Document, Paragraph, Table
-from ._common import ReadError, to_simplified
+from pipeline import limits
+from pipeline.read.document import Cell, Document, Paragraph, Table
+from pipeline.read.common import ReadError, to_simplified
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from ..cells import TEXT, classify
-from ..document import Cell, Document, Paragraph, Table
-from ._common import ReadError, decode
+from pipeline.read.cells import TEXT, classify
+from pipeline.read.document import Cell, Document, Paragraph, Table
+from pipeline.read.common import ReadError, decode
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MULTISPACE = re.compile(r"[ \u3000\u00a0]{2,}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import APPLICANT, METRICS, REVIEW
+from pipeline.spec.catalog import APPLICANT, METRICS, REVIEW
 
 OUTCOME_METRICS_2019 = tuple(m.code for m in METRICS if m.section == "applications"
                              and m.code not in ("app.received_new", "app.carried_in", "app.total", "app.carried_out")
@@ -18,7 +18,7 @@ OUTCOME_METRICS_2021 = tuple(m.code for m in METRICS if m.section == "applicatio
                              and m.code not in ("app.received_new", "app.carried_in", "app.total", "app.carried_out",
                                                 "app.other"))
 APP_ROWS = tuple(m.code for m in METRICS if m.section == "applications")
-from .tables import REVIEW_BLOCKS  # noqa: E402  (re-exported)
+from pipeline.spec.tables import REVIEW_BLOCKS  # noqa: E402  (re-exported)
 
 
 @dataclass(frozen=True)

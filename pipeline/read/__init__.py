@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..document import Document
-from ._common import ReadError, sniff_format
+from pipeline.read.document import Document
+from pipeline.read.common import ReadError, sniff_format
 
 __all__ = ["ReadError", "read", "read_bytes", "SUPPORTED_SUFFIXES"]
 
@@ -19,15 +19,15 @@ def read_bytes(data: bytes, name: str) -> Document:
     """Read a report held in memory; `name` is used for the format guess and in messages."""
     fmt = sniff_format(data, name)
     if fmt == "txt":
-        from .txt import read_txt as reader
+        from pipeline.read.txt import read_txt as reader
     elif fmt == "html":
-        from .html import read_html as reader
+        from pipeline.read.html import read_html as reader
     elif fmt == "pdf":
-        from .pdf import read_pdf as reader
+        from pipeline.read.pdf import read_pdf as reader
     elif fmt == "docx":
-        from .docx import read_docx as reader
+        from pipeline.read.docx import read_docx as reader
     elif fmt in ("doc", "wps"):
-        from .docx import read_legacy_word as reader
+        from pipeline.read.docx import read_legacy_word as reader
     else:  # pragma: no cover - sniff_format raises for anything else
         raise ReadError(name, f"unknown format {fmt}")
     try:
@@ -44,8 +44,8 @@ def read_bytes(data: bytes, name: str) -> Document:
 
 def _normalize(doc: Document) -> None:
     """One spelling per character in every reader's output (Kangxi radicals, full-width digits)."""
-    from ..document import Paragraph
-    from ..text import normalize
+    from pipeline.read.document import Paragraph
+    from pipeline.read.text import normalize
 
     if doc.title:
         doc.title = normalize(doc.title)

@@ -80,12 +80,12 @@ _GB = {"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn"}
 def decode(data: bytes, name: str, html: bool = False) -> str:
     """The file's text within the text limit; a text file's with one spelling per character
     (text.normalize; an HTML page's text is normalised after parsing, not its markup)."""
-    from ..text import normalize
+    from pipeline.read.text import normalize
 
     text = _decode(data, name, html)
     if not html:
         text = normalize(text)
-    from .. import limits
+    from pipeline import limits
 
     lim = limits.current()
     if len(text) > lim.text_chars:
@@ -100,7 +100,7 @@ def _decode(data: bytes, name: str, html: bool = False) -> str:
     GB2312 and GBK are decoded as GB18030, their superset, so rare characters survive. A file whose
     text would pass the character limit is refused before it is decoded.
     """
-    from .. import limits
+    from pipeline import limits
 
     lim = limits.current()
     if len(data) > lim.text_chars * 4 or (len(data) > lim.text_chars and not html):

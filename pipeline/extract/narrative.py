@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from .cells import plain
-from .model import Fact, Issue
+from pipeline.read.cells import plain
+from pipeline.spec.model import Fact, Issue
 
 _SENTENCE = re.compile(r"[。；;！!？?\n]+")
 _DIGIT = re.compile(r"\d|[一二两三四五六七八九十][场次件篇份期个条]")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from . import identities
+from pipeline.extract import identities
 
 
 @dataclass(frozen=True)

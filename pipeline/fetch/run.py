@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from .register import Entry, Register, host_of, read_register
+from pipeline.warehouse.register import Entry, Register, host_of, read_register
 
 USER_AGENT = ("nianbao/0.3 (collects government-information-disclosure annual reports for an oversight "
               "office; honours robots.txt; one request per host at a time)")
@@ -104,7 +104,7 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
-        from . import limits
+        from pipeline import limits
 
         s = cls(max_bytes=limits.current().file_mb * 1024 * 1024)
         for name, attr, kind in (("NIANBAO_FETCH_DELAY", "delay", float), ("NIANBAO_FETCH_TIMEOUT", "read_timeout", float),
@@ -504,7 +504,7 @@ def _kind(ans: Answer) -> str:
 
 
 def _decode_html(ans: Answer) -> str:
-    from .readers._common import ReadError, decode
+    from pipeline.read.common import ReadError, decode
 
     m = re.search(r"charset=([\w-]+)", ans.headers.get("content-type") or "", re.I)
     if m:

@@ -15,13 +15,13 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import catalog, tables
-from .cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit, chinese_year, classify, plain, to_wan_yuan
-from .document import Document, Paragraph, Table
-from .flattened import read_flattened
-from .model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
-from .narrative import read_narrative
-from .stream import fold_streams
+from pipeline.spec import catalog, tables
+from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit, chinese_year, classify, plain, to_wan_yuan
+from pipeline.read.document import Document, Paragraph, Table
+from pipeline.extract.digits_run_together import read_flattened
+from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
+from pipeline.extract.narrative import read_narrative
+from pipeline.extract.one_cell_per_line import fold_streams
 
 
 _HEADINGS = (

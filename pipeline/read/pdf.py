@@ -13,8 +13,8 @@ import io
 import logging
 import re
 
-from ..document import Cell, Document, Paragraph, Table
-from ._common import ReadError, to_simplified
+from pipeline.read.document import Cell, Document, Paragraph, Table
+from pipeline.read.common import ReadError, to_simplified
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -257,7 +257,7 @@ def _pdfium_text(data: bytes, name: str) -> Document | None:
         import pypdfium2 as pdfium
     except ImportError:  # pragma: no cover - a dependency of pdfplumber
         return None
-    from .txt import blocks_from_lines
+    from pipeline.read.txt import blocks_from_lines
 
     doc = Document(path=name, format="pdf")
     cjk = 0
@@ -302,7 +302,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in repr(inner).lower():
             raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
         raise ReadError(name, f"a corrupt PDF ({type(inner).__name__})") from None
-    from .. import limits
+    from pipeline import limits
 
     lim = limits.current()
     if len(pages) > lim.pdf_pages:
@@ -342,7 +342,7 @@ def read_pdf(data: bytes, name: str) -> Document:
             if not bboxes and any(_ROW_LIKE.search(t) for _, t in lines):
                 # a table without ruling lines: read the page's lines as a text file's (label, then
                 # cells separated by spaces); cells that cannot be placed are left out by the parser
-                from .txt import blocks_from_lines
+                from pipeline.read.txt import blocks_from_lines
 
                 placed = _lines_by_header(page)
                 for k, block in enumerate(blocks_from_lines(placed or [t for _, t in lines], page=pno)):

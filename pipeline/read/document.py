@@ -61,7 +61,7 @@ class TableTooBig(ValueError):
 def grid_from_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
     """Expand rows of (text, rowspan, colspan) into a rectangular grid of Cells; a table whose grid
     would pass the cell limit raises TableTooBig before it is built."""
-    from .limits import current
+    from pipeline.limits import current
 
     lim = current()
     cells = sum(min(max(1, cs), 60) for row in rows for _, _, cs in row)

@@ -3,7 +3,7 @@
 `Builder` writes a complete warehouse into a new file: it carries over what an earlier warehouse
 already read (unchanged files), adds what was just extracted, resolves agencies, chooses one file
 per agency and year, applies the analysts' corrections, runs every check and records the run.
-Publishing (the swap) is `refresh.py`'s job.
+Publishing (the swap) is the refresh's job (`pipeline/refresh/run.py`).
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import catalog, checks
-from .agencies import resolve, sector_of
-from .model import PARSER_VERSION
+from pipeline.spec import catalog
+from pipeline.warehouse import checks
+from pipeline.warehouse.agencies import resolve, sector_of
+from pipeline.spec.model import PARSER_VERSION
 
 SCHEMA_VERSION = "4"
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
@@ -339,7 +340,7 @@ def _agencies(con, register: list) -> list[str]:
     agency it was fetched for or its names attach it to one; otherwise the agency named by the report's
     text, as resolved by `agencies.resolve` (flagged as unregistered when a register exists).
     Returns the names of unregistered agencies with reports."""
-    from .register import Matcher, region_names, squeeze
+    from pipeline.warehouse.register import Matcher, region_names, squeeze
 
     srcs = con.execute("""
         select s.sha256, s.agency_raw, f.source_url, f.fetched_for

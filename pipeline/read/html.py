@@ -11,8 +11,8 @@ import re
 
 from lxml import etree
 
-from ..document import Document, Paragraph, Table, grid_from_spans
-from ._common import ReadError, decode
+from pipeline.read.document import Document, Paragraph, Table, grid_from_spans
+from pipeline.read.common import ReadError, decode
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button",
               "input", "textarea", "svg", "canvas", "map")

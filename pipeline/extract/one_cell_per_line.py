@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 
-from . import catalog
-from .cells import TEXT, classify
-from .document import Cell, Paragraph, Table
+from pipeline.spec import catalog
+from pipeline.read.cells import TEXT, classify
+from pipeline.read.document import Cell, Paragraph, Table
 
 _PIPES = re.compile(r"^[\s|｜]*$")
 _EDGE_PIPES = re.compile(r"^[\s|｜]+|[\s|｜]+$")

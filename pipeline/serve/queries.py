@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from . import catalog
+from pipeline.spec import catalog
 
 # the overview tiles: measure column of `measures`, how agencies are pooled
 TILES = (

@@ -12,10 +12,10 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .catalog import APPLICANT, REVIEW
+from pipeline.spec.catalog import APPLICANT, REVIEW
 
 # --- the official tables: declared once in tables.py ----------------------------------------------
-from .tables import (ACTIVE_BLOCKS, APP_HEAD, APP_NOTE, APPLICANT_HEAD, REVIEW_BLOCKS,  # noqa: E402,F401
+from pipeline.spec.tables import (ACTIVE_BLOCKS, APP_HEAD, APP_NOTE, APPLICANT_HEAD, REVIEW_BLOCKS,  # noqa: E402,F401
                      REVIEW_HEAD, app_rows, outcome_metrics)
 
 
@@ -475,7 +475,7 @@ def render(facts: dict, agency: str, year: int, template: str, layout: Layout | 
     elif lay.fmt == "html":
         text = _html_doc(facts, agency, year, template, lay, rng)
     elif lay.fmt in ("docx", "pdf"):
-        from .render_office import render_office
+        from pipeline.demo.render_office import render_office
 
         sentences = narrative(facts, agency, year, rng) + filler(rng)
         return render_office(agency, year, lay, sentences, _tables(facts, template, lay), rng, closing(lay, rng))

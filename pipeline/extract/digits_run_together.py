@@ -15,8 +15,9 @@ import re
 from functools import lru_cache
 from decimal import Decimal
 
-from . import catalog, identities
-from .tables import ACTIVE_BLOCKS, APP_HEAD, REVIEW_BLOCKS, app_rows
+from pipeline.spec import catalog
+from pipeline.extract import identities
+from pipeline.spec.tables import ACTIVE_BLOCKS, APP_HEAD, REVIEW_BLOCKS, app_rows
 
 _WS = r"[\s\u3000\u00a0]*"
 _MARK = re.compile(r"本年新收" + _WS + r"政府信息公开申请数量" + _WS + r"\d")
@@ -160,7 +161,7 @@ def read_flattened(text: str, report, add) -> int:
     """Read flattened 表三, 表四 and 表二 rows from one paragraph; returns the number of facts added."""
     if not _MARK.search(text):
         return 0
-    from .model import Issue
+    from pipeline.spec.model import Issue
 
     added = 0
     budget = _Budget()

@@ -36,13 +36,13 @@ from concurrent.futures import TimeoutError as FutureTimeout, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import PARSER_VERSION
-from .readers import SUPPORTED_SUFFIXES
+from pipeline.spec.model import PARSER_VERSION
+from pipeline.read import SUPPORTED_SUFFIXES
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_RUN_FAILED = 0, 1, 2
 
 
-from .limits import Limits  # noqa: E402  (re-exported: refresh(..., limits=Limits(...)))
+from pipeline.limits import Limits  # noqa: E402  (re-exported: refresh(..., limits=Limits(...)))
 
 
 class RefreshError(Exception):
@@ -394,7 +394,7 @@ def _previous(db: Path) -> tuple[dict, dict, str | None]:
 
     try:
         with duckdb.connect(str(db), read_only=True) as con:
-            from .warehouse import SCHEMA_VERSION
+            from pipeline.warehouse.build import SCHEMA_VERSION
 
             cur = con.execute("select * from files")
             cols = [d[0] for d in cur.description]
@@ -511,8 +511,8 @@ def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
     inflates fails with MemoryError instead of taking the machine."""
     _child_setup(lock_fds, parent)
     # the readers' libraries are loaded first, so the limit counts what a file costs, not the imports
-    from . import extract  # noqa: F401
-    from .readers import docx, html, pdf, txt  # noqa: F401
+    from pipeline import extract  # noqa: F401
+    from pipeline.read import docx, html, pdf, txt  # noqa: F401
 
     if memory_bytes > 0:
         import resource
@@ -532,9 +532,9 @@ def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
 def _extract_one(args: tuple[str, str, str]):
     """Worker: read and parse one stored file. Returns an Extraction, or (sha, reason) on failure."""
     raw_path, name, sha = args
-    from .checks import run_report_checks
-    from .extract import ReadError, extract_bytes
-    from .warehouse import Extraction
+    from pipeline.warehouse.checks import run_report_checks
+    from pipeline.extract import ReadError, extract_bytes
+    from pipeline.warehouse.build import Extraction
 
     try:
         data = Path(raw_path).read_bytes()
@@ -678,7 +678,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         seen_paths = _store_all(found, base_files, files, data_dir, limits, rr, load_id)
         active = _active(files, seen_paths)
         context = _provenance(inbox, data_dir, files)
-        from .register import read_register
+        from pipeline.warehouse.register import read_register
 
         register = read_register(agencies)
         rr.register = shown(str(agencies)) if agencies.is_file() else None
@@ -713,7 +713,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
                 rr.files_failed.append({"path": f.get("inbox_path") or f.get("name"), "reason": reason, "sha256": sha})
             for sha in keep:
                 files[sha].update(status="loaded", error=None)
-            from .warehouse import read_corrections
+            from pipeline.warehouse.build import read_corrections
 
             corr, corr_problems = read_corrections(corrections)
             counts = builder.finish(list(files.values()), _run_report_row(rr, load_id, started, t0), corr, context)
@@ -828,7 +828,7 @@ class _BuilderProcess:
 def _builder_main(conn, target: str, load_id: str, lock_fds: tuple[int, ...], parent: int):
     """The builder process: commands from the refresh in, one warehouse file out."""
     _child_setup(lock_fds, parent)
-    from .warehouse import Builder
+    from pipeline.warehouse.build import Builder
 
     builder = None
     try:

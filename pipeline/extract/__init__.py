@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .parse import Report, parse
-from .readers import ReadError, read, read_bytes
+from pipeline.extract.parse import Report, parse
+from pipeline.read import ReadError, read, read_bytes
 
 __all__ = ["extract", "extract_bytes", "ReadError", "NotAReport"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from .render import Layout, agency_name, next_year, random_facts, render
+from pipeline.demo.render import Layout, agency_name, next_year, random_facts, render
 
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
 N_AGENCIES = 40
@@ -35,7 +35,7 @@ DEFECTS = {
 def formats() -> tuple[str, ...]:
     out = ["html", "txt"]
     try:
-        from .render_office import available  # noqa: F401
+        from pipeline.demo.render_office import available  # noqa: F401
 
         out += ["docx", "pdf"]
     except ImportError:
@@ -122,8 +122,8 @@ UNREGISTERED = (39,)
 
 def register_entries():
     """The demo's agency register (data/agencies.csv): each demo agency with its division code and level."""
-    from .agencies import resolve
-    from .register import NATIONAL_CODE, Entry
+    from pipeline.warehouse.agencies import resolve
+    from pipeline.warehouse.register import NATIONAL_CODE, Entry
 
     names = [agency_name(i) for i in range(N_AGENCIES)]
     resolved = resolve([n for n, _ in names])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog
+from pipeline.spec import catalog
 
 LONG_COLUMNS = ["agency", "agency_id", "province", "city", "district", "level", "sector", "year", "template", "metric", "dim",
                 "key", "label_zh", "label_en", "unit", "value", "provenance", "note", "evidence", "source_name",

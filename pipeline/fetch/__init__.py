@@ -1,0 +1,1 @@
+"""Collecting reports from the agencies' websites into the inbox."""

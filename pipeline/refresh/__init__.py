@@ -1,0 +1,1 @@
+"""The weekly refresh: raw store, worker processes, the run and its report."""

@@ -1,0 +1,1 @@
+"""What the dashboard and exports read: queries and measures, exports, reviews, labels."""

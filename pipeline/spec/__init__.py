@@ -1,0 +1,1 @@
+"""The contract every stage shares: the metric catalog, the official tables as printed, the data model."""

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: its schema, the builder, the checks, the agency register."""
