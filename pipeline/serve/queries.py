@@ -570,3 +570,64 @@ def quality_by_agency(scores: pd.DataFrame) -> pd.DataFrame:
     out = g.agg(reports=("report_id", "count"), min_score=("score", "min"), mean_score=("score", "mean"),
                 errors_open=("errors_open", "sum"), warnings_open=("warnings_open", "sum"), worst_year=("year", "first"))
     return out.sort_values(["min_score", "mean_score", "agency"]).reset_index(drop=True)
+
+
+# -- the office's written output (pipeline/serve/writing) reads these, beside the ones above ----------
+
+def measure_changes(con, flt: Filters, year: int, measures: tuple[str, ...]) -> pd.DataFrame:
+    """The tiles' arithmetic for any of MEASURES: the value over every agency with one in `year`, and
+    `previous` -> `current_same` over the same agencies in both years; for a rate, the pooled
+    denominators too (`den_value`, `den_same`, `den_previous`), so a small one can be said to be one."""
+    for m in measures:
+        _check_measure(m)
+    scope, params = _scope(Filters(**{**flt.__dict__, "year_from": year - 1, "year_to": year}), "m")
+    cols = sorted({c for k in measures for c in _columns(k)})
+    df = _q(con, f"select m.agency_id, m.year, {', '.join(cols)} from measures m where {scope}", params)
+    cur, prev = df[df.year == year].set_index("agency_id"), df[df.year == year - 1].set_index("agency_id")
+    rows = []
+    for key in measures:
+        m = MEASURES[key]
+        c_ok, p_ok = _valid(cur, key), _valid(prev, key)
+        same = c_ok.index.intersection(p_ok.index)
+        now, before = _pooled(c_ok.loc[same], key), _pooled(p_ok.loc[same], key)
+        den = (lambda d: float(d.eval(m.den).sum()) if m.rate and len(d) else None)
+        rows.append({"measure": key, "value": _pooled(c_ok, key), "agencies": len(c_ok), "previous": before,
+                     "current_same": now, "same_agencies": len(same),
+                     "change": (now - before) if now is not None and before is not None else None,
+                     "den_value": den(c_ok), "den_same": den(c_ok.loc[same]), "den_previous": den(p_ok.loc[same])})
+    return pd.DataFrame(rows)
+
+
+def timeliness(con, flt: Filters, year: int) -> pd.DataFrame:
+    """The reports of one year with the site's date, the deadline, `reports.timeliness` (on_time, late,
+    unknown; null for an agency outside the register) and the days late as the published_late check
+    counts them."""
+    scope, params = _scope(flt, "r")
+    return _q(con, f"""
+        select r.agency_id, a.name as agency, a.level, r.report_id, r.published_on, r.deadline, r.timeliness,
+            case when r.timeliness = 'late' then date_diff('day', r.deadline, r.published_on) end as days_late
+        from reports r join agencies a using (agency_id)
+        where {scope} and r.year = ? order by days_late desc nulls last, a.name""", [*params, year])
+
+
+def has_verified(con) -> bool:
+    """Whether the warehouse records a per-fact `verified` flag (v_values.verified)."""
+    return bool(con.execute("select count(*) from information_schema.columns where table_name = 'v_values' "
+                            "and column_name = 'verified'").fetchone()[0])
+
+
+def unverified(con, flt: Filters, year: int | None = None, report_id: str | None = None) -> pd.DataFrame | None:
+    """Per report, the facts whose value could not be verified (v_values.verified false), or None when
+    the warehouse has no such flag."""
+    if not has_verified(con):
+        return None
+    scope, params = _scope(flt, "f")
+    extra, extra_p = "", []
+    if year is not None:
+        extra, extra_p = " and f.year = ?", [year]
+    if report_id is not None:
+        extra, extra_p = extra + " and f.report_id = ?", extra_p + [report_id]
+    return _q(con, f"""
+        select f.report_id, f.agency_id, a.name as agency, f.year, count(*) as facts, list(f.key order by f.key) as keys
+        from v_values f join agencies a using (agency_id)
+        where not f.verified and {scope}{extra} group by all order by a.name""", [*params, *extra_p])
