@@ -147,6 +147,72 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _writing_db(args, command: str):
+    from pathlib import Path
+
+    if not Path(args.db).is_file():
+        print(f"nianbao {command}: {args.db}: no warehouse there (run `nianbao refresh` first)", file=sys.stderr)
+        return None
+    return Path(args.db)
+
+
+def cmd_letter(args) -> int:
+    """Draft the review letter (年报审查意见) of one report, as DOCX or PDF (from the suffix; .html and .md too).
+
+    Example: nianbao letter --report 3f2a9c… --out 审查意见.docx [--lang en]
+    Reviews are read from reviews.csv and templates from templates/ in the data folder (the warehouse's).
+    Exit 0 when written, 2 when the report or the warehouse is not there or the suffix is unknown.
+    """
+    from pathlib import Path
+
+    from pipeline.serve.writing.letter import NotFound, write_letter
+    from pipeline.warehouse.build import connect_readonly
+
+    db = _writing_db(args, "letter")
+    if db is None:
+        return 2
+    with connect_readonly(db) as con:
+        try:
+            written = write_letter(con, args.report, Path(args.out), Path(args.data_dir) if args.data_dir else db.parent,
+                                   args.lang)
+        except (NotFound, ValueError) as e:
+            print(f"nianbao letter: {e}", file=sys.stderr)
+            return 2
+    for p in written:
+        print(p)
+    return 0
+
+
+def cmd_brief(args) -> int:
+    """Draft the year's circular (年报审查情况通报) for a region and level; the format from the suffix
+    (.docx .pdf .html .md; Markdown's charts go beside it as PNG files).
+
+    Example: nianbao brief --year 2024 --region 320000 --level county --out 通报.docx [--lang en]
+    Exit 0 when written, 2 when the warehouse is not there, the region has no agency or the suffix is unknown.
+    """
+    from pathlib import Path
+
+    from pipeline.serve.queries import Filters
+    from pipeline.serve.writing.brief import region_filter, write_brief
+    from pipeline.warehouse.build import connect_readonly
+
+    db = _writing_db(args, "brief")
+    if db is None:
+        return 2
+    with connect_readonly(db) as con:
+        try:
+            ids, region = region_filter(con, args.region)
+            flt = Filters(levels=tuple(args.level or ()), agency_ids=ids)
+            written = write_brief(con, args.year, flt, Path(args.out), Path(args.data_dir) if args.data_dir else db.parent,
+                                  args.lang, region)
+        except ValueError as e:
+            print(f"nianbao brief: {e}", file=sys.stderr)
+            return 2
+    for p in written:
+        print(p)
+    return 0
+
+
 def cmd_demo(args) -> int:
     """Write the bundled demo reports (deterministic: the same files every time).
 
@@ -198,6 +264,22 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--year", action="append", type=int, help="statistical year (repeatable)")
     x.add_argument("--metric", action="append", help="metric code or metric:dim key (repeatable)")
     x.set_defaults(func=cmd_export)
+    lt = sub.add_parser("letter", help="draft the review letter of one report (DOCX, PDF)", description=cmd_letter.__doc__,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    lt.add_argument("--report", required=True, help="the report's id (the report page's ?report=)")
+    lt.add_argument("--out", required=True, help="the file to write: .docx or .pdf (.html, .md)")
+    bf = sub.add_parser("brief", help="draft the year's circular for a region (DOCX, PDF, HTML, Markdown)",
+                        description=cmd_brief.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    bf.add_argument("--year", type=int, required=True, help="the statistical year")
+    bf.add_argument("--region", help="six-digit division code (320000 a province, 320100 a city); default: every agency")
+    bf.add_argument("--level", action="append", choices=["national", "provincial", "city", "county", "township"],
+                    help="the agencies' level (repeatable); default: every level")
+    bf.add_argument("--out", required=True, help="the file to write: .docx .pdf .html or .md")
+    for w, fn in ((lt, cmd_letter), (bf, cmd_brief)):
+        w.add_argument("--db", default="data/warehouse.duckdb")
+        w.add_argument("--data-dir", help="where reviews.csv and templates/ are (default: the warehouse's folder)")
+        w.add_argument("--lang", choices=["zh", "en"], default="zh", help="Chinese (default) or English")
+        w.set_defaults(func=fn)
     d = sub.add_parser("demo", help="write the bundled demo reports", description=cmd_demo.__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     d.add_argument("--out", default="data/inbox/demo")

@@ -1,0 +1,180 @@
+"""The year's circular (年报审查情况通报) for a region and level: coverage (on time, late with the days,
+not published by the deadline, not collected, counts per state), quality (score distribution, lowest and
+highest agencies, the most frequent problems with how many agencies have each), the key measures against
+the previous year over the same agencies, and charts. Every number comes from pipeline.serve.queries, the
+dashboard's own functions (coverage, timeliness, quality_scores, checks, measure_changes)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.serve import queries
+from pipeline.serve.i18n import level_label, t
+from pipeline.serve.reviews import read_reviews
+from pipeline.serve.writing import charts, render
+from pipeline.serve.writing.templates import missing, pct, render_text
+
+KEY_MEASURES = ("applications", "accepted_total", "grant_rate", "refusal_rate", "review_correction_rate",
+                "litigation_correction_rate", "correction_rate", "website_visits", "followers_total")
+# findings about the register or nianbao's own reading, not about the report: not counted as its problems
+NOT_PROBLEMS = ("agency_unregistered", "extraction")
+SCORE_BANDS = ((100, 100, "100"), (90, 99, "90–99"), (80, 89, "80–89"), (60, 79, "60–79"), (0, 59, "0–59"))
+LOWEST, HIGHEST, TOP_PROBLEMS, LIST_MAX = 5, 5, 8, 30
+STATES = ("on_time", "late", "loaded", "incomplete", "failing_checks", "not_published", "not_collected", "older_format")
+
+
+def region_filter(con, code: str | None) -> tuple[tuple[str, ...], str | None]:
+    """The agencies of a six-digit division code (320000 a province, 320100 a city, 320102 a county;
+    100000 the central government) and the region's name; ((), None) for no code."""
+    if not code:
+        return (), None
+    if not (len(code) == 6 and code.isdigit()):
+        raise ValueError(f"region must be a six-digit division code, not {code!r}")
+    prefix = code
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    ag = queries.agencies(con, queries.Filters())
+    ag = ag[ag.adcode.fillna("").str.startswith(prefix)]
+    if ag.empty:
+        raise ValueError(f"no agency of region {code} in the warehouse")
+    depth = {2: ("province",), 4: ("province", "city")}.get(len(prefix), ("province", "city", "district"))
+    first = ag.iloc[0]
+    name = "".join(str(first[c]) for c in depth if isinstance(first[c], str)) or code
+    return tuple(ag.agency_id), name
+
+
+def _names(df: pd.DataFrame, col: str = "agency") -> list[str]:
+    return sorted(df[col].dropna().unique().tolist())
+
+
+def brief_context(con, year: int, flt: queries.Filters, reviews: dict | None = None, lang: str = "zh",
+                  region_name: str | None = None) -> dict:
+    """What the circular template is given (and the charts' data)."""
+    fy = queries.Filters(**{**flt.__dict__, "year_from": year, "year_to": year})
+    cov = queries.coverage(con, fy)
+    cov = cov[cov.year == year]
+    tl = queries.timeliness(con, fy, year)
+    counts = cov.state.value_counts()
+    states = [{"state": s, "label": t(f"status_{s}", lang), "count": int(counts.get(s, 0))} for s in STATES]
+    late = tl[tl.timeliness == "late"].sort_values(["days_late", "agency"], ascending=[False, True])
+    unknown = tl[tl.timeliness.isna() | (tl.timeliness == "unknown")]
+    not_pub = cov[cov.state == "not_published"]
+    not_col = cov[cov.state == "not_collected"]
+
+    # quality: one score per report of the year, open findings only (reviews applied)
+    reviews = reviews or {}
+    reviewed = tuple(sorted((k, v[0]) for k, v in reviews.items()))
+    scores = queries.quality_scores(con, fy, reviewed)
+    unv = queries.unverified(con, fy, year)
+    unverified_ids = set(unv.agency_id) if unv is not None else set()
+    ranked = scores[~scores.agency_id.isin(unverified_ids)]
+    bands = [{"band": label, "count": int(((scores.score >= lo) & (scores.score <= hi)).sum())}
+             for lo, hi, label in SCORE_BANDS]
+    top_score = ranked.score.max() if len(ranked) else None
+    # a lowest list only when the scores differ (all at one score, the highest line says it)
+    lowest = ranked.sort_values(["score", "agency"]).head(LOWEST if ranked.score.nunique() > 1 else 0)
+    highest = ranked[ranked.score == top_score].sort_values("agency") if top_score is not None else ranked.head(0)
+
+    found = queries.checks(con, fy)
+    found = found[found.year == year]
+    found = found[~found.check_id.isin(NOT_PROBLEMS)]
+    status = found.finding_key.map(lambda k: reviews.get(k, ("open",))[0])
+    found = found[status != "dismissed"]
+    expl = "explanation_zh" if lang == "zh" else "explanation_en"
+    problems = []
+    if len(found):
+        g = found.groupby(["check_id", "severity", expl], dropna=False).agg(
+            agencies=("agency_id", "nunique"), findings=("finding_key", "count")).reset_index()
+        g = g.sort_values(["agencies", "findings", "check_id"], ascending=[False, False, True]).head(TOP_PROBLEMS)
+        problems = [{"check": r.check_id, "severity": t(f"sev_{r.severity}", lang), "label": r[expl] or r.check_id,
+                     "agencies": int(r.agencies), "findings": int(r.findings)} for _, r in g.iterrows()]
+
+    ch = queries.measure_changes(con, flt, year, KEY_MEASURES)
+    measures = []
+    for _, r in ch.iterrows():
+        m = queries.MEASURES[r.measure]
+        small = bool(m.rate and not missing(r.den_value) and r.den_value < m.min_den)
+        small_same = bool(m.rate and not missing(r.den_same) and r.den_same < m.min_den)
+        measures.append({"measure": r.measure, "label": m.zh if lang == "zh" else m.en, "rate": m.rate,
+                         "definition": queries.definition(r.measure, lang), "value": _v(r.value),
+                         "agencies": int(r.agencies), "previous": _v(r.previous), "current_same": _v(r.current_same),
+                         "same_agencies": int(r.same_agencies), "change": _v(r.change),
+                         "pct_change": (r.change / r.previous) if not m.rate and not missing(r.change)
+                         and not missing(r.previous) and r.previous else None,
+                         "denominator": _v(r.den_value), "min_den": m.min_den, "small": small,
+                         "small_same": small_same})
+    asof = queries.data_as_of(con)
+    level_names = [level_label(x, lang) for x in flt.levels]
+    return {
+        "year": year, "region": region_name, "levels": level_names, "agencies": int(cov.agency_id.nunique()),
+        "reports": int(len(tl)), "states": states, "late": _rows(late, ["agency", "deadline", "published_on", "days_late"]),
+        "on_time": int((tl.timeliness == "on_time").sum()), "date_unknown": int(len(unknown)),
+        "not_published": _names(not_pub), "not_collected": _names(not_col)[:LIST_MAX],
+        "not_collected_total": int(not_col.agency_id.nunique()), "list_max": LIST_MAX,
+        "bands": bands, "scored": int(len(scores)),
+        "lowest": _rows(lowest, ["agency", "score", "errors_open", "warnings_open"]),
+        "lowest_ties": int((ranked.score == lowest.score.iloc[-1]).sum() - (lowest.score == lowest.score.iloc[-1]).sum())
+        if len(lowest) else 0,
+        "highest": _names(highest)[:HIGHEST], "highest_total": int(highest.agency_id.nunique()),
+        "top_score": None if top_score is None else int(top_score),
+        "verified_available": unv is not None, "unverified": _names(unv) if unv is not None else [],
+        "problems": problems, "measures": measures, "score_error": queries.SCORE_ERROR,
+        "score_warning": queries.SCORE_WARNING, "data_as_of": asof.get("finished_at"), "demo": bool(asof.get("demo")),
+    }
+
+
+def _v(x):
+    return None if missing(x) else float(x)
+
+
+def _rows(df: pd.DataFrame, cols: list[str]) -> list[dict]:
+    return [{c: (None if missing(r[c]) else r[c]) for c in cols} for _, r in df.iterrows()]
+
+
+def brief_charts(ctx: dict, lang: str) -> dict[str, bytes]:
+    """coverage (reports per state), scores (reports per score band), rates (previous vs this year)."""
+    cl = lang if charts.cjk() else "en"
+    out = {}
+    shown = [s for s in ctx["states"] if s["count"]]
+    if shown:
+        out["coverage"] = charts.hbars([t(f"status_{s['state']}", cl) for s in shown], [s["count"] for s in shown],
+                                       "机关数" if cl == "zh" else "agencies")
+    if ctx["scored"]:
+        out["scores"] = charts.hbars([b["band"] for b in ctx["bands"]], [b["count"] for b in ctx["bands"]],
+                                     "报告数" if cl == "zh" else "reports", color="#6d8f3b")
+    rates = [m for m in ctx["measures"] if m["rate"] and (m["previous"] is not None or m["current_same"] is not None)]
+    if rates:
+        labels = [queries.MEASURES[m["measure"]].zh if cl == "zh" else queries.MEASURES[m["measure"]].en for m in rates]
+        out["rates"] = charts.paired_bars(labels, [m["previous"] for m in rates], [m["current_same"] for m in rates],
+                                          (f"{ctx['year'] - 1}", f"{ctx['year']}"))
+    return out
+
+
+def brief_title(ctx: dict, lang: str) -> str:
+    where = ctx["region"] or ("" if lang == "zh" else "")
+    lv = "、".join(ctx["levels"]) if lang == "zh" else ", ".join(ctx["levels"])
+    if lang == "zh":
+        return f"{where}{lv}{ctx['year']}年度政府信息公开工作年度报告审查情况通报"
+    return " ".join(x for x in (f"Review of the {ctx['year']} annual reports", f"of {where}" if where else "",
+                                f"({lv})" if lv else "") if x)
+
+
+def brief_text(con, year: int, flt: queries.Filters, data_dir: Path | None, lang: str = "zh",
+               region_name: str | None = None) -> tuple[str, dict]:
+    reviews = read_reviews(Path(data_dir) / "reviews.csv") if data_dir else {}
+    ctx = brief_context(con, year, flt, reviews, lang, region_name)
+    ctx["title"] = brief_title(ctx, lang)
+    return render_text("brief", ctx, data_dir, lang), ctx
+
+
+def brief_bytes(con, year: int, flt: queries.Filters, fmt: str, data_dir: Path | None, lang: str = "zh",
+                region_name: str | None = None) -> bytes:
+    text, ctx = brief_text(con, year, flt, data_dir, lang, region_name)
+    return render.to_bytes(text, brief_charts(ctx, lang) if fmt != "md" else {}, fmt, ctx["title"])
+
+
+def write_brief(con, year: int, flt: queries.Filters, out: Path, data_dir: Path | None, lang: str = "zh",
+                region_name: str | None = None) -> list[Path]:
+    text, ctx = brief_text(con, year, flt, data_dir, lang, region_name)
+    return render.write(text, brief_charts(ctx, lang), Path(out), ctx["title"])
