@@ -3,6 +3,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.serve.queries import COVERAGE_STATES, MEASURES, definition
+from app_pages import writing
 from app_pages.common import clicked, url_value, write_url, download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
 
 st.title(tr("page_overview"))
@@ -32,6 +33,7 @@ for col, row in zip(cols, tiles.itertuples()):
 shown = tiles.assign(label=tiles.zh if lang() == "zh" else tiles.en)[
     ["label", "value", "agencies", "previous", "current_same", "same_agencies", "change"]]
 download(shown, f"overview-{year}", "ov_tiles")
+writing.brief_downloads(year, "ov")
 
 st.subheader(tr("coverage"))
 cov = q("coverage", filters())

@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from app_pages import writing
 from app_pages.common import db_path, download, empty_note, filters, lang, no_none, q, tr
 from pipeline.spec import catalog
 from pipeline.serve import queries
@@ -102,6 +103,7 @@ reps = q("reports", filters())
 if not empty_note(reps):
     labels = {r.report_id: f"{r.agency} · {r.year} · {r.source_name}" for r in reps.itertuples()}
     rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, key="dq_report")
+    writing.letter_downloads(rid, "dq")
     facts = q("report_facts", rid)
     if not empty_note(facts):
         shown = pd.DataFrame({

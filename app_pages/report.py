@@ -5,7 +5,7 @@ year columns."""
 import pandas as pd
 import streamlit as st
 
-from app_pages import printed
+from app_pages import printed, writing
 from app_pages.common import db_path, download, empty_note, filters, lang, md_text, q, tr, url_value, write_url
 from pipeline.spec import catalog
 from pipeline.serve import queries
@@ -56,6 +56,7 @@ if isinstance(rep.get("source_url"), str) and rep.source_url.startswith(("http:/
     st.caption(f"{tr('source_url')}: {md_text(rep.source_url)}")
 st.page_link("app_pages/profile.py", label=tr("open_profile", name=rep.agency), icon=":material/account_balance:",
              query_params={"agency": rep.agency_id})
+writing.letter_downloads(rid, "rp")
 
 # cells named by failing identity checks: (metric, dim) -> the check's message
 bad: dict[tuple[str, str], str] = {}
