@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -41,7 +42,10 @@ def wh(tmp_path_factory) -> Path:
             f.unlink()
     records = []
     for f in sorted((inbox / "demo").iterdir()):
-        number, year = (int(x) for x in f.stem.split("-"))
+        m = re.fullmatch(r"(\d+)-(\d{4})", f.stem)
+        if not m:
+            continue  # the demo's second file of one report (its text version)
+        number, year = int(m.group(1)), int(m.group(2))
         if year in (YEAR - 1, YEAR):
             records.append({"kind": "file", "sha256": hashlib.sha256(f.read_bytes()).hexdigest(),
                             "path": f"demo/{f.name}", "url": f"https://example.gov.cn/{f.name}",
@@ -90,10 +94,10 @@ def doc_tables(data: bytes, fmt: str) -> list[list[list[str]]]:
     out: list[list[list[str]]] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
-            for t in page.extract_tables():
+            for i, t in enumerate(page.extract_tables()):
                 rows = [[_clean(c) for c in r] for r in t]
-                if out and rows and rows[0] == out[-1][0] and page.page_number > 1 and t is page.extract_tables()[0]:
-                    out[-1].extend(rows[1:])  # the same table continued on this page
+                if i == 0 and out and rows and rows[0] == out[-1][0]:
+                    out[-1].extend(rows[1:])  # the same table continued on this page, its header repeated
                 else:
                     out.append(rows)
     return out

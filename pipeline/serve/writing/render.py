@@ -207,11 +207,17 @@ def _docx(blocks: list[Block], charts: dict[str, bytes], title: str) -> bytes:
 # -- PDF --------------------------------------------------------------------------------------------
 
 _FONT = "STSong-Light"
+# characters STSong-Light has no glyph for under their usual code points, written as ones it has
+_PDF_CHARS = str.maketrans({"\u00b7": "\u30fb", "\u2022": "\u30fb", "\u2027": "\u30fb", "\u2212": "-"})
+
+
+def _pdf_text(s: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(s.translate(_PDF_CHARS))
 
 
 def _pdf(blocks: list[Block], charts: dict[str, bytes], title: str) -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -234,13 +240,13 @@ def _pdf(blocks: list[Block], charts: dict[str, bytes], title: str) -> bytes:
     story = []
     for b in blocks:
         if b.kind in ("h1", "h2", "h3", "p", "note"):
-            story.append(Paragraph(escape(b.text), st[b.kind]))
+            story.append(Paragraph(_pdf_text(b.text), st[b.kind]))
         elif b.kind == "li":
-            story.append(ListFlowable([ListItem(Paragraph(escape(i), base), value="•") for i in b.items],
+            story.append(ListFlowable([ListItem(Paragraph(_pdf_text(i), base), value="\u30fb") for i in b.items],
                                       bulletType="bullet", bulletFontName=_FONT, leftIndent=14))
         elif b.kind == "table":
             ncols = max(len(r) for r in b.items)
-            rows = [[Paragraph(escape(c), st["cell"]) for c in r] + [""] * (ncols - len(r)) for r in b.items]
+            rows = [[Paragraph(_pdf_text(c), st["cell"]) for c in r] + [""] * (ncols - len(r)) for r in b.items]
             weights = [max(4, max(min(len(r[k]) if k < len(r) else 0, 30) for r in b.items)) for k in range(ncols)]
             widths = [doc.width * w / sum(weights) for w in weights]
             t = Table(rows, colWidths=widths, repeatRows=1)
@@ -252,6 +258,6 @@ def _pdf(blocks: list[Block], charts: dict[str, bytes], title: str) -> bytes:
             img = Image(io.BytesIO(charts[b.name]))
             scale = min(1.0, doc.width / img.drawWidth)
             img.drawWidth, img.drawHeight = img.drawWidth * scale, img.drawHeight * scale
-            story += [img, Paragraph(escape(b.text), st["note"])]
+            story += [img, Paragraph(_pdf_text(b.text), st["note"])]
     doc.build(story)
     return out.getvalue()
