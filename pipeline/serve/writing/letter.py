@@ -72,7 +72,7 @@ def letter_context(con, report_id: str, reviews: dict | None = None, lang: str =
     tl = tl[tl.report_id == report_id]
     t = tl.iloc[0] if len(tl) else None
     unv = queries.unverified(con, queries.Filters(), report_id=report_id)
-    unverified_keys = set(unv.keys.iloc[0]) if unv is not None and len(unv) else set()
+    unverified_keys = set(unv["keys"].iloc[0]) if unv is not None and len(unv) else set()
     f = _findings(con, rep, reviews or {}, lang)
     msg, expl = ("message", "explanation_zh") if lang == "zh" else ("message_en", "explanation_en")
 

@@ -1,0 +1,72 @@
+"""The downloads on the dashboard (AppTest): the circular on the overview for the current filters, the
+letter on the report and data-quality pages; each button's document, drafted as a click would draft it,
+opened and checked."""
+from __future__ import annotations
+
+import gc
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.writing.conftest import ROOT, YEAR, doc_tables, doc_text, table_with
+
+
+def _app(db, monkeypatch, page: str, **params) -> AppTest:
+    monkeypatch.setenv("NIANBAO_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _drafted(button) -> bytes:
+    """What the button's click downloads: its deferred callable, run as the server runs it."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    file_id = button.proto.deferred_file_id
+    for o in gc.get_objects():
+        if isinstance(o, MediaFileManager) and file_id in o._deferred_callables:
+            return o._deferred_callables[file_id]["callable"]()
+    raise KeyError(file_id)
+
+
+def _buttons(at: AppTest, prefix: str) -> dict:
+    return {b.label.split()[-1].lower(): b for b in at.get("download_button") if b.label.startswith(prefix)}
+
+
+def test_overview_offers_the_circular_for_the_current_filters(wh, con, monkeypatch):
+    at = _app(wh, monkeypatch, "overview", prov="江苏省")
+    buttons = _buttons(at, "审查情况通报")
+    assert set(buttons) == {"docx", "pdf", "html"}
+    n = con.execute("select count(*) from agencies where province = '江苏省'").fetchone()[0]
+    for fmt, b in buttons.items():
+        text = doc_text(_drafted(b), fmt)
+        assert f"江苏省{YEAR}年度政府信息公开工作年度报告审查情况通报" in text
+        assert f"本次审查范围内共有 {n} 个机关" in text.replace("\n", "")
+
+
+@pytest.mark.parametrize("page", ["report", "quality"])
+def test_report_and_quality_pages_offer_the_letter(wh, con, monkeypatch, page):
+    rid, name, year = con.execute("""select r.report_id, a.name, r.year from reports r join agencies a using (agency_id)
+        join check_results c using (report_id) where c.check_id = 'app_columns_sum' limit 1""").fetchone()
+    at = _app(wh, monkeypatch, page, report=rid)
+    if page == "quality":
+        at.selectbox(key="dq_report").set_value(rid).run()
+    buttons = _buttons(at, "审查意见")
+    assert set(buttons) == {"docx", "pdf"}
+    for fmt, b in buttons.items():
+        data = _drafted(b)
+        basics = dict(table_with(doc_tables(data, fmt), ["项目", "内容"]))
+        assert (basics["机关"], basics["报告年度"]) == (name, str(year))
+        assert "各类申请人之和" in doc_text(data, fmt)
+
+
+def test_english_downloads(wh, monkeypatch):
+    at = _app(wh, monkeypatch, "overview", lang="en")
+    buttons = _buttons(at, "Circular")
+    assert set(buttons) == {"docx", "pdf", "html"}
+    assert "Review of the" in doc_text(_drafted(buttons["html"]), "html")
