@@ -1,7 +1,7 @@
 """The office's writing: time to draft a region's circular and one report's letter from a warehouse of
 N reports (made by bench/warehouse.py's corpus maker and a full refresh, or an existing one with --db).
 
-Usage: .venv/bin/python bench/writing.py [--reports 10000] [--db data/warehouse.duckdb] [--repeat 3]
+Usage: .venv/bin/python bench/writing.py [--reports 10000] [--db data/warehouse.duckdb] [--repeat 3] [--workdir DIR]
 
 For the province with the most agencies and for every agency: the circular in each format (first run,
 then the median of --repeat), and the letter of the report with the most findings. Charts are drawn by
@@ -53,11 +53,12 @@ def main():
     ap.add_argument("--reports", type=int, default=10000)
     ap.add_argument("--db", help="an existing warehouse (else one of --reports reports is built in a temporary folder)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workdir", help="build the warehouse here and keep it (default: a temporary folder)")
     args = ap.parse_args()
     import duckdb
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(args.db) if args.db else build(args.reports, Path(tmp))
+        db = Path(args.db) if args.db else build(args.reports, Path(args.workdir or tmp))
         con = duckdb.connect(str(db), read_only=True)
         n = con.execute("select count(*) from reports").fetchone()[0]
         year = con.execute("select max(year) from reports").fetchone()[0]

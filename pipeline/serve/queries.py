@@ -590,7 +590,7 @@ def measure_changes(con, flt: Filters, year: int, measures: tuple[str, ...]) -> 
         c_ok, p_ok = _valid(cur, key), _valid(prev, key)
         same = c_ok.index.intersection(p_ok.index)
         now, before = _pooled(c_ok.loc[same], key), _pooled(p_ok.loc[same], key)
-        den = (lambda d: float(d.eval(m.den).sum()) if m.rate and len(d) else None)
+        den = (lambda d: float(sum(d[c].sum() for c in m.den.split(" + "))) if m.rate and len(d) else None)
         rows.append({"measure": key, "value": _pooled(c_ok, key), "agencies": len(c_ok), "previous": before,
                      "current_same": now, "same_agencies": len(same),
                      "change": (now - before) if now is not None and before is not None else None,

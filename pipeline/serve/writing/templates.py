@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -77,10 +78,17 @@ def _finalize(v):
 
 def environment(data_dir: Path | None) -> SandboxedEnvironment:
     """Templates from `data_dir/templates/` first, then the package's. Sandboxed: a template from the data
-    folder can word things, not run code."""
+    folder can word things, not run code. One environment per folder (Jinja reloads a template whose file
+    changed), made again when the folder appears or goes."""
+    own = Path(data_dir) / "templates" if data_dir is not None else None
+    return _environment(str(own) if own is not None and own.is_dir() else None)
+
+
+@lru_cache(maxsize=16)
+def _environment(own: str | None) -> SandboxedEnvironment:
     loaders = []
-    if data_dir is not None and (Path(data_dir) / "templates").is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(Path(data_dir) / "templates")))
+    if own is not None:
+        loaders.append(jinja2.FileSystemLoader(own))
     loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
     env = SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
