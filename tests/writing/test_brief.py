@@ -80,8 +80,12 @@ def test_lowest_scored_agencies_and_score_bands(docs, con, fmt):
     assert sc.score.nunique() > 1
     tables = doc_tables(docs[fmt], fmt)
     rows = table_with(tables, ["机关", "得分", "待处理错误", "待处理警告"])
-    assert [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows] == [
+    assert [(r[0].removesuffix("*"), int(r[1]), int(r[2]), int(r[3])) for r in rows] == [
         (r.agency, r.score, r.e, r.w) for r in sc.head(5).itertuples()]
+    # an agency with unverified values is marked, never ranked silently
+    unverified = {r[0] for r in con.execute("""select distinct a.name from v_values v join agencies a using (agency_id)
+                                               where v.year = ? and not v.verified""", [YEAR]).fetchall()}
+    assert [r[0].endswith("*") for r in rows] == [r[0].removesuffix("*") in unverified for r in rows]
     bands = dict(table_with(tables, ["得分", "报告数"]))
     assert int(bands["100"]) == (sc.score == 100).sum()
     assert int(bands["90–99"]) == sc.score.between(90, 99).sum()

@@ -28,10 +28,22 @@ def _drafted(button) -> bytes:
     from streamlit.runtime.media_file_manager import MediaFileManager
 
     file_id = button.proto.deferred_file_id
+    assert file_id, f"{button.label}: not a deferred download"
     for o in gc.get_objects():
         if isinstance(o, MediaFileManager) and file_id in o._deferred_callables:
             return o._deferred_callables[file_id]["callable"]()
     raise KeyError(file_id)
+
+
+def _drafted_all(at: AppTest, prefix: str) -> dict[str, bytes]:
+    """Every button's document; the page is run once more if a rerun dropped a callable under us."""
+    for attempt in (1, 2):
+        try:
+            return {fmt: _drafted(b) for fmt, b in _buttons(at, prefix).items()}
+        except KeyError:
+            if attempt == 2:
+                raise
+            at.run()
 
 
 def _buttons(at: AppTest, prefix: str) -> dict:
@@ -43,8 +55,8 @@ def test_overview_offers_the_circular_for_the_current_filters(wh, con, monkeypat
     buttons = _buttons(at, "审查情况通报")
     assert set(buttons) == {"docx", "pdf", "html"}
     n = con.execute("select count(*) from agencies where province = '江苏省'").fetchone()[0]
-    for fmt, b in buttons.items():
-        text = doc_text(_drafted(b), fmt)
+    for fmt, data in _drafted_all(at, "审查情况通报").items():
+        text = doc_text(data, fmt)
         assert f"江苏省{YEAR}年度政府信息公开工作年度报告审查情况通报" in text
         assert f"本次审查范围内共有 {n} 个机关" in text.replace("\n", "")
 
@@ -58,8 +70,7 @@ def test_report_and_quality_pages_offer_the_letter(wh, con, monkeypatch, page):
         at.selectbox(key="dq_report").set_value(rid).run()
     buttons = _buttons(at, "审查意见")
     assert set(buttons) == {"docx", "pdf"}
-    for fmt, b in buttons.items():
-        data = _drafted(b)
+    for fmt, data in _drafted_all(at, "审查意见").items():
         basics = dict(table_with(doc_tables(data, fmt), ["项目", "内容"]))
         assert (basics["机关"], basics["报告年度"]) == (name, str(year))
         assert "各类申请人之和" in doc_text(data, fmt)
@@ -69,4 +80,4 @@ def test_english_downloads(wh, monkeypatch):
     at = _app(wh, monkeypatch, "overview", lang="en")
     buttons = _buttons(at, "Circular")
     assert set(buttons) == {"docx", "pdf", "html"}
-    assert "Review of the" in doc_text(_drafted(buttons["html"]), "html")
+    assert "Review of the" in doc_text(_drafted_all(at, "Circular")["html"], "html")

@@ -68,7 +68,9 @@ def brief_context(con, year: int, flt: queries.Filters, reviews: dict | None = N
     scores = queries.quality_scores(con, fy, reviewed)
     unv = queries.unverified(con, fy, year)
     unverified_ids = set(unv.agency_id) if unv is not None else set()
-    ranked = scores[~scores.agency_id.isin(unverified_ids)]
+    # agencies whose values are not all verified stay in the quality ranking (their findings are what it
+    # ranks) and are marked there; they are named below it and counted under the key figures
+    ranked = scores.assign(unverified=scores.agency_id.isin(unverified_ids))
     bands = [{"band": label, "count": int(((scores.score >= lo) & (scores.score <= hi)).sum())}
              for lo, hi, label in SCORE_BANDS]
     top_score = ranked.score.max() if len(ranked) else None
@@ -113,10 +115,11 @@ def brief_context(con, year: int, flt: queries.Filters, reviews: dict | None = N
         "not_published": _names(not_pub), "not_collected": _names(not_col)[:LIST_MAX],
         "not_collected_total": int(not_col.agency_id.nunique()), "list_max": LIST_MAX,
         "bands": bands, "scored": int(len(scores)),
-        "lowest": _rows(lowest, ["agency", "score", "errors_open", "warnings_open"]),
+        "lowest": _rows(lowest, ["agency", "score", "errors_open", "warnings_open", "unverified"]),
         "lowest_ties": int((ranked.score == lowest.score.iloc[-1]).sum() - (lowest.score == lowest.score.iloc[-1]).sum())
         if len(lowest) else 0,
-        "highest": _names(highest)[:HIGHEST], "highest_total": int(highest.agency_id.nunique()),
+        "highest": [r["agency"] + ("*" if r["unverified"] else "") for r in _rows(highest, ["agency", "unverified"])][:HIGHEST],
+        "highest_total": int(highest.agency_id.nunique()),
         "top_score": None if top_score is None else int(top_score),
         "verified_available": unv is not None, "unverified": _names(unv) if unv is not None else [],
         "problems": problems, "measures": measures, "score_error": queries.SCORE_ERROR,
