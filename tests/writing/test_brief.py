@@ -81,7 +81,7 @@ def test_lowest_scored_agencies_and_score_bands(docs, con, fmt):
     tables = doc_tables(docs[fmt], fmt)
     rows = table_with(tables, ["机关", "得分", "待处理错误", "待处理警告"])
     assert [(r[0].removesuffix("*"), int(r[1]), int(r[2]), int(r[3])) for r in rows] == [
-        (r.agency, r.score, r.e, r.w) for r in sc.head(5).itertuples()]
+        (r.agency, r.score, r.e, r.w) for r in sc[sc.score < sc.score.max()].head(5).itertuples()]
     # an agency with unverified values is marked, never ranked silently
     unverified = {r[0] for r in con.execute("""select distinct a.name from v_values v join agencies a using (agency_id)
                                                where v.year = ? and not v.verified""", [YEAR]).fetchall()}

@@ -52,37 +52,50 @@ def brief_context(con, year: int, flt: queries.Filters, reviews: dict | None = N
                   region_name: str | None = None) -> dict:
     """What the circular template is given (and the charts' data)."""
     fy = queries.Filters(**{**flt.__dict__, "year_from": year, "year_to": year})
+    asof = queries.data_as_of(con)
+    return {"year": year, "region": region_name, "levels": [level_label(x, lang) for x in flt.levels],
+            **_coverage(con, fy, year, lang), **_quality(con, fy, year, reviews or {}, lang),
+            "measures": _measures(con, flt, year, lang), "score_error": queries.SCORE_ERROR,
+            "score_warning": queries.SCORE_WARNING, "data_as_of": asof.get("finished_at"), "demo": bool(asof.get("demo"))}
+
+
+def _coverage(con, fy: queries.Filters, year: int, lang: str) -> dict:
+    """Who published, when: the coverage matrix's states, the late reports with their days late, the
+    agencies not published by the deadline and those not collected."""
     cov = queries.coverage(con, fy)
     cov = cov[cov.year == year]
     tl = queries.timeliness(con, fy, year)
     counts = cov.state.value_counts()
-    states = [{"state": s, "label": t(f"status_{s}", lang), "count": int(counts.get(s, 0))} for s in STATES]
     late = tl[tl.timeliness == "late"].sort_values(["days_late", "agency"], ascending=[False, True])
-    unknown = tl[tl.timeliness.isna() | (tl.timeliness == "unknown")]
-    not_pub = cov[cov.state == "not_published"]
     not_col = cov[cov.state == "not_collected"]
+    return {
+        "agencies": int(cov.agency_id.nunique()), "reports": int(len(tl)),
+        "states": [{"state": s, "label": t(f"status_{s}", lang), "count": int(counts.get(s, 0))} for s in STATES],
+        "late": _rows(late, ["agency", "deadline", "published_on", "days_late"]),
+        "on_time": int((tl.timeliness == "on_time").sum()),
+        "date_unknown": int((tl.timeliness.isna() | (tl.timeliness == "unknown")).sum()),
+        "not_published": _names(cov[cov.state == "not_published"]), "not_collected": _names(not_col)[:LIST_MAX],
+        "not_collected_total": int(not_col.agency_id.nunique()), "list_max": LIST_MAX,
+    }
 
-    # quality: one score per report of the year, open findings only (reviews applied)
-    reviews = reviews or {}
-    reviewed = tuple(sorted((k, v[0]) for k, v in reviews.items()))
-    scores = queries.quality_scores(con, fy, reviewed)
+
+def _quality(con, fy: queries.Filters, year: int, reviews: dict, lang: str) -> dict:
+    """One score per report of the year (open findings only, reviews applied), its bands, the lowest and
+    highest agencies, and the most frequent problems (dismissed findings left out). Agencies whose values
+    are not all verified stay in the ranking (their findings are what it ranks), marked, and are named."""
+    scores = queries.quality_scores(con, fy, tuple(sorted((k, v[0]) for k, v in reviews.items())))
     unv = queries.unverified(con, fy, year)
-    unverified_ids = set(unv.agency_id) if unv is not None else set()
-    # agencies whose values are not all verified stay in the quality ranking (their findings are what it
-    # ranks) and are marked there; they are named below it and counted under the key figures
-    ranked = scores.assign(unverified=scores.agency_id.isin(unverified_ids))
-    bands = [{"band": label, "count": int(((scores.score >= lo) & (scores.score <= hi)).sum())}
-             for lo, hi, label in SCORE_BANDS]
+    ranked = scores.assign(unverified=scores.agency_id.isin(set(unv.agency_id) if unv is not None else set()))
     top_score = ranked.score.max() if len(ranked) else None
-    # a lowest list only when the scores differ (all at one score, the highest line says it)
-    lowest = ranked.sort_values(["score", "agency"]).head(LOWEST if ranked.score.nunique() > 1 else 0)
+    # the lowest: below the top score only (agencies at the top score are the highest line's)
+    lowest = ranked[ranked.score < top_score].sort_values(["score", "agency"]).head(LOWEST)
     highest = ranked[ranked.score == top_score].sort_values("agency") if top_score is not None else ranked.head(0)
+    ties = int((ranked.score == lowest.score.iloc[-1]).sum() - (lowest.score == lowest.score.iloc[-1]).sum()) \
+        if len(lowest) else 0
 
     found = queries.checks(con, fy)
-    found = found[found.year == year]
-    found = found[~found.check_id.isin(NOT_PROBLEMS)]
-    status = found.finding_key.map(lambda k: reviews.get(k, ("open",))[0])
-    found = found[status != "dismissed"]
+    found = found[(found.year == year) & ~found.check_id.isin(NOT_PROBLEMS)]
+    found = found[found.finding_key.map(lambda k: reviews.get(k, ("open",))[0]) != "dismissed"]
     expl = "explanation_zh" if lang == "zh" else "explanation_en"
     problems = []
     if len(found):
@@ -91,40 +104,33 @@ def brief_context(con, year: int, flt: queries.Filters, reviews: dict | None = N
         g = g.sort_values(["agencies", "findings", "check_id"], ascending=[False, False, True]).head(TOP_PROBLEMS)
         problems = [{"check": r.check_id, "severity": t(f"sev_{r.severity}", lang), "label": r[expl] or r.check_id,
                      "agencies": int(r.agencies), "findings": int(r.findings)} for _, r in g.iterrows()]
-
-    ch = queries.measure_changes(con, flt, year, KEY_MEASURES)
-    measures = []
-    for _, r in ch.iterrows():
-        m = queries.MEASURES[r.measure]
-        small = bool(m.rate and not missing(r.den_value) and r.den_value < m.min_den)
-        small_same = bool(m.rate and not missing(r.den_same) and r.den_same < m.min_den)
-        measures.append({"measure": r.measure, "label": m.zh if lang == "zh" else m.en, "rate": m.rate,
-                         "definition": queries.definition(r.measure, lang), "value": _v(r.value),
-                         "agencies": int(r.agencies), "previous": _v(r.previous), "current_same": _v(r.current_same),
-                         "same_agencies": int(r.same_agencies), "change": _v(r.change),
-                         "pct_change": (r.change / r.previous) if not m.rate and not missing(r.change)
-                         and not missing(r.previous) and r.previous else None,
-                         "denominator": _v(r.den_value), "min_den": m.min_den, "small": small,
-                         "small_same": small_same})
-    asof = queries.data_as_of(con)
-    level_names = [level_label(x, lang) for x in flt.levels]
     return {
-        "year": year, "region": region_name, "levels": level_names, "agencies": int(cov.agency_id.nunique()),
-        "reports": int(len(tl)), "states": states, "late": _rows(late, ["agency", "deadline", "published_on", "days_late"]),
-        "on_time": int((tl.timeliness == "on_time").sum()), "date_unknown": int(len(unknown)),
-        "not_published": _names(not_pub), "not_collected": _names(not_col)[:LIST_MAX],
-        "not_collected_total": int(not_col.agency_id.nunique()), "list_max": LIST_MAX,
-        "bands": bands, "scored": int(len(scores)),
-        "lowest": _rows(lowest, ["agency", "score", "errors_open", "warnings_open", "unverified"]),
-        "lowest_ties": int((ranked.score == lowest.score.iloc[-1]).sum() - (lowest.score == lowest.score.iloc[-1]).sum())
-        if len(lowest) else 0,
+        "scored": int(len(scores)), "problems": problems,
+        "bands": [{"band": label, "count": int(((scores.score >= lo) & (scores.score <= hi)).sum())}
+                  for lo, hi, label in SCORE_BANDS],
+        "lowest": _rows(lowest, ["agency", "score", "errors_open", "warnings_open", "unverified"]), "lowest_ties": ties,
         "highest": [r["agency"] + ("*" if r["unverified"] else "") for r in _rows(highest, ["agency", "unverified"])][:HIGHEST],
-        "highest_total": int(highest.agency_id.nunique()),
-        "top_score": None if top_score is None else int(top_score),
+        "highest_total": int(highest.agency_id.nunique()), "top_score": None if top_score is None else int(top_score),
         "verified_available": unv is not None, "unverified": _names(unv) if unv is not None else [],
-        "problems": problems, "measures": measures, "score_error": queries.SCORE_ERROR,
-        "score_warning": queries.SCORE_WARNING, "data_as_of": asof.get("finished_at"), "demo": bool(asof.get("demo")),
     }
+
+
+def _measures(con, flt: queries.Filters, year: int, lang: str) -> list[dict]:
+    """The key measures against the previous year over the same agencies (the tiles' arithmetic), each with
+    its definition and whether its pooled denominator is a small sample."""
+    out = []
+    for _, r in queries.measure_changes(con, flt, year, KEY_MEASURES).iterrows():
+        m = queries.MEASURES[r.measure]
+        out.append({"measure": r.measure, "label": m.zh if lang == "zh" else m.en, "rate": m.rate,
+                    "definition": queries.definition(r.measure, lang), "value": _v(r.value),
+                    "agencies": int(r.agencies), "previous": _v(r.previous), "current_same": _v(r.current_same),
+                    "same_agencies": int(r.same_agencies), "change": _v(r.change),
+                    "pct_change": (r.change / r.previous) if not m.rate and not missing(r.change)
+                    and not missing(r.previous) and r.previous else None,
+                    "denominator": _v(r.den_value), "min_den": m.min_den,
+                    "small": bool(m.rate and not missing(r.den_value) and r.den_value < m.min_den),
+                    "small_same": bool(m.rate and not missing(r.den_same) and r.den_same < m.min_den)})
+    return out
 
 
 def _v(x):
