@@ -40,7 +40,7 @@ def region_filter(con, code: str | None) -> tuple[tuple[str, ...], str | None]:
         raise ValueError(f"no agency of region {code} in the warehouse")
     depth = {2: ("province",), 4: ("province", "city")}.get(len(prefix), ("province", "city", "district"))
     first = ag.iloc[0]
-    name = "".join(str(first[c]) for c in depth if isinstance(first[c], str)) or code
+    name = "".join(str(first[c]) for c in depth if isinstance(first[c], str)) or ("中央" if code == "100000" else code)
     return tuple(ag.agency_id), name
 
 
@@ -73,7 +73,8 @@ def _coverage(con, fy: queries.Filters, year: int, lang: str) -> dict:
         "states": [{"state": s, "label": t(f"status_{s}", lang), "count": int(counts.get(s, 0))} for s in STATES],
         "late": _rows(late, ["agency", "deadline", "published_on", "days_late"]),
         "on_time": int((tl.timeliness == "on_time").sum()),
-        "date_unknown": int((tl.timeliness.isna() | (tl.timeliness == "unknown")).sum()),
+        "date_unknown": int((tl.timeliness == "unknown").sum()),
+        "no_deadline": int(tl.timeliness.isna().sum()),  # agencies outside the register: no deadline known
         "not_published": _names(cov[cov.state == "not_published"]), "not_collected": _names(not_col)[:LIST_MAX],
         "not_collected_total": int(not_col.agency_id.nunique()), "list_max": LIST_MAX,
     }

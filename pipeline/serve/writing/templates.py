@@ -81,11 +81,14 @@ def environment(data_dir: Path | None) -> SandboxedEnvironment:
     folder can word things, not run code. One environment per folder (Jinja reloads a template whose file
     changed), made again when the folder appears or goes."""
     own = Path(data_dir) / "templates" if data_dir is not None else None
-    return _environment(str(own) if own is not None and own.is_dir() else None)
+    if own is None or not own.is_dir():
+        return _environment(None, ())
+    # a template added to the folder later is seen (Jinja reloads only the files it has loaded)
+    return _environment(str(own), tuple(sorted((p.name, p.stat().st_mtime_ns) for p in own.glob("*.j2"))))
 
 
 @lru_cache(maxsize=16)
-def _environment(own: str | None) -> SandboxedEnvironment:
+def _environment(own: str | None, _files: tuple) -> SandboxedEnvironment:
     loaders = []
     if own is not None:
         loaders.append(jinja2.FileSystemLoader(own))
