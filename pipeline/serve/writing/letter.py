@@ -88,7 +88,7 @@ def letter_context(con, report_id: str, reviews: dict | None = None, lang: str =
     asof = queries.data_as_of(con)
     return {
         "agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "report_id": report_id,
-        "template": rep.template, "source_name": rep.source_name, "source_url": rep.source_url if isinstance(
+        "template": None if missing(rep.template) else rep.template, "source_name": rep.source_name, "source_url": rep.source_url if isinstance(
             rep.source_url, str) else None,
         "level": level_label(info.get("level"), lang) if info.get("level") else None,
         "region": "".join(x for x in (info.get("province"), info.get("city"), info.get("district"))
