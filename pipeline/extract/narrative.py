@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from pipeline.extract.narrative_zero import zeros
 from pipeline.read.cells import plain
 from pipeline.spec.model import Fact, Issue
 
@@ -87,6 +88,10 @@ _WS = re.compile(r"\s+")
 _LATIN = re.compile(r"[A-Za-z]")
 _LISTED = re.compile(r"^\s*[、和及与]")
 _LIST_SEP = re.compile(r"[、和及与]")
+_LIST_END = re.compile(r"[、和及与]\s*$")
+# events that are not press conferences: a count that names one of them beside 发布会 counts both kinds
+_OTHER_EVENT = re.compile(r"(?:吹风|通气|座谈|见面|说明|推介|恳谈|听证|交流|通报|协调|沟通|研讨|论证|评议|观摩|记者|媒体|情况)会"
+                          r"|访谈|直播|采访|开放日|宣讲|发布活动")
 _SINCE_LAUNCH = re.compile(r"以来|至今")
 _LEVEL_ONLY = re.compile(r"\s*(?:的)?\s*(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达|为)\s*")
 WEBSITE = "website"
@@ -123,6 +128,8 @@ class Rule:
 
 
 _U_COUNT = frozenset({"条", "篇", "则"})
+# a part of what was received, or what became of it (办结12件, 超期0件, 投诉类来信5件): not the count received
+_NOT_RECEIVED = re.compile(r"率|办结|答复|回复|转办|超期|逾期|延期|满意|重复|投诉|举报|未|(?<!各)类")
 RULES = (
     Rule("website.unique_visitors", re.compile(r"独立|访客|UV|IP(?:访问|数|量|地址)"), frozenset({"次", "人", "人次", "个", ""}), WEBSITE,
          not_label=re.compile(r"浏览量|点击")),
@@ -141,9 +148,9 @@ RULES = (
     Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"})),
     Rule("press_conferences", re.compile(r"(?:召开|举办|组织|举行)[^，]{0,4}$"), frozenset({"场", "次", "期"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:新闻)?发布会")),
-    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=re.compile(r"率")),
+    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=_NOT_RECEIVED),
     Rule("consultation.online", re.compile(r"网上咨询|在线咨询|网络咨询|网民咨询|在线问答"), frozenset({"件", "条", "个", "次", "人次"}),
-         not_label=re.compile(r"率")),
+         not_label=_NOT_RECEIVED),
     Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"})),
     Rule("proposals.handled", re.compile(r"(?:承办|办理|办结|答复)[^，]{0,4}$"), frozenset({"件"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:人大)?(?:代表)?建议[^，。；\d]{0,3}(?:政协)?(?:委员)?提案")),
@@ -152,15 +159,20 @@ RULES = (
 )
 _POSTS_NEED_VIDEO = re.compile(r"视频|作品")
 
-# negations that state a whole year's 0
-_NEGATIONS = (
-    ("press_conferences", re.compile(r"(?<![尚暂])(?:未|没有)(?:召开|举办|举行|组织)(?:过)?[^，。；\d]{0,8}?(?:新闻)?发布会")),
-    ("fees.collected_yuan", re.compile(r"(?<![尚暂])(?:未|没有)(?:收取|收缴|产生|计收)(?:过|任何)?[^，。；\d]{0,4}?(?:信息)?处理费")),
-)
 # a sentence without any of these words states no figure of ours: not cut into items at all
 _CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|更新|发稿|刊发|编发|上传|推送|发送|推发|推文|发文|发帖|博文|作品|视频"
-                  r"|信息量|信息总数|粉丝|订阅|关注|用户|解读|发布会|信箱|来信|咨询|问答|建议|提案|处理费")
-_PARTIAL_PERIOD = re.compile(r"上半年|下半年|季度|\d+\s*月")
+                  r"|信息量|信息总数|粉丝|订阅|关注|用户|解读|发布会|信箱|来信|信件|咨询|问答|建议|提案|费")
+_FW_POINT = re.compile(r"(?<=\d)\s*[．﹒]\s*(?=\d)")  # 12．5万: a full-width decimal point
+_ZERO_WORD = re.compile(r"(?<=[为是计共费])零(?=[元件封条场次篇份个项]|$|[，。；;、,\s）)])")  # 为零 / 零元
+
+
+def _prepare(text: str) -> str:
+    """Full-width decimal points as points; 零 stated as a figure (为零, 零元) as 0."""
+    if "．" in text or "﹒" in text:
+        text = _FW_POINT.sub(".", text)
+    if "零" in text:
+        text = _ZERO_WORD.sub("0", text)
+    return text
 
 
 # Counts the narrative states that the tables also hold: checked against the tables, not facts.
@@ -231,6 +243,7 @@ class Item:
     paren: bool  # the clause is a parenthesis
     breakdown: bool
     place: str | None
+    follows: bool = False  # another number came before it in the same clause (3场新闻发布会、2场…)
     metric: str | None = None
     excluded: str | None = None  # why the number is not a value
 
@@ -282,7 +295,7 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
                     place = local
                 items.append(Item(_value(m), unit, left, sentence[:offset] + part[:n_start], after_words,
                                   not after_words.strip(), ci, prev_end > 0 and bool(_LISTED.match(left)),
-                                  paren, breakdown, place))
+                                  paren, breakdown, place, prev_end > 0))
                 prev_end = m.end()
         cp = _places(clause)
         if cp is not None:
@@ -306,15 +319,17 @@ def _respectively(clause: str) -> list[str]:
 
 def _classify(item: Item, year: int | None) -> None:
     left, after = item.left, item.after
+    # 召开3场新闻发布会、2场政策吹风会: the words before 2场 name the 3, not the 2
+    borrowed = item.follows and _LIST_END.search(left)
     for rule in RULES:
-        if not rule.label.search(left):
+        if not rule.label.search(left) or (borrowed and rule.after is None):
             continue
         if rule.after is not None and not rule.after.search(after):
             continue
         if rule.not_label is not None and rule.not_label.search(left):
             continue
-        if item.unit not in rule.units:
-            continue
+        if item.unit not in rule.units and not (item.value == 0 and item.unit == "" and item.clause_end):
+            continue  # 0 needs no unit: 来信数量为零
         if item.unit == "" and not item.clause_end:
             continue  # a bare number inside a clause (12345热线) is not a figure
         metric = rule.metric
@@ -333,6 +348,9 @@ def _classify(item: Item, year: int | None) -> None:
             metric = metric.format(p=item.place)
         item.metric = metric
         item.excluded = _exclusion(item, rule.flow, year)
+        if metric == "press_conferences" and item.excluded is None \
+                and _OTHER_EVENT.search(left if rule.after is None else left + after):
+            item.excluded = "a total over several kinds of events"  # 新闻发布会和政策吹风会共12场
         return
 
 
@@ -347,6 +365,28 @@ _WORD_EXCLUSIONS = (
     (_SOMETHING_ELSE, "label", "a count of something else"),
 )
 
+# what a count counts when it is a count of places things are published or received in (栏目, 账号,
+# 平台, 信箱, 渠道): the noun right after the measure word (3个栏目, 5个新媒体账号), or the label's last
+# noun when the number closes it (新媒体账号共5个, 开通热线、信箱等渠道3条)
+_CONTAINER = (r"栏目|专栏|专题|专区|频道|版块|板块|子站|站点|网站|门户|平台|账号|帐号|公众号|服务号|订阅号|视频号|头条号|抖音号"
+              r"|快手号|微信号|微博号|政务号|百家号|信箱|邮箱|渠道|热线|专线|窗口|通道|途径|入口|端口|链接|客户端|小程序|APP|App"
+              r"|矩阵|(?:微信|QQ|粉丝|工作|交流|服务|用户)群|系统|终端|载体|阵地")
+_CONTAINER_AFTER = re.compile(r"^\s*(?:[^\d，。；、,;：:（(至到在向于给由从经将把被对为是的发推]{0,8}?)(?:" + _CONTAINER + ")")
+_CONTAINER_TAIL = re.compile(r"(?:" + _CONTAINER + r")(?:共计|共|总计|合计|总数|数量|数目|个数|数|总量|为|达到|达|有|等|计|了|已|\s)*$")
+_CONTAINER_UNITS = frozenset({"个", ""})
+_LINES = r"渠道|热线|专线|通道|途径|链接"  # counted by 条 as well
+_LINE_AFTER = re.compile(r"^\s*(?:[^\d，。；、,;：:（(至到在向于给由从经将把被对为是的发推]{0,8}?)(?:" + _LINES + ")")
+_LINE_TAIL = re.compile(r"(?:" + _LINES + r")(?:共计|共|总计|合计|总数|数量|数|为|达到|达|有|等|计|\s)*$")
+
+
+def _counts_containers(item: Item) -> bool:
+    """3个栏目, 账号共5个: the number counts columns, accounts, platforms or mailboxes, not items in them."""
+    if item.unit in _CONTAINER_UNITS:
+        return bool(_CONTAINER_AFTER.match(item.after) or _CONTAINER_TAIL.search(item.left))
+    if item.unit == "条":
+        return bool(_LINE_AFTER.match(item.after) or _LINE_TAIL.search(item.left))
+    return False
+
 
 def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     left, after, before = item.left, item.after, item.before
@@ -356,6 +396,8 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
         return "approximate"
     if _CHANGE.search(left) and not _LEVEL.search(left):
         return "a change"
+    if _counts_containers(item):
+        return "a count of channels, columns, accounts or mailboxes"
     for rx, where, reason in _WORD_EXCLUSIONS:
         if rx.search(left if where == "label" else before):
             return reason
@@ -369,6 +411,11 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
             if int(y) != year:
                 return f"the figure of {y}"
     return None
+
+
+def _another_kind(item: Item, prev: Item) -> bool:
+    """召开新闻发布会3场、政策吹风会2场: the value beside names its own kind of event, not a rival figure."""
+    return prev.metric == "press_conferences" and bool(_OTHER_EVENT.search(item.left + item.after))
 
 
 def _carry(item: Item, prev: Item | None, year: int | None) -> None:
@@ -417,15 +464,12 @@ def read_narrative(doc, report) -> None:
         platform: str | None = None  # a platform named carries to the paragraph's later sentences
         if not _CUE.search(para.text):
             continue  # no word of any figure of ours in the whole paragraph
-        for sentence in _SENTENCE.split(para.text):
+        for sentence in _SENTENCE.split(_prepare(para.text)):
             sentence = sentence.strip()
             if len(sentence) < 4:
                 continue
-            for metric, rx in _NEGATIONS:
-                m = rx.search(sentence)
-                if m and not _PARTIAL_PERIOD.search(sentence) and not _REGION.search(sentence[:m.start()]) \
-                        and not _OTHERS.search(sentence[max(0, m.start() - 6):m.start()]):
-                    put(metric, Decimal(0), sentence)
+            for metric in zeros(sentence, year):
+                put(metric, Decimal(0), sentence)
             if not _DIGIT.search(sentence) or not _CUE.search(sentence):
                 p = _places(sentence)
                 if p not in (None, WEBSITE):
@@ -442,7 +486,11 @@ def read_narrative(doc, report) -> None:
                         and item.unit == prev.unit and item.unit and not item.breakdown \
                         and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \
                         and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)):
-                    tainted.setdefault(prev.metric, sentence)  # an unlabelled value beside it: which is the metric?
+                    if not _another_kind(item, prev):
+                        tainted.setdefault(prev.metric, sentence)  # an unlabelled value beside it: which is the metric?
+                if item.metric is None and item.breakdown and item.unit in ("场", "次", "期") \
+                        and "press_conferences" in totals and _OTHER_EVENT.search(item.left):
+                    tainted.setdefault("press_conferences", sentence)  # 发布会12场（含政策吹风会4场）: both kinds
                 if item.metric is not None:
                     total = totals.get(item.metric)
                     if item.breakdown and total is not None:
