@@ -128,6 +128,7 @@ class Rule:
 
 
 _U_COUNT = frozenset({"条", "篇", "则"})
+_NOT_HANDLED = re.compile(r"未|超期|逾期|延期|按期|率|满意")  # 按期办结…为零: what became of them, not the count
 # a part of what was received, or what became of it (办结12件, 超期0件, 投诉类来信5件): not the count received
 _NOT_RECEIVED = re.compile(r"率|办结|答复|回复|转办|超期|逾期|延期|满意|重复|投诉|举报|未|(?<!各)类")
 RULES = (
@@ -151,7 +152,7 @@ RULES = (
     Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=_NOT_RECEIVED),
     Rule("consultation.online", re.compile(r"网上咨询|在线咨询|网络咨询|网民咨询|在线问答"), frozenset({"件", "条", "个", "次", "人次"}),
          not_label=_NOT_RECEIVED),
-    Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"})),
+    Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"}), not_label=_NOT_HANDLED),
     Rule("proposals.handled", re.compile(r"(?:承办|办理|办结|答复)[^，]{0,4}$"), frozenset({"件"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:人大)?(?:代表)?建议[^，。；\d]{0,3}(?:政协)?(?:委员)?提案")),
     Rule("fees.collected_yuan", re.compile(r"处理费"), frozenset({"元", "万元"}),
@@ -164,6 +165,9 @@ _CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|�
                   r"|信息量|信息总数|粉丝|订阅|关注|用户|解读|发布会|信箱|来信|信件|咨询|问答|建议|提案|费")
 _FW_POINT = re.compile(r"(?<=\d)\s*[．﹒]\s*(?=\d)")  # 12．5万: a full-width decimal point
 _ZERO_WORD = re.compile(r"(?<=[为是计共费])零(?=[元件封条场次篇份个项]|$|[，。；;、,\s）)])")  # 为零 / 零元
+
+
+_ZERO_LABEL = re.compile(r"(?:数|数量|件数|总数|总量|金额|场次|次数|费|来信|信件|提案|发布会)(?:均|都|也)?(?:为|是)\s*$")
 
 
 def _prepare(text: str) -> str:
@@ -328,8 +332,9 @@ def _classify(item: Item, year: int | None) -> None:
             continue
         if rule.not_label is not None and rule.not_label.search(left):
             continue
-        if item.unit not in rule.units and not (item.value == 0 and item.unit == "" and item.clause_end):
-            continue  # 0 needs no unit: 来信数量为零
+        if item.unit not in rule.units and not (item.value == 0 and item.unit == "" and item.clause_end
+                                                and _ZERO_LABEL.search(left)):
+            continue  # 0 needs no unit when the label names the count itself: 来信数量为零
         if item.unit == "" and not item.clause_end:
             continue  # a bare number inside a clause (12345热线) is not a figure
         metric = rule.metric
@@ -348,9 +353,8 @@ def _classify(item: Item, year: int | None) -> None:
             metric = metric.format(p=item.place)
         item.metric = metric
         item.excluded = _exclusion(item, rule.flow, year)
-        if metric == "press_conferences" and item.excluded is None \
-                and _OTHER_EVENT.search(left if rule.after is None else left + after):
-            item.excluded = "a total over several kinds of events"  # 新闻发布会和政策吹风会共12场
+        if item.excluded is None and _several_kinds(metric, left if rule.after is None else left + after):
+            item.excluded = "a total over several kinds"  # 新闻发布会和政策吹风会共12场, 网上咨询和信箱来信共80件
         return
 
 
@@ -411,6 +415,33 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
             if int(y) != year:
                 return f"the figure of {y}"
     return None
+
+
+# the things a count may be over: its own kind (kin) and other kinds listed beside it
+_KINDS = {
+    "mailbox.letters": (re.compile(r"信箱|来信|信件"),
+                        re.compile(r"热线|电话|咨询|留言板|信访|来访|平台|网站|邮件|微信|微博|12345|问政")),
+    "consultation.online": (re.compile(r"咨询"), re.compile(r"信箱|来信|热线|电话|信访|投诉|举报|建议|留言")),
+    "interpretation.docs": (re.compile(r"解读|图解|解析"),
+                            re.compile(r"稿件|新闻|信息|动态|通知|公告|图片|视频|文章|简报|材料|文件|政策")),
+}
+_MEMBER_SEP = re.compile(r"以及|[、和及与]")
+_VERB_USE = re.compile(r"(?:解读|解析)(?!材料|文章|稿件|信息|类|稿|产品|作品|视频|图|共|合计|总计|计|数|等|达|为|\s|$)")  # 解读规范性文件: a verb
+
+
+def _several_kinds(metric: str, label: str) -> bool:
+    """The label lists the metric's thing beside another kind, and the count follows the list: a total."""
+    if metric == "press_conferences":
+        return bool(_OTHER_EVENT.search(label))
+    if metric not in _KINDS:
+        return False
+    kin, other = _KINDS[metric]
+    members = [m for m in _MEMBER_SEP.split(label) if m.strip()]
+    if len(members) < 2:
+        return False
+    if metric == "interpretation.docs" and any(_VERB_USE.search(m) for m in members if kin.search(m)):
+        return False  # 解读规范性文件和重要政策文件14份: what was interpreted, one count
+    return any(other.search(m) and not kin.search(m) for m in members)
 
 
 def _another_kind(item: Item, prev: Item) -> bool:

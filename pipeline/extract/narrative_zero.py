@@ -23,7 +23,7 @@ import re
 
 _NEG = r"(?:暂无|(?<![尚暂如若不])(?:均|都|也|亦|并|从|一直)?(?:未曾|未有|未|没有|无))"
 _NEG_NOUN = r"(?:暂无|(?<![尚暂如若不])(?:均|都|也|亦|并)?(?:没有|未有|无))"  # they take the noun itself: 暂无来信
-_GAP = (r"(?:过|到|任何|一封|一件|一条|一份|一场|一次|一例|相关|有关|网民|群众|公众|市民|社会公众|人民群众|申请人"
+_GAP = (r"(?:过|任何|一封|一件|一条|一份|一场|一次|一例|相关|有关|网民|群众|公众|市民|社会公众|人民群众|申请人"
         r"|向申请人|向[^，。；\d]{0,6}?申请人|的|[省市区县级各、]{1,4}|[^，。；\d其他它余]{0,6}?信箱)")
 
 
@@ -38,10 +38,13 @@ SUBJECTS = {
     "mailbox.letters": (r"收到|接到|接收|收悉|受理|收", r"来信|信件|(?P<inbox>留言|邮件|信息)"),
     "consultation.online": (r"收到|接到|接收|受理", r"(?:网上|在线|网络|网民)咨询"),
     "proposals.handled": (r"承办|办理|收到|接到|承接|涉及|交办|受理", _PROPOSALS),
-    "fees.collected_yuan": (r"收取|收缴|计收|征收|产生|发生|收",
-                            r"(?:信息)?处理费|(?:检索|复制|邮寄|打印|[、和及]){2,12}费用?|费用|(?P<bare>费)(?=$|[，。；、）)]|情况|情形|行为)"),
+    "fees.collected_yuan": (r"收取|收缴|计收|征收|产生|发生|收(?!到)",
+                            r"(?:(?:政府)?信息公开|依申请公开)?(?:信息)?处理费用?|(?:检索|复制|邮寄|打印|[、和及等]){2,14}费用?|费用|(?P<bare>费)(?=$|[，。；、）)]|情况|情形|行为)"),
     "press_conferences": (r"召开|举办|举行|组织|开展", r"(?:新闻)?发布会"),
 }
+# the object ends the phrase: 未收到信息处理费缴费通知 is about the notice
+_OBJECT_END = (r"(?=$|[，,。；;、）)]|的?(?:情况|情形|行为|现象|事项|任务|工作|业务)|办理|承办|收取|召开|举办|举行"
+               r"|[和及与、](?:政策)?(?:吹风会|通气会))")
 _END = r"(?:任务|工作|事项|情况|情形|业务)?(?=$|[，,。；;、）)])"
 _TIME = r"(?:全年|本年度|本年|今年|年内|当年|\d{4}年度?|均|都|也|亦|[：:]\s*)*"
 
@@ -49,6 +52,7 @@ _PARTIAL = re.compile(r"上半年|下半年|季度|\d+\s*月|前三|截至\d")
 _REGION = re.compile(r"全市|全区|全县|全省|全州|各部门|各单位|各级|各地|各乡镇|各街道|所属|下属|系统内")
 _OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|应邀|受邀")
 _NARROWED = re.compile(r"其他|其它|其余|除|以外|之外|对于|针对|对[^，。；]{0,12}的|如果|如|若|凡|类|方面|关于|按期|超期|逾期|单独|专题|主题|例行")
+_SOMEONE_ELSE = re.compile(r"申请人|群众|公众|网民|企业|市民|单位反映")  # the subject is not the agency
 _PETITION = re.compile(r"信访|来访")
 _OTHER_CHARGES = re.compile(r"行政事业性|许可|审批|罚|政务服务|办事|证照|登记|检测|检验|考试|培训|停车|会费")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -57,8 +61,8 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 def _compile(metric: str) -> tuple[re.Pattern, re.Pattern]:
     verbs, obj = SUBJECTS[metric]
     forward = re.compile(
-        rf"(?:(?P<neg>{_NEG})(?:发生|出现|存在|有)?(?:{verbs})|(?P<nneg>{_NEG_NOUN}))"
-        rf"{_gap()}(?:{obj})")
+        rf"(?:(?P<neg>{_NEG})(?:发生|出现|存在|有|向[^，。；\d]{{0,8}}?)?(?:{verbs})|(?P<nneg>{_NEG_NOUN}))"
+        rf"{_gap()}(?:{obj}){_OBJECT_END}")
     reverse = re.compile(rf"(?:{obj})(?:数量|件数|数|金额)?(?:{verbs})?(?:情况)?{_TIME}"
                          rf"(?P<neg>{_NEG})(?:{verbs})?(?:任何|过)?{_END}")
     return forward, reverse
@@ -90,11 +94,12 @@ def _first(rx: re.Pattern, sentence: str, metric: str) -> re.Match | None:
         clause_start = max(sentence.rfind(c, 0, m.start()) for c in "，,；;：:") + 1
         before = sentence[:m.start()]
         lead = sentence[clause_start:m.start()]
-        if _REGION.search(before) or _OTHERS.search(lead) or _NARROWED.search(lead + m.group(0)):
+        if _REGION.search(before) or _OTHERS.search(lead) or _NARROWED.search(lead + m.group(0)) \
+                or _SOMEONE_ELSE.search(lead):
             continue
         gd = m.groupdict()
         neg = "neg" if gd.get("neg") else "nneg"
-        if gd[neg].endswith("无") and sentence[m.end(neg):m.end(neg) + 1] in "论需法偿关":
+        if gd[neg].endswith("无") and sentence[m.end(neg):m.end(neg) + 1] in tuple("论需法偿关"):
             continue
         if gd.get("inbox") and "信箱" not in sentence[:m.end()]:
             continue  # 留言 and 邮件 are letters only in a mailbox
