@@ -338,6 +338,8 @@ def _classify(item: Item, year: int | None) -> None:
         if item.unit == "" and not item.clause_end:
             continue  # a bare number inside a clause (12345热线) is not a figure
         metric = rule.metric
+        if rule.place is not None and _in_a_column(item.before):
+            continue  # 网站新设“乡村振兴”专栏，发布信息320条: the column's figure, not the site's
         if rule.place == WEBSITE:
             if item.place != WEBSITE:
                 continue
@@ -381,6 +383,17 @@ _CONTAINER_UNITS = frozenset({"个", ""})
 _LINES = r"渠道|热线|专线|通道|途径|链接"  # counted by 条 as well
 _LINE_AFTER = re.compile(r"^\s*(?:[^\d，。；、,;：:（(至到在向于给由从经将把被对为是的发推]{0,8}?)(?:" + _LINES + ")")
 _LINE_TAIL = re.compile(r"(?:" + _LINES + r")(?:共计|共|总计|合计|总数|数量|数|为|达到|达|有|等|计|\s)*$")
+
+
+_COLUMN = re.compile(r"栏目|专栏|专题|专区|频道|版块|板块")
+_COUNTED = re.compile(r"^\s*(?:共|共计|数量|数)?\s*(?:\d+|[一二两三四五六七八九十]+)\s*个")
+
+
+def _in_a_column(before: str) -> bool:
+    """A column (栏目, 专栏) named after the last place and not counted: what follows may be its own."""
+    places = list(_PLACE.finditer(before))
+    tail = before[places[-1].end():] if places else before
+    return any(not _COUNTED.match(tail[m.end():]) for m in _COLUMN.finditer(tail))
 
 
 def _counts_containers(item: Item) -> bool:
