@@ -19,10 +19,14 @@ label or around the number makes it something else:
   (其中新闻发布会9场) that restates the metric with another value, a number with the same unit
   listed right after a figure without a label of its own (发布原创信息1,020条、转载信息460条) or in
   the parenthesis after it (（第三方统计平台数据为1,498,230次）). The report's issues say so.
-- an explicit whole-year negation states 0: 全年未召开新闻发布会, 本机关未收取信息处理费.
+- what is counted decides (narrative_kinds): a count of columns, accounts, platforms or mailboxes
+  is no count of posts, followers or letters (3个栏目); a count after a list of kinds is a total, no
+  kind's count (新闻发布会和政策吹风会共12场); a list of kinds each with its count gives each its own;
+- a whole-year negation of receiving, handling, holding or charging states 0 (narrative_zero):
+  全年未收到局长信箱来信, 无人大代表建议和政协提案办理, 未收取任何费用, 信息处理费收取金额为零.
 
-Numbers: 1,205 / 1 205 (digit groups split by spaces) / full-width digits / 35.6万 / 1.2亿 / Chinese
-numerals for small counts before a unit (三场).
+Numbers (narrative_numbers): 1,205 / 1 205 / 12．5万 / 35.6万 / 1.2亿 / 三场 / 为零. The counts the
+tables also hold (本年新收, 结转) are statements checked against the tables (narrative_statements).
 """
 from __future__ import annotations
 
@@ -31,26 +35,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from pipeline.extract.narrative_numbers import APPROX_AFTER as _APPROX_AFTER, APPROX_BEFORE as _APPROX_BEFORE
+from pipeline.extract.narrative_numbers import CLAUSE as _CLAUSE, DIGIT as _DIGIT, ITEM as _ITEM, SENTENCE as _SENTENCE
+from pipeline.extract.narrative_numbers import prepare as _prepare, value as _value
+from pipeline.extract.narrative_kinds import OTHER_EVENT, another_kind, counts_containers, in_a_column, several_kinds
+from pipeline.extract.narrative_statements import read_statements
 from pipeline.extract.narrative_zero import zeros
 from pipeline.read.cells import plain
 from pipeline.spec.model import Fact, Issue
 
-_SENTENCE = re.compile(r"[。；;！!？?\n]+")
-_DIGIT = re.compile(r"\d|[一二两三四五六七八九十][场次件篇份期个条]")
-_CLAUSE = re.compile(r"[，：:（）()【】]|,(?!\d{3}(?!\d))|\s{2,}")
-
-_NUM = (r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:\.\d+)?"
-        r"|(?<![第一二两三四五六七八九十百千万])[一二两三四五六七八九十]{1,3}(?=[场次件篇份期个条项封]))")
-_UNIT = r"\s*(?P<mult>万|亿)?\s*(?P<unit>人次|万元|元|次|人|个|户|名|条|篇|则|期|件|封|份|项|场|起|宗|位)?"
-_ITEM = re.compile(_NUM + _UNIT)
-
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
 # --- what an item is not ---------------------------------------------------------------------------
 _NOT_AFTER = re.compile(r"^\s*(?:%|％|‰|个百分点|倍|成(?!员)|年|月|日|号|时|周|天|个工作日|个月|名$|位$|性|是|方面|级|类(?!信息)|批)")
-_APPROX_AFTER = re.compile(r"^\s*(?:余|多|以上|左右|上下|许|强)")
 _RANGE_AFTER = re.compile(r"^\s*[-~～—至到]\s*\d")
-_APPROX_BEFORE = re.compile(r"(?:约|大约|近|将近|逾|超|超过|多达|不足|不到|低于|高于|至少|最少|上千)\s*$")
 _RANGE_BEFORE = re.compile(r"\d\s*[-~～—至到]\s*$")
 _RANK = re.compile(r"排名|排行|位列|位居|名列|名次|第\s*$")
 _AVERAGE = re.compile(r"日均|月均|周均|年均|平均|每日|每天|每月|每周|每年|每条|每件|每页|单条|单篇|单日|最高|最多|最低|峰值|标准")
@@ -84,14 +80,10 @@ _WEBSITE = re.compile(r"网站|门户|网页|官网")
 _PLACE = re.compile(r"视频号|微信|公众号|服务号|订阅号|微博|头条|抖音|快手|网站|门户|网页|官网|两微|新媒体")
 _WECHAT_ACCOUNT = re.compile(r"微信(?!视频号)[^视]*(?:公众号|服务号|订阅号)|公众号")
 _GENERIC_MEDIA = re.compile(r"两微|新媒体矩阵|新媒体平台|各类新媒体")
-_WS = re.compile(r"\s+")
 _LATIN = re.compile(r"[A-Za-z]")
 _LISTED = re.compile(r"^\s*[、和及与]")
 _LIST_SEP = re.compile(r"[、和及与]")
 _LIST_END = re.compile(r"[、和及与]\s*$")
-# events that are not press conferences: a count that names one of them beside 发布会 counts both kinds
-_OTHER_EVENT = re.compile(r"(?:吹风|通气|座谈|见面|说明|推介|恳谈|听证|交流|通报|协调|沟通|研讨|论证|评议|观摩|记者|媒体|情况)会"
-                          r"|访谈|直播|采访|开放日|宣讲|发布活动")
 _SINCE_LAUNCH = re.compile(r"以来|至今")
 _LEVEL_ONLY = re.compile(r"\s*(?:的)?\s*(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达|为)\s*")
 WEBSITE = "website"
@@ -163,75 +155,7 @@ _POSTS_NEED_VIDEO = re.compile(r"视频|作品")
 # a sentence without any of these words states no figure of ours: not cut into items at all
 _CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|更新|发稿|刊发|编发|上传|推送|发送|推发|推文|发文|发帖|博文|作品|视频"
                   r"|信息量|信息总数|粉丝|订阅|关注|用户|解读|发布会|信箱|来信|信件|咨询|问答|建议|提案|费")
-_FW_POINT = re.compile(r"(?<=\d)\s*[．﹒]\s*(?=\d)")  # 12．5万: a full-width decimal point
-_ZERO_WORD = re.compile(r"(?<=[为是计共费])零(?=[元件封条场次篇份个项]|$|[，。；;、,\s）)])")  # 为零 / 零元
-
-
 _ZERO_LABEL = re.compile(r"(?:数|数量|件数|总数|总量|金额|场次|次数|费|来信|信件|提案|发布会)(?:均|都|也)?(?:为|是)\s*$")
-
-
-def _prepare(text: str) -> str:
-    """Full-width decimal points as points; 零 stated as a figure (为零, 零元) as 0."""
-    if "．" in text or "﹒" in text:
-        text = _FW_POINT.sub(".", text)
-    if "零" in text:
-        text = _ZERO_WORD.sub("0", text)
-    return text
-
-
-# Counts the narrative states that the tables also hold: checked against the tables, not facts.
-_N = r"(?P<n>\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?!\d)|\d+)\s*(?P<mult>万)?"
-STATEMENTS = (
-    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,16}?(?:政府信息公开|依申请公开)?申请[^，,。；\d]{0,6}?" + _N + r"\s*(?:件|个|份)")),
-    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,6}?" + _N + r"\s*件[^，,。；\d]{0,8}?(?:政府信息公开|依申请公开)?申请")),
-    ("applications_received", re.compile(r"受理依申请公开[^，,。；\d]{0,4}?" + _N + r"\s*件")),
-    ("applications_received", re.compile(r"(?<!上年)(?<!上年度)新收[^，,。；\d]{0,14}?申请[^，,。；\d]{0,6}?" + _N + r"\s*(?:件|个|份)")),
-    ("applications_received", re.compile(r"(?<!上年)(?<!上年度)新收[^，,。；\d]{0,4}?" + _N + r"\s*件")),
-    ("carried_in", re.compile(r"(?:上一?年度?|去年)(?:度)?结转[^，,。；\d下]{0,14}?" + _N + r"\s*件")),
-    ("carried_in", re.compile(r"结转上一?年度?[^，,。；\d下]{0,10}?" + _N + r"\s*件")),
-    ("carried_out", re.compile(r"(?:结转|转入)(?:至|到)?下一?年度?[^，,。；\d]{0,12}?" + _N + r"\s*件")),
-    ("carried_out", re.compile(_N + r"\s*件[^，,。；\d]{0,6}?(?:结转|转入)(?:至|到)?下一?年度?")),
-    ("review_total", re.compile(r"行政复议(?:申请)?[^，,。；\d和及]{0,4}?" + _N + r"\s*(?:起|件|宗|次)")),
-    ("litigation_total", re.compile(r"行政诉讼[^，,。；\d和及]{0,4}?" + _N + r"\s*(?:起|件|宗|次)")),
-)
-
-
-_STATEMENT_CUE = re.compile(r"申请|复议|诉讼|结转|新收")
-
-
-def sentence_hashes(paragraphs) -> list[int]:
-    """Stable 63-bit hashes of the report's sentences (for the copied-narrative check)."""
-    import hashlib
-
-    out = []
-    for para in paragraphs:
-        for sentence in _SENTENCE.split(para.text):
-            t = _WS.sub("", sentence)
-            if len(t) >= 12:
-                out.append(int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "big") >> 1)
-    return out
-
-
-def _value(m: re.Match) -> Decimal:
-    n = m.group("n")
-    if n[0] in _CN or n[0] == "十":
-        v = Decimal(_chinese_small(n))
-    else:
-        v = Decimal(n.replace(",", "").replace(" ", ""))
-    mult = m.group("mult")
-    unit = m.groupdict().get("unit") or ""
-    if mult == "万" and unit != "万元":
-        v *= 10000
-    elif mult == "亿":
-        v *= 100000000
-    return v
-
-
-def _chinese_small(s: str) -> int:
-    if "十" not in s:
-        return _CN.get(s, 0) if len(s) == 1 else 0
-    tens, _, ones = s.partition("十")
-    return (_CN.get(tens, 0) if tens else 1) * 10 + (_CN.get(ones, 0) if ones else 0)
 
 
 @dataclass
@@ -321,6 +245,11 @@ def _respectively(clause: str) -> list[str]:
     return [pre + head + v.group(0) for v in values]
 
 
+def _after_last_place(before: str) -> str:
+    places = list(_PLACE.finditer(before))
+    return before[places[-1].end():] if places else before
+
+
 def _classify(item: Item, year: int | None) -> None:
     left, after = item.left, item.after
     # 召开3场新闻发布会、2场政策吹风会: the words before 2场 name the 3, not the 2
@@ -338,7 +267,7 @@ def _classify(item: Item, year: int | None) -> None:
         if item.unit == "" and not item.clause_end:
             continue  # a bare number inside a clause (12345热线) is not a figure
         metric = rule.metric
-        if rule.place is not None and _in_a_column(item.before):
+        if rule.place is not None and in_a_column(_after_last_place(item.before)):
             continue  # 网站新设“乡村振兴”专栏，发布信息320条: the column's figure, not the site's
         if rule.place == WEBSITE:
             if item.place != WEBSITE:
@@ -355,7 +284,7 @@ def _classify(item: Item, year: int | None) -> None:
             metric = metric.format(p=item.place)
         item.metric = metric
         item.excluded = _exclusion(item, rule.flow, year)
-        if item.excluded is None and _several_kinds(metric, left if rule.after is None else left + after):
+        if item.excluded is None and several_kinds(metric, left if rule.after is None else left + after):
             item.excluded = "a total over several kinds"  # 新闻发布会和政策吹风会共12场, 网上咨询和信箱来信共80件
         return
 
@@ -371,40 +300,6 @@ _WORD_EXCLUSIONS = (
     (_SOMETHING_ELSE, "label", "a count of something else"),
 )
 
-# what a count counts when it is a count of places things are published or received in (栏目, 账号,
-# 平台, 信箱, 渠道): the noun right after the measure word (3个栏目, 5个新媒体账号), or the label's last
-# noun when the number closes it (新媒体账号共5个, 开通热线、信箱等渠道3条)
-_CONTAINER = (r"栏目|专栏|专题|专区|频道|版块|板块|子站|站点|网站|门户|平台|账号|帐号|公众号|服务号|订阅号|视频号|头条号|抖音号"
-              r"|快手号|微信号|微博号|政务号|百家号|信箱|邮箱|渠道|热线|专线|窗口|通道|途径|入口|端口|链接|客户端|小程序|APP|App"
-              r"|矩阵|(?:微信|QQ|粉丝|工作|交流|服务|用户)群|系统|终端|载体|阵地")
-_CONTAINER_AFTER = re.compile(r"^\s*(?:[^\d，。；、,;：:（(至到在向于给由从经将把被对为是的发推]{0,8}?)(?:" + _CONTAINER + ")")
-_CONTAINER_TAIL = re.compile(r"(?:" + _CONTAINER + r")(?:共计|共|总计|合计|总数|数量|数目|个数|数|总量|为|达到|达|有|等|计|了|已|\s)*$")
-_CONTAINER_UNITS = frozenset({"个", ""})
-_LINES = r"渠道|热线|专线|通道|途径|链接"  # counted by 条 as well
-_LINE_AFTER = re.compile(r"^\s*(?:[^\d，。；、,;：:（(至到在向于给由从经将把被对为是的发推]{0,8}?)(?:" + _LINES + ")")
-_LINE_TAIL = re.compile(r"(?:" + _LINES + r")(?:共计|共|总计|合计|总数|数量|数|为|达到|达|有|等|计|\s)*$")
-
-
-_COLUMN = re.compile(r"栏目|专栏|专题|专区|频道|版块|板块")
-_COUNTED = re.compile(r"^\s*(?:共|共计|数量|数)?\s*(?:\d+|[一二两三四五六七八九十]+)\s*个")
-
-
-def _in_a_column(before: str) -> bool:
-    """A column (栏目, 专栏) named after the last place and not counted: what follows may be its own."""
-    places = list(_PLACE.finditer(before))
-    tail = before[places[-1].end():] if places else before
-    return any(not _COUNTED.match(tail[m.end():]) for m in _COLUMN.finditer(tail))
-
-
-def _counts_containers(item: Item) -> bool:
-    """3个栏目, 账号共5个: the number counts columns, accounts, platforms or mailboxes, not items in them."""
-    if item.unit in _CONTAINER_UNITS:
-        return bool(_CONTAINER_AFTER.match(item.after) or _CONTAINER_TAIL.search(item.left))
-    if item.unit == "条":
-        return bool(_LINE_AFTER.match(item.after) or _LINE_TAIL.search(item.left))
-    return False
-
-
 def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     left, after, before = item.left, item.after, item.before
     if _NOT_AFTER.match(after) or _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(left):
@@ -413,7 +308,7 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
         return "approximate"
     if _CHANGE.search(left) and not _LEVEL.search(left):
         return "a change"
-    if _counts_containers(item):
+    if counts_containers(item.unit, left, after):
         return "a count of channels, columns, accounts or mailboxes"
     for rx, where, reason in _WORD_EXCLUSIONS:
         if rx.search(left if where == "label" else before):
@@ -428,38 +323,6 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
             if int(y) != year:
                 return f"the figure of {y}"
     return None
-
-
-# the things a count may be over: its own kind (kin) and other kinds listed beside it
-_KINDS = {
-    "mailbox.letters": (re.compile(r"信箱|来信|信件"),
-                        re.compile(r"热线|电话|咨询|留言板|信访|来访|平台|网站|邮件|微信|微博|12345|问政")),
-    "consultation.online": (re.compile(r"咨询"), re.compile(r"信箱|来信|热线|电话|信访|投诉|举报|建议|留言")),
-    "interpretation.docs": (re.compile(r"解读|图解|解析"),
-                            re.compile(r"稿件|新闻|信息|动态|通知|公告|图片|视频|文章|简报|材料|文件|政策")),
-}
-_MEMBER_SEP = re.compile(r"以及|[、和及与]")
-_VERB_USE = re.compile(r"(?:解读|解析)(?!材料|文章|稿件|信息|类|稿|产品|作品|视频|图|共|合计|总计|计|数|等|达|为|\s|$)")  # 解读规范性文件: a verb
-
-
-def _several_kinds(metric: str, label: str) -> bool:
-    """The label lists the metric's thing beside another kind, and the count follows the list: a total."""
-    if metric == "press_conferences":
-        return bool(_OTHER_EVENT.search(label))
-    if metric not in _KINDS:
-        return False
-    kin, other = _KINDS[metric]
-    members = [m for m in _MEMBER_SEP.split(label) if m.strip()]
-    if len(members) < 2:
-        return False
-    if metric == "interpretation.docs" and any(_VERB_USE.search(m) for m in members if kin.search(m)):
-        return False  # 解读规范性文件和重要政策文件14份: what was interpreted, one count
-    return any(other.search(m) and not kin.search(m) for m in members)
-
-
-def _another_kind(item: Item, prev: Item) -> bool:
-    """召开新闻发布会3场、政策吹风会2场: the value beside names its own kind of event, not a rival figure."""
-    return prev.metric == "press_conferences" and bool(_OTHER_EVENT.search(item.left + item.after))
 
 
 def _carry(item: Item, prev: Item | None, year: int | None) -> None:
@@ -480,31 +343,12 @@ def _carry(item: Item, prev: Item | None, year: int | None) -> None:
 
 
 def read_narrative(doc, report) -> None:
+    """The prose's figures onto report.facts (competing ones onto report.issues); its statements."""
     year = report.year
-    paragraphs = doc.paragraphs
     found: dict[str, list[tuple[Decimal, str]]] = {}
     tainted: dict[str, str] = {}
-
-    for para in paragraphs:
-        if not _STATEMENT_CUE.search(para.text):
-            continue
-        for sentence in _SENTENCE.split(para.text):
-            if not _DIGIT.search(sentence) or not _STATEMENT_CUE.search(sentence):
-                continue
-            for kind, rx in STATEMENTS:
-                for m in rx.finditer(sentence):
-                    before = sentence[max(0, m.start() - 6):m.start()]
-                    tail = sentence[m.end("n"):m.end("n") + 3]
-                    if "累计" in before or _APPROX_AFTER.match(tail) or _APPROX_BEFORE.search(sentence[:m.start("n")]):
-                        continue
-                    v = _value(m)
-                    report.statements.append({"kind": kind, "value": plain(v), "text": sentence.strip()[:300]})
-    report.sentence_hashes = sentence_hashes(paragraphs)
-
-    def put(metric: str, value: Decimal, sentence: str):
-        found.setdefault(metric, []).append((value, sentence))
-
-    for para in paragraphs:
+    read_statements(doc.paragraphs, report)
+    for para in doc.paragraphs:
         platform: str | None = None  # a platform named carries to the paragraph's later sentences
         if not _CUE.search(para.text):
             continue  # no word of any figure of ours in the whole paragraph
@@ -513,47 +357,57 @@ def read_narrative(doc, report) -> None:
             if len(sentence) < 4:
                 continue
             for metric in zeros(sentence, year):
-                put(metric, Decimal(0), sentence)
+                found.setdefault(metric, []).append((Decimal(0), sentence))
             if not _DIGIT.search(sentence) or not _CUE.search(sentence):
                 p = _places(sentence)
                 if p not in (None, WEBSITE):
                     platform = None if p == MIXED else p
                 continue
-            start_place = platform
-            items, last_place = _items(sentence, start_place)
-            prev: Item | None = None
-            totals: dict[str, Item] = {}
-            for item in items:
-                _classify(item, year)
-                _carry(item, prev, year)
-                if item.metric is None and prev is not None and prev.metric is not None and prev.excluded is None \
-                        and item.unit == prev.unit and item.unit and not item.breakdown \
-                        and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \
-                        and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)):
-                    if not _another_kind(item, prev):
-                        tainted.setdefault(prev.metric, sentence)  # an unlabelled value beside it: which is the metric?
-                if item.metric is None and item.breakdown and item.unit in ("场", "次", "期") \
-                        and "press_conferences" in totals and _OTHER_EVENT.search(item.left):
-                    tainted.setdefault("press_conferences", sentence)  # 发布会12场（含政策吹风会4场）: both kinds
-                if item.metric is not None:
-                    total = totals.get(item.metric)
-                    if item.breakdown and total is not None:
-                        # 其中图文解读5篇 is a part of the 12 before it; but after 各类新闻发布会15场, 其中新闻发布会9场
-                        # says the 15 counted other kinds too: which is the figure?
-                        if _BROADER.search(total.left):
-                            tainted.setdefault(item.metric, sentence)
-                        continue
-                    if item.excluded is None:
-                        put(item.metric, item.value, sentence)
-                    if not item.breakdown:
-                        totals[item.metric] = item
-                    prev = item
-                elif not item.breakdown:
-                    prev = item if item.unit else prev
+            last_place = _read_sentence(sentence, platform, year, found, tainted)
             if last_place not in (None, WEBSITE):
                 platform = None if last_place == MIXED else last_place
             elif last_place == WEBSITE:
                 platform = None
+    _publish(found, tainted, report)
+
+
+def _read_sentence(sentence: str, platform: str | None, year: int | None, found: dict, tainted: dict) -> str | None:
+    """The sentence's figures into found, rival values into tainted; returns the place it last named."""
+    items, last_place = _items(sentence, platform)
+    prev: Item | None = None
+    totals: dict[str, Item] = {}
+    for item in items:
+        _classify(item, year)
+        _carry(item, prev, year)
+        if item.metric is None and prev is not None and prev.metric is not None and prev.excluded is None \
+                and item.unit == prev.unit and item.unit and not item.breakdown \
+                and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \
+                and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)) \
+                and not another_kind(prev.metric, item.left + item.after):
+            tainted.setdefault(prev.metric, sentence)  # an unlabelled value beside it: which is the metric?
+        if item.metric is None and item.breakdown and item.unit in ("场", "次", "期") \
+                and "press_conferences" in totals and OTHER_EVENT.search(item.left):
+            tainted.setdefault("press_conferences", sentence)  # 发布会12场（含政策吹风会4场）: both kinds
+        if item.metric is not None:
+            total = totals.get(item.metric)
+            if item.breakdown and total is not None:
+                # 其中图文解读5篇 is a part of the 12 before it; but after 各类新闻发布会15场, 其中新闻发布会9场
+                # says the 15 counted other kinds too: which is the figure?
+                if _BROADER.search(total.left):
+                    tainted.setdefault(item.metric, sentence)
+                continue
+            if item.excluded is None:
+                found.setdefault(item.metric, []).append((item.value, sentence))
+            if not item.breakdown:
+                totals[item.metric] = item
+            prev = item
+        elif not item.breakdown:
+            prev = item if item.unit else prev
+    return last_place
+
+
+def _publish(found: dict, tainted: dict, report) -> None:
+    """One value per metric becomes a fact; a metric with rival values gives an issue instead."""
     for metric, hits in found.items():
         values = {v for v, _ in hits}
         if metric in tainted:
