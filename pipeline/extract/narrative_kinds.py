@@ -48,8 +48,9 @@ def counts_containers(unit: str, left: str, after: str) -> bool:
 
 
 # events that are not press conferences: a count that names one of them beside 发布会 counts both kinds
-OTHER_EVENT = re.compile(r"(?:吹风|通气|座谈|见面|说明|推介|恳谈|听证|交流|通报|协调|沟通|研讨|论证|评议|观摩|记者|媒体|情况)会"
-                          r"|访谈|直播|采访|开放日|宣讲|发布活动")
+OTHER_EVENT = re.compile(r"(?:吹风|通气|座谈|见面|说明|推介|恳谈|听证|交流|通报|协调|沟通|研讨|论证|评议|观摩|记者|媒体|情况|解读|宣讲"
+                         r"|对话|答疑|培训|咨询|解答|辅导|介绍|问答|推进|调度)会|访谈|直播|采访|开放日|发布活动")
+
 # the things a count may be over: its own kind (kin) and other kinds listed beside it
 _KINDS = {
     "mailbox.letters": (re.compile(r"信箱|来信|信件"),

@@ -3,7 +3,7 @@
 A negation states 0 for a metric when its words say, for the report's whole year and for the agency
 itself, that none of the metric's things happened:
 
-- forward: a negation (未, 没有, 未曾, 未有, 无, 暂无; 均/都/也/并 before it), the metric's verb
+- forward: a negation (未, 没有, 未曾, 未有, 无, 暂无, 不存在; 均/都/也/并 before it), the metric's verb
   (收到 来信, 承办 建议提案, 收取 费用, 召开 发布会; optional after 无/没有/暂无, which negate the
   noun itself) and the metric's object, with nothing between them but words that do not narrow the
   object (过, 任何, 网民, 相关, a mailbox's name): 全年未收到局长信箱来信, 无人大代表建议和政协提案办理,
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-_NEG = r"(?:暂无|(?<![尚暂如若不])(?:均|都|也|亦|并|从|一直)?(?:未曾|未有|未|没有|无))"
+_NEG = r"(?:暂无|不存在|(?<![尚暂如若不])(?:均|都|也|亦|并|从|一直)?(?:未曾|未有|未|没有|无))"
 _NEG_NOUN = r"(?:暂无|(?<![尚暂如若不])(?:均|都|也|亦|并)?(?:没有|未有|无))"  # they take the noun itself: 暂无来信
 _GAP = (r"(?:过|任何|一封|一件|一条|一份|一场|一次|一例|相关|有关|网民|群众|公众|市民|社会公众|人民群众|申请人"
         r"|向申请人|向[^，。；\d]{0,6}?申请人|的|[省市区县级各、]{1,4}|[^，。；\d其他它余]{0,6}?信箱)")
@@ -48,6 +48,7 @@ _OBJECT_END = (r"(?=$|[，,。；;、）)]|的?(?:情况|情形|行为|现象|�
 _END = r"(?:任务|工作|事项|情况|情形|业务)?(?=$|[，,。；;、）)])"
 _TIME = r"(?:全年|本年度|本年|今年|年内|当年|\d{4}年度?|均|都|也|亦|[：:]\s*)*"
 
+_ANY_NEG = re.compile(r"未|无|没有|不存在")
 _PARTIAL = re.compile(r"上半年|下半年|季度|\d+\s*月|前三|截至\d")
 _REGION = re.compile(r"全市|全区|全县|全省|全州|各部门|各单位|各级|各地|各乡镇|各街道|所属|下属|系统内")
 _OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|应邀|受邀")
@@ -73,7 +74,7 @@ _RULES = {m: _compile(m) for m in SUBJECTS}
 
 def zeros(sentence: str, year: int | None) -> list[str]:
     """The metrics a sentence states 0 for by a whole-year negation (each at most once)."""
-    if "未" not in sentence and "无" not in sentence and "没有" not in sentence:
+    if not _ANY_NEG.search(sentence):
         return []
     if _PARTIAL.search(sentence):
         return []

@@ -154,6 +154,9 @@ KINDS = [
     ("召开新闻发布会12场，其中主要负责人出席6场。", {"press_conferences": 12}),  # a part by who attended
     ("收到网上咨询、信箱来信分别为30件、20件。", {"consultation.online": 30, "mailbox.letters": 20}),
     ("发布政策解读、图解共20篇。", {"interpretation.docs": 20}),  # both are interpretations
+    ("召开新闻发布会及政策解读会共8场。", {}),
+    ("召开新闻发布会3场和政策解读会1场。", {"press_conferences": 3}),
+    ("围绕社会关切召开新闻发布会5场。", {"press_conferences": 5}),
 ]
 
 # 3. A whole-year negation of receiving, handling, holding or charging states 0, however phrased.
@@ -178,6 +181,9 @@ NEGATIONS = [
     ("本年度未举办新闻发布会。", {"press_conferences": 0}),
     ("全年新闻发布会召开数量为零。", {"press_conferences": 0}),
     ("本年度未收到网上咨询。", {"consultation.online": 0}),
+    ("本年度不存在收取信息处理费的情况。", {"fees.collected_yuan": 0}),
+    ("无网民通过局长信箱来信。", {"mailbox.letters": 0}),
+    ("建议提案办理：本年度无。", {"proposals.handled": 0}),
     # not the whole year, not the agency, a part only, not yet, a rule, another charge, a condition
     ("上半年未收到局长信箱来信。", {}),
     ("2022年未收取信息处理费。", {}),
