@@ -30,12 +30,15 @@ _LINE_TAIL = re.compile(r"(?:" + _LINES + r")(?:共计|共|总计|合计|总数|
 
 
 _COLUMN = re.compile(r"栏目|专栏|专题|专区|频道|版块|板块")
-_COUNTED = re.compile(r"^\s*(?:共|共计|数量|数)?\s*(?:\d+|[一二两三四五六七八九十]+)\s*个")
+_COUNTED = re.compile(r"^\s*(?:共|共计|数量|数)?\s*(?:\d+|[一二两三四五六七八九十]+)\s*个")  # 专栏4个
+_COUNTED_BEFORE = re.compile(r"(?:(?:\d+|[一二两三四五六七八九十]+)\s*个[^\d，。；]{0,8}|等|各|各类|多个)$")  # 8个专栏, 等栏目
 
 
 def in_a_column(tail: str) -> bool:
-    """A column (栏目, 专栏) named in the words after the last place and not counted: what follows may be its own."""
-    return any(not _COUNTED.match(tail[m.end():]) for m in _COLUMN.finditer(tail))
+    """One column (“乡村振兴”专栏), named in the words after the last place and neither counted (专栏4个,
+    8个专栏) nor a listing of the site's columns (等栏目, 各栏目): what follows may be its own figure."""
+    return any(not _COUNTED.match(tail[m.end():]) and not _COUNTED_BEFORE.search(tail[:m.start()])
+               for m in _COLUMN.finditer(tail))
 
 
 def counts_containers(unit: str, left: str, after: str) -> bool:
