@@ -124,6 +124,8 @@ CONTAINERS = [
     ("开通热线、信箱等渠道3条。", {}),
     ("通过5个政务新媒体平台发布信息2,000条。", {}),
     ("整合关停政务新媒体账号3个。", {}),
+    ("微信公众号设置“政策解读”“办事指南”3个一级菜单、12个二级菜单。", {}),
+    ("局长信箱共有3个，全年收到来信25件。", {"mailbox.letters": 25}),
     ("门户网站新设“乡村振兴”专栏，发布信息320条。", {}),  # the column's posts, not the site's
     ("微信公众号开设“政策问答”栏目，推送信息56条。", {}),
     # the figure beside the count of places stays
@@ -187,6 +189,10 @@ NEGATIONS = [
     ("本年度不存在收取信息处理费的情况。", {"fees.collected_yuan": 0}),
     ("无网民通过局长信箱来信。", {"mailbox.letters": 0}),
     ("建议提案办理：本年度无。", {"proposals.handled": 0}),
+    ("全年未收到“局长信箱”来信。", {"mailbox.letters": 0}),
+    ("无信息处理费收取。", {"fees.collected_yuan": 0}),
+    ("全年未收到涉及本单位的信箱来信。", {}),  # whose mailbox?
+    ("无需收取信息处理费。", {}),  # a rule
     # not the whole year, not the agency, a part only, not yet, a rule, another charge, a condition
     ("上半年未收到局长信箱来信。", {}),
     ("2022年未收取信息处理费。", {}),
