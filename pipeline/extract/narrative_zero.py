@@ -70,6 +70,8 @@ def _compile(metric: str) -> tuple[re.Pattern, re.Pattern]:
 
 
 _RULES = {m: _compile(m) for m in SUBJECTS}
+_NOUN = {"mailbox.letters": ("来信", "信件", "信箱"), "consultation.online": ("咨询",), "proposals.handled": ("提案",),
+         "fees.collected_yuan": ("费",), "press_conferences": ("发布会",)}  # a cheap test before the patterns
 
 
 def zeros(sentence: str, year: int | None) -> list[str]:
@@ -82,6 +84,8 @@ def zeros(sentence: str, year: int | None) -> list[str]:
         return []
     out = []
     for metric, rules in _RULES.items():
+        if not any(w in sentence for w in _NOUN[metric]):
+            continue
         for rx in rules:
             m = _first(rx, sentence, metric)
             if m is not None:
