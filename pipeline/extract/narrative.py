@@ -357,7 +357,8 @@ def read_narrative(doc, report) -> None:
             if len(sentence) < 4:
                 continue
             for metric in zeros(sentence, year):
-                found.setdefault(metric, []).append((Decimal(0), sentence))
+                if not _numbers_labelled(sentence, metric):
+                    found.setdefault(metric, []).append((Decimal(0), sentence))
             if not _DIGIT.search(sentence) or not _CUE.search(sentence):
                 p = _places(sentence)
                 if p not in (None, WEBSITE):
@@ -404,6 +405,15 @@ def _read_sentence(sentence: str, platform: str | None, year: int | None, found:
         elif not item.breakdown:
             prev = item if item.unit else prev
     return last_place
+
+
+def _numbers_labelled(sentence: str, metric: str) -> bool:
+    """信箱收到留言12条，未收到信件: beside the negation, a number labelled with the metric's words (even
+    one that is no value of it): the 0 is not the whole story."""
+    if not _DIGIT.search(sentence):
+        return False
+    labels = [r.label for r in RULES if r.metric == metric and r.after is None]
+    return any(item.unit and any(rx.search(item.left) for rx in labels) for item in _items(sentence, None)[0])
 
 
 def _publish(found: dict, tainted: dict, report) -> None:

@@ -213,7 +213,10 @@ NEGATIONS = [
     ("未召开专题新闻发布会。", {}),
     ("局长信箱来信超期为零。", {}),
     ("未按期办结人大代表建议和政协提案的情况为零。", {}),
-    ("本年度局长信箱收到来信12件，书记信箱未收到来信。", {}),  # 12 and 0 compete
+    ("本年度局长信箱收到来信12件，书记信箱未收到来信。", {"mailbox.letters": 12}),  # a number beside: no 0
+    ("信箱收到留言12条，未收到信件。", {}),  # a number of the mailbox beside the negation
+    ("全年未召开新闻发布会，参加市政府新闻发布会3场。", {}),
+    ("全年未召开新闻发布会，发布政策解读5篇。", {"press_conferences": 0, "interpretation.docs": 5}),
 ]
 
 # 4. Full-width decimal points in 万 and 亿 figures.
