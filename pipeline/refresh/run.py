@@ -196,14 +196,6 @@ def _collect(inbox: Path, rr: RunReport) -> list[tuple[Path, str]]:
     return out
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _ingest(src: Path, data_dir: Path, max_bytes: int) -> tuple[str, str, int, int]:
     """Copy a file into the raw store, hashing what is copied: (sha256, raw path relative to the data
     folder, size, mtime_ns). The stored bytes are exactly the hashed ones; a file that changes while it
@@ -250,14 +242,6 @@ def _ingest(src: Path, data_dir: Path, max_bytes: int) -> tuple[str, str, int, i
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, dest)
     return sha, str(rel), before.st_size, before.st_mtime_ns
-
-
-def store_raw(src: Path, sha: str, data_dir: Path) -> str:
-    """Copy a file into the raw store once (by content); return its path relative to data_dir."""
-    got, rel, _, _ = _ingest(Path(src), Path(data_dir), 1 << 62)
-    if got != sha:
-        raise _Changed(f"{shown(str(src))} does not hash to {sha} any more")
-    return rel
 
 
 def _index_append(data_dir: Path, entries: list[dict]) -> None:
