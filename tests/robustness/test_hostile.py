@@ -147,7 +147,7 @@ def test_refresh_through_every_hostile_input(tmp_path):
 
 
 def test_a_file_that_changes_while_it_is_read_is_skipped(env, monkeypatch):
-    from pipeline.refresh import run as refresh_mod
+    from pipeline.refresh import store
 
     write_report(env.inbox, "a.html", agency_name(1)[0], 2023, seed=1)
     write_report(env.inbox, "growing.html", agency_name(2)[0], 2023, seed=2)
@@ -167,14 +167,14 @@ def test_a_file_that_changes_while_it_is_read_is_skipped(env, monkeypatch):
                                        st.st_size + 4096, st.st_atime, st.st_mtime, st.st_ctime))
         return st
 
-    monkeypatch.setattr(refresh_mod.os, "fstat", fstat)
+    monkeypatch.setattr(store.os, "fstat", fstat)
     rr = env.refresh()
     assert [f["path"] for f in rr.files_skipped] == ["growing.html"]
     assert "changed while" in rr.files_skipped[0]["reason"]
     assert rr.reports_loaded == 1
     raw = [p for p in (env.data / "raw").glob("??/*")]
     assert len(raw) == 1  # nothing stored under a hash its bytes do not match
-    monkeypatch.setattr(refresh_mod.os, "fstat", real_fstat)
+    monkeypatch.setattr(store.os, "fstat", real_fstat)
     assert env.refresh().reports_loaded == 2
 
 
@@ -202,12 +202,12 @@ def test_a_full_disk_fails_the_run_cleanly(env, tmp_path, monkeypatch):
         finally:
             subprocess.run(["umount", str(data)], capture_output=True)
     else:  # no mount here: the same failure, simulated
-        from pipeline.refresh import run as refresh_mod
+        from pipeline.refresh import report
 
         def full(*a, **k):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(refresh_mod, "_atomic_write", full)
+        monkeypatch.setattr(report, "atomic_write", full)
         with pytest.raises(Exception) as e:
             env.refresh()
         assert "space" in str(e.value).lower()
@@ -265,10 +265,11 @@ def test_rebuild_reads_every_original_of_the_raw_store(env):
 
 
 def test_one_lock_per_warehouse_whatever_the_data_folder(env, tmp_path):
-    from pipeline.refresh.run import RefreshBusy, _lock
+    from pipeline.refresh.lock import take_lock
+    from pipeline.refresh.run import RefreshBusy
 
     write_report(env.inbox, "a.html", agency_name(1)[0], 2023, seed=1)
-    held = _lock(env.db.parent / f".{env.db.name}.lock")
+    held = take_lock(env.db.parent / f".{env.db.name}.lock")
     try:
         with pytest.raises(RefreshBusy):
             refresh(env.inbox, env.db, data_dir=tmp_path / "other-data")
