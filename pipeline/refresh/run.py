@@ -26,6 +26,7 @@ import datetime as dt
 import os
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.limits import Limits  # re-exported: refresh(..., limits=Limits(...))
@@ -42,6 +43,22 @@ __all__ = ["refresh", "Limits", "RunReport", "RefreshError", "RefreshBusy", "EXI
            "EXIT_RUN_FAILED", "shown"]
 
 
+@dataclass
+class _Run:
+    """What every stage of one refresh reads: where, since when, under which limits and locks."""
+    inbox: Path
+    db: Path
+    data_dir: Path
+    corrections: Path
+    agencies: Path
+    limits: Limits
+    load_id: str
+    started: dt.datetime
+    t0: float
+    rr: RunReport
+    locks: tuple = ()
+
+
 def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | None = None,
             quiet: bool = True, corrections: Path | None = None, limits: Limits | None = None,
             rebuild: bool = False, progress=None, agencies: Path | None = None, fetched: dict | None = None) -> RunReport:
@@ -51,6 +68,38 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
     original of the raw store again, whatever the published warehouse holds; `agencies` is the agency
     register (default: agencies.csv in the data folder); `fetched` is what `nianbao fetch` returned just
     before (`refresh --fetch`), kept in the run report."""
+    run = _start(inbox, db, data_dir, corrections, agencies, limits, fetched)
+    rr = run.rr
+    run.locks = _lock_all(run.db, run.data_dir)  # 1. lock
+    published = False
+    try:
+        files, base_files, prev_sources = _previous_files(run, rebuild)
+        active_shas, context = _collect_and_store(run, files, base_files)  # 2-3. collect and store
+        target, counts = _extract_and_build(run, files, active_shas, prev_sources, context, workers, progress)  # 4-5.
+        _failpoint("before_publish")
+        _publish(target, run.db)  # 6. publish: one rename
+        published = True
+        rr.reports_loaded = counts["reports_loaded"]
+        rr.checks = counts["checks"]
+        rr.checks_by_id = counts["checks_by_id"]
+        rr.unplaced = counts["unplaced"]
+        rr.unregistered = counts.get("unregistered", [])
+        rr.status = "partial" if rr.files_failed else "ok"
+        rr.exit_code = EXIT_SOME_FAILED if rr.files_failed else EXIT_OK
+    except RefreshBusy:
+        raise
+    except Exception as e:
+        rr.status, rr.exit_code, rr.error = "failed", EXIT_RUN_FAILED, f"{type(e).__name__}: {e}"
+    finally:
+        _finish(run, published)  # 7. report
+    if rr.exit_code == EXIT_RUN_FAILED:
+        raise RefreshError(rr.error + (" (the new warehouse was published)" if published else
+                                       "; nothing was published, the previous warehouse is intact"))
+    return rr
+
+
+def _start(inbox, db, data_dir, corrections, agencies, limits, fetched) -> _Run:
+    """The run's identity, its paths with their defaults, and a run report with what was fetched first."""
     t0 = time.monotonic()
     started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -66,119 +115,126 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
                                                                      "published_on": n["published_on"]} for n in r["new"]],
              "older_format": [o["year"] for o in r["older_format"]], "failed": r["failed"]}
             for r in fetched.get("results", []) if r["new"] or r["failed"] or r["older_format"]]
-    limits = limits or Limits.from_env()
-    # 1. lock: one refresh per warehouse, whatever its data folder, and one per data folder
+    return _Run(inbox, db, data_dir, corrections, agencies, limits or Limits.from_env(), load_id, started, t0, rr)
+
+
+def _lock_all(db: Path, data_dir: Path) -> tuple:
+    """One refresh per warehouse, whatever its data folder, and one per data folder: (data lock, db lock)."""
     db_lock = take_lock(db.parent / f".{db.name}.lock")
     try:
         data_lock = take_lock(data_dir / ".refresh.lock")
     except BaseException:
         db_lock.close()
         raise
-    published = False
+    return data_lock, db_lock
+
+
+def _previous_files(run: _Run, rebuild: bool) -> tuple[dict, dict, dict]:
+    """The files known before this run, the base the inbox is compared with, and the parser version each
+    was read by; from the raw store alone when the warehouse is corrupt or a rebuild is asked for."""
+    db, data_dir, rr = run.db, run.data_dir, run.rr
+    clean_leftovers(data_dir)
+    (data_dir / ".staging").mkdir(parents=True, exist_ok=True)
+    prev_files, prev_sources, broken = _previous(db)
+    if broken or rebuild:
+        rr.rebuilt = broken or "asked for (--rebuild)"
+        if broken:
+            aside = db.with_name(f"{db.name}.corrupt-{run.load_id}")
+            os.replace(db, aside)  # kept for inspection; readers get a clear message until the new one lands
+            rr.rebuilt += f"; moved aside to {aside.name}"
+        files = from_raw_store(data_dir, run.load_id)
+        return files, dict(files), {}
+    files = {sha: dict(f) for sha, f in prev_files.items() if (data_dir / (f.get("raw_path") or "")).is_file()}
+    return files, prev_files, prev_sources
+
+
+def _collect_and_store(run: _Run, files: dict, base_files: dict) -> tuple[list[str], dict]:
+    """Stages 2-3: the inbox's files into the raw store; the files to load, and the context the builder
+    needs besides them (fetch provenance, the agency register)."""
+    rr = run.rr
+    mark = time.monotonic()
+    found = collect(run.inbox, rr)
+    rr.stage_seconds["collect"] = round(time.monotonic() - mark, 3)
+    mark = time.monotonic()
+    seen_paths = store_all(found, base_files, files, run.data_dir, run.limits, rr, run.load_id)
+    active_shas = active(files, seen_paths)
+    context = provenance(run.inbox, run.data_dir, files)
+    from pipeline.warehouse.register import read_register
+
+    register = read_register(run.agencies)
+    rr.register = shown(str(run.agencies)) if run.agencies.is_file() else None
+    rr.register_problems = register.problems
+    context["register"] = register.entries
+    rr.stage_seconds["store"] = round(time.monotonic() - mark, 3)
+    return active_shas, context
+
+
+def _extract_and_build(run: _Run, files: dict, active_shas: list[str], prev_sources: dict, context: dict,
+                       workers: int | None, progress) -> tuple[Path, dict]:
+    """Stages 4-5: extract what is new, changed, failed before, or read by an older parser, streaming
+    into the builder process, which writes the new warehouse and runs every check. Returns the new
+    warehouse file and the builder's counts."""
+    rr, mark = run.rr, time.monotonic()
+    todo = [sha for sha in active_shas if prev_sources.get(sha) != PARSER_VERSION]
+    keep = [sha for sha in active_shas if prev_sources.get(sha) == PARSER_VERSION]
+    failed: dict[str, str] = {}
+    target = run.data_dir / ".staging" / f"warehouse-{run.load_id}.duckdb"
+    builder = BuilderProcess(target, run.load_id, tuple(fh.fileno() for fh in reversed(run.locks)))
     try:
-        clean_leftovers(data_dir)
-        staging = data_dir / ".staging"
-        staging.mkdir(parents=True, exist_ok=True)
-        prev_files, prev_sources, broken = _previous(db)
-        if broken or rebuild:
-            rr.rebuilt = broken or "asked for (--rebuild)"
-            if broken:
-                aside = db.with_name(f"{db.name}.corrupt-{load_id}")
-                os.replace(db, aside)  # kept for inspection; readers get a clear message until the new one lands
-                rr.rebuilt += f"; moved aside to {aside.name}"
-            prev_files, prev_sources = {}, {}
-            files = from_raw_store(data_dir, load_id)
-            base_files = dict(files)
-        else:
-            files = {sha: dict(f) for sha, f in prev_files.items() if (data_dir / (f.get("raw_path") or "")).is_file()}
-            base_files = prev_files
-        # 2-3. collect and store
+        builder.carry_over(run.db if (run.db.exists() and keep) else None, keep)
+
+        def take(res):
+            if isinstance(res, tuple):
+                failed[res[0]] = res[1]
+                return
+            files[res.sha256].update(status="loaded", error=None)
+            builder.add(res)
+
+        extract_all(todo, files, run.data_dir, tuple(reversed(run.locks)), workers, run.limits, progress, take)
+        rr.stage_seconds["extract"] = round(time.monotonic() - mark, 3)
         mark = time.monotonic()
-        found = collect(inbox, rr)
-        rr.stage_seconds["collect"] = round(time.monotonic() - mark, 3)
-        mark = time.monotonic()
-        seen_paths = store_all(found, base_files, files, data_dir, limits, rr, load_id)
-        active_shas = active(files, seen_paths)
-        context = provenance(inbox, data_dir, files)
-        from pipeline.warehouse.register import read_register
+        rr.files_extracted = len(todo)
+        for sha, reason in failed.items():
+            f = files[sha]
+            f.update(status="failed", error=reason)
+            rr.files_failed.append({"path": f.get("inbox_path") or f.get("name"), "reason": reason, "sha256": sha})
+        for sha in keep:
+            files[sha].update(status="loaded", error=None)
+        from pipeline.warehouse.build import read_corrections
 
-        register = read_register(agencies)
-        rr.register = shown(str(agencies)) if agencies.is_file() else None
-        rr.register_problems = register.problems
-        context["register"] = register.entries
-        rr.stage_seconds["store"] = round(time.monotonic() - mark, 3)
-        mark = time.monotonic()
-        # 4. extract what is new, changed, failed before, or read by an older parser, streaming into
-        # 5. the builder process, which writes the new warehouse and runs every check
-        todo = [sha for sha in active_shas if prev_sources.get(sha) != PARSER_VERSION]
-        keep = [sha for sha in active_shas if prev_sources.get(sha) == PARSER_VERSION]
-        failed: dict[str, str] = {}
-        target = staging / f"warehouse-{load_id}.duckdb"
-        builder = BuilderProcess(target, load_id, (db_lock.fileno(), data_lock.fileno()))
-        try:
-            builder.carry_over(db if (db.exists() and keep) else None, keep)
-
-            def take(res):
-                if isinstance(res, tuple):
-                    failed[res[0]] = res[1]
-                    return
-                files[res.sha256].update(status="loaded", error=None)
-                builder.add(res)
-
-            extract_all(todo, files, data_dir, (db_lock, data_lock), workers, limits, progress, take)
-            rr.stage_seconds["extract"] = round(time.monotonic() - mark, 3)
-            mark = time.monotonic()
-            rr.files_extracted = len(todo)
-            for sha, reason in failed.items():
-                f = files[sha]
-                f.update(status="failed", error=reason)
-                rr.files_failed.append({"path": f.get("inbox_path") or f.get("name"), "reason": reason, "sha256": sha})
-            for sha in keep:
-                files[sha].update(status="loaded", error=None)
-            from pipeline.warehouse.build import read_corrections
-
-            corr, corr_problems = read_corrections(corrections)
-            counts = builder.finish(list(files.values()), _run_report_row(rr, load_id, started, t0), corr, context)
-            rr.corrections = corr_problems + counts["correction_problems"]
-            rr.builder_peak_rss_mib = counts.get("builder_peak_rss_mib")
-        finally:
-            builder.abandon()
-        rr.stage_seconds["build"] = round(time.monotonic() - mark, 3)
-        _failpoint("before_publish")
-        # 6. publish: one rename
-        with open(target, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(target, db)
-        _fsync_dir(db.parent)
-        published = True
-        rr.reports_loaded = counts["reports_loaded"]
-        rr.checks = counts["checks"]
-        rr.checks_by_id = counts["checks_by_id"]
-        rr.unplaced = counts["unplaced"]
-        rr.unregistered = counts.get("unregistered", [])
-        rr.status = "partial" if rr.files_failed else "ok"
-        rr.exit_code = EXIT_SOME_FAILED if rr.files_failed else EXIT_OK
-    except RefreshBusy:
-        raise
-    except Exception as e:
-        rr.status, rr.exit_code, rr.error = "failed", EXIT_RUN_FAILED, f"{type(e).__name__}: {e}"
+        corr, corr_problems = read_corrections(run.corrections)
+        counts = builder.finish(list(files.values()), _run_report_row(rr, run.load_id, run.started, run.t0), corr,
+                                context)
+        rr.corrections = corr_problems + counts["correction_problems"]
+        rr.builder_peak_rss_mib = counts.get("builder_peak_rss_mib")
     finally:
-        rr.seconds = round(time.monotonic() - t0, 3)
-        rr.finished_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
-        # 7. report: always written, or failing to write it is the run's error
-        try:
-            report.save(rr, data_dir)
-        except OSError as e:
-            note = f"the run report could not be written ({e.strerror or e})"
-            rr.error = f"{rr.error}; {note}" if rr.error else note
-            rr.exit_code = EXIT_RUN_FAILED
-            rr.status = "failed" if not published else rr.status
-        for fh in (data_lock, db_lock):
-            release_lock(fh)
-    if rr.exit_code == EXIT_RUN_FAILED:
-        raise RefreshError(rr.error + (" (the new warehouse was published)" if published else
-                                       "; nothing was published, the previous warehouse is intact"))
-    return rr
+        builder.abandon()
+    rr.stage_seconds["build"] = round(time.monotonic() - mark, 3)
+    return target, counts
+
+
+def _publish(target: Path, db: Path) -> None:
+    """The new warehouse replaces the published one in one rename, after both are on disk."""
+    with open(target, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(target, db)
+    _fsync_dir(db.parent)
+
+
+def _finish(run: _Run, published: bool) -> None:
+    """Stage 7: the run report is always written, or failing to write it is the run's error; the locks go."""
+    rr = run.rr
+    rr.seconds = round(time.monotonic() - run.t0, 3)
+    rr.finished_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+    try:
+        report.save(rr, run.data_dir)
+    except OSError as e:
+        note = f"the run report could not be written ({e.strerror or e})"
+        rr.error = f"{rr.error}; {note}" if rr.error else note
+        rr.exit_code = EXIT_RUN_FAILED
+        rr.status = "failed" if not published else rr.status
+    for fh in run.locks:
+        release_lock(fh)
 
 
 def _previous(db: Path) -> tuple[dict, dict, str | None]:
