@@ -78,6 +78,18 @@ def _extract_one(args: tuple[str, str, str]):
     return Extraction(sha, name, report.format, doc, report.sentence_hashes, run_report_checks(values, ctx)).prepare()
 
 
+def _jobs(todo: list[str], files: dict, data_dir: Path, limits: Limits, unread) -> list[tuple[str, str, str]]:
+    """(raw path, name, sha) of each file to read; a file over the size limit is failed at once, unread."""
+    jobs = []
+    for sha in todo:
+        f = files[sha]
+        if (f.get("size_bytes") or 0) > limits.file_mb * 1024 * 1024:
+            unread((sha, f"larger than the {limits.file_mb} MiB limit per file (NIANBAO_FILE_MAX_MB)"))
+            continue
+        jobs.append((str(data_dir / f["raw_path"]), f["name"], sha))
+    return jobs
+
+
 def extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: int | None, limits: Limits,
                  progress, take) -> None:
     """Read every file of `todo` in worker processes (pebble), each under the time and memory limits.
@@ -98,15 +110,11 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: in
         if progress is not None:
             progress(n_done, len(todo))
 
-    jobs = []
-    for sha in todo:
-        f = files[sha]
-        size = f.get("size_bytes") or 0
-        if size > limits.file_mb * 1024 * 1024:
-            take((sha, f"larger than the {limits.file_mb} MiB limit per file (NIANBAO_FILE_MAX_MB)"))
-            step()
-            continue
-        jobs.append((str(data_dir / f["raw_path"]), f["name"], sha))
+    def unread(failure):
+        take(failure)
+        step()
+
+    jobs = _jobs(todo, files, data_dir, limits, unread)
     n = max(1, min(workers or min(2, os.cpu_count() or 1), len(jobs) or 1))
     pool = pebble.ProcessPool(max_workers=n, context=multiprocessing.get_context("fork"), initializer=_worker_init,
                               initargs=(tuple(fh.fileno() for fh in locks), os.getpid(), limits.memory_mb * 1024 * 1024))
