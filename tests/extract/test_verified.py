@@ -140,3 +140,38 @@ def test_cli_json_carries_verified(tmp_path):
                          timeout=120, check=True)
     facts = json.loads(out.stdout)["facts"]
     assert facts and all(x["verified"] is True for x in facts)
+
+
+def _wrapped(text: str, style: str) -> str:
+    """表三's numbered row labels wrapped over three lines, as a PDF without ruling lines prints them:
+    the values beside the middle line (`mid`), or on a line of their own between the label's lines
+    (`alone`); the group label's pieces printed down their own column on the same lines."""
+    out = []
+    for line in text.splitlines():
+        cells = line.split("    ")
+        label, values = cells[0], cells[1:]
+        import re as _re
+
+        if len(values) == 7 and _re.match(r"^\d\.", label) and len(label) >= 8:
+            a, b, c = label[:4], label[4:len(label) - 2], label[len(label) - 2:]
+            if style == "mid":
+                out += [a, b + "    " + "    ".join(values), c]
+            else:
+                out += ["（ 三    " + a, "    ".join(values), "） 不    " + b, c]
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("style", ["mid", "alone"])
+def test_labels_wrapped_around_their_values_are_read_whole(style):
+    """A label wrapped over lines is its unit from its item number to the next one: the values between
+    its lines belong to it, never to the row before or after."""
+    f = _facts(seed=11)
+    text = render(f, AG, 2023, "2021", Layout("txt", txt_sep="spaces")).decode("utf-8")
+    report = extract_bytes(_wrapped(text, style).encode("utf-8"), "r.txt")
+    got = report.values()
+    assert {k: (v, f[k]) for k, v in got.items() if k in f and v != f[k]} == {}
+    rows = [k for k in f if k.startswith(("app.denied.", "app.unavailable.", "app.not_processed.", "app.other."))]
+    assert len(rows) > 40 and [k for k in rows if k not in got] == []
+    assert all(x.verified for x in report.facts)
