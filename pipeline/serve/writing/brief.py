@@ -181,10 +181,10 @@ def brief_text(con, year: int, flt: queries.Filters, data_dir: Path | None, lang
 def brief_bytes(con, year: int, flt: queries.Filters, fmt: str, data_dir: Path | None, lang: str = "zh",
                 region_name: str | None = None) -> bytes:
     text, ctx = brief_text(con, year, flt, data_dir, lang, region_name)
-    return render.to_bytes(text, brief_charts(ctx, lang) if fmt != "md" else {}, fmt, ctx["title"])
+    return render.to_bytes(text, brief_charts(ctx, lang) if fmt != "md" else {}, fmt, ctx["title"], lang)
 
 
 def write_brief(con, year: int, flt: queries.Filters, out: Path, data_dir: Path | None, lang: str = "zh",
                 region_name: str | None = None) -> list[Path]:
     text, ctx = brief_text(con, year, flt, data_dir, lang, region_name)
-    return render.write(text, brief_charts(ctx, lang), Path(out), ctx["title"])
+    return render.write(text, brief_charts(ctx, lang), Path(out), ctx["title"], lang)

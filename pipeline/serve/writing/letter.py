@@ -121,9 +121,9 @@ def letter_title(ctx: dict, lang: str) -> str:
 
 def letter_bytes(con, report_id: str, fmt: str, data_dir: Path | None, lang: str = "zh") -> bytes:
     text, ctx = letter_text(con, report_id, data_dir, lang)
-    return render.to_bytes(text, {}, fmt, letter_title(ctx, lang))
+    return render.to_bytes(text, {}, fmt, letter_title(ctx, lang), lang)
 
 
 def write_letter(con, report_id: str, out: Path, data_dir: Path | None, lang: str = "zh") -> list[Path]:
     text, ctx = letter_text(con, report_id, data_dir, lang)
-    return render.write(text, {}, Path(out), letter_title(ctx, lang))
+    return render.write(text, {}, Path(out), letter_title(ctx, lang), lang)

@@ -80,17 +80,19 @@ def parse(text: str) -> list[Block]:
     return blocks
 
 
-def to_bytes(text: str, charts: dict[str, bytes], fmt: str, title: str = "") -> bytes:
+def to_bytes(text: str, charts: dict[str, bytes], fmt: str, title: str = "", lang: str = "zh") -> bytes:
     """The document in one format; Markdown bytes carry the charts' captions only (see `write`)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if fmt == "md":
         return re.sub(r"!\[([^\]]*)\]\(chart:[\w-]+\)", r"*\1*", text).encode("utf-8")
     blocks = parse(text)
-    return {"docx": _docx, "pdf": _pdf, "html": _html}[fmt](blocks, charts, title)
+    if fmt == "html":
+        return _html(blocks, charts, title, lang)
+    return {"docx": _docx, "pdf": _pdf}[fmt](blocks, charts, title)
 
 
-def write(text: str, charts: dict[str, bytes], path: Path, title: str = "") -> list[Path]:
+def write(text: str, charts: dict[str, bytes], path: Path, title: str = "", lang: str = "zh") -> list[Path]:
     """Write the document to `path`, its format from the suffix; Markdown's charts go beside it as PNG
     files. Returns the files written."""
     path = Path(path)
@@ -110,7 +112,7 @@ def write(text: str, charts: dict[str, bytes], path: Path, title: str = "") -> l
         body = re.sub(r"\(chart:([\w-]+)\)", lambda m: f"({folder.name}/{m.group(1)}.png)", text)
         path.write_text(body, encoding="utf-8")
     else:
-        path.write_bytes(to_bytes(text, charts, fmt, title))
+        path.write_bytes(to_bytes(text, charts, fmt, title, lang))
     return written
 
 
@@ -121,7 +123,7 @@ h1{text-align:center;font-size:1.5em}table{border-collapse:collapse;margin:.6em 
 th{background:#f0f0f0}.note{color:#555;font-size:.9em}figure{margin:1em 0}figcaption{font-size:.9em;color:#555}img{max-width:100%}"""
 
 
-def _html(blocks: list[Block], charts: dict[str, bytes], title: str) -> bytes:
+def _html(blocks: list[Block], charts: dict[str, bytes], title: str, lang: str) -> bytes:
     from lxml import html as lh
     from lxml.html import builder as E
 
@@ -142,7 +144,7 @@ def _html(blocks: list[Block], charts: dict[str, bytes], title: str) -> bytes:
         elif b.kind == "img" and b.name in charts:
             src = "data:image/png;base64," + base64.b64encode(charts[b.name]).decode("ascii")
             body.append(E.FIGURE(E.IMG(src=src, alt=b.text), E.FIGCAPTION(b.text)))
-    doc = E.HTML(E.HEAD(E.META(charset="utf-8"), E.TITLE(title), E.STYLE(_CSS)), E.BODY(*body), lang="zh")
+    doc = E.HTML(E.HEAD(E.META(charset="utf-8"), E.TITLE(title), E.STYLE(_CSS)), E.BODY(*body), lang="zh-CN" if lang == "zh" else "en")
     return b"<!DOCTYPE html>\n" + lh.tostring(doc, encoding="utf-8", pretty_print=True)
 
 
@@ -247,7 +249,7 @@ def _pdf(blocks: list[Block], charts: dict[str, bytes], title: str) -> bytes:
         elif b.kind == "table":
             ncols = max(len(r) for r in b.items)
             rows = [[Paragraph(_pdf_text(c), st["cell"]) for c in r] + [""] * (ncols - len(r)) for r in b.items]
-            weights = [max(4, max(min(len(r[k]) if k < len(r) else 0, 30) for r in b.items)) for k in range(ncols)]
+            weights = [max(6, max(min(len(r[k]) if k < len(r) else 0, 30) for r in b.items)) for k in range(ncols)]
             widths = [doc.width * w / sum(weights) for w in weights]
             t = Table(rows, colWidths=widths, repeatRows=1)
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
