@@ -790,7 +790,7 @@ def parse(doc: Document) -> Report:
     if st.blank_cells:
         report.issues.append(Issue("blank_cells", "warning",
                                    f"{len(st.blank_cells)} table cells are blank or marked not applicable; no fact was reported for them",
-                                   "; ".join(st.blank_cells[:60])))
+                                   "; ".join(st.blank_cells[:60]), data={"count": len(st.blank_cells)}))
     v = st.votes
     if v["2019"] or v["2021"]:
         report.template = "2021" if v["2021"] > v["2019"] else "2019" if v["2019"] > v["2021"] else None
@@ -865,7 +865,8 @@ def _missing_tables(report: Report):
     names = {"active": "表二 主动公开", "applications": "表三 依申请公开", "review_litigation": "表四 复议诉讼"}
     for s, name in names.items():
         if s not in sections:
-            report.issues.append(Issue("table_missing", "warning", f"no value of {name} could be read"))
+            report.issues.append(Issue("table_missing", "warning", f"no value of {name} could be read",
+                                       data={"table": name}))
 
 
 # --- agency and year ----------------------------------------------------------------------------
