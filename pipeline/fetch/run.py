@@ -24,248 +24,34 @@ named with its reason and does not stop the others.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import os
-import re
-import threading
 import time
-import urllib.robotparser
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlsplit
 
+from pipeline.fetch.http import Answer, Client, FetchFailed, Settings, _now
+from pipeline.fetch.scrape import (FIRST_FORMAT_YEAR, _decode_html, _kind, is_report_title, parse_list,  # noqa: F401
+                                   parse_report_page, url_date, year_of)
+from pipeline.fetch.state import State
 from pipeline.warehouse.register import Entry, Register, host_of, read_register
 
-USER_AGENT = ("nianbao/0.3 (collects government-information-disclosure annual reports for an oversight "
-              "office; honours robots.txt; one request per host at a time)")
-DOC_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".txt")
-FIRST_FORMAT_YEAR = 2019
-CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4",
-             "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
-_YEAR = r"((?:19|20)\d{2}|[〇零○Ｏ一二][〇零○Ｏ一二三四五六七八九]{3})"
-# a link title naming an annual disclosure report
-REPORT_TITLE = re.compile(_YEAR + r"\s*年\s*度?.{0,40}?(?:政府信息公开|政务公开|信息公开).{0,16}?(?:年度报告|年报|工作报告)"
-                          r"|" + _YEAR + r"\s*年\s*度?\s*(?:政府信息公开|信息公开)?\s*年报")
-# titles that name such a report but are not one
-NOT_REPORT = re.compile(r"通知|意见|要点|解读|图解|说明|公示|发布会|编制|格式|模板|审查|评估|考核|第三方|通报|目录|指南")
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-_PAGE_DATE = re.compile(r"(?:发布时间|发布日期|成文日期|发文日期|公开日期|日期)\s*[:：]?\s*" + _DATE.pattern)
-_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_")
-_NEXT = re.compile(r"^\s*(下一页|下页|后页|next|›|»|>)\s*$", re.I)
-# TRS-style pagers: createPageHTML(pages, current, "index", "html")
-_TRS_PAGER = re.compile(r"createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
-
-
-def year_of(title: str) -> int | None:
-    m = REPORT_TITLE.search(title or "")
-    if not m:
-        return None
-    y = m.group(1) or m.group(2)
-    y = "".join(CN_DIGITS.get(c, c) for c in y)
-    return int(y) if y.isdigit() and y.isascii() else None
-
-
-def is_report_title(title: str) -> bool:
-    return bool(title) and REPORT_TITLE.search(title) is not None and not NOT_REPORT.search(title)
-
-
-def date_in(text: str, pattern=_DATE) -> dt.date | None:
-    for m in pattern.finditer(text or ""):
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            continue
-    return None
-
-
-def url_date(url: str) -> dt.date | None:
-    return date_in(url, _URL_DATE)
-
-
-@dataclass
-class Settings:
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    request_seconds: float = 120.0      # one request, however slowly its bytes arrive
-    retries: int = 3                    # after the first try, on 5xx, 429 and connection errors
-    backoff: float = 2.0                # seconds before the first retry, doubled each time
-    delay: float = 1.0                  # between two requests to one host
-    max_bytes: int = 200 * 1024 * 1024
-    max_list_pages: int = 20            # a list page and its next pages
-    max_items: int = 100                # reports taken from one source
-    max_redirects: int = 5
-    source_seconds: float = 900.0       # one source, all its requests
-    hosts_in_parallel: int = 8
-    user_agent: str = USER_AGENT
-    recheck: bool = False               # ask again (conditionally) for reports already downloaded
-
-    @classmethod
-    def from_env(cls) -> "Settings":
-        from pipeline import limits
-
-        s = cls(max_bytes=limits.current().file_mb * 1024 * 1024)
-        for name, attr, kind in (("NIANBAO_FETCH_DELAY", "delay", float), ("NIANBAO_FETCH_TIMEOUT", "read_timeout", float),
-                                 ("NIANBAO_FETCH_RETRIES", "retries", int), ("NIANBAO_FETCH_HOSTS", "hosts_in_parallel", int)):
-            if os.environ.get(name):
-                setattr(s, attr, kind(os.environ[name]))
-        return s
-
-
-class FetchFailed(Exception):
-    pass
-
-
-@dataclass
-class Answer:
-    url: str
-    status: int
-    content: bytes = b""
-    headers: dict = field(default_factory=dict)
-    not_modified: bool = False
-
-
-class _Hosts:
-    """The per-host delay and robots.txt, shared by the threads of one run."""
-
-    def __init__(self, settings: Settings):
-        self.s = settings
-        self.last: dict[str, float] = {}
-        self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
-        self.lock = threading.Lock()
-        self.host_locks: dict[str, threading.Lock] = {}
-
-    def lock_of(self, host: str) -> threading.Lock:
-        with self.lock:
-            return self.host_locks.setdefault(host, threading.Lock())
-
-    def wait(self, host: str):
-        last = self.last.get(host)
-        if last is not None:
-            pause = self.s.delay - (time.monotonic() - last)
-            if pause > 0:
-                time.sleep(pause)
-        self.last[host] = time.monotonic()
+__all__ = ["Settings", "fetch", "summary", "parse_list", "parse_report_page", "year_of", "is_report_title", "FetchFailed"]
 
 
 class Fetcher:
-    """One fetch run: an HTTP client, the state of earlier runs, the inbox it writes into."""
+    """One fetch run: the sources of the register, through one HTTP client, into the inbox."""
 
     def __init__(self, inbox: Path, settings: Settings | None = None, transport=None):
-        import httpx
-
         self.s = settings or Settings.from_env()
         self.inbox = Path(inbox)
-        self.dir = self.inbox / ".fetch"
-        self.state_path = self.dir / "state.json"
-        self.state = _load_json(self.state_path, {"pages": {}, "sources": {}})
-        self.state.setdefault("pages", {})
-        self.state.setdefault("sources", {})
-        self.client = httpx.Client(
-            headers={"User-Agent": self.s.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
-            timeout=httpx.Timeout(self.s.read_timeout, connect=self.s.connect_timeout),
-            follow_redirects=True, max_redirects=self.s.max_redirects, transport=transport, trust_env=False)
-        self.hosts = _Hosts(self.s)
-        self.lock = threading.Lock()
-        self.requests = 0
-        self.conditional = 0
-        self.not_modified = 0
-        self.provenance: list[dict] = []
+        self.st = State(self.inbox)
+        self.state = {"pages": self.st.pages, "sources": self.st.sources}
+        self.http = Client(self.s, transport)
+        self.lock = self.http.lock
 
-    # -- HTTP -------------------------------------------------------------------------------
     def get(self, url: str, conditional: dict | None = None, deadline: float | None = None) -> Answer:
-        """GET with the host's delay, robots.txt, retries, the size and time limits. Raises FetchFailed
-        with a reason a person can read."""
-        import httpx
-
-        host = host_of(url)
-        if not self.allowed(url):
-            raise FetchFailed(f"robots.txt of {host} disallows {urlsplit(url).path or '/'}")
-        headers = {}
-        if conditional:
-            if conditional.get("etag"):
-                headers["If-None-Match"] = conditional["etag"]
-            if conditional.get("last_modified"):
-                headers["If-Modified-Since"] = conditional["last_modified"]
-        wait = self.s.backoff
-        last_error = ""
-        for attempt in range(self.s.retries + 1):
-            if deadline is not None and time.monotonic() > deadline:
-                raise FetchFailed(f"the source's time bound ({self.s.source_seconds:.0f} s) was reached")
-            with self.hosts.lock_of(host):
-                self.hosts.wait(host)
-                with self.lock:
-                    self.requests += 1
-                    self.conditional += bool(headers)
-                try:
-                    ans = self._once(url, headers)
-                except _TooBig as e:
-                    raise FetchFailed(str(e)) from None
-                except httpx.TooManyRedirects:
-                    raise FetchFailed(f"more than {self.s.max_redirects} redirects (a redirect loop?)") from None
-                except (httpx.TimeoutException, httpx.TransportError, _Slow) as e:
-                    ans, last_error = None, _why(e, self.s)
-            if ans is not None:
-                if ans.status == 304:
-                    with self.lock:
-                        self.not_modified += 1
-                    ans.not_modified = True
-                    return ans
-                if ans.status < 400:
-                    return ans
-                last_error = f"HTTP {ans.status}"
-                if ans.status < 500 and ans.status != 429:
-                    raise FetchFailed(last_error)
-            if attempt < self.s.retries:
-                time.sleep(wait)
-                wait *= 2
-        raise FetchFailed(f"{last_error} (after {self.s.retries + 1} tries)")
-
-    def _once(self, url: str, headers: dict) -> Answer:
-        start = time.monotonic()
-        with self.client.stream("GET", url, headers=headers) as r:
-            if r.status_code >= 400 or r.status_code == 304:
-                return Answer(str(r.url), r.status_code, b"", dict(r.headers))
-            declared = r.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > self.s.max_bytes:
-                raise _TooBig(int(declared), self.s.max_bytes)
-            chunks, size = [], 0
-            for chunk in r.iter_bytes(65536):
-                size += len(chunk)
-                if size > self.s.max_bytes:
-                    raise _TooBig(size, self.s.max_bytes)
-                if time.monotonic() - start > self.s.request_seconds:
-                    raise _Slow(f"the answer took longer than {self.s.request_seconds:.0f} s")
-                chunks.append(chunk)
-            return Answer(str(r.url), r.status_code, b"".join(chunks), dict(r.headers))
-
-    def allowed(self, url: str) -> bool:
-        parts = urlsplit(url)
-        key = f"{parts.scheme}://{parts.netloc}"
-        with self.hosts.lock:
-            known = key in self.hosts.robots
-        if not known:
-            rp = urllib.robotparser.RobotFileParser()
-            try:
-                with self.hosts.lock_of(host_of(url)):
-                    self.hosts.wait(host_of(url))
-                    with self.lock:
-                        self.requests += 1
-                    r = self.client.get(key + "/robots.txt")
-                if r.status_code >= 500:
-                    rp.disallow_all = True  # the site is failing: ask nothing of it this run (RFC 9309)
-                elif r.status_code >= 400:
-                    rp.allow_all = True
-                else:
-                    rp.parse(r.text[:500_000].splitlines())
-            except Exception:
-                rp.disallow_all = True
-            with self.hosts.lock:
-                self.hosts.robots[key] = rp
-        rp = self.hosts.robots[key]
-        return rp.can_fetch(self.s.user_agent, url)
+        return self.http.get(url, conditional, deadline)
 
     # -- one source -------------------------------------------------------------------------
     def fetch_source(self, entry: Entry) -> dict:
@@ -296,7 +82,7 @@ class Fetcher:
                        "title": item.get("title"), "published_on": item.get("date"), "fetched_at": _now()}
                 out["older_format"].append(rec)
                 if not self.state["pages"].get(url, {}).get("older_format"):  # recorded once, not every week
-                    self._record(rec)
+                    self.st.record(rec)
                     with self.lock:
                         self.state["pages"][url] = {"older_format": True, "fetched_at": rec["fetched_at"]}
                 continue
@@ -370,7 +156,7 @@ class Fetcher:
             if year and year < FIRST_FORMAT_YEAR:
                 rec = {"kind": "older_format", "agency_id": entry.agency_id, "year": year, "url": url, "title": title,
                        "published_on": published, "fetched_at": _now()}
-                self._record(rec)
+                self.st.record(rec)
                 return out
         published = published or (url_date(url).isoformat() if url_date(url) else None)
         saved = self._save(entry, url, ans, kind, title, year, published, page_url=None)
@@ -407,12 +193,8 @@ class Fetcher:
         rec = {"kind": "file", "sha256": sha, "path": str(rel), "url": url, "final_url": ans.url, "page_url": page_url,
                "agency_id": entry.agency_id, "year": year, "title": title, "published_on": published,
                "fetched_at": _now()}
-        self._record(rec)
+        self.st.record(rec)
         return rec
-
-    def _record(self, rec: dict):
-        with self.lock:
-            self.provenance.append(rec)
 
     # -- the run ----------------------------------------------------------------------------
     def run(self, entries: list[Entry], progress=None) -> dict:
@@ -443,145 +225,14 @@ class Fetcher:
 
         with ThreadPoolExecutor(max_workers=max(1, self.s.hosts_in_parallel)) as pool:
             list(pool.map(one_host, by_host.values()))
-        self.save()
-        return {"sources": len(sources), "requests": self.requests, "conditional": self.conditional,
-                "not_modified": self.not_modified, "results": sorted(results, key=lambda r: r["agency_id"])}
-
-    def save(self):
-        self.dir.mkdir(parents=True, exist_ok=True)
-        if self.provenance:
-            with open(self.dir / "provenance.jsonl", "a", encoding="utf-8") as fh:
-                for rec in self.provenance:
-                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            self.provenance = []
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.state, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.state_path)
+        self.st.save()
+        return {"sources": len(sources), "requests": self.http.requests, "conditional": self.http.conditional,
+                "not_modified": self.http.not_modified, "results": sorted(results, key=lambda r: r["agency_id"])}
 
     def close(self):
-        self.client.close()
+        self.http.close()
 
 
-class _TooBig(Exception):
-    def __init__(self, size: int, limit: int):
-        super().__init__(f"larger than the {limit // (1024 * 1024) or limit} {'MiB' if limit >= 1048576 else 'bytes'} "
-                         f"limit ({size:,} bytes or more)")
-
-
-class _Slow(Exception):
-    pass
-
-
-def _why(e: Exception, s: Settings) -> str:
-    import httpx
-
-    if isinstance(e, httpx.ConnectTimeout):
-        return f"no connection within {s.connect_timeout:g} s"
-    if isinstance(e, httpx.TimeoutException):
-        return f"no answer within {s.read_timeout:g} s"
-    if isinstance(e, _Slow):
-        return str(e)
-    return f"connection failed ({type(e).__name__}: {str(e)[:120]})"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _kind(ans: Answer) -> str:
-    path = urlsplit(ans.url).path.lower()
-    for suf in DOC_SUFFIXES:
-        if path.endswith(suf):
-            return suf
-    ctype = (ans.headers.get("content-type") or "").lower()
-    for word, suf in (("pdf", ".pdf"), ("msword", ".doc"), ("wordprocessingml", ".docx"), ("spreadsheetml", ".xlsx"),
-                      ("ms-excel", ".xls"), ("text/plain", ".txt")):
-        if word in ctype:
-            return suf
-    if ans.content[:5] == b"%PDF-":
-        return ".pdf"
-    return ".html"
-
-
-def _decode_html(ans: Answer) -> str:
-    from pipeline.read.common import ReadError, decode
-
-    m = re.search(r"charset=([\w-]+)", ans.headers.get("content-type") or "", re.I)
-    if m:
-        enc = m.group(1).lower()
-        enc = "gb18030" if enc in ("gb2312", "gbk", "gb18030") else enc
-        try:
-            return ans.content.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    try:
-        return decode(ans.content, ans.url, html=True)
-    except ReadError as e:
-        raise FetchFailed(e.reason) from None
-
-
-def _links(html: str, base: str):
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(html or "<html/>")
-    except Exception:
-        return None, []
-    out = []
-    for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.lower().startswith(("javascript:", "mailto:", "#", "tel:")):
-            continue
-        url = urldefrag(urljoin(base, href))[0]
-        if urlsplit(url).scheme not in ("http", "https"):
-            continue
-        title = re.sub(r"\s+", "", a.get("title") or "") or re.sub(r"\s+", "", a.text_content() or "")
-        text = re.sub(r"\s+", "", a.text_content() or "")
-        out.append((a, url, title, text))
-    return root, out
-
-
-def parse_list(html: str, base: str) -> dict:
-    """Report links of a list page (title, year, the date shown beside it) and its next pages."""
-    root, links = _links(html, base)
-    items, nexts = [], []
-    site = host_of(base)
-    for a, url, title, text in links:
-        if is_report_title(title) or is_report_title(text):
-            t = title if is_report_title(title) else text
-            if host_of(url) != site and not urlsplit(url).path.lower().endswith(DOC_SUFFIXES):
-                continue  # a link to another site's report page: not this agency's
-            row = a.getparent()
-            while row is not None and row.tag not in ("li", "tr", "dd", "div", "p"):
-                row = row.getparent()
-            shown = date_in((row.text_content() if row is not None else "").replace(text, "")) if row is not None else None
-            items.append({"url": url, "title": t, "year": year_of(t),
-                          "date": (shown or url_date(url) or None) and (shown or url_date(url)).isoformat()})
-        elif _NEXT.match(text) and host_of(url) == site:
-            nexts.append(url)
-    for m in _TRS_PAGER.finditer(html or ""):
-        pages, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
-        if current + 1 < pages:
-            nexts.append(urljoin(base, f"{stem}_{current + 1}.{ext}"))
-    return {"items": items, "next": list(dict.fromkeys(nexts))}
-
-
-def parse_report_page(html: str, base: str) -> dict:
-    """A report page's title, the publication date it shows and its attachments."""
-    root, links = _links(html, base)
-    text = root.text_content() if root is not None else ""
-    date = date_in(text, _PAGE_DATE) or url_date(base)
-    title_el = root.find(".//title") if root is not None else None
-    title = re.sub(r"\s+", "", title_el.text_content()) if title_el is not None else ""
-    attachments = [url for _, url, _, _ in links if urlsplit(url).path.lower().endswith(DOC_SUFFIXES)]
-    return {"date": date.isoformat() if date else None, "title": title, "attachments": list(dict.fromkeys(attachments))}
-
-
-def _load_json(path: Path, default):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return default
 
 
 def fetch(agencies: Path, inbox: Path, settings: Settings | None = None, progress=None, transport=None) -> dict:

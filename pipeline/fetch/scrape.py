@@ -1,0 +1,144 @@
+"""Reading the sites' pages: report titles and years, a list page's report links and next pages, a
+report page's date and attachments, the kind of a downloaded file."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from pipeline.fetch.http import Answer, FetchFailed
+from pipeline.warehouse.register import host_of
+
+DOC_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".txt")
+FIRST_FORMAT_YEAR = 2019
+CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4",
+             "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_YEAR = r"((?:19|20)\d{2}|[〇零○Ｏ一二][〇零○Ｏ一二三四五六七八九]{3})"
+# a link title naming an annual disclosure report
+REPORT_TITLE = re.compile(_YEAR + r"\s*年\s*度?.{0,40}?(?:政府信息公开|政务公开|信息公开).{0,16}?(?:年度报告|年报|工作报告)"
+                          r"|" + _YEAR + r"\s*年\s*度?\s*(?:政府信息公开|信息公开)?\s*年报")
+# titles that name such a report but are not one
+NOT_REPORT = re.compile(r"通知|意见|要点|解读|图解|说明|公示|发布会|编制|格式|模板|审查|评估|考核|第三方|通报|目录|指南")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_PAGE_DATE = re.compile(r"(?:发布时间|发布日期|成文日期|发文日期|公开日期|日期)\s*[:：]?\s*" + _DATE.pattern)
+_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_")
+_NEXT = re.compile(r"^\s*(下一页|下页|后页|next|›|»|>)\s*$", re.I)
+# TRS-style pagers: createPageHTML(pages, current, "index", "html")
+_TRS_PAGER = re.compile(r"createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+
+
+def year_of(title: str) -> int | None:
+    m = REPORT_TITLE.search(title or "")
+    if not m:
+        return None
+    y = m.group(1) or m.group(2)
+    y = "".join(CN_DIGITS.get(c, c) for c in y)
+    return int(y) if y.isdigit() and y.isascii() else None
+
+
+def is_report_title(title: str) -> bool:
+    return bool(title) and REPORT_TITLE.search(title) is not None and not NOT_REPORT.search(title)
+
+
+def date_in(text: str, pattern=_DATE) -> dt.date | None:
+    for m in pattern.finditer(text or ""):
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+    return None
+
+
+def url_date(url: str) -> dt.date | None:
+    return date_in(url, _URL_DATE)
+
+
+def _kind(ans: Answer) -> str:
+    path = urlsplit(ans.url).path.lower()
+    for suf in DOC_SUFFIXES:
+        if path.endswith(suf):
+            return suf
+    ctype = (ans.headers.get("content-type") or "").lower()
+    for word, suf in (("pdf", ".pdf"), ("msword", ".doc"), ("wordprocessingml", ".docx"), ("spreadsheetml", ".xlsx"),
+                      ("ms-excel", ".xls"), ("text/plain", ".txt")):
+        if word in ctype:
+            return suf
+    if ans.content[:5] == b"%PDF-":
+        return ".pdf"
+    return ".html"
+
+
+def _decode_html(ans: Answer) -> str:
+    from pipeline.read.common import ReadError, decode
+
+    m = re.search(r"charset=([\w-]+)", ans.headers.get("content-type") or "", re.I)
+    if m:
+        enc = m.group(1).lower()
+        enc = "gb18030" if enc in ("gb2312", "gbk", "gb18030") else enc
+        try:
+            return ans.content.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return decode(ans.content, ans.url, html=True)
+    except ReadError as e:
+        raise FetchFailed(e.reason) from None
+
+
+def _links(html: str, base: str):
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html or "<html/>")
+    except Exception:
+        return None, []
+    out = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.lower().startswith(("javascript:", "mailto:", "#", "tel:")):
+            continue
+        url = urldefrag(urljoin(base, href))[0]
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        title = re.sub(r"\s+", "", a.get("title") or "") or re.sub(r"\s+", "", a.text_content() or "")
+        text = re.sub(r"\s+", "", a.text_content() or "")
+        out.append((a, url, title, text))
+    return root, out
+
+
+def parse_list(html: str, base: str) -> dict:
+    """Report links of a list page (title, year, the date shown beside it) and its next pages."""
+    root, links = _links(html, base)
+    items, nexts = [], []
+    site = host_of(base)
+    for a, url, title, text in links:
+        if is_report_title(title) or is_report_title(text):
+            t = title if is_report_title(title) else text
+            if host_of(url) != site and not urlsplit(url).path.lower().endswith(DOC_SUFFIXES):
+                continue  # a link to another site's report page: not this agency's
+            row = a.getparent()
+            while row is not None and row.tag not in ("li", "tr", "dd", "div", "p"):
+                row = row.getparent()
+            shown = date_in((row.text_content() if row is not None else "").replace(text, "")) if row is not None else None
+            items.append({"url": url, "title": t, "year": year_of(t),
+                          "date": (shown or url_date(url) or None) and (shown or url_date(url)).isoformat()})
+        elif _NEXT.match(text) and host_of(url) == site:
+            nexts.append(url)
+    for m in _TRS_PAGER.finditer(html or ""):
+        pages, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+        if current + 1 < pages:
+            nexts.append(urljoin(base, f"{stem}_{current + 1}.{ext}"))
+    return {"items": items, "next": list(dict.fromkeys(nexts))}
+
+
+def parse_report_page(html: str, base: str) -> dict:
+    """A report page's title, the publication date it shows and its attachments."""
+    root, links = _links(html, base)
+    text = root.text_content() if root is not None else ""
+    date = date_in(text, _PAGE_DATE) or url_date(base)
+    title_el = root.find(".//title") if root is not None else None
+    title = re.sub(r"\s+", "", title_el.text_content()) if title_el is not None else ""
+    attachments = [url for _, url, _, _ in links if urlsplit(url).path.lower().endswith(DOC_SUFFIXES)]
+    return {"date": date.isoformat() if date else None, "title": title, "attachments": list(dict.fromkeys(attachments))}
+
+
