@@ -20,7 +20,12 @@ REPORT_TITLE = re.compile(_YEAR + r"\s*年\s*度?.{0,40}?(?:政府信息公开|�
 # titles that name such a report but are not one
 NOT_REPORT = re.compile(r"通知|意见|要点|解读|图解|说明|公示|发布会|编制|格式|模板|审查|评估|考核|第三方|通报|目录|指南")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-_PAGE_DATE = re.compile(r"(?:发布时间|发布日期|成文日期|发文日期|公开日期|日期)\s*[:：]?\s*" + _DATE.pattern)
+# a report page's own date, most telling first: its publication date, then any other labelled date
+_PAGE_DATES = (re.compile(r"(?:发布时间|发布日期)\s*[:：]?\s*" + _DATE.pattern),
+               re.compile(r"(?:成文日期|发文日期|公开日期|日期|时间)\s*[:：]\s*" + _DATE.pattern))
+_META_DATES = ("pubdate", "publishdate", "firstpublishedtime", "articlepubdate", "dc.date", "dcterms.issued")
+# what the text of an annual report holds (a page without two of these and without attachments is not one)
+_REPORT_WORDS = ("总体情况", "主动公开", "依申请公开", "政府信息公开申请", "行政复议", "行政诉讼", "存在的主要问题")
 _URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_")
 _NEXT = re.compile(r"^\s*(下一页|下页|后页|next|›|»|>)\s*$", re.I)
 # TRS-style pagers: createPageHTML(pages, current, "index", "html")
@@ -97,31 +102,101 @@ def _links(html: str, base: str):
         href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(("javascript:", "mailto:", "#", "tel:")):
             continue
-        url = urldefrag(urljoin(base, href))[0]
-        if urlsplit(url).scheme not in ("http", "https"):
+        try:
+            url = urldefrag(urljoin(base, href))[0]
+            scheme = urlsplit(url).scheme
+        except ValueError:
             continue
-        title = re.sub(r"\s+", "", a.get("title") or "") or re.sub(r"\s+", "", a.text_content() or "")
+        if scheme not in ("http", "https"):
+            continue
         text = re.sub(r"\s+", "", a.text_content() or "")
+        title = re.sub(r"\s+", "", a.get("title") or "") or text
         out.append((a, url, title, text))
     return root, out
 
 
+_ROWS = ("li", "tr", "dl", "p", "table", "ul", "ol", "body")
+
+
+def _text_of(el, limit: int = 300) -> str:
+    out, n = [], 0
+    for t in el.itertext():
+        out.append(t)
+        n += len(t)
+        if n >= limit:
+            break
+    return "".join(out)[:limit]
+
+
+def _has_link(el) -> bool:
+    return el.tag == "a" or next(el.iter("a"), None) is not None
+
+
+def row_date(a) -> dt.date | None:
+    """The date the list shows beside a link, whatever holds it: the text after the link, a sibling
+    (a <span>, the next cell, the next <dd>), climbing from the link to its row but never past
+    another link. A few siblings and characters per level: linear in the page, however many links."""
+    el = a
+    for _ in range(4):
+        text = el.tail or ""
+        sib, n = el.getnext(), 0
+        while sib is not None and n < 4 and len(text) < 300:
+            if not isinstance(sib.tag, str):
+                text += sib.tail or ""
+            elif _has_link(sib):
+                break
+            else:
+                text += " " + _text_of(sib) + " " + (sib.tail or "")
+            sib, n = sib.getnext(), n + 1
+        d = date_in(text[:400])
+        if d:
+            return d
+        if el is not a and el.tag in _ROWS:
+            break
+        parent = el.getparent()
+        if parent is None or parent.tag in ("ul", "ol", "table", "tbody", "body", "html"):
+            break
+        if any(_has_link(s) for s in _siblings(el)):
+            break  # the parent holds other links: its text is not this link's row
+        el = parent
+    # the date before the link in its own element (2024-01-20 <a>…</a>)
+    prev = a.getprevious()
+    head = (a.getparent().text or "") if a.getparent() is not None else ""
+    if prev is not None and isinstance(prev.tag, str) and not _has_link(prev):
+        head = _text_of(prev) + (prev.tail or "")
+    return date_in(head[-60:])
+
+
+def _siblings(el, k: int = 3):
+    out, s = [], el.getprevious()
+    while s is not None and len(out) < k:
+        out.append(s)
+        s = s.getprevious()
+    s = el.getnext()
+    while s is not None and len(out) < 2 * k:
+        out.append(s)
+        s = s.getnext()
+    return [x for x in out if isinstance(x.tag, str)]
+
+
 def parse_list(html: str, base: str) -> dict:
-    """Report links of a list page (title, year, the date shown beside it) and its next pages."""
+    """Report links of a list page (title, year, the date the list shows beside it) and its next pages.
+    Without a date on the list, the item's date is None: the address's date (t20240120_…) is a last
+    resort taken only when the report page states none either."""
     root, links = _links(html, base)
-    items, nexts = [], []
+    items, nexts, seen = [], [], set()
     site = host_of(base)
     for a, url, title, text in links:
         if is_report_title(title) or is_report_title(text):
             t = title if is_report_title(title) else text
             if host_of(url) != site and not urlsplit(url).path.lower().endswith(DOC_SUFFIXES):
                 continue  # a link to another site's report page: not this agency's
-            row = a.getparent()
-            while row is not None and row.tag not in ("li", "tr", "dd", "div", "p"):
-                row = row.getparent()
-            shown = date_in((row.text_content() if row is not None else "").replace(text, "")) if row is not None else None
-            items.append({"url": url, "title": t, "year": year_of(t),
-                          "date": (shown or url_date(url) or None) and (shown or url_date(url)).isoformat()})
+            if url in seen:
+                continue
+            seen.add(url)
+            shown = row_date(a)
+            items.append({"url": url, "title": t, "year": year_of(t), "date": shown.isoformat() if shown else None,
+                          "date_source": "list" if shown else None})
         elif _NEXT.match(text) and host_of(url) == site:
             nexts.append(url)
     for m in _TRS_PAGER.finditer(html or ""):
@@ -131,14 +206,31 @@ def parse_list(html: str, base: str) -> dict:
     return {"items": items, "next": list(dict.fromkeys(nexts))}
 
 
+def page_date(root, text: str) -> dt.date | None:
+    """The date a report page states: <meta name="PubDate">, then 发布时间/发布日期, then another
+    labelled date (成文日期, 日期：, 时间：)."""
+    if root is not None:
+        for m in root.iter("meta"):
+            if (m.get("name") or m.get("property") or "").strip().lower() in _META_DATES:
+                d = date_in(m.get("content") or "")
+                if d:
+                    return d
+    for pattern in _PAGE_DATES:
+        d = date_in(text, pattern)
+        if d:
+            return d
+    return None
+
+
 def parse_report_page(html: str, base: str) -> dict:
-    """A report page's title, the publication date it shows and its attachments."""
+    """A report page's title, the publication date it states, its attachments, and whether it reads
+    as a report at all (a "page not found" under a report's title does not)."""
     root, links = _links(html, base)
     text = root.text_content() if root is not None else ""
-    date = date_in(text, _PAGE_DATE) or url_date(base)
+    date = page_date(root, text)
     title_el = root.find(".//title") if root is not None else None
     title = re.sub(r"\s+", "", title_el.text_content()) if title_el is not None else ""
-    attachments = [url for _, url, _, _ in links if urlsplit(url).path.lower().endswith(DOC_SUFFIXES)]
-    return {"date": date.isoformat() if date else None, "title": title, "attachments": list(dict.fromkeys(attachments))}
-
-
+    attachments = list(dict.fromkeys(url for _, url, _, _ in links if urlsplit(url).path.lower().endswith(DOC_SUFFIXES)))
+    words = sum(1 for w in _REPORT_WORDS if w in text)
+    return {"date": date.isoformat() if date else None, "title": title, "attachments": attachments,
+            "is_report": bool(attachments) or words >= 2}

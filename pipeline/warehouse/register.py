@@ -69,6 +69,51 @@ def host_of(url: str) -> str:
         return ""
 
 
+def address_problem(address: str, allow_local: bool = False) -> str | None:
+    """Why an IP address must not be asked (loopback, link-local and the cloud metadata address, private,
+    shared, reserved, multicast), or None. Loopback passes when `allow_local` (tests, local mirrors)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0].strip("[]"))
+    except ValueError:
+        return None  # a name, not an address: checked when it is resolved
+    if getattr(ip, "ipv4_mapped", None):
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None if allow_local else "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address (the cloud metadata service lives there)"
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        return "not a public address"
+    if ip.is_private or not ip.is_global:
+        return "a private address"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why the register must not name this address: not http(s), no host, a local or private address,
+    a non-standard port (both allowed for loopback with NIANBAO_FETCH_ALLOW_LOCAL=1)."""
+    import os
+
+    allow_local = os.environ.get("NIANBAO_FETCH_ALLOW_LOCAL", "") == "1"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return f"{url!r} is not a valid address"
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return f"{url!r} is not an http(s) address"
+    local = host == "localhost" or host.endswith(".localhost")
+    why = "a loopback address" if local and not allow_local else address_problem(host, allow_local)
+    if why:
+        return f"{url!r} names {why}; the fetch does not ask such addresses"
+    if port not in (None, 80, 443) and not (allow_local and (local or address_problem(host) == "a loopback address")):
+        return f"{url!r} names port {port}: only the standard ports (80, 443) are asked"
+    return None
+
+
 def squeeze(name: str) -> str:
     return re.sub(r"\s+", "", name or "")
 
@@ -190,8 +235,9 @@ def _row_problem(rec: dict) -> str | None:
         return f"region_code {code} is not a known administrative division code"
     for u in [rec["list_url"], *rec["report_urls"].split("|")]:
         u = u.strip()
-        if u and (urlsplit(u).scheme not in ("http", "https") or not host_of(u)):
-            return f"{u!r} is not an http(s) address"
+        why = url_problem(u) if u else None
+        if why:
+            return why
     return None
 
 
