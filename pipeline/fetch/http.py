@@ -21,7 +21,6 @@ import zlib
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from pipeline.limits import Limits
 from pipeline.warehouse.register import address_problem, host_of
 
 USER_AGENT = ("nianbao/0.3 (collects government-information-disclosure annual reports for an oversight "
@@ -33,23 +32,32 @@ def _allow_local() -> bool:
     return os.environ.get("NIANBAO_FETCH_ALLOW_LOCAL", "") == "1"
 
 
+def _limit(name: str, scale: int = 1):
+    from pipeline import limits
+
+    return field(default_factory=lambda: getattr(limits.current(), name) * scale)
+
+
 @dataclass
 class Settings:
+    """The fetch's bounds and manners. Those of pipeline/limits.py default to the limits in force (their
+    environment variables); the others to the values below (`from_env` reads NIANBAO_FETCH_DELAY,
+    NIANBAO_FETCH_TIMEOUT, NIANBAO_FETCH_RETRIES, NIANBAO_FETCH_HOSTS)."""
     connect_timeout: float = 10.0
     read_timeout: float = 30.0          # between two bytes
-    request_seconds: float = Limits.fetch_answer_s  # one answer, headers and body, however slowly they arrive
+    request_seconds: float = _limit("fetch_answer_s")  # one answer, headers and body, however slowly they arrive
     retries: int = 3                    # after the first try, on 5xx, 429 and connection errors
     backoff: float = 2.0                # seconds before the first retry, doubled each time
     delay: float = 1.0                  # between two requests to one host
-    max_bytes: int = Limits.file_mb * 1024 * 1024  # a document, decompressed
-    page_bytes: int = Limits.fetch_page_mb * 1024 * 1024  # a list page, decompressed
-    robots_bytes: int = Limits.fetch_robots_kb * 1024  # a robots.txt: read up to this
-    max_list_pages: int = Limits.fetch_list_pages  # a list page and its next pages
-    max_attachments: int = Limits.fetch_attachments  # attachments of one report page
+    max_bytes: int = _limit("file_mb", 1024 * 1024)  # a document, decompressed
+    page_bytes: int = _limit("fetch_page_mb", 1024 * 1024)  # a list page, decompressed
+    robots_bytes: int = _limit("fetch_robots_kb", 1024)  # a robots.txt: read up to this
+    max_list_pages: int = _limit("fetch_list_pages")  # a list page and its next pages
+    max_attachments: int = _limit("fetch_attachments")  # attachments of one report page
     max_items: int = 100                # reports taken from one source
     max_redirects: int = 5
-    source_seconds: float = Limits.fetch_source_s  # one source, all its requests
-    run_seconds: float = Limits.fetch_run_s  # the whole run
+    source_seconds: float = _limit("fetch_source_s")  # one source, all its requests
+    run_seconds: float = _limit("fetch_run_s")  # the whole run
     hosts_in_parallel: int = 8
     user_agent: str = USER_AGENT
     recheck: bool = False               # ask again (conditionally) for reports already downloaded
@@ -57,12 +65,7 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
-        from pipeline import limits
-
-        lim = limits.current()
-        s = cls(max_bytes=lim.file_mb * 1024 * 1024, request_seconds=lim.fetch_answer_s, source_seconds=lim.fetch_source_s,
-                run_seconds=lim.fetch_run_s, robots_bytes=lim.fetch_robots_kb * 1024, page_bytes=lim.fetch_page_mb * 1024 * 1024,
-                max_list_pages=lim.fetch_list_pages, max_attachments=lim.fetch_attachments)
+        s = cls()
         for name, attr, kind in (("NIANBAO_FETCH_DELAY", "delay", float), ("NIANBAO_FETCH_TIMEOUT", "read_timeout", float),
                                  ("NIANBAO_FETCH_RETRIES", "retries", int), ("NIANBAO_FETCH_HOSTS", "hosts_in_parallel", int)):
             if os.environ.get(name):
@@ -401,7 +404,8 @@ class _Body:
                     raise FetchFailed("the compressed answer is corrupt") from None
                 self.dec, self.raw_deflate = zlib.decompressobj(-15), False  # deflate without its zlib header
                 data = self.dec.decompress(chunk, self.limit - self.size + 1)
-            if self.dec.unconsumed_tail:
+            if self.dec.unconsumed_tail:  # more than the limit inflates from this chunk
+                self.parts.append(data[: self.limit - self.size])
                 self.size = self.limit + 1
                 return False
         else:
