@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.extract.parse import Report, parse
+from pipeline.extract import parse as _parse
+from pipeline.spec.model import Report
 from pipeline.read import ReadError, read, read_bytes
 
 __all__ = ["extract", "extract_bytes", "ReadError", "NotAReport"]
@@ -37,9 +38,9 @@ def _check(report: Report, doc) -> Report:
 def extract(path: str | Path) -> Report:
     """Read and parse one report file; raises ReadError (naming the file and the reason)."""
     doc = read(path)
-    return _check(parse(doc), doc)
+    return _check(_parse.parse(doc), doc)
 
 
 def extract_bytes(data: bytes, name: str) -> Report:
     doc = read_bytes(data, name)
-    return _check(parse(doc), doc)
+    return _check(_parse.parse(doc), doc)

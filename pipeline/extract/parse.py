@@ -18,6 +18,7 @@ from decimal import Decimal
 from pipeline.spec import catalog, tables
 from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit, chinese_year, classify, plain, to_wan_yuan
 from pipeline.read.document import Document, Paragraph, Table
+from pipeline.extract import identities
 from pipeline.extract.digits_run_together import read_flattened
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
 from pipeline.extract.narrative import read_narrative
@@ -135,10 +136,13 @@ class _State:
         self.group: str | None = None  # 不予公开 / 无法提供 / 不予处理 / 其他处理 in 表三
         self.pending: list[str] = []  # label text on lines without values (a label broken over lines)
         self.dims: list[tuple[str, str | None, str, int]] | None = None  # 表二 header: (dim, unit, text, column)
+        self.dims_complete = True  # the 表二 header names every column it prints
+        self.aligned = True  # the current table's grid columns are the document's own (Table.aligned)
         self.votes = {"2019": 0, "2021": 0}
         self.seen: dict[str, Fact] = {}
         self.conflicts: set[str] = set()
         self.blank_cells: list[str] = []
+        self.blank_keys: set[str] = set()  # `metric:dim` of 表三/表四 cells printed blank or not applicable
         self.review_head: list = []  # 表四 header rows (grid cells) above the values
         self.review_filled: tuple = (None, 0, [])
         self.app_head: list = []  # 表三 header rows (grid cells), for rows whose cells are not seven
@@ -191,20 +195,45 @@ def _evidence(table: str, row: Row, column: str, page: int | None) -> dict:
     return ev
 
 
-def _note_blanks(st: _State, row: Row, cells: list[CellValue], columns: list[str]):
-    for cv, col in zip(cells, columns):
+def _note_blanks(st: _State, row: Row, cells: list[CellValue], columns: list[str], keys: list[str] | None = None):
+    for i, (cv, col) in enumerate(zip(cells, columns)):
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or row.label} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
+            if keys:
+                st.blank_keys.add(keys[i])
+
+
+# an item number at the start of a label as printed: （三） 三、 1. 1、 (1)
+ITEM_NUMBER = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]"
+                         r"|\d{1,2}\s*[.．、](?!\d))")
+
+
+def _own_lines(pending: list[str], own: str) -> list[str]:
+    """The lines before a row that are its own label's first lines: a label broken over lines starts
+    with its item number, so lines before the last numbered one belong to an earlier label, and a row
+    whose own text starts with a number owns none of them."""
+    if ITEM_NUMBER.match(own):
+        return []
+    start = 0
+    for i, line in enumerate(pending):
+        if ITEM_NUMBER.match(line):
+            start = i
+    return pending[start:]
 
 
 def _match(st: _State, row: Row, section: str) -> catalog.Metric | None:
+    """The metric a row's own label names, read with the group label spanning it and the label's own
+    earlier lines. A row without a label of its own (its label lost, or only an item number left) is
+    never matched: the metric it would get would come from the rows around it, not from its text."""
     own = catalog.normalise_label(row.own)
+    if not catalog.strip_numbering(own):
+        return None
     if section == "active":
         own = catalog.strip_numbering(own)
     m = catalog.match_row(own, section)
     if m:
         return m
-    for ctx in (row.context, [st.group] if st.group else [], st.pending):
+    for ctx in (row.context, [st.group] if st.group else [], _own_lines(st.pending, row.own)):
         if ctx:
             m = catalog.match_row(catalog.normalise_label("".join(ctx) + row.own), section)
             if m:
@@ -328,8 +357,13 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
     st.carry = None
     if m is None:
         if any(v.kind == NUMBER for v in row.values):
-            issue = Issue("unmatched_row", "warning", "a row of table 三 whose label matches no metric was left out",
-                          row.label or "(no label) " + " ".join(v.text for v in row.values))
+            if catalog.strip_numbering(catalog.normalise_label(row.own)):
+                issue = Issue("unmatched_row", "warning", "a row of table 三 whose label matches no metric was left out",
+                              row.label)
+            else:
+                issue = Issue("row_without_label", "warning",
+                              "a row of table 三 with values but no label of its own was left out (its place among "
+                              "the rows is not proof of which row it is)", "(no label) " + " ".join(v.text for v in row.values))
             st.report.issues.append(issue)
             st.carry = {"row": row, "metric": None, "page": st.page, "issue": issue}
         return
@@ -355,12 +389,14 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
                                           "page's edge?); the others are read by their headers", row.label))
         for dim, cv in placed:
             col = catalog.DIM_LABELS[dim][0]
+            if cv.kind in (BLANK, NA):
+                st.blank_keys.add(f"{m.code}:{dim}")
             if cv.kind == NUMBER:
                 st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
         return
     cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
     st.carry = {"row": row, "metric": m, "page": st.page}
-    _note_blanks(st, row, cells, cols)
+    _note_blanks(st, row, cells, cols, [f"{m.code}:{d}" for d in catalog.APPLICANT])
     for dim, col, cv in zip(catalog.APPLICANT, cols, cells):
         if cv.kind == NUMBER:
             st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
@@ -491,6 +527,7 @@ def _row_review(st: _State, row: Row, cells):
         col = f"{_REVIEW_BLOCK_LABEL[block]} {catalog.DIM_LABELS[dim][0]}"
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or '表四'} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
+            st.blank_keys.add(f"{block}:{dim}")
         elif cv.kind == NUMBER:
             st.add(block, dim, cv.value, _evidence("review_litigation", row, col, st.page))
 
@@ -499,8 +536,16 @@ _HEADER_RX = re.compile("|".join(re.escape(p) for p, _ in catalog.ACTIVE_HEADER_
 _HEADER_DIM = dict(catalog.ACTIVE_HEADER_DIMS)
 
 
-def _header_dims(row: Row, cells) -> list[tuple[str, str | None, str, int]] | None:
+_LABEL_HEADER = re.compile(r"信息内容|^内容$|^项目$|^类别$|第二十条")
+_UNIT_NOTE = re.compile(r"^\(?(单位)?(万元|元|亿元|件|个|项)?\)?$")  # (单位：万元) on a line of its own
+
+
+
+def _header_dims(row: Row, cells) -> tuple[list[tuple[str, str | None, str, int]] | None, bool]:
+    """表二's column header: (dim, unit, header text, grid column) for each column it names, and whether
+    it names every column it prints (a header word broken over cells, `本年增` | `减`, names none)."""
     dims: list[tuple[str, str | None, str, int]] = []
+    complete = True
     last_text = None
     for col, c in enumerate(cells):
         if not c.origin or c.from_above:
@@ -509,10 +554,29 @@ def _header_dims(row: Row, cells) -> list[tuple[str, str | None, str, int]] | No
         if not t or t == last_text:
             continue
         last_text = t
-        for m in _HEADER_RX.finditer(t):
+        found = list(_HEADER_RX.finditer(t))
+        if not found and not _LABEL_HEADER.search(t) and not _UNIT_NOTE.match(t):
+            complete = False
+        for m in found:
             dim = _HEADER_DIM[m.group(0)]
             dims.append((dim, amount_unit(c.text) if dim == "amount_wan_yuan" else None, c.text, col))
-    return dims or None
+    return (dims or None), complete
+
+
+def _active_cells(st: _State, row: Row) -> list[CellValue] | None:
+    """A 表二 row's cells under the header's columns. In a table whose grid is the document's own (HTML,
+    Word, a ruled PDF), the cells standing in the header's grid columns, when every number of the row
+    stands in one of them; in a table rebuilt from lines of text, also as many cells as the header names
+    columns when it names every column it prints. Otherwise None: the numbers do not fit the header."""
+    if not st.aligned and st.dims_complete and len(row.values) == len(st.dims):
+        return list(row.values)
+    cols = [col for *_, col in st.dims]
+    by_col = at_columns(row, cols)
+    if by_col is None:
+        return None
+    if any(v.kind == NUMBER and pos not in cols for pos, v in zip(row.positions, row.values)):
+        return None
+    return by_col
 
 
 def _row_active(st: _State, row: Row, cells):
@@ -520,9 +584,9 @@ def _row_active(st: _State, row: Row, cells):
     if "第二十条" in norm and not row.values:
         st.dims = None
     if not row.values or all(v.kind == BLANK for v in row.values):
-        dims = _header_dims(row, cells)
+        dims, complete = _header_dims(row, cells)
         if dims:
-            st.dims = dims
+            st.dims, st.dims_complete = dims, complete
             for tpl, markers in catalog.TEMPLATE_MARKERS.items():
                 if any(mk in norm for mk in markers):
                     st.votes[tpl] += 1
@@ -541,13 +605,12 @@ def _row_active(st: _State, row: Row, cells):
         st.report.issues.append(Issue("no_header", "warning", f"{m.code}: no column header above the row; left out",
                                       row.label))
         return
-    cells_v = fit(row.values, len(st.dims))
-    if cells_v is None:  # place the cells under their header cells
-        cells_v = at_columns(row, [col for *_, col in st.dims])
+    cells_v = _active_cells(st, row)
     if cells_v is None:
         st.report.issues.append(Issue("row_cells", "warning",
-                                      f"{m.code}: {len(row.values)} cells under a header of {len(st.dims)}; left out",
-                                      row.label))
+                                      f"{m.code}: {len(row.values)} cells under a header of {len(st.dims)}"
+                                      + ("" if st.dims_complete else " that does not name every column it prints")
+                                      + "; the numbers do not fit its columns, left out", row.label))
         return
     _note_blanks(st, row, cells_v, [h for _, _, h, _ in st.dims])
     for (dim, unit, header, _), cv in zip(st.dims, cells_v):
@@ -591,6 +654,7 @@ def parse(doc: Document) -> Report:
             continue
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
+        st.aligned = block.aligned
         st.table_start = True
         for (cells, page), row in zip(_rows_of(block), rows):
             st.page = page
@@ -636,6 +700,7 @@ def parse(doc: Document) -> Report:
         report.issues.append(Issue("template_unknown", "warning",
                                    "no table header shows which format (2019 or 2021) the report follows"))
     _drop_foreign_dims(report)
+    identities.verify(report.facts, st.blank_keys)
     _identify(doc, report)
     read_narrative(doc, report)
     _missing_tables(report)
