@@ -96,22 +96,29 @@ def cmd_refresh(args) -> int:
 
     agencies = Path(args.agencies) if args.agencies else (
         Path(args.data_dir) / "agencies.csv" if args.data_dir else Path(args.db).parent / "agencies.csv")
-    fetched = None
+    got: dict = {}
+    fetch_first = None
     if args.fetch:
-        code, fetched = _fetch(agencies, Path(args.inbox), args.quiet)
-        if code == 2:
-            return 2
+        if not agencies.is_file():
+            return _fetch(agencies, Path(args.inbox), args.quiet)[0]
+
+        def fetch_first():  # called by the refresh once it holds its lock
+            code, got["out"] = _fetch(agencies, Path(args.inbox), args.quiet)
+            if code == 2:
+                raise RefreshError("the fetch failed (see above); nothing was refreshed")
+            return got["out"]
     draw = _Progress(args.quiet)
     try:
         rr = refresh(Path(args.inbox), Path(args.db), workers=args.workers,
                      data_dir=Path(args.data_dir) if args.data_dir else None, rebuild=args.rebuild,
-                     progress=draw, agencies=agencies, fetched=fetched)
+                     progress=draw, agencies=agencies, fetched=fetch_first)
     except RefreshError as e:
         draw.close()
         print(f"nianbao refresh: {shown(str(e))}", file=sys.stderr)
         return 2
     draw.close()
     print(rr.summary())
+    fetched = got.get("out")
     if fetched and fetched["failed_sources"]:
         return max(rr.exit_code, 1)
     return rr.exit_code

@@ -628,7 +628,8 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
     `progress(done, total)` is called as files are extracted (the CLI draws it); `rebuild` reads every
     original of the raw store again, whatever the published warehouse holds; `agencies` is the agency
     register (default: agencies.csv in the data folder); `fetched` is what `nianbao fetch` returned just
-    before (`refresh --fetch`), kept in the run report."""
+    before, kept in the run report, or (`refresh --fetch`) a function that fetches, called once the
+    lock is held."""
     t0 = time.monotonic()
     started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -637,13 +638,8 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
     corrections = Path(corrections) if corrections else data_dir / "corrections.csv"
     agencies = Path(agencies) if agencies else data_dir / "agencies.csv"
     rr = RunReport(load_id, started.isoformat(timespec="seconds"), shown(str(inbox)), shown(str(db)))
-    if fetched:
-        rr.fetch = {k: fetched.get(k) for k in ("sources", "requests", "conditional", "not_modified", "failed_sources")}
-        rr.fetch["by_agency"] = [
-            {"agency_id": r["agency_id"], "name": r["name"], "new": [{"year": n["year"], "url": n["url"],
-                                                                     "published_on": n["published_on"]} for n in r["new"]],
-             "older_format": [o["year"] for o in r["older_format"]], "failed": r["failed"]}
-            for r in fetched.get("results", []) if r["new"] or r["failed"] or r["older_format"]]
+    if fetched and not callable(fetched):
+        _note_fetch(rr, fetched)
     limits = limits or Limits.from_env()
     # 1. lock: one refresh per warehouse, whatever its data folder, and one per data folder
     db_lock = _lock(db.parent / f".{db.name}.lock")
@@ -654,6 +650,12 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         raise
     published = False
     try:
+        if callable(fetched):  # `refresh --fetch`: the fetch runs inside the lock, so two runs never both fetch
+            _note_fetch(rr, fetched())
+        from pipeline.warehouse.ownership import foreign_warehouse
+
+        if foreign_warehouse(db, data_dir):  # never replace a file nianbao did not make
+            raise RefreshError(foreign_warehouse(db, data_dir))
         _clean_leftovers(data_dir)
         staging = data_dir / ".staging"
         staging.mkdir(parents=True, exist_ok=True)
@@ -680,7 +682,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         context = _provenance(inbox, data_dir, files)
         from pipeline.warehouse.register import read_register
 
-        register = read_register(agencies)
+        register = read_register(agencies, keep=data_dir / "raw" / "agencies.csv")
         rr.register = shown(str(agencies)) if agencies.is_file() else None
         rr.register_problems = register.problems
         context["register"] = register.entries
@@ -735,7 +737,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         rr.unplaced = counts["unplaced"]
         rr.unregistered = counts.get("unregistered", [])
         rr.status = "partial" if rr.files_failed else "ok"
-        rr.exit_code = EXIT_SOME_FAILED if rr.files_failed else EXIT_OK
+        rr.exit_code = EXIT_SOME_FAILED if rr.files_failed or register.unreadable else EXIT_OK
     except RefreshBusy:
         raise
     except Exception as e:
@@ -762,6 +764,16 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         raise RefreshError(rr.error + (" (the new warehouse was published)" if published else
                                        "; nothing was published, the previous warehouse is intact"))
     return rr
+
+
+def _note_fetch(rr: RunReport, fetched: dict) -> None:
+    """What `refresh --fetch` fetched first, per source, in the run report."""
+    rr.fetch = {k: fetched.get(k) for k in ("sources", "requests", "conditional", "not_modified", "failed_sources")}
+    rr.fetch["by_agency"] = [
+        {"agency_id": r["agency_id"], "name": r["name"], "new": [{"year": n["year"], "url": n["url"],
+                                                                 "published_on": n["published_on"]} for n in r["new"]],
+         "older_format": [o["year"] for o in r["older_format"]], "failed": r["failed"]}
+        for r in fetched.get("results", []) if r["new"] or r["failed"] or r["older_format"]]
 
 
 class _BuilderProcess:

@@ -67,3 +67,21 @@ def test_corrections_in_gbk_with_a_nul_line(tmp_path):
     out, problems = read_corrections(p)
     assert [(c.agency, c.value) for c in out] == [("洛阳市生态环境局", 5.0)]
     assert problems == ["corrections.csv line 3: a NUL character; line left out"]
+
+
+def test_an_unreadable_register_keeps_the_last_good_one_and_the_refresh_says_so(env):
+    from pipeline.demo.render import agency_name
+    from pipeline.warehouse.register import Entry, write_register
+    from tests.warehouse.conftest import write_report
+
+    agencies = env.data / "agencies.csv"
+    env.data.mkdir(parents=True, exist_ok=True)
+    name = agency_name(0)[0]
+    write_register([Entry("a0", name, [], "320100", "department")], agencies)
+    write_report(env.inbox, "r0.html", name, 2023, seed=0)
+    rr = env.refresh(agencies=agencies)
+    assert rr.exit_code == 0 and rr.unregistered == []
+    agencies.write_bytes(b"\xff\xfe\x00\xd8 broken")  # UTF-16 that does not decode: unreadable
+    rr = env.refresh(agencies=agencies)
+    assert rr.exit_code == 1 and rr.unregistered == [], rr.summary()  # the last good register still attaches it
+    assert "the last one read well is used" in rr.summary()

@@ -261,3 +261,28 @@ def test_a_kill_mid_fetch_loses_at_most_the_file_in_flight(tmp_path):
         s.routes["/trickle-body/last.pdf"] = (200, {"Content-Type": "application/pdf"}, (DEMO / "07-2020.pdf").read_bytes())
         _, out = run_fetch(agencies, inbox)
     assert [n["url"] for n in new_files(out)] == [s.base + "/trickle-body/last.pdf"]
+
+
+def test_refresh_fetch_fetches_inside_the_refresh_lock(tmp_path):
+    from pipeline import cli
+    from pipeline.refresh.run import _lock
+
+    with HostileServer() as s:
+        s.routes["/r.txt"] = (200, {"Content-Type": "text/plain; charset=utf-8"}, (DEMO / "07-2022.txt").read_bytes())
+        agencies = register(tmp_path, report_urls=[s.base + "/r.txt"])
+        db = tmp_path / "data" / "wh.duckdb"
+        args = ["refresh", "--fetch", "--agencies", str(agencies), "--inbox", str(tmp_path / "inbox"), "--db", str(db),
+                "--quiet", "--workers", "1"]
+        held = _lock(db.parent / f".{db.name}.lock")  # another refresh is running
+        try:
+            os.environ["NIANBAO_FETCH_ALLOW_LOCAL"] = "1"
+            assert cli.main(args) == 2
+            assert not s.hits, "the second run fetched before it knew another refresh holds the lock"
+        finally:
+            held.close()
+            os.environ.pop("NIANBAO_FETCH_ALLOW_LOCAL", None)
+        os.environ["NIANBAO_FETCH_ALLOW_LOCAL"] = "1"
+        try:
+            assert cli.main(args) == 0 and s.hits["/r.txt"] == 1
+        finally:
+            os.environ.pop("NIANBAO_FETCH_ALLOW_LOCAL", None)
