@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import threading
 import time
 import urllib.robotparser
@@ -21,7 +20,9 @@ import zlib
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from pipeline.warehouse.register import address_problem, host_of
+from pipeline.fetch.guard import Refused, guarded_backend
+from pipeline.fetch.guard import deadline as answer_deadline
+from pipeline.warehouse.register import host_of
 
 USER_AGENT = ("nianbao/0.3 (collects government-information-disclosure annual reports for an oversight "
               "office; honours robots.txt; one request per host at a time)")
@@ -80,6 +81,10 @@ class FetchFailed(Exception):
     pass
 
 
+class _Past(Exception):
+    pass
+
+
 @dataclass
 class Answer:
     url: str
@@ -112,73 +117,6 @@ class _Hosts:
         self.last[host] = time.monotonic()
 
 
-# -- the connection: addresses checked, every read and write within the answer's deadline -------------
-_deadline = threading.local()
-
-
-class _Refused(Exception):
-    pass
-
-
-class _Past(Exception):
-    pass
-
-
-def _left() -> float | None:
-    d = getattr(_deadline, "value", None)
-    return None if d is None else d - time.monotonic()
-
-
-def _bounded(timeout: float | None) -> float | None:
-    import httpcore
-
-    left = _left()
-    if left is None:
-        return timeout
-    if left <= 0:
-        raise httpcore.ReadTimeout("deadline")
-    return left if timeout is None else min(timeout, left)
-
-
-def _guarded_backend(allow_local: bool):
-    import httpcore
-
-    class Stream(httpcore.NetworkStream):
-        def __init__(self, inner):
-            self.inner = inner
-
-        def read(self, max_bytes, timeout=None):
-            return self.inner.read(max_bytes, _bounded(timeout))
-
-        def write(self, buffer, timeout=None):
-            return self.inner.write(buffer, _bounded(timeout))
-
-        def close(self):
-            self.inner.close()
-
-        def start_tls(self, ssl_context, server_hostname=None, timeout=None):
-            return Stream(self.inner.start_tls(ssl_context, server_hostname, _bounded(timeout)))
-
-        def get_extra_info(self, info):
-            return self.inner.get_extra_info(info)
-
-    class Backend(httpcore.SyncBackend):
-        def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-            try:
-                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except (socket.gaierror, UnicodeError) as e:
-                raise httpcore.ConnectError(f"{host} cannot be resolved ({e})") from None
-            addrs = list(dict.fromkeys(i[4][0] for i in infos))
-            for a in addrs:
-                why = address_problem(a, allow_local)
-                if why:
-                    raise _Refused(f"{host} resolves to {a}, {why}; not asked")
-            # connect to the address checked, not to a name that could resolve again elsewhere
-            return Stream(super().connect_tcp(addrs[0], port, _bounded(timeout), local_address, socket_options))
-
-    return Backend()
-
-
 class Client:
     """HTTP for one fetch run, shared by its threads: counts its requests. `hosts`/`ports` (set by the
     run from the register) are the hosts it may ask and the non-standard (host, port) pairs named."""
@@ -192,7 +130,7 @@ class Client:
             import httpcore
 
             transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
-                                                      network_backend=_guarded_backend(settings.allow_local))
+                                                      network_backend=guarded_backend(settings.allow_local))
         self.client = httpx.Client(
             headers={"User-Agent": self.s.user_agent, "Accept-Language": "zh-CN,zh;q=0.9",
                      "Accept-Encoding": "gzip, deflate"},
@@ -268,7 +206,7 @@ class Client:
                     ans = self._once(url, headers, end, max_bytes)
                 except _TooBig as e:
                     raise FetchFailed(str(e)) from None
-                except _Refused as e:
+                except Refused as e:
                     raise FetchFailed(str(e)) from None
                 except (httpx.TimeoutException, httpx.TransportError, httpx.DecodingError) as e:
                     if time.monotonic() >= end - 0.05:
@@ -300,7 +238,7 @@ class Client:
         return min(cands)
 
     def _once(self, url: str, headers: dict, end: float, max_bytes: int, truncate: bool = False) -> Answer:
-        _deadline.value = end
+        answer_deadline.value = end
         try:
             with self.client.stream("GET", url, headers=headers) as r:
                 if r.status_code >= 400 or r.status_code == 304 or r.status_code in REDIRECTS:
@@ -325,7 +263,7 @@ class Client:
 
             raise httpx.ReadTimeout("deadline") from None
         finally:
-            _deadline.value = None
+            answer_deadline.value = None
 
     def robots_allow(self, url: str, deadline: float | None) -> None:
         """Raise FetchFailed when the host's robots.txt disallows the address or cannot be read."""
@@ -359,7 +297,7 @@ class Client:
                     with self.lock:
                         self.requests += 1
                     r = self._once(url, {}, end, self.s.robots_bytes, truncate=True)
-            except _Refused as e:
+            except Refused as e:
                 return None, f"robots.txt of {host} could not be read: {e}"
             except FetchFailed as e:
                 return None, f"robots.txt of {host} could not be read: {e}"
