@@ -187,6 +187,8 @@ class Fetcher:
         title = item.get("title")
         year = item.get("year")
         if kind == ".html":
+            if len(ans.content) > self.s.page_bytes:
+                raise FetchFailed(f"a page larger than {self.s.page_bytes // (1024 * 1024)} MiB (NIANBAO_FETCH_PAGE_MB)")
             html = _decode_html(ans)
             info = parse_report_page(html, ans.url)
             if not published and info["date"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from pipeline.fetch.http import Answer, FetchFailed
 from pipeline.warehouse.register import host_of
@@ -230,7 +230,18 @@ def parse_report_page(html: str, base: str) -> dict:
     date = page_date(root, text)
     title_el = root.find(".//title") if root is not None else None
     title = re.sub(r"\s+", "", title_el.text_content()) if title_el is not None else ""
-    attachments = list(dict.fromkeys(url for _, url, _, _ in links if urlsplit(url).path.lower().endswith(DOC_SUFFIXES)))
+    found = [url for _, url, _, _ in links]
+    if root is not None:  # a document shown in the page (<iframe src=…pdf>, a pdf.js viewer's ?file=…)
+        for el in root.iter("iframe", "embed", "object"):
+            src = (el.get("src") or el.get("data") or "").strip()
+            m = re.search(r"[?&]file=([^&]+)", src)
+            src = unquote(m.group(1)) if m else src
+            try:
+                found.append(urldefrag(urljoin(base, src))[0] if src else "")
+            except ValueError:
+                continue
+    attachments = list(dict.fromkeys(u for u in found if u.startswith(("http://", "https://"))
+                                     and urlsplit(u).path.lower().endswith(DOC_SUFFIXES)))
     words = sum(1 for w in _REPORT_WORDS if w in text)
     return {"date": date.isoformat() if date else None, "title": title, "attachments": attachments,
             "is_report": bool(attachments) or words >= 2}

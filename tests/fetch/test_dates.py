@@ -62,3 +62,11 @@ def test_the_list_date_wins_and_the_address_date_is_last_and_marked(tmp_path):
         got[name] = (rec["published_on"], rec["published_on_source"])
     f.close()
     assert got == {"list": ("2026-03-10", "list"), "meta": ("2026-03-12", "page"), "bare": ("2026-03-13", "address")}
+
+
+def test_a_page_that_does_not_read_as_a_report():
+    url = "http://www.example.gov.cn/zwgk/ndbg/202603/t20260313_1.html"
+    assert not parse_report_page(f"<title>{T}</title><h1>页面不存在</h1>", url)["is_report"]
+    assert parse_report_page("<p>一、总体情况</p><p>二、主动公开政府信息情况</p>", url)["is_report"]
+    viewer = parse_report_page('<iframe src="/pdfjs/web/viewer.html?file=%2Ffiles%2Fr2025.pdf"></iframe>', url)
+    assert viewer["is_report"] and viewer["attachments"] == ["http://www.example.gov.cn/files/r2025.pdf"]
