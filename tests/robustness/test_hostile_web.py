@@ -286,3 +286,15 @@ def test_refresh_fetch_fetches_inside_the_refresh_lock(tmp_path):
             assert cli.main(args) == 0 and s.hits["/r.txt"] == 1
         finally:
             os.environ.pop("NIANBAO_FETCH_ALLOW_LOCAL", None)
+
+
+def test_the_run_has_a_time_bound_of_its_own(tmp_path):
+    with HostileServer() as s:
+        path = tmp_path / "agencies.csv"
+        write_register([Entry(f"s{i}", f"某市第{i}局", [], "320100", "department", "", "",
+                              [f"{s.base}/trickle-body/{i}.pdf"]) for i in range(4)], path)
+        took, out = run_fetch(path, tmp_path / "inbox", run_seconds=3, request_seconds=30, read_timeout=30,
+                              source_seconds=30, hosts_in_parallel=1)
+    reasons = [f["reason"] for r in out["results"] for f in r["failed"]]
+    assert len(reasons) == 4 and all("the run's time bound (3 s" in r for r in reasons), reasons
+    assert took < 20
