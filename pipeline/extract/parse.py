@@ -138,6 +138,7 @@ class _State:
         self.dims: list[tuple[str, str | None, str, int]] | None = None  # 表二 header: (dim, unit, text, column)
         self.dims_complete = True  # the 表二 header names every column it prints
         self.aligned = True  # the current table's grid columns are the document's own (Table.aligned)
+        self.orphan: dict | None = None  # a 表三 row of values waiting for its label's last lines (text tables)
         self.votes = {"2019": 0, "2021": 0}
         self.seen: dict[str, Fact] = {}
         self.conflicts: set[str] = set()
@@ -330,7 +331,75 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
     return out
 
 
+# the characters of 表三's group labels printed down a column of their own: （三）不予公开, 三、本年度办理结果
+_GROUP_CHARS = set("（）()三四五六七一二、.本年度办理结果不予公开无法提供处理其他")
+_GLUED_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff”\"）)])(\d+)$")
+_INNER_NUMBER = re.compile(r"^(\S{1,3}?)\s*(\d{1,2}\s*[.．、]\s*[\u4e00-\u9fff].*)$")
+
+
+def _group_fragment(text: str) -> bool:
+    """A piece of a group label printed down its own column beside the row labels (`（ 三`, `） 不`, `予 公`):
+    no part of any row's label."""
+    t = re.sub(r"\s", "", text)
+    return 0 < len(t) <= 3 and all(ch in _GROUP_CHARS for ch in t)
+
+
+def _line_label(text: str) -> str:
+    """A label line of a table rebuilt from text lines, without the group label's pieces printed before
+    it on the same line (`（ 五1.信访举报` -> `1.信访举报`)."""
+    m = _INNER_NUMBER.match(text)
+    if m and _group_fragment(m.group(1)):
+        return m.group(2)
+    return "" if _group_fragment(text) else text
+
+
+def _unglue(row: Row) -> Row:
+    """A row of a table rebuilt from text whose first value is glued to its label (`内部事务信1` and six
+    more values): the digits are the first value, as a label never ends in a number."""
+    m = _GLUED_NUMBER.match(row.own)
+    if m and len(row.values) == 6 and row.positions:
+        return Row(m.group(1), row.context, [classify(m.group(2))] + row.values, row.texts,
+                   [row.positions[0] - 1] + row.positions, row.label_end)
+    return row
+
+
+def _resolve_orphan(st: _State, ended_by_label: bool):
+    """A row of values whose label lines stand above and below it (a label wrapped over lines, the values
+    printed beside its middle): its label is its unit's lines, from the one with its item number down to
+    the line before the next item number. Read only when the unit is closed by the next numbered label;
+    otherwise left out with an issue."""
+    orphan, st.orphan = st.orphan, None
+    if orphan is None:
+        return
+    row, before, after = orphan["row"], orphan["before"], orphan["after"]
+    lines = [x for x in before + [row.own] + after if x]
+    m = None
+    if ended_by_label and lines and ITEM_NUMBER.match(lines[0]):
+        m = catalog.match_row(catalog.normalise_label("".join(lines)), "applications")
+    if m is None:
+        st.report.issues.append(Issue("row_without_label", "warning",
+                                      "a row of table 三 with values but no label of its own was left out (its place "
+                                      "among the rows is not proof of which row it is)",
+                                      (" ".join(lines) or "(no label)") + " | " + " ".join(v.text for v in row.values)))
+        return
+    whole = Row(" ".join(lines), [], row.values, row.texts, row.positions, row.label_end)
+    _place_app_row(st, whole, m)
+
+
 def _row_applications(st: _State, row: Row, cells_grid=None):
+    if not st.aligned:
+        own = _line_label(row.own)
+        if own != row.own:
+            row = Row(own, row.context, row.values, row.texts, row.positions, row.label_end)
+        if any(v.kind == NUMBER for v in row.values):
+            row = _unglue(row)
+        if st.orphan is not None:
+            numbered = bool(ITEM_NUMBER.match(row.own))
+            if any(v.kind == NUMBER for v in row.values) or numbered \
+                    or _APP_HEADER.search(catalog.normalise_label(row.own)):
+                _resolve_orphan(st, ended_by_label=numbered)
+            elif row.own:
+                st.orphan["after"].append(row.own)
     norm = catalog.normalise_label(row.label)
     own = catalog.normalise_label(row.own)
     if not row.own and not any(v.kind in (NUMBER, TEXT) for v in row.values):
@@ -353,8 +422,13 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
             st.pending.append(row.own)
         return
     m = _match(st, row, "applications")
+    before = _own_lines(st.pending, row.own)
     st.pending = []
     st.carry = None
+    if m is None and not st.aligned and any(v.kind == NUMBER for v in row.values) \
+            and (ITEM_NUMBER.match(row.own) or (before and ITEM_NUMBER.match(before[0]))):
+        st.orphan = {"row": row, "before": before, "after": []}  # its label may go on below it
+        return
     if m is None:
         if any(v.kind == NUMBER for v in row.values):
             if catalog.strip_numbering(catalog.normalise_label(row.own)):
@@ -367,6 +441,11 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
             st.report.issues.append(issue)
             st.carry = {"row": row, "metric": None, "page": st.page, "issue": issue}
         return
+    _place_app_row(st, row, m)
+
+
+def _place_app_row(st: _State, row: Row, m: catalog.Metric):
+    """A 表三 row's cells under the seven applicant columns, once its metric is known."""
     if m.code == "app.total":
         st.group = None
     else:  # a group label broken over a page (（六）其 | 他处理) is known from its rows
@@ -650,6 +729,7 @@ def parse(doc: Document) -> Report:
         if isinstance(block, Paragraph):
             is_heading, section = _heading_section(block.text)
             if is_heading:
+                _resolve_orphan(st, ended_by_label=True)
                 st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
             continue
         rows = [split_row(cells) for cells in block.rows]
@@ -658,9 +738,12 @@ def parse(doc: Document) -> Report:
         st.table_start = True
         for (cells, page), row in zip(_rows_of(block), rows):
             st.page = page
+            if st.orphan is not None and st.section != "applications":
+                _resolve_orphan(st, ended_by_label=True)  # a new section closes the last label
             if not row.values and row.texts:
                 is_heading, section = _heading_section(" ".join(row.texts))
                 if is_heading:
+                    _resolve_orphan(st, ended_by_label=True)
                     st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
                     continue
             norm = catalog.normalise_label(" ".join(row.texts))
@@ -676,6 +759,7 @@ def parse(doc: Document) -> Report:
                 _row_applications(st, row, cells)
             elif st.section == "review":
                 _row_review(st, row, cells)
+    _resolve_orphan(st, ended_by_label=True)
     if not any(k.startswith("app.") for k in st.seen):
         for block in doc.paragraphs:
             if read_flattened(block.text, report, st.add):
