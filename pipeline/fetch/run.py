@@ -220,6 +220,14 @@ class Fetcher:
         self.st.set_page(url, {"etag": ans.headers.get("etag"), "last_modified": ans.headers.get("last-modified"),
                                "file": saved["path"], "sha256": saved["sha256"], "fetched_at": _now(),
                                "attachments": attachments})
+        self._attachments(entry, url, attachments, (title, year, published, source), deadline, out)
+        return out
+
+    def _attachments(self, entry: Entry, page_url: str, attachments: list[str], about: tuple, deadline: float,
+                     out: dict) -> None:
+        """A report page's attachments, each with the page's title, year and date, unless known."""
+        title, year, published, source = about
+        url = page_url
         for a in attachments:
             if a in self.state["pages"] and self.state["pages"][a].get("file") and not self.s.recheck:
                 out["unchanged"] += 1
@@ -233,7 +241,6 @@ class Fetcher:
             out["new"].append(saved_a)
             self.st.set_page(a, {"etag": got.headers.get("etag"), "last_modified": got.headers.get("last-modified"),
                                  "file": saved_a["path"], "sha256": saved_a["sha256"], "fetched_at": _now()})
-        return out
 
     def _save(self, entry: Entry, url: str, ans: Answer, kind: str, title, year, published, source, page_url) -> dict:
         sha = hashlib.sha256(ans.content).hexdigest()

@@ -234,6 +234,22 @@ def _check_rows(rows: list[tuple[int, list[str]]], name: str, problems: list[str
             region_code=rec["region_code"], level=rec["level"], parent_id=rec["parent_id"],
             list_url=rec["list_url"], report_urls=[u.strip() for u in rec["report_urls"].split("|") if u.strip()],
             note=rec["note"], line=i))
+    entries = _refuse_clashes(candidates, name, problems)
+    urls: dict[str, Entry] = {}
+    for e in entries:
+        for u in [e.list_url, *e.report_urls]:
+            if not u:
+                continue
+            other = urls.get(u)
+            if other is not None and other.agency_id != e.agency_id:
+                problems.append(f"{name} line {e.line}: the address {u} is also agency {other.agency_id}'s (line {other.line})")
+            urls.setdefault(u, e)
+    return Register(entries, problems, name)
+
+
+def _refuse_clashes(candidates: list[Entry], name: str, problems: list[str]) -> list[Entry]:
+    """The rows kept: a row whose name (in its region) an earlier row has is left out, and so is a row
+    whose parent is not among the rows kept (and so on down)."""
     # the same name in the same region twice: reports could not be told apart; the later row is left out
     entries: list[Entry] = []
     named: dict[tuple[str, str], Entry] = {}
@@ -256,17 +272,9 @@ def _check_rows(rows: list[tuple[int, list[str]]], name: str, problems: list[str
         for e in orphans:
             problems.append(f"{name} line {e.line}: parent_id {e.parent_id} is not an agency_id of the register; "
                             "row left out")
-        entries = [e for e in entries if e not in orphans]
-    urls: dict[str, Entry] = {}
-    for e in entries:
-        for u in [e.list_url, *e.report_urls]:
-            if not u:
-                continue
-            other = urls.get(u)
-            if other is not None and other.agency_id != e.agency_id:
-                problems.append(f"{name} line {e.line}: the address {u} is also agency {other.agency_id}'s (line {other.line})")
-            urls.setdefault(u, e)
-    return Register(entries, problems, name)
+        gone = {e.agency_id for e in orphans}
+        entries = [e for e in entries if e.agency_id not in gone]
+    return entries
 
 
 def _row_problem(rec: dict) -> str | None:
