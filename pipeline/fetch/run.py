@@ -181,7 +181,7 @@ class Fetcher:
                                 and (self.inbox / known.get("file", "")).is_file()):
             out["unchanged"] += 1  # 304, or the same bytes from a server that gives no ETag nor Last-Modified
             return out
-        kind = _kind(ans)
+        kind = ".html" if _looks_html(ans.content) else _kind(ans)  # an HTML page where a document was expected
         published, source = item.get("date"), ("list" if item.get("date") else None)
         attachments: list[str] = []
         title = item.get("title")
@@ -202,12 +202,7 @@ class Fetcher:
                 self.st.record(rec)
                 return out
             if not info["is_report"]:
-                rec = {"kind": "not_report", "agency_id": entry.agency_id, "url": url, "title": title,
-                       "reason": "the page does not read as a report (no report sections, no attachment)",
-                       "fetched_at": _now()}
-                self.st.record(rec)
-                self.st.set_page(url, {"not_report": True, "reason": rec["reason"], "fetched_at": rec["fetched_at"]})
-                out["not_report"].append(rec)
+                self._not_report(entry, url, title, out)
                 return out
         if not published and url_date(url):
             published, source = url_date(url).isoformat(), "address"
@@ -237,10 +232,21 @@ class Fetcher:
             except FetchFailed as e:
                 out["failed"].append({"url": a, "reason": str(e)})
                 continue
+            if _html_not_report(got):  # a "not found" page answered 200 in place of the document
+                self._not_report(entry, a, title, out)
+                continue
             saved_a = self._save(entry, a, got, _kind(got), title, year, published, source, page_url=url)
             out["new"].append(saved_a)
             self.st.set_page(a, {"etag": got.headers.get("etag"), "last_modified": got.headers.get("last-modified"),
                                  "file": saved_a["path"], "sha256": saved_a["sha256"], "fetched_at": _now()})
+
+    def _not_report(self, entry: Entry, url: str, title, out: dict) -> None:
+        """Recorded once (provenance and state), not put in the inbox, not asked again without --recheck."""
+        rec = {"kind": "not_report", "agency_id": entry.agency_id, "url": url, "title": title,
+               "reason": "the page does not read as a report (no report sections, no attachment)", "fetched_at": _now()}
+        self.st.record(rec)
+        self.st.set_page(url, {"not_report": True, "reason": rec["reason"], "fetched_at": rec["fetched_at"]})
+        out["not_report"].append(rec)
 
     def _save(self, entry: Entry, url: str, ans: Answer, kind: str, title, year, published, source, page_url) -> dict:
         sha = hashlib.sha256(ans.content).hexdigest()
@@ -298,6 +304,20 @@ class Fetcher:
     def close(self):
         self.st.close()
         self.http.close()
+
+
+def _looks_html(content: bytes) -> bool:
+    head = content[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<meta", b"<body", b"<title"))
+
+
+def _html_not_report(ans: Answer) -> bool:
+    if not _looks_html(ans.content) or len(ans.content) > 5 * 1024 * 1024:
+        return False
+    try:
+        return not parse_report_page(_decode_html(ans), ans.url)["is_report"]
+    except FetchFailed:
+        return False
 
 
 def fetch(agencies: Path, inbox: Path, settings: Settings | None = None, progress=None, transport=None) -> dict:

@@ -209,18 +209,21 @@ def test_a_broken_next_page_keeps_what_the_first_gave(tmp_path):
 def test_a_not_found_page_under_a_report_title_is_recorded_not_loaded_and_not_asked_again(tmp_path):
     from pipeline.refresh.run import refresh
 
-    body = f'<ul><li><a href="/r/gone.html">{REPORT_TITLE}</a><span>2024-01-20</span></li></ul>'
+    body = (f'<ul><li><a href="/r/gone.html">{REPORT_TITLE}</a><span>2024-01-20</span></li>'
+            f'<li><a href="/r/gone.pdf">某市生态环境局2022年度政府信息公开工作年度报告</a><span>2023-01-20</span></li></ul>')
+    not_found = page(REPORT_TITLE, "<h1>页面不存在</h1><p>您访问的页面不存在或已被删除。</p>")
     with HostileServer() as s:
         s.routes["/list.html"] = (200, {"Content-Type": "text/html; charset=utf-8"}, page("年报", body))
-        s.routes["/r/gone.html"] = (200, {"Content-Type": "text/html; charset=utf-8"},
-                                    page(REPORT_TITLE, "<h1>页面不存在</h1><p>您访问的页面不存在或已被删除。</p>"))
+        s.routes["/r/gone.html"] = (200, {"Content-Type": "text/html; charset=utf-8"}, not_found)
+        s.routes["/r/gone.pdf"] = (200, {"Content-Type": "application/pdf"}, not_found)  # HTML where a PDF should be
         agencies = register(tmp_path, s.base + "/list.html")
         _, out = run_fetch(agencies, tmp_path / "inbox")
         assert not list((tmp_path / "inbox").glob("fetched/*/*")) and not new_files(out)
-        assert [r["url"] for r in out["results"][0].get("not_report", [])] == [s.base + "/r/gone.html"]
+        assert sorted(r["url"] for r in out["results"][0].get("not_report", [])) == [s.base + "/r/gone.html",
+                                                                                     s.base + "/r/gone.pdf"]
         assert not out["failed_sources"]
         run_fetch(agencies, tmp_path / "inbox")
-        assert s.hits["/r/gone.html"] == 1
+        assert s.hits["/r/gone.html"] == 1 and s.hits["/r/gone.pdf"] == 1
     for _ in range(2):
         rr = refresh(tmp_path / "inbox", tmp_path / "data" / "wh.duckdb", agencies=agencies, workers=1)
         assert rr.exit_code == 0, rr.summary()
