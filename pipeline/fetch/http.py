@@ -155,7 +155,8 @@ class Client:
         if parts.scheme not in ("http", "https"):
             raise FetchFailed(f"{parts.scheme or 'no'} scheme: only http(s) addresses are asked")
         host = (parts.hostname or "").lower()
-        if self.allowed_hosts is not None and host not in self.allowed_hosts:
+        if (self.allowed_hosts is not None and host not in self.allowed_hosts
+                and _bare(host) not in {_bare(h) for h in self.allowed_hosts}):  # www.x.gov.cn and x.gov.cn: one site
             raise FetchFailed(f"{host or 'no host'} is not a host of the register; not asked")
         if port not in (80, 443) and (host, port) not in self.allowed_ports:
             raise FetchFailed(f"port {port} of {host} is not a standard port nor one the register names; not asked")
@@ -364,6 +365,10 @@ class _TooBig(Exception):
     def __init__(self, size: int, limit: int):
         super().__init__(f"larger than the {limit // (1024 * 1024) or limit} {'MiB' if limit >= 1048576 else 'bytes'} "
                          f"limit ({size:,} bytes or more, decompressed)")
+
+
+def _bare(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
 
 
 def _why(e: Exception, s: Settings) -> str:
