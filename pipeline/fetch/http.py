@@ -145,6 +145,11 @@ class Client:
         self.allowed_ports: set[tuple[str, int]] = set()
         self.run_deadline = time.monotonic() + self.s.run_seconds
 
+    def allow(self, hosts: set[str], ports: set[tuple[str, int]]) -> None:
+        """The hosts it may ask (with or without `www.`) and the non-standard (host, port) pairs named."""
+        self.allowed_hosts = {_bare(h) for h in hosts}
+        self.allowed_ports = set(ports)
+
     def check(self, url: str) -> None:
         """Raise FetchFailed when the address is not one the fetch may ask."""
         try:
@@ -155,8 +160,7 @@ class Client:
         if parts.scheme not in ("http", "https"):
             raise FetchFailed(f"{parts.scheme or 'no'} scheme: only http(s) addresses are asked")
         host = (parts.hostname or "").lower()
-        if (self.allowed_hosts is not None and host not in self.allowed_hosts
-                and _bare(host) not in {_bare(h) for h in self.allowed_hosts}):  # www.x.gov.cn and x.gov.cn: one site
+        if self.allowed_hosts is not None and _bare(host) not in self.allowed_hosts:  # www.x.gov.cn is x.gov.cn
             raise FetchFailed(f"{host or 'no host'} is not a host of the register; not asked")
         if port not in (80, 443) and (host, port) not in self.allowed_ports:
             raise FetchFailed(f"port {port} of {host} is not a standard port nor one the register names; not asked")

@@ -72,7 +72,7 @@ class Fetcher:
                             ports.add((parts.hostname.lower(), parts.port))
                 except ValueError:
                     continue
-        self.http.allowed_hosts, self.http.allowed_ports = hosts, ports
+        self.http.allow(hosts, ports)
 
     # -- one source -------------------------------------------------------------------------
     def fetch_source(self, entry: Entry) -> dict:
