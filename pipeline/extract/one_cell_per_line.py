@@ -40,6 +40,11 @@ _HEADER_WORDS = tuple({w for w, _ in catalog.ACTIVE_HEADER_DIMS} | set(tables.AP
                       | {"信息内容", "申请人情况", "法人或其他组织", "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"})
 
 
+def _unclosed(text: str) -> bool:
+    """A line that opens a parenthesis it does not close: its words go on on the next line."""
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+
+
 def _value_like(t: str) -> bool:
     if _ITEM_ALONE.match(t):
         return False
@@ -56,6 +61,10 @@ def _join_broken_words(tokens: list[str]) -> list[str]:
         t = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         prev = out[-1] if out else None
+        if prev is not None and not _value_like(prev) and not _value_like(t) and _unclosed(prev):
+            out[-1] = prev + t.strip()  # `第二十条第（` + `一）项`, `（单位：万元` + `）`
+            i += 1
+            continue
         if (prev is not None and not _value_like(prev) and prev.replace(" ", "") not in _HEADER_WORDS
                 and _is_header_start(prev) and _is_header_start(prev + t)):
             out[-1] = prev + t.strip()
