@@ -268,7 +268,7 @@ def test_a_kill_mid_fetch_loses_at_most_the_file_in_flight(tmp_path):
 
 def test_refresh_fetch_fetches_inside_the_refresh_lock(tmp_path):
     from pipeline import cli
-    from pipeline.refresh.run import _lock
+    from pipeline.refresh.lock import take_lock as _lock
 
     with HostileServer() as s:
         s.routes["/r.txt"] = (200, {"Content-Type": "text/plain; charset=utf-8"}, (DEMO / "07-2022.txt").read_bytes())
