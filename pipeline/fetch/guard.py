@@ -14,6 +14,34 @@ from pipeline.warehouse.register import address_problem
 deadline = threading.local()  # the answer's deadline (time.monotonic()), per thread
 
 
+def _resolve(host: str, port: int, timeout: float | None) -> list:
+    """socket.getaddrinfo within `timeout` seconds, in a daemon thread (one that hangs never holds the
+    process at exit)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))  # an address already: nothing to resolve
+        return [(socket.AF_INET6 if ip.version == 6 else socket.AF_INET, socket.SOCK_STREAM, 6, "", (str(ip), port))]
+    except ValueError:
+        pass
+    got: dict = {}
+
+    def work():
+        try:
+            got["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as e:  # handed to the caller
+            got["error"] = e
+
+    t = threading.Thread(target=work, daemon=True, name="nianbao-resolve")
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        raise TimeoutError(host)
+    if "error" in got:
+        raise got["error"]
+    return got["infos"]
+
+
 class Refused(Exception):
     pass
 
@@ -58,8 +86,11 @@ def guarded_backend(allow_local: bool):
 
     class Backend(httpcore.SyncBackend):
         def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+            # the name is resolved within the answer's deadline too (a resolver that hangs is left behind)
             try:
-                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                infos = _resolve(host, port, _bounded(timeout))
+            except TimeoutError:
+                raise httpcore.ConnectTimeout(f"{host} was not resolved in time") from None
             except (socket.gaierror, UnicodeError) as e:
                 raise httpcore.ConnectError(f"{host} cannot be resolved ({e})") from None
             addrs = list(dict.fromkeys(i[4][0] for i in infos))
