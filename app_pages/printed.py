@@ -24,6 +24,14 @@ def as_printed(v) -> str:
     return str(int(f)) if f.is_integer() else format(f, ".6f").rstrip("0").rstrip(".")
 
 
+def _num(v):
+    """A cell's value for the table's export: a number (int when whole) or empty, never text."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    f = float(v)
+    return int(f) if f.is_integer() else f
+
+
 def _e(s) -> str:
     return html.escape(str(s))
 
@@ -49,7 +57,7 @@ def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
         for label, metric in block_rows:
             shown = label if lang == "zh" else catalog.label(metric, lang)
             body += f'<tr><td class="lab">{_e(shown)}</td>' + "".join(_td(values, bad, metric, d) for d in dims) + "</tr>"
-            rows.append({"block": caption, "row": shown, **{heads[i + 1]: as_printed(values.get(f"{metric}:{d}"))
+            rows.append({"block": caption, "row": shown, **{heads[i + 1]: _num(values.get(f"{metric}:{d}"))
                                                           for i, d in enumerate(dims)}})
         parts.append(f'<table class="nb-t"><tr><th colspan="{len(heads)}">{_e(caption)}</th></tr><tr>{h}</tr>{body}</table>')
     return _CSS + "".join(parts), pd.DataFrame(rows)
@@ -83,7 +91,7 @@ def table3(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
         return "".join(_td(values, bad, metric, d) for d in dims)
 
     def record(label: str, metric: str):
-        rows.append({"row": label, **{_dim(d, lang): as_printed(values.get(f"{metric}:{d}")) for d in dims}})
+        rows.append({"row": label, **{_dim(d, lang): _num(values.get(f"{metric}:{d}")) for d in dims}})
 
     for _, label, metric in tables.APP_HEAD:
         shown = label if zh else catalog.label(metric, lang)
@@ -116,6 +124,6 @@ def table4(values: dict, bad: dict, lang: str) -> tuple[str, pd.DataFrame]:
             f'<th colspan="5">{_e("复议后起诉" if zh else "Filed after reconsideration")}</th></tr>'
             "<tr>" + "".join(f"<th>{_e(_dim(d, lang))}</th>" for d in dims) * 3 + "</tr>")
     body = "<tr>" + "".join(_td(values, bad, b, d) for b in tables.REVIEW_BLOCKS for d in dims) + "</tr>"
-    row = {f"{catalog.label(b, lang)} · {_dim(d, lang)}": as_printed(values.get(f"{b}:{d}"))
+    row = {f"{catalog.label(b, lang)} · {_dim(d, lang)}": _num(values.get(f"{b}:{d}"))
            for b in tables.REVIEW_BLOCKS for d in dims}
     return _CSS + f'<table class="nb-t">{head}{body}</table>', pd.DataFrame([row])

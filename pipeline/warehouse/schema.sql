@@ -245,12 +245,8 @@ d as (
     from p
 )
 select *,
-    (granted + partial) / nullif(handled, 0) as grant_rate,
-    refused / nullif(handled, 0) as refusal_rate,
-    review_corrected / nullif(review_concluded, 0) as review_correction_rate,
-    litigation_corrected / nullif(litigation_concluded, 0) as litigation_correction_rate,
-    (review_corrected + litigation_corrected) / nullif(review_concluded + litigation_concluded, 0) as correction_rate,
-    (review_total + litigation_total) / nullif(applications, 0) as dispute_rate
+    -- @rates: made from pipeline/spec/measures.py (each rate's formula is defined once, there)
+    {rates}
 from d;
 
 -- the same measures, long, with the change against the agency's previous year
