@@ -226,8 +226,8 @@ def _default_kind(code: str) -> str:
 
 
 def download(df: pd.DataFrame, name: str, key: str, kinds: dict | None = None, labels: dict | None = None):
-    """The one export of every page: a CSV (UTF-8 with BOM) and an XLSX workbook (made only when its button
-    is clicked) of this frame, its columns named by their codes: headers become the label in the interface's
+    """The one export of every page: a CSV (UTF-8 with BOM) and an XLSX workbook (a large one made only when
+    its button is clicked) of this frame, its columns named by their codes: headers become the label in the interface's
     language with the code beside, rates rounded percentages as on screen, levels words, links absolute,
     numbers numbers (`pipeline.serve.export.labelled`)."""
     kinds = {c: _default_kind(c) for c in df.columns} | (kinds or {})
@@ -236,7 +236,9 @@ def download(df: pd.DataFrame, name: str, key: str, kinds: dict | None = None, l
     frame = labelled(df.reset_index(drop=True), lang(), names, kinds, words, base_url())
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button(tr("download_csv"), to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
-    c2.download_button(tr("download_xlsx"), lambda: to_xlsx_bytes(frame), file_name=f"{name}.xlsx", key=f"dlx_{key}",
+    # a small workbook is made at once; a large one only when its button is clicked
+    data = to_xlsx_bytes(frame) if len(frame) * max(1, len(frame.columns)) <= 20_000 else (lambda: to_xlsx_bytes(frame))
+    c2.download_button(tr("download_xlsx"), data, file_name=f"{name}.xlsx", key=f"dlx_{key}",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -44,7 +44,9 @@ sev_all = ["error", "warning", "info"]
 if "dq_sev" not in st.session_state:
     st.session_state.dq_sev = [v for v in url_list("sev") if v in sev_all] or ["error", "warning"]
 if "dq_status" not in st.session_state:
-    st.session_state.dq_status = [v for v in url_list("status") if v in STATUSES] or (["open"] if not url_list("status") else [])
+    # by default the findings that count: open and confirmed (a confirmed finding stays in view)
+    st.session_state.dq_status = [v for v in url_list("status") if v in STATUSES] or (
+        ["open", "confirmed"] if not url_list("status") else [])
 c1, c2, c3 = st.columns(3)
 sev = c1.multiselect(tr("severity"), sev_all, key="dq_sev", format_func=lambda s: tr(f"sev_{s}"), placeholder=tr("choose"))
 res = q("checks", filters(), tuple(sev))
@@ -58,7 +60,7 @@ chosen = c2.multiselect(tr("check"), sorted(check_names), key="dq_checks", forma
 status_pick = c3.multiselect(tr("review_status"), list(STATUSES), key="dq_status",
                              format_func=lambda s: tr(f"review_{s}"), placeholder=tr("choose"))
 write_url({"sev": sev if sev != ["error", "warning"] else None, "check": chosen or None,
-           "status": (status_pick or ["all"]) if status_pick != ["open"] else None})
+           "status": (status_pick or ["all"]) if status_pick != ["open", "confirmed"] else None})
 res = res.assign(status=res.finding_key.map(lambda k: reviews.get(k, ("open",))[0]),
                  review_note=res.finding_key.map(lambda k: reviews.get(k, ("", ""))[1]))
 if chosen:

@@ -68,7 +68,7 @@ UI: dict[str, tuple[str, str]] = {
     "rank": ("名次", "Rank"),
     "prev_year_value": ("{y} 年", "{y}"),
     "change": ("变化", "Change"),
-    "pct_change": ("变化率", "Change"),
+    "pct_change": ("变化率", "Change (%)"),
     "peer_median": ("同级同类中位数", "Peer median (same level and kind)"),
     "denominator": ("分母", "Denominator"),
     "small_sample": ("小样本", "Small sample"),

@@ -239,8 +239,8 @@ def pooled_series(con, flt: Filters, measure: str) -> pd.DataFrame:
 def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str | None = None,
             worst_first: bool | None = None) -> pd.DataFrame:
     """Every agency in scope with a value in `year`, for a derived measure or a `metric:dim` key, in the
-    order shown: worst first or best first by the measure's direction (`worst_first`; None: worst first
-    for rates, highest first for counts). `rank` counts down that order; small samples (a rate whose
+    order shown: worst first or best first by the rate's direction (`worst_first`, the default; for a
+    count, which has no direction, highest first). `rank` counts down that order; small samples (a rate whose
     denominator is under the measure's minimum) come after every ranked agency, unranked. Each row has
     its level and kind (government or department), the previous year's value and the change (only when
     the previous year is the year before), and `peer_median` over `peers` agencies: the agencies in
@@ -272,7 +272,7 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
             where f.year = ? and {scope}""", [metric, *dim_params, year, *params])
         min_den, higher_is_worse, rate = 0, False, False
     if worst_first is None:
-        worst_first = rate
+        worst_first = True
     df["change"] = df.value - df.prev_value
     df["pct_change"] = (df.change / df.prev_value.where(df.prev_value != 0)).astype(float)
     df["small_sample"] = (df.denominator < min_den) if min_den else False
