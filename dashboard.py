@@ -97,18 +97,18 @@ sb.header(t("filters", lang))
 if len(years) > 1:
     y0, y1 = sb.select_slider(t("years", lang), options=years, value=(y0, y1), key="f_years")
 provinces = sb.multiselect(t("province", lang), opts["provinces"], default=[p for p in _list("prov") if p in opts["provinces"]],
-                           key="f_prov", placeholder=t("choose", lang))
+                           key="f_prov", placeholder=t("choose", lang), select_all=False)
 city_choices = opts["cities"]
 if provinces:
     try:
         city_choices = sorted({c for c in common.q("agencies", queries.Filters(provinces=tuple(provinces))).city.dropna()})
     except duckdb.Error as e:
         _unreadable(e)
-cities = sb.multiselect(t("city", lang), city_choices, default=[c for c in _list("city") if c in city_choices], key="f_city", placeholder=t("choose", lang))
+cities = sb.multiselect(t("city", lang), city_choices, default=[c for c in _list("city") if c in city_choices], key="f_city", placeholder=t("choose", lang), select_all=False)
 levels = sb.multiselect(t("level", lang), opts["levels"], default=[x for x in _list("level") if x in opts["levels"]],
-                        format_func=lambda x: level_label(x, lang), key="f_level", placeholder=t("choose", lang))
+                        format_func=lambda x: level_label(x, lang), key="f_level", placeholder=t("choose", lang), select_all=False)
 sectors = sb.multiselect(t("sector", lang), opts["sectors"], default=[x for x in _list("sector") if x in opts["sectors"]],
-                         format_func=lambda x: sector_label(x, lang), key="f_sector", placeholder=t("choose", lang))
+                         format_func=lambda x: sector_label(x, lang), key="f_sector", placeholder=t("choose", lang), select_all=False)
 search = sb.text_input(t("search", lang), value=qp.get("q", ""), key="f_search")
 
 st.session_state["filters"] = queries.Filters(y0, y1, tuple(provinces), tuple(cities), tuple(levels), tuple(sectors),

@@ -4,6 +4,7 @@ and CSV downloads of exactly what a page shows."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from pathlib import Path
@@ -86,11 +87,18 @@ def q(name: str, *args, **kwargs):
 
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~:$"})
+_WJ = "\u2060"  # WORD JOINER: invisible; breaks the address patterns Markdown turns into links by itself
+_AUTOLINK = re.compile(r"(?i)(www)(?=\.)|(:)(?=//)|(@)")
 
 
 def md_text(text) -> str:
-    """Text from a report or a file name, shown literally inside Markdown (no links, no emphasis)."""
-    return str(text if text is not None else "").replace("\n", " ").translate(_MD_SPECIAL)
+    """Text from a report, a file name or a link, shown literally inside Markdown: no links, no images, no
+    emphasis, and no bare address (www.…, http://…, a@b) turned into a link (an invisible word joiner
+    breaks the pattern; escapes alone do not stop the renderer's autolinks)."""
+    text = str(text if text is not None else "").replace("\n", " ")
+    text = _AUTOLINK.sub(lambda m: (m.group(1) or "") + _WJ + (m.group(2) or m.group(3) or "") if not m.group(3)
+                         else _WJ + "@", text)
+    return text.translate(_MD_SPECIAL)
 
 
 def with_gaps(df: pd.DataFrame, group: str, x: str = "year", y: str = "value") -> pd.DataFrame:

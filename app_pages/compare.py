@@ -90,7 +90,7 @@ for parent in sorted(everyone.parent_id.dropna().unique()):
         groups[f"parent:{parent}"] = tr("group_parent", name=names[parent])
 c1, c2 = st.columns([3, 1])
 chosen = c1.multiselect(tr("agencies"), list(names), key="cmp_agencies", format_func=lambda a: names.get(a, a),
-                        placeholder=tr("choose"))
+                        placeholder=tr("choose"), select_all=False)
 c2.selectbox(tr("add_group"), list(groups), key="cmp_group", format_func=groups.get, on_change=_add_group)
 
 st.subheader(tr("trend"))

@@ -48,7 +48,7 @@ if "dq_status" not in st.session_state:
     st.session_state.dq_status = [v for v in url_list("status") if v in STATUSES] or (
         ["open", "confirmed"] if not url_list("status") else [])
 c1, c2, c3 = st.columns(3)
-sev = c1.multiselect(tr("severity"), sev_all, key="dq_sev", format_func=lambda s: tr(f"sev_{s}"), placeholder=tr("choose"))
+sev = c1.multiselect(tr("severity"), sev_all, key="dq_sev", format_func=lambda s: tr(f"sev_{s}"), placeholder=tr("choose"), select_all=False)
 res = q("checks", filters(), tuple(sev))
 expl = "explanation_zh" if lang() == "zh" else "explanation_en"
 msg = "message" if lang() == "zh" else "message_en"  # every finding in the interface's language
@@ -56,9 +56,9 @@ check_names = dict(zip(res.check_id, res[expl])) if len(res) else {}
 if "dq_checks" not in st.session_state:
     st.session_state.dq_checks = [c for c in url_list("check") if c in check_names]
 chosen = c2.multiselect(tr("check"), sorted(check_names), key="dq_checks", format_func=lambda c: check_names.get(c, c),
-                        placeholder=tr("choose"))
+                        placeholder=tr("choose"), select_all=False)
 status_pick = c3.multiselect(tr("review_status"), list(STATUSES), key="dq_status",
-                             format_func=lambda s: tr(f"review_{s}"), placeholder=tr("choose"))
+                             format_func=lambda s: tr(f"review_{s}"), placeholder=tr("choose"), select_all=False)
 write_url({"sev": sev if sev != ["error", "warning"] else None, "check": chosen or None,
            "status": (status_pick or ["all"]) if status_pick != ["open", "confirmed"] else None})
 res = res.assign(status=res.finding_key.map(lambda k: reviews.get(k, ("open",))[0]),

@@ -105,3 +105,20 @@ def test_same_agencies_sums(demo_db):
         by_ids = queries.section_totals(con, queries.Filters(agency_ids=ids), "applications")
         pd.testing.assert_frame_equal(totals[["year", "key", "value"]].reset_index(drop=True),
                                       by_ids[["year", "key", "value"]].reset_index(drop=True), check_dtype=False)
+
+
+def test_special_zones_get_their_province_and_departments_are_not_governments():
+    """Without a register, 平潭综合实验区 and its departments are 福建省's (cpca knows no such division), and a
+    department is never a government's peer."""
+    from pipeline.warehouse.agencies import resolve
+
+    got = resolve(["平潭综合实验区管理委员会", "平潭综合实验区财政金融局", "河北雄安新区管理委员会"])
+    assert got["平潭综合实验区管理委员会"].province == "福建省" and got["平潭综合实验区财政金融局"].province == "福建省"
+    assert got["平潭综合实验区管理委员会"].level == got["平潭综合实验区财政金融局"].level == "city"
+    assert got["河北雄安新区管理委员会"].province == "河北省"
+    with duckdb.connect() as con:
+        con.execute("create table a as select * from (values ('平潭综合实验区管理委员会', null), ('平潭综合实验区财政金融局', null), "
+                    "('某县教育局', 'department'), ('某县人民政府', 'county')) t(name, register_level)")
+        kinds = dict(con.execute(f"select name, {queries.KIND_SQL} from a").fetchall())
+    assert kinds == {"平潭综合实验区管理委员会": "government", "平潭综合实验区财政金融局": "department",
+                     "某县教育局": "department", "某县人民政府": "government"}
