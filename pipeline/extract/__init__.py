@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.extract.parse import Report, parse
+from pipeline.extract import parse as _parse
+from pipeline.spec.model import Report
 from pipeline.read import ReadError, read, read_bytes
+from pipeline.spec.numbers import CN_YEAR
 
 __all__ = ["extract", "extract_bytes", "ReadError", "NotAReport"]
 
@@ -17,7 +19,7 @@ class NotAReport(ReadError):
 _REPORT_WORDS = ("政府信息公开", "总体情况", "主动公开", "依申请公开", "信息公开")
 
 
-_LIST_TITLE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九○]{4})\s*年度?[^\n]{0,30}?(?:年度报告|年报)")
+_LIST_TITLE = re.compile(r"((?:19|20)\d{2}|" + CN_YEAR + r")\s*年度?[^\n]{0,30}?(?:年度报告|年报)")
 
 
 def _check(report: Report, doc) -> Report:
@@ -37,9 +39,9 @@ def _check(report: Report, doc) -> Report:
 def extract(path: str | Path) -> Report:
     """Read and parse one report file; raises ReadError (naming the file and the reason)."""
     doc = read(path)
-    return _check(parse(doc), doc)
+    return _check(_parse.parse(doc), doc)
 
 
 def extract_bytes(data: bytes, name: str) -> Report:
     doc = read_bytes(data, name)
-    return _check(parse(doc), doc)
+    return _check(_parse.parse(doc), doc)

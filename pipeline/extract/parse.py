@@ -17,8 +17,10 @@ from decimal import Decimal
 
 from pipeline.spec import catalog, tables
 from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit, chinese_year, classify, plain, to_wan_yuan
-from pipeline.read.document import Document, Paragraph, Table
+from pipeline.read.document import Cell, Document, Paragraph, Table
+from pipeline.extract import identities
 from pipeline.extract.digits_run_together import read_flattened
+from pipeline.spec.numbers import CN_YEAR, as_written
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
 from pipeline.extract.narrative import read_narrative
 from pipeline.extract.one_cell_per_line import fold_streams
@@ -135,10 +137,15 @@ class _State:
         self.group: str | None = None  # 不予公开 / 无法提供 / 不予处理 / 其他处理 in 表三
         self.pending: list[str] = []  # label text on lines without values (a label broken over lines)
         self.dims: list[tuple[str, str | None, str, int]] | None = None  # 表二 header: (dim, unit, text, column)
+        self.dims_complete = True  # the 表二 header names every column it prints
+        self.aligned = True  # the current table's grid columns are the document's own (Table.aligned)
+        self.orphan: dict | None = None  # a 表三 row of values waiting for its label's last lines (text tables)
+        self.active_text_row: list | None = None  # the 表二 row without values just above (a header's first line)
         self.votes = {"2019": 0, "2021": 0}
         self.seen: dict[str, Fact] = {}
         self.conflicts: set[str] = set()
         self.blank_cells: list[str] = []
+        self.blank_keys: set[str] = set()  # `metric:dim` of 表三/表四 cells printed blank or not applicable
         self.review_head: list = []  # 表四 header rows (grid cells) above the values
         self.review_filled: tuple = (None, 0, [])
         self.app_head: list = []  # 表三 header rows (grid cells), for rows whose cells are not seven
@@ -155,7 +162,7 @@ class _State:
         if (value < 0 or value > _MAX_COUNT) and metric.startswith(_COUNTS):
             self.report.issues.append(Issue(
                 "implausible_value", "warning",
-                f"{key} is printed as {plain(value)}, which cannot be a count of applications or cases; left out",
+                f"{key} is printed as {as_written(value)}, which cannot be a count of applications or cases; left out",
                 f"{evidence.get('row', '')} / {evidence.get('column', '')}"))
             self.conflicts.add(key)
             self.seen.pop(key, None)
@@ -191,20 +198,45 @@ def _evidence(table: str, row: Row, column: str, page: int | None) -> dict:
     return ev
 
 
-def _note_blanks(st: _State, row: Row, cells: list[CellValue], columns: list[str]):
-    for cv, col in zip(cells, columns):
+def _note_blanks(st: _State, row: Row, cells: list[CellValue], columns: list[str], keys: list[str] | None = None):
+    for i, (cv, col) in enumerate(zip(cells, columns)):
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or row.label} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
+            if keys:
+                st.blank_keys.add(keys[i])
+
+
+# an item number at the start of a label as printed: （三） 三、 1. 1、 (1)
+ITEM_NUMBER = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]"
+                         r"|\d{1,2}\s*[.．、](?!\d))")
+
+
+def _own_lines(pending: list[str], own: str) -> list[str]:
+    """The lines before a row that are its own label's first lines: a label broken over lines starts
+    with its item number, so lines before the last numbered one belong to an earlier label, and a row
+    whose own text starts with a number owns none of them."""
+    if ITEM_NUMBER.match(own):
+        return []
+    start = 0
+    for i, line in enumerate(pending):
+        if ITEM_NUMBER.match(line):
+            start = i
+    return pending[start:]
 
 
 def _match(st: _State, row: Row, section: str) -> catalog.Metric | None:
+    """The metric a row's own label names, read with the group label spanning it and the label's own
+    earlier lines. A row without a label of its own (its label lost, or only an item number left) is
+    never matched: the metric it would get would come from the rows around it, not from its text."""
     own = catalog.normalise_label(row.own)
+    if not catalog.strip_numbering(own):
+        return None
     if section == "active":
         own = catalog.strip_numbering(own)
     m = catalog.match_row(own, section)
     if m:
         return m
-    for ctx in (row.context, [st.group] if st.group else [], st.pending):
+    for ctx in (row.context, [st.group] if st.group else [], _own_lines(st.pending, row.own)):
         if ctx:
             m = catalog.match_row(catalog.normalise_label("".join(ctx) + row.own), section)
             if m:
@@ -278,7 +310,9 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
     seven: a table clipped at the page's edge keeps the columns that are there."""
     if not st.app_head:
         return None
-    heads = [_fill_right(h) for h in st.app_head]
+    # a header printed once over blank cells stands for them in text; in the document's own grid a merged
+    # cell already repeats its text, and a blank header cell names no column
+    heads = [_fill_right(h) if not st.aligned else [c.text.strip() for c in h] for h in st.app_head]
     out = []
     for pos, cv in zip(row.positions, row.values):
         dim = None
@@ -301,7 +335,75 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
     return out
 
 
+# the characters of 表三's group labels printed down a column of their own: （三）不予公开, 三、本年度办理结果
+_GROUP_CHARS = set("（）()三四五六七一二、.本年度办理结果不予公开无法提供处理其他")
+_GLUED_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff”\"）)])(\d+)$")
+_INNER_NUMBER = re.compile(r"^(\S{1,3}?)\s*(\d{1,2}\s*[.．、]\s*[\u4e00-\u9fff].*)$")
+
+
+def _group_fragment(text: str) -> bool:
+    """A piece of a group label printed down its own column beside the row labels (`（ 三`, `） 不`, `予 公`):
+    no part of any row's label."""
+    t = re.sub(r"\s", "", text)
+    return 0 < len(t) <= 3 and all(ch in _GROUP_CHARS for ch in t)
+
+
+def _line_label(text: str) -> str:
+    """A label line of a table rebuilt from text lines, without the group label's pieces printed before
+    it on the same line (`（ 五1.信访举报` -> `1.信访举报`)."""
+    m = _INNER_NUMBER.match(text)
+    if m and _group_fragment(m.group(1)):
+        return m.group(2)
+    return "" if _group_fragment(text) else text
+
+
+def _unglue(row: Row) -> Row:
+    """A row of a table rebuilt from text whose first value is glued to its label (`内部事务信1` and six
+    more values): the digits are the first value, as a label never ends in a number."""
+    m = _GLUED_NUMBER.match(row.own)
+    if m and len(row.values) == 6 and row.positions:
+        return Row(m.group(1), row.context, [classify(m.group(2))] + row.values, row.texts,
+                   [row.positions[0] - 1] + row.positions, row.label_end)
+    return row
+
+
+def _resolve_orphan(st: _State, ended_by_label: bool):
+    """A row of values whose label lines stand above and below it (a label wrapped over lines, the values
+    printed beside its middle): its label is its unit's lines, from the one with its item number down to
+    the line before the next item number. Read only when the unit is closed by the next numbered label;
+    otherwise left out with an issue."""
+    orphan, st.orphan = st.orphan, None
+    if orphan is None:
+        return
+    row, before, after = orphan["row"], orphan["before"], orphan["after"]
+    lines = [x for x in before + [row.own] + after if x]
+    m = None
+    if ended_by_label and lines and ITEM_NUMBER.match(lines[0]):
+        m = catalog.match_row(catalog.normalise_label("".join(lines)), "applications")
+    if m is None:
+        st.report.issues.append(Issue("row_without_label", "warning",
+                                      "a row of table 三 with values but no label of its own was left out (its place "
+                                      "among the rows is not proof of which row it is)",
+                                      (" ".join(lines) or "(no label)") + " | " + " ".join(v.text for v in row.values)))
+        return
+    whole = Row(" ".join(lines), [], row.values, row.texts, row.positions, row.label_end)
+    _place_app_row(st, whole, m)
+
+
 def _row_applications(st: _State, row: Row, cells_grid=None):
+    if not st.aligned:
+        own = _line_label(row.own)
+        if own != row.own:
+            row = Row(own, row.context, row.values, row.texts, row.positions, row.label_end)
+        if any(v.kind == NUMBER for v in row.values):
+            row = _unglue(row)
+        if st.orphan is not None:
+            numbered = bool(ITEM_NUMBER.match(row.own))
+            if any(v.kind == NUMBER for v in row.values) or numbered \
+                    or _APP_HEADER.search(catalog.normalise_label(row.own)):
+                _resolve_orphan(st, ended_by_label=numbered)
+            elif row.own:
+                st.orphan["after"].append(row.own)
     norm = catalog.normalise_label(row.label)
     own = catalog.normalise_label(row.own)
     if not row.own and not any(v.kind in (NUMBER, TEXT) for v in row.values):
@@ -324,15 +426,30 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
             st.pending.append(row.own)
         return
     m = _match(st, row, "applications")
+    before = _own_lines(st.pending, row.own)
     st.pending = []
     st.carry = None
+    if m is None and not st.aligned and any(v.kind == NUMBER for v in row.values) \
+            and (ITEM_NUMBER.match(row.own) or (before and ITEM_NUMBER.match(before[0]))):
+        st.orphan = {"row": row, "before": before, "after": []}  # its label may go on below it
+        return
     if m is None:
         if any(v.kind == NUMBER for v in row.values):
-            issue = Issue("unmatched_row", "warning", "a row of table 三 whose label matches no metric was left out",
-                          row.label or "(no label) " + " ".join(v.text for v in row.values))
+            if catalog.strip_numbering(catalog.normalise_label(row.own)):
+                issue = Issue("unmatched_row", "warning", "a row of table 三 whose label matches no metric was left out",
+                              row.label)
+            else:
+                issue = Issue("row_without_label", "warning",
+                              "a row of table 三 with values but no label of its own was left out (its place among "
+                              "the rows is not proof of which row it is)", "(no label) " + " ".join(v.text for v in row.values))
             st.report.issues.append(issue)
             st.carry = {"row": row, "metric": None, "page": st.page, "issue": issue}
         return
+    _place_app_row(st, row, m)
+
+
+def _place_app_row(st: _State, row: Row, m: catalog.Metric):
+    """A 表三 row's cells under the seven applicant columns, once its metric is known."""
     if m.code == "app.total":
         st.group = None
     else:  # a group label broken over a page (（六）其 | 他处理) is known from its rows
@@ -341,7 +458,7 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
     if cells is None and st.anchor7 is not None:  # blanks at both ends: place the cells by column
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
     if cells is None:
-        placed = _app_by_header(st, row) if len(row.values) < 7 else None
+        placed = _app_by_header(st, row) if len(row.values) < 7 or st.aligned else None
         if placed is None:
             st.report.issues.append(Issue("row_cells", "warning",
                                           f"{m.code}: {len(row.values)} cells where 7 were expected and no column "
@@ -355,12 +472,14 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
                                           "page's edge?); the others are read by their headers", row.label))
         for dim, cv in placed:
             col = catalog.DIM_LABELS[dim][0]
+            if cv.kind in (BLANK, NA):
+                st.blank_keys.add(f"{m.code}:{dim}")
             if cv.kind == NUMBER:
                 st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
         return
     cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
     st.carry = {"row": row, "metric": m, "page": st.page}
-    _note_blanks(st, row, cells, cols)
+    _note_blanks(st, row, cells, cols, [f"{m.code}:{d}" for d in catalog.APPLICANT])
     for dim, col, cv in zip(catalog.APPLICANT, cols, cells):
         if cv.kind == NUMBER:
             st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
@@ -491,6 +610,7 @@ def _row_review(st: _State, row: Row, cells):
         col = f"{_REVIEW_BLOCK_LABEL[block]} {catalog.DIM_LABELS[dim][0]}"
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or '表四'} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
+            st.blank_keys.add(f"{block}:{dim}")
         elif cv.kind == NUMBER:
             st.add(block, dim, cv.value, _evidence("review_litigation", row, col, st.page))
 
@@ -499,8 +619,16 @@ _HEADER_RX = re.compile("|".join(re.escape(p) for p, _ in catalog.ACTIVE_HEADER_
 _HEADER_DIM = dict(catalog.ACTIVE_HEADER_DIMS)
 
 
-def _header_dims(row: Row, cells) -> list[tuple[str, str | None, str, int]] | None:
+_LABEL_HEADER = re.compile(r"信息内容|^内容$|^项目$|^类别$|第二十条")
+_UNIT_NOTE = re.compile(r"^\(?(单位)?(万元|元|亿元|件|个|项)?\)?$")  # (单位：万元) on a line of its own
+
+
+
+def _header_dims(row: Row, cells) -> tuple[list[tuple[str, str | None, str, int]] | None, bool]:
+    """表二's column header: (dim, unit, header text, grid column) for each column it names, and whether
+    it names every column it prints (a header word broken over cells, `本年增` | `减`, names none)."""
     dims: list[tuple[str, str | None, str, int]] = []
+    complete = True
     last_text = None
     for col, c in enumerate(cells):
         if not c.origin or c.from_above:
@@ -509,10 +637,33 @@ def _header_dims(row: Row, cells) -> list[tuple[str, str | None, str, int]] | No
         if not t or t == last_text:
             continue
         last_text = t
-        for m in _HEADER_RX.finditer(t):
+        found = list(_HEADER_RX.finditer(t))
+        if not found and not _LABEL_HEADER.search(t) and not _UNIT_NOTE.match(t):
+            complete = False
+        for m in found:
             dim = _HEADER_DIM[m.group(0)]
             dims.append((dim, amount_unit(c.text) if dim == "amount_wan_yuan" else None, c.text, col))
-    return dims or None
+    return (dims or None), complete
+
+
+def _active_cells(st: _State, row: Row) -> list[CellValue] | None:
+    """A 表二 row's cells under the header's columns. In a table whose grid is the document's own (HTML,
+    Word, a ruled PDF), the cells standing in the header's grid columns, when every number of the row
+    stands in one of them; in a table rebuilt from lines of text, also as many cells as the header names
+    columns when it names every column it prints. Otherwise None: the numbers do not fit the header."""
+    if not st.aligned and st.dims_complete and len(row.values) == len(st.dims):
+        return list(row.values)
+    cols = [col for *_, col in st.dims]
+    by_col = at_columns(row, cols)
+    if by_col is None:
+        return None
+    if any(v.kind == NUMBER and pos not in cols for pos, v in zip(row.positions, row.values)):
+        return None
+    return by_col
+
+
+def _own_text(cell) -> str:
+    return cell.text if cell.origin and not cell.from_above else ""
 
 
 def _row_active(st: _State, row: Row, cells):
@@ -520,15 +671,24 @@ def _row_active(st: _State, row: Row, cells):
     if "第二十条" in norm and not row.values:
         st.dims = None
     if not row.values or all(v.kind == BLANK for v in row.values):
-        dims = _header_dims(row, cells)
+        dims, complete = _header_dims(row, cells)
+        upper, st.active_text_row = st.active_text_row, cells
+        if upper is not None and len(upper) == len(cells) and (not dims or not complete):
+            # header words broken over two rows of the grid (采购 | 项目数量): each column's words joined
+            joined = [Cell(_own_text(a) + _own_text(b), origin=a.origin or b.origin) for a, b in zip(upper, cells)]
+            dims2, complete2 = _header_dims(row, joined)
+            if dims2 and complete2 and len(dims2) >= len(dims or []):
+                dims, complete = dims2, complete2
         if dims:
-            st.dims = dims
+            st.dims, st.dims_complete = dims, complete
             for tpl, markers in catalog.TEMPLATE_MARKERS.items():
                 if any(mk in norm for mk in markers):
                     st.votes[tpl] += 1
             return
         if not row.values:
             return
+    if any(v.kind == NUMBER for v in row.values):
+        st.active_text_row = None
     m = _match(st, row, "active")
     if m is None:
         if any(v.kind == NUMBER for v in row.values) and row.own:
@@ -541,13 +701,12 @@ def _row_active(st: _State, row: Row, cells):
         st.report.issues.append(Issue("no_header", "warning", f"{m.code}: no column header above the row; left out",
                                       row.label))
         return
-    cells_v = fit(row.values, len(st.dims))
-    if cells_v is None:  # place the cells under their header cells
-        cells_v = at_columns(row, [col for *_, col in st.dims])
+    cells_v = _active_cells(st, row)
     if cells_v is None:
         st.report.issues.append(Issue("row_cells", "warning",
-                                      f"{m.code}: {len(row.values)} cells under a header of {len(st.dims)}; left out",
-                                      row.label))
+                                      f"{m.code}: {len(row.values)} cells under a header of {len(st.dims)}"
+                                      + ("" if st.dims_complete else " that does not name every column it prints")
+                                      + "; the numbers do not fit its columns, left out", row.label))
         return
     _note_blanks(st, row, cells_v, [h for _, _, h, _ in st.dims])
     for (dim, unit, header, _), cv in zip(st.dims, cells_v):
@@ -587,16 +746,21 @@ def parse(doc: Document) -> Report:
         if isinstance(block, Paragraph):
             is_heading, section = _heading_section(block.text)
             if is_heading:
+                _resolve_orphan(st, ended_by_label=True)
                 st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
             continue
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
+        st.aligned = block.aligned
         st.table_start = True
         for (cells, page), row in zip(_rows_of(block), rows):
             st.page = page
+            if st.orphan is not None and st.section != "applications":
+                _resolve_orphan(st, ended_by_label=True)  # a new section closes the last label
             if not row.values and row.texts:
                 is_heading, section = _heading_section(" ".join(row.texts))
                 if is_heading:
+                    _resolve_orphan(st, ended_by_label=True)
                     st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
                     continue
             norm = catalog.normalise_label(" ".join(row.texts))
@@ -604,7 +768,7 @@ def parse(doc: Document) -> Report:
                 st.section, st.dims = "active", None
             elif _APP_ROW.search(norm) and st.section != "applications":
                 st.section, st.group, st.pending, st.app_head = "applications", None, [], []
-            elif "行政复议" in norm and "行政诉讼" in norm and not row.values:
+            elif "行政复议" in norm and "行政诉讼" in norm and not any(v.kind == NUMBER for v in row.values):
                 st.section, st.review_head = "review", []
             if st.section == "active":
                 _row_active(st, row, cells)
@@ -612,6 +776,7 @@ def parse(doc: Document) -> Report:
                 _row_applications(st, row, cells)
             elif st.section == "review":
                 _row_review(st, row, cells)
+    _resolve_orphan(st, ended_by_label=True)
     if not any(k.startswith("app.") for k in st.seen):
         for block in doc.paragraphs:
             if read_flattened(block.text, report, st.add):
@@ -625,7 +790,7 @@ def parse(doc: Document) -> Report:
     if st.blank_cells:
         report.issues.append(Issue("blank_cells", "warning",
                                    f"{len(st.blank_cells)} table cells are blank or marked not applicable; no fact was reported for them",
-                                   "; ".join(st.blank_cells[:60])))
+                                   "; ".join(st.blank_cells[:60]), data={"count": len(st.blank_cells)}))
     v = st.votes
     if v["2019"] or v["2021"]:
         report.template = "2021" if v["2021"] > v["2019"] else "2019" if v["2019"] > v["2021"] else None
@@ -636,6 +801,7 @@ def parse(doc: Document) -> Report:
         report.issues.append(Issue("template_unknown", "warning",
                                    "no table header shows which format (2019 or 2021) the report follows"))
     _drop_foreign_dims(report)
+    identities.verify(report.facts, st.blank_keys)
     _identify(doc, report)
     read_narrative(doc, report)
     _missing_tables(report)
@@ -699,12 +865,13 @@ def _missing_tables(report: Report):
     names = {"active": "表二 主动公开", "applications": "表三 依申请公开", "review_litigation": "表四 复议诉讼"}
     for s, name in names.items():
         if s not in sections:
-            report.issues.append(Issue("table_missing", "warning", f"no value of {name} could be read"))
+            report.issues.append(Issue("table_missing", "warning", f"no value of {name} could be read",
+                                       data={"table": name}))
 
 
 # --- agency and year ----------------------------------------------------------------------------
 
-_YEAR = r"(?P<year>(?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4})"
+_YEAR = r"(?P<year>(?:19|20)\d{2}|" + CN_YEAR + ")"
 _TAIL = r"\s*年\s*(?:度)?\s*(?:的)?\s*(?:政府信息公开|政务公开|信息公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
 _AGENCY = r"(?P<agency>[\u4e00-\u9fff（）()·\s]{2,60}?)"
 _TITLE_A = re.compile(_AGENCY + r"\s*" + _YEAR + _TAIL)

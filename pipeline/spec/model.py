@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-PARSER_VERSION = "0.3.0"
+PARSER_VERSION = "0.4.0"
 
 
 @dataclass(slots=True)
@@ -16,12 +16,17 @@ class Fact:
     dim: str | None
     value: int | float
     evidence: dict
+    # True when the row was identified by its own label, the column by its header, and every identity
+    # of the report's tables that contains the cell holds (表二 and prose: the label match alone).
+    # Set by `pipeline.extract.identities.verify` once the report's facts are complete.
+    verified: bool = True
 
     def key(self) -> str:
         return self.metric if self.dim is None else f"{self.metric}:{self.dim}"
 
     def to_json(self) -> dict:
-        return {"metric": self.metric, "dim": self.dim, "value": self.value, "evidence": self.evidence}
+        return {"metric": self.metric, "dim": self.dim, "value": self.value, "verified": self.verified,
+                "evidence": self.evidence}
 
 
 @dataclass
@@ -30,9 +35,15 @@ class Issue:
     severity: str  # error | warning | info
     message: str
     where: str = ""
+    # the finding's own fields (a count, the table it concerns), for whoever writes it in another
+    # language or counts it: nothing reads them back out of the message
+    data: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"code": self.code, "severity": self.severity, "message": self.message, "where": self.where}
+        out = {"code": self.code, "severity": self.severity, "message": self.message, "where": self.where}
+        if self.data:
+            out["data"] = self.data
+        return out
 
 
 @dataclass
