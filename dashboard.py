@@ -110,12 +110,16 @@ levels = sb.multiselect(t("level", lang), opts["levels"], default=[x for x in _l
 sectors = sb.multiselect(t("sector", lang), opts["sectors"], default=[x for x in _list("sector") if x in opts["sectors"]],
                          format_func=lambda x: sector_label(x, lang), key="f_sector", placeholder=t("choose", lang), select_all=False)
 search = sb.text_input(t("search", lang), value=qp.get("q", ""), key="f_search")
+if "f_verified" not in st.session_state:
+    st.session_state.f_verified = qp.get("verified") == "1"
+verified_only = sb.toggle(t("verified_only", lang), key="f_verified", help=t("verified_help", lang))
 
 st.session_state["filters"] = queries.Filters(y0, y1, tuple(provinces), tuple(cities), tuple(levels), tuple(sectors),
-                                              search.strip())
+                                              search.strip(), verified_only=verified_only)
 wanted = {"lang": "en" if lang == "en" else None, "y0": str(y0) if y0 != years[0] else None,
           "y1": str(y1) if y1 != years[-1] else None, "prov": provinces or None, "city": cities or None,
-          "level": levels or None, "sector": sectors or None, "q": search.strip() or None}
+          "level": levels or None, "sector": sectors or None, "q": search.strip() or None,
+          "verified": "1" if verified_only else None}
 for k, v in wanted.items():
     current = qp.get_all(k)
     if v is None:

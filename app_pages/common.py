@@ -222,7 +222,7 @@ def _default_kind(code: str) -> str:
         return "rate"
     if code in ("profile", "page_report", "link", "report_link"):
         return "link"
-    if code == "small_sample":
+    if code in ("small_sample", "verified"):
         return "bool"
     if code == "pct_change":
         return "pct"
@@ -260,9 +260,19 @@ def sum_scope(section: str, key: str) -> bool:
     return same
 
 
+def unverified_note(n: int) -> str:
+    """What an aggregate says of its unverified values: how many it includes, or how many were left out."""
+    if not n:
+        return ""
+    return tr("unverified_left_out" if filters().verified_only else "unverified_in", n=int(n))
+
+
 def sum_note(section: str, same: bool) -> None:
-    """Under a chart of sums: over how many agencies each year's sum is."""
+    """Under a chart of sums: over how many agencies each year's sum is, and its unverified values."""
     n = q("section_agencies", filters(), section, same)
+    if len(n) and n.unverified.sum():
+        sep = "，" if lang() == "zh" else ", "
+        st.caption(sep.join(f"{y}: {unverified_note(u)}" for y, u in zip(n.year, n.unverified) if u))
     if len(n):
         sep = "，" if lang() == "zh" else ", "
         detail = sep.join(f"{y}: {a}" for y, a in zip(n.year, n.agencies))

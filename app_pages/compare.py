@@ -9,7 +9,7 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import (bad_param, clicked, download, empty_note, filters, fmt_number, lang, missing, q, tr,
-                              url_int, url_list, url_value, with_gaps, write_url)
+                              unverified_note, url_int, url_list, url_value, with_gaps, write_url)
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, section_label
@@ -147,7 +147,8 @@ if rate:
 st.caption(tr("median_rule"))
 if not empty_note(order):
     bars = order.head(int(n_bars)).copy()
-    bars["shown"] = bars.agency + bars.small_sample.map(lambda s: " *" if s else "")
+    bars["shown"] = (bars.agency + bars.small_sample.map(lambda s: " *" if s else "")
+                     + bars.verified.map(lambda v: " †" if v is False or v == False else ""))  # noqa: E712
     fig = px.bar(bars, x="value", y="shown", orientation="h", custom_data=["agency_id"],
                  labels={"value": label, "shown": ""})
     ticks = bars.dropna(subset=["peer_median"])
@@ -170,15 +171,15 @@ if not empty_note(order):
             return ""
         return tr("pp", v=f"{v * 100:+.1f}") if rate else f"{v:+,.0f}" if float(v).is_integer() else f"{v:+,.2f}"
 
-    def _value(v, small=False):
-        return "" if missing(v) else fmt_number(v, rate) + (" *" if small else "")
+    def _value(v, small=False, verified=True):
+        return "" if missing(v) else fmt_number(v, rate) + (" *" if small else "") + ("" if verified else " †")
 
     table = pd.DataFrame({
         tr("rank"): order["rank"].map(lambda r: "" if missing(r) or r is pd.NA else str(int(r))),
         tr("agency"): order.agency, tr("level"): order.level.map(lambda v: level_label(v, lang()) if isinstance(v, str) else ""),
         tr("kind"): order.kind.map(lambda v: tr(f"kind_{v}") if isinstance(v, str) else ""),
         tr("province"): order.province.map(lambda v: v if isinstance(v, str) else ""),
-        label: [_value(v, s) for v, s in zip(order.value, order.small_sample)],
+        label: [_value(v, s, bool(ok)) for v, s, ok in zip(order.value, order.small_sample, order.verified.fillna(False))],
         tr("prev_year_value", y=year - 1): order.prev_value.map(_value),
         (tr("change_rate") if rate else tr("change")): order.change.map(_change),
         tr("peer_median"): order.peer_median.map(_value), tr("peers"): order.peers.astype(int)})
@@ -189,11 +190,18 @@ if not empty_note(order):
         table[tr("pct_change")] = order["pct_change"].map(lambda v: "" if missing(v) else f"{v * 100:+.1f}%")
     table[tr("profile")] = "profile?agency=" + order.agency_id
     st.caption(tr("all_ranked", n=len(table)))
+    n_unverified = int((order.verified.fillna(False) == False).sum())  # noqa: E712
+    if n_unverified:
+        st.caption(tr("unverified_mark") + " " + unverified_note(n_unverified))
+    elif flt.verified_only:
+        every = q("ranking", dataclasses.replace(flt, verified_only=False), year, worst_first=worst_first, **rank_args)
+        st.caption(unverified_note(len(every) - len(order)) or tr("verified_only"))
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={tr("profile"): st.column_config.LinkColumn(display_text=tr("open"))})
     out = order.assign(profile="profile?agency=" + order.agency_id)
     out_cols = ["rank", "agency", "agency_id", "level", "kind", "province", "city", "year", "value", "prev_value", "change",
-                "peer_median", "peers"] + (["denominator", "small_sample"] if rate else ["pct_change"]) + ["profile"]
+                "peer_median", "peers", "verified"] + (["denominator", "small_sample"] if rate else ["pct_change"]) + ["profile"]
     download(out[out_cols].rename(columns={"value": key}), f"ranking-{key}-{year}", "cmp_rank_all",
              kinds={"prev_value": "rate", "peer_median": "rate", "change": "pp"} if rate else {},
-             labels={"prev_value": tr("prev_year_value", y=year - 1), "kind": tr("kind"), "change": tr("change")})
+             labels={"prev_value": tr("prev_year_value", y=year - 1), "kind": tr("kind"), "change": tr("change")},
+             )

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.common import (clicked, download, empty_note, filters, fmt_number, fmt_wan_yuan, lang, missing, q, tr,
-                              url_int, write_url, year_choice)
+                              unverified_note, url_int, write_url, year_choice)
 from pipeline.serve.queries import FINDING_STATES, MEASURES, TIMELINESS_STATES, definition
 
 st.title(tr("page_overview"))
@@ -47,11 +47,13 @@ for col, row in zip(cols, tiles.itertuples()):
                      else tr("denominator_n", n=f"{row.denominator:,.0f}"))
     if not missing(row.change):
         notes.append(tr("change_same", n=int(row.same_agencies)))
+    if row.unverified:
+        notes.append(unverified_note(row.unverified))
     col.caption(" · ".join(notes))
     if money and row.agencies == 0:
         col.caption(tr("procurement_2019_only", year=year))
 download(tiles.assign(year=year, label=tiles.zh if lang() == "zh" else tiles.en)[
-    ["year", "tile", "label", "value", "agencies", "denominator", "small_sample", "previous", "current_same",
+    ["year", "tile", "label", "value", "agencies", "denominator", "small_sample", "unverified", "previous", "current_same",
      "same_agencies", "change"]], f"overview-{year}", "ov_tiles",
     labels={"tile": tr("metric"), "label": tr("metric"), "value": tr("value"), "agencies": tr("agencies"),
             "previous": tr("prev_year_value", y=year - 1), "current_same": tr("change_same", n="").strip(),

@@ -13,7 +13,17 @@ _CSS = ("<style>.nb-t{border-collapse:collapse;width:100%;font-size:0.86rem;marg
         ".nb-t th,.nb-t td{border:1px solid #9e9e9e;padding:3px 6px;vertical-align:middle}"
         ".nb-t th{background:#f3f4f6;font-weight:600;text-align:center}"
         ".nb-t td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-        ".nb-t td.bad{background:#ffcdd2}.nb-t td.lab{white-space:normal}</style>")
+        ".nb-t td.bad{background:#ffcdd2}.nb-t td.lab{white-space:normal}"
+        ".nb-t td.unv{outline:1px dashed #b26a00;outline-offset:-3px}.nb-t td.unv::after{content:' †';color:#b26a00}"
+        "</style>")
+
+
+class Values(dict):
+    """A report's values by key, and the keys whose facts are unverified (drawn in a dashed box, marked †)."""
+
+    def __init__(self, values: dict, unverified=()):
+        super().__init__(values)
+        self.unverified = frozenset(unverified)
 
 
 def as_printed(v) -> str:
@@ -39,7 +49,9 @@ def _e(s) -> str:
 def _td(values: dict, bad: dict, metric: str, dim: str | None) -> str:
     key = metric if dim is None else f"{metric}:{dim}"
     why = bad.get((metric, dim))
-    cls = "n bad" if why else "n"
+    unv = key in getattr(values, "unverified", ())
+    cls = "n" + (" bad" if why else "") + (" unv" if unv else "")
+    why = "; ".join(x for x in (why, "未经核验 unverified" if unv else None) if x)
     title = f' title="{_e(why)}"' if why else ""
     return f'<td class="{cls}"{title}>{_e(as_printed(values.get(key)))}</td>'
 

@@ -66,21 +66,24 @@ if not empty_note(ms):
     label = {k: (m.zh if lang() == "zh" else m.en) for k, m in queries.MEASURES.items()}
     rate = {k: m.rate for k, m in queries.MEASURES.items()}
 
-    def _cell(k, v, den, small, med, n):
+    def _cell(k, v, den, small, med, n, ok):
         m = queries.MEASURES[k]
         own = fmt_rate_den(v, den, m.min_den) if m.rate else (fmt_wan_yuan(v) if k.endswith("wan_yuan") else fmt_number(v))
         if small:
             own = "* " + own
+        if not ok:
+            own = "† " + own
         peer = (fmt_number(med, m.rate) if not k.endswith("wan_yuan") else fmt_wan_yuan(med)) if n else "—"
         return f"{own}｜{peer}（{n}）" if lang() == "zh" else f"{own} | {peer} ({n})"
 
-    wide = ms.assign(cell=[_cell(k, v, d, s_, p, n) for k, v, d, s_, p, n in
-                           zip(ms.measure, ms.value, ms.denominator, ms.small_sample, ms.peer_median, ms.peers)])
+    wide = ms.assign(cell=[_cell(k, v, d, s_, p, n, ok) for k, v, d, s_, p, n, ok in
+                           zip(ms.measure, ms.value, ms.denominator, ms.small_sample, ms.peer_median, ms.peers, ms.verified)])
     grid = wide.pivot(index="measure", columns="year", values="cell")
     grid = grid.reindex([k for k in queries.MEASURES if k in grid.index]).fillna("")
     grid.index = [label[k] for k in grid.index]
     grid.columns = [str(c) for c in grid.columns]
-    st.caption(tr("value_and_median") + " " + tr("small_mark_note"))
+    st.caption(tr("value_and_median") + " " + tr("small_mark_note")
+               + (" " + tr("unverified_mark") if not ms.verified.all() else ""))
     st.dataframe(grid, width="stretch")
     choices = [k for k in queries.MEASURES if k in set(ms.measure)]
     if "pf_measure" not in st.session_state or st.session_state.pf_measure not in choices:
@@ -112,7 +115,7 @@ if not empty_note(ms):
                     rate_median=ms.peer_median.where(ms.measure.map(rate)),
                     count_median=ms.peer_median.where(~ms.measure.map(rate)))
     download(out[["agency", "agency_id", "year", "measure", "label", "rate_value", "count_value", "denominator",
-                  "small_sample", "rate_median", "count_median", "peers"]], f"profile-{names[aid]}", "pf_measures",
+                  "small_sample", "verified", "rate_median", "count_median", "peers"]], f"profile-{names[aid]}", "pf_measures",
              kinds={"rate_value": "rate", "rate_median": "rate"},
              labels={"measure": tr("metric"), "label": tr("metric"), "rate_value": tr("value"),
                      "count_value": tr("value"), "rate_median": tr("peer_median"), "count_median": tr("peer_median")})

@@ -29,7 +29,7 @@ rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, ke
 write_url({"report": rid})
 rep = reps[reps.report_id == rid].iloc[0]
 facts = q("report_facts", rid)
-values = dict(zip(facts.key, facts.value))
+values = printed.Values(zip(facts.key, facts.value), facts.key[~facts.verified.astype(bool)])
 chk = q("report_checks", rid)
 def _reason(text) -> str:
     """Why this file was chosen among the agency-year's files, in the interface's language."""
@@ -90,6 +90,8 @@ show(tr("table3"), printed.table3(values, bad, tpl, lang()), "table3")
 show(tr("table4"), printed.table4(values, bad, lang()), "table4")
 if bad:
     st.caption(":material/error: " + tr("failing_cells"))
+if values.unverified:
+    st.caption(tr("unverified_cells") + " " + tr("unverified_in", n=len(values.unverified)).replace("（标 †）", ""))
 
 st.subheader(tr("narrative"))
 nar = facts[facts.dim.isna()]
@@ -104,6 +106,7 @@ if not empty_note(nar):
 
 download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": facts.key,
                        "metric": facts.key.map(lambda k: catalog.label(k, lang())), "value": facts.value,
+                       "verified": facts.verified.astype(bool),
                        "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else "")}),
          f"{stem}-facts", "rp_facts", labels={"key": tr("metric")})
 src = q("report_source", rid)

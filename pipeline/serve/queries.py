@@ -6,6 +6,7 @@ never the loading tables. The benchmark times the same functions.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -42,6 +43,7 @@ class Filters:
     sectors: tuple[str, ...] = ()
     search: str = ""
     agency_ids: tuple[str, ...] = field(default=())
+    verified_only: bool = False   # leave out values whose facts the report's identities do not confirm
 
     def agency_where(self, alias: str = "a") -> tuple[str, list]:
         where, params = ["true"], []
@@ -178,23 +180,30 @@ def tiles(con, flt: Filters, year: int) -> pd.DataFrame:
     MEASURES; `denominator` is that sum, and below the measure's minimum the tile is a small sample."""
     scope, params = _scope(Filters(**{**flt.__dict__, "year_from": year - 1, "year_to": year}), "m")
     cols = sorted({c for k, _, _ in TILES if k in MEASURES for c in _columns(k)})
-    df = _q(con, f"select m.agency_id, m.year, {', '.join(cols)} from measures m where {scope}", params)
+    keys = [k for k, _, _ in TILES if k in MEASURES]
+    df = _q(con, f"select m.agency_id, m.year, {', '.join('m.' + c for c in cols)}, "
+                 f"{', '.join(f'v.{k} as ok_{k}' for k in keys)} "
+                 f"from measures m join measures_verified v using (agency_id, year) where {scope}", params)
     cur, prev = df[df.year == year].set_index("agency_id"), df[df.year == year - 1].set_index("agency_id")
     rows = []
     for key, zh, en in TILES:
         if key == "agencies":
             rows.append({"tile": key, "zh": zh, "en": en, "value": float(len(cur)) if len(cur) else None,
-                         "agencies": len(cur), "denominator": None, "small_sample": False, "previous": float(len(prev)) if len(prev) else None,
+                         "agencies": len(cur), "denominator": None, "small_sample": False, "unverified": 0, "previous": float(len(prev)) if len(prev) else None,
                          "current_same": float(len(cur)) if len(cur) else None, "same_agencies": None,
                          "change": float(len(cur) - len(prev)) if len(cur) and len(prev) else None})
             continue
         c_ok, p_ok = _valid(cur, key), _valid(prev, key)
+        unverified = int((c_ok[f"ok_{key}"] == False).sum())  # noqa: E712  (null: no value)
+        if flt.verified_only:
+            c_ok, p_ok = c_ok[c_ok[f"ok_{key}"] == True], p_ok[p_ok[f"ok_{key}"] == True]  # noqa: E712
         same = c_ok.index.intersection(p_ok.index)
         value = _pooled(c_ok, key)
         now, before = _pooled(c_ok.loc[same], key), _pooled(p_ok.loc[same], key)
         m = MEASURES[key]
         den = float(c_ok.eval(m.den).sum()) if m.rate and len(c_ok) else None
         rows.append({"tile": key, "zh": zh, "en": en, "value": value, "agencies": len(c_ok), "denominator": den,
+                     "unverified": unverified,
                      "small_sample": bool(m.rate and den is not None and den < m.min_den),
                      "previous": before, "current_same": now, "same_agencies": len(same),
                      "change": (now - before) if now is not None and before is not None else None})
@@ -229,10 +238,12 @@ def pooled_series(con, flt: Filters, measure: str) -> pd.DataFrame:
     if not m.rate:
         return _q(con, f"select year, sum({measure}) as value, count({measure}) as agencies from measures m "
                        f"where {scope} group by year order by year", params)
+    num, den = (re.sub(r"([a-z_]+)", r"m.\1", x) for x in (m.num, m.den))
     return _q(con, f"""
-        select year, sum({m.num}) / nullif(sum({m.den}), 0) as value, count(*) as agencies, sum({m.den}) as denominator,
-            sum({m.den}) < {m.min_den} as small_sample
-        from measures m where {scope} and ({m.num}) is not null and ({m.den}) > 0
+        select year, sum({num}) / nullif(sum({den}), 0) as value, count(*) as agencies, sum({den}) as denominator,
+            sum({den}) < {m.min_den} as small_sample, count(*) filter (where not v.{measure}) as unverified
+        from measures m join measures_verified v using (agency_id, year)
+        where {scope} and ({num}) is not null and ({den}) > 0 {"and v." + measure if flt.verified_only else ""}
         group by year order by year""", params)
 
 
@@ -252,10 +263,11 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         den = " + ".join(f"m.{c}" for c in m.den.split(" + ")) if m.rate else "null::double"
         df = _q(con, f"""
             select m.agency_id, a.name as agency, a.level, {KIND_SQL} as kind, a.province, a.city, m.year,
-                m.{measure} as value, p.{measure} as prev_value, {den} as denominator
-            from measures m join agencies a using (agency_id)
+                m.{measure} as value, p.{measure} as prev_value, {den} as denominator, v.{measure} as verified
+            from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year)
             left join measures p on p.agency_id = m.agency_id and p.year = m.year - 1
-            where {scope} and m.year = ? and m.{measure} is not null""", [*params, year])
+            where {scope} and m.year = ? and m.{measure} is not null {"and v." + measure if flt.verified_only else ""}""",
+                [*params, year])
         min_den = m.min_den if m.rate else 0
         higher_is_worse = m.higher_is_worse if m.rate else False
         rate = m.rate
@@ -264,12 +276,14 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         scope, params = _scope(flt, "f")
         dim_sql, dim_params = ("dim is null", []) if not dim else ("dim = ?", [dim])
         df = _q(con, f"""
-            with v as (select agency_id, year, value from v_values where metric = ? and {dim_sql})
+            with v as (select agency_id, year, value, coalesce(verified, false) as verified from v_values
+                       where metric = ? and {dim_sql})
             select f.agency_id, a.name as agency, a.level, {KIND_SQL} as kind, a.province, a.city, f.year, f.value,
-                p.value as prev_value, null::double as denominator
+                p.value as prev_value, null::double as denominator, f.verified
             from v f join agencies a using (agency_id)
             left join v p on p.agency_id = f.agency_id and p.year = f.year - 1
-            where f.year = ? and {scope}""", [metric, *dim_params, year, *params])
+            where f.year = ? and {scope} {"and f.verified" if flt.verified_only else ""}""",
+                [metric, *dim_params, year, *params])
         min_den, higher_is_worse, rate = 0, False, False
     if worst_first is None:
         worst_first = True
@@ -344,12 +358,16 @@ def section_agencies(con, flt: Filters, section: str, same: bool = False) -> pd.
     """year, agencies: how many agencies each year's sums of a section are over (with `same`, only the
     agencies that report the section in every year in scope, as `section_totals(same=True)` sums)."""
     metrics = [m.code for m in catalog.METRICS if m.section == section]
+    only = flt.verified_only
     if same:
         flt = Filters(flt.year_from, flt.year_to, search=flt.search, agency_ids=same_agencies(con, flt, section) or ("",))
     scope, params = _scope(flt, "f")
+    ok = "coalesce(f.verified, false)"
     return _q(con, f"""
-        select f.year, count(distinct f.agency_id) as agencies from v_values f
-        where f.metric in (select unnest(?::varchar[])) and {scope} group by f.year order by f.year""", [metrics, *params])
+        select f.year, count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
+            count(*) filter (where not {ok}) as unverified
+        from v_values f where f.metric in (select unnest(?::varchar[])) and {scope}
+        group by f.year order by f.year""", [metrics, *params])
 
 
 def same_agencies(con, flt: Filters, section: str) -> tuple[str, ...]:
@@ -368,13 +386,18 @@ def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.Da
     """year, key, value summed over the selected agencies, for every metric of a section (with `same`, over
     the agencies that report the section in every year in scope only)."""
     metrics = [m.code for m in catalog.METRICS if m.section == section]
+    only = flt.verified_only
     if same:
-        flt = Filters(flt.year_from, flt.year_to, search="", agency_ids=same_agencies(con, flt, section) or ("",))
+        flt = Filters(flt.year_from, flt.year_to, search="", agency_ids=same_agencies(con, flt, section) or ("",),
+                      verified_only=only)
+    ok = "coalesce(f.verified, false)"
     if flt.search.strip() or flt.agency_ids:
         scope, params = _scope(flt, "f")
         return _q(con, f"""
             select f.year, f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
-                sum(f.value) as value, count(distinct f.agency_id) as agencies
+                {f"sum(f.value) filter (where {ok})" if only else "sum(f.value)"} as value,
+                count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
+                count(*) filter (where not {ok}) as unverified
             from v_values f
             where f.metric in (select unnest(?::varchar[])) and {scope}
             group by all order by f.year, key
@@ -383,7 +406,8 @@ def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.Da
     scope, params = _cube_where(flt)
     return _q(con, f"""
         select c.year, c.metric, c.dim, case when c.dim is null then c.metric else c.metric || ':' || c.dim end as key,
-            sum(c.value) as value, sum(c.agencies)::bigint as agencies
+            sum(c.{"value_verified" if only else "value"}) as value, sum(c.{"agencies_verified" if only else "agencies"})::bigint
+                as agencies, sum(c.unverified)::bigint as unverified
         from facts_cube c where c.metric in (select unnest(?::varchar[])) and {scope}
         group by all order by c.year, key
     """, [metrics, *params])
@@ -431,7 +455,7 @@ def reports(con, flt: Filters) -> pd.DataFrame:
 def report_facts(con, report_id: str) -> pd.DataFrame:
     return _q(con, """
         select f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
-            f.value, f.provenance, f.note, f.evidence
+            f.value, coalesce(f.verified, false) as verified, f.provenance, f.note, f.evidence
         from v_values f where f.report_id = ?
     """, [report_id])
 
@@ -476,22 +500,26 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
     beside the median of its peers, as the ranking defines them (agencies of the same level and kind,
     within the filtered region when a region is filtered, small samples left out), and over how many
     peers (`peers`) that median is."""
-    cols = ["measure", "year", "value", "denominator", "small_sample", "peer_median", "peers"]
+    cols = ["measure", "year", "value", "denominator", "small_sample", "verified", "peer_median", "peers"]
     info = agency_info(con, agency_id)
     if info is None:
         return pd.DataFrame(columns=cols)
     peers_flt = Filters(provinces=flt.provinces, cities=flt.cities, levels=(info["level"],))
     aw, ap = peers_flt.agency_where("a")
     rows = []
-    own = _q(con, f"select m.*, {KIND_SQL} as kind from measures m join agencies a using (agency_id) "
-                  f"where m.agency_id = ?", [agency_id])
+    own = _q(con, f"select m.*, {KIND_SQL} as kind, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+             + " from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+               "where m.agency_id = ?", [agency_id])
     if own.empty:
         return pd.DataFrame(columns=cols)
     kind = own.kind.iloc[0]
-    peers = _q(con, f"select m.* from measures m join agencies a using (agency_id) where {aw} and {KIND_SQL} = ?",
-               [*ap, kind])
+    peers = _q(con, f"select m.*, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+               + f" from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+                 f"where {aw} and {KIND_SQL} = ?", [*ap, kind])
     for key, m in MEASURES.items():
         ok = peers.dropna(subset=[key])
+        if flt.verified_only:
+            ok = ok[ok[f"ok_{key}"] == True]  # noqa: E712
         if m.rate:
             ok = ok[ok.eval(m.den) >= m.min_den]
         med = ok.groupby("year")[key].agg(["median", "count"])
@@ -502,6 +530,7 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
             den = float(own[own.year == r.year].eval(m.den).iloc[0]) if m.rate else None
             rows.append({"measure": key, "year": r.year, "value": float(v), "denominator": den,
                          "small_sample": bool(m.rate and den is not None and den < m.min_den),
+                         "verified": bool(getattr(r, f"ok_{key}")) if not pd.isna(getattr(r, f"ok_{key}")) else False,
                          "peer_median": float(med.at[r.year, "median"]) if r.year in med.index else None,
                          "peers": int(med.at[r.year, "count"]) if r.year in med.index else 0})
     return pd.DataFrame(rows, columns=cols)

@@ -74,6 +74,60 @@ MEASURES = {
 }
 
 
+# the warehouse's `measures` columns each measure is made of: how each is read from the facts (an aggregate
+# and the facts it takes), and the columns computed from them
+INPUTS = {
+    "applications": ("max", "key = 'app.received_new:total'"),
+    "carried_in": ("max", "key = 'app.carried_in:total'"),
+    "handled": ("max", "key = 'app.total:total'"),
+    "granted": ("max", "key = 'app.granted:total'"),
+    "partial": ("max", "key = 'app.partial:total'"),
+    "refused": ("sum", "metric like 'app.denied.%' and dim = 'total'"),
+    "review_total": ("max", "key = 'review:total'"),
+    "review_corrected": ("max", "key = 'review:corrected'"),
+    "review_pending": ("max", "key = 'review:pending'"),
+    "litigation_total": ("sum", "metric like 'litigation.%' and dim = 'total'"),
+    "litigation_corrected": ("sum", "metric like 'litigation.%' and dim = 'corrected'"),
+    "litigation_pending": ("sum", "metric like 'litigation.%' and dim = 'pending'"),
+    "followers_total": ("sum", "metric like 'newmedia.%.followers'"),
+    "website_visits": ("max", "key = 'website.visits'"),
+    "website_posts": ("max", "key = 'website.posts'"),
+    "procurement_wan_yuan": ("max", "key = 'active.procurement:amount_wan_yuan'"),
+}
+DERIVED = {
+    "accepted_total": "applications + carried_in",
+    "review_concluded": "review_total - review_pending",
+    "litigation_concluded": "litigation_total - litigation_pending",
+}
+
+
+def inputs_sql() -> str:
+    """The `measures` columns as aggregates over one agency-year's facts (with a `key` column)."""
+    return ",\n        ".join(f"{agg}(value) filter (where {cond}) as {col}" for col, (agg, cond) in INPUTS.items())
+
+
+def derived_sql() -> str:
+    return ",\n        ".join(f"{expr} as {col}" for col, expr in DERIVED.items())
+
+
+def _inputs_of(measure: str) -> list[str]:
+    out = []
+    for c in columns(measure):
+        out += re.findall(r"[a-z_]+", DERIVED[c]) if c in DERIVED else [c]
+    return list(dict.fromkeys(out))
+
+
+def verified_sql() -> str:
+    """Per agency-year and measure: true when every fact the measure is made of is verified (the report's
+    identities confirm it, or an analyst corrected it), false when one is not, null without a value."""
+    flags = ",\n        ".join(f"bool_and(coalesce(verified, false)) filter (where {cond}) as {col}"
+                               for col, (_, cond) in INPUTS.items())
+    per = ",\n    ".join(f"{' and '.join(_inputs_of(k))} as {k}" for k in MEASURES)
+    return (f"with p as (\n    select agency_id, year,\n        {flags}\n"
+            f"    from (select *, case when dim is null then metric else metric || ':' || dim end as key from facts)\n"
+            f"    group by agency_id, year\n)\nselect agency_id, year,\n    {per}\nfrom p")
+
+
 def columns(measure: str) -> list[str]:
     """The `measures` columns a measure is computed from (a count is its own column)."""
     m = MEASURES[measure]

@@ -559,3 +559,34 @@ def test_huge_numbers_and_markup_in_the_url_are_plain_messages(demo_db, monkeypa
         assert "agency=" in warned
     for w in at.warning:  # Markdown in a value is escaped: no link, no image, no bare www. address
         assert "](http" not in w.value and "www.example" not in w.value
+
+
+def test_unverified_values_are_marked_counted_and_can_be_left_out(demo_db, monkeypatch):
+    """A value whose facts the report's own identities do not confirm (the demo's 表三 that does not add up)
+    is marked † in the ranking, the profile and the printed report; every aggregate says how many it
+    includes; the sidebar's switch (kept in the URL) leaves them out and says how many."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        aid, year = con.execute("select agency_id, year from measures_verified where not grant_rate").fetchall()[0]
+        rid = con.execute("select report_id from reports where agency_id = ? and year = ?", [aid, year]).fetchall()[0][0]
+        n_facts = con.execute("select count(*) from facts where report_id = ? and not verified", [rid]).fetchall()[0][0]
+        cy = con.execute("select year from measures_verified where not correction_rate").fetchall()[0][0]
+    at = open_page(app(demo_db, monkeypatch, metric="grant_rate", year=str(year)), "compare")
+    ranking = frame_with(at, "rank", "verified")
+    assert ranking[ranking.agency_id == aid].verified.iloc[0] == "否" and (ranking.verified == "否").sum() == 1
+    table = at.dataframe[-1].value
+    assert table[table["机关档案"].str.endswith(aid)]["公开率"].iloc[0].endswith("†")
+    assert any("含 1 个未经核验的数值" in c.value for c in at.caption)
+    at.toggle(key="f_verified").set_value(True).run()
+    assert _as_list(at.query_params["verified"]) == ["1"]
+    assert aid not in set(frame_with(at, "rank", "verified").agency_id)
+    assert any("已略去 1 个未经核验的数值" in c.value for c in at.caption)
+    at = open_page(app(demo_db, monkeypatch, agency=aid), "profile")
+    assert at.dataframe[1].value.loc["公开率", str(year)].startswith("† ")
+    at = open_page(app(demo_db, monkeypatch, report=rid), "report")
+    html = "".join(m.value for m in at.markdown if "nb-t" in m.value)
+    assert html.count(' unv"') == n_facts - sum(1 for k in ())  # every unverified cell of the printed tables
+    assert any(f"含 {n_facts} 个未经核验的数值" in c.value for c in at.caption)
+    at = open_page(app(demo_db, monkeypatch, year=str(cy)), "overview")
+    assert any("含 1 个未经核验的数值" in c.value for c in at.caption)  # the correction-rate tile
+    at = open_page(app(demo_db, monkeypatch, year=str(cy), verified="1"), "overview")
+    assert any("已略去 1 个未经核验的数值" in c.value for c in at.caption)
