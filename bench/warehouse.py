@@ -118,6 +118,7 @@ def replicate(src: Path, dest: Path, times: int) -> int:
         ("facts", [s("report_id"), s("agency_id")]),
         ("check_results", [s("report_id"), s("agency_id")]),
         ("measures", [s("agency_id")]),
+        ("measures_verified", [s("agency_id")]),
         ("coverage", [s("agency_id"), "agency || '#' || k as agency", s("report_id")]),
         ("facts_cube", []),
     ):

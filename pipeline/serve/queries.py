@@ -3,6 +3,9 @@
 Pages ask these for DataFrames and hold no SQL. The SQL reads the tables and views made for the
 dashboard in schema.sql (v_values, measures, coverage, facts_cube, v_check_results, reports, agencies),
 never the loading tables. The benchmark times the same functions.
+
+One module past the usual size on purpose: pages call these by name through the cache (`common.q`),
+and they share the SQL fragments (scope, kind, level order) and the measures' definitions.
 """
 from __future__ import annotations
 
