@@ -12,11 +12,14 @@ from app_pages.common import (db_path, download, empty_note, filters, lang, md_t
                               write_url)
 from pipeline.spec import catalog
 from pipeline.serve import queries
-from pipeline.serve.reviews import STATUSES, add_review, read_reviews
+from pipeline.serve.reviews import STATUSES, add_review, read_reviews_checked
 
 st.title(tr("page_quality"))
 reviews_path = db_path().parent / "reviews.csv"
-reviews = read_reviews(reviews_path)
+reviews, review_problems = read_reviews_checked(reviews_path)
+if review_problems:  # lines of the hand-edited file that could not be used, each named (plain text)
+    st.warning(md_text(tr("review_problems", n=len(review_problems), path=reviews_path.name)), icon=":material/warning:")
+    st.text("\n".join(str(p) for p in review_problems[:20]))
 reviewed = tuple(sorted((k, v[0]) for k, v in reviews.items()))
 
 # -- scores -------------------------------------------------------------------------------------------

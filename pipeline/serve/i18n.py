@@ -233,6 +233,7 @@ UI: dict[str, tuple[str, str]] = {
     "score_agency": ("机关", "Agency"),
     "filters_in_url": ("筛选条件保存在链接中，复制链接即可重现。", "The filters are kept in the link: copy it to share this view."),
     "yes": ("是", "yes"),
+    "review_problems": ("{path} 中有 {n} 行无法使用（其余复核照常计入）：", "{n} lines of {path} could not be used (the other reviews count):"),
     "verified_only": ("只用经核验的数值", "Verified values only"),
     "verified_help": ("经核验：报告自身的勾稽关系（表三、表四的合计等）证实了该数值，或经人工更正。打开后，未经核验的数值不参与任何排名、中位数与合计。",
                       "Verified: the report's own identities (表三 and 表四 totals) confirm the value, or an analyst corrected it. "

@@ -590,3 +590,14 @@ def test_unverified_values_are_marked_counted_and_can_be_left_out(demo_db, monke
     assert any("含 1 个未经核验的数值" in c.value for c in at.caption)  # the correction-rate tile
     at = open_page(app(demo_db, monkeypatch, year=str(cy), verified="1"), "overview")
     assert any("已略去 1 个未经核验的数值" in c.value for c in at.caption)
+
+
+def test_unusable_review_lines_are_named_on_the_quality_page(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    (tmp_path / "reviews.csv").write_text('finding_key,status,note,reviewed_at\nabc,confirmed,"broken,x\nzzz,weird,,\n',
+                                          encoding="utf-8")
+    at = open_page(app(db, monkeypatch), "quality")
+    assert any("2 行无法使用" in w.value for w in at.warning)
+    listed = " ".join(t.value for t in at.text)
+    assert "line 2" in listed and "line 3" in listed
