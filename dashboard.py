@@ -16,7 +16,26 @@ from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, sector_label, t
 
 # the icon is a local file: a :material/…: page icon is fetched from an outside font host (fails on an intranet)
-st.set_page_config(page_title="nianbao 政府信息公开年报", page_icon=str(common.ROOT / "app_pages" / "icon.png"), layout="wide")
+# no menu items: with client.toolbarMode = "minimal" (.streamlit/config.toml) Streamlit's English menu is gone
+st.set_page_config(page_title="nianbao 政府信息公开年报", page_icon=str(common.ROOT / "app_pages" / "icon.png"), layout="wide",
+                   menu_items={"Get help": None, "Report a bug": None, "About": None})
+# Streamlit's own English texts a Chinese page must not show (a table's toolbar: Download as CSV, Search,
+# Fullscreen; every table here has its own download buttons), and a print style: no sidebar, no header,
+# charts and tables fitting an A4 page
+st.html("""<style>
+[data-testid="stElementToolbar"] {display: none !important;}
+@media print {
+  @page {size: A4; margin: 12mm;}
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"] {display: none !important;}
+  [data-testid="stMain"], [data-testid="stMainBlockContainer"], .block-container {margin: 0 !important;
+      padding: 0 !important; max-width: 100% !important; width: 100% !important;}
+  .stPlotlyChart, .js-plotly-plot, .plot-container, [data-testid="stDataFrame"] {max-width: 100% !important;
+      break-inside: avoid; page-break-inside: avoid;}
+  .js-plotly-plot .main-svg {max-width: 100% !important; height: auto !important;}
+}
+</style>""")
 
 qp = st.query_params
 
@@ -45,36 +64,30 @@ def _unreadable(err: Exception):
     st.stop()
 
 
-try:
-    con = common.connection()
-except duckdb.Error as e:
-    _unreadable(e)
-if con is None:
-    st.title(t("app_title", lang))
-    st.warning(t("no_warehouse", lang))
-    st.code(".venv/bin/nianbao refresh --inbox data/inbox --db data/warehouse.duckdb", language="sh")
-    st.stop()
-con.close()
+def _year_param(key: str, default: int) -> int:
+    """A year from the URL; anything else (², ①, words, thousands of digits) gives a plain-text message
+    and the default, never a trace."""
+    v = common.url_int(key, 1900, 2200)
+    return default if v is None else v
 
-# --- shared filters, read from and written back to the URL -----------------------------------
+
+def _shared():
+    """Everything the router reads from the warehouse, in one guarded call."""
+    con = common.connection()
+    if con is None:
+        st.title(t("app_title", lang))
+        st.warning(t("no_warehouse", lang))
+        st.code(".venv/bin/nianbao refresh --inbox data/inbox --db data/warehouse.duckdb", language="sh")
+        st.stop()
+    con.close()
+    return common.q("options"), common.q("data_as_of")
+
+
 try:
-    opts = common.q("options")
+    opts, asof = _shared()
 except duckdb.Error as e:
     _unreadable(e)
 years = opts["years"] or [2019]
-
-
-def _year_param(key: str, default: int) -> int:
-    """A year from the URL; anything else (², ①, words) gives a message and the default, never a trace."""
-    raw = qp.get(key)
-    if raw is None or raw == "":
-        return default
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and 1900 <= int(raw) <= 2200:
-        return int(raw)
-    st.warning(t("bad_param", lang, name=key, value=str(raw)[:40]))
-    return default
-
-
 y0 = _year_param("y0", years[0])
 y1 = _year_param("y1", years[-1])
 y0, y1 = max(min(y0, years[-1]), years[0]), min(max(y1, years[0]), years[-1])
@@ -84,22 +97,29 @@ sb.header(t("filters", lang))
 if len(years) > 1:
     y0, y1 = sb.select_slider(t("years", lang), options=years, value=(y0, y1), key="f_years")
 provinces = sb.multiselect(t("province", lang), opts["provinces"], default=[p for p in _list("prov") if p in opts["provinces"]],
-                           key="f_prov", placeholder=t("choose", lang))
+                           key="f_prov", placeholder=t("choose", lang), select_all=False)
 city_choices = opts["cities"]
 if provinces:
-    city_choices = sorted({c for c in common.q("agencies", queries.Filters(provinces=tuple(provinces))).city.dropna()})
-cities = sb.multiselect(t("city", lang), city_choices, default=[c for c in _list("city") if c in city_choices], key="f_city", placeholder=t("choose", lang))
+    try:
+        city_choices = sorted({c for c in common.q("agencies", queries.Filters(provinces=tuple(provinces))).city.dropna()})
+    except duckdb.Error as e:
+        _unreadable(e)
+cities = sb.multiselect(t("city", lang), city_choices, default=[c for c in _list("city") if c in city_choices], key="f_city", placeholder=t("choose", lang), select_all=False)
 levels = sb.multiselect(t("level", lang), opts["levels"], default=[x for x in _list("level") if x in opts["levels"]],
-                        format_func=lambda x: level_label(x, lang), key="f_level", placeholder=t("choose", lang))
+                        format_func=lambda x: level_label(x, lang), key="f_level", placeholder=t("choose", lang), select_all=False)
 sectors = sb.multiselect(t("sector", lang), opts["sectors"], default=[x for x in _list("sector") if x in opts["sectors"]],
-                         format_func=lambda x: sector_label(x, lang), key="f_sector", placeholder=t("choose", lang))
+                         format_func=lambda x: sector_label(x, lang), key="f_sector", placeholder=t("choose", lang), select_all=False)
 search = sb.text_input(t("search", lang), value=qp.get("q", ""), key="f_search")
+if "f_verified" not in st.session_state:
+    st.session_state.f_verified = qp.get("verified") == "1"
+verified_only = sb.toggle(t("verified_only", lang), key="f_verified", help=t("verified_help", lang))
 
 st.session_state["filters"] = queries.Filters(y0, y1, tuple(provinces), tuple(cities), tuple(levels), tuple(sectors),
-                                              search.strip())
+                                              search.strip(), verified_only=verified_only)
 wanted = {"lang": "en" if lang == "en" else None, "y0": str(y0) if y0 != years[0] else None,
           "y1": str(y1) if y1 != years[-1] else None, "prov": provinces or None, "city": cities or None,
-          "level": levels or None, "sector": sectors or None, "q": search.strip() or None}
+          "level": levels or None, "sector": sectors or None, "q": search.strip() or None,
+          "verified": "1" if verified_only else None}
 for k, v in wanted.items():
     current = qp.get_all(k)
     if v is None:
@@ -108,7 +128,6 @@ for k, v in wanted.items():
     elif (v if isinstance(v, list) else [v]) != current:
         qp[k] = v
 
-asof = common.q("data_as_of")
 if asof:
     local = asof["finished_at"].replace(tzinfo=dt.timezone.utc).astimezone(dt.timezone(dt.timedelta(hours=8)))
     sb.caption(f"{t('data_as_of', lang)}：{local:%Y-%m-%d %H:%M} (UTC+8) · {asof['reports']} {t('reports', lang)}")

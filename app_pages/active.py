@@ -1,12 +1,19 @@
-"""主动公开与采购 Proactive disclosure (table 二) and centralised procurement."""
+"""主动公开与采购 Proactive disclosure (table 二) and centralised procurement (the 2019 format only: the
+format used from 2021 has no procurement row). Sums say over how many agencies each year."""
+import re
+
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps, year_choice
+from app_pages.common import (download, empty_note, filters, fmt_wan_yuan, lang, q, sum_note, sum_scope, tr, with_gaps,
+                              year_choice)
 from pipeline.spec import catalog
 
+PROCUREMENT = "active.procurement:amount_wan_yuan"
+
 st.title(tr("page_active"))
-tot = q("section_totals", filters(), "active")
+same = sum_scope("active", "act_same")
+tot = q("section_totals", filters(), "active", same)
 if empty_note(tot):
     st.stop()
 tot = tot.assign(label=tot.key.map(lambda k: catalog.label(k, lang())))
@@ -17,18 +24,29 @@ fig.update_traces(connectgaps=False)
 fig.update_xaxes(dtick=1)
 fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
 st.plotly_chart(fig, width="stretch")
-download(tot[["year", "key", "label", "value", "agencies"]], "proactive-disclosure", "act_tot")
+sum_note("active", same)
+download(tot[["year", "key", "label", "value", "agencies"]], "proactive-disclosure", "act_tot",
+         labels={"key": tr("metric"), "label": tr("metric")})
 
 st.subheader(tr("procurement"))
+st.caption(tr("procurement_2019_only", year="2021+") if lang() == "en" else
+           "集中采购金额只有 2019 年格式（2019、2020 年度报告）填报；2021 年起的格式没有此项。")
 year = year_choice("year", "act_year")
 per = q("agency_section", filters(), "active", year)
-proc = per[per.key == "active.procurement:amount_wan_yuan"] if len(per) else per
-if year is not None and not empty_note(proc):
+proc = per[per.key == PROCUREMENT] if len(per) else per
+if year is not None and (proc is None or len(proc) == 0):
+    st.info(tr("procurement_2019_only", year=year))
+elif year is not None:
     proc = proc.sort_values("value", ascending=False).head(30)
-    fig = px.bar(proc, x="value", y="agency", orientation="h",
-                 labels={"value": catalog.label("active.procurement:amount_wan_yuan", lang()), "agency": ""})
+    yi = proc.value.abs().max() >= 1e4  # 10,000 万元 and more: the axis in 亿元
+    shown = proc.assign(amount=proc.value / 1e4 if yi else proc.value, text=proc.value.map(fmt_wan_yuan))
+    unit = ("亿元" if yi else "万元") if lang() == "zh" else ("100M yuan" if yi else "10k yuan")
+    fig = px.bar(shown, x="amount", y="agency", orientation="h", text="text",
+                 labels={"amount": f"{re.sub(r'[（(][^（()）]*[)）]$', '', catalog.label(PROCUREMENT, lang())).strip()}（{unit}）",
+                         "agency": ""})
     fig.update_layout(height=max(300, 24 * len(proc) + 60), yaxis=dict(autorange="reversed"))
     fig.update_xaxes(tickformat=",~r", separatethousands=True)
     st.plotly_chart(fig, width="stretch")
-    download(proc[["agency", "year", "value"]].rename(columns={"value": "active.procurement:amount_wan_yuan"}),
+    st.caption(tr("procurement_note"))
+    download(proc[["agency", "year", "value"]].rename(columns={"value": "procurement_wan_yuan"}),
              f"procurement-{year}", "act_proc")

@@ -3,11 +3,12 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, tr
+from app_pages.common import download, empty_note, filters, lang, q, sum_note, sum_scope, tr
 from pipeline.spec import catalog
 
 st.title(tr("page_applications"))
-tot = q("section_totals", filters(), "applications")
+same = sum_scope("applications", "app_same")
+tot = q("section_totals", filters(), "applications", same)
 if empty_note(tot):
     st.stop()
 
@@ -22,7 +23,8 @@ def outcome(metric: str) -> str | None:
 
 totals = tot[tot.dim == "total"].copy()
 totals["outcome"] = totals.metric.map(outcome)
-grouped = totals.dropna(subset=["outcome"]).groupby(["year", "outcome"], as_index=False).value.sum()
+grouped = totals.dropna(subset=["outcome"]).groupby(["year", "outcome"], as_index=False).agg(
+    value=("value", "sum"), agencies=("agencies", "max"))
 grouped["label"] = grouped.outcome.map(lambda o: tr(f"outcome_{o}"))
 st.subheader(tr("outcomes"))
 ORDER = ("granted", "partial", "refused", "unavailable", "not_processed", "other")
@@ -31,7 +33,9 @@ fig = px.bar(grouped, x="year", y="value", color="label", labels={"year": tr("ye
 fig.update_xaxes(dtick=1)
 fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
 st.plotly_chart(fig, width="stretch")
-download(grouped[["year", "outcome", "label", "value"]], "application-outcomes", "app_out")
+sum_note("applications", same)
+download(grouped[["year", "outcome", "label", "value"]], "application-outcomes", "app_out",
+         labels={"outcome": tr("outcomes"), "label": tr("outcomes")})
 
 refused = totals[totals.metric.str.startswith(("app.denied.", "app.unavailable.", "app.not_processed."))].copy()
 if len(refused):
@@ -41,7 +45,9 @@ if len(refused):
     fig.update_layout(height=520)
     fig.update_xaxes(tickformat=",~r", separatethousands=True)
     st.plotly_chart(fig, width="stretch")
-    download(refused[["year", "key", "label", "value"]], "refusal-reasons", "app_ref")
+    sum_note("applications", same)
+    download(refused[["year", "key", "label", "value", "agencies"]], "refusal-reasons", "app_ref",
+             labels={"key": tr("metric"), "label": tr("metric")})
 
 st.subheader(tr("by_applicant"))
 new = tot[(tot.metric == "app.received_new") & (tot.dim != "total")].copy()
@@ -51,4 +57,6 @@ if not empty_note(new):
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
     st.plotly_chart(fig, width="stretch")
-    download(pd.DataFrame(new[["year", "dim", "label", "value"]]), "applications-by-applicant", "app_dim")
+    sum_note("applications", same)
+    download(pd.DataFrame(new[["year", "dim", "label", "value", "agencies"]]), "applications-by-applicant", "app_dim",
+             labels={"dim": tr("by_applicant"), "label": tr("by_applicant")})

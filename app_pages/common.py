@@ -4,6 +4,7 @@ and CSV downloads of exactly what a page shows."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from pathlib import Path
@@ -13,8 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.serve import queries
-from pipeline.serve.export import to_csv_bytes, to_xlsx_bytes
-from pipeline.serve.i18n import t
+from pipeline.serve.export import labelled, to_csv_bytes, to_xlsx_bytes
+from pipeline.serve.i18n import UI, level_label, t
+from pipeline.spec import catalog
+from pipeline.spec.measures import MEASURES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,11 +87,18 @@ def q(name: str, *args, **kwargs):
 
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~:$"})
+_WJ = "\u2060"  # WORD JOINER: invisible; breaks the address patterns Markdown turns into links by itself
+_AUTOLINK = re.compile(r"(?i)(www)(?=\.)|(:)(?=//)|(@)")
 
 
 def md_text(text) -> str:
-    """Text from a report or a file name, shown literally inside Markdown (no links, no emphasis)."""
-    return str(text if text is not None else "").replace("\n", " ").translate(_MD_SPECIAL)
+    """Text from a report, a file name or a link, shown literally inside Markdown: no links, no images, no
+    emphasis, and no bare address (www.…, http://…, a@b) turned into a link (an invisible word joiner
+    breaks the pattern; escapes alone do not stop the renderer's autolinks)."""
+    text = str(text if text is not None else "").replace("\n", " ")
+    text = _AUTOLINK.sub(lambda m: (m.group(1) or "") + _WJ + (m.group(2) or m.group(3) or "") if not m.group(3)
+                         else _WJ + "@", text)
+    return text.translate(_MD_SPECIAL)
 
 
 def with_gaps(df: pd.DataFrame, group: str, x: str = "year", y: str = "value") -> pd.DataFrame:
@@ -106,6 +116,23 @@ def with_gaps(df: pd.DataFrame, group: str, x: str = "year", y: str = "value") -
     full = pd.concat(out, ignore_index=True)
     full[y] = pd.to_numeric(full[y], errors="coerce")
     return full
+
+
+def url_int(key: str, lo: int, hi: int, default=None):
+    """A whole number from the URL between lo and hi; anything else (², ①, words, a number of thousands of
+    digits) gives a plain-text message and the default. The length is checked before any conversion."""
+    raw = st.query_params.get(key)
+    if raw in (None, ""):
+        return default
+    if isinstance(raw, str) and 0 < len(raw) <= len(str(hi)) and raw.isascii() and raw.isdigit() and lo <= int(raw) <= hi:
+        return int(raw)
+    bad_param(key, raw)
+    return default
+
+
+def bad_param(key: str, raw) -> None:
+    """The link's parameter is not valid: said as plain text (the value cannot become a link or an image)."""
+    st.warning(md_text(tr("bad_param", name=key, value=str(raw)[:40])), icon=":material/link_off:")
 
 
 def url_value(key: str, default=None):
@@ -160,14 +187,98 @@ def filters() -> queries.Filters:
     return st.session_state.get("filters", queries.Filters())
 
 
-def download(df: pd.DataFrame, name: str, key: str):
-    """A CSV (UTF-8 with BOM) and an XLSX workbook of exactly this frame (the workbook is made only when
-    its button is clicked)."""
+PAGE_PATHS = ("overview", "compare", "profile", "web_media", "applications", "review", "active", "quality", "report")
+
+
+def base_url() -> str:
+    """The app's address in the user's browser (without the page), to make links in downloads absolute."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # outside a browser session (tests): no address known
+        url = ""
+    url = url.split("?", 1)[0].rstrip("/")
+    last = url.rsplit("/", 1)[-1]
+    if last in PAGE_PATHS:
+        url = url[: -len(last) - 1]
+    return url or "http://localhost:8501"
+
+
+def column_label(code: str) -> str:
+    """A column's label in the interface's language: the dashboard's words, a measure or a catalog metric."""
+    if code in UI:
+        return tr(code)
+    if code in MEASURES:
+        return MEASURES[code].zh if lang() == "zh" else MEASURES[code].en
+    try:
+        return catalog.label(code, lang())
+    except (KeyError, ValueError):
+        return code
+
+
+def _default_kind(code: str) -> str:
+    if code == "level":
+        return "level"
+    if code in MEASURES and MEASURES[code].rate:
+        return "rate"
+    if code in ("profile", "page_report", "link", "report_link"):
+        return "link"
+    if code in ("small_sample", "verified"):
+        return "bool"
+    if code == "pct_change":
+        return "pct"
+    if code.endswith("wan_yuan"):
+        return "wan_yuan"
+    if code == "days_late":
+        return "days"
+    return ""
+
+
+def download(df: pd.DataFrame, name: str, key: str, kinds: dict | None = None, labels: dict | None = None):
+    """The one export of every page: a CSV (UTF-8 with BOM) and an XLSX workbook (a large one made only when
+    its button is clicked) of this frame, its columns named by their codes: headers become the label in the interface's
+    language with the code beside, rates rounded percentages as on screen, levels words, links absolute,
+    numbers numbers (`pipeline.serve.export.labelled`)."""
+    kinds = {c: _default_kind(c) for c in df.columns} | (kinds or {})
+    names = {c: column_label(c) for c in df.columns} | (labels or {})
+    words = {lv: level_label(lv, lang()) for lv in ("national", "provincial", "city", "county", "township", "unknown")}
+    frame = labelled(df.reset_index(drop=True), lang(), names, kinds, words, base_url())
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(tr("download_csv"), to_csv_bytes(df), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
-    frame = df.copy()
-    c2.download_button(tr("download_xlsx"), lambda: to_xlsx_bytes(frame), file_name=f"{name}.xlsx", key=f"dlx_{key}",
+    c1.download_button(tr("download_csv"), to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
+    # a small workbook is made at once; a large one only when its button is clicked
+    data = to_xlsx_bytes(frame) if len(frame) * max(1, len(frame.columns)) <= 20_000 else (lambda: to_xlsx_bytes(frame))
+    c2.download_button(tr("download_xlsx"), data, file_name=f"{name}.xlsx", key=f"dlx_{key}",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def sum_scope(section: str, key: str) -> bool:
+    """The same-agencies switch of a page of sums (kept in the URL as ?same=1): sum every agency reporting
+    each year, or only the agencies that report the section in every year in scope."""
+    if key not in st.session_state:
+        st.session_state[key] = url_value("same") == "1"
+    same = st.toggle(tr("same_agencies_opt"), key=key)
+    write_url({"same": "1" if same else None})
+    return same
+
+
+def unverified_note(n: int) -> str:
+    """What an aggregate says of its unverified values: how many it includes, or how many were left out."""
+    if not n:
+        return ""
+    return tr("unverified_left_out" if filters().verified_only else "unverified_in", n=int(n))
+
+
+def sum_note(section: str, same: bool) -> None:
+    """Under a chart of sums: over how many agencies each year's sum is, and its unverified values."""
+    n = q("section_agencies", filters(), section, same)
+    if len(n) and n.unverified.sum():
+        sep = "，" if lang() == "zh" else ", "
+        st.caption(sep.join(f"{y}: {unverified_note(u)}" for y, u in zip(n.year, n.unverified) if u))
+    if len(n):
+        sep = "，" if lang() == "zh" else ", "
+        detail = sep.join(f"{y}: {a}" for y, a in zip(n.year, n.agencies))
+        st.caption(tr("sum_over", detail=detail) + (f"（{tr('same_agencies_note', n=int(n.agencies.max()))}）"
+                                                    if same and lang() == "zh" else
+                                                    f" ({tr('same_agencies_note', n=int(n.agencies.max()))})" if same else ""))
 
 
 def empty_note(df) -> bool:
@@ -177,11 +288,19 @@ def empty_note(df) -> bool:
     return False
 
 
-def year_choice(label_key: str, key: str) -> int | None:
+def year_choice(label_key: str, key: str, url_key: str = "year") -> int | None:
+    """A year picker whose choice is kept in the URL (`?year=`), so a copied link shows the same year."""
     years = [y for y in q("options")["years"] if _in_range(y)]
     if not years:
         return None
-    return st.selectbox(tr(label_key), years[::-1], index=0, key=key)
+    if key not in st.session_state or st.session_state[key] not in years:
+        wanted = url_int(url_key, 1900, 2200)
+        if wanted is not None and wanted not in years:
+            bad_param(url_key, wanted)
+        st.session_state[key] = wanted if wanted in years else years[-1]
+    year = st.selectbox(tr(label_key), years[::-1], key=key)
+    write_url({url_key: str(year) if year != years[-1] else None})
+    return year
 
 
 def _in_range(y: int) -> bool:
@@ -191,6 +310,28 @@ def _in_range(y: int) -> bool:
 
 def missing(v) -> bool:
     return v is None or (isinstance(v, float) and pd.isna(v))
+
+
+def fmt_wan_yuan(v) -> str:
+    """An amount in 万元 for people: 6.4亿元 or 3,200万元 (10,000 万元 is 1 亿元); — when missing."""
+    if missing(v):
+        return "—"
+    if lang() == "zh":
+        return f"{v / 1e4:,.2f}亿元" if abs(v) >= 1e4 else f"{v:,.1f}".rstrip("0").rstrip(".") + "万元"
+    yuan = v * 1e4
+    return f"{yuan / 1e9:,.2f}B yuan" if abs(yuan) >= 1e9 else f"{yuan / 1e6:,.1f}M yuan"
+
+
+def fmt_rate_den(v, den, min_den: int) -> str:
+    """A rate with its denominator beside (46.8%（n=214）) and, below the measure's minimum, marked as a small
+    sample (100.0%（n=1，小样本）)."""
+    if missing(v):
+        return "—"
+    n = "—" if missing(den) else f"{den:,.0f}"
+    small = not missing(den) and den < min_den
+    if lang() == "zh":
+        return f"{v * 100:.1f}%（n={n}{'，' + tr('small_sample') if small else ''}）"
+    return f"{v * 100:.1f}% (n={n}{', ' + tr('small_sample').lower() if small else ''})"
 
 
 def fmt_number(v, rate: bool = False, compact: bool = False) -> str:

@@ -1,14 +1,15 @@
 """机构对比 Compare: any catalog metric or derived measure for chosen agencies across years, and a
 ranking of every agency for one year (previous year, change, peer median, small samples marked).
-Metric, agencies, year and order live in the URL, so a copied link reproduces the view; a bar or a
+Metric, agencies, year, order and the bar count live in the URL, so a copied link reproduces the view; a bar or a
 row opens the agency's profile."""
 import dataclasses
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (clicked, download, empty_note, filters, fmt_number, lang, q, tr, url_list, url_value,
-                              with_gaps, write_url)
+from app_pages.common import (bad_param, clicked, download, empty_note, filters, fmt_number, lang, missing, q, tr,
+                              unverified_note, url_int, url_list, url_value, with_gaps, write_url)
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, section_label
@@ -26,7 +27,7 @@ if "cmp_section" not in st.session_state:
     else:
         sec = next((s for s, ks in keys_of.items() if wanted in ks), None)
         if sec is None:
-            st.warning(tr("bad_param", name="metric", value=str(wanted)[:40]))
+            bad_param("metric", wanted)
             st.session_state.cmp_section, st.session_state.cmp_measure = "derived", "applications"
         else:
             st.session_state.cmp_section, st.session_state[f"cmp_metric_{sec}"] = sec, wanted
@@ -37,14 +38,14 @@ if section == "derived":
     key = c2.selectbox(tr("metric"), list(queries.MEASURES), key="cmp_measure",
                        format_func=lambda k: queries.MEASURES[k][0 if lang() == "zh" else 1])
     measure = queries.MEASURES[key]
-    rate, label = measure.rate, measure[0 if lang() == "zh" else 1]
+    rate, label = measure.rate, measure.zh if lang() == "zh" else measure.en
     st.caption(f"**{tr('definition')}**：{queries.definition(key, lang())}")
     years = q("years_with", flt, measure=key)
     rank_args = {"measure": key}
 else:
     key = c2.selectbox(tr("metric"), keys_of[section], key=f"cmp_metric_{section}",
                        format_func=lambda k: catalog.label(k, lang()))
-    rate, label = False, catalog.label(key, lang())
+    rate, label, measure = False, catalog.label(key, lang()), None
     years = q("years_with", flt, key=key)
     rank_args = {"key": key}
 if not years:
@@ -55,7 +56,7 @@ if not years:
 # -- the agencies: any agency in scope, by name or by group; ?agencies=id&agencies=id (or =none) --------
 everyone = q("agencies", flt)
 names = dict(zip(everyone.agency_id, everyone.name))
-latest = q("ranking", flt, years[0], **rank_args)
+latest = q("ranking", flt, years[0], worst_first=False, **rank_args)
 if "cmp_agencies" not in st.session_state:
     from_url = url_list("agencies")
     if from_url == ["none"]:
@@ -89,7 +90,7 @@ for parent in sorted(everyone.parent_id.dropna().unique()):
         groups[f"parent:{parent}"] = tr("group_parent", name=names[parent])
 c1, c2 = st.columns([3, 1])
 chosen = c1.multiselect(tr("agencies"), list(names), key="cmp_agencies", format_func=lambda a: names.get(a, a),
-                        placeholder=tr("choose"))
+                        placeholder=tr("choose"), select_all=False)
 c2.selectbox(tr("add_group"), list(groups), key="cmp_group", format_func=groups.get, on_change=_add_group)
 
 st.subheader(tr("trend"))
@@ -102,68 +103,105 @@ else:
         fig = px.line(with_gaps(series, "agency"), x="year", y="value", color="agency", markers=True,
                       labels={"year": tr("year"), "value": label, "agency": tr("agency")})
         fig.update_traces(connectgaps=False)  # a missing year is a gap, never a zero
+        if rate:  # a small sample: a hollow point with its denominator, on the line of its agency
+            small = series[series.small_sample]
+            for agency, part in small.groupby("agency"):
+                fig.add_scatter(x=part.year, y=part.value, mode="markers", showlegend=False, name=agency,
+                                marker=dict(symbol="circle-open", size=14, color="#b22222", line=dict(width=2)),
+                                text=[tr("small_sample_tile", n=f"{d:,.0f}", min=measure.min_den) for d in part.denominator],
+                                hovertemplate=f"{agency} %{{x}}: %{{y:.1%}}<br>%{{text}}<extra></extra>")
+            st.caption(tr("trend_small", m=label, n=measure.min_den))
         fig.update_xaxes(dtick=1)
-        fig.update_yaxes(tickformat=".0%" if rate else ",~r", separatethousands=True)
+        fig.update_yaxes(tickformat=".1%" if rate else ",~r", separatethousands=True)
         st.plotly_chart(fig, width="stretch")
-        download(series[["agency", "agency_id", "year", "value"]].rename(columns={"value": key}), f"compare-{key}", "cmp_lines")
+        cols = ["agency", "agency_id", "year", "value"] + (["denominator", "small_sample"] if rate else [])
+        download(series[cols].rename(columns={"value": key}), f"compare-{key}", "cmp_lines")
 
-# -- ranking of one year: every agency, worst-first or best-first; ?year=2023&order=asc ---------------
+# -- ranking of one year: every agency, worst-first or best-first; ?year=2023&order=best&bars=20 ------------
 st.subheader(tr("ranking"))
 if "cmp_year" not in st.session_state:
-    y = url_value("year", None)
-    st.session_state.cmp_year = int(y) if y and y.isascii() and y.isdigit() and int(y) in years else years[0]
-    if y and st.session_state.cmp_year != (int(y) if y.isascii() and y.isdigit() else None):
-        st.warning(tr("bad_param", name="year", value=str(y)[:40]))
+    y = url_int("year", 1900, 2200)
+    if y is not None and y not in years:
+        bad_param("year", y)
+    st.session_state.cmp_year = y if y in years else years[0]
 if "cmp_order" not in st.session_state:
-    st.session_state.cmp_order = url_value("order", "desc") == "asc"
+    st.session_state.cmp_order = url_value("order", "worst") not in ("best", "asc")
+if "cmp_n" not in st.session_state:
+    st.session_state.cmp_n = url_int("bars", 5, 100, 20)
 c1, c2, c3 = st.columns([1, 2, 1])
 year = c1.selectbox(tr("year"), years, key="cmp_year")
-lowest_first = c2.radio(tr("order"), [False, True], format_func=lambda v: tr("lowest_first" if v else "highest_first"),
-                        horizontal=True, key="cmp_order")
-n_bars = c3.number_input(tr("bars"), 5, 100, 20, step=5, key="cmp_n")
-write_url({"metric": key, "agencies": list(chosen) or ["none"], "year": str(year),
-           "order": "asc" if lowest_first else None})
-
-ranked = q("ranking", flt, year, **rank_args)
 if rate:
-    st.caption(tr("rate_rule", n=queries.MEASURES[key].min_den))
-if not empty_note(ranked):
-    usable = ranked[~ranked.small_sample]
-    median = float(usable.value.median()) if len(usable) else None
-    order = ranked.sort_values(["small_sample", "value", "agency"], ascending=[True, lowest_first, True])
+    worst_first = c2.radio(tr("order"), [True, False], format_func=lambda v: tr("worst_first" if v else "best_first"),
+                           horizontal=True, key="cmp_order")
+else:
+    worst_first = c2.radio(tr("order"), [True, False], format_func=lambda v: tr("highest_first" if v else "lowest_first"),
+                           horizontal=True, key="cmp_order")
+n_bars = c3.number_input(tr("bars"), 5, 100, step=5, key="cmp_n")
+write_url({"metric": key, "agencies": list(chosen) or ["none"], "year": str(year),
+           "order": None if worst_first else "best", "bars": str(n_bars) if n_bars != 20 else None})
+
+order = q("ranking", flt, year, worst_first=worst_first, **rank_args)
+if rate:
+    st.caption(tr("higher_worse" if measure.higher_is_worse else "lower_worse", m=label) + " "
+               + tr("rate_rule", n=measure.min_den))
+st.caption(tr("median_rule"))
+if not empty_note(order):
     bars = order.head(int(n_bars)).copy()
-    bars["shown"] = bars.agency + bars.small_sample.map(lambda s: " *" if s else "")
+    bars["shown"] = (bars.agency + bars.small_sample.map(lambda s: " *" if s else "")
+                     + bars.verified.map(lambda v: " †" if v is False or v == False else ""))  # noqa: E712
     fig = px.bar(bars, x="value", y="shown", orientation="h", custom_data=["agency_id"],
                  labels={"value": label, "shown": ""})
-    if median is not None:
-        fig.add_vline(x=median, line_dash="dash", line_color="#b22222",
-                      annotation_text=f"{tr('median')} {fmt_number(median, rate)}")
-    fig.update_layout(height=max(300, 24 * len(bars) + 60), yaxis=dict(autorange="reversed"))
-    fig.update_xaxes(tickformat=".0%" if rate else ",~r")
+    ticks = bars.dropna(subset=["peer_median"])
+    if len(ticks):  # each agency's own peer median (same level and kind): the table's definition
+        fig.add_scatter(x=ticks.peer_median, y=ticks.shown, mode="markers", name=tr("peer_median"),
+                        marker=dict(symbol="line-ns-open", size=18, color="#b22222", line=dict(width=3)),
+                        text=[tr("median_over", n=int(n)) for n in ticks.peers],
+                        hovertemplate="%{y}: %{x}<br>%{text}<extra></extra>")
+    fig.update_layout(height=max(300, 24 * len(bars) + 60), yaxis=dict(autorange="reversed"),
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom"))
+    fig.update_xaxes(tickformat=".1%" if rate else ",~r")
     st.caption(tr("click_bar"))
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="cmp_bar")
     target = clicked(event)
-    if target:
+    if target and target in names:
         st.switch_page("app_pages/profile.py", query_params={"agency": target})
-    table = order.assign(level=order.level.map(lambda v: level_label(v, lang()) if isinstance(v, str) else ""),
-                         profile="profile?agency=" + order.agency_id)
-    cols = {"rank": tr("rank"), "agency": tr("agency"), "level": tr("level"), "province": tr("province"),
-            "value": label, "prev_value": tr("prev_year_value", y=year - 1), "change": tr("change"),
-            "pct_change": tr("pct_change"), "peer_median": tr("peer_median")}
+
+    def _change(v):
+        if missing(v):
+            return ""
+        return tr("pp", v=f"{v * 100:+.1f}") if rate else f"{v:+,.0f}" if float(v).is_integer() else f"{v:+,.2f}"
+
+    def _value(v, small=False, verified=True):
+        return "" if missing(v) else fmt_number(v, rate) + (" *" if small else "") + ("" if verified else " †")
+
+    table = pd.DataFrame({
+        tr("rank"): order["rank"].map(lambda r: "" if missing(r) or r is pd.NA else str(int(r))),
+        tr("agency"): order.agency, tr("level"): order.level.map(lambda v: level_label(v, lang()) if isinstance(v, str) else ""),
+        tr("kind"): order.kind.map(lambda v: tr(f"kind_{v}") if isinstance(v, str) else ""),
+        tr("province"): order.province.map(lambda v: v if isinstance(v, str) else ""),
+        label: [_value(v, s, bool(ok)) for v, s, ok in zip(order.value, order.small_sample, order.verified.fillna(False))],
+        tr("prev_year_value", y=year - 1): order.prev_value.map(_value),
+        (tr("change_rate") if rate else tr("change")): order.change.map(_change),
+        tr("peer_median"): order.peer_median.map(_value), tr("peers"): order.peers.astype(int)})
     if rate:
-        cols |= {"denominator": tr("denominator"), "small_sample": tr("small_sample")}
-    cols["profile"] = tr("profile")
-    shown = table[list(cols)].rename(columns=cols)
-    st.caption(tr("all_ranked", n=len(shown)))
-    fmt = "percent" if rate else "localized"
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        label: st.column_config.NumberColumn(format=fmt),
-        cols["prev_value"]: st.column_config.NumberColumn(format=fmt),
-        cols["change"]: st.column_config.NumberColumn(format="percent" if rate else "localized"),
-        cols["pct_change"]: st.column_config.NumberColumn(format="percent"),
-        cols["peer_median"]: st.column_config.NumberColumn(format=fmt),
-        cols["profile"]: st.column_config.LinkColumn(display_text=tr("open")),
-    })
-    download(order[["rank", "agency", "agency_id", "level", "province", "city", "year", "value", "prev_value", "change",
-                    "pct_change", "peer_median", "denominator", "small_sample"]].rename(columns={"value": key}),
-             f"ranking-{key}-{year}", "cmp_rank_all")
+        table[tr("denominator")] = order.denominator.map(lambda v: "" if missing(v) else f"{v:,.0f}")
+        table[tr("small_sample")] = order.small_sample.map(lambda v: tr("yes") if v else "")
+    else:
+        table[tr("pct_change")] = order["pct_change"].map(lambda v: "" if missing(v) else f"{v * 100:+.1f}%")
+    table[tr("profile")] = "profile?agency=" + order.agency_id
+    st.caption(tr("all_ranked", n=len(table)))
+    n_unverified = int((order.verified.fillna(False) == False).sum())  # noqa: E712
+    if n_unverified:
+        st.caption(tr("unverified_mark") + " " + unverified_note(n_unverified))
+    elif flt.verified_only:
+        every = q("ranking", dataclasses.replace(flt, verified_only=False), year, worst_first=worst_first, **rank_args)
+        st.caption(unverified_note(len(every) - len(order)) or tr("verified_only"))
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={tr("profile"): st.column_config.LinkColumn(display_text=tr("open"))})
+    out = order.assign(profile="profile?agency=" + order.agency_id)
+    out_cols = ["rank", "agency", "agency_id", "level", "kind", "province", "city", "year", "value", "prev_value", "change",
+                "peer_median", "peers", "verified"] + (["denominator", "small_sample"] if rate else ["pct_change"]) + ["profile"]
+    download(out[out_cols].rename(columns={"value": key}), f"ranking-{key}-{year}", "cmp_rank_all",
+             kinds={"prev_value": "rate", "peer_median": "rate", "change": "pp"} if rate else {},
+             labels={"prev_value": tr("prev_year_value", y=year - 1), "kind": tr("kind"), "change": tr("change")},
+             )

@@ -1,10 +1,14 @@
-"""总览 Overview: tiles for a year with the change against the year before, and who published."""
+"""总览 Overview: tiles for a year (each rate with its denominator, small samples marked) with the change
+against the year before over the same agencies; who published, on time or late, and what the checks
+found (two marks per cell); the agencies late or not published that year. Year and page in the URL."""
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pipeline.serve.queries import COVERAGE_STATES, MEASURES, definition
 from app_pages import writing
-from app_pages.common import clicked, url_value, write_url, download, empty_note, filters, fmt_number, lang, missing, q, tr, year_choice
+from app_pages.common import (clicked, download, empty_note, filters, fmt_number, fmt_wan_yuan, lang, missing, q, tr,
+                              unverified_note, url_int, write_url, year_choice)
+from pipeline.serve.queries import FINDING_STATES, MEASURES, TIMELINESS_STATES, definition
 
 st.title(tr("page_overview"))
 year = year_choice("year", "ov_year")
@@ -15,26 +19,70 @@ if year is None:
 tiles = q("tiles", filters(), year)
 cols = st.columns(len(tiles))
 for col, row in zip(cols, tiles.itertuples()):
-    rate = row.tile.endswith("rate")
+    m = MEASURES.get(row.tile)
+    rate = bool(m and m.rate)
+    money = row.tile == "procurement_wan_yuan"
     delta, help_text = None, None
     if not missing(row.change):
-        delta = f"{row.change * 100:+.1f} pp" if rate else ("+" if row.change >= 0 else "-") + fmt_number(abs(row.change), compact=True)
+        if rate:
+            delta = tr("pp", v=f"{row.change * 100:+.1f}")
+        elif money:
+            delta = ("+" if row.change >= 0 else "-") + fmt_wan_yuan(abs(row.change))
+        else:
+            delta = ("+" if row.change >= 0 else "-") + fmt_number(abs(row.change), compact=True)
+    shown = fmt_wan_yuan(row.value) if money else fmt_number(row.value, rate, compact=True)
+    if rate and row.small_sample:
+        shown += " *"
     if row.tile != "agencies":
+        fmt = fmt_wan_yuan if money else (lambda v: fmt_number(v, rate))
         help_text = tr("tile_help", n=row.agencies, same=int(row.same_agencies or 0), prev=year - 1,
-                       a=fmt_number(row.previous, rate), b=fmt_number(row.current_same, rate))
-        if row.tile in MEASURES:
-            help_text = f"{definition(row.tile, lang())}。\n\n{help_text}" if lang() == "zh" else \
-                f"{definition(row.tile, lang())}.\n\n{help_text}"
-    col.metric(row.zh if lang() == "zh" else row.en, fmt_number(row.value, rate, compact=True), delta,
-               delta_color="inverse" if row.tile == "correction_rate" else "normal", help=help_text)
-    if row.tile != "agencies":
-        col.caption(tr("n_agencies", n=row.agencies) + (
-            " · " + tr("change_same", n=int(row.same_agencies)) if not missing(row.change) else ""))
-shown = tiles.assign(label=tiles.zh if lang() == "zh" else tiles.en)[
-    ["label", "value", "agencies", "previous", "current_same", "same_agencies", "change"]]
-download(shown, f"overview-{year}", "ov_tiles")
+                       a=fmt(row.previous), b=fmt(row.current_same))
+        help_text = f"{definition(row.tile, lang())}{'。' if lang() == 'zh' else '.'}\n\n{help_text}"
+    col.metric(row.zh if lang() == "zh" else row.en, shown, delta,
+               delta_color="inverse" if (m and m.higher_is_worse) else "normal", help=help_text)
+    if row.tile == "agencies":
+        continue
+    notes = [tr("n_agencies", n=row.agencies)]
+    if rate and not missing(row.denominator):
+        notes.append(tr("small_sample_tile", n=f"{row.denominator:,.0f}", min=m.min_den) if row.small_sample
+                     else tr("denominator_n", n=f"{row.denominator:,.0f}"))
+    if not missing(row.change):
+        notes.append(tr("change_same", n=int(row.same_agencies)))
+    if row.unverified:
+        notes.append(unverified_note(row.unverified))
+    col.caption(" · ".join(notes))
+    if money and row.agencies == 0:
+        col.caption(tr("procurement_2019_only", year=year))
+download(tiles.assign(year=year, label=tiles.zh if lang() == "zh" else tiles.en)[
+    ["year", "tile", "label", "value", "agencies", "denominator", "small_sample", "unverified", "previous", "current_same",
+     "same_agencies", "change"]], f"overview-{year}", "ov_tiles",
+    labels={"tile": tr("metric"), "label": tr("metric"), "value": tr("value"), "agencies": tr("agencies"),
+            "previous": tr("prev_year_value", y=year - 1), "current_same": tr("change_same", n="").strip(),
+            "change": tr("change")})
 writing.brief_downloads(year, "ov")
 
+# -- late and unpublished ------------------------------------------------------------------------------
+st.subheader(tr("late_title", year=year))
+late = q("late_agencies", filters(), year)
+n_late, n_unpub = int((late.timeliness == "late").sum()), int((late.timeliness == "not_published").sum())
+if late.empty:
+    st.info(tr("no_late", year=year))
+else:
+    st.markdown(f"**{tr('late_count', late=n_late, unpub=n_unpub)}**")
+    days = [tr("at_least_days", n=int(d), d=str(r)[:10]) if t == "not_published" and not missing(d) else
+            ("" if missing(d) else str(int(d))) for t, d, r in zip(late.timeliness, late.days_late, late.list_read_on)]
+    st.dataframe(pd.DataFrame({
+        tr("agency"): late.agency, tr("timeliness"): late.timeliness.map(lambda s: tr(f"status_{s}")),
+        tr("deadline"): late.deadline.map(lambda d: "" if missing(d) else str(d)[:10]),
+        tr("published_on"): late.published_on.map(lambda d: "" if pd.isna(d) else str(d)[:10]),
+        tr("days_late"): days, tr("profile"): "profile?agency=" + late.agency_id}),
+        hide_index=True, width="stretch", column_config={tr("profile"): st.column_config.LinkColumn(display_text=tr("open"))})
+download(late.assign(profile="profile?agency=" + late.agency_id, timeliness_label=late.timeliness.map(
+    lambda s: tr(f"status_{s}")))[["agency", "agency_id", "level", "province", "year", "timeliness", "timeliness_label",
+                                    "deadline", "published_on", "days_late", "list_read_on", "profile"]],
+    f"late-{year}", "ov_late", labels={"timeliness_label": tr("timeliness")})
+
+# -- coverage: two marks per cell -------------------------------------------------------------------------
 st.subheader(tr("coverage"))
 cov = q("coverage", filters())
 if not empty_note(cov):
@@ -43,35 +91,43 @@ if not empty_note(cov):
     pages = (len(agencies) + PAGE - 1) // PAGE
     if pages > 1:
         if "ov_page" not in st.session_state:
-            raw = url_value("page", "1")
-            st.session_state.ov_page = min(max(int(raw), 1), pages) if raw.isascii() and raw.isdigit() else 1
+            st.session_state.ov_page = min(url_int("page", 1, 10**6, 1), pages)
         page = st.number_input(tr("page_n", total=pages), 1, pages, key="ov_page")
         write_url({"page": str(page) if page > 1 else None})
         st.caption(tr("showing_range", a=(page - 1) * PAGE + 1, b=min(page * PAGE, len(agencies)), total=len(agencies)))
         cov = cov[cov.agency.isin(agencies[(page - 1) * PAGE: page * PAGE])]
-    states = COVERAGE_STATES
-    colors = {"on_time": "#2e7d32", "loaded": "#81c784", "late": "#f9a825", "incomplete": "#ce93d8", "failing_checks": "#e53935",
-              "not_published": "#6d4c41", "not_collected": "#e0e0e0", "older_format": "#90a4ae"}
+    colors = {"on_time": "#2e7d32", "late": "#f9a825", "date_unknown": "#81c784", "not_published": "#6d4c41",
+              "not_collected": "#e0e0e0", "older_format": "#90a4ae"}
+    marks = {"failing_checks": ("x-thin-open", "#b71c1c"), "incomplete": ("triangle-up-open", "#6a1b9a")}
     order = list(dict.fromkeys(cov.agency))
     years_shown = sorted(cov.year.unique())
     # one square per agency and year (a scatter, so a click selects it); what a click opens: the report
     # when there is one, else the agency's profile
     cells = cov.assign(target=[f"report:{r}" if isinstance(r, str) else f"agency:{a}"
                                for r, a in zip(cov.report_id, cov.agency_id)],
-                       label=cov.state.map(lambda s: tr(f"status_{s}")), x=cov.year.astype(str))
+                       label=[tr(f"status_{s}") + ("" if not isinstance(f, str) else " · " + tr(f"finding_{f}"))
+                              for s, f in zip(cov.timeliness, cov.findings)], x=cov.year.astype(str))
     fig = go.Figure()
-    for state in states:
-        part = cells[cells.state == state]
+    for state in TIMELINESS_STATES:
+        part = cells[cells.timeliness == state]
         if len(part):
             fig.add_trace(go.Scatter(
                 x=part.x, y=part.agency, mode="markers", name=tr(f"status_{state}"), customdata=part.target,
-                text=part.label, hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+                text=part.label, hovertemplate="%{y} %{x}: %{text}<extra></extra>", legendgroup="t",
                 marker=dict(symbol="square", size=16, color=colors[state], line=dict(width=0))))
+    for state in FINDING_STATES:
+        part = cells[cells.findings == state]
+        if state in marks and len(part):
+            symbol, color = marks[state]
+            fig.add_trace(go.Scatter(
+                x=part.x, y=part.agency, mode="markers", name=tr(f"finding_{state}"), customdata=part.target,
+                text=part.label, hovertemplate="%{y} %{x}: %{text}<extra></extra>", legendgroup="f",
+                marker=dict(symbol=symbol, size=11, color=color, line=dict(width=2, color=color))))
     fig.update_layout(height=max(300, 22 * len(order) + 110), margin=dict(l=10, r=10, t=10, b=10),
                       legend=dict(orientation="h", y=1.0, yanchor="bottom"), plot_bgcolor="#ffffff",
                       yaxis=dict(autorange="reversed", categoryorder="array", categoryarray=order),
                       xaxis=dict(type="category", categoryorder="array", categoryarray=[str(y) for y in years_shown]))
-    st.caption(tr("click_cell"))
+    st.caption(tr("coverage_marks") + " " + tr("click_cell"))
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="ov_cov_chart")
     kind, _, value = str(clicked(event) or "").partition(":")
     if kind == "report":
@@ -79,6 +135,9 @@ if not empty_note(cov):
     elif kind == "agency":
         st.switch_page("app_pages/profile.py", query_params={"agency": value})
     st.caption(tr("coverage_rule"))
-    out = cov[["agency", "year", "state", "published_on", "deadline", "errors", "warnings"]].copy()
-    out.insert(3, "state_label", cov.state.map(lambda s: tr(f"status_{s}")))
-    download(out, "coverage", "ov_cov")
+    out = cov.assign(timeliness_label=cov.timeliness.map(lambda s: tr(f"status_{s}")),
+                     findings_label=cov.findings.map(lambda f: tr(f"finding_{f}") if isinstance(f, str) else None))
+    download(out[["agency", "agency_id", "year", "timeliness", "timeliness_label", "findings", "findings_label",
+                  "published_on", "deadline", "days_late", "errors", "warnings"]], "coverage", "ov_cov",
+             labels={"timeliness_label": tr("timeliness"), "findings": tr("findings"), "findings_label": tr("findings"),
+                     "errors": tr("sev_error"), "warnings": tr("sev_warning")})

@@ -13,7 +13,17 @@ _CSS = ("<style>.nb-t{border-collapse:collapse;width:100%;font-size:0.86rem;marg
         ".nb-t th,.nb-t td{border:1px solid #9e9e9e;padding:3px 6px;vertical-align:middle}"
         ".nb-t th{background:#f3f4f6;font-weight:600;text-align:center}"
         ".nb-t td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-        ".nb-t td.bad{background:#ffcdd2}.nb-t td.lab{white-space:normal}</style>")
+        ".nb-t td.bad{background:#ffcdd2}.nb-t td.lab{white-space:normal}"
+        ".nb-t td.unv{outline:1px dashed #b26a00;outline-offset:-3px}.nb-t td.unv::after{content:' †';color:#b26a00}"
+        "</style>")
+
+
+class Values(dict):
+    """A report's values by key, and the keys whose facts are unverified (drawn in a dashed box, marked †)."""
+
+    def __init__(self, values: dict, unverified=()):
+        super().__init__(values)
+        self.unverified = frozenset(unverified)
 
 
 def as_printed(v) -> str:
@@ -24,6 +34,14 @@ def as_printed(v) -> str:
     return str(int(f)) if f.is_integer() else format(f, ".6f").rstrip("0").rstrip(".")
 
 
+def _num(v):
+    """A cell's value for the table's export: a number (int when whole) or empty, never text."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    f = float(v)
+    return int(f) if f.is_integer() else f
+
+
 def _e(s) -> str:
     return html.escape(str(s))
 
@@ -31,7 +49,9 @@ def _e(s) -> str:
 def _td(values: dict, bad: dict, metric: str, dim: str | None) -> str:
     key = metric if dim is None else f"{metric}:{dim}"
     why = bad.get((metric, dim))
-    cls = "n bad" if why else "n"
+    unv = key in getattr(values, "unverified", ())
+    cls = "n" + (" bad" if why else "") + (" unv" if unv else "")
+    why = "; ".join(x for x in (why, "未经核验 unverified" if unv else None) if x)
     title = f' title="{_e(why)}"' if why else ""
     return f'<td class="{cls}"{title}>{_e(as_printed(values.get(key)))}</td>'
 
@@ -49,7 +69,7 @@ def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
         for label, metric in block_rows:
             shown = label if lang == "zh" else catalog.label(metric, lang)
             body += f'<tr><td class="lab">{_e(shown)}</td>' + "".join(_td(values, bad, metric, d) for d in dims) + "</tr>"
-            rows.append({"block": caption, "row": shown, **{heads[i + 1]: as_printed(values.get(f"{metric}:{d}"))
+            rows.append({"block": caption, "row": shown, **{heads[i + 1]: _num(values.get(f"{metric}:{d}"))
                                                           for i, d in enumerate(dims)}})
         parts.append(f'<table class="nb-t"><tr><th colspan="{len(heads)}">{_e(caption)}</th></tr><tr>{h}</tr>{body}</table>')
     return _CSS + "".join(parts), pd.DataFrame(rows)
@@ -83,7 +103,7 @@ def table3(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
         return "".join(_td(values, bad, metric, d) for d in dims)
 
     def record(label: str, metric: str):
-        rows.append({"row": label, **{_dim(d, lang): as_printed(values.get(f"{metric}:{d}")) for d in dims}})
+        rows.append({"row": label, **{_dim(d, lang): _num(values.get(f"{metric}:{d}")) for d in dims}})
 
     for _, label, metric in tables.APP_HEAD:
         shown = label if zh else catalog.label(metric, lang)
@@ -116,6 +136,6 @@ def table4(values: dict, bad: dict, lang: str) -> tuple[str, pd.DataFrame]:
             f'<th colspan="5">{_e("复议后起诉" if zh else "Filed after reconsideration")}</th></tr>'
             "<tr>" + "".join(f"<th>{_e(_dim(d, lang))}</th>" for d in dims) * 3 + "</tr>")
     body = "<tr>" + "".join(_td(values, bad, b, d) for b in tables.REVIEW_BLOCKS for d in dims) + "</tr>"
-    row = {f"{catalog.label(b, lang)} · {_dim(d, lang)}": as_printed(values.get(f"{b}:{d}"))
+    row = {f"{catalog.label(b, lang)} · {_dim(d, lang)}": _num(values.get(f"{b}:{d}"))
            for b in tables.REVIEW_BLOCKS for d in dims}
     return _CSS + f'<table class="nb-t">{head}{body}</table>', pd.DataFrame([row])

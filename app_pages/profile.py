@@ -5,7 +5,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, fmt_number, lang, md_text, q, tr, url_value, with_gaps, write_url
+from app_pages.common import (bad_param, download, empty_note, filters, fmt_number, fmt_rate_den, fmt_wan_yuan, lang, md_text,
+                              q, tr, url_value, with_gaps, write_url)
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label
@@ -18,14 +19,15 @@ names = dict(zip(every.agency_id, every.name))
 if "pf_agency" not in st.session_state:
     wanted = url_value("agency")
     if wanted and wanted not in names:
-        st.warning(tr("bad_param", name="agency", value=str(wanted)[:40]))
+        bad_param("agency", wanted)
     scoped = q("agencies", filters())
     st.session_state.pf_agency = wanted if wanted in names else (scoped.agency_id.iloc[0] if len(scoped) else every.agency_id.iloc[0])
 aid = st.selectbox(tr("agency"), list(names), key="pf_agency", format_func=names.get)
 write_url({"agency": aid})
 
 info = q("agency_info", aid)
-facts = [level_label(info["level"], lang())]
+facts = [level_label(info["level"], lang()) + ("" if not isinstance(info.get("kind"), str) else
+                                                 "·" + tr(f"kind_{info['kind']}"))]
 region = "".join(x for x in (info.get("province"), info.get("city"), info.get("district")) if isinstance(x, str))
 if region:
     facts.append(region)
@@ -57,35 +59,66 @@ if not empty_note(reps):
 st.subheader(tr("measures_vs_peers"))
 flt = filters()
 st.caption(tr("peers_are", level=level_label(info["level"], lang()),
+              kind=tr(f"kind_{info['kind']}") if isinstance(info.get("kind"), str) else "",
               region=("、".join(flt.provinces + flt.cities) if (flt.provinces or flt.cities) else tr("all_regions"))))
 ms = q("agency_measures", flt, aid)
 if not empty_note(ms):
-    label = {k: m[0 if lang() == "zh" else 1] for k, m in queries.MEASURES.items()}
+    label = {k: (m.zh if lang() == "zh" else m.en) for k, m in queries.MEASURES.items()}
     rate = {k: m.rate for k, m in queries.MEASURES.items()}
-    wide = ms.assign(cell=[f"{fmt_number(v, rate[k])}（{fmt_number(p, rate[k])}）" if lang() == "zh"
-                           else f"{fmt_number(v, rate[k])} ({fmt_number(p, rate[k])})"
-                           for k, v, p in zip(ms.measure, ms.value, ms.peer_median)])
+
+    def _cell(k, v, den, small, med, n, ok):
+        m = queries.MEASURES[k]
+        own = fmt_rate_den(v, den, m.min_den) if m.rate else (fmt_wan_yuan(v) if k.endswith("wan_yuan") else fmt_number(v))
+        if small:
+            own = "* " + own
+        if not ok:
+            own = "† " + own
+        peer = (fmt_number(med, m.rate) if not k.endswith("wan_yuan") else fmt_wan_yuan(med)) if n else "—"
+        return f"{own}｜{peer}（{n}）" if lang() == "zh" else f"{own} | {peer} ({n})"
+
+    wide = ms.assign(cell=[_cell(k, v, d, s_, p, n, ok) for k, v, d, s_, p, n, ok in
+                           zip(ms.measure, ms.value, ms.denominator, ms.small_sample, ms.peer_median, ms.peers, ms.verified)])
     grid = wide.pivot(index="measure", columns="year", values="cell")
     grid = grid.reindex([k for k in queries.MEASURES if k in grid.index]).fillna("")
     grid.index = [label[k] for k in grid.index]
     grid.columns = [str(c) for c in grid.columns]
-    st.caption(tr("value_and_median"))
+    st.caption(tr("value_and_median") + " " + tr("small_mark_note")
+               + (" " + tr("unverified_mark") if not ms.verified.all() else ""))
     st.dataframe(grid, width="stretch")
-    pick = st.selectbox(tr("metric"), [k for k in queries.MEASURES if k in set(ms.measure)], key="pf_measure",
-                        format_func=label.get)
+    choices = [k for k in queries.MEASURES if k in set(ms.measure)]
+    if "pf_measure" not in st.session_state or st.session_state.pf_measure not in choices:
+        wanted = url_value("measure")
+        if wanted and wanted not in choices:
+            bad_param("measure", wanted)
+        st.session_state.pf_measure = wanted if wanted in choices else choices[0]
+    pick = st.selectbox(tr("measure_profile"), choices, key="pf_measure", format_func=label.get)
+    write_url({"measure": pick if pick != choices[0] else None})
     one = ms[ms.measure == pick]
     lines = pd.concat([one.assign(series=names[aid])[["series", "year", "value"]],
                        one.assign(series=tr("peer_median"), value=one.peer_median)[["series", "year", "value"]]])
     fig = px.line(with_gaps(lines, "series"), x="year", y="value", color="series", markers=True,
                   labels={"year": tr("year"), "value": label[pick], "series": ""})
     fig.update_traces(connectgaps=False)
+    small = one[one.small_sample]
+    if len(small):  # the agency's small samples: hollow points with the denominator
+        fig.add_scatter(x=small.year, y=small.value, mode="markers", showlegend=False,
+                        marker=dict(symbol="circle-open", size=14, color="#b22222", line=dict(width=2)),
+                        text=[tr("small_sample_tile", n=f"{d:,.0f}", min=queries.MEASURES[pick].min_den)
+                              for d in small.denominator], hovertemplate="%{x}: %{y:.1%}<br>%{text}<extra></extra>")
+        st.caption(tr("trend_small", m=label[pick], n=queries.MEASURES[pick].min_den))
     fig.update_xaxes(dtick=1)
-    fig.update_yaxes(tickformat=".0%" if rate[pick] else ",~r")
+    fig.update_yaxes(tickformat=".1%" if rate[pick] else ",~r")
     st.plotly_chart(fig, width="stretch")
     st.caption(f"**{tr('definition')}**：{queries.definition(pick, lang())}")
-    out = ms.assign(agency=names[aid], agency_id=aid, label=ms.measure.map(label))
-    download(out[["agency", "agency_id", "year", "measure", "label", "value", "peer_median", "peers"]],
-             f"profile-{names[aid]}", "pf_measures")
+    out = ms.assign(agency=names[aid], agency_id=aid, label=ms.measure.map(label),
+                    rate_value=ms.value.where(ms.measure.map(rate)), count_value=ms.value.where(~ms.measure.map(rate)),
+                    rate_median=ms.peer_median.where(ms.measure.map(rate)),
+                    count_median=ms.peer_median.where(~ms.measure.map(rate)))
+    download(out[["agency", "agency_id", "year", "measure", "label", "rate_value", "count_value", "denominator",
+                  "small_sample", "verified", "rate_median", "count_median", "peers"]], f"profile-{names[aid]}", "pf_measures",
+             kinds={"rate_value": "rate", "rate_median": "rate"},
+             labels={"measure": tr("metric"), "label": tr("metric"), "rate_value": tr("value"),
+                     "count_value": tr("value"), "rate_median": tr("peer_median"), "count_median": tr("peer_median")})
 
 # -- findings ---------------------------------------------------------------------------------------
 st.subheader(tr("findings"))

@@ -1,20 +1,26 @@
 """数据质量 Data quality: a score per report, agencies worst-first, every finding with its report, and
 analysts' reviews (confirmed / dismissed, with a note) kept in data/reviews.csv beside corrections.csv;
-scores count open findings only. Below, every fact of one report with where it came from."""
+open and confirmed findings count against the score, dismissed ones do not. The filters (severity,
+check, review status) and the chosen report are kept in the URL. Below, every fact of one report with
+where it came from."""
 import json
 
 import pandas as pd
 import streamlit as st
 
 from app_pages import writing
-from app_pages.common import db_path, download, empty_note, filters, lang, no_none, q, tr
+from app_pages.common import (db_path, download, empty_note, filters, lang, md_text, no_none, q, tr, url_list, url_value,
+                              write_url)
 from pipeline.spec import catalog
 from pipeline.serve import queries
-from pipeline.serve.reviews import STATUSES, add_review, read_reviews
+from pipeline.serve.reviews import STATUSES, add_review, read_reviews_checked
 
 st.title(tr("page_quality"))
 reviews_path = db_path().parent / "reviews.csv"
-reviews = read_reviews(reviews_path)
+reviews, review_problems = read_reviews_checked(reviews_path)
+if review_problems:  # lines of the hand-edited file that could not be used, each named (plain text)
+    st.warning(md_text(tr("review_problems", n=len(review_problems), path=reviews_path.name)), icon=":material/warning:")
+    st.text("\n".join(str(p) for p in review_problems[:20]))
 reviewed = tuple(sorted((k, v[0]) for k, v in reviews.items()))
 
 # -- scores -------------------------------------------------------------------------------------------
@@ -25,29 +31,40 @@ if not empty_note(scores):
     by_agency = queries.quality_by_agency(scores)
     shown = pd.DataFrame({
         tr("agency"): by_agency.agency, tr("n_reports"): by_agency.reports, tr("min_score"): by_agency.min_score,
-        tr("mean_score"): by_agency.mean_score.round(1), tr("errors_open"): by_agency.errors_open,
-        tr("warnings_open"): by_agency.warnings_open, tr("worst_year"): by_agency.worst_year.astype(str),
-        tr("profile"): "profile?agency=" + by_agency.agency_id})
+        tr("mean_score"): by_agency.mean_score.round(1), tr("errors"): by_agency.errors,
+        tr("warnings"): by_agency.warnings, tr("confirmed"): by_agency.confirmed,
+        tr("worst_year"): by_agency.worst_year.astype(str), tr("profile"): "profile?agency=" + by_agency.agency_id})
     st.dataframe(no_none(shown), hide_index=True, width="stretch", column_config={
         tr("profile"): st.column_config.LinkColumn(display_text=tr("open")),
         tr("min_score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d")})
-    download(by_agency, "quality-by-agency", "dq_agencies")
-    download(scores.drop(columns=["report_id"]), "quality-by-report", "dq_scores")
+    download(by_agency.assign(mean_score=by_agency.mean_score.round(1), profile="profile?agency=" + by_agency.agency_id),
+             "quality-by-agency", "dq_agencies")
+    download(scores.assign(page_report="report?report=" + scores.report_id).drop(columns=["report_id"]),
+             "quality-by-report", "dq_scores")
 
-# -- findings ---------------------------------------------------------------------------------------
+# -- findings: filters from and to the URL (?sev=error&check=review_sum&status=confirmed) -----------------
 st.subheader(tr("findings"))
 sev_all = ["error", "warning", "info"]
+if "dq_sev" not in st.session_state:
+    st.session_state.dq_sev = [v for v in url_list("sev") if v in sev_all] or ["error", "warning"]
+if "dq_status" not in st.session_state:
+    # by default the findings that count: open and confirmed (a confirmed finding stays in view)
+    st.session_state.dq_status = [v for v in url_list("status") if v in STATUSES] or (
+        ["open", "confirmed"] if not url_list("status") else [])
 c1, c2, c3 = st.columns(3)
-sev = c1.multiselect(tr("severity"), sev_all, default=["error", "warning"], key="dq_sev",
-                     format_func=lambda s: tr(f"sev_{s}"))
+sev = c1.multiselect(tr("severity"), sev_all, key="dq_sev", format_func=lambda s: tr(f"sev_{s}"), placeholder=tr("choose"), select_all=False)
 res = q("checks", filters(), tuple(sev))
 expl = "explanation_zh" if lang() == "zh" else "explanation_en"
 msg = "message" if lang() == "zh" else "message_en"  # every finding in the interface's language
 check_names = dict(zip(res.check_id, res[expl])) if len(res) else {}
+if "dq_checks" not in st.session_state:
+    st.session_state.dq_checks = [c for c in url_list("check") if c in check_names]
 chosen = c2.multiselect(tr("check"), sorted(check_names), key="dq_checks", format_func=lambda c: check_names.get(c, c),
-                        placeholder=tr("choose"))
-status_pick = c3.multiselect(tr("review_status"), list(STATUSES), default=["open"], key="dq_status",
-                             format_func=lambda s: tr(f"review_{s}"))
+                        placeholder=tr("choose"), select_all=False)
+status_pick = c3.multiselect(tr("review_status"), list(STATUSES), key="dq_status",
+                             format_func=lambda s: tr(f"review_{s}"), placeholder=tr("choose"), select_all=False)
+write_url({"sev": sev if sev != ["error", "warning"] else None, "check": chosen or None,
+           "status": (status_pick or ["all"]) if status_pick != ["open", "confirmed"] else None})
 res = res.assign(status=res.finding_key.map(lambda k: reviews.get(k, ("open",))[0]),
                  review_note=res.finding_key.map(lambda k: reviews.get(k, ("", ""))[1]))
 if chosen:
@@ -57,22 +74,37 @@ if status_pick:
 if len(res) == 0:
     st.success(tr("no_checks"))
 else:
+    cells = res.evidence.map(lambda m: catalog.with_labels(m, lang()) if isinstance(m, str) else "")
+    problems = res[msg].map(lambda m: catalog.with_labels(m, lang()) if isinstance(m, str) else "")
     shown = pd.DataFrame({
         tr("review_status"): res.status.map(lambda s: tr(f"review_{s}")), tr("agency"): res.agency,
         tr("year"): res.year.astype(str), tr("severity"): res.severity.map(lambda v: tr(f"sev_{v}")),
-        tr("explanation"): res[expl], tr("message"): res[msg].map(lambda m: catalog.with_labels(m, lang())),
-        tr("evidence"): res.evidence.map(lambda m: catalog.with_labels(m, lang())), tr("note"): res.review_note,
+        tr("explanation"): res[expl], tr("message"): problems, tr("cells"): cells, tr("note"): res.review_note,
         tr("page_report"): "report?report=" + res.report_id, tr("finding_key"): res.finding_key})
     st.dataframe(no_none(shown), width="stretch", hide_index=True,
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
-    download(shown, "findings", "dq_checks_dl")
+    out = pd.DataFrame({"status": res.status.map(lambda s: tr(f"review_{s}")), "agency": res.agency,
+                        "agency_id": res.agency_id, "year": res.year, "severity": res.severity.map(lambda v: tr(f"sev_{v}")),
+                        "check_id": res.check_id, "explanation": res[expl], "message": problems, "cells": cells,
+                        "note": res.review_note, "page_report": "report?report=" + res.report_id,
+                        "finding_key": res.finding_key})
+    download(out, "findings", "dq_checks_dl", labels={"status": tr("review_status"), "check_id": tr("check")})
 
-    # -- review one finding -------------------------------------------------------------------------
+    # -- review one finding: what it is, which cells, which report, then the decision ------------------
+    st.markdown(f"**{tr('review_one')}**")
+    labels = {r.finding_key: f"{r.agency} · {r.year} · {check_names.get(r.check_id, r.check_id)} · "
+                             f"{str(c)[:60] or str(p)[:60]} · {tr(f'review_{r.status}')} · {r.finding_key[-10:]}"
+              for r, c, p in zip(res.itertuples(), cells, problems)}
+    if st.session_state.get("dq_review_key") not in labels:
+        st.session_state.pop("dq_review_key", None)
+    key = st.selectbox(tr("finding"), list(labels), format_func=labels.get, key="dq_review_key")
+    one = res[res.finding_key == key].iloc[0]
+    st.markdown(f"{md_text(tr('explanation'))}：{md_text(one[expl])}  \n"
+                f"{md_text(tr('message'))}：{md_text(problems[res.finding_key == key].iloc[0])}  \n"
+                f"{md_text(tr('cells'))}：{md_text(cells[res.finding_key == key].iloc[0]) or '—'}")
+    st.page_link("app_pages/report.py", label=f"{tr('page_report')}：{one.agency} · {one.year}",
+                 icon=":material/description:", query_params={"report": one.report_id})
     with st.form("dq_review", clear_on_submit=True):
-        st.markdown(f"**{tr('review_one')}**")
-        labels = {r.finding_key: f"{r.agency} · {r.year} · {check_names.get(r.check_id, r.check_id)}"
-                  for r in res.itertuples()}
-        key = st.selectbox(tr("finding"), list(labels), format_func=labels.get, key="dq_review_key")
         status = st.radio(tr("review_status"), ["confirmed", "dismissed", "open"], horizontal=True,
                           format_func=lambda s: tr(f"review_{s}"), key="dq_review_status")
         note = st.text_input(tr("note"), key="dq_review_note", max_chars=500)
@@ -90,7 +122,8 @@ st.subheader(tr("one_report"))
 
 def _where(ev: dict) -> str:
     if "correction" in ev:
-        return f"{tr('correction')}: {ev['correction']} ({tr('extracted')}: {ev.get('extracted_value')})"
+        was = ev.get("extracted_value")
+        return f"{tr('correction')}: {ev['correction']}（{tr('extracted')}: {'—' if was is None else was}）"
     if "text" in ev:
         return ev["text"]
     parts = [ev.get("table", ""), ev.get("row", ""), ev.get("column", "")]
@@ -102,14 +135,24 @@ def _where(ev: dict) -> str:
 reps = q("reports", filters())
 if not empty_note(reps):
     labels = {r.report_id: f"{r.agency} · {r.year} · {r.source_name}" for r in reps.itertuples()}
+    if "dq_report" not in st.session_state or st.session_state.dq_report not in labels:
+        wanted = url_value("report")
+        st.session_state.dq_report = wanted if wanted in labels else next(iter(labels))
     rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, key="dq_report")
+    write_url({"report": rid if rid != next(iter(labels)) else None})
     writing.letter_downloads(rid, "dq")
+    rep = reps[reps.report_id == rid].iloc[0]
     facts = q("report_facts", rid)
     if not empty_note(facts):
+        where = facts.evidence.map(lambda e: _where(json.loads(e)) if isinstance(e, str) else "")
         shown = pd.DataFrame({
             "metric:dim": facts.key, tr("metric"): facts.key.map(lambda k: catalog.label(k, lang())),
-            tr("value"): facts.value, tr("provenance"): facts.provenance,
-            tr("evidence"): facts.evidence.map(lambda e: _where(json.loads(e)) if isinstance(e, str) else ""),
+            tr("value"): facts.value, tr("provenance"): facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
+            tr("evidence"): where,
         })
         st.dataframe(no_none(shown), width="stretch", hide_index=True)
-        download(shown, f"report-facts-{rid[:12]}", "dq_facts")
+        download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": facts.key,
+                               "metric": facts.key.map(lambda k: catalog.label(k, lang())), "value": facts.value,
+                               "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
+                               "evidence": where}),
+                 f"report-facts-{rep.agency}-{rep.year}", "dq_facts", labels={"key": tr("metric")})

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import printed, writing
-from app_pages.common import db_path, download, empty_note, filters, lang, md_text, q, tr, url_value, write_url
+from app_pages.common import bad_param, db_path, download, empty_note, filters, lang, md_text, q, tr, url_value, write_url
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.extract.identities import OUTCOME_METRICS_2019, OUTCOME_METRICS_2021
@@ -19,7 +19,7 @@ if wanted and (reps.empty or wanted not in set(reps.report_id)):
     if wanted in set(every.report_id):
         reps = pd.concat([reps, every[every.report_id == wanted]], ignore_index=True)
     else:
-        st.warning(tr("bad_param", name="report", value=str(wanted)[:40]))
+        bad_param("report", wanted)
 if empty_note(reps):
     st.stop()
 labels = {r.report_id: f"{r.agency} · {r.year}" for r in reps.itertuples()}
@@ -29,7 +29,7 @@ rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, ke
 write_url({"report": rid})
 rep = reps[reps.report_id == rid].iloc[0]
 facts = q("report_facts", rid)
-values = dict(zip(facts.key, facts.value))
+values = printed.Values(zip(facts.key, facts.value), facts.key[~facts.verified.astype(bool)])
 chk = q("report_checks", rid)
 def _reason(text) -> str:
     """Why this file was chosen among the agency-year's files, in the interface's language."""
@@ -80,8 +80,9 @@ def show(title: str, built: tuple[str, pd.DataFrame], name: str):
     st.subheader(title)
     st.markdown(html, unsafe_allow_html=True)
     frame.insert(0, "year", int(rep.year))
+    frame.insert(0, "agency_id", rep.agency_id)
     frame.insert(0, "agency", rep.agency)
-    download(frame, f"{stem}-{name}", f"rp_{name}")
+    download(frame, f"{stem}-{name}", f"rp_{name}", labels={"block": tr("section"), "row": tr("metric")})
 
 
 tpl = rep.template if rep.template in ("2019", "2021") else "2021"
@@ -90,17 +91,25 @@ show(tr("table3"), printed.table3(values, bad, tpl, lang()), "table3")
 show(tr("table4"), printed.table4(values, bad, lang()), "table4")
 if bad:
     st.caption(":material/error: " + tr("failing_cells"))
+if values.unverified:
+    st.caption(tr("unverified_cells") + " " + tr("unverified_in", n=len(values.unverified)).replace("（标 †）", ""))
 
 st.subheader(tr("narrative"))
 nar = facts[facts.dim.isna()]
 if not empty_note(nar):
+    prov = nar.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else "")
     shown = pd.DataFrame({tr("metric"): nar.key.map(lambda k: catalog.label(k, lang())),
-                          tr("value"): nar.value.map(printed.as_printed), tr("provenance"): nar.provenance})
+                          tr("value"): nar.value.map(printed.as_printed), tr("provenance"): prov})
     st.dataframe(shown, hide_index=True, width="stretch")
-    download(shown.assign(agency=rep.agency, year=int(rep.year)), f"{stem}-narrative", "rp_narrative")
+    download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": nar.key,
+                           "metric": nar.key.map(lambda k: catalog.label(k, lang())), "value": nar.value,
+                           "provenance": prov}), f"{stem}-narrative", "rp_narrative", labels={"key": tr("metric")})
 
-download(facts[["key", "value", "provenance"]].assign(agency=rep.agency, year=int(rep.year))[
-    ["agency", "year", "key", "value", "provenance"]], f"{stem}-facts", "rp_facts")
+download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": facts.key,
+                       "metric": facts.key.map(lambda k: catalog.label(k, lang())), "value": facts.value,
+                       "verified": facts.verified.astype(bool),
+                       "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else "")}),
+         f"{stem}-facts", "rp_facts", labels={"key": tr("metric")})
 src = q("report_source", rid)
 if src and src.get("raw_path"):
     path = db_path().parent / src["raw_path"]

@@ -3,12 +3,13 @@ and each agency's rate against its caseload (small samples marked)."""
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps, year_choice
+from app_pages.common import download, empty_note, filters, lang, q, sum_note, sum_scope, tr, with_gaps, year_choice
 from pipeline.spec import catalog
 from pipeline.serve import queries
 
 st.title(tr("page_review"))
-tot = q("section_totals", filters(), "review_litigation")
+same = sum_scope("review_litigation", "rv_same")
+tot = q("section_totals", filters(), "review_litigation", same)
 if empty_note(tot):
     st.stop()
 st.subheader(tr("results"))
@@ -18,8 +19,11 @@ parts["result"] = parts.dim.map(lambda d: catalog.DIM_LABELS[d][0 if lang() == "
 fig = px.bar(parts, x="year", y="value", color="result", facet_col="block",
              labels={"year": tr("year"), "value": tr("value"), "result": tr("results"), "block": ""})
 fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+fig.update_yaxes(tickformat=",~r", separatethousands=True)
 st.plotly_chart(fig, width="stretch")
-download(parts[["year", "metric", "dim", "block", "result", "value"]], "review-litigation", "rv_parts")
+sum_note("review_litigation", same)
+download(parts[["year", "metric", "dim", "block", "result", "value", "agencies"]], "review-litigation", "rv_parts",
+         labels={"metric": tr("metric"), "dim": tr("results"), "block": tr("metric"), "result": tr("results")})
 
 st.subheader(tr("correction_rates"))
 # the tiles' definition: pooled over the agencies in scope (sum of corrected / sum of concluded)
@@ -27,7 +31,7 @@ rates = []
 for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
     s = q("pooled_series", filters(), m)
     if len(s):
-        rates.append(s.assign(measure=queries.MEASURES[m][0 if lang() == "zh" else 1], key=m))
+        rates.append(s.assign(measure=queries.MEASURES[m].zh if lang() == "zh" else queries.MEASURES[m].en, key=m))
 if rates:
     import pandas as pd
 
@@ -37,13 +41,23 @@ if rates:
                   labels={"year": tr("year"), "value": tr("pooled_rate"), "measure": "", "agencies": tr("agencies"),
                           "denominator": tr("denominator")})
     fig.update_traces(connectgaps=False)
-    fig.update_yaxes(tickformat=".0%")
+    small = r[r.small_sample.astype(bool)]
+    if len(small):  # a pooled rate below the measure's minimum: a hollow point with its denominator
+        fig.add_scatter(x=small.year, y=small.value, mode="markers", showlegend=False,
+                        marker=dict(symbol="circle-open", size=14, color="#b22222", line=dict(width=2)),
+                        text=[f"{m_}: {tr('small_sample_tile', n=f'{d:,.0f}', min=queries.MEASURES[k].min_den)}"
+                              for m_, d, k in zip(small.measure, small.denominator, small.key)],
+                        hovertemplate="%{x}: %{y:.1%}<br>%{text}<extra></extra>")
+        st.caption(tr("trend_small", m=tr("pooled_rate"), n=queries.MEASURES["correction_rate"].min_den))
+    fig.update_yaxes(tickformat=".1%")
     fig.update_xaxes(dtick=1)
     st.plotly_chart(fig, width="stretch")
     for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
-        st.caption(f"**{queries.MEASURES[m][0 if lang() == 'zh' else 1]}**：{queries.definition(m, lang())}")
+        st.caption(f"**{queries.MEASURES[m].zh if lang() == 'zh' else queries.MEASURES[m].en}**：{queries.definition(m, lang())}")
     st.caption(tr("pooled_note"))
-    download(r[["key", "measure", "year", "value", "agencies", "denominator"]], "correction-rates", "rv_rates")
+    download(r[["key", "measure", "year", "value", "agencies", "denominator", "small_sample"]], "correction-rates",
+             "rv_rates", kinds={"value": "rate"}, labels={"key": tr("metric"), "measure": tr("metric"),
+                                                          "value": tr("pooled_rate")})
 
 st.subheader(tr("apps_vs_correction"))
 year = year_choice("year", "rv_year")
@@ -51,11 +65,11 @@ if year is not None:
     pts = q("ranking", filters(), year, measure="review_correction_rate")
     if not empty_note(pts):
         pts = pts.assign(sample=pts.small_sample.map(lambda v: tr("small_sample") if v else tr("enough_cases")))
+        name = queries.MEASURES["review_correction_rate"].zh if lang() == "zh" else queries.MEASURES["review_correction_rate"].en
         fig = px.scatter(pts, x="denominator", y="value", hover_name="agency", color="sample",
-                         labels={"denominator": tr("concluded_reviews"), "sample": "",
-                                 "value": queries.MEASURES["review_correction_rate"][0 if lang() == "zh" else 1]})
-        fig.update_yaxes(tickformat=".0%")
+                         labels={"denominator": tr("concluded_reviews"), "sample": "", "value": name})
+        fig.update_yaxes(tickformat=".1%")
         st.plotly_chart(fig, width="stretch")
         download(pts[["agency", "agency_id", "year", "denominator", "value", "small_sample"]].rename(
-            columns={"value": "review_correction_rate", "denominator": "review_concluded"}),
-            f"concluded-vs-correction-{year}", "rv_scatter")
+            columns={"value": "review_correction_rate"}), f"concluded-vs-correction-{year}", "rv_scatter",
+            labels={"denominator": tr("concluded_reviews")})

@@ -4,13 +4,14 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, tr, with_gaps
+from app_pages.common import download, empty_note, filters, lang, q, sum_note, sum_scope, tr, with_gaps
 from pipeline.spec import catalog
 
 st.title(tr("page_web"))
+same = sum_scope("website", "web_same")
 
 st.subheader(tr("website"))
-web = q("section_totals", filters(), "website")
+web = q("section_totals", filters(), "website", same)
 if not empty_note(web):
     web = web.assign(label=web.key.map(lambda k: catalog.label(k, lang())))
     keys = list(dict.fromkeys(web.key))
@@ -21,10 +22,12 @@ if not empty_note(web):
         fig.update_xaxes(dtick=1)
         fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
         col.plotly_chart(fig, width="stretch")
-    download(web[["year", "key", "label", "value", "agencies"]], "website", "web_site")
+    sum_note("website", same)
+    download(web[["year", "key", "label", "value", "agencies"]], "website", "web_site",
+             labels={"key": tr("metric"), "label": tr("metric")})
 
 st.subheader(tr("newmedia"))
-nm = q("section_totals", filters(), "newmedia")
+nm = q("section_totals", filters(), "newmedia", same)
 if not empty_note(nm):
     parts = nm.metric.str.split(".", expand=True)
     nm = nm.assign(platform=parts[1], kind=parts[2])
@@ -40,7 +43,9 @@ if not empty_note(nm):
         fig.update_xaxes(dtick=1)
         fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
         col.plotly_chart(fig, width="stretch")
-    download(nm[["year", "platform", "kind", "value", "agencies"]], "newmedia", "web_nm")
+    sum_note("newmedia", same)
+    download(nm[["year", "platform", "platform_label", "kind", "value", "agencies"]], "newmedia", "web_nm",
+             labels={"platform": tr("platform"), "platform_label": tr("platform"), "kind": tr("metric")})
     per_agency = q("agency_section", filters(), "newmedia")
     if len(per_agency):
         year = int(per_agency.year.max())
@@ -49,4 +54,5 @@ if not empty_note(nm):
         st.caption(f"{year}")
         st.dataframe(table, width="stretch", column_config={c: st.column_config.NumberColumn(format="localized")
                                                            for c in table.columns})
-        download(table.reset_index(), f"newmedia-by-agency-{year}", "web_nm_agency")
+        download(table.reset_index().assign(year=year)[["agency", "year", *table.columns]],
+                 f"newmedia-by-agency-{year}", "web_nm_agency")

@@ -53,7 +53,33 @@ def measure(db: str) -> dict:
             if at.exception:
                 raise RuntimeError(f"{page}: {at.exception[0].value}")
         out[page] = times
+    out["_ranking"] = time_ranking(db)
     out["_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def time_ranking(db: str, repeat: int = 5) -> dict[str, float]:
+    """The live ranking (the Compare page's table and bars, `queries.ranking`) for a rate and a catalog key,
+    every agency of the latest year: the median of `repeat` runs, in seconds."""
+    import statistics
+
+    import duckdb
+
+    from pipeline.serve import queries
+
+    con = duckdb.connect(db, read_only=True)
+    year = queries.options(con)["years"][-1]
+    cases = {"ranking grant_rate": dict(measure="grant_rate"), "ranking correction_rate": dict(measure="correction_rate"),
+             "ranking app.received_new:total": dict(key="app.received_new:total")}
+    out = {}
+    for name, kw in cases.items():
+        ts = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            queries.ranking(con, queries.Filters(), year, **kw)
+            ts.append(time.perf_counter() - t)
+        out[name] = statistics.median(ts)
+    con.close()
     return out
 
 
@@ -91,6 +117,8 @@ def main():
     print("|---|" + "---|" * len(cols))
     for page in PAGES:
         print(f"| {page} | " + " | ".join(f"{results[n][page][0]:.2f} / {results[n][page][1]:.2f}" for n in cols) + " |")
+    for name in results[cols[0]]["_ranking"]:
+        print(f"| {name} (s, every agency, latest year) | " + " | ".join(f"{results[n]['_ranking'][name]:.3f}" for n in cols) + " |")
     print("| peak RSS of the dashboard process (MiB) | " + " | ".join(f"{results[n]['_rss_mb']:.0f}" for n in cols) + " |")
 
 

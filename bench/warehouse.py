@@ -82,8 +82,8 @@ def time_queries(db: Path, repeat: int = 5) -> dict[str, float]:
         "overview tiles (all)": lambda: queries.tiles(con, flt_all, year),
         "coverage matrix (one province)": lambda: queries.coverage(con, flt_prov),
         "metric across years (one province)": lambda: queries.metric_series(con, flt_prov, "app.received_new:total"),
-        "metric ranking with median (all, one year)": lambda: queries.metric_ranking(con, flt_all, "app.received_new:total", year),
-        "rate ranking with median (all, one year)": lambda: queries.measure_ranking(con, flt_all, "grant_rate", year, True),
+        "metric ranking with peer medians (all, one year)": lambda: queries.ranking(con, flt_all, year, key="app.received_new:total"),
+        "rate ranking with peer medians (all, one year)": lambda: queries.ranking(con, flt_all, year, measure="grant_rate"),
         "section totals by year (applications)": lambda: queries.section_totals(con, flt_all, "applications"),
         "section totals, agency search": lambda: queries.section_totals(con, queries.Filters(search="生态环境"), "website"),
         "failing checks (errors, one province)": lambda: queries.checks(con, flt_prov, ("error",)),
@@ -118,6 +118,7 @@ def replicate(src: Path, dest: Path, times: int) -> int:
         ("facts", [s("report_id"), s("agency_id")]),
         ("check_results", [s("report_id"), s("agency_id")]),
         ("measures", [s("agency_id")]),
+        ("measures_verified", [s("agency_id")]),
         ("coverage", [s("agency_id"), "agency || '#' || k as agency", s("report_id")]),
         ("facts_cube", []),
     ):

@@ -5,9 +5,17 @@ that the checks must catch. Written by the project's renderer, deterministically
     nianbao demo --out data/inbox/demo
 
 The dashboard marks reports loaded from `demo/` in the inbox as 演示数据 (demo data).
+
+Each report also carries the date its (made-up) site published it, written where `nianbao fetch` writes
+what it saw (`demo/.fetch/provenance.jsonl`, and each agency's list page in `demo/.fetch/state.json`):
+most are on time, the ones in LATE are late by the days given, and the missing report (agency 14, 2022)
+is not published, its list page read after the deadline without it. So the demo shows timeliness.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import random
 from pathlib import Path
 
@@ -30,6 +38,51 @@ DEFECTS = {
     (27, 2024): "text_vs_table",         # text_vs_table
     (32, 2023): "thin_closing",          # section_five_empty, fees_not_stated (sections 五 and 六 say "无。")
 }
+
+
+# (agency index, year): published this many days after the deadline
+LATE = {(2, 2023): 12, (6, 2024): 45, (19, 2023): 3, (25, 2024): 20}
+NOT_PUBLISHED = (14, 2022)
+LIST_READ_ON = "2025-05-06T09:00:00+08:00"  # the day the demo's list pages were "read" (after every deadline)
+
+
+def _is_government(name: str, tier: str) -> bool:
+    return tier == "township" or name.endswith(("人民政府", "人民政府办公厅"))
+
+
+def deadline(name: str, tier: str, year: int) -> dt.date:
+    """Article 49: governments by 31 March of the next year, departments by 31 January."""
+    return dt.date(year + 1, 3, 31) if _is_government(name, tier) else dt.date(year + 1, 1, 31)
+
+
+def publication_date(i: int, year: int) -> dt.date:
+    """The date the demo's site shows for agency i's report of `year` (deterministic)."""
+    name, tier = agency_name(i)
+    due = deadline(name, tier, year)
+    if (i, year) in LATE:
+        return due + dt.timedelta(days=LATE[(i, year)])
+    return due - dt.timedelta(days=random.Random(f"{i}-{year}").randint(0, 40))
+
+
+def write_publications(out: Path, written: list[Path]) -> None:
+    """What a fetch of the demo's site would have recorded: each file's page address and date, and each
+    agency's list page with the years it listed."""
+    records, years = [], {}
+    for path in sorted(written):
+        i, year = int(path.name[:2]), int(path.name[3:7])
+        years.setdefault(i, set()).add(year)
+        records.append({"kind": "file", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                        "agency_id": f"demo-{i:02d}", "url": None, "page_url": None,
+                        "published_on": publication_date(i, year).isoformat(), "fetched_at": LIST_READ_ON})
+    sources = {f"demo-{i:02d}": {"list_url": None, "list_ok": LIST_READ_ON, "last_run": LIST_READ_ON,
+                                 "years_listed": sorted(ys), "last_error": None}
+               for i, ys in sorted(years.items()) if i not in UNREGISTERED}
+    fetch = out / ".fetch"
+    fetch.mkdir(exist_ok=True)
+    (fetch / "provenance.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
+                                                    for r in records), encoding="utf-8")
+    (fetch / "state.json").write_text(json.dumps({"sources": sources}, ensure_ascii=False, indent=1, sort_keys=True)
+                                      + "\n", encoding="utf-8")
 
 
 def formats() -> tuple[str, ...]:
@@ -103,6 +156,7 @@ def generate(out: Path) -> list[Path]:
                 if marker and marker in text and fmt in ("html", "txt"):
                     path.write_bytes(text.replace(marker, stated + marker, 1))
             prev, prev_seed, prev_fmt = facts, seed, fmt
+    write_publications(out, written)
     return written
 
 

@@ -121,7 +121,9 @@ def provenance(inbox: Path, data_dir: Path, files: dict) -> dict:
     kept = data_dir / "raw" / "provenance.jsonl"
     have = read_jsonl(kept)
     known = {json.dumps(r, sort_keys=True, ensure_ascii=False) for r in have}
-    fresh = [r for r in read_jsonl(inbox / ".fetch" / "provenance.jsonl")
+    # the inbox's own fetch records, and a folder's beside its files (the bundled demo's made-up site)
+    fetch_dirs = [inbox / ".fetch", *sorted(p for p in inbox.glob("*/.fetch") if p.is_dir() and not p.is_symlink())]
+    fresh = [r for d in fetch_dirs for r in read_jsonl(d / "provenance.jsonl")
              if json.dumps(r, sort_keys=True, ensure_ascii=False) not in known]
     if fresh:
         append_jsonl(kept, fresh)
@@ -139,11 +141,13 @@ def provenance(inbox: Path, data_dir: Path, files: dict) -> dict:
             f.update(source_url=r.get("url"), page_url=r.get("page_url"), published_on=r.get("published_on"),
                      fetched_at=r.get("fetched_at"), fetched_for=r.get("agency_id"))
     state = {}
-    try:
-        state = json.loads((inbox / ".fetch" / "state.json").read_text(encoding="utf-8")).get("sources", {})
-    except (OSError, ValueError, AttributeError):
-        pass
-    return {"publications": older, "fetch_sources": state if isinstance(state, dict) else {}}
+    for d in reversed(fetch_dirs):  # the inbox's own state wins over a folder's
+        try:
+            part = json.loads((d / "state.json").read_text(encoding="utf-8")).get("sources", {})
+        except (OSError, ValueError, AttributeError):
+            continue
+        state.update(part if isinstance(part, dict) else {})
+    return {"publications": older, "fetch_sources": state}
 
 
 def read_jsonl(path: Path) -> list[dict]:

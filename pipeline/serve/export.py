@@ -5,11 +5,20 @@ Excel on Chinese Windows opens it right; Parquet and XLSX for other tools.
 Exports are safe to open: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
 (which a spreadsheet would run as a formula) is written with a leading `'` (OWASP's advice against CSV
 injection), in the CLI's files and the dashboard's downloads alike; numbers stay numbers; CSV rows end
-in CRLF and every field holding a line break (CR or LF) is quoted.
+in CRLF and every field holding a line break (CR or LF) is quoted. XLSX is written row by row (openpyxl's
+write-only mode: memory does not grow with the rows), split into sheets of Excel's 1,048,576 rows
+(header included) when longer, with the control characters XML cannot hold removed from text cells.
+
+`labelled` turns a frame of the dashboard into what its download buttons give: headers in the
+interface's language with the code beside (`公开率（%） [grant_rate]`), rates as rounded percentages,
+changes of a rate in percentage points, levels in words, links made absolute.
 """
 from __future__ import annotations
 
 import csv
+import io
+import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -90,7 +99,8 @@ def write(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     elif fmt == "parquet":
         df.to_parquet(path, index=False)  # typed columns: nothing is run as a formula
     else:
-        neutralize(df).to_excel(path, index=False, engine="openpyxl")
+        with open(path, "wb") as fh:
+            write_xlsx(df, fh)
     return path
 
 
@@ -106,11 +116,90 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return neutralize(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
+XLSX_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _xlsx_cell(v):
+    """A cell as openpyxl writes it: numbers as numbers, blanks empty, text neutralised and without the
+    control characters XML 1.0 cannot hold."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return None if isinstance(v, float) and math.isnan(v) else v
+    if hasattr(v, "item") and not isinstance(v, str):  # numpy scalars
+        try:
+            return _xlsx_cell(v.item())
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat()
+    text = _CONTROL.sub("", str(v))
+    return _neutral(text)
+
+
+def write_xlsx(df: pd.DataFrame, fh, sheet: str = "nianbao", rows_per_sheet: int = XLSX_ROWS) -> int:
+    """Write `df` as an XLSX workbook to the binary file `fh`, row by row (constant memory in openpyxl's
+    write-only mode); past `rows_per_sheet` rows (header included) the rows go on to sheets `name-2`, … .
+    Returns the number of sheets."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    header = [_xlsx_cell(c) for c in df.columns]
+    per = max(1, rows_per_sheet - 1)
+    base = (_CONTROL.sub("", sheet) or "nianbao").translate(str.maketrans("", "", "[]:*?/\\"))[:25] or "nianbao"
+    n_sheets, ws, used = 0, None, per
+    for row in df.itertuples(index=False, name=None):
+        if used == per:
+            n_sheets += 1
+            ws = wb.create_sheet(base if n_sheets == 1 else f"{base}-{n_sheets}")
+            ws.append(header)
+            used = 0
+        ws.append([_xlsx_cell(v) for v in row])
+        used += 1
+    if n_sheets == 0:
+        n_sheets = 1
+        wb.create_sheet(base).append(header)
+    wb.save(fh)
+    return n_sheets
+
+
 def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "nianbao") -> bytes:
     """An XLSX workbook of exactly this frame (text cells neutralised, numbers as numbers)."""
-    import io
-
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        neutralize(df).to_excel(xw, index=False, sheet_name=sheet[:31] or "nianbao")
+    write_xlsx(df, buf, sheet)
     return buf.getvalue()
+
+
+# -- the dashboard's downloads ----------------------------------------------------------------------
+
+UNITS = {"rate": ("（%）", " (%)"), "pct": ("（%）", " (%)"), "pp": ("（个百分点）", " (percentage points)"),
+         "wan_yuan": ("（万元）", " (10k yuan)"), "days": ("（天）", " (days)")}
+
+
+def labelled(df: pd.DataFrame, lang: str, labels: dict[str, str], kinds: dict[str, str],
+             level_words: dict[str, str] | None = None, base_url: str = "") -> pd.DataFrame:
+    """The frame as a download gives it. `labels`: code -> label in the interface's language (a column
+    without a label keeps its code); `kinds`: code -> rate | pct | pp (a fraction shown ×100, rounded to
+    one decimal as on screen), level (words from `level_words`), link (a page path made absolute with
+    `base_url`), bool (是/否, yes/no), wan_yuan, days (a unit in the header). Headers read
+    `label（unit） [code]`."""
+    out = pd.DataFrame(index=df.index)
+    zh = lang == "zh"
+    for code in df.columns:
+        col, kind = df[code], kinds.get(code, "")
+        if kind in ("rate", "pct", "pp"):
+            col = (pd.to_numeric(col, errors="coerce") * 100).round(1)
+        elif kind == "level":
+            col = col.map(lambda v: (level_words or {}).get(v, v) if isinstance(v, str) else None)
+        elif kind == "link":
+            col = col.map(lambda v: f"{base_url.rstrip('/')}/{v.lstrip('/')}" if isinstance(v, str) and v else None)
+        elif kind == "bool":
+            col = col.map(lambda v: None if v is None or v is pd.NA else (("是" if v else "否") if zh else
+                                                                          ("yes" if v else "no")))
+        unit = UNITS.get(kind, ("", ""))[0 if zh else 1]
+        label = labels.get(code)
+        out[f"{label}{unit} [{code}]" if label and label != code else f"{code}{unit}"] = col
+    return out

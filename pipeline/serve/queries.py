@@ -3,16 +3,20 @@
 Pages ask these for DataFrames and hold no SQL. The SQL reads the tables and views made for the
 dashboard in schema.sql (v_values, measures, coverage, facts_cube, v_check_results, reports, agencies),
 never the loading tables. The benchmark times the same functions.
+
+One module past the usual size on purpose: pages call these by name through the cache (`common.q`),
+and they share the SQL fragments (scope, kind, level order) and the measures' definitions.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import pandas as pd
 
 from pipeline.spec import catalog
+from pipeline.spec.measures import (MEASURES, MIN_APPLICATIONS_FOR_RATES, MIN_CONCLUDED_FOR_RATES, Measure,  # noqa: F401
+                                    columns as _columns)
 
 # the overview tiles: measure column of `measures`, how agencies are pooled
 TILES = (
@@ -22,9 +26,14 @@ TILES = (
     ("correction_rate", "复议诉讼纠错率", "Correction rate"),
     ("website_visits", "网站访问量", "Website visits"),
     ("followers_total", "新媒体粉丝", "New-media followers"),
-    ("procurement_wan_yuan", "集中采购金额（万元）", "Procurement (10k yuan)"),
+    ("procurement_wan_yuan", "集中采购金额", "Procurement"),
 )
-MIN_APPLICATIONS_FOR_RATES = 30
+# a government (people's government, zone committee, street office, and the general office reporting for
+# it) or a department: peers are the same level and the same kind, never a department beside a government
+KIND_SQL = """case when a.register_level in ('province', 'city', 'county', 'township') then 'government'
+    when a.register_level is not null then 'department'
+    when regexp_matches(a.name, '(人民政府|管理委员会|管委会|执行委员会|办事处)(办公厅|办公室)?$') then 'government'
+    else 'department' end"""
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class Filters:
     sectors: tuple[str, ...] = ()
     search: str = ""
     agency_ids: tuple[str, ...] = field(default=())
+    verified_only: bool = False   # leave out values whose facts the report's identities do not confirm
 
     def agency_where(self, alias: str = "a") -> tuple[str, list]:
         where, params = ["true"], []
@@ -101,26 +111,50 @@ def agencies(con, flt: Filters) -> pd.DataFrame:
                    f"from agencies a where {aw} order by name", ap)
 
 
-COVERAGE_STATES = ("on_time", "loaded", "late", "incomplete", "failing_checks", "not_published", "not_collected",
-                   "older_format")
+# what a coverage cell's square says (publication), and its second mark (what the checks found)
+TIMELINESS_STATES = ("on_time", "late", "date_unknown", "not_published", "not_collected", "older_format")
+FINDING_STATES = ("ok", "incomplete", "failing_checks")
 _LEVEL_ORDER = "case a.level when 'national' then 0 when 'provincial' then 1 when 'city' then 2 when 'county' then 3 " \
                "when 'township' then 4 else 5 end"
 
 
 def coverage(con, flt: Filters) -> pd.DataFrame:
-    """Agency x year: what nianbao holds. `state` is what the matrix paints: on_time / late (the site's
-    date against the deadline), loaded (date unknown), failing_checks, not_published (the list page,
-    read after the deadline, does not list it), not_collected (no file, and nianbao cannot tell), or
-    older_format. Agencies come grouped by region and level."""
+    """Agency x year, two separate states. `timeliness`: on_time / late (the site's date against the
+    deadline), date_unknown (a report, no date), not_published (the list page, read after the deadline,
+    does not list it), not_collected (no file, and nianbao cannot tell) or older_format. `findings`: ok,
+    incomplete (a table missing) or failing_checks (errors), for a report only. `days_late` for a late
+    report. Agencies come grouped by region and level."""
     scope, params = _scope(flt, "c")
     return _q(con, f"""
-        select c.agency_id, c.agency, a.province, a.city, a.level, c.year, c.status,
-            case when c.status = 'loaded' and c.timeliness in ('on_time', 'late') then c.timeliness
-                 else c.status end as state,
-            c.published_on, c.deadline, c.errors, c.warnings, c.report_id
+        select c.agency_id, c.agency, a.province, a.city, a.level, c.year,
+            case when c.report_id is null then c.status
+                 when c.timeliness in ('on_time', 'late') then c.timeliness else 'date_unknown' end as timeliness,
+            case when c.report_id is null then null when c.status in ('failing_checks', 'incomplete') then c.status
+                 else 'ok' end as findings,
+            c.published_on, c.deadline,
+            case when c.timeliness = 'late' then date_diff('day', c.deadline, c.published_on) end as days_late,
+            c.errors, c.warnings, c.report_id
         from coverage c join agencies a using (agency_id)
         where {scope}
         order by a.province nulls first, a.city nulls first, {_LEVEL_ORDER}, c.agency, c.year""", params)
+
+
+def late_agencies(con, flt: Filters, year: int) -> pd.DataFrame:
+    """The agencies in scope whose `year` report was published late or not published by the deadline:
+    the deadline, the date the site showed, and the days late (for one not published: the days from the
+    deadline to the day its list page was last read without it, "at least" that many)."""
+    scope, params = _scope(flt, "c")
+    return _q(con, f"""
+        select c.agency_id, c.agency, a.level, a.province, a.city, c.year,
+            case when c.status = 'not_published' then 'not_published' else 'late' end as timeliness,
+            coalesce(c.deadline, report_deadline(a.register_level, c.year)) as deadline, c.published_on,
+            case when c.status = 'not_published'
+                 then date_diff('day', report_deadline(a.register_level, c.year), s.list_ok::date)
+                 else date_diff('day', c.deadline, c.published_on) end as days_late,
+            s.list_ok::date as list_read_on, c.report_id
+        from coverage c join agencies a using (agency_id) left join fetch_sources s on s.agency_id = c.agency_id
+        where {scope} and c.year = ? and (c.status = 'not_published' or (c.report_id is not null and c.timeliness = 'late'))
+        order by timeliness desc, days_late desc, c.agency""", [*params, year])
 
 
 def metric_series(con, flt: Filters, key: str) -> pd.DataFrame:
@@ -137,60 +171,6 @@ def metric_series(con, flt: Filters, key: str) -> pd.DataFrame:
     """, [metric, *dim_params, *params])
 
 
-class Measure(NamedTuple):
-    zh: str
-    en: str
-    rate: bool
-    num: str | None = None        # numerator, over the columns of `measures` (rates)
-    den: str | None = None        # denominator
-    min_den: int = 0              # below it, an agency's rate is a small sample: marked, not ranked against peers
-    def_zh: str = ""
-    def_en: str = ""
-
-
-MIN_CONCLUDED_FOR_RATES = 10
-MEASURES = {
-    "applications": Measure("收到申请数", "Applications received", False,
-                            def_zh="表三“本年新收政府信息公开申请数量”总计列",
-                            def_en="Table 3, new applications this year, total column"),
-    "accepted_total": Measure("受理合计", "Applications to handle", False,
-                              def_zh="本年新收 + 上年结转（表三总计列）",
-                              def_en="New this year + carried over from last year (table 3, total column)"),
-    "grant_rate": Measure("公开率", "Grant rate", True, "granted + partial", "handled", MIN_APPLICATIONS_FOR_RATES,
-                          "（予以公开 + 部分公开）÷ 办理结果总计；办理结果总计不足 30 件为小样本",
-                          "(granted + partly granted) ÷ total handled; under 30 handled is a small sample"),
-    "refusal_rate": Measure("不予公开率", "Refusal rate", True, "refused", "handled", MIN_APPLICATIONS_FOR_RATES,
-                            "不予公开（八项之和）÷ 办理结果总计；办理结果总计不足 30 件为小样本",
-                            "refused (the eight grounds) ÷ total handled; under 30 handled is a small sample"),
-    "review_correction_rate": Measure(
-        "复议纠错率", "Reconsideration correction rate", True, "review_corrected", "review_concluded",
-        MIN_CONCLUDED_FOR_RATES, "复议结果纠正 ÷ 已审结复议（总计 − 尚未审结）；已审结不足 10 件为小样本",
-        "reconsiderations corrected ÷ concluded (total − pending); under 10 concluded is a small sample"),
-    "litigation_correction_rate": Measure(
-        "诉讼纠错率", "Litigation correction rate", True, "litigation_corrected", "litigation_concluded",
-        MIN_CONCLUDED_FOR_RATES, "诉讼结果纠正 ÷ 已审结诉讼（直接起诉与复议后起诉之和，总计 − 尚未审结）；已审结不足 10 件为小样本",
-        "lawsuits corrected ÷ concluded (direct and after reconsideration, total − pending); under 10 concluded is "
-        "a small sample"),
-    "correction_rate": Measure(
-        "复议诉讼纠错率", "Correction rate (reconsideration and litigation)", True,
-        "review_corrected + litigation_corrected", "review_concluded + litigation_concluded", MIN_CONCLUDED_FOR_RATES,
-        "（复议纠正 + 诉讼纠正）÷（已审结复议 + 已审结诉讼）；已审结不足 10 件为小样本",
-        "(reconsiderations + lawsuits corrected) ÷ (concluded reconsiderations + lawsuits); under 10 concluded is "
-        "a small sample"),
-    "dispute_rate": Measure(
-        "争议转化率", "Dispute rate", True, "review_total + litigation_total", "applications", MIN_APPLICATIONS_FOR_RATES,
-        "（复议总计 + 诉讼总计）÷ 本年新收申请；新收不足 30 件为小样本",
-        "(reconsiderations + lawsuits) ÷ new applications; under 30 applications is a small sample"),
-    "followers_total": Measure("新媒体粉丝总数", "New-media followers", False,
-                               def_zh="报告所列各新媒体账号粉丝数之和", def_en="Sum of the followers of the accounts the report lists"),
-    "website_visits": Measure("网站访问量", "Website visits", False, def_zh="报告所述政府网站年度访问量",
-                              def_en="The website's visits in the year, as the report states"),
-    "procurement_wan_yuan": Measure("集中采购金额（万元）", "Procurement (10k yuan)", False,
-                                    def_zh="表二政府集中采购总金额（2019 年格式）",
-                                    def_en="Table 2, centralised procurement amount (2019 format)"),
-}
-
-
 def definition(measure: str, lang: str) -> str:
     m = MEASURES[measure]
     return m.def_zh if lang == "zh" else m.def_en
@@ -200,34 +180,37 @@ def tiles(con, flt: Filters, year: int) -> pd.DataFrame:
     """One row per tile: the value over every agency reporting in the year (`agencies`), and the change
     from the year before computed over the same agencies in both years (`same_agencies`: `previous` ->
     `current_same`). Rates are pooled: the sum of numerators over the sum of denominators, as defined in
-    MEASURES."""
+    MEASURES; `denominator` is that sum, and below the measure's minimum the tile is a small sample."""
     scope, params = _scope(Filters(**{**flt.__dict__, "year_from": year - 1, "year_to": year}), "m")
     cols = sorted({c for k, _, _ in TILES if k in MEASURES for c in _columns(k)})
-    df = _q(con, f"select m.agency_id, m.year, {', '.join(cols)} from measures m where {scope}", params)
+    keys = [k for k, _, _ in TILES if k in MEASURES]
+    df = _q(con, f"select m.agency_id, m.year, {', '.join('m.' + c for c in cols)}, "
+                 f"{', '.join(f'v.{k} as ok_{k}' for k in keys)} "
+                 f"from measures m join measures_verified v using (agency_id, year) where {scope}", params)
     cur, prev = df[df.year == year].set_index("agency_id"), df[df.year == year - 1].set_index("agency_id")
     rows = []
     for key, zh, en in TILES:
         if key == "agencies":
             rows.append({"tile": key, "zh": zh, "en": en, "value": float(len(cur)) if len(cur) else None,
-                         "agencies": len(cur), "previous": float(len(prev)) if len(prev) else None,
+                         "agencies": len(cur), "denominator": None, "small_sample": False, "unverified": 0, "previous": float(len(prev)) if len(prev) else None,
                          "current_same": float(len(cur)) if len(cur) else None, "same_agencies": None,
                          "change": float(len(cur) - len(prev)) if len(cur) and len(prev) else None})
             continue
         c_ok, p_ok = _valid(cur, key), _valid(prev, key)
+        unverified = int((c_ok[f"ok_{key}"] == False).sum())  # noqa: E712  (null: no value)
+        if flt.verified_only:
+            c_ok, p_ok = c_ok[c_ok[f"ok_{key}"] == True], p_ok[p_ok[f"ok_{key}"] == True]  # noqa: E712
         same = c_ok.index.intersection(p_ok.index)
         value = _pooled(c_ok, key)
         now, before = _pooled(c_ok.loc[same], key), _pooled(p_ok.loc[same], key)
-        rows.append({"tile": key, "zh": zh, "en": en, "value": value, "agencies": len(c_ok),
+        m = MEASURES[key]
+        den = float(c_ok.eval(m.den).sum()) if m.rate and len(c_ok) else None
+        rows.append({"tile": key, "zh": zh, "en": en, "value": value, "agencies": len(c_ok), "denominator": den,
+                     "unverified": unverified,
+                     "small_sample": bool(m.rate and den is not None and den < m.min_den),
                      "previous": before, "current_same": now, "same_agencies": len(same),
                      "change": (now - before) if now is not None and before is not None else None})
     return pd.DataFrame(rows)
-
-
-def _columns(measure: str) -> list[str]:
-    m = MEASURES[measure]
-    if not m.rate:
-        return [measure]
-    return re.findall(r"[a-z_]+", f"{m.num} {m.den}")
 
 
 def _valid(df: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -258,48 +241,70 @@ def pooled_series(con, flt: Filters, measure: str) -> pd.DataFrame:
     if not m.rate:
         return _q(con, f"select year, sum({measure}) as value, count({measure}) as agencies from measures m "
                        f"where {scope} group by year order by year", params)
+    num, den = (re.sub(r"([a-z_]+)", r"m.\1", x) for x in (m.num, m.den))
     return _q(con, f"""
-        select year, sum({m.num}) / nullif(sum({m.den}), 0) as value, count(*) as agencies, sum({m.den}) as denominator
-        from measures m where {scope} and ({m.num}) is not null and ({m.den}) > 0
+        select year, sum({num}) / nullif(sum({den}), 0) as value, count(*) as agencies, sum({den}) as denominator,
+            sum({den}) < {m.min_den} as small_sample, count(*) filter (where not v.{measure}) as unverified
+        from measures m join measures_verified v using (agency_id, year)
+        where {scope} and ({num}) is not null and ({den}) > 0 {"and v." + measure if flt.verified_only else ""}
         group by year order by year""", params)
 
 
-def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str | None = None) -> pd.DataFrame:
-    """Every agency in scope with a value in `year`, for a derived measure or a `metric:dim` key: its level
-    and region, the value, the previous year's value and the change (absolute and in %, only when the
-    previous year is the year before), the denominator and whether it is a small sample (rates), and the
-    median of its peers (agencies of the same level in scope, small samples left out). Highest first."""
+def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str | None = None,
+            worst_first: bool | None = None) -> pd.DataFrame:
+    """Every agency in scope with a value in `year`, for a derived measure or a `metric:dim` key, in the
+    order shown: worst first or best first by the rate's direction (`worst_first`, the default; for a
+    count, which has no direction, highest first). `rank` counts down that order; small samples (a rate whose
+    denominator is under the measure's minimum) come after every ranked agency, unranked. Each row has
+    its level and kind (government or department), the previous year's value and the change (only when
+    the previous year is the year before), and `peer_median` over `peers` agencies: the agencies in
+    scope of the same level and kind, small samples left out (the one median definition)."""
     if measure:
         _check_measure(measure)
         m = MEASURES[measure]
         scope, params = _scope(flt, "m")
-        den = re.sub(r"([a-z_]+)", r"m.\1", m.den) if m.rate else "null::double"
+        den = " + ".join(f"m.{c}" for c in m.den.split(" + ")) if m.rate else "null::double"
         df = _q(con, f"""
-            select m.agency_id, a.name as agency, a.level, a.province, a.city, m.year, m.{measure} as value,
-                p.{measure} as prev_value, {den} as denominator
-            from measures m join agencies a using (agency_id)
+            select m.agency_id, a.name as agency, a.level, {KIND_SQL} as kind, a.province, a.city, m.year,
+                m.{measure} as value, p.{measure} as prev_value, {den} as denominator, v.{measure} as verified
+            from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year)
             left join measures p on p.agency_id = m.agency_id and p.year = m.year - 1
-            where {scope} and m.year = ? and m.{measure} is not null""", [*params, year])
+            where {scope} and m.year = ? and m.{measure} is not null {"and v." + measure if flt.verified_only else ""}""",
+                [*params, year])
         min_den = m.min_den if m.rate else 0
+        higher_is_worse = m.higher_is_worse if m.rate else False
+        rate = m.rate
     else:
         metric, _, dim = key.partition(":")
         scope, params = _scope(flt, "f")
         dim_sql, dim_params = ("dim is null", []) if not dim else ("dim = ?", [dim])
         df = _q(con, f"""
-            with v as (select agency_id, year, value from v_values where metric = ? and {dim_sql})
-            select f.agency_id, a.name as agency, a.level, a.province, a.city, f.year, f.value, p.value as prev_value,
-                null::double as denominator
+            with v as (select agency_id, year, value, coalesce(verified, false) as verified from v_values
+                       where metric = ? and {dim_sql})
+            select f.agency_id, a.name as agency, a.level, {KIND_SQL} as kind, a.province, a.city, f.year, f.value,
+                p.value as prev_value, null::double as denominator, f.verified
             from v f join agencies a using (agency_id)
             left join v p on p.agency_id = f.agency_id and p.year = f.year - 1
-            where f.year = ? and {scope}""", [metric, *dim_params, year, *params])
-        min_den = 0
+            where f.year = ? and {scope} {"and f.verified" if flt.verified_only else ""}""",
+                [metric, *dim_params, year, *params])
+        min_den, higher_is_worse, rate = 0, False, False
+    if worst_first is None:
+        worst_first = True
     df["change"] = df.value - df.prev_value
     df["pct_change"] = (df.change / df.prev_value.where(df.prev_value != 0)).astype(float)
     df["small_sample"] = (df.denominator < min_den) if min_den else False
-    peers = df[~df.small_sample].groupby("level").value.median()
-    df["peer_median"] = df.level.map(peers)
-    df = df.sort_values(["value", "agency"], ascending=[False, True]).reset_index(drop=True)
-    df["rank"] = range(1, len(df) + 1)
+    df["small_sample"] = df["small_sample"].astype(bool)
+    usable = df[~df.small_sample]
+    peers = usable.groupby(["level", "kind"], dropna=False).value.agg(["median", "count"])
+    idx = pd.MultiIndex.from_arrays([df.level, df.kind])
+    df["peer_median"] = peers["median"].reindex(idx).to_numpy() if len(peers) else None
+    df["peers"] = peers["count"].reindex(idx).fillna(0).astype(int).to_numpy() if len(peers) else 0
+    # worst first: the worse end of the measure's direction first; best first: the other end
+    descending = higher_is_worse if worst_first else not higher_is_worse
+    if not rate:  # a count has no direction: "worst first" is highest first, as the order radio says
+        descending = worst_first
+    df = df.sort_values(["small_sample", "value", "agency"], ascending=[True, not descending, True]).reset_index(drop=True)
+    df["rank"] = pd.array([i + 1 if not s else pd.NA for i, s in enumerate(df.small_sample)], dtype="Int64")
     return df
 
 
@@ -339,23 +344,63 @@ def _check_measure(measure: str) -> None:
 
 
 def measure_series(con, flt: Filters, measure: str) -> pd.DataFrame:
+    """agency, year, value of a measure, with a rate's denominator and whether it is a small sample."""
     _check_measure(measure)
+    m = MEASURES[measure]
     scope, params = _scope(flt, "m")
+    den = f"({m.den})" if m.rate else "null::double"
+    small = f"coalesce({den} < {m.min_den}, false)" if m.rate else "false"
     return _q(con, f"""
-        select a.name as agency, m.agency_id, m.year, m.{measure} as value, m.applications
+        select a.name as agency, m.agency_id, m.year, m.{measure} as value, {den} as denominator, {small} as small_sample
         from measures m join agencies a using (agency_id)
         where {scope} and m.{measure} is not null order by a.name, m.year
     """, params)
 
 
-def section_totals(con, flt: Filters, section: str) -> pd.DataFrame:
-    """year, key, value summed over the selected agencies, for every metric of a section."""
+def section_agencies(con, flt: Filters, section: str, same: bool = False) -> pd.DataFrame:
+    """year, agencies: how many agencies each year's sums of a section are over (with `same`, only the
+    agencies that report the section in every year in scope, as `section_totals(same=True)` sums)."""
     metrics = [m.code for m in catalog.METRICS if m.section == section]
+    only = flt.verified_only
+    if same:
+        flt = Filters(flt.year_from, flt.year_to, search=flt.search, agency_ids=same_agencies(con, flt, section) or ("",))
+    scope, params = _scope(flt, "f")
+    ok = "coalesce(f.verified, false)"
+    return _q(con, f"""
+        select f.year, count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
+            count(*) filter (where not {ok}) as unverified
+        from v_values f where f.metric in (select unnest(?::varchar[])) and {scope}
+        group by f.year order by f.year""", [metrics, *params])
+
+
+def same_agencies(con, flt: Filters, section: str) -> tuple[str, ...]:
+    """The agencies in scope that report a section in every year in scope (the same agencies each year)."""
+    metrics = [m.code for m in catalog.METRICS if m.section == section]
+    scope, params = _scope(flt, "f")
+    rows = con.execute(f"""
+        with v as (select distinct f.agency_id, f.year from v_values f
+                   where f.metric in (select unnest(?::varchar[])) and {scope})
+        select agency_id from v group by agency_id
+        having count(*) = (select count(distinct year) from v) order by agency_id""", [metrics, *params]).fetchall()
+    return tuple(r[0] for r in rows)
+
+
+def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.DataFrame:
+    """year, key, value summed over the selected agencies, for every metric of a section (with `same`, over
+    the agencies that report the section in every year in scope only)."""
+    metrics = [m.code for m in catalog.METRICS if m.section == section]
+    only = flt.verified_only
+    if same:
+        flt = Filters(flt.year_from, flt.year_to, search="", agency_ids=same_agencies(con, flt, section) or ("",),
+                      verified_only=only)
+    ok = "coalesce(f.verified, false)"
     if flt.search.strip() or flt.agency_ids:
         scope, params = _scope(flt, "f")
         return _q(con, f"""
             select f.year, f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
-                sum(f.value) as value, count(distinct f.agency_id) as agencies
+                {f"sum(f.value) filter (where {ok})" if only else "sum(f.value)"} as value,
+                count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
+                count(*) filter (where not {ok}) as unverified
             from v_values f
             where f.metric in (select unnest(?::varchar[])) and {scope}
             group by all order by f.year, key
@@ -364,44 +409,11 @@ def section_totals(con, flt: Filters, section: str) -> pd.DataFrame:
     scope, params = _cube_where(flt)
     return _q(con, f"""
         select c.year, c.metric, c.dim, case when c.dim is null then c.metric else c.metric || ':' || c.dim end as key,
-            sum(c.value) as value, sum(c.agencies)::bigint as agencies
+            sum(c.{"value_verified" if only else "value"}) as value, sum(c.{"agencies_verified" if only else "agencies"})::bigint
+                as agencies, sum(c.unverified)::bigint as unverified
         from facts_cube c where c.metric in (select unnest(?::varchar[])) and {scope}
         group by all order by c.year, key
     """, [metrics, *params])
-
-
-def metric_ranking(con, flt: Filters, key: str, year: int, top: int = 30,
-                   ascending: bool = False) -> tuple[pd.DataFrame, float | None]:
-    """The first `top` agencies of one year for a `metric:dim` key, highest first (or lowest first), and
-    the peer median over all of them (one scan of facts)."""
-    metric, _, dim = key.partition(":")
-    scope, params = _scope(flt, "f")
-    dim_sql, dim_params = ("f.dim is null", []) if not dim else ("f.dim = ?", [dim])
-    df = _q(con, f"""
-        with v as materialized (
-            select f.agency_id, f.year, f.value from v_values f
-            where f.metric = ? and {dim_sql} and f.year = ? and {scope}
-        )
-        select a.name as agency, v.agency_id, v.year, v.value, (select median(value) from v) as median
-        from v join agencies a using (agency_id)
-        order by v.value {"asc" if ascending else "desc"}, agency limit {int(top)}
-    """, [metric, *dim_params, year, *params])
-    median = float(df["median"].iloc[0]) if len(df) and pd.notna(df["median"].iloc[0]) else None
-    return df.drop(columns="median"), median
-
-
-def measure_ranking(con, flt: Filters, measure: str, year: int, rate: bool, top: int = 30,
-                    ascending: bool = False) -> tuple[pd.DataFrame, float | None]:
-    """The top agencies of one year for a measure, and the peer median, computed in the database.
-    Rates are not ranked for agencies with fewer than 30 applications."""
-    _check_measure(measure)
-    scope, params = _scope(flt, "m")
-    floor = f"and coalesce(m.applications, 0) >= {MIN_APPLICATIONS_FOR_RATES}" if rate else ""
-    base = f"from measures m join agencies a using (agency_id) where {scope} and m.year = ? and m.{measure} is not null {floor}"
-    df = _q(con, f"select a.name as agency, m.agency_id, m.year, m.{measure} as value, m.applications {base} "
-                 f"order by value {'asc' if ascending else 'desc'}, agency limit {int(top)}", [*params, year])
-    med = con.execute(f"select median(m.{measure}) {base}", [*params, year]).fetchall()[0][0]
-    return df, (float(med) if med is not None else None)
 
 
 def agency_section(con, flt: Filters, section: str, year: int | None = None) -> pd.DataFrame:
@@ -446,7 +458,7 @@ def reports(con, flt: Filters) -> pd.DataFrame:
 def report_facts(con, report_id: str) -> pd.DataFrame:
     return _q(con, """
         select f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
-            f.value, f.provenance, f.note, f.evidence
+            f.value, coalesce(f.verified, false) as verified, f.provenance, f.note, f.evidence
         from v_values f where f.report_id = ?
     """, [report_id])
 
@@ -469,8 +481,8 @@ def report_source(con, report_id: str) -> dict | None:
 # -- one agency -----------------------------------------------------------------------------------
 
 def agency_info(con, agency_id: str) -> dict | None:
-    rows = _q(con, """
-        select a.*, p.name as parent_name from agencies a left join agencies p on p.agency_id = a.parent_id
+    rows = _q(con, f"""
+        select a.*, p.name as parent_name, {KIND_SQL} as kind from agencies a left join agencies p on p.agency_id = a.parent_id
         where a.agency_id = ?""", [agency_id])
     return None if rows.empty else rows.iloc[0].to_dict()
 
@@ -487,19 +499,30 @@ def agency_reports(con, agency_id: str) -> pd.DataFrame:
 
 
 def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
-    """measure, year, value of one agency beside the median of its peers (agencies of the same level,
-    within the filtered region when a region is filtered) and how many peers that median covers.
-    Rates' medians leave out small samples, as the rankings do."""
+    """measure, year, value of one agency (a rate with its denominator and whether it is a small sample)
+    beside the median of its peers, as the ranking defines them (agencies of the same level and kind,
+    within the filtered region when a region is filtered, small samples left out), and over how many
+    peers (`peers`) that median is."""
+    cols = ["measure", "year", "value", "denominator", "small_sample", "verified", "peer_median", "peers"]
     info = agency_info(con, agency_id)
     if info is None:
-        return pd.DataFrame(columns=["measure", "year", "value", "peer_median", "peers"])
+        return pd.DataFrame(columns=cols)
     peers_flt = Filters(provinces=flt.provinces, cities=flt.cities, levels=(info["level"],))
     aw, ap = peers_flt.agency_where("a")
     rows = []
-    own = _q(con, "select * from measures where agency_id = ?", [agency_id])
-    peers = _q(con, f"select m.* from measures m join agencies a using (agency_id) where {aw}", ap)
+    own = _q(con, f"select m.*, {KIND_SQL} as kind, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+             + " from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+               "where m.agency_id = ?", [agency_id])
+    if own.empty:
+        return pd.DataFrame(columns=cols)
+    kind = own.kind.iloc[0]
+    peers = _q(con, f"select m.*, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+               + f" from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+                 f"where {aw} and {KIND_SQL} = ?", [*ap, kind])
     for key, m in MEASURES.items():
         ok = peers.dropna(subset=[key])
+        if flt.verified_only:
+            ok = ok[ok[f"ok_{key}"] == True]  # noqa: E712
         if m.rate:
             ok = ok[ok.eval(m.den) >= m.min_den]
         med = ok.groupby("year")[key].agg(["median", "count"])
@@ -507,10 +530,13 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
             v = getattr(r, key)
             if pd.isna(v):
                 continue
-            rows.append({"measure": key, "year": r.year, "value": float(v),
+            den = float(own[own.year == r.year].eval(m.den).iloc[0]) if m.rate else None
+            rows.append({"measure": key, "year": r.year, "value": float(v), "denominator": den,
+                         "small_sample": bool(m.rate and den is not None and den < m.min_den),
+                         "verified": bool(getattr(r, f"ok_{key}")) if not pd.isna(getattr(r, f"ok_{key}")) else False,
                          "peer_median": float(med.at[r.year, "median"]) if r.year in med.index else None,
                          "peers": int(med.at[r.year, "count"]) if r.year in med.index else 0})
-    return pd.DataFrame(rows, columns=["measure", "year", "value", "peer_median", "peers"])
+    return pd.DataFrame(rows, columns=cols)
 
 
 def agency_checks(con, agency_id: str) -> pd.DataFrame:
@@ -527,9 +553,10 @@ SCORE_ERROR, SCORE_WARNING = 20, 5
 
 
 def quality_scores(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
-    """A score per report (agency and year): 100 − 20 per open error − 5 per open warning, at least 0.
-    `reviewed` is (finding_key, status) of the analysts' reviews: confirmed and dismissed findings are
-    not open. Information findings do not count."""
+    """A score per report (agency and year): 100 − 20 per error − 5 per warning that counts, at least 0.
+    `reviewed` is (finding_key, status) of the analysts' reviews: a confirmed finding is a real problem
+    and counts as an open one does; only a dismissed finding stops counting. Information findings do not
+    count."""
     scope, params = _scope(flt, "r")
     rev = pd.DataFrame(list(reviewed), columns=["finding_key", "status"])
     con.register("reviewed", rev)
@@ -541,19 +568,17 @@ def quality_scores(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()
             ),
             n as (
                 select report_id,
-                    count(*) filter (where severity = 'error' and status = 'open') as errors_open,
-                    count(*) filter (where severity = 'warning' and status = 'open') as warnings_open,
-                    count(*) filter (where severity = 'info' and status = 'open') as infos_open,
-                    count(*) filter (where status = 'confirmed') as confirmed,
-                    count(*) filter (where status = 'dismissed') as dismissed,
-                    count(*) filter (where status = 'open') as open_total
+                    count(*) filter (where severity = 'error' and status <> 'dismissed') as errors,
+                    count(*) filter (where severity = 'warning' and status <> 'dismissed') as warnings,
+                    count(*) filter (where severity in ('error', 'warning') and status = 'open') as open,
+                    count(*) filter (where severity in ('error', 'warning') and status = 'confirmed') as confirmed,
+                    count(*) filter (where severity in ('error', 'warning') and status = 'dismissed') as dismissed
                 from f group by report_id
             )
             select r.agency_id, a.name as agency, a.level, r.year, r.report_id,
-                coalesce(n.errors_open, 0) as errors_open, coalesce(n.warnings_open, 0) as warnings_open,
-                coalesce(n.infos_open, 0) as infos_open, coalesce(n.confirmed, 0) as confirmed,
-                coalesce(n.dismissed, 0) as dismissed,
-                greatest(0, 100 - {SCORE_ERROR} * coalesce(n.errors_open, 0) - {SCORE_WARNING} * coalesce(n.warnings_open, 0))
+                coalesce(n.errors, 0) as errors, coalesce(n.warnings, 0) as warnings, coalesce(n.open, 0) as open,
+                coalesce(n.confirmed, 0) as confirmed, coalesce(n.dismissed, 0) as dismissed,
+                greatest(0, 100 - {SCORE_ERROR} * coalesce(n.errors, 0) - {SCORE_WARNING} * coalesce(n.warnings, 0))
                     as score
             from reports r join agencies a using (agency_id) left join n using (report_id)
             where {scope} order by score, a.name, r.year""", params)
@@ -562,13 +587,14 @@ def quality_scores(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()
 
 
 def quality_by_agency(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per agency, worst first: its lowest and mean score, reports, open errors and warnings."""
+    """Per agency, worst first: its lowest and mean score, reports, errors and warnings that count."""
     if scores.empty:
-        return pd.DataFrame(columns=["agency_id", "agency", "reports", "min_score", "mean_score", "errors_open",
-                                     "warnings_open", "worst_year"])
-    g = scores.sort_values("score").groupby(["agency_id", "agency"], as_index=False)
+        return pd.DataFrame(columns=["agency_id", "agency", "level", "reports", "min_score", "mean_score", "errors",
+                                     "warnings", "confirmed", "worst_year"])
+    g = scores.sort_values(["score", "year"]).groupby(["agency_id", "agency", "level"], as_index=False, dropna=False)
     out = g.agg(reports=("report_id", "count"), min_score=("score", "min"), mean_score=("score", "mean"),
-                errors_open=("errors_open", "sum"), warnings_open=("warnings_open", "sum"), worst_year=("year", "first"))
+                errors=("errors", "sum"), warnings=("warnings", "sum"), confirmed=("confirmed", "sum"),
+                worst_year=("year", "first"))
     return out.sort_values(["min_score", "mean_score", "agency"]).reset_index(drop=True)
 
 

@@ -46,6 +46,18 @@ LEVEL_LABELS = {
 }
 
 
+# special zones that are no division in cpca's table: the province (and city) they belong to and a code
+# for grouping (the province's or city's division code). Their committee and its departments rank with
+# a prefecture-level city (平潭综合实验区 is run by 福建省; 雄安新区 by 河北省; 横琴 by 广东省 with 珠海市).
+SPECIAL_ZONES = {
+    "平潭综合实验区": ("福建省", None, "350128"),
+    "雄安新区": ("河北省", None, "130600"),
+    "横琴粤澳深度合作区": ("广东省", "珠海市", "440400"),
+    "贵安新区": ("贵州省", None, "520100"),
+    "赣江新区": ("江西省", None, "360100"),
+}
+
+
 @dataclass
 class Agency:
     agency_id: str
@@ -89,6 +101,11 @@ def resolve(names: list[str]) -> dict[str, Agency]:
                 "adcode": _clean(row.get("adcode")), "body": _clean(row.get("地址")) or name}
         if not _named(name, info):  # cpca guessed from a fragment (沐阳县 -> 重庆市): no region rather than a wrong one
             info = {"province": None, "city": None, "district": None, "adcode": None, "body": name}
+        zone = next((z for z in SPECIAL_ZONES if z in name), None)
+        if zone and not info["city"]:  # a zone cpca does not know: its province (and city) from the table below
+            province, city, adcode = SPECIAL_ZONES[zone]
+            info = {"province": province, "city": city, "district": None, "adcode": adcode,
+                    "body": name.split(zone, 1)[1] or zone, "zone": zone}
         if info["adcode"] and info["body"]:
             key = f"{info['adcode']}|{info['body']}"
         else:
@@ -118,6 +135,8 @@ def _named(name: str, info: dict) -> bool:
 
 def _level(name: str, info: dict) -> str:
     body = info.get("body") or name
+    if info.get("zone"):
+        return "city"
     if re.search(r"(镇|乡|街道|街)(人民政府|办事处)?|街道办", body) or re.search(r"(镇|乡|街道)", name[-8:]):
         return "township"
     if info.get("district"):

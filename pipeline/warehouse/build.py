@@ -17,12 +17,15 @@ import duckdb
 import pandas as pd
 
 from pipeline.spec import catalog
+from pipeline.spec.measures import derived_sql, inputs_sql, rates_sql, verified_sql
 from pipeline.warehouse import checks
 from pipeline.warehouse.agencies import resolve, sector_of
 from pipeline.spec.model import PARSER_VERSION
 
 SCHEMA_VERSION = "5"
-SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
+# the rates' SQL is made from the one definition of each measure (pipeline/spec/measures.py)
+SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8").replace("{rates}", rates_sql()).replace(
+    "{inputs}", inputs_sql()).replace("{derived}", derived_sql()).replace("{verified}", verified_sql())
 SCHEMA_TABLES, SCHEMA_DERIVED = SCHEMA_SQL.split("-- @after-load", 1)
 FILE_COLUMNS = ["sha256", "name", "inbox_path", "format", "size_bytes", "mtime_ns", "raw_path", "first_load_id",
                 "last_load_id", "status", "error", "source_url", "page_url", "published_on", "fetched_at", "fetched_for"]

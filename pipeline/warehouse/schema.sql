@@ -220,40 +220,23 @@ left join reports r on r.report_id = c.report_id;
 create table measures as
 with p as (
     select agency_id, year,
-        max(value) filter (where key = 'app.received_new:total') as applications,
-        max(value) filter (where key = 'app.carried_in:total') as carried_in,
-        max(value) filter (where key = 'app.total:total') as handled,
-        max(value) filter (where key = 'app.granted:total') as granted,
-        max(value) filter (where key = 'app.partial:total') as partial,
-        sum(value) filter (where metric like 'app.denied.%' and dim = 'total') as refused,
-        max(value) filter (where key = 'review:total') as review_total,
-        max(value) filter (where key = 'review:corrected') as review_corrected,
-        max(value) filter (where key = 'review:pending') as review_pending,
-        sum(value) filter (where metric like 'litigation.%' and dim = 'total') as litigation_total,
-        sum(value) filter (where metric like 'litigation.%' and dim = 'corrected') as litigation_corrected,
-        sum(value) filter (where metric like 'litigation.%' and dim = 'pending') as litigation_pending,
-        sum(value) filter (where metric like 'newmedia.%.followers') as followers_total,
-        max(value) filter (where key = 'website.visits') as website_visits,
-        max(value) filter (where key = 'website.posts') as website_posts,
-        max(value) filter (where key = 'active.procurement:amount_wan_yuan') as procurement_wan_yuan
+        {inputs}
     from (select *, case when dim is null then metric else metric || ':' || dim end as key from facts)
     group by agency_id, year
 ),
 d as (
     select *,
-        applications + carried_in as accepted_total,
-        review_total - review_pending as review_concluded,
-        litigation_total - litigation_pending as litigation_concluded
+        {derived}
     from p
 )
 select *,
-    (granted + partial) / nullif(handled, 0) as grant_rate,
-    refused / nullif(handled, 0) as refusal_rate,
-    review_corrected / nullif(review_concluded, 0) as review_correction_rate,
-    litigation_corrected / nullif(litigation_concluded, 0) as litigation_correction_rate,
-    (review_corrected + litigation_corrected) / nullif(review_concluded + litigation_concluded, 0) as correction_rate,
-    (review_total + litigation_total) / nullif(applications, 0) as dispute_rate
+    -- @rates: made from pipeline/spec/measures.py (each rate's formula is defined once, there)
+    {rates}
 from d;
+
+-- per agency-year and measure: are all the facts it is made of verified (made from pipeline/spec/measures.py)
+create table measures_verified as
+{verified};
 
 -- agency x year coverage, for the matrix of who published: every agency of the register and every
 -- agency with a report, in every year with a report. A year without a report is "not published by
@@ -290,7 +273,10 @@ left join fetch_sources s on s.agency_id = g.agency_id;
 -- this instead of every fact, unless an agency search narrows the view to a few agencies
 create table facts_cube as
 select f.year, f.metric, f.dim, a.province, a.city, a.level, a.sector,
-    sum(f.value) as value, count(*) as agencies
+    sum(f.value) as value, count(*) as agencies,
+    count(*) filter (where not coalesce(f.verified, false)) as unverified,
+    sum(f.value) filter (where coalesce(f.verified, false)) as value_verified,
+    count(*) filter (where coalesce(f.verified, false)) as agencies_verified
 from facts f join agencies a using (agency_id)
 group by all;
 

@@ -36,3 +36,8 @@ def media_bytes(url: str) -> bytes:
         if isinstance(o, MemoryMediaFileStorage) and file_id in o._files_by_id:
             return o._files_by_id[file_id].content
     raise KeyError(url)
+
+
+def by_code(df):
+    """A download's frame with its columns named by their codes (`公开率（%） [grant_rate]` -> grant_rate)."""
+    return df.rename(columns=lambda c: re.search(r"\[([^\]]+)\]$", c).group(1) if re.search(r"\[([^\]]+)\]$", c) else c)

@@ -11,7 +11,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import PAGES, ROOT, media_bytes
+import pandas as pd
+
+from tests.dashboard.conftest import PAGES, ROOT, by_code, media_bytes
 
 TIMEOUT = 120
 
@@ -40,6 +42,20 @@ def downloads(at: AppTest) -> list[bytes]:
     return [media_bytes(d.proto.url) for d in at.get("download_button") if d.proto.url.endswith(".csv")]
 
 
+def workbooks(at: AppTest) -> list[bytes]:
+    return [media_bytes(d.proto.url) for d in at.get("download_button") if d.proto.url.endswith(".xlsx")]
+
+
+def frames(at: AppTest) -> list[pd.DataFrame]:
+    """Every CSV download of the page, read by pandas, columns named by their codes."""
+    return [by_code(pd.read_csv(io.BytesIO(d), encoding="utf-8-sig", keep_default_na=False, na_values=[""]))
+            for d in downloads(at)]
+
+
+def frame_with(at: AppTest, *codes: str) -> pd.DataFrame:
+    return next(f for f in frames(at) if set(codes) <= set(f.columns))
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_runs_and_offers_csv(demo_db, monkeypatch, page):
     at = open_page(app(demo_db, monkeypatch), page)
@@ -51,8 +67,20 @@ def test_page_runs_and_offers_csv(demo_db, monkeypatch, page):
                                          and d.proto.url.endswith(".csv"))  # and each as XLSX
     for data in files:
         assert data.startswith(b"\xef\xbb\xbf")
-        header = data[3:].split(b"\n", 1)[0].decode("utf-8")
-        assert header and "," in header or header
+        df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+        codes = set(by_code(df).columns)
+        # every file says which year (or the worst year of an agency) its rows are, with labelled headers
+        assert codes & {"year", "worst_year"}, list(df.columns)
+        assert any(re.search(r"[\u4e00-\u9fff].* \[[a-z_.:]+\]$", c) for c in df.columns), list(df.columns)
+        assert not any(str(c).startswith("Unnamed") for c in df.columns)
+    for data, d in zip(files, xlsx):  # every XLSX opens in openpyxl with its CSV's header, numbers as numbers
+        import openpyxl
+
+        wb = openpyxl.load_workbook(io.BytesIO(media_bytes(d.proto.url)), read_only=True)
+        rows = list(wb.worksheets[0].iter_rows(values_only=True))
+        assert list(rows[0]) == list(pd.read_csv(io.BytesIO(data), encoding="utf-8-sig").columns)
+        year_col = next(i for i, h in enumerate(rows[0]) if h.endswith(("[year]", "[worst_year]")))
+        assert all(isinstance(r[year_col], int) for r in rows[1:] if r[year_col] is not None)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -62,16 +90,39 @@ def test_a_filter_changes_what_is_shown(demo_db, monkeypatch, page):
     assert before != after
 
 
-def test_overview_tiles_and_coverage_header(demo_db, monkeypatch):
+def test_overview_tiles_and_coverage_two_marks(demo_db, monkeypatch):
     at = open_page(app(demo_db, monkeypatch), "overview")
     labels = [m.label for m in at.metric]
     assert "机构报告数" in labels and "公开率" in labels
-    cov = next(d for d in downloads(at) if d[3:].startswith(b"agency,year,state"))
-    lines = cov.decode("utf-8-sig").strip().splitlines()
-    assert lines[0] == "agency,year,state,state_label,published_on,deadline,errors,warnings"
-    # the deliberately missing report: no file, and no list page read, so "not collected" (not "not published")
-    assert any(",not_collected,未收集," in line for line in lines)
-    assert any(",failing_checks," in line for line in lines)
+    cov = frame_with(at, "timeliness", "findings")
+    assert {"agency", "agency_id", "year", "published_on", "deadline", "days_late"} <= set(cov.columns)
+    # the deliberately missing report: its list page was read after the deadline without it
+    assert "not_published" in set(cov.timeliness) and "截止日期后仍未发布" in " ".join(cov.iloc[:, 4].astype(str))
+    failing = cov[cov.findings == "failing_checks"]
+    assert len(failing) and set(failing.timeliness) <= {"on_time", "late", "date_unknown"}  # two states, not one
+    assert "on_time" in set(failing.timeliness)
+    assert any("格子颜色" in c.value for c in at.caption)
+
+
+def test_the_late_list_names_the_demos_late_agencies(demo_db, monkeypatch):
+    from pipeline.demo.generator import LATE, NOT_PUBLISHED
+    from pipeline.demo.render import agency_name
+
+    for year in sorted({y for _, y in LATE} | {NOT_PUBLISHED[1]}):
+        at = open_page(app(demo_db, monkeypatch, year=str(year)), "overview")
+        assert at.selectbox(key="ov_year").value == year
+        late = at.dataframe[0].value
+        expected = {agency_name(i)[0] for (i, y) in LATE if y == year}
+        if NOT_PUBLISHED[1] == year:
+            expected.add(agency_name(NOT_PUBLISHED[0])[0])
+        assert set(late.iloc[:, 0]) == expected
+        for (i, y), days in LATE.items():
+            if y == year:
+                assert str(days) in set(late[late.iloc[:, 0] == agency_name(i)[0]].iloc[:, 4])
+        n_late = sum(1 for (_, y) in LATE if y == year)
+        assert any(f"逾期发布 {n_late} 个" in m.value for m in at.markdown)
+        listed = frame_with(at, "days_late", "timeliness")
+        assert set(listed.agency) == expected and pd.api.types.is_numeric_dtype(listed.days_late)
 
 
 def test_filters_in_the_url_reproduce_the_view(demo_db, monkeypatch):
@@ -96,40 +147,68 @@ def test_small_samples_are_marked_listed_last_and_left_out_of_the_median(demo_db
     at.selectbox(key="cmp_measure").set_value("grant_rate").run()
     assert not at.exception
     assert any("办理结果总计" in c.value for c in at.caption)  # the definition is on screen
-    ranking = list(csv.DictReader(io.StringIO(downloads(at)[-1].decode("utf-8-sig"))))
-    assert list(ranking[0])[:3] == ["rank", "agency", "agency_id"]
-    small = [r for r in ranking if r["small_sample"] == "True"]
-    assert small and all(float(r["denominator"]) < 30 for r in small)  # the demo's small agencies are marked
-    assert all(float(r["denominator"]) >= 30 for r in ranking if r["small_sample"] == "False")
-    flags = [r["small_sample"] == "True" for r in ranking]
+    assert any("公开率越低越差" in c.value for c in at.caption)  # the direction is stated
+    ranking = frame_with(at, "rank", "small_sample")
+    assert list(ranking.columns)[:3] == ["rank", "agency", "agency_id"]
+    small = ranking[ranking.small_sample == "是"]
+    assert len(small) and (small.denominator < 30).all()  # the demo's small agencies are marked
+    assert (ranking[ranking.small_sample == "否"].denominator >= 30).all()
+    flags = list(ranking.small_sample == "是")
     assert flags == sorted(flags)  # every small sample after every other agency, none hidden
+    assert small["rank"].isna().all()  # and unranked
+    ranked = ranking[ranking.small_sample == "否"]
+    assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))  # ranks ascend down the table
+    assert list(ranked.grant_rate) == sorted(ranked.grant_rate)  # worst (lowest) first
+    # rates as on screen: percentages rounded to one decimal, the change in percentage points
+    assert all(abs(v * 10 - round(v * 10)) < 1e-6 for v in ranked.grant_rate)
+    assert any("（%） [grant_rate]" in c for c in pd.read_csv(io.BytesIO(downloads(at)[-1]), encoding="utf-8-sig").columns)
+    table = at.dataframe[-1].value
+    assert list(table["名次"].iloc[:len(ranked)]) == [str(i) for i in range(1, len(ranked) + 1)]
+    assert table["名次"].iloc[len(ranked):].eq("").all()
+    assert table.iloc[:, 7].str.fullmatch(r"[+-]\d+\.\d 个百分点|").all()  # +6.9 个百分点
+    assert not table.astype(str).isin(["None", "nan", "<NA>"]).any().any()
     with duckdb.connect(str(demo_db), read_only=True) as con:
-        year = int(ranking[0]["year"])
+        year = int(ranking.year.iloc[0])
         n = con.execute("select count(*) from measures where year = ? and grant_rate is not null", [year]).fetchall()[0][0]
     assert len(ranking) == n
 
 
+def test_worst_first_is_highest_first_for_a_correction_rate(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch, metric="correction_rate"), "compare")
+    assert any("复议诉讼纠错率越高越差" in c.value for c in at.caption)
+    ranked = frame_with(at, "rank", "correction_rate")
+    ranked = ranked[ranked.small_sample == "否"]
+    assert list(ranked.correction_rate) == sorted(ranked.correction_rate, reverse=True)
+    at.radio(key="cmp_order").set_value(False).run()
+    assert _as_list(at.query_params["order"]) == ["best"]
+    ranked = frame_with(at, "rank", "correction_rate")
+    ranked = ranked[ranked.small_sample == "否"]
+    assert list(ranked.correction_rate) == sorted(ranked.correction_rate)
+
+
 def test_lowest_first_shows_the_lowest_agency(demo_db, monkeypatch):
-    at = open_page(app(demo_db, monkeypatch, metric="app.received_new:total", order="asc"), "compare")
-    assert at.radio(key="cmp_order").value is True
-    ranking = list(csv.DictReader(io.StringIO(downloads(at)[-1].decode("utf-8-sig"))))
-    values = [float(r["app.received_new:total"]) for r in ranking]
+    at = open_page(app(demo_db, monkeypatch, metric="app.received_new:total", order="best"), "compare")
+    assert at.radio(key="cmp_order").value is False
+    ranking = frame_with(at, "rank", "app.received_new:total")
+    values = list(ranking["app.received_new:total"])
     assert values == sorted(values)
     import json
 
     spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
     bars = spec["data"][0]
-    assert _array(bars["y"])[0].rstrip(" *") == ranking[0]["agency"]  # the lowest agency is the first bar
+    assert _array(bars["y"])[0].rstrip(" *") == ranking.agency.iloc[0]  # the lowest agency is the first bar
 
 
 def test_a_copied_url_reproduces_a_comparison(demo_db, monkeypatch):
-    url = dict(metric="grant_rate", agencies=["demo-03", "demo-05"], year="2022", order="asc")
+    url = dict(metric="grant_rate", agencies=["demo-03", "demo-05"], year="2022", order="best", bars="10")
     at = open_page(app(demo_db, monkeypatch, **url), "compare")
     assert at.selectbox(key="cmp_measure").value == "grant_rate"
     assert at.multiselect(key="cmp_agencies").value == ["demo-03", "demo-05"]
-    assert at.selectbox(key="cmp_year").value == 2022 and at.radio(key="cmp_order").value is True
-    lines = downloads(at)[0].decode("utf-8-sig").splitlines()
-    assert {line.split(",")[1] for line in lines[1:]} == {"demo-03", "demo-05"}
+    assert at.selectbox(key="cmp_year").value == 2022 and at.radio(key="cmp_order").value is False
+    assert at.number_input(key="cmp_n").value == 10
+    assert set(frames(at)[0].agency_id) == {"demo-03", "demo-05"}
+    at.number_input(key="cmp_n").set_value(15).run()
+    assert _as_list(at.query_params["bars"]) == ["15"]
     # the page writes its state back, so what is on screen is what a copied link holds
     assert _as_list(at.query_params["agencies"]) == ["demo-03", "demo-05"]
     at.multiselect(key="cmp_agencies").set_value([]).run()
@@ -153,21 +232,36 @@ def test_profile_page_from_the_url(demo_db, monkeypatch):
     at = open_page(app(demo_db, monkeypatch, agency="demo-14"), "profile")
     assert at.selectbox(key="pf_agency").value == "demo-14"
     body = " ".join(c.value for c in at.caption)
-    assert "同级机关" in body and "已在机关名录登记" in body
+    assert "同级同类机关" in body and "已在机关名录登记" in body
     reports = at.dataframe[0].value
     assert "2022" not in set(reports.iloc[:, 0])  # the missing year has no row
     assert reports.iloc[:, -1].str.startswith("report?report=").all()  # each year links to its report
-    measures = list(csv.DictReader(io.StringIO(downloads(at)[0].decode("utf-8-sig"))))
-    assert {r["agency_id"] for r in measures} == {"demo-14"} and all(r["peer_median"] for r in measures
-                                                                      if r["measure"] == "applications")
+    measures = frame_with(at, "measure", "rate_value")
+    assert set(measures.agency_id) == {"demo-14"}
+    apps = measures[measures.measure == "applications"]
+    assert apps.count_median.notna().all() and (apps.peers > 0).all()  # the median says over how many
+    at.selectbox(key="pf_measure").set_value("grant_rate").run()
+    assert _as_list(at.query_params["measure"]) == ["grant_rate"]  # the chart's measure in the URL
+    again = open_page(app(demo_db, monkeypatch, agency="demo-14", measure="grant_rate"), "profile")
+    assert again.selectbox(key="pf_measure").value == "grant_rate"
 
 
 def test_tiles_compare_the_same_agencies(demo_db, monkeypatch):
+    """The applications tile's change is computed over the agencies with a value in both years: checked
+    against the warehouse's facts directly (not against the tile's own numbers)."""
     at = open_page(app(demo_db, monkeypatch), "overview")
     assert any("个机关" in c.value and "同一批" in c.value for c in at.caption)
-    tiles = list(csv.DictReader(io.StringIO(downloads(at)[0].decode("utf-8-sig"))))
-    apps = next(t for t in tiles if t["label"] == "收到申请")
-    assert float(apps["change"]) == float(apps["current_same"]) - float(apps["previous"])
+    tiles = frame_with(at, "tile", "change")
+    apps = tiles[tiles.tile == "applications"].iloc[0]
+    year = int(apps.year)
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        now, before, n = con.execute("""
+            with v as (select agency_id, year, value from v_values where metric = 'app.received_new' and dim = 'total')
+            select sum(c.value), sum(p.value), count(*) from v c join v p on p.agency_id = c.agency_id and p.year = c.year - 1
+            where c.year = ?""", [year]).fetchall()[0]
+    assert float(apps.change) == now - before and int(apps.same_agencies) == n
+    metric = next(m for m in at.metric if m.label == "收到申请")
+    assert metric.delta == ("+" if now >= before else "-") + f"{abs(now - before):,.0f}"
 
 
 def test_no_warehouse_shows_how_to_build_one(tmp_path, monkeypatch):
@@ -206,13 +300,21 @@ def test_report_page_draws_tables_and_marks_failing_cells(demo_db, monkeypatch):
     assert "5.要求行政机关确认或重新出具已获取信息" in html
     table4 = html[html.rindex('<table class="nb-t">'):]
     assert table4.count("<th>结果纠正</th>") == 3 and "复议后起诉" in table4
-    assert 'class="n bad" title="检查项: review_sum' in html  # the failing cell names its check
+    assert re.search(r'class="n bad( unv)?" title="检查项: review_sum', html)  # the failing cell names its check
     assert "e+" not in html
     with duckdb.connect(str(demo_db), read_only=True) as con:
         agency, year = con.execute("select a.name, r.year from reports r join agencies a using (agency_id) "
                                    "where report_id = ?", [bad]).fetchall()[0]
-    tables = [d for d in downloads(at) if d[3:].startswith(b"agency,year,")]
-    assert len(tables) >= 3 and all(f"{agency},{year},".encode() in d for d in tables)
+    tables = frames(at)
+    assert len(tables) >= 5 and all(set(t.agency) == {agency} and set(t.year) == {year} for t in tables)
+    # the printed tables' exports: numbers as numbers (an XLSX whose cells SUM), not text
+    import openpyxl
+
+    xlsx = [d for d in at.get("download_button") if d.label == "下载 XLSX"]
+    wb = openpyxl.load_workbook(io.BytesIO(media_bytes(xlsx[1].proto.url)))  # 表三
+    rows = list(wb.active.iter_rows(values_only=True))
+    numbers = [v for r in rows[1:] for v in r[4:] if v is not None]
+    assert numbers and all(isinstance(v, (int, float)) for v in numbers)
     assert any(b.label == "下载原始文件" for b in at.get("download_button"))
     assert _as_list(at.query_params["report"]) == [bad]
 
@@ -309,54 +411,193 @@ def test_with_gaps_adds_the_missing_years_only_inside_each_line():
 
 
 def test_quality_findings_speak_the_interface_language(demo_db, monkeypatch):
-    """Severities and check names in Chinese, metric codes in the messages written as their labels."""
-    import io
-    import re
-
-    import pandas as pd
-
+    """Severities and check names in Chinese, metric codes in the messages written as their labels; the
+    check's explanation and the reviewer's note are two columns with two names."""
     at = open_page(app(demo_db, monkeypatch), "quality")
-    table = next(t for t in (pd.read_csv(io.BytesIO(d), encoding="utf-8-sig", keep_default_na=False)
-                             for d in downloads(at)) if "发现编号" in t.columns)
-    assert set(table["严重程度"]) <= {"错误", "警告", "提示"} and set(table["复核状态"]) == {"未处理"}
+    table = frame_with(at, "finding_key", "explanation", "note")
+    assert set(table.severity) <= {"错误", "警告", "提示"} and set(table.status) == {"未处理"}
     codes = re.compile(r"\b(app|review|litigation|website|newmedia|active)\.[a-z_.]+")
-    assert len(table) and not any(codes.search(str(m)) for m in table["问题"])
+    assert len(table) and not any(codes.search(str(m)) for m in table.message)
+    assert table.explanation.str.len().gt(0).all() and table.note.isna().all()
+    assert table.page_report.str.match(r"^https?://[^/]+(/[^?]*)?/report\?report=[0-9a-f]{64}$").all()  # absolute
+    header = at.dataframe[1].value.columns
+    assert "检查说明" in header and "复核备注" in header and len(set(header)) == len(header)
 
 
-def test_reviewing_a_finding_takes_it_out_of_the_score(demo_db, tmp_path, monkeypatch):
-    """An analyst dismisses a finding: it is written to reviews.csv beside the warehouse, it no longer
-    counts in the report's score, and it is still listed under its new status."""
+def _score_of(at, agency, year):
+    scores = frame_with(at, "score", "report_id" if False else "dismissed")
+    return float(scores[(scores.agency == agency) & (scores.year == year)].score.iloc[0])
+
+
+def _review(at, key, status, note=""):
+    at.selectbox(key="dq_review_key").set_value(key).run()
+    at.radio(key="dq_review_status").set_value(status)
+    at.text_input(key="dq_review_note").set_value(note)
+    next(b for b in at.button if b.label == "保存复核").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_a_confirmed_finding_counts_a_dismissed_one_does_not(demo_db, tmp_path, monkeypatch):
+    """Confirming a finding keeps it against the score (it is a real problem: the agency stays worst-first);
+    dismissing it takes it out. Each is written to reviews.csv and stays findable under its status, with
+    the filters in the URL."""
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_db, db)
     at = open_page(app(db, monkeypatch), "quality")
-
-    def score_of(at, agency, year):
-        scores = list(csv.DictReader(io.StringIO(next(
-            d for d in downloads(at) if d[3:].startswith(b"agency_id,agency,level,year")).decode("utf-8-sig"))))
-        return next(float(r["score"]) for r in scores if r["agency"] == agency and r["year"] == str(year))
-
     with duckdb.connect(str(db), read_only=True) as con:
-        key, agency, year, sev = con.execute(
-            "select finding_key, agency, year, severity from v_check_results where check_id = 'review_sum'").fetchall()[0]
-    before = score_of(at, agency, year)
-    at.selectbox(key="dq_review_key").set_value(key)
-    at.radio(key="dq_review_status").set_value("dismissed")
-    at.text_input(key="dq_review_note").set_value("表四总计含上年结转，已与机关核实")
-    at.button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
+        key, agency, year = con.execute(
+            "select finding_key, agency, year from v_check_results where check_id = 'review_sum'").fetchall()[0]
+    open_score = _score_of(at, agency, year)
+    worst = list(frame_with(at, "min_score", "mean_score").agency)
+    # the form shows the check's explanation, the cells and a link to the report of the chosen finding
+    at.selectbox(key="dq_review_key").set_value(key).run()
+    shown = " ".join(m.value for m in at.markdown)
+    assert "检查说明" in shown and "涉及单元格" in shown
+    assert any(getattr(p, "label", "").startswith("报告：" + agency) for p in at.get("page_link"))
+    labels = at.selectbox(key="dq_review_key").options
+    assert len(labels) == len(set(labels))  # distinct labels in the picker
+    _review(at, key, "confirmed", "已与机关核实，确有错误")
+    assert _score_of(at, agency, year) == open_score  # still counts: confirming does not raise the score
+    assert list(frame_with(at, "min_score", "mean_score").agency).index(agency) <= worst.index(agency)
+    assert any("已确认的发现都计入" in c.value for c in at.caption)  # the rule is stated
+    _review(at, key, "dismissed", "表四总计含上年结转，已与机关核实")
+    assert _score_of(at, agency, year) == open_score + 20
+    assert open_score < open_score + 20  # a confirmed finding scores lower than a dismissed one
     lines = (tmp_path / "reviews.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "finding_key,status,note,reviewed_at" and lines[1].startswith(f"{key},dismissed,表四总计含上年结转")
-    assert score_of(at, agency, year) == before + 20
+    assert lines[0] == "finding_key,status,note,reviewed_at" and lines[1].startswith(f"{key},confirmed,已与机关核实")
+    assert lines[2].startswith(f"{key},dismissed,表四总计含上年结转")
     at.multiselect(key="dq_status").set_value(["dismissed"]).run()
-    found = next(t for t in (list(csv.DictReader(io.StringIO(d.decode("utf-8-sig")))) for d in downloads(at))
-                 if t and "发现编号" in t[0])
-    assert [r["发现编号"] for r in found] == [key] and found[0]["复核状态"] == "已排除"
+    assert _as_list(at.query_params["status"]) == ["dismissed"]
+    found = frame_with(at, "finding_key", "note")
+    assert list(found.finding_key) == [key] and found.status.iloc[0] == "已排除"
+    assert found.note.iloc[0] == "表四总计含上年结转，已与机关核实"
+    # a copied link finds it again
+    again = open_page(app(db, monkeypatch, status="dismissed", sev=["error", "warning"], check="review_sum"), "quality")
+    assert again.multiselect(key="dq_status").value == ["dismissed"]
+    assert again.multiselect(key="dq_checks").value == ["review_sum"]
+    assert list(frame_with(again, "finding_key", "note").finding_key) == [key]
 
 
 def test_findings_in_english_when_the_interface_is_english(demo_db, monkeypatch):
     at = open_page(app(demo_db, monkeypatch, lang="en"), "quality")
-    table = next(t for t in (list(csv.DictReader(io.StringIO(d.decode("utf-8-sig")))) for d in downloads(at))
-                 if t and "Finding key" in t[0])
-    problems = " ".join(r["Problem"] for r in table)
+    table = frame_with(at, "finding_key", "message")
+    problems = " ".join(table.message)
     assert "upheld + corrected + other + pending" in problems and "carried forward in" in problems
     assert not re.search(r"[结维纠总计采用正文]", problems)  # no Chinese wording of a message (names aside)
+    assert "Check's explanation" in at.dataframe[1].value.columns and "Reviewer's note" in at.dataframe[1].value.columns
+
+
+# -- small samples everywhere a rate is shown -----------------------------------------------------------
+
+SMALL = "石牌街道"  # the demo's township street office of 广州市天河区: a handful of applications a year
+
+
+def test_a_small_sample_rate_is_marked_on_every_page_that_shows_it(demo_db, monkeypatch):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        aid, year, handled = con.execute(
+            "select agency_id, year, handled from measures join agencies using (agency_id) "
+            "where name like ? and handled < 30 and grant_rate is not null order by year desc limit 1",
+            [f"%{SMALL}%"]).fetchall()[0]
+    # overview: the tile over this one agency is marked, with its denominator
+    at = open_page(app(demo_db, monkeypatch, q=SMALL, year=str(year)), "overview")
+    tile = next(m for m in at.metric if m.label == "公开率")
+    assert tile.value.endswith("*")
+    assert any(f"小样本：分母 {handled:,.0f}，不足 30" in c.value for c in at.caption)
+    # profile: the cell says n= and small sample
+    at = open_page(app(demo_db, monkeypatch, agency=aid), "profile")
+    grid = at.dataframe[1].value
+    cell = grid.loc["公开率", str(year)]
+    assert cell.startswith("* ") and f"n={handled:,.0f}，小样本" in cell
+    # compare: the trend marks the point, the ranking marks and does not rank it
+    at = open_page(app(demo_db, monkeypatch, metric="grant_rate", agencies=[aid], year=str(year)), "compare")
+    assert any("空心点为小样本" in c.value for c in at.caption)
+    ranking = frame_with(at, "rank", "small_sample")
+    row = ranking[ranking.agency_id == aid].iloc[0]
+    assert row.small_sample == "是" and pd.isna(row["rank"])
+    # the medians leave it out and say over how many agencies they are
+    assert (ranking.peers >= 0).all() and "peers" in ranking.columns
+
+
+def test_units_procurement_and_sums(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch, year="2020"), "overview")
+    tile = next(m for m in at.metric if m.label == "集中采购金额")
+    assert tile.value.endswith(("亿元", "万元"))
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        total = con.execute("select sum(procurement_wan_yuan) from measures where year = 2020").fetchall()[0][0]
+    expected = f"{total / 1e4:,.2f}亿元" if total >= 1e4 else f"{total:,.1f}".rstrip("0").rstrip(".") + "万元"
+    assert tile.value == expected
+    at = open_page(app(demo_db, monkeypatch, year="2023"), "overview")
+    assert next(m for m in at.metric if m.label == "集中采购金额").value == "—"
+    assert any("只有 2019 年格式" in c.value for c in at.caption)  # the reason, not "0 个机关" alone
+    at = open_page(app(demo_db, monkeypatch), "applications")
+    assert any(c.value.startswith("各年合计所含机关数") and "2022: 39" in c.value for c in at.caption)
+    at.toggle(key="app_same").set_value(True).run()
+    assert _as_list(at.query_params["same"]) == ["1"]
+    assert any("同一批 39 个机关" in c.value for c in at.caption)
+    import json
+
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["yaxis"].get("tickformat") == ",~r"
+    at = open_page(app(demo_db, monkeypatch), "review")
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert spec["layout"]["yaxis"]["tickformat"] == ".1%"  # enough decimals for rates that differ by tenths
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_huge_numbers_and_markup_in_the_url_are_plain_messages(demo_db, monkeypatch, page):
+    digits = "9" * 5000
+    at = app(demo_db, monkeypatch, y0=digits, y1=digits, year=digits, page=digits, bars=digits,
+             agency="[x](http://example.com/) ![i](http://example.com/i.png) www.example.com")
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()  # the first run on the page, with the link's parameters as given
+    assert not at.exception, [e.value for e in at.exception]
+    warned = " ".join(w.value for w in at.warning)
+    assert "y0=" in warned and "y1=" in warned
+    if page in ("overview", "compare", "review", "active"):
+        assert "year=" in warned
+    if page == "profile":
+        assert "agency=" in warned
+    for w in at.warning:  # Markdown in a value is escaped: no link, no image, no bare www. address
+        assert "](http" not in w.value and "www.example" not in w.value
+
+
+def test_unverified_values_are_marked_counted_and_can_be_left_out(demo_db, monkeypatch):
+    """A value whose facts the report's own identities do not confirm (the demo's 表三 that does not add up)
+    is marked † in the ranking, the profile and the printed report; every aggregate says how many it
+    includes; the sidebar's switch (kept in the URL) leaves them out and says how many."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        aid, year = con.execute("select agency_id, year from measures_verified where not grant_rate").fetchall()[0]
+        rid = con.execute("select report_id from reports where agency_id = ? and year = ?", [aid, year]).fetchall()[0][0]
+        n_facts = con.execute("select count(*) from facts where report_id = ? and not verified", [rid]).fetchall()[0][0]
+        cy = con.execute("select year from measures_verified where not correction_rate").fetchall()[0][0]
+    at = open_page(app(demo_db, monkeypatch, metric="grant_rate", year=str(year)), "compare")
+    ranking = frame_with(at, "rank", "verified")
+    assert ranking[ranking.agency_id == aid].verified.iloc[0] == "否" and (ranking.verified == "否").sum() == 1
+    table = at.dataframe[-1].value
+    assert table[table["机关档案"].str.endswith(aid)]["公开率"].iloc[0].endswith("†")
+    assert any("含 1 个未经核验的数值" in c.value for c in at.caption)
+    at.toggle(key="f_verified").set_value(True).run()
+    assert _as_list(at.query_params["verified"]) == ["1"]
+    assert aid not in set(frame_with(at, "rank", "verified").agency_id)
+    assert any("已略去 1 个未经核验的数值" in c.value for c in at.caption)
+    at = open_page(app(demo_db, monkeypatch, agency=aid), "profile")
+    assert at.dataframe[1].value.loc["公开率", str(year)].startswith("† ")
+    at = open_page(app(demo_db, monkeypatch, report=rid), "report")
+    html = "".join(m.value for m in at.markdown if "nb-t" in m.value)
+    assert html.count(' unv"') == n_facts  # every unverified cell of the printed tables
+    assert any(f"含 {n_facts} 个未经核验的数值" in c.value for c in at.caption)
+    at = open_page(app(demo_db, monkeypatch, year=str(cy)), "overview")
+    assert any("含 1 个未经核验的数值" in c.value for c in at.caption)  # the correction-rate tile
+    at = open_page(app(demo_db, monkeypatch, year=str(cy), verified="1"), "overview")
+    assert any("已略去 1 个未经核验的数值" in c.value for c in at.caption)
+
+
+def test_unusable_review_lines_are_named_on_the_quality_page(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    (tmp_path / "reviews.csv").write_text('finding_key,status,note,reviewed_at\nabc,confirmed,"broken,x\nzzz,weird,,\n',
+                                          encoding="utf-8")
+    at = open_page(app(db, monkeypatch), "quality")
+    assert any("2 行无法使用" in w.value for w in at.warning)
+    listed = " ".join(t.value for t in at.text)
+    assert "line 2" in listed and "line 3" in listed

@@ -1,8 +1,12 @@
 """The dashboard in a real browser: `streamlit run` on 127.0.0.1, headless Chromium (Debian's
-package) driven by Playwright, every page visited, failing on any Streamlit exception block or
-browser console error; a screenshot of each page is saved under tests/screenshots/."""
+package) driven by Playwright, every page visited in both languages, failing on any Streamlit
+exception block or browser console error; a screenshot of each page is saved under tests/screenshots/.
+Waits are on the page's own state (Streamlit's script state, the title, the charts drawn), never on a
+fixed sleep. Also: a copied link reproduces every page in a fresh browser context, no Streamlit English
+on a Chinese page, the late list names the demo's late agencies, and a print style without the sidebar."""
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -14,6 +18,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import duckdb
+import pandas as pd
 import pytest
 
 from tests.dashboard.conftest import PAGES, ROOT
@@ -21,6 +26,24 @@ from tests.dashboard.conftest import PAGES, ROOT
 SHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.slow
+
+# the run is over (Streamlit's own state attribute), the title is drawn, and every chart has its SVG
+READY = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const main = document.querySelector('[data-testid="stMain"]');
+    const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning' || !document.querySelector('h1')
+        || document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')
+        || ![...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))
+        || ![...document.querySelectorAll('[data-testid="stDataFrame"]')].every(d => d.querySelector('canvas, table'));
+    const sig = busy ? null : main.innerText.length + ':' + main.querySelectorAll('*').length;
+    const same = sig !== null && window.__nbReady === sig;  // unchanged since the last poll
+    window.__nbReady = sig;
+    return same;
+}"""
+# Streamlit's own English that must not reach a Chinese page (menu, table toolbar, widgets' defaults)
+STREAMLIT_ENGLISH = ("Select all", "Download as CSV", "Search", "Fullscreen", "Print", "Record a screencast",
+                     "Made with Streamlit", "Deploy", "Rerun", "Settings", "Clear all", "Choose an option",
+                     "Choose options", "No results", "None", "extracted", "natural_person")
 
 
 def _free_port() -> int:
@@ -42,15 +65,16 @@ def server(demo_db):
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    deadline = time.monotonic() + 60
+    while True:  # wait for the server's own health answer
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=1)
             break
         except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+            time.sleep(0.25)
     yield url
     proc.terminate()
     try:
@@ -88,6 +112,21 @@ def _outside_requests(tab, server: str) -> list[str]:
     return seen
 
 
+def _wait(tab):
+    tab.wait_for_function(READY, timeout=90000, polling=300)
+
+
+def _open(ctx, url: str):
+    tab = ctx.new_page()
+    tab.goto(url, wait_until="domcontentloaded", timeout=60000)
+    _wait(tab)
+    return tab
+
+
+def _path(page: str) -> str:
+    return "" if page == "overview" else page
+
+
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_in_a_real_browser(server, browser, page, lang):
@@ -103,30 +142,77 @@ def test_page_in_a_real_browser(server, browser, page, lang):
     outside = _outside_requests(tab, server)
     tab.on("response", lambda r: errors.append(f"{r.status} {r.url}")
            if r.status >= 400 and not re.search(r"/[^/]+/_stcore/(health|host-config)$", r.url) else None)
-    path = "" if page == "overview" else page
-    tab.goto(f"{server}/{path}" + ("?lang=en" if lang == "en" else ""), wait_until="networkidle", timeout=60000)
-    tab.wait_for_selector("h1", timeout=60000)
-    # wait until the script run is over (no running indicator) and charts have drawn
-    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60000)
-    tab.wait_for_timeout(1500)
+    tab.goto(f"{server}/{_path(page)}" + ("?lang=en" if lang == "en" else ""), wait_until="domcontentloaded", timeout=60000)
+    _wait(tab)
     exceptions = tab.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SHOTS / f"{page}-{lang}.png"), full_page=True)
-    title = tab.locator("h1").first.inner_text()
-    assert title.strip()
+    assert tab.locator("h1").first.inner_text().strip()
+    main = tab.locator("[data-testid='stMain']").first.inner_text()
+    found = re.search(r".{0,40}\d(?:\.\d+)?e[+-]\d.{0,20}", main)
+    assert not found, found.group()  # no number in scientific notation
+    if lang == "zh":
+        body = tab.locator("body").inner_text()
+        english = [w for w in STREAMLIT_ENGLISH if re.search(rf"\b{re.escape(w)}\b", body)]
+        assert not english, english
+        assert tab.locator('[data-testid="stMainMenu"]').count() == 0  # no English menu (toolbarMode minimal)
+        # a multiselect's dropdown offers no English "Select all"
+        tab.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+        listbox = tab.locator('[role="listbox"]').first
+        listbox.wait_for(state="visible", timeout=10000)
+        assert "Select all" not in listbox.inner_text()
+        tab.keyboard.press("Escape")
+        grids = tab.locator('[data-testid="stDataFrame"]')
+        if grids.count():  # a table's hover toolbar (English tooltips) is hidden
+            grids.first.hover()
+            toolbar = tab.locator('[data-testid="stElementToolbar"]')
+            assert toolbar.count() == 0 or not toolbar.first.is_visible()
     assert not errors, errors
     assert not outside, f"requests to hosts other than the app's own: {outside}"
     ctx.close()
 
 
-def _open(ctx, url: str):
-    tab = ctx.new_page()
-    tab.goto(url, wait_until="networkidle", timeout=60000)
-    tab.wait_for_selector("h1", timeout=60000)
-    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60000)
-    tab.wait_for_timeout(1500)
-    return tab
+def _state_urls(demo_db) -> dict[str, str]:
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rid = con.execute("select report_id from reports where agency_id = 'demo-05' and year = 2022").fetchall()[0][0]
+    return {
+        "overview": "?year=2022",
+        "compare": "?metric=grant_rate&agencies=demo-03&agencies=demo-05&order=best&year=2022&bars=10",
+        "profile": "?agency=demo-14&measure=grant_rate",
+        "web_media": "?same=1&prov=河南省",
+        "applications": "?same=1&y0=2020",
+        "review": "?year=2021&level=city",
+        "active": "?year=2020",
+        "quality": "?sev=error&status=open&check=review_sum",
+        "report": f"?report={rid}",
+    }
+
+
+def _view(tab) -> str:
+    """What the page shows: the main area's text and every widget's value (inputs, chosen options)."""
+    return tab.locator('[data-testid="stMain"]').first.evaluate(
+        "e => e.innerText + ' | ' + [...e.querySelectorAll('input')].map(i => i.type === 'checkbox' || i.type === 'radio'"
+        " ? String(i.checked) : i.value).join(' ')")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_copied_link_reproduces_each_page(server, browser, demo_db, page):
+    """Open a page with its state in the link, copy the address the page shows, open it in a fresh
+    browser context: the same view (every widget's value, every text), and the state still in the link."""
+    query = _state_urls(demo_db)[page]
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = _open(ctx, f"{server}/{_path(page)}{query}")
+    copied, shown = tab.url, _view(tab)
+    ctx.close()
+    for part in query.lstrip("?").split("&"):  # the page keeps its state in the address
+        key, _, value = part.partition("=")
+        assert re.search(rf"[?&]{re.escape(key)}=", copied), (key, copied)
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    again = _open(fresh, copied)
+    assert _view(again) == shown
+    assert again.url == copied
+    fresh.close()
 
 
 def test_a_click_on_a_ranking_bar_opens_the_profile(server, browser):
@@ -143,51 +229,31 @@ def test_a_click_on_a_ranking_bar_opens_the_profile(server, browser):
     ctx.close()
 
 
-def test_a_copied_url_reproduces_a_comparison_and_a_report(server, browser, demo_db):
-    """Choose on screen, copy the address, open it in a fresh browser context: the same view."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = _open(ctx, f"{server}/compare?metric=grant_rate&agencies=demo-03&agencies=demo-05&order=asc&year=2022")
-    copied = tab.url
-    shown = tab.locator('[data-testid="stMain"] [data-testid="stMultiSelect"]').first.inner_text()
+def test_the_late_list_names_the_demos_late_agencies(server, browser):
+    from pipeline.demo.generator import LATE
+    from pipeline.demo.render import agency_name
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    tab = _open(ctx, f"{server}/?year=2024")
+    expected = {agency_name(i)[0]: days for (i, y), days in LATE.items() if y == 2024}
+    assert f"逾期发布 {len(expected)} 个" in tab.locator('[data-testid="stMain"]').first.inner_text()
+    buttons = tab.locator('[data-testid="stDownloadButton"] button', has_text="下载 CSV")
+    with tab.expect_download() as dl:
+        buttons.nth(1).click()  # the tiles' file, then the late list's
+    late = pd.read_csv(io.BytesIO(open(dl.value.path(), "rb").read()), encoding="utf-8-sig")
+    late.columns = [re.sub(r".*\[(.+)\]$", r"\1", c) for c in late.columns]
+    assert dict(zip(late.agency, late.days_late)) == expected
+    assert late.profile.str.startswith(server).all()  # absolute links
     ctx.close()
-    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
-    again = _open(fresh, copied)
-    assert again.locator('[data-testid="stMain"] [data-testid="stMultiSelect"]').first.inner_text() == shown
-    assert "南京市财政局" in shown and "南京市卫生健康委员会" in shown
-    for key in ("metric=grant_rate", "agencies=demo-03", "agencies=demo-05", "order=asc", "year=2022"):
-        assert key in again.url
-    fresh.close()
-    with duckdb.connect(str(demo_db), read_only=True) as con:
-        rid = con.execute("select report_id from reports where agency_id = 'demo-05' and year = 2022").fetchall()[0][0]
+
+
+def test_bad_parameters_show_plain_text(server, browser):
     ctx = browser.new_context()
-    tab = _open(ctx, f"{server}/report?report={rid}")
-    copied = tab.url
-    ctx.close()
-    fresh = browser.new_context()
-    again = _open(fresh, copied)
-    main = again.locator('[data-testid="stMain"]').first
-    assert "南京市卫生健康委员会 的机关档案" in main.inner_text()  # the chosen report's agency
-    assert "南京市卫生健康委员会 · 2022" in main.evaluate("e => e.innerText + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
-    fresh.close()
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_no_number_on_screen_is_in_scientific_notation(server, browser, page):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = _open(ctx, f"{server}/{'' if page == 'overview' else page}")
-    text = tab.locator("section.main, [data-testid='stMain']").first.inner_text()
-    assert not re.search(r"\d(?:\.\d+)?e[+-]\d", text), re.search(r".{0,40}\d(?:\.\d+)?e[+-]\d.{0,20}", text).group()
-    # the Chinese interface shows no English widget text (Streamlit's defaults are replaced)
-    for english in ("Choose an option", "Choose options", "No results", "None"):
-        assert english not in tab.locator("body").inner_text(), english
-    ctx.close()
-
-
-def test_a_bad_year_in_the_url_shows_a_message(server, browser):
-    ctx = browser.new_context()
-    tab = _open(ctx, f"{server}/?y0=%C2%B2")
+    tab = _open(ctx, f"{server}/profile?y0=%C2%B2&y1={'9' * 5000}&agency=%5Bx%5D(http://example.com/)%20www.example.com")
     assert tab.locator('[data-testid="stException"]').count() == 0
-    assert "y0" in " ".join(tab.locator('[data-testid="stAlert"]').all_inner_texts())
+    alerts = " ".join(tab.locator('[data-testid="stAlert"]').all_inner_texts())
+    assert "y0" in alerts and "y1" in alerts and "agency" in alerts
+    assert tab.locator('[data-testid="stAlert"] a, [data-testid="stAlert"] img').count() == 0  # no link, no image
     ctx.close()
 
 
@@ -199,4 +265,17 @@ def test_a_click_on_a_coverage_cell_opens_the_report(server, browser):
     box = chart.locator("g.points path.point").first.bounding_box()  # one agency-year square
     tab.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tab.wait_for_url(re.compile(r"/(report\?report=|profile\?agency=)"), timeout=30000)
+    ctx.close()
+
+
+def test_printing_leaves_out_the_sidebar_and_fits_charts_on_a4(server, browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = _open(ctx, f"{server}/compare?metric=grant_rate")
+    tab.emulate_media(media="print")
+    tab.set_viewport_size({"width": 718, "height": 1000})  # A4's printable width at 96 dpi (210 mm − 2 × 12 mm)
+    assert not tab.locator('[data-testid="stSidebar"]').is_visible()
+    assert not tab.locator('[data-testid="stDownloadButton"]').first.is_visible()
+    widths = [c.bounding_box()["width"] for c in tab.locator('[data-testid="stPlotlyChart"]').all()]
+    assert widths and max(widths) <= 718
+    assert len(tab.pdf(format="A4")) > 1000
     ctx.close()

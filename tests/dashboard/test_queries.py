@@ -24,10 +24,101 @@ def test_rankings_and_years(demo_db):
         flt = queries.Filters(provinces=("江苏省",))
         years = queries.years_with(con, flt, key="app.received_new:total")
         assert years == sorted(years, reverse=True) and years
-        top, median = queries.metric_ranking(con, flt, "app.received_new:total", years[0], top=3)
+        top = queries.ranking(con, flt, years[0], key="app.received_new:total")
         series = queries.metric_series(con, flt, "app.received_new:total")
         one_year = series[series.year == years[0]].value
-        assert list(top.value) == sorted(one_year, reverse=True)[:3]
-        assert median == one_year.median()
-        rated, _ = queries.measure_ranking(con, queries.Filters(), "grant_rate", years[0], True)
-        assert (rated.applications >= queries.MIN_APPLICATIONS_FOR_RATES).all()
+        assert list(top.value) == sorted(one_year, reverse=True)  # a count: highest first
+        assert list(top["rank"]) == list(range(1, len(top) + 1))
+
+
+def test_worst_first_follows_each_measures_direction(demo_db):
+    """A lower grant rate is worse, a higher correction rate is worse; ranks count down the order shown and
+    small samples come last, unranked."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        year = queries.years_with(con, queries.Filters(), measure="grant_rate")[0]
+        for measure, worst_is_high in (("grant_rate", False), ("correction_rate", True)):
+            for worst_first in (True, False):
+                r = queries.ranking(con, queries.Filters(), year, measure=measure, worst_first=worst_first)
+                ranked = r[~r.small_sample]
+                high_first = worst_first == worst_is_high
+                assert list(ranked.value) == sorted(ranked.value, reverse=high_first), (measure, worst_first)
+                assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))
+                assert r[r.small_sample]["rank"].isna().all()
+                assert list(r.small_sample) == sorted(r.small_sample)  # every small sample after the ranked
+
+
+def test_one_peer_median_same_level_and_kind_without_small_samples(demo_db):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        year = queries.years_with(con, queries.Filters(), measure="grant_rate")[0]
+        r = queries.ranking(con, queries.Filters(), year, measure="grant_rate")
+        for (level, kind), part in r.groupby(["level", "kind"]):
+            usable = part[~part.small_sample]
+            if len(usable):
+                assert (part.peer_median == usable.value.median()).all() and (part.peers == len(usable)).all()
+            else:
+                assert part.peer_median.isna().all() and (part.peers == 0).all()
+        # a government is never a department's peer
+        assert {"government", "department"} <= set(r[r.level == "county"].kind)
+
+
+def test_rates_in_the_warehouse_are_the_formulas_of_measures(demo_db):
+    """Each rate is defined once (pipeline/spec/measures.py); the warehouse's column is that formula."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        df = con.execute("select * from measures").fetchdf()
+    for key, m in queries.MEASURES.items():
+        if m.rate:
+            den = df.eval(m.den)
+            expected = (df.eval(m.num) / den.where(den != 0)).astype(float)
+            pd.testing.assert_series_equal(df[key].astype(float), expected, check_names=False)
+
+
+def test_timeliness_and_findings_are_separate(demo_db):
+    """The demo carries publication dates: most reports on time, the late ones listed with their days, the
+    missing report not published; a report failing checks keeps its own timeliness."""
+    from pipeline.demo.generator import LATE, NOT_PUBLISHED
+    from pipeline.demo.render import agency_name
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        cov = queries.coverage(con, queries.Filters())
+        reported = cov[cov.report_id.notna()]
+        assert (reported.timeliness == "on_time").mean() > 0.9
+        assert set(cov[cov.findings == "failing_checks"].timeliness) <= {"on_time", "late", "date_unknown"}
+        assert (cov.findings == "failing_checks").any()
+        for (i, year), days in LATE.items():
+            late = queries.late_agencies(con, queries.Filters(), year)
+            row = late[late.agency == agency_name(i)[0]]
+            assert list(row.timeliness) == ["late"] and list(row.days_late) == [days]
+        i, year = NOT_PUBLISHED
+        late = queries.late_agencies(con, queries.Filters(), year)
+        row = late[late.agency == agency_name(i)[0]]
+        assert list(row.timeliness) == ["not_published"] and int(row.days_late.iloc[0]) > 0
+
+
+def test_same_agencies_sums(demo_db):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        flt = queries.Filters()
+        every = queries.section_agencies(con, flt, "applications")
+        same = queries.section_agencies(con, flt, "applications", same=True)
+        ids = queries.same_agencies(con, flt, "applications")
+        assert (same.agencies == len(ids)).all() and every.agencies.max() > len(ids)  # agency 14 misses 2022
+        totals = queries.section_totals(con, flt, "applications", same=True)
+        by_ids = queries.section_totals(con, queries.Filters(agency_ids=ids), "applications")
+        pd.testing.assert_frame_equal(totals[["year", "key", "value"]].reset_index(drop=True),
+                                      by_ids[["year", "key", "value"]].reset_index(drop=True), check_dtype=False)
+
+
+def test_special_zones_get_their_province_and_departments_are_not_governments():
+    """Without a register, 平潭综合实验区 and its departments are 福建省's (cpca knows no such division), and a
+    department is never a government's peer."""
+    from pipeline.warehouse.agencies import resolve
+
+    got = resolve(["平潭综合实验区管理委员会", "平潭综合实验区财政金融局", "河北雄安新区管理委员会"])
+    assert got["平潭综合实验区管理委员会"].province == "福建省" and got["平潭综合实验区财政金融局"].province == "福建省"
+    assert got["平潭综合实验区管理委员会"].level == got["平潭综合实验区财政金融局"].level == "city"
+    assert got["河北雄安新区管理委员会"].province == "河北省"
+    with duckdb.connect() as con:
+        con.execute("create table a as select * from (values ('平潭综合实验区管理委员会', null), ('平潭综合实验区财政金融局', null), "
+                    "('某县教育局', 'department'), ('某县人民政府', 'county')) t(name, register_level)")
+        kinds = dict(con.execute(f"select name, {queries.KIND_SQL} from a").fetchall())
+    assert kinds == {"平潭综合实验区管理委员会": "government", "平潭综合实验区财政金融局": "department",
+                     "某县教育局": "department", "某县人民政府": "government"}
