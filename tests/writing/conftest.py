@@ -37,6 +37,8 @@ def wh(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("writing")
     inbox = base / "inbox"
     shutil.copytree(ROOT / "data" / "inbox" / "demo", inbox / "demo")
+    # the bundled demo carries its own publication dates (demo/.fetch); this fixture gives its own instead
+    shutil.rmtree(inbox / "demo" / ".fetch", ignore_errors=True)
     for n in (NOT_PUBLISHED, NOT_COLLECTED):
         for f in (inbox / "demo").glob(f"{n}-{YEAR}.*"):
             f.unlink()

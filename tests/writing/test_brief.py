@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.serve import queries
 from pipeline.serve.i18n import t
-from pipeline.serve.writing.brief import KEY_MEASURES, brief_bytes
+from pipeline.serve.writing.brief import KEY_MEASURES, STATES, brief_bytes
 from tests.writing.conftest import NOT_COLLECTED, NOT_PUBLISHED, YEAR, doc_tables, doc_text, table_with
 
 FORMATS = ("docx", "pdf", "html")
@@ -60,8 +60,8 @@ def test_counts_per_coverage_state(docs, con, fmt):
         select case when status = 'loaded' and timeliness in ('on_time', 'late') then timeliness else status end, count(*)
         from coverage where year = ? group by 1""", [YEAR]).fetchall())
     rows = dict(table_with(doc_tables(docs[fmt], fmt), ["状态", "机关数"]))
-    got = {s: int(rows[t(f"status_{s}", "zh")]) for s in queries.COVERAGE_STATES}
-    assert got == {s: want.get(s, 0) for s in queries.COVERAGE_STATES}
+    got = {s: int(rows[t(f"status_{s}", "zh")]) for s in STATES}
+    assert got == {s: want.get(s, 0) for s in STATES}
     assert sum(got.values()) == con.execute("select count(*) from coverage where year = ?", [YEAR]).fetchone()[0]
 
 
@@ -79,7 +79,7 @@ def test_lowest_scored_agencies_and_score_bands(docs, con, fmt):
     sc = _scores(con).sort_values(["score", "agency"])
     assert sc.score.nunique() > 1
     tables = doc_tables(docs[fmt], fmt)
-    rows = table_with(tables, ["机关", "得分", "待处理错误", "待处理警告"])
+    rows = table_with(tables, ["机关", "得分", "扣分错误", "扣分警告"])
     assert [(r[0].removesuffix("*"), int(r[1]), int(r[2]), int(r[3])) for r in rows] == [
         (r.agency, r.score, r.e, r.w) for r in sc[sc.score < sc.score.max()].head(5).itertuples()]
     # an agency with unverified values is marked, never ranked silently

@@ -56,7 +56,7 @@ def test_an_unverified_agency_is_marked_and_named(flagged, tmp_path):
         data = brief_bytes(con, YEAR, queries.Filters(), fmt, tmp_path)
         text = doc_text(data, fmt).replace(" ", "")
         assert "个机关的部分数值未能通过表内核验" in text and name in text[text.index("部分数值未能通过表内核验"):]
-        lowest = table_with(doc_tables(data, fmt), ["机关", "得分", "待处理错误", "待处理警告"])
+        lowest = table_with(doc_tables(data, fmt), ["机关", "得分", "扣分错误", "扣分警告"])
         assert lowest[0][0] == name + "*"
     letter = doc_text(letter_bytes(con, rid, "docx", tmp_path), "docx")
     for key in ("app.received_new:total", "review:total"):

@@ -59,11 +59,20 @@ def brief_context(con, year: int, flt: queries.Filters, reviews: dict | None = N
             "score_warning": queries.SCORE_WARNING, "data_as_of": asof.get("finished_at"), "demo": bool(asof.get("demo"))}
 
 
+def _state(cov):
+    """One state per agency and year for the circular's count (the dashboard paints two marks): a report's
+    findings when they fail (incomplete, failing checks), else its timeliness (date unknown: loaded);
+    without a report, why there is none."""
+    findings = cov.findings.where(cov.findings.isin(["incomplete", "failing_checks"]))
+    timeliness = cov.timeliness.replace({"date_unknown": "loaded"})
+    return findings.fillna(timeliness)
+
+
 def _coverage(con, fy: queries.Filters, year: int, lang: str) -> dict:
     """Who published, when: the coverage matrix's states, the late reports with their days late, the
     agencies not published by the deadline and those not collected."""
     cov = queries.coverage(con, fy)
-    cov = cov[cov.year == year]
+    cov = cov[cov.year == year].assign(state=lambda c: _state(c))
     tl = queries.timeliness(con, fy, year)
     counts = cov.state.value_counts()
     late = tl[tl.timeliness == "late"].sort_values(["days_late", "agency"], ascending=[False, True])
@@ -109,7 +118,7 @@ def _quality(con, fy: queries.Filters, year: int, reviews: dict, lang: str) -> d
         "scored": int(len(scores)), "problems": problems,
         "bands": [{"band": label, "count": int(((scores.score >= lo) & (scores.score <= hi)).sum())}
                   for lo, hi, label in SCORE_BANDS],
-        "lowest": _rows(lowest, ["agency", "score", "errors_open", "warnings_open", "unverified"]), "lowest_ties": ties,
+        "lowest": _rows(lowest, ["agency", "score", "errors", "warnings", "unverified"]), "lowest_ties": ties,
         "highest": [r["agency"] + ("*" if r["unverified"] else "") for r in _rows(highest, ["agency", "unverified"])][:HIGHEST],
         "highest_total": int(highest.agency_id.nunique()), "top_score": None if top_score is None else int(top_score),
         "verified_available": unv is not None, "unverified": _names(unv) if unv is not None else [],
