@@ -26,10 +26,12 @@ def cmd_extract(args) -> int:
 
     try:
         st = os.stat(args.file)
+    except FileNotFoundError:
+        return fail("no such file")
     except OSError as e:
         return fail(f"cannot be read ({e.strerror or e})")
     if not stat.S_ISREG(st.st_mode):
-        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a folder" if stat.S_ISDIR(st.st_mode) else
+        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a directory" if stat.S_ISDIR(st.st_mode) else
                 "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
                 "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
         return fail(f"{kind}, not a report file; not read")
