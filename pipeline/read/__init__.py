@@ -12,7 +12,7 @@ from pipeline.read.common import ReadError, sniff_format
 
 __all__ = ["ReadError", "read", "read_bytes", "SUPPORTED_SUFFIXES"]
 
-SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps")
+SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xlsm", ".xls")
 
 
 def read_bytes(data: bytes, name: str) -> Document:
@@ -28,6 +28,8 @@ def read_bytes(data: bytes, name: str) -> Document:
         from pipeline.read.docx import read_docx as reader
     elif fmt in ("doc", "wps"):
         from pipeline.read.docx import read_legacy_word as reader
+    elif fmt in ("xlsx", "xls"):
+        from pipeline.read.spreadsheet import read_spreadsheet as reader
     else:  # pragma: no cover - sniff_format raises for anything else
         raise ReadError(name, f"unknown format {fmt}")
     try:
