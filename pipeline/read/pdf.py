@@ -315,7 +315,11 @@ def read_pdf(data: bytes, name: str) -> Document:
             meta_title = meta_title.decode("utf-16" if meta_title[:2] in (b"\xfe\xff", b"\xff\xfe") else "utf-8", "ignore")
         doc.title = to_simplified(str(meta_title).strip()) if meta_title and str(meta_title).strip() else None
         cjk = cid = 0
+        scanned: list[tuple[int, int]] = []  # (position in the blocks, page number) of pages without text
         for pno, page in enumerate(pages, start=1):
+            if len(page.chars) < 10 and page.images:  # a scanned page: read by OCR below
+                scanned.append((len(doc.blocks), pno))
+                continue
             found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
                                       "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
                                       "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
@@ -372,6 +376,15 @@ def read_pdf(data: bytes, name: str) -> Document:
             doc.blocks.extend(b for _, b in items)
     finally:
         pdf.close()
+    if scanned and not (cid > 20 and cid > cjk):
+        from pipeline.read.ocr import ocr_pdf_pages
+
+        read = ocr_pdf_pages(data, name, [p for _, p in scanned], doc)
+        for at, pno in reversed(scanned):
+            doc.blocks[at:at] = read[pno]
+        cjk += sum(len(_CJK.findall(b.text)) for blocks in read.values() for b in blocks if isinstance(b, Paragraph))
+        cjk += sum(len(_CJK.findall(c.text)) for blocks in read.values() for b in blocks if isinstance(b, Table)
+                   for row in b.rows for c in row)
     if cid > 20 and cid > cjk:
         # pdfminer cannot map these fonts; PDFium (pypdfium2, installed with pdfplumber) carries Adobe's
         # CJK character maps and often can: its text lines are read as a text file's
@@ -381,5 +394,5 @@ def read_pdf(data: bytes, name: str) -> Document:
                                   "its text cannot be read reliably")
         return fallback
     if cjk < 20:
-        raise ReadError(name, "the PDF has no usable text layer (scanned pages or images?); nianbao does not OCR")
+        raise ReadError(name, "the PDF has no usable text layer, and OCR of its page images found no Chinese text")
     return doc
