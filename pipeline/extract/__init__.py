@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pipeline.extract.ocr_marks import mark_ocr
 from pipeline.extract.parse import Report, parse
 from pipeline.read import ReadError, read, read_bytes
 
@@ -34,12 +35,18 @@ def _check(report: Report, doc) -> Report:
     return report
 
 
+def _parse(doc) -> Report:
+    report = parse(doc)
+    mark_ocr(doc, report)
+    return report
+
+
 def extract(path: str | Path) -> Report:
     """Read and parse one report file; raises ReadError (naming the file and the reason)."""
     doc = read(path)
-    return _check(parse(doc), doc)
+    return _check(_parse(doc), doc)
 
 
 def extract_bytes(data: bytes, name: str) -> Report:
     doc = read_bytes(data, name)
-    return _check(parse(doc), doc)
+    return _check(_parse(doc), doc)

@@ -400,7 +400,11 @@ def ocr_image_bytes(data: bytes, name: str, image_name: str, doc) -> list[Paragr
                                    f"image {image_name} has {im.width}×{im.height} pixels; the limit is "
                                    f"{lim.image_pixels:,} (NIANBAO_MAX_IMAGE_PIXELS); not read", name))
                 return []
-            gray = np.asarray(im.convert("L"))
+            gray = im.convert("L")
+            if max(gray.size) < 1600:  # a screenshot at screen resolution: enlarged to a scan's scale
+                factor = min(2.5, 1600 / max(gray.size))
+                gray = gray.resize((round(gray.width * factor), round(gray.height * factor)), Image.BICUBIC)
+            gray = np.asarray(gray)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
         doc.issues.append(("image_unreadable", "warning", f"image {image_name} cannot be decoded ({type(e).__name__})",
                            name))

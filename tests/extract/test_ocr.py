@@ -1,0 +1,145 @@
+"""Reports without a text layer, made at test time from the labelled corpus, read by OCR:
+
+- every labelled PDF rasterised by PDFium at 150 and 200 dpi into an image-only PDF (no text at all);
+- the same at 150 dpi turned by 0.5–1° and saved as JPEG, as a scanner gives;
+- every labelled HTML report with each of its tables replaced by a PNG screenshot of itself (Chromium).
+
+Bars (issue 17): image-only PDFs at least 95% of each report's golden facts, rotated scans 90%, table
+screenshots 95%; never a wrong value. Every fact read by OCR says so in its evidence, with its confidence.
+OCR is the slow part: each variant is made and read once per session.
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract import extract
+from tests.conftest import NO_CORPUS, golden_pairs, load_json
+
+PDFS = golden_pairs((".pdf",))
+HTMLS = golden_pairs((".html", ".htm"))
+BARS = {"150dpi": 0.95, "200dpi": 0.95, "scan": 0.90, "screenshots": 0.95}
+
+
+def _rasterise(src: Path, out: Path, dpi: int, turn: float = 0.0, jpeg: bool = False) -> Path:
+    """An image-only PDF of `src`: each page rendered by PDFium, optionally turned and JPEG-compressed."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    pdf = pdfium.PdfDocument(str(src))
+    pages = []
+    try:
+        for i in range(len(pdf)):
+            img = pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            if turn:
+                img = img.rotate(turn if i % 2 == 0 else -turn, resample=Image.BICUBIC, expand=False, fillcolor=255)
+            if jpeg:
+                buf = io.BytesIO()
+                img.save(buf, format="JPEG", quality=70)
+                img = Image.open(io.BytesIO(buf.getvalue()))
+            pages.append(img)
+    finally:
+        pdf.close()
+    pages[0].save(out, save_all=True, append_images=pages[1:], resolution=dpi)
+    return out
+
+
+def _screenshots(src: Path, out: Path, chromium: str) -> Path:
+    """The page with each of its tables replaced by a PNG screenshot of that table."""
+    from lxml import etree
+    from PIL import Image, ImageChops
+
+    from pipeline.read.common import decode
+
+    text = decode(src.read_bytes(), src.name, html=True)
+    tree = etree.fromstring(text, etree.HTMLParser())
+    folder = out / src.stem
+    folder.mkdir()
+    leaf = [t for t in tree.iter("table") if t.find(".//table") is None]
+    for n, table in enumerate(leaf):
+        page = folder / f"table{n}.html"
+        page.write_text('<html><head><meta charset="utf-8"><style>body{margin:20px;background:#fff;'
+                        'font-family:"Noto Serif CJK SC","Noto Sans CJK SC",serif;font-size:14px}</style></head><body>'
+                        + etree.tostring(table, encoding=str, method="html") + "</body></html>", encoding="utf-8")
+        png = folder / f"table{n}.png"
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        f"--user-data-dir={out / 'chromium-profile'}", "--window-size=1100,2600",
+                        f"--screenshot={png}", page.as_uri()], check=True, capture_output=True, timeout=120)
+        img = Image.open(png).convert("RGB")
+        box = ImageChops.difference(img, Image.new("RGB", img.size, "white")).getbbox()
+        assert box, f"the screenshot of table {n} of {src.name} is blank"
+        img.crop((max(0, box[0] - 10), max(0, box[1] - 10), box[2] + 10, box[3] + 10)).save(png)
+        page.unlink()
+        img_el = etree.Element("img", src=png.name)
+        img_el.tail = table.tail
+        table.getparent().replace(table, img_el)
+    path = folder / src.name
+    path.write_bytes(etree.tostring(tree, encoding="utf-8", method="html"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def ocr_reports(tmp_path_factory) -> dict[str, tuple]:
+    """name -> (report, expected, bar) for every variant, each made and read once."""
+    if not PDFS and not HTMLS:
+        pytest.skip(NO_CORPUS)
+    out = tmp_path_factory.mktemp("ocr")
+    made: dict[str, tuple[Path, Path, float]] = {}
+    for src, exp in PDFS:
+        made[f"{src.stem}.150dpi"] = (_rasterise(src, out / f"{src.stem}.150dpi.pdf", 150), exp, BARS["150dpi"])
+        made[f"{src.stem}.200dpi"] = (_rasterise(src, out / f"{src.stem}.200dpi.pdf", 200), exp, BARS["200dpi"])
+        made[f"{src.stem}.scan"] = (_rasterise(src, out / f"{src.stem}.scan.pdf", 150, turn=0.8, jpeg=True), exp,
+                                    BARS["scan"])
+    chromium = shutil.which("chromium")
+    if chromium is None and os.environ.get("CI") == "true":
+        pytest.fail("chromium is missing in CI (tests/install_prerequisites.py should have installed it)")
+    if chromium:
+        for src, exp in HTMLS:
+            made[f"{src.stem}.screenshots"] = (_screenshots(src, out, chromium), exp, BARS["screenshots"])
+    return {name: (extract(path), exp, bar) for name, (path, exp, bar) in made.items()}
+
+
+CASES = [f"{s.stem}.{v}" for s, _ in PDFS for v in ("150dpi", "200dpi", "scan")] + \
+        [f"{s.stem}.screenshots" for s, _ in HTMLS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CASES)
+def test_ocr_reads_the_golden_facts(ocr_reports, name):
+    if name not in ocr_reports:
+        pytest.skip("chromium is not installed (tests/install_prerequisites.py installs it)")
+    report, expected, bar = ocr_reports[name]
+    want = load_json(expected)
+    got = report.values()
+    assert report.year == want["year"] and report.template == want["template"]
+    wrong = [(k, got[k], v) for k, v in want["facts"].items()
+             if k in got and not math.isclose(float(got[k]), float(v), abs_tol=1e-6)]
+    assert not wrong, f"wrong values in {name}: {wrong[:10]}"
+    absent = [k for k in want.get("absent", []) if k in got]
+    assert not absent, f"{name} reports facts the golden says are absent: {absent}"
+    found = sum(1 for k in want["facts"] if k in got)
+    assert found >= bar * len(want["facts"]), \
+        f"{name}: {found} of {len(want['facts'])} golden facts; missing {[k for k in want['facts'] if k not in got][:15]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CASES)
+def test_ocr_facts_carry_their_confidence(ocr_reports, name):
+    if name not in ocr_reports:
+        pytest.skip("chromium is not installed")
+    report = ocr_reports[name][0]
+    table_facts = [f for f in report.facts if "row" in f.evidence]
+    assert table_facts
+    unmarked = [f.key() for f in table_facts if f.evidence.get("read_by") != "ocr"]
+    assert not unmarked, f"table facts of {name} not marked as read by OCR: {unmarked[:10]}"
+    confs = [f.evidence["ocr_confidence"] for f in table_facts]
+    assert all(0.0 < c <= 1.0 for c in confs)
+    from pipeline.read.ocr import OCR_MIN_CONFIDENCE
+
+    assert min(confs) >= OCR_MIN_CONFIDENCE, "a number under the confidence bar was given"
