@@ -4,8 +4,9 @@ prose from the words outside the tables, both in reading order page by page.
 A table's grid comes from pdfplumber's cell boxes: a position left empty by pdfplumber is covered by
 a merged cell, to its left (colspan) or above (rowspan), which the boxes tell apart. A table that
 continues on the next page becomes a second table; the parser carries the section across. Words in
-a table's box (a page number printed inside it, say) stay out of the prose. A PDF without usable
-text (scanned pages, CJK fonts without a Unicode map that come out as (cid:123)) is refused.
+a table's box (a page number printed inside it, say) stay out of the prose. A page without text but
+with an image (a scan) is read by OCR (`ocr.py`); a PDF without usable text otherwise (CJK fonts without
+a Unicode map that come out as (cid:123) and that PDFium cannot map either, blank pages) is refused.
 """
 from __future__ import annotations
 
@@ -394,5 +395,7 @@ def read_pdf(data: bytes, name: str) -> Document:
                                   "its text cannot be read reliably")
         return fallback
     if cjk < 20:
-        raise ReadError(name, "the PDF has no usable text layer, and OCR of its page images found no Chinese text")
+        if scanned:
+            raise ReadError(name, "the PDF has no usable text layer, and OCR of its page images found no Chinese text")
+        raise ReadError(name, "the PDF has no usable text layer and no page images to read by OCR")
     return doc

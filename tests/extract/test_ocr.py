@@ -143,3 +143,56 @@ def test_ocr_facts_carry_their_confidence(ocr_reports, name):
     from pipeline.read.ocr import OCR_MIN_CONFIDENCE
 
     assert min(confs) >= OCR_MIN_CONFIDENCE, "a number under the confidence bar was given"
+
+
+def _image_pdf(path: Path, pages: int) -> Path:
+    from PIL import Image, ImageDraw
+
+    imgs = []
+    for _ in range(pages):
+        img = Image.new("L", (600, 800), 255)
+        ImageDraw.Draw(img).rectangle((50, 50, 550, 300), outline=0, width=2)
+        imgs.append(img)
+    imgs[0].save(path, save_all=True, append_images=imgs[1:], resolution=72)
+    return path
+
+
+def test_scans_past_the_page_limit_are_refused_naming_it(tmp_path, monkeypatch):
+    from pipeline import limits
+    from pipeline.read import ReadError, read
+
+    monkeypatch.setenv("NIANBAO_MAX_OCR_PAGES", "2")
+    limits.current.cache_clear()
+    try:
+        with pytest.raises(ReadError, match="NIANBAO_MAX_OCR_PAGES") as e:
+            read(_image_pdf(tmp_path / "long-scan.pdf", 3))
+        assert "long-scan.pdf" in str(e.value) and "3 pages" in str(e.value)
+    finally:
+        monkeypatch.delenv("NIANBAO_MAX_OCR_PAGES")
+        limits.current.cache_clear()
+
+
+def test_pictures_are_read_only_beside_the_page(tmp_path, monkeypatch):
+    """Only files in the page's folder are read: not another site's address, not a path out of the
+    folder, not a data: URI; and never where the page has its tables."""
+    from pipeline.read import html as html_reader
+    from pipeline.read import read
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "site" / "t.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    seen = []
+    monkeypatch.setattr("pipeline.read.ocr.ocr_image_bytes", lambda data, name, image, doc: seen.append(image) or [])
+    body = "<p>一、总体情况</p>" + "<p>本机关2023年政府信息公开工作年度报告。</p>" * 30
+    imgs = ('<img src="http://example.invalid/a.png"><img src="../outside.png"><img src="/etc/passwd">'
+            '<img src="data:image/png;base64,AAAA"><img src="t.png">')
+    page = tmp_path / "site" / "r.html"
+    page.write_text(f"<html><body><div>{body}{imgs}</div></body></html>", encoding="utf-8")
+    read(page)
+    assert seen == ["t.png"]
+    seen.clear()
+    page.write_text(f"<html><body><div>{body}<table><tr><td>本年新收政府信息公开申请数量</td><td>3</td></tr></table>"
+                    f"{imgs}</div></body></html>", encoding="utf-8")
+    read(page)
+    assert seen == [], "a page with its tables has its pictures left alone"
+    assert html_reader._local_image("t.png", tmp_path / "site") is not None
