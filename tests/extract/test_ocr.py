@@ -196,3 +196,70 @@ def test_pictures_are_read_only_beside_the_page(tmp_path, monkeypatch):
     read(page)
     assert seen == [], "a page with its tables has its pictures left alone"
     assert html_reader._local_image("t.png", tmp_path / "site") is not None
+
+
+def _drawn_table(rows: list[list[str]], widths: list[int], height: int = 60):
+    """A ruled table drawn at test time in a CJK font, as a grayscale image (numpy)."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_file = subprocess.run(["fc-match", "Noto Sans CJK SC", "-f", "%{file}"], capture_output=True, text=True).stdout
+    if "CJK" not in font_file:
+        pytest.skip("no CJK font (tests/install_prerequisites.py installs fonts-noto-cjk)")
+    font = ImageFont.truetype(font_file, 26)
+    img = Image.new("L", (sum(widths) + 80, height * len(rows) + 80), 255)
+    d = ImageDraw.Draw(img)
+    y = 40
+    for row in rows:
+        x = 40
+        for text, w in zip(row, widths):
+            d.rectangle((x, y, x + w, y + height), outline=0, width=2)
+            d.text((x + w / 2, y + height / 2), text, font=font, fill=0, anchor="mm")
+            x += w
+        y += height
+    return np.asarray(img)
+
+
+ROWS = [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "3", "0", "12"],
+        ["行政规范性文件", "5", "1", "47"]]
+
+
+def test_a_drawn_table_becomes_its_grid_with_confidences():
+    from pipeline.read.document import Table
+    from pipeline.read.ocr import read_image
+
+    issues: list = []
+    blocks = read_image(_drawn_table(ROWS, [260, 200, 200, 200]), 1, "drawn.png", issues)
+    (table,) = [b for b in blocks if isinstance(b, Table)]
+    assert table.texts() == ROWS
+    assert all(c.confidence is not None and c.confidence >= 0.9 for row in table.rows for c in row)
+    assert not issues
+
+
+def test_a_number_read_without_confidence_is_left_out_with_an_issue(monkeypatch):
+    """The recogniser's confidence for one cell forced low: that cell is blank (no value, never 0), an
+    issue names it, the parser reads the rest of its row."""
+    from pipeline.extract.ocr_marks import mark_ocr
+    from pipeline.extract.parse import parse
+    from pipeline.read import ocr
+    from pipeline.read.document import Document, Paragraph
+
+    real = ocr.recognise
+
+    def doubtful(crops):
+        return [(t, 0.5) if t == "47" else (t, c) for t, c in real(crops)]
+
+    monkeypatch.setattr(ocr, "recognise", doubtful)
+    doc = Document(path="drawn.pdf", format="pdf")
+    doc.blocks = [Paragraph("某区人民政府2023年政府信息公开工作年度报告"), Paragraph("二、主动公开政府信息情况"),
+                  Paragraph("第二十条第（一）项")]
+    doc.blocks += ocr.read_image(_drawn_table(ROWS, [260, 200, 200, 200]), 2, "drawn.pdf", doc.issues)
+    report = parse(doc)
+    mark_ocr(doc, report)
+    got = report.values()
+    assert "active.normative_docs:in_force" not in got
+    assert got["active.normative_docs:made"] == 5 and got["active.regulations:in_force"] == 12
+    assert any(i.code == "ocr_low_confidence" and "'47'" in i.message and "page 2" in i.where for i in report.issues)
+    fact = next(f for f in report.facts if f.key() == "active.regulations:in_force")
+    assert fact.evidence["read_by"] == "ocr" and fact.evidence["ocr_confidence"] >= 0.9
