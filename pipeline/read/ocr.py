@@ -225,11 +225,53 @@ def read_image(gray: np.ndarray, page: int | None, where: str, issues: list) -> 
         used.update(inside)
         items.append((y0, _table(cells, [boxes[i] for i in inside], rgb, ink, page, where, issues)))
     rest = [boxes[i] for i in range(len(boxes)) if i not in used]
-    lines = _text_lines(rest, rgb)
-    for y, text, conf in lines:
+    for y, text, conf in _text_lines(rest, rgb):
+        if conf < OCR_MIN_CONFIDENCE and re.search(r"\d", text):
+            issues.append(("ocr_low_confidence", "warning", f"a line with figures read with confidence {conf:.2f} "
+                           f"(under {OCR_MIN_CONFIDENCE}); left out", f"{where}" + (f", page {page}" if page else "")
+                           + f": {text[:60]}"))
+            continue
         items.append((y, Paragraph(text, page=page, confidence=conf)))
     items.sort(key=lambda it: it[0])
-    return [b for _, b in items]
+    return _prose([b for _, b in items], page)
+
+
+def _prose(blocks: list[Paragraph | Table], page: int | None) -> list[Paragraph | Table]:
+    """Runs of text lines between tables as a text file's lines are read: lines that are a table's rows
+    (cells apart) become a table whose columns are not the page's (`aligned` False), the other lines
+    paragraphs joined where a sentence runs over lines. Each keeps the lowest confidence of its lines."""
+    from pipeline.read.pdf import _paragraphs
+    from pipeline.read.txt import blocks_from_lines
+
+    out: list[Paragraph | Table] = []
+    run: list[Paragraph] = []
+
+    def flush():
+        if not run:
+            return
+        conf = min(p.confidence for p in run if p.confidence is not None)
+        texts: list[str] = []
+        for b in blocks_from_lines([p.text for p in run], page=page) + [None]:
+            if isinstance(b, Paragraph):
+                texts.append(b.text)
+                continue
+            out.extend(Paragraph(t, page=page, confidence=conf) for t in _paragraphs(texts))
+            texts = []
+            if b is not None:
+                for row in b.rows:
+                    for c in row:
+                        c.confidence = conf if c.text else None
+                out.append(b)
+        run.clear()
+
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            run.append(b)
+        else:
+            flush()
+            out.append(b)
+    flush()
+    return out
 
 
 def _text_lines(boxes, rgb) -> list[tuple[float, str, float]]:
