@@ -22,7 +22,7 @@ class Limits:
     table_cells: int = 200_000  # NIANBAO_MAX_TABLE_CELLS: cells of one table, spans expanded
     span: int = 100  # NIANBAO_MAX_SPAN: columns or rows one merged cell may span
     ocr_pages: int = 20  # NIANBAO_MAX_OCR_PAGES: pages of one file read by OCR (pages without a text layer)
-    ocr_page_seconds: float = 60.0  # NIANBAO_OCR_PAGE_SECONDS: seconds OCR may take on one page or image
+    ocr_page_seconds: float = 60.0  # NIANBAO_OCR_PAGE_SECONDS: CPU seconds OCR may take on one page or image
     image_pixels: int = 40_000_000  # NIANBAO_MAX_IMAGE_PIXELS: pixels of one image read by OCR (a page is rendered within it)
 
     @classmethod
