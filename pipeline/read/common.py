@@ -37,6 +37,8 @@ def sniff_format(data: bytes, name: str) -> str:
                                       and "Workbook".encode("utf-16-le") in data):
             return "xls"
         return "wps" if lower.endswith(".wps") else "doc"
+    if lower.endswith((".xls", ".xlsx", ".xlsm")) and _HTML_SNIFF.search(data[:2048]):
+        return "html"  # a table saved by Excel (or a site) as a web page under a workbook's name
     if lower.endswith((".pdf", ".docx", ".doc", ".wps", ".xls", ".xlsx", ".xlsm")):
         raise ReadError(name, f"the name says {lower.rsplit('.', 1)[-1].upper()} but the content is not")
     head = data[:4096]

@@ -167,6 +167,14 @@ def test_workbook_gives_every_table_fact(workbooks, name, expected):
     assert not absent, f"{name} reports facts the golden says are absent: {absent}"
 
 
+def test_a_web_page_saved_under_a_workbook_name_is_read_as_html(tmp_path):
+    p = tmp_path / "统计表.xls"
+    p.write_text("<html><body><table><tr><td>信息内容</td><td>本年制发件数</td></tr>"
+                 "<tr><td>规章</td><td>2</td></tr></table></body></html>", encoding="utf-8")
+    doc = read(p)
+    assert doc.format == "html" and doc.tables[0].texts() == [["信息内容", "本年制发件数"], ["规章", "2"]]
+
+
 def test_workbook_merged_cells_are_read_once(tmp_path):
     from openpyxl import Workbook
 
