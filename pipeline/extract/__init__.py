@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pipeline.extract import parse as _parse
 from pipeline.extract.ocr_marks import mark_ocr
-from pipeline.extract.parse import Report, parse
+from pipeline.spec.model import Report
 from pipeline.read import ReadError, read, read_bytes
 
 __all__ = ["extract", "extract_bytes", "ReadError", "NotAReport"]
@@ -35,8 +36,8 @@ def _check(report: Report, doc) -> Report:
     return report
 
 
-def _parse(doc) -> Report:
-    report = parse(doc)
+def _facts(doc) -> Report:
+    report = _parse.parse(doc)
     mark_ocr(doc, report)
     return report
 
@@ -44,9 +45,9 @@ def _parse(doc) -> Report:
 def extract(path: str | Path) -> Report:
     """Read and parse one report file; raises ReadError (naming the file and the reason)."""
     doc = read(path)
-    return _check(_parse(doc), doc)
+    return _check(_facts(doc), doc)
 
 
 def extract_bytes(data: bytes, name: str) -> Report:
     doc = read_bytes(data, name)
-    return _check(_parse(doc), doc)
+    return _check(_facts(doc), doc)

@@ -105,3 +105,54 @@ def review_sum(values: dict) -> list[Violation]:
 
 def all_violations(values: dict) -> list[Violation]:
     return balance(values) + outcomes_sum(values) + columns_sum(values) + review_sum(values)
+
+
+def _identities(keys: set[str]) -> list[tuple[str, list[str], list[str]]]:
+    """Every identity of 表三 and 表四 as (name, left-hand terms, right-hand terms), over the rows this
+    report printed (`keys`: the `metric:dim` keys read or printed blank)."""
+    printed = {k.partition(":")[0] for k in keys}
+    if any(m.startswith("app.other.") for m in printed):
+        outcome_rows = OUTCOME_METRICS_2021
+    elif "app.other" in printed:
+        outcome_rows = OUTCOME_METRICS_2019
+    else:
+        outcome_rows = tuple(m for m in OUTCOME_METRICS_2019 if m != "app.other")
+    out = []
+    if printed & set(APP_ROWS):
+        for m in APP_ROWS:
+            if m in printed:
+                out.append((f"{m} row", [f"{m}:{d}" for d in APPLICANT[:-1]], [f"{m}:total"]))
+        for d in APPLICANT:
+            out.append((f"outcomes {d}", [f"{m}:{d}" for m in outcome_rows], [f"app.total:{d}"]))
+            out.append((f"balance {d}", [f"app.received_new:{d}", f"app.carried_in:{d}"],
+                        [f"app.total:{d}", f"app.carried_out:{d}"]))
+    for b in REVIEW_BLOCKS:
+        if b in printed:
+            out.append((f"{b} block", [f"{b}:{d}" for d in REVIEW[:-1]], [f"{b}:total"]))
+    return out
+
+
+def verify(facts: list, blank: set[str]) -> None:
+    """Set each fact's `verified`: a cell of 表三 or 表四 is verified when every identity that contains
+    it holds. A term printed blank or not applicable (`blank`) counts as 0 there, as the table's own
+    totals count it; a term that was not read at all (a row left out) leaves the identity unconfirmed,
+    and so the cells in it unverified. Facts of 表二 and the prose have no identity: their label match
+    is their proof, and they stay verified."""
+    values = {f.key(): f.value for f in facts}
+    table_keys = {k for k in values if k.startswith(("app.", "review", "litigation."))}
+    if not table_keys:
+        return
+    confirmed: dict[str, bool] = {}
+    for _, lhs, rhs in _identities(table_keys | blank):
+        terms = lhs + rhs
+        if not any(t in values for t in terms):
+            continue  # nothing of it was read: it confirms or refutes no fact
+        known = all(t in values or t in blank for t in terms)
+        holds = known and _eq(sum(values.get(t, 0) for t in lhs), sum(values.get(t, 0) for t in rhs))
+        for t in terms:
+            if t in values:
+                confirmed[t] = confirmed.get(t, True) and holds
+    for f in facts:
+        k = f.key()
+        if k in table_keys:
+            f.verified = confirmed.get(k, False)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.spec import catalog
+from pipeline.spec import catalog, tables
 from pipeline.read.cells import TEXT, classify
 from pipeline.read.document import Cell, Paragraph, Table
 
@@ -30,8 +30,45 @@ _VALUE = re.compile(r"^[-+—–−]*\s*[\d.,，]+\s*(?:万元|亿元|元|万|�
 _MAX_TOKEN = 60
 
 
+# an item number standing alone on its line: 1. 1、 （一） 一、 (1) — part of the label after it, never a value
+_ITEM_ALONE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]?)\s*$")
+# a label line that starts with the punctuation of an item number whose digits stand on the line before
+_NUMBER_TAIL = re.compile(r"^\s*[.．、]\s*[\u4e00-\u9fff“\"]")
+# every header word of the official tables, as printed: a header word broken over lines is joined
+# while the joined text is still the beginning of one of them (本年增 / / / 减 -> 本年增/减)
+_HEADER_WORDS = tuple({w for w, _ in catalog.ACTIVE_HEADER_DIMS} | set(tables.APPLICANT_HEAD) | set(tables.REVIEW_HEAD)
+                      | {"信息内容", "申请人情况", "法人或其他组织", "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"})
+
+
 def _value_like(t: str) -> bool:
+    if _ITEM_ALONE.match(t):
+        return False
     return classify(t).kind != TEXT or bool(_VALUE.match(t))
+
+
+def _join_broken_words(tokens: list[str]) -> list[str]:
+    """Words broken over lines joined before anything is read as a value: an item number on its own
+    line with the label line after it (`1.` + `属于国家秘密`, or `1` + `.属于国家秘密`), and a header word
+    whose pieces stand on lines of their own (`本年增` + `/` + `减`: the `/` is no not-applicable cell)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        prev = out[-1] if out else None
+        if (prev is not None and not _value_like(prev) and prev.replace(" ", "") not in _HEADER_WORDS
+                and _is_header_start(prev) and _is_header_start(prev + t)):
+            out[-1] = prev + t.strip()
+            i += 1
+            continue
+        if nxt is not None and not _value_like(nxt) and (
+                _ITEM_ALONE.match(t) or (t.strip().isdigit() and len(t.strip()) <= 2 and _NUMBER_TAIL.match(nxt))):
+            out.append(t.strip() + nxt.strip())
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def _token(block) -> str | None:
@@ -75,7 +112,7 @@ def fold_streams(blocks: list, is_heading) -> list:
         values = sum(1 for t in tokens if _value_like(t))
         if values >= 8 and any(_MARKERS.search(t) for t in tokens):
             page = next((b.page for b, _ in run if isinstance(b, Paragraph)), None)
-            out.extend(_tables(tokens, page, is_heading))
+            out.extend(_tables(_join_broken_words(tokens), page, is_heading))
         else:
             out.extend(b for b, _ in run)
         run.clear()
@@ -114,11 +151,21 @@ def _label_cells(texts: list[str]) -> tuple[list[str], list[str]]:
     return texts, []
 
 
+def _is_header_start(text: str) -> bool:
+    t = text.replace(" ", "")
+    return any(w.startswith(t) for w in _HEADER_WORDS)
+
+
 def _header_cells(texts: list[str]) -> list[str]:
-    """Header words broken over lines joined (本年新公开 + 数量), so each column has one cell."""
+    """Header words broken over lines joined (本年新公开 + 数量, 本年增 + / + 减), so each column has one
+    cell: a line is joined to the one before while together they begin a header word of the tables."""
     cells: list[str] = []
     for t in texts:
-        if cells and (t in ("数量", "件数", "总数量", "总计数", "机构", "企业", "组织") or t.startswith(("（", "(")) and not _NUMBERED.match(t)):
+        if cells and (t in ("数量", "件数", "总数量", "总计数", "机构", "企业", "组织")
+                      or (t.startswith(("（", "(")) and not _NUMBERED.match(t))
+                      or t.startswith("单位")
+                      or (not _is_header_start(cells[-1] + "x") and _is_header_start(cells[-1] + t)
+                          and cells[-1].replace(" ", "") not in _HEADER_WORDS)):
             cells[-1] += t
         else:
             cells.append(t)
@@ -147,7 +194,7 @@ def _tables(tokens: list[str], page, is_heading) -> list:
         if rows:
             width = max(len(r) for r in rows)
             grid = [[Cell(t) for t in r] + [Cell("", origin=False) for _ in range(width - len(r))] for r in rows]
-            out.append(Table(grid, page=page, row_pages=[page] * len(grid) if page else None))
+            out.append(Table(grid, page=page, row_pages=[page] * len(grid) if page else None, aligned=False))
             rows.clear()
 
     for t in tokens:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pipeline.spec import catalog, tables
 from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit, chinese_year, classify, plain, to_wan_yuan
 from pipeline.read.document import Document, Paragraph, Table
+from pipeline.extract import identities
 from pipeline.extract.digits_run_together import read_flattened
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
 from pipeline.extract.narrative import read_narrative
@@ -135,10 +136,14 @@ class _State:
         self.group: str | None = None  # 不予公开 / 无法提供 / 不予处理 / 其他处理 in 表三
         self.pending: list[str] = []  # label text on lines without values (a label broken over lines)
         self.dims: list[tuple[str, str | None, str, int]] | None = None  # 表二 header: (dim, unit, text, column)
+        self.dims_complete = True  # the 表二 header names every column it prints
+        self.aligned = True  # the current table's grid columns are the document's own (Table.aligned)
+        self.orphan: dict | None = None  # a 表三 row of values waiting for its label's last lines (text tables)
         self.votes = {"2019": 0, "2021": 0}
         self.seen: dict[str, Fact] = {}
         self.conflicts: set[str] = set()
         self.blank_cells: list[str] = []
+        self.blank_keys: set[str] = set()  # `metric:dim` of 表三/表四 cells printed blank or not applicable
         self.review_head: list = []  # 表四 header rows (grid cells) above the values
         self.review_filled: tuple = (None, 0, [])
         self.app_head: list = []  # 表三 header rows (grid cells), for rows whose cells are not seven
@@ -191,20 +196,45 @@ def _evidence(table: str, row: Row, column: str, page: int | None) -> dict:
     return ev
 
 
-def _note_blanks(st: _State, row: Row, cells: list[CellValue], columns: list[str]):
-    for cv, col in zip(cells, columns):
+def _note_blanks(st: _State, row: Row, cells: list[CellValue], columns: list[str], keys: list[str] | None = None):
+    for i, (cv, col) in enumerate(zip(cells, columns)):
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or row.label} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
+            if keys:
+                st.blank_keys.add(keys[i])
+
+
+# an item number at the start of a label as printed: （三） 三、 1. 1、 (1)
+ITEM_NUMBER = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]"
+                         r"|\d{1,2}\s*[.．、](?!\d))")
+
+
+def _own_lines(pending: list[str], own: str) -> list[str]:
+    """The lines before a row that are its own label's first lines: a label broken over lines starts
+    with its item number, so lines before the last numbered one belong to an earlier label, and a row
+    whose own text starts with a number owns none of them."""
+    if ITEM_NUMBER.match(own):
+        return []
+    start = 0
+    for i, line in enumerate(pending):
+        if ITEM_NUMBER.match(line):
+            start = i
+    return pending[start:]
 
 
 def _match(st: _State, row: Row, section: str) -> catalog.Metric | None:
+    """The metric a row's own label names, read with the group label spanning it and the label's own
+    earlier lines. A row without a label of its own (its label lost, or only an item number left) is
+    never matched: the metric it would get would come from the rows around it, not from its text."""
     own = catalog.normalise_label(row.own)
+    if not catalog.strip_numbering(own):
+        return None
     if section == "active":
         own = catalog.strip_numbering(own)
     m = catalog.match_row(own, section)
     if m:
         return m
-    for ctx in (row.context, [st.group] if st.group else [], st.pending):
+    for ctx in (row.context, [st.group] if st.group else [], _own_lines(st.pending, row.own)):
         if ctx:
             m = catalog.match_row(catalog.normalise_label("".join(ctx) + row.own), section)
             if m:
@@ -301,7 +331,75 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
     return out
 
 
+# the characters of 表三's group labels printed down a column of their own: （三）不予公开, 三、本年度办理结果
+_GROUP_CHARS = set("（）()三四五六七一二、.本年度办理结果不予公开无法提供处理其他")
+_GLUED_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff”\"）)])(\d+)$")
+_INNER_NUMBER = re.compile(r"^(\S{1,3}?)\s*(\d{1,2}\s*[.．、]\s*[\u4e00-\u9fff].*)$")
+
+
+def _group_fragment(text: str) -> bool:
+    """A piece of a group label printed down its own column beside the row labels (`（ 三`, `） 不`, `予 公`):
+    no part of any row's label."""
+    t = re.sub(r"\s", "", text)
+    return 0 < len(t) <= 3 and all(ch in _GROUP_CHARS for ch in t)
+
+
+def _line_label(text: str) -> str:
+    """A label line of a table rebuilt from text lines, without the group label's pieces printed before
+    it on the same line (`（ 五1.信访举报` -> `1.信访举报`)."""
+    m = _INNER_NUMBER.match(text)
+    if m and _group_fragment(m.group(1)):
+        return m.group(2)
+    return "" if _group_fragment(text) else text
+
+
+def _unglue(row: Row) -> Row:
+    """A row of a table rebuilt from text whose first value is glued to its label (`内部事务信1` and six
+    more values): the digits are the first value, as a label never ends in a number."""
+    m = _GLUED_NUMBER.match(row.own)
+    if m and len(row.values) == 6 and row.positions:
+        return Row(m.group(1), row.context, [classify(m.group(2))] + row.values, row.texts,
+                   [row.positions[0] - 1] + row.positions, row.label_end)
+    return row
+
+
+def _resolve_orphan(st: _State, ended_by_label: bool):
+    """A row of values whose label lines stand above and below it (a label wrapped over lines, the values
+    printed beside its middle): its label is its unit's lines, from the one with its item number down to
+    the line before the next item number. Read only when the unit is closed by the next numbered label;
+    otherwise left out with an issue."""
+    orphan, st.orphan = st.orphan, None
+    if orphan is None:
+        return
+    row, before, after = orphan["row"], orphan["before"], orphan["after"]
+    lines = [x for x in before + [row.own] + after if x]
+    m = None
+    if ended_by_label and lines and ITEM_NUMBER.match(lines[0]):
+        m = catalog.match_row(catalog.normalise_label("".join(lines)), "applications")
+    if m is None:
+        st.report.issues.append(Issue("row_without_label", "warning",
+                                      "a row of table 三 with values but no label of its own was left out (its place "
+                                      "among the rows is not proof of which row it is)",
+                                      (" ".join(lines) or "(no label)") + " | " + " ".join(v.text for v in row.values)))
+        return
+    whole = Row(" ".join(lines), [], row.values, row.texts, row.positions, row.label_end)
+    _place_app_row(st, whole, m)
+
+
 def _row_applications(st: _State, row: Row, cells_grid=None):
+    if not st.aligned:
+        own = _line_label(row.own)
+        if own != row.own:
+            row = Row(own, row.context, row.values, row.texts, row.positions, row.label_end)
+        if any(v.kind == NUMBER for v in row.values):
+            row = _unglue(row)
+        if st.orphan is not None:
+            numbered = bool(ITEM_NUMBER.match(row.own))
+            if any(v.kind == NUMBER for v in row.values) or numbered \
+                    or _APP_HEADER.search(catalog.normalise_label(row.own)):
+                _resolve_orphan(st, ended_by_label=numbered)
+            elif row.own:
+                st.orphan["after"].append(row.own)
     norm = catalog.normalise_label(row.label)
     own = catalog.normalise_label(row.own)
     if not row.own and not any(v.kind in (NUMBER, TEXT) for v in row.values):
@@ -324,15 +422,30 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
             st.pending.append(row.own)
         return
     m = _match(st, row, "applications")
+    before = _own_lines(st.pending, row.own)
     st.pending = []
     st.carry = None
+    if m is None and not st.aligned and any(v.kind == NUMBER for v in row.values) \
+            and (ITEM_NUMBER.match(row.own) or (before and ITEM_NUMBER.match(before[0]))):
+        st.orphan = {"row": row, "before": before, "after": []}  # its label may go on below it
+        return
     if m is None:
         if any(v.kind == NUMBER for v in row.values):
-            issue = Issue("unmatched_row", "warning", "a row of table 三 whose label matches no metric was left out",
-                          row.label or "(no label) " + " ".join(v.text for v in row.values))
+            if catalog.strip_numbering(catalog.normalise_label(row.own)):
+                issue = Issue("unmatched_row", "warning", "a row of table 三 whose label matches no metric was left out",
+                              row.label)
+            else:
+                issue = Issue("row_without_label", "warning",
+                              "a row of table 三 with values but no label of its own was left out (its place among "
+                              "the rows is not proof of which row it is)", "(no label) " + " ".join(v.text for v in row.values))
             st.report.issues.append(issue)
             st.carry = {"row": row, "metric": None, "page": st.page, "issue": issue}
         return
+    _place_app_row(st, row, m)
+
+
+def _place_app_row(st: _State, row: Row, m: catalog.Metric):
+    """A 表三 row's cells under the seven applicant columns, once its metric is known."""
     if m.code == "app.total":
         st.group = None
     else:  # a group label broken over a page (（六）其 | 他处理) is known from its rows
@@ -355,12 +468,14 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
                                           "page's edge?); the others are read by their headers", row.label))
         for dim, cv in placed:
             col = catalog.DIM_LABELS[dim][0]
+            if cv.kind in (BLANK, NA):
+                st.blank_keys.add(f"{m.code}:{dim}")
             if cv.kind == NUMBER:
                 st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
         return
     cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
     st.carry = {"row": row, "metric": m, "page": st.page}
-    _note_blanks(st, row, cells, cols)
+    _note_blanks(st, row, cells, cols, [f"{m.code}:{d}" for d in catalog.APPLICANT])
     for dim, col, cv in zip(catalog.APPLICANT, cols, cells):
         if cv.kind == NUMBER:
             st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
@@ -491,6 +606,7 @@ def _row_review(st: _State, row: Row, cells):
         col = f"{_REVIEW_BLOCK_LABEL[block]} {catalog.DIM_LABELS[dim][0]}"
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or '表四'} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
+            st.blank_keys.add(f"{block}:{dim}")
         elif cv.kind == NUMBER:
             st.add(block, dim, cv.value, _evidence("review_litigation", row, col, st.page))
 
@@ -499,8 +615,16 @@ _HEADER_RX = re.compile("|".join(re.escape(p) for p, _ in catalog.ACTIVE_HEADER_
 _HEADER_DIM = dict(catalog.ACTIVE_HEADER_DIMS)
 
 
-def _header_dims(row: Row, cells) -> list[tuple[str, str | None, str, int]] | None:
+_LABEL_HEADER = re.compile(r"信息内容|^内容$|^项目$|^类别$|第二十条")
+_UNIT_NOTE = re.compile(r"^\(?(单位)?(万元|元|亿元|件|个|项)?\)?$")  # (单位：万元) on a line of its own
+
+
+
+def _header_dims(row: Row, cells) -> tuple[list[tuple[str, str | None, str, int]] | None, bool]:
+    """表二's column header: (dim, unit, header text, grid column) for each column it names, and whether
+    it names every column it prints (a header word broken over cells, `本年增` | `减`, names none)."""
     dims: list[tuple[str, str | None, str, int]] = []
+    complete = True
     last_text = None
     for col, c in enumerate(cells):
         if not c.origin or c.from_above:
@@ -509,10 +633,29 @@ def _header_dims(row: Row, cells) -> list[tuple[str, str | None, str, int]] | No
         if not t or t == last_text:
             continue
         last_text = t
-        for m in _HEADER_RX.finditer(t):
+        found = list(_HEADER_RX.finditer(t))
+        if not found and not _LABEL_HEADER.search(t) and not _UNIT_NOTE.match(t):
+            complete = False
+        for m in found:
             dim = _HEADER_DIM[m.group(0)]
             dims.append((dim, amount_unit(c.text) if dim == "amount_wan_yuan" else None, c.text, col))
-    return dims or None
+    return (dims or None), complete
+
+
+def _active_cells(st: _State, row: Row) -> list[CellValue] | None:
+    """A 表二 row's cells under the header's columns. In a table whose grid is the document's own (HTML,
+    Word, a ruled PDF), the cells standing in the header's grid columns, when every number of the row
+    stands in one of them; in a table rebuilt from lines of text, also as many cells as the header names
+    columns when it names every column it prints. Otherwise None: the numbers do not fit the header."""
+    if not st.aligned and st.dims_complete and len(row.values) == len(st.dims):
+        return list(row.values)
+    cols = [col for *_, col in st.dims]
+    by_col = at_columns(row, cols)
+    if by_col is None:
+        return None
+    if any(v.kind == NUMBER and pos not in cols for pos, v in zip(row.positions, row.values)):
+        return None
+    return by_col
 
 
 def _row_active(st: _State, row: Row, cells):
@@ -520,9 +663,9 @@ def _row_active(st: _State, row: Row, cells):
     if "第二十条" in norm and not row.values:
         st.dims = None
     if not row.values or all(v.kind == BLANK for v in row.values):
-        dims = _header_dims(row, cells)
+        dims, complete = _header_dims(row, cells)
         if dims:
-            st.dims = dims
+            st.dims, st.dims_complete = dims, complete
             for tpl, markers in catalog.TEMPLATE_MARKERS.items():
                 if any(mk in norm for mk in markers):
                     st.votes[tpl] += 1
@@ -541,13 +684,12 @@ def _row_active(st: _State, row: Row, cells):
         st.report.issues.append(Issue("no_header", "warning", f"{m.code}: no column header above the row; left out",
                                       row.label))
         return
-    cells_v = fit(row.values, len(st.dims))
-    if cells_v is None:  # place the cells under their header cells
-        cells_v = at_columns(row, [col for *_, col in st.dims])
+    cells_v = _active_cells(st, row)
     if cells_v is None:
         st.report.issues.append(Issue("row_cells", "warning",
-                                      f"{m.code}: {len(row.values)} cells under a header of {len(st.dims)}; left out",
-                                      row.label))
+                                      f"{m.code}: {len(row.values)} cells under a header of {len(st.dims)}"
+                                      + ("" if st.dims_complete else " that does not name every column it prints")
+                                      + "; the numbers do not fit its columns, left out", row.label))
         return
     _note_blanks(st, row, cells_v, [h for _, _, h, _ in st.dims])
     for (dim, unit, header, _), cv in zip(st.dims, cells_v):
@@ -587,16 +729,21 @@ def parse(doc: Document) -> Report:
         if isinstance(block, Paragraph):
             is_heading, section = _heading_section(block.text)
             if is_heading:
+                _resolve_orphan(st, ended_by_label=True)
                 st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
             continue
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
+        st.aligned = block.aligned
         st.table_start = True
         for (cells, page), row in zip(_rows_of(block), rows):
             st.page = page
+            if st.orphan is not None and st.section != "applications":
+                _resolve_orphan(st, ended_by_label=True)  # a new section closes the last label
             if not row.values and row.texts:
                 is_heading, section = _heading_section(" ".join(row.texts))
                 if is_heading:
+                    _resolve_orphan(st, ended_by_label=True)
                     st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
                     continue
             norm = catalog.normalise_label(" ".join(row.texts))
@@ -612,6 +759,7 @@ def parse(doc: Document) -> Report:
                 _row_applications(st, row, cells)
             elif st.section == "review":
                 _row_review(st, row, cells)
+    _resolve_orphan(st, ended_by_label=True)
     if not any(k.startswith("app.") for k in st.seen):
         for block in doc.paragraphs:
             if read_flattened(block.text, report, st.add):
@@ -636,6 +784,7 @@ def parse(doc: Document) -> Report:
         report.issues.append(Issue("template_unknown", "warning",
                                    "no table header shows which format (2019 or 2021) the report follows"))
     _drop_foreign_dims(report)
+    identities.verify(report.facts, st.blank_keys)
     _identify(doc, report)
     read_narrative(doc, report)
     _missing_tables(report)

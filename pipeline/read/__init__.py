@@ -40,9 +40,41 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None) -> Document:
     except Exception as e:  # a reader library failing on a broken file must not escape as a traceback
         raise ReadError(name, f"cannot be read as {fmt}: {type(e).__name__}: {e}") from e
     doc.sha256 = hashlib.sha256(data).hexdigest()
+    _simplify(doc)
     if fmt != "txt":  # a text file is normalised whole when decoded
         _normalize(doc)
     return doc
+
+
+def _texts(doc: Document):
+    """Every text of a document, as (getter, setter) pairs: its title, paragraphs and cells."""
+    from pipeline.read.document import Paragraph
+
+    if doc.title:
+        yield doc.title, lambda t: setattr(doc, "title", t)
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            yield block.text, lambda t, b=block: setattr(b, "text", t)
+        else:
+            for row in block.rows:
+                for cell in row:
+                    if cell.text:
+                        yield cell.text, lambda t, c=cell: setattr(c, "text", t)
+
+
+def _simplify(doc: Document) -> None:
+    """Traditional script decided once for the whole document, then every text of it converted: a short
+    cell (屬於國家秘密) is converted because its document is Traditional, not judged on its own."""
+    from pipeline.read.common import TAIWAN_PHRASED, is_traditional, mainland_phrasing, simplified
+
+    texts = list(_texts(doc))
+    whole = "\n".join(t for t, _ in texts)
+    if not is_traditional(whole):
+        return
+    taiwan = bool(TAIWAN_PHRASED.search(whole))
+    for text, set_text in texts:
+        out = simplified(text)
+        set_text(mainland_phrasing(out) if taiwan else out)
 
 
 def _normalize(doc: Document) -> None:

@@ -157,25 +157,48 @@ _TRADITIONAL_RX = re.compile("[" + "".join(sorted(_TRADITIONAL)) + "]")
 _CJK_RX = re.compile("[\u4e00-\u9fff]")
 
 
-def to_simplified(text: str) -> str:
-    """Traditional-script text (a mirror of a mainland page, say) in Simplified characters.
-
-    Detection first: text that is Simplified already is returned unchanged, so no character of a
-    mainland report is ever rewritten. OpenCC's Taiwan-phrase table also turns 檔案 back into 文件.
-    """
-    sample = text[:20000]
+def is_traditional(text: str) -> bool:
+    """Whether a text is written in Traditional script: enough characters that only Traditional uses
+    (five at least, and 2% of its Chinese characters), so a mainland report is never rewritten."""
+    sample = text[:200000]
     trad = len(_TRADITIONAL_RX.findall(sample))
-    if trad < 5:
-        return text
-    cjk = len(_CJK_RX.findall(sample))
-    if trad < cjk * 0.02:
-        return text
+    return trad >= 5 and trad >= len(_CJK_RX.findall(sample)) * 0.02
+
+
+def simplified(text: str) -> str:
+    """Traditional-script characters in Simplified ones (OpenCC's t2s: characters only, so a mirror made
+    from a mainland report by character conversion comes back as it was); the caller has decided that
+    the text is Traditional. Taiwan phrasing is undone separately (`mainland_phrasing`)."""
     global _T2S
     if _T2S is None:
         import opencc
 
-        _T2S = opencc.OpenCC("tw2sp")
-    return _T2S.convert(text)
+        _T2S = opencc.OpenCC("t2s")
+    return _T2S.convert(text) if text else text
+
+
+# Mirrors converted with Taiwan phrasing (OpenCC s2twp) also rewrite words: 文件 -> 檔案, 信息 -> 資訊,
+# 门户网站 -> 入口網站, 视频 -> 影片, 发布会 -> 釋出會, 网络 -> 網路, 项目 -> 專案. A document is read back with the
+# mainland words only when it shows that phrasing (`TAIWAN_PHRASED`): OpenCC's own tw2sp table goes
+# further than the mirrors do (查询 -> 查找) and would break the tables' labels.
+TAIWAN_PHRASED = re.compile(r"檔案|資訊|入口網站|釋出會")
+_MAINLAND = ((re.compile(r"档案(?![馆局室])"), "文件"), (re.compile(r"资讯"), "信息"), (re.compile(r"入口网站"), "门户网站"),
+             (re.compile(r"影片号"), "视频号"), (re.compile(r"释出会"), "发布会"), (re.compile(r"网路"), "网络"), (re.compile(r"专案"), "项目"))
+
+
+def mainland_phrasing(text: str) -> str:
+    for rx, word in _MAINLAND:
+        text = rx.sub(word, text)
+    return text
+
+
+def to_simplified(text: str) -> str:
+    """A whole decoded text in Simplified characters when it is Traditional (a mirror of a mainland
+    page, say); Simplified text is returned unchanged."""
+    if not is_traditional(text):
+        return text
+    out = simplified(text)
+    return mainland_phrasing(out) if TAIWAN_PHRASED.search(text) else out
 
 
 def _plausible_chinese(text: str) -> bool:

@@ -23,6 +23,10 @@ class Table:
     rows: list[list[Cell]]
     page: int | None = None  # PDF page the table (or its first row) is on
     row_pages: list[int | None] | None = None  # page of each row, when known
+    # True when the grid's columns are the document's own (HTML, Word, a ruled PDF table): a cell's
+    # column is its place in the grid. False for tables rebuilt from lines of text, whose cells are
+    # numbered in the order they are printed.
+    aligned: bool = True
 
     def texts(self) -> list[list[str]]:
         return [[c.text for c in r] for r in self.rows]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline import limits
 from pipeline.read.document import Cell, Document, Paragraph, Table
-from pipeline.read.common import ReadError, to_simplified
+from pipeline.read.common import ReadError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -102,7 +102,7 @@ def read_docx(data: bytes, name: str) -> Document:
         raise ReadError(name, f"not a readable Word (.docx) document ({type(e).__name__})") from None
     doc = Document(path=name, format="docx")
     title = (d.core_properties.title or "").strip() or None
-    doc.title = to_simplified(title) if title else None
+    doc.title = title or None
 
     def walk(parent):
         for el in parent.iterchildren():
@@ -110,13 +110,9 @@ def read_docx(data: bytes, name: str) -> Document:
                 t = _text(el)
                 for line in t.split("\n"):
                     if line.strip():
-                        doc.blocks.append(Paragraph(to_simplified(line.strip())))
+                        doc.blocks.append(Paragraph(line.strip()))
             elif el.tag == W + "tbl":
-                table = _table(el)
-                for row in table.rows:
-                    for c in row:
-                        c.text = to_simplified(c.text)
-                doc.blocks.append(table)
+                doc.blocks.append(_table(el))
             elif el.tag == W + "sdt":
                 content = el.find(W + "sdtContent")
                 if content is not None:

@@ -15,7 +15,7 @@ import logging
 import re
 
 from pipeline.read.document import Cell, Document, Paragraph, Table
-from pipeline.read.common import ReadError, to_simplified
+from pipeline.read.common import ReadError
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -126,7 +126,7 @@ def _clean(text: str | None) -> str:
         m = _END_NUMBER.match(joined)
         if m:
             joined = f"{m.group(2)} {m.group(1)}"
-    return to_simplified(joined)
+    return joined
 
 
 def _open_edges(page) -> list[float]:
@@ -277,9 +277,6 @@ def _pdfium_text(data: bytes, name: str) -> Document | None:
         return None
     if cjk < 20:
         return None
-    for b in doc.blocks:
-        if isinstance(b, Paragraph):
-            b.text = to_simplified(b.text)
     return doc
 
 
@@ -314,7 +311,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         meta_title = (pdf.metadata or {}).get("Title")
         if isinstance(meta_title, bytes):
             meta_title = meta_title.decode("utf-16" if meta_title[:2] in (b"\xfe\xff", b"\xff\xfe") else "utf-8", "ignore")
-        doc.title = to_simplified(str(meta_title).strip()) if meta_title and str(meta_title).strip() else None
+        doc.title = str(meta_title).strip() if meta_title and str(meta_title).strip() else None
         cjk = cid = 0
         scanned: list[tuple[int, int]] = []  # (position in the blocks, page number) of pages without text
         for pno, page in enumerate(pages, start=1):
@@ -364,7 +361,7 @@ def read_pdf(data: bytes, name: str) -> Document:
             for k, group in groups.items():
                 anchor = cuts[k - 1] + 0.5 if k else -1.0
                 for para in _paragraphs(group):
-                    items.append((anchor, Paragraph(to_simplified(para), page=pno)))
+                    items.append((anchor, Paragraph(para, page=pno)))
             for t in found:
                 grid = _grid(t)
                 for row in grid:

@@ -14,7 +14,7 @@ import datetime
 import io
 import re
 
-from pipeline.read.common import ReadError, to_simplified
+from pipeline.read.common import ReadError
 from pipeline.read.document import Cell, Document, Paragraph, Table, TableTooBig
 
 
@@ -102,21 +102,6 @@ def _number(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def _simplified(doc: Document) -> None:
-    """A workbook in Traditional script in Simplified characters, decided once for the whole workbook."""
-    cells = [c for t in doc.tables for row in t.rows for c in row]
-    texts = [p.text for p in doc.paragraphs] + [c.text for c in cells]
-    joined = "\n".join(texts)
-    converted = to_simplified(joined)
-    if converted == joined:
-        return
-    lines = converted.split("\n")
-    if len(lines) != len(texts):
-        return
-    for p, t in zip(doc.paragraphs + cells, lines):
-        p.text = t
-
-
 def read_spreadsheet(data: bytes, name: str) -> Document:
     from python_calamine import CalamineWorkbook
 
@@ -138,7 +123,6 @@ def read_spreadsheet(data: bytes, name: str) -> Document:
         book.close()
     if not doc.blocks:
         raise ReadError(name, "the workbook holds no cells with text or numbers")
-    _simplified(doc)
     first = doc.paragraphs[0].text if doc.paragraphs else None
     if first and ("报告" in first or "年度" in first):
         doc.title = first

@@ -57,7 +57,7 @@ def blocks_from_lines(lines, page: int | None = None) -> list[Paragraph | Table]
         if rows:
             width = max(len(r) for r in rows)
             grid = [[Cell(t) for t in r] + [Cell("", origin=False) for _ in range(width - len(r))] for r in rows]
-            blocks.append(Table(grid, page=page, row_pages=[page] * len(grid) if page else None))
+            blocks.append(Table(grid, page=page, row_pages=[page] * len(grid) if page else None, aligned=False))
         blocks.extend(Paragraph(g, page=page) for g in gap)
         rows, gap = [], []
 

@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.spec import catalog
 
 LONG_COLUMNS = ["agency", "agency_id", "province", "city", "district", "level", "sector", "year", "template", "metric", "dim",
-                "key", "label_zh", "label_en", "unit", "value", "provenance", "note", "evidence", "source_name",
+                "key", "label_zh", "label_en", "unit", "value", "verified", "provenance", "note", "evidence", "source_name",
                 "source_sha256", "published_on", "source_url"]
 WIDE_ID = ["agency", "province", "city", "district", "level", "sector", "year", "template"]
 
@@ -55,6 +55,12 @@ def wide_table(long: pd.DataFrame) -> pd.DataFrame:
     pivot = long.pivot_table(index=["agency", "year"], columns="key", values="value", aggfunc="first")
     keys = [k for k in catalog.all_keys() if k in pivot.columns]
     wide = ids.merge(pivot[keys].reset_index(), on=["agency", "year"], how="left")
+    # the row's values its report's identities do not confirm, by key (empty: every value verified)
+    unverified = (long[long["verified"] == False].groupby(["agency", "year"])["key"]  # noqa: E712
+                  .agg(lambda ks: " ".join(ks)).rename("unverified").reset_index())
+    wide = wide.merge(unverified, on=["agency", "year"], how="left")
+    wide["unverified"] = wide["unverified"].fillna("")
+    wide = wide[WIDE_ID + ["unverified"] + keys]
     return wide.sort_values(["agency", "year"]).reset_index(drop=True)
 
 

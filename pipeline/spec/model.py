@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-PARSER_VERSION = "0.3.0"
+PARSER_VERSION = "0.4.0"
 
 
 @dataclass(slots=True)
@@ -16,12 +16,17 @@ class Fact:
     dim: str | None
     value: int | float
     evidence: dict
+    # True when the row was identified by its own label, the column by its header, and every identity
+    # of the report's tables that contains the cell holds (表二 and prose: the label match alone).
+    # Set by `pipeline.extract.identities.verify` once the report's facts are complete.
+    verified: bool = True
 
     def key(self) -> str:
         return self.metric if self.dim is None else f"{self.metric}:{self.dim}"
 
     def to_json(self) -> dict:
-        return {"metric": self.metric, "dim": self.dim, "value": self.value, "evidence": self.evidence}
+        return {"metric": self.metric, "dim": self.dim, "value": self.value, "verified": self.verified,
+                "evidence": self.evidence}
 
 
 @dataclass

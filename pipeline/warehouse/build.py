@@ -22,7 +22,7 @@ from pipeline.warehouse import checks
 from pipeline.warehouse.agencies import resolve, sector_of
 from pipeline.spec.model import PARSER_VERSION
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 SCHEMA_TABLES, SCHEMA_DERIVED = SCHEMA_SQL.split("-- @after-load", 1)
 FILE_COLUMNS = ["sha256", "name", "inbox_path", "format", "size_bytes", "mtime_ns", "raw_path", "first_load_id",
@@ -43,15 +43,15 @@ class Extraction:
     report: dict  # Report.to_json()
     sentence_hashes: list[int] = field(default_factory=list)
     report_checks: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # id, severity, zh, en, evidence
-    fact_rows: list[tuple] | None = None  # (metric, dim, value, evidence JSON), made by `prepare`
+    fact_rows: list[tuple] | None = None  # (metric, dim, value, evidence JSON, verified), made by `prepare`
 
     def prepare(self) -> "Extraction":
         """Serialise the facts' evidence where the extraction ran (a worker), so the process writing the
         warehouse only inserts rows; the report keeps its facts' count, not the facts."""
         if self.fact_rows is None:
             facts = self.report.get("facts", [])
-            self.fact_rows = [(f["metric"], f["dim"], float(f["value"]), json.dumps(f["evidence"], ensure_ascii=False))
-                              for f in facts]
+            self.fact_rows = [(f["metric"], f["dim"], float(f["value"]), json.dumps(f["evidence"], ensure_ascii=False),
+                               bool(f.get("verified", True))) for f in facts]
             self.report = dict(self.report, facts=None, n_facts=len(facts),
                                issues=json.dumps(self.report.get("issues", []), ensure_ascii=False),
                                statements=json.dumps(self.report.get("statements", []), ensure_ascii=False))
@@ -321,7 +321,7 @@ def _insert_extractions(con, extractions: list[Extraction], load_id: str):
     for table, rows, cols in (
         ("sources", src, ["sha256", "parser_version", "load_id", "agency_raw", "agency_id", "year", "template", "format",
                           "name", "title", "published", "n_facts", "issues", "statements"]),
-        ("source_facts", facts, ["sha256", "metric", "dim", "value", "evidence"]),
+        ("source_facts", facts, ["sha256", "metric", "dim", "value", "evidence", "verified"]),
         ("sentences", sents, ["sha256", "h"]),
         ("source_checks", chks, ["sha256", "check_id", "severity", "message", "message_en", "evidence"]),
     ):
@@ -447,7 +447,7 @@ def _reports(con):
 def _facts(con, corrections: list[Correction]) -> list[str]:
     con.execute("""
         insert into facts
-        select r.report_id, r.agency_id, r.year, f.metric, f.dim, f.value, f.evidence, 'extracted', null
+        select r.report_id, r.agency_id, r.year, f.metric, f.dim, f.value, f.evidence, 'extracted', null, f.verified
         from reports r join source_facts f on f.sha256 = r.source_sha256
     """)
     problems = []
@@ -473,7 +473,7 @@ def _facts(con, corrections: list[Correction]) -> list[str]:
                     [rep[0], c.metric, c.dim])
         evidence = {"correction": c.note, "extracted_value": old[0] if old else None,
                     "extracted_evidence": json.loads(old[1]) if old and old[1] else None}
-        con.execute("insert into facts values (?, ?, ?, ?, ?, ?, ?, 'correction', ?)",
+        con.execute("insert into facts values (?, ?, ?, ?, ?, ?, ?, 'correction', ?, true)",
                     [rep[0], aid, c.year, c.metric, c.dim, c.value, json.dumps(evidence, ensure_ascii=False), c.note])
     return problems
 

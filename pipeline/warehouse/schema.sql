@@ -73,7 +73,8 @@ create table source_facts (
     metric varchar,
     dim varchar,                  -- null for a scalar metric
     value double,
-    evidence json
+    evidence json,
+    verified boolean              -- the report's identities confirm it (Fact.verified)
 );
 
 create table sentences (sha256 varchar, h bigint);
@@ -147,7 +148,8 @@ create table facts (
     value double,
     evidence json,
     provenance varchar,              -- extracted | correction
-    note varchar                     -- the analyst's note for a correction
+    note varchar,                    -- the analyst's note for a correction
+    verified boolean                 -- the report's own identities confirm it, or an analyst corrected it
 );
 
 create table check_results (
@@ -186,7 +188,7 @@ with f as (
 select
     f.report_id, f.agency_id, a.name as agency, a.province, a.city, a.district, a.level, a.sector,
     f.year, r.template, f.metric, f.dim, f.key, m.section, m.unit, m.zh as label_zh, m.en as label_en,
-    f.value, f.evidence, f.provenance, f.note, r.source_name, r.source_sha256, r.published_on, r.source_url
+    f.value, f.verified, f.evidence, f.provenance, f.note, r.source_name, r.source_sha256, r.published_on, r.source_url
 from f
 join reports r using (report_id)
 join agencies a on a.agency_id = f.agency_id
@@ -196,7 +198,7 @@ left join metrics m on m.key = f.key;
 create view v_values as
 select f.report_id, f.agency_id, f.year, f.metric, f.dim,
     case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
-    f.value, f.provenance, f.note, f.evidence
+    f.value, f.verified, f.provenance, f.note, f.evidence
 from facts f;
 
 -- a finding's stable key (check, report, cells): what an analyst's review (data/reviews.csv) refers to
