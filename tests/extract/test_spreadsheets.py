@@ -65,8 +65,9 @@ def _is_value(text: str) -> bool:
 
 
 def _aligned(table: Table) -> list[list[str]]:
-    """A text file's table rows as a sheet holds them: each row's value cells against the right edge
-    of the table (where its last column is), its label cells before them."""
+    """A text file's table rows as a sheet holds them: each row's value cells against the right edge of
+    the header above it (the widest of the header rows since the last row of values), its label cells
+    before them."""
     rows = []
     for cells in table.rows:
         texts = [c.text for c in cells if c.origin]
@@ -74,13 +75,15 @@ def _aligned(table: Table) -> list[list[str]]:
             texts.pop()
         last_label = max((i for i, t in enumerate(texts) if t and not _is_value(t)), default=-1)
         rows.append((texts[: last_label + 1], texts[last_label + 1:]))
-    width = max(len(lab) + len(vals) for lab, vals in rows)
-    out = []
+    out, width, in_header = [], 0, False
     for labels, values in rows:
         if not values:
+            width = max(width, len(labels)) if in_header else len(labels)
+            in_header = True
             out.append(labels)
             continue
-        room = width - len(values)
+        in_header = False
+        room = width - len(values) if width > len(values) else len(labels)
         if len(labels) > room:
             labels = labels[: room - 1] + [" ".join(t for t in labels[room - 1:] if t)]
         out.append(labels + [""] * (room - len(labels)) + values)
