@@ -377,6 +377,17 @@ def _cell_texts(cells, boxes, rgb, ink) -> list[tuple[str, float]]:
 OCR_DPI = 200  # pages are rendered at this resolution (within the image pixel limit)
 
 
+def unavailable() -> str | None:
+    """Why OCR cannot run here (its libraries missing), or None."""
+    try:
+        import cv2  # noqa: F401  (OpenCV needs the system's libGL)
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError as e:
+        return (f"OCR is not available ({e}); it needs the rapidocr-onnxruntime package and, for OpenCV, "
+                "the system's libGL (Debian: apt-get install libgl1)")
+    return None
+
+
 def _timed_page(gray: np.ndarray, page: int | None, name: str, doc) -> list[Paragraph | Table]:
     import time
 
@@ -406,6 +417,9 @@ def ocr_pdf_pages(data: bytes, name: str, pages: list[int], doc) -> dict[int, li
     from pipeline.read.common import ReadError
 
     lim = limits.current()
+    why = unavailable()
+    if why:
+        raise ReadError(name, f"has {len(pages)} pages without a text layer; {why}")
     if len(pages) > lim.ocr_pages:
         raise ReadError(name, f"has {len(pages)} pages without a text layer to read by OCR; the limit is "
                               f"{lim.ocr_pages} (NIANBAO_MAX_OCR_PAGES)")
@@ -435,6 +449,10 @@ def ocr_image_bytes(data: bytes, name: str, image_name: str, doc) -> list[Paragr
     from pipeline import limits
 
     lim = limits.current()
+    why = unavailable()
+    if why:
+        doc.issues.append(("image_not_read", "warning", f"image {image_name} not read: {why}", name))
+        return []
     try:
         import io
 
