@@ -19,10 +19,14 @@ label or around the number makes it something else:
   (其中新闻发布会9场) that restates the metric with another value, a number with the same unit
   listed right after a figure without a label of its own (发布原创信息1,020条、转载信息460条) or in
   the parenthesis after it (（第三方统计平台数据为1,498,230次）). The report's issues say so.
-- an explicit whole-year negation states 0: 全年未召开新闻发布会, 本机关未收取信息处理费.
+- what is counted decides (narrative_kinds): a count of columns, accounts, platforms or mailboxes
+  is no count of posts, followers or letters (3个栏目); a count after a list of kinds is a total, no
+  kind's count (新闻发布会和政策吹风会共12场); a list of kinds each with its count gives each its own;
+- a whole-year negation of receiving, handling, holding or charging states 0 (narrative_zero):
+  全年未收到局长信箱来信, 无人大代表建议和政协提案办理, 未收取任何费用, 信息处理费收取金额为零.
 
-Numbers: 1,205 / 1 205 (digit groups split by spaces) / full-width digits / 35.6万 / 1.2亿 / Chinese
-numerals for small counts before a unit (三场).
+Numbers (narrative_numbers): 1,205 / 1 205 / 12．5万 / 35.6万 / 1.2亿 / 三场 / 为零. The counts the
+tables also hold (本年新收, 结转) are statements checked against the tables (narrative_statements).
 """
 from __future__ import annotations
 
@@ -31,25 +35,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from pipeline.extract.narrative_numbers import APPROX_AFTER as _APPROX_AFTER, APPROX_BEFORE as _APPROX_BEFORE
+from pipeline.extract.narrative_numbers import CLAUSE as _CLAUSE, DIGIT as _DIGIT, ITEM as _ITEM, SENTENCE as _SENTENCE
+from pipeline.extract.narrative_numbers import prepare as _prepare, value as _value
+from pipeline.extract.narrative_kinds import OTHER_EVENT, another_kind, counts_containers, in_a_column, several_kinds
+from pipeline.extract.narrative_statements import read_statements
+from pipeline.extract.narrative_zero import zeros
 from pipeline.read.cells import plain
 from pipeline.spec.model import Fact, Issue
 
-_SENTENCE = re.compile(r"[。；;！!？?\n]+")
-_DIGIT = re.compile(r"\d|[一二两三四五六七八九十][场次件篇份期个条]")
-_CLAUSE = re.compile(r"[，：:（）()【】]|,(?!\d{3}(?!\d))|\s{2,}")
-
-_NUM = (r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:\.\d+)?"
-        r"|(?<![第一二两三四五六七八九十百千万])[一二两三四五六七八九十]{1,3}(?=[场次件篇份期个条项封]))")
-_UNIT = r"\s*(?P<mult>万|亿)?\s*(?P<unit>人次|万元|元|次|人|个|户|名|条|篇|则|期|件|封|份|项|场|起|宗|位)?"
-_ITEM = re.compile(_NUM + _UNIT)
-
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
 # --- what an item is not ---------------------------------------------------------------------------
 _NOT_AFTER = re.compile(r"^\s*(?:%|％|‰|个百分点|倍|成(?!员)|年|月|日|号|时|周|天|个工作日|个月|名$|位$|性|是|方面|级|类(?!信息)|批)")
-_APPROX_AFTER = re.compile(r"^\s*(?:余|多|以上|左右|上下|许|强)")
 _RANGE_AFTER = re.compile(r"^\s*[-~～—至到]\s*\d")
-_APPROX_BEFORE = re.compile(r"(?:约|大约|近|将近|逾|超|超过|多达|不足|不到|低于|高于|至少|最少|上千)\s*$")
 _RANGE_BEFORE = re.compile(r"\d\s*[-~～—至到]\s*$")
 _RANK = re.compile(r"排名|排行|位列|位居|名列|名次|第\s*$")
 _AVERAGE = re.compile(r"日均|月均|周均|年均|平均|每日|每天|每月|每周|每年|每条|每件|每页|单条|单篇|单日|最高|最多|最低|峰值|标准")
@@ -83,10 +80,10 @@ _WEBSITE = re.compile(r"网站|门户|网页|官网")
 _PLACE = re.compile(r"视频号|微信|公众号|服务号|订阅号|微博|头条|抖音|快手|网站|门户|网页|官网|两微|新媒体")
 _WECHAT_ACCOUNT = re.compile(r"微信(?!视频号)[^视]*(?:公众号|服务号|订阅号)|公众号")
 _GENERIC_MEDIA = re.compile(r"两微|新媒体矩阵|新媒体平台|各类新媒体")
-_WS = re.compile(r"\s+")
 _LATIN = re.compile(r"[A-Za-z]")
 _LISTED = re.compile(r"^\s*[、和及与]")
 _LIST_SEP = re.compile(r"[、和及与]")
+_LIST_END = re.compile(r"[、和及与]\s*$")
 _SINCE_LAUNCH = re.compile(r"以来|至今")
 _LEVEL_ONLY = re.compile(r"\s*(?:的)?\s*(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达|为)\s*")
 WEBSITE = "website"
@@ -123,6 +120,9 @@ class Rule:
 
 
 _U_COUNT = frozenset({"条", "篇", "则"})
+_NOT_HANDLED = re.compile(r"未|超期|逾期|延期|按期|率|满意")  # 按期办结…为零: what became of them, not the count
+# a part of what was received, or what became of it (办结12件, 超期0件, 投诉类来信5件): not the count received
+_NOT_RECEIVED = re.compile(r"率|办结|答复|回复|转办|超期|逾期|延期|满意|重复|投诉|举报|未|(?<!各)类")
 RULES = (
     Rule("website.unique_visitors", re.compile(r"独立|访客|UV|IP(?:访问|数|量|地址)"), frozenset({"次", "人", "人次", "个", ""}), WEBSITE,
          not_label=re.compile(r"浏览量|点击")),
@@ -141,10 +141,10 @@ RULES = (
     Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"})),
     Rule("press_conferences", re.compile(r"(?:召开|举办|组织|举行)[^，]{0,4}$"), frozenset({"场", "次", "期"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:新闻)?发布会")),
-    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=re.compile(r"率")),
+    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=_NOT_RECEIVED),
     Rule("consultation.online", re.compile(r"网上咨询|在线咨询|网络咨询|网民咨询|在线问答"), frozenset({"件", "条", "个", "次", "人次"}),
-         not_label=re.compile(r"率")),
-    Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"})),
+         not_label=_NOT_RECEIVED),
+    Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"}), not_label=_NOT_HANDLED),
     Rule("proposals.handled", re.compile(r"(?:承办|办理|办结|答复)[^，]{0,4}$"), frozenset({"件"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:人大)?(?:代表)?建议[^，。；\d]{0,3}(?:政协)?(?:委员)?提案")),
     Rule("fees.collected_yuan", re.compile(r"处理费"), frozenset({"元", "万元"}),
@@ -152,70 +152,10 @@ RULES = (
 )
 _POSTS_NEED_VIDEO = re.compile(r"视频|作品")
 
-# negations that state a whole year's 0
-_NEGATIONS = (
-    ("press_conferences", re.compile(r"(?<![尚暂])(?:未|没有)(?:召开|举办|举行|组织)(?:过)?[^，。；\d]{0,8}?(?:新闻)?发布会")),
-    ("fees.collected_yuan", re.compile(r"(?<![尚暂])(?:未|没有)(?:收取|收缴|产生|计收)(?:过|任何)?[^，。；\d]{0,4}?(?:信息)?处理费")),
-)
 # a sentence without any of these words states no figure of ours: not cut into items at all
 _CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|更新|发稿|刊发|编发|上传|推送|发送|推发|推文|发文|发帖|博文|作品|视频"
-                  r"|信息量|信息总数|粉丝|订阅|关注|用户|解读|发布会|信箱|来信|咨询|问答|建议|提案|处理费")
-_PARTIAL_PERIOD = re.compile(r"上半年|下半年|季度|\d+\s*月")
-
-
-# Counts the narrative states that the tables also hold: checked against the tables, not facts.
-_N = r"(?P<n>\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?!\d)|\d+)\s*(?P<mult>万)?"
-STATEMENTS = (
-    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,16}?(?:政府信息公开|依申请公开)?申请[^，,。；\d]{0,6}?" + _N + r"\s*(?:件|个|份)")),
-    ("applications_received", re.compile(r"(?:收到|受理|接收)[^，,。；\d]{0,6}?" + _N + r"\s*件[^，,。；\d]{0,8}?(?:政府信息公开|依申请公开)?申请")),
-    ("applications_received", re.compile(r"受理依申请公开[^，,。；\d]{0,4}?" + _N + r"\s*件")),
-    ("applications_received", re.compile(r"(?<!上年)(?<!上年度)新收[^，,。；\d]{0,14}?申请[^，,。；\d]{0,6}?" + _N + r"\s*(?:件|个|份)")),
-    ("applications_received", re.compile(r"(?<!上年)(?<!上年度)新收[^，,。；\d]{0,4}?" + _N + r"\s*件")),
-    ("carried_in", re.compile(r"(?:上一?年度?|去年)(?:度)?结转[^，,。；\d下]{0,14}?" + _N + r"\s*件")),
-    ("carried_in", re.compile(r"结转上一?年度?[^，,。；\d下]{0,10}?" + _N + r"\s*件")),
-    ("carried_out", re.compile(r"(?:结转|转入)(?:至|到)?下一?年度?[^，,。；\d]{0,12}?" + _N + r"\s*件")),
-    ("carried_out", re.compile(_N + r"\s*件[^，,。；\d]{0,6}?(?:结转|转入)(?:至|到)?下一?年度?")),
-    ("review_total", re.compile(r"行政复议(?:申请)?[^，,。；\d和及]{0,4}?" + _N + r"\s*(?:起|件|宗|次)")),
-    ("litigation_total", re.compile(r"行政诉讼[^，,。；\d和及]{0,4}?" + _N + r"\s*(?:起|件|宗|次)")),
-)
-
-
-_STATEMENT_CUE = re.compile(r"申请|复议|诉讼|结转|新收")
-
-
-def sentence_hashes(paragraphs) -> list[int]:
-    """Stable 63-bit hashes of the report's sentences (for the copied-narrative check)."""
-    import hashlib
-
-    out = []
-    for para in paragraphs:
-        for sentence in _SENTENCE.split(para.text):
-            t = _WS.sub("", sentence)
-            if len(t) >= 12:
-                out.append(int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "big") >> 1)
-    return out
-
-
-def _value(m: re.Match) -> Decimal:
-    n = m.group("n")
-    if n[0] in _CN or n[0] == "十":
-        v = Decimal(_chinese_small(n))
-    else:
-        v = Decimal(n.replace(",", "").replace(" ", ""))
-    mult = m.group("mult")
-    unit = m.groupdict().get("unit") or ""
-    if mult == "万" and unit != "万元":
-        v *= 10000
-    elif mult == "亿":
-        v *= 100000000
-    return v
-
-
-def _chinese_small(s: str) -> int:
-    if "十" not in s:
-        return _CN.get(s, 0) if len(s) == 1 else 0
-    tens, _, ones = s.partition("十")
-    return (_CN.get(tens, 0) if tens else 1) * 10 + (_CN.get(ones, 0) if ones else 0)
+                  r"|信息量|信息总数|粉丝|订阅|关注|用户|解读|发布会|信箱|来信|信件|咨询|问答|建议|提案|费")
+_ZERO_LABEL = re.compile(r"(?:数|数量|件数|总数|总量|金额|场次|次数|费|来信|信件|提案|发布会)(?:均|都|也)?(?:为|是)\s*$")
 
 
 @dataclass
@@ -231,6 +171,7 @@ class Item:
     paren: bool  # the clause is a parenthesis
     breakdown: bool
     place: str | None
+    follows: bool = False  # another number came before it in the same clause (3场新闻发布会、2场…)
     metric: str | None = None
     excluded: str | None = None  # why the number is not a value
 
@@ -282,7 +223,7 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
                     place = local
                 items.append(Item(_value(m), unit, left, sentence[:offset] + part[:n_start], after_words,
                                   not after_words.strip(), ci, prev_end > 0 and bool(_LISTED.match(left)),
-                                  paren, breakdown, place))
+                                  paren, breakdown, place, prev_end > 0))
                 prev_end = m.end()
         cp = _places(clause)
         if cp is not None:
@@ -304,20 +245,30 @@ def _respectively(clause: str) -> list[str]:
     return [pre + head + v.group(0) for v in values]
 
 
+def _after_last_place(before: str) -> str:
+    places = list(_PLACE.finditer(before))
+    return before[places[-1].end():] if places else before
+
+
 def _classify(item: Item, year: int | None) -> None:
     left, after = item.left, item.after
+    # 召开3场新闻发布会、2场政策吹风会: the words before 2场 name the 3, not the 2
+    borrowed = item.follows and _LIST_END.search(left)
     for rule in RULES:
-        if not rule.label.search(left):
+        if not rule.label.search(left) or (borrowed and rule.after is None):
             continue
         if rule.after is not None and not rule.after.search(after):
             continue
         if rule.not_label is not None and rule.not_label.search(left):
             continue
-        if item.unit not in rule.units:
-            continue
+        if item.unit not in rule.units and not (item.value == 0 and item.unit == "" and item.clause_end
+                                                and _ZERO_LABEL.search(left)):
+            continue  # 0 needs no unit when the label names the count itself: 来信数量为零
         if item.unit == "" and not item.clause_end:
             continue  # a bare number inside a clause (12345热线) is not a figure
         metric = rule.metric
+        if rule.place is not None and in_a_column(_after_last_place(item.before)):
+            continue  # 网站新设“乡村振兴”专栏，发布信息320条: the column's figure, not the site's
         if rule.place == WEBSITE:
             if item.place != WEBSITE:
                 continue
@@ -333,6 +284,8 @@ def _classify(item: Item, year: int | None) -> None:
             metric = metric.format(p=item.place)
         item.metric = metric
         item.excluded = _exclusion(item, rule.flow, year)
+        if item.excluded is None and several_kinds(metric, left if rule.after is None else left + after):
+            item.excluded = "a total over several kinds"  # 新闻发布会和政策吹风会共12场, 网上咨询和信箱来信共80件
         return
 
 
@@ -347,7 +300,6 @@ _WORD_EXCLUSIONS = (
     (_SOMETHING_ELSE, "label", "a count of something else"),
 )
 
-
 def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     left, after, before = item.left, item.after, item.before
     if _NOT_AFTER.match(after) or _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(left):
@@ -356,6 +308,8 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
         return "approximate"
     if _CHANGE.search(left) and not _LEVEL.search(left):
         return "a change"
+    if counts_containers(item.unit, left, after):
+        return "a count of channels, columns, accounts or mailboxes"
     for rx, where, reason in _WORD_EXCLUSIONS:
         if rx.search(left if where == "label" else before):
             return reason
@@ -389,79 +343,81 @@ def _carry(item: Item, prev: Item | None, year: int | None) -> None:
 
 
 def read_narrative(doc, report) -> None:
+    """The prose's figures onto report.facts (competing ones onto report.issues); its statements."""
     year = report.year
-    paragraphs = doc.paragraphs
     found: dict[str, list[tuple[Decimal, str]]] = {}
     tainted: dict[str, str] = {}
-
-    for para in paragraphs:
-        if not _STATEMENT_CUE.search(para.text):
-            continue
-        for sentence in _SENTENCE.split(para.text):
-            if not _DIGIT.search(sentence) or not _STATEMENT_CUE.search(sentence):
-                continue
-            for kind, rx in STATEMENTS:
-                for m in rx.finditer(sentence):
-                    before = sentence[max(0, m.start() - 6):m.start()]
-                    tail = sentence[m.end("n"):m.end("n") + 3]
-                    if "累计" in before or _APPROX_AFTER.match(tail) or _APPROX_BEFORE.search(sentence[:m.start("n")]):
-                        continue
-                    v = _value(m)
-                    report.statements.append({"kind": kind, "value": plain(v), "text": sentence.strip()[:300]})
-    report.sentence_hashes = sentence_hashes(paragraphs)
-
-    def put(metric: str, value: Decimal, sentence: str):
-        found.setdefault(metric, []).append((value, sentence))
-
-    for para in paragraphs:
+    read_statements(doc.paragraphs, report)
+    for para in doc.paragraphs:
         platform: str | None = None  # a platform named carries to the paragraph's later sentences
         if not _CUE.search(para.text):
             continue  # no word of any figure of ours in the whole paragraph
-        for sentence in _SENTENCE.split(para.text):
+        for sentence in _SENTENCE.split(_prepare(para.text)):
             sentence = sentence.strip()
             if len(sentence) < 4:
                 continue
-            for metric, rx in _NEGATIONS:
-                m = rx.search(sentence)
-                if m and not _PARTIAL_PERIOD.search(sentence) and not _REGION.search(sentence[:m.start()]) \
-                        and not _OTHERS.search(sentence[max(0, m.start() - 6):m.start()]):
-                    put(metric, Decimal(0), sentence)
+            for metric in zeros(sentence, year):
+                if not _numbers_labelled(sentence, metric):
+                    found.setdefault(metric, []).append((Decimal(0), sentence))
             if not _DIGIT.search(sentence) or not _CUE.search(sentence):
                 p = _places(sentence)
                 if p not in (None, WEBSITE):
                     platform = None if p == MIXED else p
                 continue
-            start_place = platform
-            items, last_place = _items(sentence, start_place)
-            prev: Item | None = None
-            totals: dict[str, Item] = {}
-            for item in items:
-                _classify(item, year)
-                _carry(item, prev, year)
-                if item.metric is None and prev is not None and prev.metric is not None and prev.excluded is None \
-                        and item.unit == prev.unit and item.unit and not item.breakdown \
-                        and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \
-                        and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)):
-                    tainted.setdefault(prev.metric, sentence)  # an unlabelled value beside it: which is the metric?
-                if item.metric is not None:
-                    total = totals.get(item.metric)
-                    if item.breakdown and total is not None:
-                        # 其中图文解读5篇 is a part of the 12 before it; but after 各类新闻发布会15场, 其中新闻发布会9场
-                        # says the 15 counted other kinds too: which is the figure?
-                        if _BROADER.search(total.left):
-                            tainted.setdefault(item.metric, sentence)
-                        continue
-                    if item.excluded is None:
-                        put(item.metric, item.value, sentence)
-                    if not item.breakdown:
-                        totals[item.metric] = item
-                    prev = item
-                elif not item.breakdown:
-                    prev = item if item.unit else prev
+            last_place = _read_sentence(sentence, platform, year, found, tainted)
             if last_place not in (None, WEBSITE):
                 platform = None if last_place == MIXED else last_place
             elif last_place == WEBSITE:
                 platform = None
+    _publish(found, tainted, report)
+
+
+def _read_sentence(sentence: str, platform: str | None, year: int | None, found: dict, tainted: dict) -> str | None:
+    """The sentence's figures into found, rival values into tainted; returns the place it last named."""
+    items, last_place = _items(sentence, platform)
+    prev: Item | None = None
+    totals: dict[str, Item] = {}
+    for item in items:
+        _classify(item, year)
+        _carry(item, prev, year)
+        if item.metric is None and prev is not None and prev.metric is not None and prev.excluded is None \
+                and item.unit == prev.unit and item.unit and not item.breakdown \
+                and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \
+                and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)) \
+                and not another_kind(prev.metric, item.left + item.after):
+            tainted.setdefault(prev.metric, sentence)  # an unlabelled value beside it: which is the metric?
+        if item.metric is None and item.breakdown and item.unit in ("场", "次", "期") \
+                and "press_conferences" in totals and OTHER_EVENT.search(item.left):
+            tainted.setdefault("press_conferences", sentence)  # 发布会12场（含政策吹风会4场）: both kinds
+        if item.metric is not None:
+            total = totals.get(item.metric)
+            if item.breakdown and total is not None:
+                # 其中图文解读5篇 is a part of the 12 before it; but after 各类新闻发布会15场, 其中新闻发布会9场
+                # says the 15 counted other kinds too: which is the figure?
+                if _BROADER.search(total.left):
+                    tainted.setdefault(item.metric, sentence)
+                continue
+            if item.excluded is None:
+                found.setdefault(item.metric, []).append((item.value, sentence))
+            if not item.breakdown:
+                totals[item.metric] = item
+            prev = item
+        elif not item.breakdown:
+            prev = item if item.unit else prev
+    return last_place
+
+
+def _numbers_labelled(sentence: str, metric: str) -> bool:
+    """信箱收到留言12条，未收到信件: beside the negation, a number labelled with the metric's words (even
+    one that is no value of it): the 0 is not the whole story."""
+    if not _DIGIT.search(sentence):
+        return False
+    labels = [r.label for r in RULES if r.metric == metric and r.after is None]
+    return any(item.unit and any(rx.search(item.left) for rx in labels) for item in _items(sentence, None)[0])
+
+
+def _publish(found: dict, tainted: dict, report) -> None:
+    """One value per metric becomes a fact; a metric with rival values gives an issue instead."""
     for metric, hits in found.items():
         values = {v for v, _ in hits}
         if metric in tainted:

@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
+from pipeline.spec.numbers import FULLWIDTH
+
 APPLICANT = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
 REVIEW = ("upheld", "corrected", "other", "pending", "total")
 
@@ -196,7 +198,7 @@ METRICS: tuple[Metric, ...] = (
        "Not processed: asks for publications", "（五）不予处理 3.要求提供公开出版物", (r"出版物",)),
     _m("app.not_processed.excessive", APPLICANT, "件", "applications", _BOTH, "不予处理：无正当理由大量反复申请",
        "Not processed: excessive repeated requests", "（五）不予处理 4.无正当理由大量反复申请",
-       (r"大量反复", r"反复申请")),
+       (r"大量反[复覆]", r"反[复覆]申请")),
     _m("app.not_processed.reconfirm", APPLICANT, "件", "applications", _BOTH, "不予处理：要求行政机关确认或重新出具已获取信息",
        "Not processed: re-confirm information already obtained", "（五）不予处理 5.要求行政机关确认或重新出具已获取信息",
        (r"重新出具", r"确认或重新")),
@@ -285,9 +287,9 @@ def all_keys() -> list[str]:
 
 # --- label normalisation ---------------------------------------------------------------------
 
-_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
-              "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ（）／：，．；"}
-_FULLWIDTH.update({ord("、"): ord("."), ord("。"): ord("."), ord("　"): ord(" "), 0xA0: ord(" ")})
+_FULLWIDTH = {ord(c): FULLWIDTH[ord(c)] for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+              "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ（）／：，．；　"}
+_FULLWIDTH.update({ord("、"): ord("."), ord("。"): ord("."), 0xA0: ord(" ")})
 _CIRCLED = {chr(0x2460 + i): f"({i + 1})" for i in range(20)}  # ① .. ⑳
 _DROP = re.compile(r"[\s\u200b\ufeff\"'“”‘’「」『』《》【】\[\]<>·•*_|:;,.!?]+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+\.?|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+\.?)")

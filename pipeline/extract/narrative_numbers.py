@@ -1,0 +1,58 @@
+"""Numbers in prose: sentences and clauses, a number with its unit, its value; text made ready for them.
+
+Numbers: 1,205 / 1 205 (digit groups split by spaces) / full-width digits (made ASCII by the reader) /
+12．5 (a full-width decimal point) / 35.6万 / 1.2亿 / Chinese numerals for small counts before a unit
+(三场) / 零 where it is stated as a figure (为零, 零元).
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+SENTENCE = re.compile(r"[。；;！!？?\n]+")
+DIGIT = re.compile(r"\d|[一二两三四五六七八九十][场次件篇份期个条]")
+CLAUSE = re.compile(r"[，：:（）()【】]|,(?!\d{3}(?!\d))|\s{2,}")
+
+_NUM = (r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:\.\d+)?"
+        r"|(?<![第一二两三四五六七八九十百千万])[一二两三四五六七八九十]{1,3}(?=[场次件篇份期个条项封]))")
+_UNIT = r"\s*(?P<mult>万|亿)?\s*(?P<unit>人次|万元|元|次|人|个|户|名|条|篇|则|期|件|封|份|项|场|起|宗|位)?"
+ITEM = re.compile(_NUM + _UNIT)
+
+_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+APPROX_AFTER = re.compile(r"^\s*(?:余|多|以上|左右|上下|许|强)")
+APPROX_BEFORE = re.compile(r"(?:约|大约|近|将近|逾|超|超过|多达|不足|不到|低于|高于|至少|最少|上千)\s*$")
+WS = re.compile(r"\s+")
+
+_FW_POINT = re.compile(r"(?<=\d)\s*[．﹒]\s*(?=\d)")  # 12．5万: a full-width decimal point
+_ZERO_WORD = re.compile(r"(?<=[为是计共费])零(?=[元件封条场次篇份个项]|$|[，。；;、,\s）)])")  # 为零 / 零元
+
+
+def prepare(text: str) -> str:
+    """Full-width decimal points as points; 零 stated as a figure (为零, 零元) as 0."""
+    if "．" in text or "﹒" in text:
+        text = _FW_POINT.sub(".", text)
+    if "零" in text:
+        text = _ZERO_WORD.sub("0", text)
+    return text
+
+
+def value(m: re.Match) -> Decimal:
+    n = m.group("n")
+    if n[0] in _CN or n[0] == "十":
+        v = Decimal(_chinese_small(n))
+    else:
+        v = Decimal(n.replace(",", "").replace(" ", ""))
+    mult = m.group("mult")
+    unit = m.groupdict().get("unit") or ""
+    if mult == "万" and unit != "万元":
+        v *= 10000
+    elif mult == "亿":
+        v *= 100000000
+    return v
+
+
+def _chinese_small(s: str) -> int:
+    if "十" not in s:
+        return _CN.get(s, 0) if len(s) == 1 else 0
+    tens, _, ones = s.partition("十")
+    return (_CN.get(tens, 0) if tens else 1) * 10 + (_CN.get(ones, 0) if ones else 0)
