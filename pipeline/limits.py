@@ -20,16 +20,12 @@ class Limits:
     pdf_pages: int = 400  # NIANBAO_MAX_PDF_PAGES: pages of one PDF
     text_chars: int = 5_000_000  # NIANBAO_MAX_TEXT_CHARS: characters of a text or HTML file, decoded
     table_cells: int = 200_000  # NIANBAO_MAX_TABLE_CELLS: cells of one table, spans expanded
-<<<<<<< HEAD
-    span: int = 100  # NIANBAO_MAX_SPAN: columns or rows one merged cell may span
-    ocr_pages: int = 20  # NIANBAO_MAX_OCR_PAGES: pages of one file read by OCR (pages without a text layer)
-    ocr_page_seconds: float = 60.0  # NIANBAO_OCR_PAGE_SECONDS: CPU seconds OCR may take on one page or image
-    image_pixels: int = 40_000_000  # NIANBAO_MAX_IMAGE_PIXELS: pixels of one image read by OCR (a page is rendered within it)
-=======
     span: int = 100  # NIANBAO_MAX_SPAN: columns or rows one merged cell may span (Word: refused; HTML: cut to it)
     cut_steps: int = 250_000  # NIANBAO_MAX_CUT_STEPS: search steps to cut one report's digits run together
     soffice_seconds: float = 180.0  # NIANBAO_SOFFICE_TIMEOUT: LibreOffice converting one legacy .doc/.wps
->>>>>>> main
+    ocr_pages: int = 20  # NIANBAO_MAX_OCR_PAGES: pages of one file read by OCR (pages without a text layer)
+    ocr_page_seconds: float = 60.0  # NIANBAO_OCR_PAGE_SECONDS: CPU seconds OCR may take on one page or image
+    image_pixels: int = 40_000_000  # NIANBAO_MAX_IMAGE_PIXELS: pixels of one image read by OCR (a page is rendered within it)
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -48,12 +44,9 @@ class Limits:
 ENV = {"seconds": "NIANBAO_FILE_TIMEOUT", "memory_mb": "NIANBAO_FILE_MEMORY_MB", "file_mb": "NIANBAO_FILE_MAX_MB",
        "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB", "pdf_pages": "NIANBAO_MAX_PDF_PAGES",
        "text_chars": "NIANBAO_MAX_TEXT_CHARS", "table_cells": "NIANBAO_MAX_TABLE_CELLS", "span": "NIANBAO_MAX_SPAN",
-<<<<<<< HEAD
+       "cut_steps": "NIANBAO_MAX_CUT_STEPS", "soffice_seconds": "NIANBAO_SOFFICE_TIMEOUT",
        "ocr_pages": "NIANBAO_MAX_OCR_PAGES", "ocr_page_seconds": "NIANBAO_OCR_PAGE_SECONDS",
        "image_pixels": "NIANBAO_MAX_IMAGE_PIXELS"}
-=======
-       "cut_steps": "NIANBAO_MAX_CUT_STEPS", "soffice_seconds": "NIANBAO_SOFFICE_TIMEOUT"}
->>>>>>> main
 
 
 @lru_cache(maxsize=1)
