@@ -162,7 +162,6 @@ def _prose(blocks: list[Paragraph | Table], page: int | None) -> list[Paragraph 
     """Runs of text lines between tables as a text file's lines are read: lines that are a table's rows
     (cells apart) become a table whose columns are not the page's (`aligned` False), the other lines
     paragraphs joined where a sentence runs over lines. Each keeps the lowest confidence of its lines."""
-    from pipeline.read.pdf import _paragraphs
     from pipeline.read.txt import blocks_from_lines
 
     out: list[Paragraph | Table] = []
@@ -193,6 +192,28 @@ def _prose(blocks: list[Paragraph | Table], page: int | None) -> list[Paragraph 
             flush()
             out.append(b)
     flush()
+    return out
+
+
+_NEW_PARAGRAPH = re.compile(r"^\s*([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\(?\d+[.、)）])")
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Lines joined into paragraphs: a paragraph ends at a sentence's end or a short line, and a new one
+    starts at a numbered heading."""
+    out: list[str] = []
+    buf = ""
+    longest = max((len(line) for line in lines), default=0)
+    for line in lines:
+        if buf and _NEW_PARAGRAPH.match(line):
+            out.append(buf)
+            buf = ""
+        buf += line
+        if line.endswith(("。", "！", "？", "；", "：", ":")) or len(line) < 0.7 * longest:
+            out.append(buf)
+            buf = ""
+    if buf:
+        out.append(buf)
     return out
 
 
