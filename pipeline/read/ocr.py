@@ -28,6 +28,7 @@ from pipeline.read.document import Cell, Paragraph, Table
 from pipeline.read.recognise import _crop, engine, recognise  # noqa: F401  (engine: the bench and tests)
 
 OCR_MIN_CONFIDENCE = 0.9  # a number cell under this is left out (blank) with an issue
+_PAGE_NUMBER = re.compile(r"^\s*[-—–一]?\s*\d{1,3}\s*[-—–一]?\s*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 _NUMBER_TEXT = re.compile(r"^[\s0-9.,，\-+—–/%]+$")
 
 
@@ -148,6 +149,8 @@ def read_image(gray: np.ndarray, page: int | None, where: str, issues: list) -> 
         items.append((y0, _table(cells, [boxes[i] for i in inside], rgb, ink, page, where, issues)))
     rest = [boxes[i] for i in range(len(boxes)) if i not in used]
     for y, text, conf in _text_lines(rest, rgb):
+        if _PAGE_NUMBER.match(text):
+            continue
         if conf < OCR_MIN_CONFIDENCE and re.search(r"\d", text):
             issues.append(("ocr_low_confidence", "warning", f"a line with figures read with confidence {conf:.2f} "
                            f"(under {OCR_MIN_CONFIDENCE}); left out", f"{where}" + (f", page {page}" if page else "")
