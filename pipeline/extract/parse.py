@@ -20,6 +20,7 @@ from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit,
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.extract import identities
 from pipeline.extract.digits_run_together import read_flattened
+from pipeline.spec.numbers import CN_YEAR, as_written
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
 from pipeline.extract.narrative import read_narrative
 from pipeline.extract.one_cell_per_line import fold_streams
@@ -161,7 +162,7 @@ class _State:
         if (value < 0 or value > _MAX_COUNT) and metric.startswith(_COUNTS):
             self.report.issues.append(Issue(
                 "implausible_value", "warning",
-                f"{key} is printed as {plain(value)}, which cannot be a count of applications or cases; left out",
+                f"{key} is printed as {as_written(value)}, which cannot be a count of applications or cases; left out",
                 f"{evidence.get('row', '')} / {evidence.get('column', '')}"))
             self.conflicts.add(key)
             self.seen.pop(key, None)
@@ -789,7 +790,7 @@ def parse(doc: Document) -> Report:
     if st.blank_cells:
         report.issues.append(Issue("blank_cells", "warning",
                                    f"{len(st.blank_cells)} table cells are blank or marked not applicable; no fact was reported for them",
-                                   "; ".join(st.blank_cells[:60])))
+                                   "; ".join(st.blank_cells[:60]), data={"count": len(st.blank_cells)}))
     v = st.votes
     if v["2019"] or v["2021"]:
         report.template = "2021" if v["2021"] > v["2019"] else "2019" if v["2019"] > v["2021"] else None
@@ -864,12 +865,13 @@ def _missing_tables(report: Report):
     names = {"active": "表二 主动公开", "applications": "表三 依申请公开", "review_litigation": "表四 复议诉讼"}
     for s, name in names.items():
         if s not in sections:
-            report.issues.append(Issue("table_missing", "warning", f"no value of {name} could be read"))
+            report.issues.append(Issue("table_missing", "warning", f"no value of {name} could be read",
+                                       data={"table": name}))
 
 
 # --- agency and year ----------------------------------------------------------------------------
 
-_YEAR = r"(?P<year>(?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4})"
+_YEAR = r"(?P<year>(?:19|20)\d{2}|" + CN_YEAR + ")"
 _TAIL = r"\s*年\s*(?:度)?\s*(?:的)?\s*(?:政府信息公开|政务公开|信息公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
 _AGENCY = r"(?P<agency>[\u4e00-\u9fff（）()·\s]{2,60}?)"
 _TITLE_A = re.compile(_AGENCY + r"\s*" + _YEAR + _TAIL)
