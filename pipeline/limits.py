@@ -23,6 +23,9 @@ class Limits:
     span: int = 100  # NIANBAO_MAX_SPAN: columns or rows one merged cell may span (Word: refused; HTML: cut to it)
     cut_steps: int = 250_000  # NIANBAO_MAX_CUT_STEPS: search steps to cut one report's digits run together
     soffice_seconds: float = 180.0  # NIANBAO_SOFFICE_TIMEOUT: LibreOffice converting one legacy .doc/.wps
+    ocr_pages: int = 20  # NIANBAO_MAX_OCR_PAGES: pages of one file read by OCR (pages without a text layer)
+    ocr_page_seconds: float = 60.0  # NIANBAO_OCR_PAGE_SECONDS: CPU seconds OCR may take on one page or image
+    image_pixels: int = 40_000_000  # NIANBAO_MAX_IMAGE_PIXELS: pixels of one image read by OCR (a page is rendered within it)
     fetch_answer_s: float = 120.0  # NIANBAO_FETCH_ANSWER_S: one answer of a site, headers and body, however slow
     fetch_source_s: float = 900.0  # NIANBAO_FETCH_SOURCE_S: one source of the register, all its requests
     fetch_run_s: float = 7200.0  # NIANBAO_FETCH_RUN_S: one `nianbao fetch`, every source
@@ -49,6 +52,8 @@ ENV = {"seconds": "NIANBAO_FILE_TIMEOUT", "memory_mb": "NIANBAO_FILE_MEMORY_MB",
        "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB", "pdf_pages": "NIANBAO_MAX_PDF_PAGES",
        "text_chars": "NIANBAO_MAX_TEXT_CHARS", "table_cells": "NIANBAO_MAX_TABLE_CELLS", "span": "NIANBAO_MAX_SPAN",
        "cut_steps": "NIANBAO_MAX_CUT_STEPS", "soffice_seconds": "NIANBAO_SOFFICE_TIMEOUT",
+       "ocr_pages": "NIANBAO_MAX_OCR_PAGES", "ocr_page_seconds": "NIANBAO_OCR_PAGE_SECONDS",
+       "image_pixels": "NIANBAO_MAX_IMAGE_PIXELS",
        "fetch_answer_s": "NIANBAO_FETCH_ANSWER_S", "fetch_source_s": "NIANBAO_FETCH_SOURCE_S",
        "fetch_run_s": "NIANBAO_FETCH_RUN_S", "fetch_robots_kb": "NIANBAO_FETCH_ROBOTS_KB",
        "fetch_page_mb": "NIANBAO_FETCH_PAGE_MB", "fetch_list_pages": "NIANBAO_FETCH_LIST_PAGES",

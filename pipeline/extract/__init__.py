@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from pipeline.extract import parse as _parse
+from pipeline.extract.ocr_marks import mark_ocr
 from pipeline.spec.model import Report
 from pipeline.read import ReadError, read, read_bytes
 from pipeline.spec.numbers import CN_YEAR
@@ -36,12 +37,18 @@ def _check(report: Report, doc) -> Report:
     return report
 
 
+def _facts(doc) -> Report:
+    report = _parse.parse(doc)
+    mark_ocr(doc, report)
+    return report
+
+
 def extract(path: str | Path) -> Report:
     """Read and parse one report file; raises ReadError (naming the file and the reason)."""
     doc = read(path)
-    return _check(_parse.parse(doc), doc)
+    return _check(_facts(doc), doc)
 
 
 def extract_bytes(data: bytes, name: str) -> Report:
     doc = read_bytes(data, name)
-    return _check(_parse.parse(doc), doc)
+    return _check(_facts(doc), doc)

@@ -12,11 +12,12 @@ from pipeline.read.common import ReadError, sniff_format
 
 __all__ = ["ReadError", "read", "read_bytes", "SUPPORTED_SUFFIXES"]
 
-SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps")
+SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xlsm", ".xls")
 
 
-def read_bytes(data: bytes, name: str) -> Document:
-    """Read a report held in memory; `name` is used for the format guess and in messages."""
+def read_bytes(data: bytes, name: str, folder: Path | None = None) -> Document:
+    """Read a report held in memory; `name` is used for the format guess and in messages. `folder`,
+    where the file lies on disk, lets a web page's pictures beside it be read (by OCR)."""
     fmt = sniff_format(data, name)
     if fmt == "txt":
         from pipeline.read.txt import read_txt as reader
@@ -28,10 +29,12 @@ def read_bytes(data: bytes, name: str) -> Document:
         from pipeline.read.docx import read_docx as reader
     elif fmt in ("doc", "wps"):
         from pipeline.read.docx import read_legacy_word as reader
+    elif fmt in ("xlsx", "xls"):
+        from pipeline.read.spreadsheet import read_spreadsheet as reader
     else:  # pragma: no cover - sniff_format raises for anything else
         raise ReadError(name, f"unknown format {fmt}")
     try:
-        doc = reader(data, name)
+        doc = reader(data, name, images_from=folder) if fmt == "html" else reader(data, name)
     except ReadError:
         raise
     except Exception as e:  # a reader library failing on a broken file must not escape as a traceback
@@ -100,4 +103,4 @@ def read(path: str | Path) -> Document:
         raise ReadError(str(p), "is a directory, not a file") from None
     except OSError as e:
         raise ReadError(str(p), f"cannot be opened: {e.strerror or e}") from None
-    return read_bytes(data, str(p))
+    return read_bytes(data, str(p), folder=p.parent)

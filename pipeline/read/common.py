@@ -20,7 +20,7 @@ _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|meta|div|p
 
 
 def sniff_format(data: bytes, name: str) -> str:
-    """txt | html | pdf | docx | doc | wps, from the content first and the name second."""
+    """txt | html | pdf | docx | doc | wps | xlsx | xls, from the content first and the name second."""
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise ReadError(name, "the file is empty")
     lower = name.lower()
@@ -29,10 +29,17 @@ def sniff_format(data: bytes, name: str) -> str:
     if data.startswith(b"PK\x03\x04"):
         if b"word/" in data[:65536] or lower.endswith(".docx"):
             return "docx"
-        raise ReadError(name, "a ZIP archive that is not a Word (.docx) document")
+        if b"xl/" in data[:65536] or lower.endswith((".xlsx", ".xlsm")):
+            return "xlsx"
+        raise ReadError(name, "a ZIP archive that is not a Word (.docx) document or a workbook (.xlsx)")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy .doc / .wps / .xls
+        if lower.endswith(".xls") or ("WordDocument".encode("utf-16-le") not in data
+                                      and "Workbook".encode("utf-16-le") in data):
+            return "xls"
         return "wps" if lower.endswith(".wps") else "doc"
-    if lower.endswith((".pdf", ".docx", ".doc", ".wps")):
+    if lower.endswith((".xls", ".xlsx", ".xlsm")) and _HTML_SNIFF.search(data[:2048]):
+        return "html"  # a table saved by Excel (or a site) as a web page under a workbook's name
+    if lower.endswith((".pdf", ".docx", ".doc", ".wps", ".xls", ".xlsx", ".xlsm")):
         raise ReadError(name, f"the name says {lower.rsplit('.', 1)[-1].upper()} but the content is not")
     head = data[:4096]
     if _looks_binary(head):

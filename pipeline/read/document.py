@@ -15,6 +15,7 @@ class Cell:
     text: str
     origin: bool = True  # False where this position is covered by a cell that starts elsewhere
     from_above: bool = False  # covered by a rowspan from an earlier row (a group label)
+    confidence: float | None = None  # OCR's recognition confidence; None when read from a text layer
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Table:
 class Paragraph:
     text: str
     page: int | None = None
+    confidence: float | None = None  # OCR's recognition confidence (the line read with the least)
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Document:
     title: str | None = None  # from metadata (HTML <title>, PDF info) when the reader found one
     sha256: str = ""
     published: str | None = None  # ISO date from the file's metadata, when it has one
+    issues: list[tuple[str, str, str, str]] = field(default_factory=list)  # the reader's (code, severity, message, where)
 
     @property
     def paragraphs(self) -> list[Paragraph]:

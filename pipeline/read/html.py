@@ -8,6 +8,7 @@ rowspan/colspan expanded. Word-exported markup (<p><span>, <o:p>, &nbsp; padding
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lxml import etree
 
@@ -175,7 +176,63 @@ def _blocks(root, doc: Document) -> None:
         doc.blocks.append(Paragraph(line))
 
 
-def read_html(data: bytes, name: str) -> Document:
+_IMAGE_MARKER = re.compile("^\ue002(\\d+)\ue003$")
+
+
+def _local_image(src: str, folder: Path) -> Path | None:
+    """The file an <img src> names beside the page (in its folder or below it); None for another
+    site's address, a data: URI, or a path leading out of the folder."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(src.strip())
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+        return None
+    path = (folder / unquote(parts.path)).resolve()
+    if folder.resolve() not in path.parents or not path.is_file():
+        return None
+    return path
+
+
+def _read_images(root, doc: Document, folder: Path) -> list:
+    """A page whose report tables are pictures: each <img> of the report's body that is a local file
+    beside the page is replaced by a marker, and read by OCR (in `_expand_images`)."""
+    found = []
+    for img in list(root.iter("img")):
+        path = _local_image(img.get("src") or "", folder)
+        if path is None:
+            continue
+        marker = etree.Element("p")
+        marker.text = f"\ue002{len(found)}\ue003"
+        marker.tail = img.tail
+        parent = img.getparent()
+        if parent is not None:
+            parent.replace(img, marker)
+            found.append(path)
+    return found
+
+
+def _expand_images(doc: Document, images: list, name: str) -> None:
+    from pipeline import limits
+    from pipeline.read.ocr import ocr_image_bytes
+
+    lim = limits.current()
+    blocks = []
+    for block in doc.blocks:
+        m = _IMAGE_MARKER.match(block.text) if isinstance(block, Paragraph) else None
+        if m is None:
+            blocks.append(block)
+            continue
+        path = images[int(m.group(1))]
+        if path.stat().st_size > lim.file_mb * 1024 * 1024:
+            doc.issues.append(("image_too_large", "warning", f"image {path.name} is over {lim.file_mb} MiB; not read", name))
+            continue
+        blocks.extend(ocr_image_bytes(path.read_bytes(), name, path.name, doc))
+    doc.blocks = blocks
+
+
+def read_html(data: bytes, name: str, images_from: Path | None = None) -> Document:
+    """The page's report. With `images_from` (the page's folder), a page whose report has no table
+    but pictures beside it has those pictures read by OCR (tables pasted as screenshots)."""
     text = decode(data, name, html=True)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
@@ -207,7 +264,12 @@ def read_html(data: bytes, name: str) -> Document:
     root = _content_root(body)
     _strip_chrome(root)
     doc = Document(path=name, format="html", title=title, published=published)
+    images = []
+    if images_from is not None and not any(_is_report_table(t) for t in root.iter("table")):
+        images = _read_images(root, doc, images_from)
     _blocks(root, doc)
+    if images:
+        _expand_images(doc, images, name)
     if not doc.blocks:
         raise ReadError(name, "the page holds no text")
     return doc

@@ -4,8 +4,9 @@ prose from the words outside the tables, both in reading order page by page.
 A table's grid comes from pdfplumber's cell boxes: a position left empty by pdfplumber is covered by
 a merged cell, to its left (colspan) or above (rowspan), which the boxes tell apart. A table that
 continues on the next page becomes a second table; the parser carries the section across. Words in
-a table's box (a page number printed inside it, say) stay out of the prose. A PDF without usable
-text (scanned pages, CJK fonts without a Unicode map that come out as (cid:123)) is refused.
+a table's box (a page number printed inside it, say) stay out of the prose. A page without text but
+with an image (a scan) is read by OCR (`ocr.py`); a PDF without usable text otherwise (CJK fonts without
+a Unicode map that come out as (cid:123) and that PDFium cannot map either, blank pages) is refused.
 """
 from __future__ import annotations
 
@@ -312,7 +313,11 @@ def read_pdf(data: bytes, name: str) -> Document:
             meta_title = meta_title.decode("utf-16" if meta_title[:2] in (b"\xfe\xff", b"\xff\xfe") else "utf-8", "ignore")
         doc.title = str(meta_title).strip() if meta_title and str(meta_title).strip() else None
         cjk = cid = 0
+        scanned: list[tuple[int, int]] = []  # (position in the blocks, page number) of pages without text
         for pno, page in enumerate(pages, start=1):
+            if len(page.chars) < 10 and page.images:  # a scanned page: read by OCR below
+                scanned.append((len(doc.blocks), pno))
+                continue
             found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
                                       "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
                                       "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
@@ -369,6 +374,15 @@ def read_pdf(data: bytes, name: str) -> Document:
             doc.blocks.extend(b for _, b in items)
     finally:
         pdf.close()
+    if scanned and not (cid > 20 and cid > cjk):
+        from pipeline.read.ocr import ocr_pdf_pages
+
+        read = ocr_pdf_pages(data, name, [p for _, p in scanned], doc)
+        for at, pno in reversed(scanned):
+            doc.blocks[at:at] = read[pno]
+        cjk += sum(len(_CJK.findall(b.text)) for blocks in read.values() for b in blocks if isinstance(b, Paragraph))
+        cjk += sum(len(_CJK.findall(c.text)) for blocks in read.values() for b in blocks if isinstance(b, Table)
+                   for row in b.rows for c in row)
     if cid > 20 and cid > cjk:
         # pdfminer cannot map these fonts; PDFium (pypdfium2, installed with pdfplumber) carries Adobe's
         # CJK character maps and often can: its text lines are read as a text file's
@@ -378,5 +392,7 @@ def read_pdf(data: bytes, name: str) -> Document:
                                   "its text cannot be read reliably")
         return fallback
     if cjk < 20:
-        raise ReadError(name, "the PDF has no usable text layer (scanned pages or images?); nianbao does not OCR")
+        if scanned:
+            raise ReadError(name, "the PDF has no usable text layer, and OCR of its page images found no Chinese text")
+        raise ReadError(name, "the PDF has no usable text layer and no page images to read by OCR")
     return doc

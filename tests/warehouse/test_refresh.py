@@ -99,14 +99,16 @@ def test_bad_files_are_reported_by_name_while_the_rest_load(env):
     (env.inbox / "binary.html").write_bytes(bytes(range(256)) * 20)
     (env.inbox / "menu.txt").write_text("今日菜单：米饭、面条。", encoding="utf-8")
     (env.inbox / "fake.pdf").write_text("not a pdf", encoding="utf-8")
-    (env.inbox / "table.xlsx").write_bytes(b"PK")
+    (env.inbox / "table.xlsx").write_bytes(b"PK")  # workbooks are read: a broken one fails with the reason
+    (env.inbox / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     rr = env.refresh()
     assert rr.exit_code == 1 and rr.status == "partial"
     failed = {f["path"]: f["reason"] for f in rr.files_failed}
-    assert set(failed) == {"empty.txt", "binary.html", "menu.txt", "fake.pdf"}
+    assert set(failed) == {"empty.txt", "binary.html", "menu.txt", "fake.pdf", "table.xlsx"}
     assert "empty" in failed["empty.txt"] and "binary" in failed["binary.html"]
     assert "not a government-information-disclosure annual report" in failed["menu.txt"]
-    assert rr.files_ignored == ["table.xlsx"]
+    assert "XLSX" in failed["table.xlsx"]
+    assert rr.files_ignored == ["logo.png"]
     assert rr.reports_loaded == 1
     assert "FAILED empty.txt" in rr.summary()
 

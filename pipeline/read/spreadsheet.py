@@ -1,0 +1,129 @@
+"""Spreadsheets (.xlsx, .xls): each sheet's cells as tables, through python-calamine.
+
+Agencies attach the report's tables as a workbook, or publish the whole report as one. Every sheet
+is read in its printed layout: merged cells are expanded as the other readers expand them (the top-left
+position is the cell, the positions it covers repeat its text as covered, not as values), empty rows
+and columns around the table are dropped, and a row holding one text cell alone (a title, a section
+heading such as 三、收到和处理政府信息公开申请情况) becomes a paragraph between tables, so the same
+parser reads a sheet as it reads an HTML page. Numbers are written as the spreadsheet holds them
+(an integer-valued float as an integer); a formula's cached result is its value; nothing is computed.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+from pipeline.read.common import ReadError
+from pipeline.read.document import Cell, Document, Paragraph, Table, TableTooBig
+
+
+def _text(value) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return " ".join(str(value).split())
+
+
+def _sheet_grid(sheet, name: str) -> list[list[Cell]]:
+    from pipeline import limits
+
+    lim = limits.current()
+    end = sheet.end or (0, 0)  # the last used cell, counted from A1
+    height, width = end[0] + 1, end[1] + 1
+    if height * width > lim.table_cells:
+        raise ReadError(name, f"sheet {sheet.name!r} has {height:,} × {width:,} cells; the limit is "
+                              f"{lim.table_cells:,} (NIANBAO_MAX_TABLE_CELLS)")
+    values = sheet.to_python(skip_empty_area=False)
+    grid = [[Cell(_text(v)) for v in row] + [Cell("") for _ in range(width - len(row))] for row in values]
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+        if r1 - r0 > lim.span or c1 - c0 > lim.span:
+            raise ReadError(name, f"sheet {sheet.name!r} merges more than {lim.span} rows or columns into one "
+                                  "cell (NIANBAO_MAX_SPAN)")
+        if r0 >= len(grid) or c0 >= width:
+            continue
+        text = grid[r0][c0].text
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            for c in range(c0, min(c1, width - 1) + 1):
+                if (r, c) != (r0, c0):
+                    grid[r][c] = Cell(text, origin=False, from_above=r > r0)
+    return grid
+
+
+def _trim(grid: list[list[Cell]]) -> list[list[Cell]]:
+    """Rows and columns with no text at all dropped (a sheet's empty margins and spacer rows)."""
+    rows = [row for row in grid if any(c.text for c in row)]
+    if not rows:
+        return []
+    keep = [j for j in range(len(rows[0])) if any(row[j].text for row in rows)]
+    return [[row[j] for j in keep] for row in rows]
+
+
+def _blocks(grid: list[list[Cell]]) -> list[Paragraph | Table]:
+    """A row whose only text is one cell is a paragraph (a title, a section heading, a note) when it
+    stands outside a table, spans the table's width, or opens a section (一、…); otherwise it stays a
+    row of its table (a label whose values are on the next row). The runs between paragraphs are tables."""
+    out: list[Paragraph | Table] = []
+    run: list[list[Cell]] = []
+    for row in grid:
+        texts = [c for c in row if c.text and c.origin]
+        covered = [c for c in row if c.text and not c.origin]
+        alone = len(texts) == 1 and not any(c.from_above for c in covered) and not _number(texts[0].text)
+        if alone and (not run or (covered and len(covered) + 1 >= len([c for c in row if c.origin or c.text]))
+                      or _SECTION.match(texts[0].text)):
+            if run:
+                out.append(_table(run))
+                run = []
+            out.append(Paragraph(texts[0].text))
+            continue
+        run.append(row)
+    if run:
+        out.append(_table(run))
+    return out
+
+
+def _table(rows: list[list[Cell]]) -> Table:
+    """A table of the columns its own rows use (a sheet's used range is as wide as its widest table)."""
+    width = max((j + 1 for row in rows for j, c in enumerate(row) if c.text), default=0)
+    return Table([row[:width] for row in rows])
+
+
+_SECTION = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+
+
+def _number(text: str) -> bool:
+    return any(ch.isdigit() for ch in text) and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def read_spreadsheet(data: bytes, name: str) -> Document:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as e:  # calamine's own error types (password, zip, xml) and anything else
+        kind = "password-protected" if "password" in str(e).lower() else "corrupt or not a spreadsheet"
+        raise ReadError(name, f"a {kind} workbook ({type(e).__name__})") from None
+    doc = Document(path=name, format="spreadsheet")
+    try:
+        for sheet_name in book.sheet_names:
+            sheet = book.get_sheet_by_name(sheet_name)
+            try:
+                grid = _trim(_sheet_grid(sheet, name))
+            except TableTooBig as e:
+                raise ReadError(name, str(e)) from None
+            doc.blocks.extend(_blocks(grid))
+    finally:
+        book.close()
+    if not doc.blocks:
+        raise ReadError(name, "the workbook holds no cells with text or numbers")
+    first = doc.paragraphs[0].text if doc.paragraphs else None
+    if first and ("报告" in first or "年度" in first):
+        doc.title = first
+    return doc

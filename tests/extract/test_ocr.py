@@ -1,0 +1,273 @@
+"""Reports without a text layer, made at test time from the labelled corpus, read by OCR:
+
+- every labelled PDF rasterised by PDFium at 150 and 200 dpi into an image-only PDF (no text at all);
+- the same at 150 dpi turned by 0.5–1° and saved as JPEG, as a scanner gives;
+- every labelled HTML report with each of its tables replaced by a PNG screenshot of itself (Chromium).
+
+Bars (issue 17): image-only PDFs at least 95% of each report's golden facts, rotated scans 90%, table
+screenshots 95%; never a wrong value. Every fact read by OCR says so in its evidence, with its confidence.
+OCR is the slow part: each variant is made and read once per session.
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract import ReadError, extract
+from tests.conftest import NO_CORPUS, golden_pairs, load_json
+
+PDFS = golden_pairs((".pdf",))
+HTMLS = golden_pairs((".html", ".htm"))
+BARS = {"150dpi": 0.95, "200dpi": 0.95, "scan": 0.90, "screenshots": 0.95}
+
+
+def _rasterise(src: Path, out: Path, dpi: int, turn: float = 0.0, jpeg: bool = False) -> Path:
+    """An image-only PDF of `src`: each page rendered by PDFium, optionally turned and JPEG-compressed."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    pdf = pdfium.PdfDocument(str(src))
+    pages = []
+    try:
+        for i in range(len(pdf)):
+            img = pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            if turn:
+                img = img.rotate(turn if i % 2 == 0 else -turn, resample=Image.BICUBIC, expand=False, fillcolor=255)
+            if jpeg:
+                buf = io.BytesIO()
+                img.save(buf, format="JPEG", quality=70)
+                img = Image.open(io.BytesIO(buf.getvalue()))
+            pages.append(img)
+    finally:
+        pdf.close()
+    pages[0].save(out, save_all=True, append_images=pages[1:], resolution=dpi)
+    return out
+
+
+def _screenshots(src: Path, out: Path, chromium: str) -> Path:
+    """The page with each of its tables replaced by a PNG screenshot of that table."""
+    from lxml import etree
+    from PIL import Image, ImageChops
+
+    from pipeline.read.common import decode
+
+    text = decode(src.read_bytes(), src.name, html=True)
+    tree = etree.fromstring(text, etree.HTMLParser())
+    folder = out / src.stem
+    folder.mkdir()
+    leaf = [t for t in tree.iter("table") if t.find(".//table") is None]
+    for n, table in enumerate(leaf):
+        page = folder / f"table{n}.html"
+        page.write_text('<html><head><meta charset="utf-8"><style>body{margin:20px;background:#fff;'
+                        'font-family:"Noto Serif CJK SC","Noto Sans CJK SC",serif;font-size:14px}</style></head><body>'
+                        + etree.tostring(table, encoding=str, method="html") + "</body></html>", encoding="utf-8")
+        png = folder / f"table{n}.png"
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        f"--user-data-dir={out / 'chromium-profile'}", "--window-size=1100,2600",
+                        f"--screenshot={png}", page.as_uri()], check=True, capture_output=True, timeout=120)
+        img = Image.open(png).convert("RGB")
+        box = ImageChops.difference(img, Image.new("RGB", img.size, "white")).getbbox()
+        assert box, f"the screenshot of table {n} of {src.name} is blank"
+        img.crop((max(0, box[0] - 10), max(0, box[1] - 10), box[2] + 10, box[3] + 10)).save(png)
+        page.unlink()
+        img_el = etree.Element("img", src=png.name)
+        img_el.tail = table.tail
+        table.getparent().replace(table, img_el)
+    path = folder / src.name
+    path.write_bytes(etree.tostring(tree, encoding="utf-8", method="html"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def ocr_reports(tmp_path_factory) -> dict[str, tuple]:
+    """name -> (report, expected, bar) for every variant, each made and read once."""
+    if not PDFS and not HTMLS:
+        pytest.skip(NO_CORPUS)
+    out = tmp_path_factory.mktemp("ocr")
+    made: dict[str, tuple[Path, Path, float]] = {}
+    for src, exp in PDFS:
+        made[f"{src.stem}.150dpi"] = (_rasterise(src, out / f"{src.stem}.150dpi.pdf", 150), exp, BARS["150dpi"])
+        made[f"{src.stem}.200dpi"] = (_rasterise(src, out / f"{src.stem}.200dpi.pdf", 200), exp, BARS["200dpi"])
+        made[f"{src.stem}.scan"] = (_rasterise(src, out / f"{src.stem}.scan.pdf", 150, turn=0.8, jpeg=True), exp,
+                                    BARS["scan"])
+    chromium = shutil.which("chromium")
+    if chromium is None and os.environ.get("CI") == "true":
+        pytest.fail("chromium is missing in CI (tests/install_prerequisites.py should have installed it)")
+    if chromium:
+        for src, exp in HTMLS:
+            made[f"{src.stem}.screenshots"] = (_screenshots(src, out, chromium), exp, BARS["screenshots"])
+    out_reports = {}
+    for name, (path, exp, bar) in made.items():
+        try:
+            out_reports[name] = (extract(path), exp, bar)
+        except ReadError as e:  # failed here, reported by each of the variant's tests
+            out_reports[name] = (e, exp, bar)
+    return out_reports
+
+
+CASES = [f"{s.stem}.{v}" for s, _ in PDFS for v in ("150dpi", "200dpi", "scan")] + \
+        [f"{s.stem}.screenshots" for s, _ in HTMLS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CASES)
+def test_ocr_reads_the_golden_facts(ocr_reports, name):
+    if name not in ocr_reports:
+        pytest.skip("chromium is not installed (tests/install_prerequisites.py installs it)")
+    report, expected, bar = ocr_reports[name]
+    assert not isinstance(report, Exception), f"{name} was not read: {report}"
+    want = load_json(expected)
+    got = report.values()
+    assert report.year == want["year"] and report.template == want["template"]
+    wrong = [(k, got[k], v) for k, v in want["facts"].items()
+             if k in got and not math.isclose(float(got[k]), float(v), abs_tol=1e-6)]
+    assert not wrong, f"wrong values in {name}: {wrong[:10]}"
+    absent = [k for k in want.get("absent", []) if k in got]
+    assert not absent, f"{name} reports facts the golden says are absent: {absent}"
+    found = sum(1 for k in want["facts"] if k in got)
+    assert found >= bar * len(want["facts"]), \
+        f"{name}: {found} of {len(want['facts'])} golden facts; missing {[k for k in want['facts'] if k not in got][:15]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CASES)
+def test_ocr_facts_carry_their_confidence(ocr_reports, name):
+    if name not in ocr_reports:
+        pytest.skip("chromium is not installed")
+    report = ocr_reports[name][0]
+    assert not isinstance(report, Exception), f"{name} was not read: {report}"
+    table_facts = [f for f in report.facts if "row" in f.evidence]
+    assert table_facts
+    unmarked = [f.key() for f in table_facts if f.evidence.get("read_by") != "ocr"]
+    assert not unmarked, f"table facts of {name} not marked as read by OCR: {unmarked[:10]}"
+    confs = [f.evidence["ocr_confidence"] for f in table_facts]
+    assert all(0.0 < c <= 1.0 for c in confs)
+    from pipeline.read.ocr import OCR_MIN_CONFIDENCE
+
+    assert min(confs) >= OCR_MIN_CONFIDENCE, "a number under the confidence bar was given"
+
+
+def _image_pdf(path: Path, pages: int) -> Path:
+    from PIL import Image, ImageDraw
+
+    imgs = []
+    for _ in range(pages):
+        img = Image.new("L", (600, 800), 255)
+        ImageDraw.Draw(img).rectangle((50, 50, 550, 300), outline=0, width=2)
+        imgs.append(img)
+    imgs[0].save(path, save_all=True, append_images=imgs[1:], resolution=72)
+    return path
+
+
+def test_scans_past_the_page_limit_are_refused_naming_it(tmp_path, monkeypatch):
+    from pipeline import limits
+    from pipeline.read import ReadError, read
+
+    monkeypatch.setenv("NIANBAO_MAX_OCR_PAGES", "2")
+    limits.current.cache_clear()
+    try:
+        with pytest.raises(ReadError, match="NIANBAO_MAX_OCR_PAGES") as e:
+            read(_image_pdf(tmp_path / "long-scan.pdf", 3))
+        assert "long-scan.pdf" in str(e.value) and "3 pages" in str(e.value)
+    finally:
+        monkeypatch.delenv("NIANBAO_MAX_OCR_PAGES")
+        limits.current.cache_clear()
+
+
+def test_pictures_are_read_only_beside_the_page(tmp_path, monkeypatch):
+    """Only files in the page's folder are read: not another site's address, not a path out of the
+    folder, not a data: URI; and never where the page has its tables."""
+    from pipeline.read import html as html_reader
+    from pipeline.read import read
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "site" / "t.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    seen = []
+    monkeypatch.setattr("pipeline.read.ocr.ocr_image_bytes", lambda data, name, image, doc: seen.append(image) or [])
+    body = "<p>一、总体情况</p>" + "<p>本机关2023年政府信息公开工作年度报告。</p>" * 30
+    imgs = ('<img src="http://example.invalid/a.png"><img src="../outside.png"><img src="/etc/passwd">'
+            '<img src="data:image/png;base64,AAAA"><img src="t.png">')
+    page = tmp_path / "site" / "r.html"
+    page.write_text(f"<html><body><div>{body}{imgs}</div></body></html>", encoding="utf-8")
+    read(page)
+    assert seen == ["t.png"]
+    seen.clear()
+    page.write_text(f"<html><body><div>{body}<table><tr><td>本年新收政府信息公开申请数量</td><td>3</td></tr></table>"
+                    f"{imgs}</div></body></html>", encoding="utf-8")
+    read(page)
+    assert seen == [], "a page with its tables has its pictures left alone"
+    assert html_reader._local_image("t.png", tmp_path / "site") is not None
+
+
+def _drawn_table(rows: list[list[str]], widths: list[int], height: int = 60):
+    """A ruled table drawn at test time in a CJK font, as a grayscale image (numpy)."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_file = subprocess.run(["fc-match", "Noto Sans CJK SC", "-f", "%{file}"], capture_output=True, text=True).stdout
+    if "CJK" not in font_file:
+        pytest.skip("no CJK font (tests/install_prerequisites.py installs fonts-noto-cjk)")
+    font = ImageFont.truetype(font_file, 26)
+    img = Image.new("L", (sum(widths) + 80, height * len(rows) + 80), 255)
+    d = ImageDraw.Draw(img)
+    y = 40
+    for row in rows:
+        x = 40
+        for text, w in zip(row, widths):
+            d.rectangle((x, y, x + w, y + height), outline=0, width=2)
+            d.text((x + w / 2, y + height / 2), text, font=font, fill=0, anchor="mm")
+            x += w
+        y += height
+    return np.asarray(img)
+
+
+ROWS = [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "3", "0", "12"],
+        ["行政规范性文件", "5", "1", "47"]]
+
+
+def test_a_drawn_table_becomes_its_grid_with_confidences():
+    from pipeline.read.document import Table
+    from pipeline.read.ocr import read_image
+
+    issues: list = []
+    blocks = read_image(_drawn_table(ROWS, [260, 200, 200, 200]), 1, "drawn.png", issues)
+    (table,) = [b for b in blocks if isinstance(b, Table)]
+    assert table.texts() == ROWS
+    assert all(c.confidence is not None and c.confidence >= 0.9 for row in table.rows for c in row)
+    assert not issues
+
+
+def test_a_number_read_without_confidence_is_left_out_with_an_issue(monkeypatch):
+    """The recogniser's confidence for one cell forced low: that cell is blank (no value, never 0), an
+    issue names it, the parser reads the rest of its row."""
+    from pipeline.extract.ocr_marks import mark_ocr
+    from pipeline.extract.parse import parse
+    from pipeline.read import ocr
+    from pipeline.read.document import Document, Paragraph
+
+    real = ocr.recognise
+
+    def doubtful(crops):
+        return [(t, 0.5) if t == "47" else (t, c) for t, c in real(crops)]
+
+    monkeypatch.setattr(ocr, "recognise", doubtful)
+    doc = Document(path="drawn.pdf", format="pdf")
+    doc.blocks = [Paragraph("某区人民政府2023年政府信息公开工作年度报告"), Paragraph("二、主动公开政府信息情况"),
+                  Paragraph("第二十条第（一）项")]
+    doc.blocks += ocr.read_image(_drawn_table(ROWS, [260, 200, 200, 200]), 2, "drawn.pdf", doc.issues)
+    report = parse(doc)
+    mark_ocr(doc, report)
+    got = report.values()
+    assert "active.normative_docs:in_force" not in got
+    assert got["active.normative_docs:made"] == 5 and got["active.regulations:in_force"] == 12
+    assert any(i.code == "ocr_low_confidence" and "'47'" in i.message and "page 2" in i.where for i in report.issues)
+    fact = next(f for f in report.facts if f.key() == "active.regulations:in_force")
+    assert fact.evidence["read_by"] == "ocr" and fact.evidence["ocr_confidence"] >= 0.9

@@ -1,0 +1,212 @@
+"""Every labelled report's tables written to a workbook (.xlsx by openpyxl, .xls by xlwt) at test time,
+as an agency attaches them: the report's title in the first row, each table under its section heading,
+merged cells merged. Read back through python-calamine and the same parser, the workbook must give every
+golden fact its tables hold (the figures stated in the prose are not in it) and no wrong value.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract import extract
+from pipeline.read import ReadError, read
+from pipeline.read.cells import TEXT, classify
+from pipeline.read.document import Paragraph, Table
+from tests.conftest import NO_CORPUS, golden_pairs, load_json
+
+SOURCES = golden_pairs((".html", ".htm", ".pdf", ".txt"))
+TABLE_METRICS = ("active.", "app.", "review", "litigation.")
+
+
+def _layout(src: Path):
+    """(rows, merges) of the report's tables as a sheet: rows of texts; merges as (r0, c0, r1, c1)."""
+    doc = read(src)
+    # the report's own title line (a PDF's metadata title is not always readable)
+    title = next((p.text for p in doc.paragraphs[:6] if "报告" in p.text and len(p.text) <= 60), doc.title or src.stem)
+    rows: list[list[str]] = [[title]]
+    merges = []
+    last_para = None
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            last_para = block.text
+            continue
+        if last_para and len(last_para) <= 40:
+            rows.append([last_para])
+        last_para = None
+        top = len(rows)
+        if src.suffix == ".txt":  # a text file's rows are not aligned in columns: align them as a sheet is
+            rows.extend(_aligned(block))
+            continue
+        for r, cells in enumerate(block.rows):
+            out = []
+            for c, cell in enumerate(cells):
+                out.append(cell.text if cell.origin else "")
+                if not cell.origin:
+                    continue
+                # the span of an origin cell: the covered positions to its right and below it
+                c1 = c
+                while c1 + 1 < len(cells) and not cells[c1 + 1].origin and not cells[c1 + 1].from_above \
+                        and cells[c1 + 1].text == cell.text:
+                    c1 += 1
+                r1 = r
+                while r1 + 1 < len(block.rows) and c < len(block.rows[r1 + 1]) and block.rows[r1 + 1][c].from_above \
+                        and block.rows[r1 + 1][c].text == cell.text:
+                    r1 += 1
+                if (r1, c1) != (r, c):
+                    merges.append((top + r, c, top + r1, c1))
+            rows.append(out)
+    return rows, merges, bool(doc.tables)
+
+
+def _is_value(text: str) -> bool:
+    return classify(text).kind != TEXT
+
+
+def _aligned(table: Table) -> list[list[str]]:
+    """A text file's table rows as a sheet holds them: each row's value cells against the right edge of
+    the header above it (the widest of the header rows since the last row of values), its label cells
+    before them."""
+    rows = []
+    for cells in table.rows:
+        texts = [c.text for c in cells if c.origin]
+        while texts and not texts[-1]:
+            texts.pop()
+        last_label = max((i for i, t in enumerate(texts) if t and not _is_value(t)), default=-1)
+        rows.append((texts[: last_label + 1], texts[last_label + 1:]))
+    out, width, in_header = [], 0, False
+    for labels, values in rows:
+        if not values:
+            width = max(width, len(labels)) if in_header else len(labels)
+            in_header = True
+            out.append(labels)
+            continue
+        in_header = False
+        room = width - len(values) if width > len(values) else len(labels)
+        if len(labels) > room:
+            labels = labels[: room - 1] + [" ".join(t for t in labels[room - 1:] if t)]
+        out.append(labels + [""] * (room - len(labels)) + values)
+    return out
+
+
+def _cell(text: str):
+    """A number as a number (as an agency's sheet holds it), anything else as text."""
+    t = text.strip()
+    try:
+        f = float(t)
+    except ValueError:
+        return text
+    return int(f) if f.is_integer() and "." not in t else f
+
+
+def _write_xlsx(rows, merges, path: Path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "统计表"
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row, start=1):
+            if text:
+                ws.cell(row=r, column=c, value=_cell(text))
+    for r0, c0, r1, c1 in merges:
+        ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+    wb.save(path)
+
+
+def _write_xls(rows, merges, path: Path):
+    xlwt = pytest.importorskip("xlwt")
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("统计表")
+    starts = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in merges}
+    covered = {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if (r, c) in starts:
+                r1, c1 = starts[(r, c)]
+                ws.write_merge(r, r1, c, c1, _cell(text))
+            elif (r, c) not in covered and text:
+                ws.write(r, c, _cell(text))
+    wb.save(str(path))
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory) -> dict[str, Path]:
+    if not SOURCES:
+        pytest.skip(NO_CORPUS)
+    out = tmp_path_factory.mktemp("sheets")
+    files = {}
+    for src, _ in SOURCES:
+        rows, merges, has_tables = _layout(src)
+        if not has_tables:
+            continue  # a report whose tables are flattened into its text has no table to write
+        _write_xlsx(rows, merges, out / f"{src.stem}.xlsx")
+        _write_xls(rows, merges, out / f"{src.stem}.xls")
+        files[f"{src.stem}.xlsx"] = out / f"{src.stem}.xlsx"
+        files[f"{src.stem}.xls"] = out / f"{src.stem}.xls"
+    return files
+
+
+CASES = [(src.stem + suffix, exp) for src, exp in SOURCES for suffix in (".xlsx", ".xls")]
+
+
+@pytest.mark.parametrize("name,expected", CASES, ids=[c[0] for c in CASES])
+def test_workbook_gives_every_table_fact(workbooks, name, expected):
+    if name not in workbooks:
+        pytest.skip("the report has no table (its tables are flattened into the text)")
+    want = load_json(expected)
+    report = extract(workbooks[name])
+    got = report.values()
+    assert report.year == want["year"] and report.template == want["template"]
+    table_facts = {k: v for k, v in want["facts"].items() if k.startswith(TABLE_METRICS)}
+    assert table_facts, "the golden answer has table facts"
+    wrong = [(k, got[k], v) for k, v in want["facts"].items()
+             if k in got and not math.isclose(float(got[k]), float(v), abs_tol=1e-6)]
+    assert not wrong, f"wrong values in {name}: {wrong[:10]}"
+    missing = [k for k in table_facts if k not in got]
+    assert not missing, f"{name} misses {len(missing)} of {len(table_facts)} table facts: {missing[:12]}"
+    absent = [k for k in want.get("absent", []) if k in got]
+    assert not absent, f"{name} reports facts the golden says are absent: {absent}"
+
+
+def test_a_web_page_saved_under_a_workbook_name_is_read_as_html(tmp_path):
+    p = tmp_path / "统计表.xls"
+    p.write_text("<html><body><table><tr><td>信息内容</td><td>本年制发件数</td></tr>"
+                 "<tr><td>规章</td><td>2</td></tr></table></body></html>", encoding="utf-8")
+    doc = read(p)
+    assert doc.format == "html" and doc.tables[0].texts() == [["信息内容", "本年制发件数"], ["规章", "2"]]
+
+
+def test_workbook_merged_cells_are_read_once(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["附件"])
+    ws.append(["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"])
+    ws.append(["规章", 3, None, 7])
+    ws.merge_cells("B4:D4")
+    ws["A4"] = "规范性文件"
+    ws["B4"] = 5
+    wb.save(tmp_path / "t.xlsx")
+    doc = read(tmp_path / "t.xlsx")
+    assert doc.format == "spreadsheet"
+    assert [p.text for p in doc.paragraphs] == ["附件"]
+    (table,) = doc.tables
+    assert table.texts()[1] == ["规章", "3", "", "7"]
+    row = table.rows[2]
+    assert [c.origin for c in row] == [True, True, False, False] and row[2].text == "5"
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 200, "corrupt or not a spreadsheet"),
+    ("broken.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "corrupt or not a spreadsheet"),
+    ("notes.xlsx", "这不是表格".encode(), "the name says XLSX but the content is not"),
+])
+def test_bad_workbooks_are_refused_with_the_reason(tmp_path, name, data, reason):
+    p = tmp_path / name
+    p.write_bytes(data)
+    with pytest.raises(ReadError) as e:
+        read(p)
+    assert reason in str(e.value) and name in str(e.value)
