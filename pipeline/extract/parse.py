@@ -84,6 +84,15 @@ def split_row(cells) -> Row:
     return Row(own=own, context=texts[:-1], values=values, texts=texts, positions=positions, label_end=last_text)
 
 
+def _strip_blanks(v: list[CellValue]) -> list[CellValue]:
+    lo, hi = 0, len(v)
+    while lo < hi and v[lo].kind == BLANK:
+        lo += 1
+    while hi > lo and v[hi - 1].kind == BLANK:
+        hi -= 1
+    return v[lo:hi]
+
+
 def fit(values: list[CellValue], n: int) -> list[CellValue] | None:
     """Exactly n cells from a row's value cells, dropping surplus blank cells at one end.
 
@@ -92,7 +101,8 @@ def fit(values: list[CellValue], n: int) -> list[CellValue] | None:
     """
     v = list(values)
     if len(v) > n and v[0].kind == BLANK and v[-1].kind == BLANK:
-        return None
+        inner = _strip_blanks(v)
+        return inner if len(inner) == n else None  # every column printed: the blanks are padding
     while len(v) > n and v[-1].kind == BLANK:
         v.pop()
     while len(v) > n and v[0].kind == BLANK:
@@ -455,10 +465,15 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
     else:  # a group label broken over a page (（六）其 | 他处理) is known from its rows
         st.group = next((name for prefix, name in _GROUP_OF if m.code.startswith(prefix)), st.group)
     cells = fit(row.values, 7)
-    if cells is None and st.anchor7 is not None:  # blanks at both ends: place the cells by column
+    placed = None
+    if cells is None and st.aligned:  # in the document's own grid the header's columns decide
+        placed = _app_by_header(st, row)
+    if cells is None and placed is None and st.anchor7 is not None and not (st.aligned and st.app_head):
+        # the column where the table's complete rows start (text split at tabs; a grid without a header)
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
+    if cells is None and placed is None and not st.aligned and len(row.values) < 7:
+        placed = _app_by_header(st, row)
     if cells is None:
-        placed = _app_by_header(st, row) if len(row.values) < 7 or st.aligned else None
         if placed is None:
             st.report.issues.append(Issue("row_cells", "warning",
                                           f"{m.code}: {len(row.values)} cells where 7 were expected and no column "

@@ -175,3 +175,19 @@ def test_labels_wrapped_around_their_values_are_read_whole(style):
     rows = [k for k in f if k.startswith(("app.denied.", "app.unavailable.", "app.not_processed.", "app.other."))]
     assert len(rows) > 40 and [k for k in rows if k not in got] == []
     assert all(x.verified for x in report.facts)
+
+
+def test_a_row_under_its_header_is_read_by_the_header_not_by_the_other_rows_columns():
+    """In a Word table whose rows do not all start in the same grid column, a row whose cells stand
+    under the header's 自然人 … 总计 is read by those headers, not by where most rows start."""
+    head = ("<tr><td colspan=2 rowspan=3>（本列数据的勾稽关系）</td><td colspan=7>申请人情况</td></tr>"
+            "<tr><td rowspan=2>自然人</td><td colspan=5>法人或其他组织</td><td rowspan=2>总计</td></tr>"
+            "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>")
+    shifted = "".join(f"<tr><td></td><td>（三）不予公开</td><td>{lab}</td>" + "<td>0</td>" * 7 + "</tr>"
+                      for lab in ("1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”"))
+    total = "<tr><td>（七）总计</td><td></td><td>9</td>" + "<td>0</td>" * 5 + "<td>9</td><td></td></tr>"
+    html = (f"<html><body><p>某局2023年政府信息公开工作年度报告</p><p>三、收到和处理政府信息公开申请情况</p>"
+            f"<table>{head}{shifted}{total}</table></body></html>")
+    got = extract_bytes(html.encode(), "r.html").values()
+    assert got.get("app.total:natural_person") == 9 and got.get("app.total:total") == 9
+    assert got.get("app.total:other_org") == 0
