@@ -58,7 +58,7 @@ def _refresh_in_child(inbox: Path, db: Path) -> tuple[dict, float]:
     import json
     import subprocess
 
-    code = ("import json, sys; from pathlib import Path; from pipeline.refresh import refresh\n"
+    code = ("import json, sys; from pathlib import Path; from pipeline.refresh.run import refresh\n"
             f"rr = refresh(Path({str(inbox)!r}), Path({str(db)!r}), quiet=True, workers=2)\n"
             "hwm = next(int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
             "print(json.dumps({'rr': rr.to_json(), 'hwm': hwm}))")
@@ -118,7 +118,6 @@ def replicate(src: Path, dest: Path, times: int) -> int:
         ("facts", [s("report_id"), s("agency_id")]),
         ("check_results", [s("report_id"), s("agency_id")]),
         ("measures", [s("agency_id")]),
-        ("measures_long", [s("agency_id")]),
         ("coverage", [s("agency_id"), "agency || '#' || k as agency", s("report_id")]),
         ("facts_cube", []),
     ):

@@ -15,7 +15,7 @@ def cmd_extract(args) -> int:
     """
     from pipeline.extract import ReadError, extract
 
-    from pipeline.refresh.run import shown
+    from pipeline.refresh.report import shown
 
     try:
         report = extract(args.file)
@@ -38,7 +38,8 @@ def cmd_refresh(args) -> int:
     """
     from pathlib import Path
 
-    from pipeline.refresh.run import RefreshError, refresh, shown
+    from pipeline.refresh.report import shown
+    from pipeline.refresh.run import RefreshError, refresh
 
     agencies = Path(args.agencies) if args.agencies else (
         Path(args.data_dir) / "agencies.csv" if args.data_dir else Path(args.db).parent / "agencies.csv")
@@ -77,7 +78,7 @@ def cmd_fetch(args) -> int:
 
 def _fetch(agencies, inbox, quiet: bool, recheck: bool = False):
     from pipeline.fetch.run import fetch, summary
-    from pipeline.refresh.run import shown
+    from pipeline.refresh.report import shown
 
     if not agencies.is_file():
         print(f"nianbao fetch: {shown(str(agencies))}: no agency register there (see the README: data/agencies.csv)",
@@ -214,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as e:  # never a traceback for a user: one line, and exit 2
-        from pipeline.refresh.run import shown
+        from pipeline.refresh.report import shown
 
         print(f"nianbao {args.command}: internal error: {type(e).__name__}: {shown(str(e))}", file=sys.stderr)
         return 2

@@ -20,7 +20,9 @@ class Limits:
     pdf_pages: int = 400  # NIANBAO_MAX_PDF_PAGES: pages of one PDF
     text_chars: int = 5_000_000  # NIANBAO_MAX_TEXT_CHARS: characters of a text or HTML file, decoded
     table_cells: int = 200_000  # NIANBAO_MAX_TABLE_CELLS: cells of one table, spans expanded
-    span: int = 100  # NIANBAO_MAX_SPAN: columns or rows one merged cell may span
+    span: int = 100  # NIANBAO_MAX_SPAN: columns or rows one merged cell may span (Word: refused; HTML: cut to it)
+    cut_steps: int = 250_000  # NIANBAO_MAX_CUT_STEPS: search steps to cut one report's digits run together
+    soffice_seconds: float = 180.0  # NIANBAO_SOFFICE_TIMEOUT: LibreOffice converting one legacy .doc/.wps
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -38,7 +40,8 @@ class Limits:
 
 ENV = {"seconds": "NIANBAO_FILE_TIMEOUT", "memory_mb": "NIANBAO_FILE_MEMORY_MB", "file_mb": "NIANBAO_FILE_MAX_MB",
        "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB", "pdf_pages": "NIANBAO_MAX_PDF_PAGES",
-       "text_chars": "NIANBAO_MAX_TEXT_CHARS", "table_cells": "NIANBAO_MAX_TABLE_CELLS", "span": "NIANBAO_MAX_SPAN"}
+       "text_chars": "NIANBAO_MAX_TEXT_CHARS", "table_cells": "NIANBAO_MAX_TABLE_CELLS", "span": "NIANBAO_MAX_SPAN",
+       "cut_steps": "NIANBAO_MAX_CUT_STEPS", "soffice_seconds": "NIANBAO_SOFFICE_TIMEOUT"}
 
 
 @lru_cache(maxsize=1)

@@ -7,8 +7,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# In CI (CI=true, set by .ci/run) Hypothesis draws the same examples every run, so a failure there is
+# one anyone can reproduce and a pass is not luck; elsewhere it explores afresh each run.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 def corpus_dir() -> Path | None:

@@ -7,8 +7,6 @@ import dataclasses
 import io
 import random
 
-available = True
-
 
 def _place(table: list[list]) -> tuple[list[tuple[int, int, object]], int]:
     """Grid positions (row, col, cell) of a table given as rows of spanning cells, and its width."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from pipeline.extract import parse as _parse
 from pipeline.spec.model import Report
 from pipeline.read import ReadError, read, read_bytes
+from pipeline.spec.numbers import CN_YEAR
 
 __all__ = ["extract", "extract_bytes", "ReadError", "NotAReport"]
 
@@ -18,7 +19,7 @@ class NotAReport(ReadError):
 _REPORT_WORDS = ("政府信息公开", "总体情况", "主动公开", "依申请公开", "信息公开")
 
 
-_LIST_TITLE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九○]{4})\s*年度?[^\n]{0,30}?(?:年度报告|年报)")
+_LIST_TITLE = re.compile(r"((?:19|20)\d{2}|" + CN_YEAR + r")\s*年度?[^\n]{0,30}?(?:年度报告|年报)")
 
 
 def _check(report: Report, doc) -> Report:

@@ -34,15 +34,21 @@ class _TooMany(Exception):
 
 
 class _Budget:
-    """Search steps one report may spend on cutting digit runs (about 2 µs each)."""
+    """Search steps one report may spend on cutting digit runs (NIANBAO_MAX_CUT_STEPS; about 2 µs each).
+    `used` counts the steps taken: each does a bounded amount of work, so it measures the search."""
 
-    def __init__(self, steps: int = 250_000):
-        self.left = steps
+    def __init__(self, steps: int | None = None):
+        if steps is None:
+            from pipeline.limits import current
+
+            steps = current().cut_steps
+        self.steps = steps
+        self.used = 0
         self.exhausted = False
 
     def step(self):
-        self.left -= 1
-        if self.left < 0:
+        self.used += 1
+        if self.used > self.steps:
             self.exhausted = True
             raise _TooMany
 

@@ -63,10 +63,6 @@ def classify(text: str | None) -> CellValue:
     return CellValue(NUMBER, t, v, unit)
 
 
-def is_value_like(text: str | None) -> bool:
-    return classify(text).kind != TEXT
-
-
 def to_wan_yuan(value: Decimal, unit: str | None) -> Decimal:
     """An amount in 万元 from one in 元, 万元 or 亿元."""
     if unit == "元":

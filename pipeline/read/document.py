@@ -64,11 +64,12 @@ class TableTooBig(ValueError):
 
 def grid_from_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
     """Expand rows of (text, rowspan, colspan) into a rectangular grid of Cells; a table whose grid
-    would pass the cell limit raises TableTooBig before it is built."""
+    would pass the cell limit raises TableTooBig before it is built. A span past NIANBAO_MAX_SPAN is cut to
+    it (as browsers cut theirs); a rowspan past the last row is dropped."""
     from pipeline.limits import current
 
     lim = current()
-    cells = sum(min(max(1, cs), 60) for row in rows for _, _, cs in row)
+    cells = sum(min(max(1, cs), lim.span) for row in rows for _, _, cs in row)
     if cells > lim.table_cells or len(rows) * max((len(r) for r in rows), default=0) > lim.table_cells * 4:
         raise TableTooBig(f"a table of more than {lim.table_cells:,} cells (NIANBAO_MAX_TABLE_CELLS)")
     grid: list[list[Cell | None]] = []
@@ -82,8 +83,8 @@ def grid_from_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
             while (r, c) in pending:
                 out.append(pending.pop((r, c)))
                 c += 1
-            rowspan = max(1, min(rowspan, 200))
-            colspan = max(1, min(colspan, 60))
+            rowspan = max(1, min(rowspan, lim.span))
+            colspan = max(1, min(colspan, lim.span))
             for dc in range(colspan):
                 out.append(Cell(text, origin=dc == 0))
                 for dr in range(1, rowspan):

@@ -144,9 +144,10 @@ def read_legacy_word(data: bytes, name: str) -> Document:
         try:
             subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
                             "--convert-to", "docx", "--outdir", tmp, str(src)],
-                           capture_output=True, timeout=180, check=False)
+                           capture_output=True, timeout=limits.current().soffice_seconds, check=False)
         except subprocess.TimeoutExpired:
-            raise ReadError(name, "LibreOffice took too long to convert the file") from None
+            raise ReadError(name, f"LibreOffice took longer than {limits.current().soffice_seconds:g} s to convert "
+                                  "the file (NIANBAO_SOFFICE_TIMEOUT)") from None
         out = Path(tmp) / "in.docx"
         if not out.exists():
             raise ReadError(name, f"LibreOffice could not convert this .{kind} file")

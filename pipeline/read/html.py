@@ -91,13 +91,6 @@ def _span(v) -> int:
         return 1
 
 
-def _owner_table(el):
-    p = el.getparent()
-    while p is not None and p.tag != "table":
-        p = p.getparent()
-    return p
-
-
 def _is_report_table(t) -> bool:
     return bool(_REPORT_TABLE.search(_text(t)))
 

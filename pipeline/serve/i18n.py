@@ -189,10 +189,6 @@ def t(key: str, lang: str, **kw) -> str:
     return s.format(**kw) if kw else s
 
 
-def metric_label(key: str, lang: str) -> str:
-    return catalog.label(key, lang)
-
-
 def level_label(level: str, lang: str) -> str:
     return LEVEL_LABELS.get(level, (level, level))[0 if lang == "zh" else 1]
 

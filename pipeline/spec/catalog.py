@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
+from pipeline.spec.numbers import FULLWIDTH
+
 APPLICANT = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
 REVIEW = ("upheld", "corrected", "other", "pending", "total")
 
@@ -285,9 +287,9 @@ def all_keys() -> list[str]:
 
 # --- label normalisation ---------------------------------------------------------------------
 
-_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
-              "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ（）／：，．；"}
-_FULLWIDTH.update({ord("、"): ord("."), ord("。"): ord("."), ord("　"): ord(" "), 0xA0: ord(" ")})
+_FULLWIDTH = {ord(c): FULLWIDTH[ord(c)] for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+              "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ（）／：，．；　"}
+_FULLWIDTH.update({ord("、"): ord("."), ord("。"): ord("."), 0xA0: ord(" ")})
 _CIRCLED = {chr(0x2460 + i): f"({i + 1})" for i in range(20)}  # ① .. ⑳
 _DROP = re.compile(r"[\s\u200b\ufeff\"'“”‘’「」『』《》【】\[\]<>·•*_|:;,.!?]+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+\.?|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+\.?)")

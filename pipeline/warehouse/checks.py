@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pipeline.extract import identities
+from pipeline.spec.numbers import as_written
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,9 @@ def text_vs_table(values, ctx):
         if any(abs(float(s["value"]) - t) <= 1e-6 for s in stated):
             continue
         s = stated[0]
-        out.append((f"{names[kind]}：正文 {s['value']}，表格 {t:g}",
-                    f"{names_en[kind]}: the text says {s['value']}, the table {t:g}", s["text"][:200]))
+        said, shown = as_written(s["value"]), as_written(t)
+        out.append((f"{names[kind]}：正文 {said}，表格 {shown}",
+                    f"{names_en[kind]}: the text says {said}, the table {shown}", s["text"][:200]))
     return out
 
 
@@ -308,9 +310,14 @@ def run_report_checks(values: dict, ctx: dict) -> list[tuple[str, str, str, str,
 def run_warehouse_checks(con) -> list[tuple]:
     """(check_id, severity, report_id, agency_id, year, message (Chinese), evidence, message_en) for the whole
     warehouse (the column order of check_results)."""
-    # N(x): a count as people write it in a message (21, not 21.0)
-    con.execute("create or replace temp macro N(x) as "
-                "case when x = round(x) and abs(x) < 1e15 then (x::bigint)::varchar else x::varchar end")
+    # N(x): a number as people write it in a message (21, not 21.0): the one formatter, as a SQL function
+    import duckdb
+
+    try:
+        con.remove_function("N")
+    except duckdb.Error:
+        pass
+    con.create_function("N", as_written, ["DOUBLE"], "VARCHAR")
     out = []
     for c in REGISTRY:
         if c.kind == "warehouse":

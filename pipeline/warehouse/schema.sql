@@ -255,18 +255,6 @@ select *,
     (review_total + litigation_total) / nullif(applications, 0) as dispute_rate
 from d;
 
--- the same measures, long, with the change against the agency's previous year
-create table measures_long as
-with long as (
-    unpivot measures on columns(* exclude (agency_id, year)) into name measure value value
-)
-select agency_id, year, measure, value,
-    lag(value) over w as prev_value,
-    lag(year) over w as prev_year,
-    case when lag(year) over w = year - 1 then value - lag(value) over w end as change
-from long
-window w as (partition by agency_id, measure order by year);
-
 -- agency x year coverage, for the matrix of who published: every agency of the register and every
 -- agency with a report, in every year with a report. A year without a report is "not published by
 -- the deadline" only when the agency's list page was read after that deadline and did not list it;

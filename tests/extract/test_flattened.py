@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
-from pipeline.extract import extract_bytes
-from pipeline.extract.digits_run_together import cut_app_row, cut_review_row
+from pipeline.extract import digits_run_together, extract_bytes
+from pipeline.extract.digits_run_together import _Budget, cut_app_row, cut_review_row
+from pipeline.limits import Limits
 
 
 def _app_row(rng, mag):
@@ -35,12 +35,26 @@ LONG_RUNS = [
 ]
 
 
+# the search is measured in steps (each a bounded amount of work), not seconds: the longest of these runs
+# takes about 55,000 steps for both cuts together
+SETTLED = 100_000
+
+
 @pytest.mark.parametrize("name,digits", LONG_RUNS, ids=[n for n, _ in LONG_RUNS])
-def test_long_runs_finish_within_a_second(name, digits):
-    t = time.perf_counter()
-    cut_app_row(digits)
-    cut_review_row(digits)
-    assert time.perf_counter() - t < 1.0, f"{name}: {len(digits)} digits"
+def test_long_runs_settle_in_far_fewer_steps_than_the_bound(name, digits):
+    budget = _Budget()
+    cut_app_row(digits, budget)
+    cut_review_row(digits, budget)
+    assert not budget.exhausted and budget.used < SETTLED, f"{name}: {len(digits)} digits, {budget.used} steps"
+    assert SETTLED < Limits().cut_steps
+
+
+def test_the_bound_stops_the_search_at_its_step():
+    digits = LONG_RUNS[1][1]  # a row whose one cut takes tens of thousands of steps to settle
+    assert cut_app_row(digits) is not None
+    budget = _Budget(1000)
+    assert cut_app_row(digits, budget) is None  # past the bound: left out, never a guess
+    assert budget.exhausted and budget.used == 1001
 
 
 def test_cuts_found_are_right_and_unique_ones_found():
@@ -61,11 +75,19 @@ def test_cuts_found_are_right_and_unique_ones_found():
     assert found > total * 0.6  # most random rows have one cut only
 
 
-def test_a_report_of_hostile_runs_reads_in_well_under_a_second():
+def test_a_report_of_hostile_runs_spends_one_bounded_budget(monkeypatch):
+    made = []
+
+    class Counted(_Budget):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            made.append(self)
+
+    monkeypatch.setattr(digits_run_together, "_Budget", Counted)
     row = "一、本年新收政府信息公开申请数量" + "9" * 49 + "二、上年结转政府信息公开申请数量" + "1" * 49
     review = "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计" + "9" * 75
     text = f"某市某局2023年政府信息公开工作年度报告\n一、总体情况\n{row}{review}\n"
-    t = time.perf_counter()
     report = extract_bytes(text.encode(), "flat.txt")
-    assert time.perf_counter() - t < 1.0
     assert not any(f.metric.startswith("app.") for f in report.facts)
+    assert len(made) == 1, "one budget for the report's flattened text, shared by all its rows"
+    assert 0 < made[0].used < SETTLED and made[0].steps == Limits().cut_steps

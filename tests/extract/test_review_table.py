@@ -86,7 +86,7 @@ def test_a_review_row_without_a_header_is_an_issue_not_a_guess():
     row = "".join(_td(v[f"{b}:{d}"]) for b in BLOCKS for d in DIMS)
     r = extract_bytes(_page(f"<table><tr>{row}</tr></table>"), "r.html")
     assert not any(f.metric in BLOCKS for f in r.facts)
-    assert any(i.code == "row_cells" and "表四" in i.message or "table 四" in i.message for i in r.issues)
+    assert any(i.code == "row_cells" and ("表四" in i.message or "table 四" in i.message) for i in r.issues)
 
 
 def test_a_clipped_application_table_reads_the_columns_that_are_there():

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -21,20 +20,22 @@ from tests.warehouse.conftest import write_report
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = cases()
+EXTRACT_BOUND = 120  # seconds a hostile file may hold `nianbao extract` before the test calls it a hang
 
 
 def _extract_cli(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pipeline", "extract", str(path)], cwd=ROOT, capture_output=True,
-                          timeout=120)
+                          timeout=EXTRACT_BOUND)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_extract(tmp_path, case):
     path = tmp_path / case.name
     path.write_bytes(case.data)
-    t = time.monotonic()
-    r = _extract_cli(path)
-    assert time.monotonic() - t < 90, f"{case.name}: too slow"
+    try:
+        r = _extract_cli(path)  # bounded: a reader that never finishes fails here, it does not hang the suite
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{case.name}: not read nor refused within {EXTRACT_BOUND} s: a limit did not hold")
     err = r.stderr.decode("utf-8", "replace")
     assert "Traceback" not in err, err
     if case.expect == "refused":
@@ -109,10 +110,7 @@ def test_refresh_through_every_hostile_input(tmp_path):
     (inbox / "loop").symlink_to(inbox, target_is_directory=True)
     (inbox / "out.txt").symlink_to("/etc/hostname")
     before = {p: p.read_bytes() for p in inbox.rglob("*") if p.is_file() and not p.is_symlink()}
-    t = time.monotonic()
     rr = refresh(inbox, db, limits=Limits(seconds=60, memory_mb=1536), workers=2)
-    took = time.monotonic() - t
-    assert took < 300
     assert rr.exit_code == EXIT_SOME_FAILED
     failed = {f["path"]: f["reason"] for f in rr.files_failed}
     skipped = {f["path"]: f["reason"] for f in rr.files_skipped}
@@ -147,7 +145,7 @@ def test_refresh_through_every_hostile_input(tmp_path):
 
 
 def test_a_file_that_changes_while_it_is_read_is_skipped(env, monkeypatch):
-    from pipeline.refresh import run as refresh_mod
+    from pipeline.refresh import store
 
     write_report(env.inbox, "a.html", agency_name(1)[0], 2023, seed=1)
     write_report(env.inbox, "growing.html", agency_name(2)[0], 2023, seed=2)
@@ -167,14 +165,14 @@ def test_a_file_that_changes_while_it_is_read_is_skipped(env, monkeypatch):
                                        st.st_size + 4096, st.st_atime, st.st_mtime, st.st_ctime))
         return st
 
-    monkeypatch.setattr(refresh_mod.os, "fstat", fstat)
+    monkeypatch.setattr(store.os, "fstat", fstat)
     rr = env.refresh()
     assert [f["path"] for f in rr.files_skipped] == ["growing.html"]
     assert "changed while" in rr.files_skipped[0]["reason"]
     assert rr.reports_loaded == 1
     raw = [p for p in (env.data / "raw").glob("??/*")]
     assert len(raw) == 1  # nothing stored under a hash its bytes do not match
-    monkeypatch.setattr(refresh_mod.os, "fstat", real_fstat)
+    monkeypatch.setattr(store.os, "fstat", real_fstat)
     assert env.refresh().reports_loaded == 2
 
 
@@ -202,12 +200,12 @@ def test_a_full_disk_fails_the_run_cleanly(env, tmp_path, monkeypatch):
         finally:
             subprocess.run(["umount", str(data)], capture_output=True)
     else:  # no mount here: the same failure, simulated
-        from pipeline.refresh import run as refresh_mod
+        from pipeline.refresh import report
 
         def full(*a, **k):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(refresh_mod, "_atomic_write", full)
+        monkeypatch.setattr(report, "atomic_write", full)
         with pytest.raises(Exception) as e:
             env.refresh()
         assert "space" in str(e.value).lower()
@@ -249,7 +247,7 @@ def test_a_corrupt_warehouse_is_rebuilt_from_the_raw_store_with_nothing_lost(env
     data = env.db.read_bytes()
     env.db.write_bytes(data[: len(data) // 3])
     rr = env.refresh()
-    assert rr.rebuilt and "corrupt" in rr.summary().lower() or "cannot be read" in rr.rebuilt
+    assert rr.rebuilt and ("corrupt" in rr.summary().lower() or "cannot be read" in rr.rebuilt)
     assert rr.reports_loaded == 4 and _content(env.db) == good
     assert list(env.data.glob("warehouse.duckdb.corrupt-*")), "the corrupt file is kept aside"
 
@@ -265,10 +263,11 @@ def test_rebuild_reads_every_original_of_the_raw_store(env):
 
 
 def test_one_lock_per_warehouse_whatever_the_data_folder(env, tmp_path):
-    from pipeline.refresh.run import RefreshBusy, _lock
+    from pipeline.refresh.lock import take_lock
+    from pipeline.refresh.run import RefreshBusy
 
     write_report(env.inbox, "a.html", agency_name(1)[0], 2023, seed=1)
-    held = _lock(env.db.parent / f".{env.db.name}.lock")
+    held = take_lock(env.db.parent / f".{env.db.name}.lock")
     try:
         with pytest.raises(RefreshBusy):
             refresh(env.inbox, env.db, data_dir=tmp_path / "other-data")

@@ -2,7 +2,9 @@
 its reason, its worker is replaced, and the rest is loaded and published."""
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +28,29 @@ def _hostile(data: bytes, name: str):
     return _real(data, name)
 
 
+def _live_children() -> list[int]:
+    """This process's children that still run (zombies, already dead, not counted)."""
+    me, out = str(os.getpid()), []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                state, ppid = (d / "stat").read_text().rpartition(")")[2].split()[:2]
+            except (OSError, ValueError):
+                continue
+            if ppid == me and state != "Z":
+                out.append(int(d.name))
+    return out
+
+
+def _wait_for(pred, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_file_that_never_finishes_fails_and_the_rest_is_published(env, monkeypatch, workers):
     monkeypatch.setattr(extract_mod, "extract_bytes", _hostile)
@@ -33,9 +58,8 @@ def test_a_file_that_never_finishes_fails_and_the_rest_is_published(env, monkeyp
         write_report(env.inbox, f"ok{i}.html", agency_name(i)[0], 2023, seed=i)
     write_report(env.inbox, "forever.html", agency_name(9)[0], 2023, seed=9)
     write_report(env.inbox, "balloon.html", agency_name(8)[0], 2023, seed=8)
-    t = time.monotonic()
     rr = env.refresh(workers=workers, limits=Limits(seconds=6, memory_mb=1024))
-    assert time.monotonic() - t < 60
+    assert _wait_for(lambda: not _live_children(), timeout=30), "a stopped reader's process outlived the refresh"
     assert rr.exit_code == EXIT_SOME_FAILED
     reasons = {f["path"]: f["reason"] for f in rr.files_failed}
     assert set(reasons) == {"forever.html", "balloon.html"}
@@ -68,7 +92,6 @@ def test_limits_from_the_environment(monkeypatch):
 
 def _killer(data: bytes, name: str):
     if "sudden" in name:
-        import os
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)  # a worker that dies for whatever reason

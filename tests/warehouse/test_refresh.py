@@ -175,9 +175,9 @@ def test_a_second_concurrent_refresh_is_refused(env):
 
 
 def test_refresh_busy_in_process(env):
-    from pipeline.refresh.run import _lock
+    from pipeline.refresh.lock import take_lock
 
-    fh = _lock(env.data / ".refresh.lock")
+    fh = take_lock(env.data / ".refresh.lock")
     try:
         with pytest.raises(RefreshBusy):
             env.refresh()
