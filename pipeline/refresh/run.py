@@ -77,7 +77,9 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         active_shas, context = _collect_and_store(run, files, base_files)  # 2-3. collect and store
         target, counts = _extract_and_build(run, files, active_shas, prev_sources, context, workers, progress)  # 4-5.
         _failpoint("before_publish")
+        mark = time.monotonic()
         _publish(target, run.db)  # 6. publish: one rename
+        rr.stage_seconds["publish"] = round(time.monotonic() - mark, 3)
         published = True
         rr.reports_loaded = counts["reports_loaded"]
         rr.checks = counts["checks"]
@@ -210,6 +212,7 @@ def _extract_and_build(run: _Run, files: dict, active_shas: list[str], prev_sour
     finally:
         builder.abandon()
     rr.stage_seconds["build"] = round(time.monotonic() - mark, 3)
+    rr.stage_seconds.update(counts.get("builder_seconds", {}))  # inside the builder process
     return target, counts
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import time
 from concurrent.futures import TimeoutError as FutureTimeout, as_completed
 from pathlib import Path
 
@@ -212,16 +213,22 @@ def _builder_main(conn, target: str, load_id: str, lock_fds: tuple[int, ...], pa
     from pipeline.warehouse.build import Builder
 
     builder = None
+    spent = {"builder_insert": 0.0, "builder_finish": 0.0}  # seconds: inserting (overlaps extract), then finishing
     try:
         builder = Builder(Path(target), load_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
         while True:
             msg = conn.recv()
+            mark = time.monotonic()
             if msg[0] == "carry":
                 builder.carry_over(Path(msg[1]) if msg[1] else None, msg[2])
+                spent["builder_insert"] += time.monotonic() - mark
             elif msg[0] == "add":
                 builder.add(msg[1])
+                spent["builder_insert"] += time.monotonic() - mark
             elif msg[0] == "finish":
                 counts = builder.finish(msg[1], msg[2], msg[3], msg[4])
+                spent["builder_finish"] = time.monotonic() - mark
+                counts["builder_seconds"] = {k: round(v, 3) for k, v in spent.items()}
                 try:
                     with open("/proc/self/status") as fh:
                         counts["builder_peak_rss_mib"] = next(
