@@ -58,12 +58,21 @@ def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
 def _extract_one(args: tuple[str, str, str]):
     """Worker: read and parse one stored file. Returns an Extraction, or (sha, reason) on failure."""
     raw_path, name, sha = args
+    try:
+        data = Path(raw_path).read_bytes()
+    except OSError as e:  # as before the split into extract_data: said as an internal error
+        return sha, f"internal error while reading: {type(e).__name__}: {e}"
+    return extract_data(data, name, sha)
+
+
+def extract_data(data: bytes, name: str, sha: str):
+    """One file's bytes read and parsed, with the report checks run: an Extraction, or (sha, reason).
+    Where it runs (a local worker, a Dask worker's reader) is the caller's concern."""
     from pipeline.warehouse.checks import run_report_checks
     from pipeline.extract import ReadError, extract_bytes
     from pipeline.warehouse.build import Extraction
 
     try:
-        data = Path(raw_path).read_bytes()
         report = extract_bytes(data, name)
     except ReadError as e:
         return sha, e.reason
@@ -77,6 +86,19 @@ def _extract_one(args: tuple[str, str, str]):
     values = report.values()
     ctx = {"issues": doc["issues"], "statements": doc["statements"]}
     return Extraction(sha, name, report.format, doc, report.sentence_hashes, run_report_checks(values, ctx)).prepare()
+
+
+def too_large(limits: Limits) -> str:
+    return f"larger than the {limits.file_mb} MiB limit per file (NIANBAO_FILE_MAX_MB)"
+
+
+def timed_out(limits: Limits) -> str:
+    return f"took longer than the {limits.seconds:g} s limit per file (NIANBAO_FILE_TIMEOUT); its reader was stopped"
+
+
+def reader_died(exitcode, limits: Limits) -> str:
+    return (f"its reader process died (exit code {exitcode}), most likely over the "
+            f"{limits.memory_mb} MiB memory limit per file (NIANBAO_FILE_MEMORY_MB)")
 
 
 def extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: int | None, limits: Limits,
@@ -104,7 +126,7 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: in
         f = files[sha]
         size = f.get("size_bytes") or 0
         if size > limits.file_mb * 1024 * 1024:
-            take((sha, f"larger than the {limits.file_mb} MiB limit per file (NIANBAO_FILE_MAX_MB)"))
+            take((sha, too_large(limits)))
             step()
             continue
         jobs.append((str(data_dir / f["raw_path"]), f["name"], sha))
@@ -130,11 +152,9 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: in
             try:
                 take(done.result())
             except FutureTimeout:
-                take((sha, f"took longer than the {limits.seconds:g} s limit per file (NIANBAO_FILE_TIMEOUT); "
-                           "its reader was stopped"))
+                take((sha, timed_out(limits)))
             except pebble.ProcessExpired as e:
-                take((sha, f"its reader process died (exit code {e.exitcode}), most likely over the "
-                           f"{limits.memory_mb} MiB memory limit per file (NIANBAO_FILE_MEMORY_MB)"))
+                take((sha, reader_died(e.exitcode, limits)))
             except (BrokenProcessPool, MemoryError) as e:
                 take((sha, f"its reader process failed: {type(e).__name__}"))
             except Exception as e:  # pragma: no cover - _extract_one catches its own errors
