@@ -1,6 +1,6 @@
 """A national year on one machine: a corpus of N reports in the real mix, refreshed from an empty data folder.
 
-Usage: .venv/bin/python bench/national.py [--n 1000] [--workers 2] [--cache DIR] [--json OUT]
+Usage: .venv/bin/python bench/national.py [--n 1000] [--workers 2] [--cache DIR] [--json OUT] [--dask local|tcp://...]
 
 The corpus is made by the project's renderer (pipeline/demo/render.py) in the mix the national office
 sees: about 55 % HTML pages (with and without site chrome, UTF-8 and GB18030), 40 % PDFs of 4 to 12
@@ -11,11 +11,13 @@ Report k is always the same file, so the corpus is cached on disk (default ~/.ca
 NIANBAO_BENCH_CACHE) and a larger N only renders what is missing.
 
 Then `refresh()` runs over the N files from an empty data folder, as the weekly job would on its first
-run, and the bench prints: reports per second, the time of every stage (the run report's
-stage_seconds; the builder's insert time overlaps the extract stage), peak memory of every process (the
-refresh's own, its builder process, each extraction worker: sampled by a watcher process with psutil
-when it is installed, and from getrusage), the warehouse and raw-store sizes, and a linear
-extrapolation to 100,000 reports.
+run (with --dask local, a LocalCluster of --workers processes on this machine, or --dask tcp://HOST:PORT,
+reading on that Dask cluster as `refresh --dask-scheduler` does), and the bench prints: reports per
+second, the time of every stage (the run report's stage_seconds; the builder's insert time overlaps the
+extract stage), peak memory of every process (the refresh's own, its builder process, each extraction
+worker: sampled by a watcher process with psutil when it is installed, and from getrusage), the
+warehouse and raw-store sizes, and a linear extrapolation to 100,000 reports. The machine's load
+average is printed beside them: on a shared machine the wall-clock figures are only as good as it.
 """
 from __future__ import annotations
 
@@ -170,7 +172,7 @@ def _mib(b: float) -> int:
     return round(b / (1 << 20))
 
 
-def run(n: int, workers: int, cache: Path) -> dict:
+def run(n: int, workers: int, cache: Path, dask: str | None = None) -> dict:
     from pipeline.refresh.run import refresh
 
     files, made_s = make_corpus(cache, n, max(1, workers))
@@ -191,7 +193,18 @@ def run(n: int, workers: int, cache: Path) -> dict:
         load = os.getloadavg()
         t0 = time.monotonic()
         cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        rr = refresh(inbox, data / "warehouse.duckdb", workers=workers)
+        cluster = None
+        if dask == "local":  # a LocalCluster of `workers` processes, one thread each, on this machine
+            from distributed import LocalCluster
+
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None)
+            dask = cluster.scheduler_address
+        try:
+            rr = refresh(inbox, data / "warehouse.duckdb", workers=workers, dask_scheduler=dask)
+        finally:
+            if cluster is not None:
+                cluster.close()
         seconds = time.monotonic() - t0
         cpu1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         load_after = os.getloadavg()
@@ -208,7 +221,7 @@ def run(n: int, workers: int, cache: Path) -> dict:
         con.close()
         raw = sum(p.stat().st_size for p in (data / "raw").rglob("*") if p.is_file())
         result = {
-            "n": n, "workers": workers, "mix": mix, "pdf_pages": pages, "corpus_mib": _mib(corpus_bytes),
+            "n": n, "workers": workers, "dask": dask, "mix": mix, "pdf_pages": pages, "corpus_mib": _mib(corpus_bytes),
             "corpus_made_seconds": round(made_s, 1), "seconds": round(seconds, 1),
             "reports_per_second": round(n / seconds, 2), "status": rr.status, "files_failed": len(rr.files_failed),
             "failed_examples": rr.files_failed[:5], "reports_loaded": rr.reports_loaded, "facts": facts,
@@ -232,7 +245,9 @@ def run(n: int, workers: int, cache: Path) -> dict:
             "hours": round(seconds * scale / 3600, 2),
             "stage_hours": {k: round(v * scale / 3600, 2) for k, v in rr.stage_seconds.items()},
             "warehouse_gib": round(result["warehouse_mib"] * scale / 1024, 2),
-            "raw_store_gib": round(result["raw_store_mib"] * scale / 1024, 2)}
+            "raw_store_gib": round(result["raw_store_mib"] * scale / 1024, 2),
+            # what the same work would take with every worker on a core of its own (an idle machine)
+            "hours_from_cpu": round(result["cpu_seconds"] * scale / max(1, min(workers, os.cpu_count() or 1)) / 3600, 2)}
         return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -241,7 +256,8 @@ def run(n: int, workers: int, cache: Path) -> dict:
 def table(r: dict) -> str:
     rows = [("reports", f"{r['n']:,} ({r['mix']['html']} HTML, {r['mix']['pdf']} PDF with {r['pdf_pages']:,} pages, "
                         f"{r['mix']['docx']} DOCX; {r['corpus_mib']} MiB)"),
-            ("refresh, empty data folder", f"{r['seconds']} s on {r['workers']} workers, status {r['status']}, "
+            ("refresh, empty data folder", f"{r['seconds']} s on {r['workers']} "
+                                           + ("Dask workers" if r.get("dask") else "workers") + f", status {r['status']}, "
                                            f"{r['files_failed']} failed, {r['reports_loaded']:,} reports, {r['facts']:,} facts"),
             ("reports per second", r["reports_per_second"]),
             ("CPU seconds (all processes)", r["cpu_seconds"]),
@@ -254,7 +270,8 @@ def table(r: dict) -> str:
              ("machine load (1-min average) before / after", " / ".join(map(str, r["loadavg_before_after"]))),
              ("extrapolated to 100,000 (linear)", f"{e['hours']} h (" + ", ".join(
                  f"{k} {v} h" for k, v in e["stage_hours"].items()) + f"); warehouse {e['warehouse_gib']} GiB, "
-                 f"raw store {e['raw_store_gib']} GiB")]
+                 f"raw store {e['raw_store_gib']} GiB"),
+             ("extrapolated to 100,000 from CPU time (each worker on a core of its own)", f"{e['hours_from_cpu']} h")]
     return "\n".join(["| measure | value |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows])
 
 
@@ -265,6 +282,7 @@ def main():
     ap.add_argument("--cache", default=os.environ.get("NIANBAO_BENCH_CACHE",
                                                       str(Path.home() / ".cache" / "nianbao" / "bench-national")))
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--dask", help="read on a Dask cluster: 'local' (a LocalCluster of --workers processes) or tcp://HOST:PORT")
     ap.add_argument("--watch", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.watch:
@@ -272,7 +290,7 @@ def main():
         return
     cache = Path(a.cache) / CORPUS_VERSION
     cache.mkdir(parents=True, exist_ok=True)
-    r = run(a.n, a.workers, cache)
+    r = run(a.n, a.workers, cache, a.dask)
     print(table(r))
     if a.json:
         Path(a.json).write_text(json.dumps(r, ensure_ascii=False, indent=1))

@@ -74,6 +74,7 @@ def _reader_main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     _worker_init((), os.getppid(), int(os.environ.get("NIANBAO_READER_MEMORY_BYTES", "0")))
+    _send(out, "ready")  # the readers are loaded: the time limit counts reading only, as a local worker's
     inp = sys.stdin.buffer
     while True:
         try:
@@ -95,6 +96,12 @@ class _Reader:
         env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
         self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.refresh.cluster"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env)
+        try:
+            ready = _recv(self.proc.stdout)
+        except (EOFError, OSError):
+            ready = None
+        if ready != "ready":
+            raise RuntimeError(f"the reader process did not start (exit code {self.stop()})")
 
     def read(self, data: bytes, name: str, sha: str):
         """(sha, reason) or an Extraction; the reader is stopped when it takes longer than the limit."""
@@ -166,14 +173,20 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, workers: int | Non
             progress(n_done, len(todo))
 
     try:
-        threads = sum(client.nthreads().values()) or 1
-        window = max(16, threads * 4)  # tasks in flight: memory on both sides does not grow with the inbox
+        # Tasks in flight: one per worker thread, so a worker holds only the files it is reading and a
+        # worker that dies takes no queued bystander with it (the scheduler counts a death against every
+        # task the worker held); the count follows the cluster as workers come and go.
+        window = 1
         queue = iter(todo)
         pending: dict = {}
         done_futures = as_completed(loop=client.loop)
-        tag = uuid.uuid4().hex[:8]  # this run's keys: another run's tasks on the same cluster are not shared
 
         def submit():
+            nonlocal window
+            if n_done % 20 == 0:
+                window = max(1, sum(client.nthreads().values()))
+            if len(pending) >= window:
+                return
             for sha in queue:
                 f = files[sha]
                 if (f.get("size_bytes") or 0) > limits.file_mb * 1024 * 1024:
@@ -181,8 +194,8 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, workers: int | Non
                     step()
                     continue
                 data = (data_dir / f["raw_path"]).read_bytes()
-                fut = client.submit(read_on_worker, data, f["name"], sha, limits, key=f"nianbao-read-{tag}-{sha}",
-                                    pure=False, retries=0)
+                fut = client.submit(read_on_worker, data, f["name"], sha, limits, retries=0,
+                                    key=f"nianbao-read-{sha[:16]}-{uuid.uuid4().hex}")  # the file, once a run
                 pending[fut.key] = sha
                 done_futures.add(fut)
                 if len(pending) >= window:

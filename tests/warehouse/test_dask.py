@@ -3,6 +3,7 @@ report are a local run's; a worker killed in the middle changes nothing; without
 not imported."""
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import signal
@@ -12,9 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import dask
 import duckdb
 import pytest
 from distributed import Client, LocalCluster
+from distributed.diagnostics.plugin import WorkerPlugin
 
 from pipeline.demo.render import Layout, agency_name, random_facts, render
 from pipeline.refresh.run import refresh
@@ -99,6 +102,34 @@ def test_a_file_over_the_time_limit_fails_on_the_cluster_as_it_does_locally(tmp_
     reasons = {f["reason"] for f in rr.files_failed}
     assert len(rr.files_failed) == 13 and reasons == {
         "took longer than the 0.001 s limit per file (NIANBAO_FILE_TIMEOUT); its reader was stopped"}
+
+
+class _DieOnRead(WorkerPlugin):
+    """Test only: a Dask worker process that starts reading the file with this sha exits at once."""
+
+    def __init__(self, sha: str):
+        self.sha = sha
+
+    def transition(self, key, start, finish, **kwargs):
+        if finish == "executing" and f"-{self.sha[:16]}-" in str(key):
+            os._exit(1)
+
+
+def test_a_file_that_kills_its_worker_twice_fails_and_the_rest_goes_on(tmp_path, local_run):
+    _, report, _ = local_run
+    _inbox(tmp_path / "inbox")
+    victim = tmp_path / "inbox" / "r01.txt"
+    sha = hashlib.sha256(victim.read_bytes()).hexdigest()
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            client.register_plugin(_DieOnRead(sha))
+            rr = refresh(tmp_path / "inbox", tmp_path / "data" / "warehouse.duckdb",
+                         dask_scheduler=cluster.scheduler_address)
+    failed = {f["path"]: f["reason"] for f in rr.files_failed}
+    assert failed.pop("r01.txt").startswith("the Dask workers reading it died 2 times")
+    assert failed == dict(report["failed"])
+    assert rr.reports_loaded == report["loaded"] - 1
 
 
 def _free_port() -> int:
