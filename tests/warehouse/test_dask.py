@@ -177,3 +177,19 @@ def test_separate_scheduler_and_workers_with_one_killed_in_the_middle(tmp_path, 
     finally:
         for p in procs:
             _stop(p)
+
+
+def test_the_command_reads_the_scheduler_from_the_environment(tmp_path, local_run):
+    _, report, published = local_run
+    _inbox(tmp_path / "inbox")
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), NIANBAO_DASK_SCHEDULER=cluster.scheduler_address)
+        out = subprocess.run([sys.executable, "-m", "pipeline", "refresh", "--inbox", str(tmp_path / "inbox"),
+                              "--db", str(tmp_path / "data" / "warehouse.duckdb"), "--quiet"],
+                             capture_output=True, text=True, env=env, timeout=600)
+        prefixes = list(cluster.scheduler.task_prefixes)  # what was read on this cluster
+    assert any(p.startswith("nianbao-read") for p in prefixes), prefixes
+    assert out.returncode == 1, out.stderr  # broken.pdf failed, the rest published
+    assert "FAILED broken.pdf: a corrupt PDF (PDFSyntaxError)" in out.stdout
+    assert _published(tmp_path / "data" / "warehouse.duckdb") == published
