@@ -15,7 +15,8 @@ local run's reason. A Dask worker that dies (killed, out of memory) has its task
 the scheduler; a file whose workers die more often than the scheduler allows
 (`distributed.scheduler.allowed-failures`: start the scheduler with
 DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1 so that a file fails the second time it kills a worker)
-fails with that reason, and the rest goes on.
+fails with that reason, and the rest goes on. The refresh keeps one task in flight per worker thread:
+the scheduler counts a death against every task the dead worker held, so no queued file is blamed.
 
 Nothing here is imported unless the option is given, and Dask is imported only inside these functions.
 """
