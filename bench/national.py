@@ -147,7 +147,8 @@ def _watch(pid: int, stop: str, out: str) -> None:
                 continue
             try:
                 rss = p.memory_info().rss
-                entry = peak.setdefault(p.pid, {"pid": p.pid, "created": p.create_time(), "rss": 0})
+                entry = peak.get(p.pid) or peak.setdefault(p.pid, {"pid": p.pid, "created": p.create_time(), "rss": 0,
+                                                                    "cmd": " ".join(p.cmdline())})
                 entry["rss"] = max(entry["rss"], rss)
                 total += rss
             except psutil.Error:
@@ -166,6 +167,28 @@ def _watcher(tmp: Path):
     stop, out = tmp / "watch.stop", tmp / "watch.json"
     proc = subprocess.Popen([sys.executable, __file__, "--watch", json.dumps([os.getpid(), str(stop), str(out)])])
     return proc, stop, out
+
+
+def _roles(listed: list[dict]) -> dict:
+    """Peak RSS by process: the refresh itself first, then its children by creation; the first child
+    forked with the refresh's own command line is the builder, the others the extraction workers; Dask's
+    worker processes (LocalCluster) and their reader processes are named by their command lines."""
+    out, forked, dask_workers, readers = {}, 0, 0, 0
+    for i, e in enumerate(listed):
+        cmd = e.get("cmd", "")
+        if i == 0:
+            name = "refresh (main)"
+        elif "pipeline.refresh.cluster" in cmd:
+            readers += 1
+            name = f"Dask reader {readers}"
+        elif "spawn_main" in cmd or "dask" in cmd:
+            dask_workers += 1
+            name = f"Dask worker {dask_workers}"
+        else:
+            forked += 1
+            name = "builder" if forked == 1 else f"worker {forked - 1}"
+        out[name] = _mib(e["rss"])
+    return out
 
 
 def _mib(b: float) -> int:
@@ -235,10 +258,7 @@ def run(n: int, workers: int, cache: Path, dask: str | None = None) -> dict:
             "loadavg_before_after": [round(load[0], 1), round(load_after[0], 1)],
         }
         if procs:
-            listed = procs["processes"]
-            names = ["refresh (main)", "builder"] + [f"worker {i}" for i in range(1, len(listed))]
-            result["peak_rss_mib_sampled"] = {names[i] if i < len(names) else f"process {i}": _mib(e["rss"])
-                                              for i, e in enumerate(listed)}
+            result["peak_rss_mib_sampled"] = _roles(procs["processes"])
             result["peak_rss_mib_sampled"]["all at once"] = _mib(procs["total_peak"])
         scale = 100_000 / n
         result["extrapolated_100k"] = {
