@@ -150,6 +150,9 @@ def _watch(pid: int, stop: str, out: str) -> None:
                 entry = peak.get(p.pid) or peak.setdefault(p.pid, {"pid": p.pid, "created": p.create_time(), "rss": 0,
                                                                     "cmd": " ".join(p.cmdline())})
                 entry["rss"] = max(entry["rss"], rss)
+                cpu = p.cpu_times()
+                entry["cpu"] = cpu.user + cpu.system  # the last sample: within 0.2 s of the process's total
+                entry.setdefault("cpu_first", entry["cpu"])
                 total += rss
             except psutil.Error:
                 pass
@@ -173,7 +176,7 @@ def _roles(listed: list[dict]) -> dict:
     """Peak RSS by process: the refresh itself first, then its children by creation; the first child
     forked with the refresh's own command line is the builder, the others the extraction workers; Dask's
     worker processes (LocalCluster) and their reader processes are named by their command lines."""
-    out, forked, dask_workers, readers = {}, 0, 0, 0
+    out, forked, dask_workers, readers, others = {}, 0, 0, 0, 0
     for i, e in enumerate(listed):
         cmd = e.get("cmd", "")
         if i == 0:
@@ -181,9 +184,12 @@ def _roles(listed: list[dict]) -> dict:
         elif "pipeline.refresh.cluster" in cmd:
             readers += 1
             name = f"Dask reader {readers}"
-        elif "spawn_main" in cmd or "dask" in cmd:
+        elif "spawn_main" in cmd:
             dask_workers += 1
             name = f"Dask worker {dask_workers}"
+        elif cmd != listed[0].get("cmd"):
+            others += 1
+            name = f"other {others} ({cmd[-40:]})"
         else:
             forked += 1
             name = "builder" if forked == 1 else f"worker {forked - 1}"
@@ -259,6 +265,10 @@ def run(n: int, workers: int, cache: Path, dask: str | None = None) -> dict:
         }
         if procs:
             result["peak_rss_mib_sampled"] = _roles(procs["processes"])
+            # CPU of every process of the run, grandchildren (Dask's readers) included, which getrusage misses
+            result["cpu_seconds_sampled"] = round(sum(e.get("cpu", 0) for e in procs["processes"][1:])
+                                                  + procs["processes"][0].get("cpu", 0)
+                                                  - procs["processes"][0].get("cpu_first", 0), 1)
             result["peak_rss_mib_sampled"]["all at once"] = _mib(procs["total_peak"])
         scale = 100_000 / n
         result["extrapolated_100k"] = {
@@ -267,7 +277,8 @@ def run(n: int, workers: int, cache: Path, dask: str | None = None) -> dict:
             "warehouse_gib": round(result["warehouse_mib"] * scale / 1024, 2),
             "raw_store_gib": round(result["raw_store_mib"] * scale / 1024, 2),
             # what the same work would take with every worker on a core of its own (an idle machine)
-            "hours_from_cpu": round(result["cpu_seconds"] * scale / max(1, min(workers, os.cpu_count() or 1)) / 3600, 2)}
+            "hours_from_cpu": round(result.get("cpu_seconds_sampled", result["cpu_seconds"]) * scale
+                                    / max(1, min(workers, os.cpu_count() or 1)) / 3600, 2)}
         return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -280,7 +291,8 @@ def table(r: dict) -> str:
                                            + ("Dask workers" if r.get("dask") else "workers") + f", status {r['status']}, "
                                            f"{r['files_failed']} failed, {r['reports_loaded']:,} reports, {r['facts']:,} facts"),
             ("reports per second", r["reports_per_second"]),
-            ("CPU seconds (all processes)", r["cpu_seconds"]),
+            ("CPU seconds (getrusage: the refresh and its reaped children)", r["cpu_seconds"]),
+            ("CPU seconds (sampled: every process of the run)", r.get("cpu_seconds_sampled", "—")),
             ("time per stage (s)", ", ".join(f"{k} {v}" for k, v in r["stage_seconds"].items())),
             ("peak RSS MiB (getrusage)", ", ".join(f"{k} {v}" for k, v in r["peak_rss_mib"].items()))]
     if "peak_rss_mib_sampled" in r:
