@@ -15,6 +15,7 @@ with it, a host's sources are asked one per `delay` seconds, in parallel across 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("NIANBAO_FETCH_ALLOW_LOCAL", "1")  # the bench's sites are on loopback addresses and ports
 
 from pipeline.fetch.run import Settings, fetch  # noqa: E402
 from pipeline.refresh.run import refresh  # noqa: E402

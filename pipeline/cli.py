@@ -13,20 +13,74 @@ def cmd_extract(args) -> int:
     Example: nianbao extract reports/luoyang-2020.txt
     Exit 0 when the file was read as a report (even partly: the issues say what is missing),
     2 when it is not a report or cannot be read (one line on stderr names the file and the reason).
+    The file is read in a child process under the refresh's limits per file (NIANBAO_FILE_TIMEOUT,
+    NIANBAO_FILE_MEMORY_MB); a FIFO, a device or a folder is refused without being opened.
     """
-    from pipeline.extract import ReadError, extract
+    import os
+    import stat
 
     from pipeline.refresh.report import shown
 
-    try:
-        report = extract(args.file)
-    except ReadError as e:
-        print(f"nianbao extract: {shown(str(e))}", file=sys.stderr)
+    def fail(reason: str) -> int:
+        print(f"nianbao extract: {shown(args.file)}: {shown(reason)}", file=sys.stderr)
         return 2
-    out = report.to_json()
-    json.dump(out, sys.stdout, ensure_ascii=False, indent=1 if args.pretty else None)
+
+    try:
+        st = os.stat(args.file)
+    except OSError as e:
+        return fail(f"cannot be read ({e.strerror or e})")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a folder" if stat.S_ISDIR(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        return fail(f"{kind}, not a report file; not read")
+    ok, got = _extract_bounded(args.file)
+    if not ok:
+        return fail(got)
+    json.dump(got, sys.stdout, ensure_ascii=False, indent=1 if args.pretty else None)
     sys.stdout.write("\n")
     return 0
+
+
+def _extract_child(path: str):
+    """In the limited child: (True, the report as JSON) or (False, the reader's one-line reason)."""
+    from pipeline.extract import ReadError, extract
+
+    try:
+        return True, extract(path).to_json()
+    except ReadError as e:
+        return False, e.reason
+    except MemoryError:
+        return False, "needs more memory than the limit per file allows (NIANBAO_FILE_MEMORY_MB)"
+    except RecursionError:
+        return False, "nested too deeply to be read"
+
+
+def _extract_bounded(path: str) -> tuple[bool, object]:
+    """Run `_extract_child` in one worker process of the refresh's kind (address space capped, dies with
+    us), stopped after the time limit per file."""
+    import os
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from pebble import ProcessPool
+    from pebble.common import ProcessExpired
+
+    from pipeline import limits
+    from pipeline.refresh.workers import _worker_init
+
+    lim = limits.current()
+    with ProcessPool(max_workers=1, initializer=_worker_init,
+                     initargs=((), os.getpid(), lim.memory_mb * 1024 * 1024)) as pool:
+        future = pool.schedule(_extract_child, args=(path,), timeout=lim.seconds)
+        try:
+            return future.result()
+        except FutureTimeout:
+            return False, f"took longer than {lim.seconds:g} s to read (NIANBAO_FILE_TIMEOUT)"
+        except ProcessExpired:
+            return False, ("its reader died (more memory than the limit per file allows, NIANBAO_FILE_MEMORY_MB, "
+                           "or a crash)")
+        except MemoryError:
+            return False, "needs more memory than the limit per file allows (NIANBAO_FILE_MEMORY_MB)"
 
 
 def cmd_refresh(args) -> int:
@@ -44,22 +98,29 @@ def cmd_refresh(args) -> int:
 
     agencies = Path(args.agencies) if args.agencies else (
         Path(args.data_dir) / "agencies.csv" if args.data_dir else Path(args.db).parent / "agencies.csv")
-    fetched = None
+    got: dict = {}
+    fetch_first = None
     if args.fetch:
-        code, fetched = _fetch(agencies, Path(args.inbox), args.quiet)
-        if code == 2:
-            return 2
+        if not agencies.is_file():
+            return _fetch(agencies, Path(args.inbox), args.quiet)[0]
+
+        def fetch_first():  # called by the refresh once it holds its lock
+            code, got["out"] = _fetch(agencies, Path(args.inbox), args.quiet)
+            if code == 2:
+                raise RefreshError("the fetch failed (see above); nothing was refreshed")
+            return got["out"]
     draw = _Progress(args.quiet)
     try:
         rr = refresh(Path(args.inbox), Path(args.db), workers=args.workers,
                      data_dir=Path(args.data_dir) if args.data_dir else None, rebuild=args.rebuild,
-                     progress=draw, agencies=agencies, fetched=fetched, dask_scheduler=args.dask_scheduler)
+                     progress=draw, agencies=agencies, fetched=fetch_first, dask_scheduler=args.dask_scheduler)
     except RefreshError as e:
         draw.close()
         print(f"nianbao refresh: {shown(str(e))}", file=sys.stderr)
         return 2
     draw.close()
     print(rr.summary())
+    fetched = got.get("out")
     if fetched and fetched["failed_sources"]:
         return max(rr.exit_code, 1)
     return rr.exit_code

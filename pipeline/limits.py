@@ -23,6 +23,13 @@ class Limits:
     span: int = 100  # NIANBAO_MAX_SPAN: columns or rows one merged cell may span (Word: refused; HTML: cut to it)
     cut_steps: int = 250_000  # NIANBAO_MAX_CUT_STEPS: search steps to cut one report's digits run together
     soffice_seconds: float = 180.0  # NIANBAO_SOFFICE_TIMEOUT: LibreOffice converting one legacy .doc/.wps
+    fetch_answer_s: float = 120.0  # NIANBAO_FETCH_ANSWER_S: one answer of a site, headers and body, however slow
+    fetch_source_s: float = 900.0  # NIANBAO_FETCH_SOURCE_S: one source of the register, all its requests
+    fetch_run_s: float = 7200.0  # NIANBAO_FETCH_RUN_S: one `nianbao fetch`, every source
+    fetch_robots_kb: int = 500  # NIANBAO_FETCH_ROBOTS_KB: a robots.txt, decompressed (read up to this)
+    fetch_page_mb: int = 20  # NIANBAO_FETCH_PAGE_MB: a list page or report page, decompressed
+    fetch_list_pages: int = 20  # NIANBAO_FETCH_LIST_PAGES: a list page and its next pages
+    fetch_attachments: int = 20  # NIANBAO_FETCH_ATTACHMENTS: attachments taken from one report page
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -41,7 +48,11 @@ class Limits:
 ENV = {"seconds": "NIANBAO_FILE_TIMEOUT", "memory_mb": "NIANBAO_FILE_MEMORY_MB", "file_mb": "NIANBAO_FILE_MAX_MB",
        "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB", "pdf_pages": "NIANBAO_MAX_PDF_PAGES",
        "text_chars": "NIANBAO_MAX_TEXT_CHARS", "table_cells": "NIANBAO_MAX_TABLE_CELLS", "span": "NIANBAO_MAX_SPAN",
-       "cut_steps": "NIANBAO_MAX_CUT_STEPS", "soffice_seconds": "NIANBAO_SOFFICE_TIMEOUT"}
+       "cut_steps": "NIANBAO_MAX_CUT_STEPS", "soffice_seconds": "NIANBAO_SOFFICE_TIMEOUT",
+       "fetch_answer_s": "NIANBAO_FETCH_ANSWER_S", "fetch_source_s": "NIANBAO_FETCH_SOURCE_S",
+       "fetch_run_s": "NIANBAO_FETCH_RUN_S", "fetch_robots_kb": "NIANBAO_FETCH_ROBOTS_KB",
+       "fetch_page_mb": "NIANBAO_FETCH_PAGE_MB", "fetch_list_pages": "NIANBAO_FETCH_LIST_PAGES",
+       "fetch_attachments": "NIANBAO_FETCH_ATTACHMENTS"}
 
 
 @lru_cache(maxsize=1)

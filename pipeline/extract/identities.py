@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.spec.catalog import APPLICANT, METRICS, REVIEW
+from pipeline.spec.numbers import as_written as _n
 
 OUTCOME_METRICS_2019 = tuple(m.code for m in METRICS if m.section == "applications"
                              and m.code not in ("app.received_new", "app.carried_in", "app.total", "app.carried_out")
@@ -68,11 +69,6 @@ def outcomes_sum(values: dict) -> list[Violation]:
             out.append(Violation("app_outcomes_sum", d, f"各项办理结果之和为 {_n(s)}，但（七）总计为 {_n(total)}", s, total,
                                  f"the outcome rows add up to {_n(s)} but (7) total is {_n(total)}"))
     return out
-
-
-def _n(v: float) -> str:
-    """A count as people write it: 21, not 21.0."""
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
 def _parts_equal_total(values: dict, check: str, rows, parts: tuple[str, ...], message: str,

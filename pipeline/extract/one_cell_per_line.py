@@ -40,13 +40,18 @@ _HEADER_WORDS = tuple({w for w, _ in catalog.ACTIVE_HEADER_DIMS} | set(tables.AP
                       | {"信息内容", "申请人情况", "法人或其他组织", "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"})
 
 
+def _unclosed(text: str) -> bool:
+    """A line that opens a parenthesis it does not close: its words go on on the next line."""
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+
+
 def _value_like(t: str) -> bool:
     if _ITEM_ALONE.match(t):
         return False
     return classify(t).kind != TEXT or bool(_VALUE.match(t))
 
 
-def _join_broken_words(tokens: list[str]) -> list[str]:
+def _join_broken_words(tokens: list[str], is_heading=lambda t: False) -> list[str]:
     """Words broken over lines joined before anything is read as a value: an item number on its own
     line with the label line after it (`1.` + `属于国家秘密`, or `1` + `.属于国家秘密`), and a header word
     whose pieces stand on lines of their own (`本年增` + `/` + `减`: the `/` is no not-applicable cell)."""
@@ -56,8 +61,22 @@ def _join_broken_words(tokens: list[str]) -> list[str]:
         t = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         prev = out[-1] if out else None
-        if (prev is not None and not _value_like(prev) and prev.replace(" ", "") not in _HEADER_WORDS
-                and _is_header_start(prev) and _is_header_start(prev + t)):
+        if prev is not None and not _value_like(prev) and not _value_like(t) and not is_heading(prev) \
+                and _NUMBERED.match(prev) and is_heading(prev + t):
+            # a section heading broken over lines (四、政府信息公开行政复 + 议、行政诉讼情况): joined, so that the
+            # lines do not become a row label reaching into the next table
+            out[-1] = prev + t.strip()
+            i += 1
+            while i < len(tokens) and not _value_like(tokens[i]) and is_heading(out[-1] + tokens[i]) \
+                    and len(tokens[i]) <= 8 and not _is_header_start(tokens[i]) and not _NUMBERED.match(tokens[i]):
+                out[-1] += tokens[i].strip()
+                i += 1
+            continue
+        if prev is not None and not _value_like(prev) and not _value_like(t) and _unclosed(prev):
+            out[-1] = prev + t.strip()  # `第二十条第（` + `一）项`, `（单位：万元` + `）`
+            i += 1
+            continue
+        if prev is not None and not _value_like(prev) and _is_header_start(prev) and _is_header_start(prev + t):
             out[-1] = prev + t.strip()
             i += 1
             continue
@@ -112,7 +131,7 @@ def fold_streams(blocks: list, is_heading) -> list:
         values = sum(1 for t in tokens if _value_like(t))
         if values >= 8 and any(_MARKERS.search(t) for t in tokens):
             page = next((b.page for b, _ in run if isinstance(b, Paragraph)), None)
-            out.extend(_tables(_join_broken_words(tokens), page, is_heading))
+            out.extend(_tables(_join_broken_words(tokens, is_heading), page, is_heading))
         else:
             out.extend(b for b, _ in run)
         run.clear()
@@ -164,8 +183,7 @@ def _header_cells(texts: list[str]) -> list[str]:
         if cells and (t in ("数量", "件数", "总数量", "总计数", "机构", "企业", "组织")
                       or (t.startswith(("（", "(")) and not _NUMBERED.match(t))
                       or t.startswith("单位")
-                      or (not _is_header_start(cells[-1] + "x") and _is_header_start(cells[-1] + t)
-                          and cells[-1].replace(" ", "") not in _HEADER_WORDS)):
+                      or (_is_header_start(cells[-1]) and _is_header_start(cells[-1] + t))):
             cells[-1] += t
         else:
             cells.append(t)

@@ -17,9 +17,10 @@ from decimal import Decimal
 
 from pipeline.spec import catalog, tables
 from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, amount_unit, chinese_year, classify, plain, to_wan_yuan
-from pipeline.read.document import Document, Paragraph, Table
+from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.extract import identities
 from pipeline.extract.digits_run_together import read_flattened
+from pipeline.spec.numbers import CN_YEAR, as_written
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
 from pipeline.extract.narrative import read_narrative
 from pipeline.extract.one_cell_per_line import fold_streams
@@ -139,6 +140,7 @@ class _State:
         self.dims_complete = True  # the 表二 header names every column it prints
         self.aligned = True  # the current table's grid columns are the document's own (Table.aligned)
         self.orphan: dict | None = None  # a 表三 row of values waiting for its label's last lines (text tables)
+        self.active_text_row: list | None = None  # the 表二 row without values just above (a header's first line)
         self.votes = {"2019": 0, "2021": 0}
         self.seen: dict[str, Fact] = {}
         self.conflicts: set[str] = set()
@@ -160,7 +162,7 @@ class _State:
         if (value < 0 or value > _MAX_COUNT) and metric.startswith(_COUNTS):
             self.report.issues.append(Issue(
                 "implausible_value", "warning",
-                f"{key} is printed as {plain(value)}, which cannot be a count of applications or cases; left out",
+                f"{key} is printed as {as_written(value)}, which cannot be a count of applications or cases; left out",
                 f"{evidence.get('row', '')} / {evidence.get('column', '')}"))
             self.conflicts.add(key)
             self.seen.pop(key, None)
@@ -308,7 +310,9 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
     seven: a table clipped at the page's edge keeps the columns that are there."""
     if not st.app_head:
         return None
-    heads = [_fill_right(h) for h in st.app_head]
+    # a header printed once over blank cells stands for them in text; in the document's own grid a merged
+    # cell already repeats its text, and a blank header cell names no column
+    heads = [_fill_right(h) if not st.aligned else [c.text.strip() for c in h] for h in st.app_head]
     out = []
     for pos, cv in zip(row.positions, row.values):
         dim = None
@@ -454,7 +458,7 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
     if cells is None and st.anchor7 is not None:  # blanks at both ends: place the cells by column
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
     if cells is None:
-        placed = _app_by_header(st, row) if len(row.values) < 7 else None
+        placed = _app_by_header(st, row) if len(row.values) < 7 or st.aligned else None
         if placed is None:
             st.report.issues.append(Issue("row_cells", "warning",
                                           f"{m.code}: {len(row.values)} cells where 7 were expected and no column "
@@ -658,12 +662,23 @@ def _active_cells(st: _State, row: Row) -> list[CellValue] | None:
     return by_col
 
 
+def _own_text(cell) -> str:
+    return cell.text if cell.origin and not cell.from_above else ""
+
+
 def _row_active(st: _State, row: Row, cells):
     norm = catalog.normalise_label(row.label)
     if "第二十条" in norm and not row.values:
         st.dims = None
     if not row.values or all(v.kind == BLANK for v in row.values):
         dims, complete = _header_dims(row, cells)
+        upper, st.active_text_row = st.active_text_row, cells
+        if upper is not None and len(upper) == len(cells) and (not dims or not complete):
+            # header words broken over two rows of the grid (采购 | 项目数量): each column's words joined
+            joined = [Cell(_own_text(a) + _own_text(b), origin=a.origin or b.origin) for a, b in zip(upper, cells)]
+            dims2, complete2 = _header_dims(row, joined)
+            if dims2 and complete2 and len(dims2) >= len(dims or []):
+                dims, complete = dims2, complete2
         if dims:
             st.dims, st.dims_complete = dims, complete
             for tpl, markers in catalog.TEMPLATE_MARKERS.items():
@@ -672,6 +687,8 @@ def _row_active(st: _State, row: Row, cells):
             return
         if not row.values:
             return
+    if any(v.kind == NUMBER for v in row.values):
+        st.active_text_row = None
     m = _match(st, row, "active")
     if m is None:
         if any(v.kind == NUMBER for v in row.values) and row.own:
@@ -751,7 +768,7 @@ def parse(doc: Document) -> Report:
                 st.section, st.dims = "active", None
             elif _APP_ROW.search(norm) and st.section != "applications":
                 st.section, st.group, st.pending, st.app_head = "applications", None, [], []
-            elif "行政复议" in norm and "行政诉讼" in norm and not row.values:
+            elif "行政复议" in norm and "行政诉讼" in norm and not any(v.kind == NUMBER for v in row.values):
                 st.section, st.review_head = "review", []
             if st.section == "active":
                 _row_active(st, row, cells)
@@ -773,7 +790,7 @@ def parse(doc: Document) -> Report:
     if st.blank_cells:
         report.issues.append(Issue("blank_cells", "warning",
                                    f"{len(st.blank_cells)} table cells are blank or marked not applicable; no fact was reported for them",
-                                   "; ".join(st.blank_cells[:60])))
+                                   "; ".join(st.blank_cells[:60]), data={"count": len(st.blank_cells)}))
     v = st.votes
     if v["2019"] or v["2021"]:
         report.template = "2021" if v["2021"] > v["2019"] else "2019" if v["2019"] > v["2021"] else None
@@ -848,12 +865,13 @@ def _missing_tables(report: Report):
     names = {"active": "表二 主动公开", "applications": "表三 依申请公开", "review_litigation": "表四 复议诉讼"}
     for s, name in names.items():
         if s not in sections:
-            report.issues.append(Issue("table_missing", "warning", f"no value of {name} could be read"))
+            report.issues.append(Issue("table_missing", "warning", f"no value of {name} could be read",
+                                       data={"table": name}))
 
 
 # --- agency and year ----------------------------------------------------------------------------
 
-_YEAR = r"(?P<year>(?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4})"
+_YEAR = r"(?P<year>(?:19|20)\d{2}|" + CN_YEAR + ")"
 _TAIL = r"\s*年\s*(?:度)?\s*(?:的)?\s*(?:政府信息公开|政务公开|信息公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
 _AGENCY = r"(?P<agency>[\u4e00-\u9fff（）()·\s]{2,60}?)"
 _TITLE_A = re.compile(_AGENCY + r"\s*" + _YEAR + _TAIL)

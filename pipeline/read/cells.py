@@ -5,6 +5,8 @@ is never turned into 0. Amounts are converted to 万元 with exact decimal arith
 """
 from __future__ import annotations
 
+from pipeline.spec.numbers import chinese_year  # noqa: F401  (re-exported)
+
 import re
 from functools import lru_cache
 from dataclasses import dataclass
@@ -90,12 +92,3 @@ def plain(value: Decimal) -> int | float:
     return float(value.normalize())
 
 
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def chinese_year(text: str) -> int | None:
-    """二〇二〇 -> 2020."""
-    if len(text) != 4 or any(c not in _CN_DIGITS for c in text):
-        return None
-    return int("".join(str(_CN_DIGITS[c]) for c in text))

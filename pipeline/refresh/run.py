@@ -57,6 +57,7 @@ class _Run:
     t0: float
     rr: RunReport
     locks: tuple = ()
+    register_unreadable: str | None = None  # the register could not be read: the last good one was used
 
 
 def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | None = None,
@@ -68,13 +69,16 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
     `progress(done, total)` is called as files are extracted (the CLI draws it); `rebuild` reads every
     original of the raw store again, whatever the published warehouse holds; `agencies` is the agency
     register (default: agencies.csv in the data folder); `fetched` is what `nianbao fetch` returned just
-    before (`refresh --fetch`), kept in the run report; `dask_scheduler` (tcp://HOST:PORT) reads the files
-    on that Dask cluster instead of local workers (pipeline/refresh/cluster.py)."""
+    before, kept in the run report, or (`refresh --fetch`) a function that fetches, called once the
+    lock is held; `dask_scheduler` (tcp://HOST:PORT) reads the files on that Dask cluster instead of local
+    workers (pipeline/refresh/cluster.py)."""
     run = _start(inbox, db, data_dir, corrections, agencies, limits, fetched)
     rr = run.rr
     run.locks = _lock_all(run.db, run.data_dir)  # 1. lock
     published = False
     try:
+        if callable(fetched):  # `refresh --fetch`: the fetch runs inside the lock, so two runs never both fetch
+            _note_fetch(rr, fetched())
         files, base_files, prev_sources = _previous_files(run, rebuild)
         active_shas, context = _collect_and_store(run, files, base_files)  # 2-3. collect and store
         target, counts = _extract_and_build(run, files, active_shas, prev_sources, context, workers, progress,
@@ -90,7 +94,7 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
         rr.unplaced = counts["unplaced"]
         rr.unregistered = counts.get("unregistered", [])
         rr.status = "partial" if rr.files_failed else "ok"
-        rr.exit_code = EXIT_SOME_FAILED if rr.files_failed else EXIT_OK
+        rr.exit_code = EXIT_SOME_FAILED if rr.files_failed or run.register_unreadable else EXIT_OK
     except RefreshBusy:
         raise
     except Exception as e:
@@ -113,14 +117,19 @@ def _start(inbox, db, data_dir, corrections, agencies, limits, fetched) -> _Run:
     corrections = Path(corrections) if corrections else data_dir / "corrections.csv"
     agencies = Path(agencies) if agencies else data_dir / "agencies.csv"
     rr = RunReport(load_id, started.isoformat(timespec="seconds"), shown(str(inbox)), shown(str(db)))
-    if fetched:
-        rr.fetch = {k: fetched.get(k) for k in ("sources", "requests", "conditional", "not_modified", "failed_sources")}
-        rr.fetch["by_agency"] = [
-            {"agency_id": r["agency_id"], "name": r["name"], "new": [{"year": n["year"], "url": n["url"],
-                                                                     "published_on": n["published_on"]} for n in r["new"]],
-             "older_format": [o["year"] for o in r["older_format"]], "failed": r["failed"]}
-            for r in fetched.get("results", []) if r["new"] or r["failed"] or r["older_format"]]
+    if fetched and not callable(fetched):
+        _note_fetch(rr, fetched)
     return _Run(inbox, db, data_dir, corrections, agencies, limits or Limits.from_env(), load_id, started, t0, rr)
+
+
+def _note_fetch(rr: RunReport, fetched: dict) -> None:
+    """What `refresh --fetch` fetched first, per source, in the run report."""
+    rr.fetch = {k: fetched.get(k) for k in ("sources", "requests", "conditional", "not_modified", "failed_sources")}
+    rr.fetch["by_agency"] = [
+        {"agency_id": r["agency_id"], "name": r["name"], "new": [{"year": n["year"], "url": n["url"],
+                                                                 "published_on": n["published_on"]} for n in r["new"]],
+         "older_format": [o["year"] for o in r["older_format"]], "failed": r["failed"]}
+        for r in fetched.get("results", []) if r["new"] or r["failed"] or r["older_format"]]
 
 
 def _lock_all(db: Path, data_dir: Path) -> tuple:
@@ -138,6 +147,10 @@ def _previous_files(run: _Run, rebuild: bool) -> tuple[dict, dict, dict]:
     """The files known before this run, the base the inbox is compared with, and the parser version each
     was read by; from the raw store alone when the warehouse is corrupt or a rebuild is asked for."""
     db, data_dir, rr = run.db, run.data_dir, run.rr
+    from pipeline.warehouse.ownership import foreign_warehouse
+
+    if foreign_warehouse(db, data_dir):  # never replace a file nianbao did not make
+        raise RefreshError(foreign_warehouse(db, data_dir))
     clean_leftovers(data_dir)
     (data_dir / ".staging").mkdir(parents=True, exist_ok=True)
     prev_files, prev_sources, broken = _previous(db)
@@ -166,7 +179,8 @@ def _collect_and_store(run: _Run, files: dict, base_files: dict) -> tuple[list[s
     context = provenance(run.inbox, run.data_dir, files)
     from pipeline.warehouse.register import read_register
 
-    register = read_register(run.agencies)
+    register = read_register(run.agencies, keep=run.data_dir / "raw" / "agencies.csv")
+    run.register_unreadable = register.unreadable
     rr.register = shown(str(run.agencies)) if run.agencies.is_file() else None
     rr.register_problems = register.problems
     context["register"] = register.entries

@@ -101,6 +101,18 @@ def reader_died(exitcode, limits: Limits) -> str:
             f"{limits.memory_mb} MiB memory limit per file (NIANBAO_FILE_MEMORY_MB)")
 
 
+def _jobs(todo: list[str], files: dict, data_dir: Path, limits: Limits, unread) -> list[tuple[str, str, str]]:
+    """(raw path, name, sha) of each file to read; a file over the size limit is failed at once, unread."""
+    jobs = []
+    for sha in todo:
+        f = files[sha]
+        if (f.get("size_bytes") or 0) > limits.file_mb * 1024 * 1024:
+            unread((sha, too_large(limits)))
+            continue
+        jobs.append((str(data_dir / f["raw_path"]), f["name"], sha))
+    return jobs
+
+
 def extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: int | None, limits: Limits,
                  progress, take) -> None:
     """Read every file of `todo` in worker processes (pebble), each under the time and memory limits.
@@ -121,15 +133,11 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: in
         if progress is not None:
             progress(n_done, len(todo))
 
-    jobs = []
-    for sha in todo:
-        f = files[sha]
-        size = f.get("size_bytes") or 0
-        if size > limits.file_mb * 1024 * 1024:
-            take((sha, too_large(limits)))
-            step()
-            continue
-        jobs.append((str(data_dir / f["raw_path"]), f["name"], sha))
+    def unread(failure):
+        take(failure)
+        step()
+
+    jobs = _jobs(todo, files, data_dir, limits, unread)
     n = max(1, min(workers or min(2, os.cpu_count() or 1), len(jobs) or 1))
     pool = pebble.ProcessPool(max_workers=n, context=multiprocessing.get_context("fork"), initializer=_worker_init,
                               initargs=(tuple(fh.fileno() for fh in locks), os.getpid(), limits.memory_mb * 1024 * 1024))

@@ -198,7 +198,7 @@ METRICS: tuple[Metric, ...] = (
        "Not processed: asks for publications", "（五）不予处理 3.要求提供公开出版物", (r"出版物",)),
     _m("app.not_processed.excessive", APPLICANT, "件", "applications", _BOTH, "不予处理：无正当理由大量反复申请",
        "Not processed: excessive repeated requests", "（五）不予处理 4.无正当理由大量反复申请",
-       (r"大量反复", r"反复申请")),
+       (r"大量反[复覆]", r"反[复覆]申请")),
     _m("app.not_processed.reconfirm", APPLICANT, "件", "applications", _BOTH, "不予处理：要求行政机关确认或重新出具已获取信息",
        "Not processed: re-confirm information already obtained", "（五）不予处理 5.要求行政机关确认或重新出具已获取信息",
        (r"重新出具", r"确认或重新")),

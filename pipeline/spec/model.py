@@ -35,9 +35,15 @@ class Issue:
     severity: str  # error | warning | info
     message: str
     where: str = ""
+    # the finding's own fields (a count, the table it concerns), for whoever writes it in another
+    # language or counts it: nothing reads them back out of the message
+    data: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"code": self.code, "severity": self.severity, "message": self.message, "where": self.where}
+        out = {"code": self.code, "severity": self.severity, "message": self.message, "where": self.where}
+        if self.data:
+            out["data"] = self.data
+        return out
 
 
 @dataclass

@@ -8,7 +8,6 @@ Publishing (the swap) is the refresh's job (`pipeline/refresh/run.py`).
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -80,22 +79,6 @@ _CORR_ALIASES = {
 }
 
 
-def _decode_corrections(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM or detected), GB18030/GBK: as Excel saves a CSV."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if len(data) >= 4 and (data[1:2] == b"\x00" and data[3:4] == b"\x00"):
-        return data.decode("utf-16-le")
-    if len(data) >= 4 and (data[0:1] == b"\x00" and data[2:3] == b"\x00"):
-        return data.decode("utf-16-be")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
 def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
     """Analysts' overrides from a CSV (agency, year, metric, dim, value, note).
 
@@ -105,31 +88,25 @@ def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
     wrong column count, two rows for one fact) and left out; a bad file never fails the refresh."""
     import math
 
+    from pipeline.warehouse.handfile import read_rows
+
     path = Path(path)
-    if not path.exists():
-        return [], []
-    try:
-        text = _decode_corrections(path.read_bytes())
-    except (OSError, UnicodeDecodeError) as e:
-        return [], [f"{path.name}: cannot be read ({e}); no correction applied"]
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
-        return [], []
-    try:
-        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t")
-        delim = dialect.delimiter
-    except csv.Error:
-        delim = ","
-    # one record per line: a correction never spans lines, so a stray quote spoils its own line only
-    rows = [next(csv.reader([line], delimiter=delim), []) for line in lines]
-    header = [_CORR_ALIASES.get(re.sub(r"\s+", "", h).lower().lstrip("\ufeff")) for h in rows[0]]
+    got = read_rows(path, delimiter=None)  # one record per line: a stray quote spoils its own line only
+    if got.unreadable:
+        return [], [f"{got.unreadable}; no correction applied"]
+    if not got.rows:
+        return [], list(got.problems)
+    head_line, head = got.rows[0]
+    rows = got.rows[1:]
+    header = [_CORR_ALIASES.get(re.sub(r"\s+", "", h).lower().lstrip("\ufeff")) for h in head]
     if "metric" not in header or "value" not in header:
-        return [], [f"{path.name} line 1: the header must name the columns agency, year, metric, dim, value, note "
-                    f"(or 机关, 年度, 指标, 维度, 数值, 说明); found {rows[0]!r}; no correction applied"]
+        return [], [f"{path.name} line {head_line}: the header must name the columns agency, year, metric, dim, value, note "
+                    f"(or 机关, 年度, 指标, 维度, 数值, 说明); found {head!r}; no correction applied"]
     out: list[Correction] = []
-    problems: list[str] = []
+    problems: list[str] = list(got.problems)
     seen: dict[tuple, int] = {}
-    for i, row in enumerate(rows[1:], start=2):
+    conflicting: set[tuple] = set()
+    for i, row in rows:
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
@@ -162,14 +139,15 @@ def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
             continue
         key = (agency, year, metric, dim)
         if key in seen:
-            prev = seen[key]
-            problems.append(f"{path.name} line {i}: a second correction of {metric}{':' + dim if dim else ''} for "
-                            f"{agency} {year} (first on line {out[prev].line}); neither is applied")
-            out[prev] = dataclasses.replace(out[prev], line=-out[prev].line)  # marked: conflicting
+            conflicting.add(key)
+            problems.append(f"{path.name} line {i}: another correction of {metric}{':' + dim if dim else ''} for "
+                            f"{agency} {year} (first on line {out[seen[key]].line}); none of the lines for this "
+                            "fact is applied")
             continue
         seen[key] = len(out)
         out.append(Correction(agency, year, metric, dim, value, rec.get("note", ""), i))
-    return [c for c in out if c.line > 0], problems
+    problems.sort(key=lambda p: int(m.group(1)) if (m := re.search(r" line (\d+):", p)) else 0)
+    return [c for c in out if (c.agency, c.year, c.metric, c.dim) not in conflicting], problems
 
 
 def first_row(con, sql: str, params=None):

@@ -8,7 +8,6 @@ narrative, tenfold jumps, files that disagree). `run_all` evaluates every check 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -106,8 +105,8 @@ def blank_cells(values, ctx):
     out = []
     for i in ctx.get("issues") or []:
         if i["code"] == "blank_cells":
-            n = re.match(r"(\d+)", i["message"])
-            out.append((f"{n.group(1) if n else ''} 个单元格为空白或标注为不适用，未作为数据读取", i["message"],
+            n = (i.get("data") or {}).get("count")
+            out.append((f"{n if n is not None else ''} 个单元格为空白或标注为不适用，未作为数据读取", i["message"],
                         i.get("where", "")[:500]))
     return out
 
@@ -129,19 +128,20 @@ _ISSUE_ZH = {
     "year_from_text": "年度取自正文", "year_implausible": "年度不合常理，未采用", "year_mismatch": "标题与正文年度不一致",
     "year_unknown": "未能确定年度", "implausible_value": "数值不合常理，未采用",
     "conflicting_values": "同一单元格出现两个不同数值，均未采用",
+    "row_without_label": "表格行没有自己的标签，按位置无法证明是哪一行，未读取",
 }
 
 
 def _issue_check(code: str, zh):
+    """A check that reports the reader's issue of this code, its Chinese written from the issue's fields."""
     def run(values, ctx):
-        return [(zh(i["message"]), i["message"], i.get("where", "")[:500]) for i in ctx.get("issues") or []
+        return [(zh(i.get("data") or {}), i["message"], i.get("where", "")[:500]) for i in ctx.get("issues") or []
                 if i["code"] == code]
     return run
 
 
-def _missing_zh(message: str) -> str:
-    m = re.search(r"(表[二三四][^ ]*\s*\S*)", message)
-    return f"未能读取{m.group(1)}的任何数值" if m else message
+def _missing_zh(data: dict) -> str:
+    return f"未能读取{data['table']}的任何数值" if data.get("table") else "报告缺少应有的表格"
 
 
 check("table_missing", "warning", "报告缺少应有的表格（表二、表三或表四），或其中没有读到任何数值",
@@ -149,10 +149,10 @@ check("table_missing", "warning", "报告缺少应有的表格（表二、表三
       "report")(_issue_check("table_missing", _missing_zh))
 check("section_five_empty", "info", "第五部分“存在的主要问题及改进情况”为空或只有寥寥数语",
       "Section 5 (problems and improvements) is empty or only a few words", "report")(
-    _issue_check("section_five_empty", lambda m: "第五部分“存在的主要问题及改进情况”为空或少于 30 字"))
+    _issue_check("section_five_empty", lambda d: "第五部分“存在的主要问题及改进情况”为空或少于 30 字"))
 check("fees_not_stated", "info", "2021 年格式报告第六部分未说明信息处理费收取情况",
       "A 2021-format report whose section 6 says nothing about information-processing fees", "report")(
-    _issue_check("fees_not_stated", lambda m: "2021 年格式要求在第六部分说明信息处理费收取情况，报告未提及"))
+    _issue_check("fees_not_stated", lambda d: "2021 年格式要求在第六部分说明信息处理费收取情况，报告未提及"))
 _OWN_CHECKS = {"blank_cells", "table_missing", "section_five_empty", "fees_not_stated"}
 
 

@@ -8,8 +8,10 @@ One row per agency, UTF-8, header exactly
 city, county, township, department; `region_code` is the six-digit administrative division code (the
 Ministry of Civil Affairs' codes, as cpca ships them; 100000 for the central government).
 
-The register is read at every refresh. A row with a problem is named with its line and left out; the
-other rows are used.
+The register is read at every refresh, in whatever encoding it was saved (pipeline/warehouse/handfile.py).
+A row with a problem (a bad field, a control character, a duplicate id or name, a missing parent, a local
+address) is named with its line and left out; the other rows are used. A register that cannot be read
+at all is replaced by the last one read well, and the refresh says so and exits 1.
 """
 from __future__ import annotations
 
@@ -69,6 +71,51 @@ def host_of(url: str) -> str:
         return ""
 
 
+def address_problem(address: str, allow_local: bool = False) -> str | None:
+    """Why an IP address must not be asked (loopback, link-local and the cloud metadata address, private,
+    shared, reserved, multicast), or None. Loopback passes when `allow_local` (tests, local mirrors)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0].strip("[]"))
+    except ValueError:
+        return None  # a name, not an address: checked when it is resolved
+    if getattr(ip, "ipv4_mapped", None):
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None if allow_local else "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address (the cloud metadata service lives there)"
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        return "not a public address"
+    if ip.is_private or not ip.is_global:
+        return "a private address"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why the register must not name this address: not http(s), no host, a local or private address,
+    a non-standard port (both allowed for loopback with NIANBAO_FETCH_ALLOW_LOCAL=1)."""
+    import os
+
+    allow_local = os.environ.get("NIANBAO_FETCH_ALLOW_LOCAL", "") == "1"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return f"{url!r} is not a valid address"
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return f"{url!r} is not an http(s) address"
+    local = host == "localhost" or host.endswith(".localhost")
+    why = "a loopback address" if local and not allow_local else address_problem(host, allow_local)
+    if why:
+        return f"{url!r} names {why}; the fetch does not ask such addresses"
+    if port not in (None, 80, 443) and not (allow_local and (local or address_problem(host) == "a loopback address")):
+        return f"{url!r} names port {port}: only the standard ports (80, 443) are asked"
+    return None
+
+
 def squeeze(name: str) -> str:
     return re.sub(r"\s+", "", name or "")
 
@@ -101,35 +148,71 @@ class Register:
     entries: list[Entry]
     problems: list[str]
     path: str = ""
+    unreadable: str | None = None  # why the file could not be read at all (then `entries` are the last good ones)
 
 
-def read_register(path: Path | str) -> Register:
-    """Read and check the register. Returns the usable rows and, for every other, a message naming
-    the line and the reason. A missing file is an empty register (no problem)."""
+def read_register(path: Path | str, keep: Path | None = None) -> Register:
+    """Read and check the register (any encoding a spreadsheet saves; see handfile.py). Returns the
+    usable rows and, for every other, a message naming the line and the reason. A missing file is an
+    empty register (no problem). With `keep` (a copy in the data folder): a register read well is kept
+    there; one that cannot be read at all (an unknown encoding, no header, a folder) is replaced by the
+    kept copy, and `unreadable` says why (the refresh then fails loudly)."""
+    from pipeline.warehouse.handfile import read_rows
+
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         return Register([], [], str(path))
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return Register([], [f"{path.name}: not UTF-8 (byte {e.start}); save it as UTF-8"], str(path))
-    return parse_register(text, path.name)
+    got = read_rows(path)
+    why = got.unreadable
+    if why is None:
+        if not got.rows:
+            why = f"{path.name}: no header (an empty register); save it with the header {','.join(HEADER)}"
+        else:
+            header = tuple(h.strip().lstrip("\ufeff") for h in got.rows[0][1])
+            if header != HEADER:
+                why = (f"{path.name} line {got.rows[0][0]}: the header must be exactly {','.join(HEADER)} "
+                       f"(found {','.join(header)[:200]})")
+    if why is None:
+        reg = _check_rows(got.rows[1:], path.name, got.problems)
+        reg.path = str(path)
+        if keep is not None:
+            try:
+                keep.parent.mkdir(parents=True, exist_ok=True)
+                tmp = keep.with_name(f".{keep.name}.tmp")
+                tmp.write_bytes(path.read_bytes())
+                tmp.replace(keep)
+            except OSError:
+                pass
+        return reg
+    if keep is not None and keep.is_file():
+        prev = read_register(keep)
+        if prev.unreadable is None:
+            return Register(prev.entries, [f"{why}; the register cannot be read, so the last one read well is used "
+                                           "until it is fixed", *got.problems], str(path), why)
+    return Register([], [f"{why}; the register cannot be read: no agency is registered", *got.problems], str(path), why)
 
 
 def parse_register(text: str, name: str = "agencies.csv") -> Register:
-    rows = list(csv.reader(io.StringIO(text)))
-    problems: list[str] = []
-    if not rows:
-        return Register([], [], name)
-    header = tuple(h.strip() for h in rows[0])
-    if header != HEADER:
-        return Register([], [f"{name} line 1: the header must be exactly {','.join(HEADER)} (found {','.join(header)})"], name)
-    entries: list[Entry] = []
+    """The register from its text (tests, the demo): the same checks as `read_register`."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / name
+        p.write_text(text, encoding="utf-8")
+        reg = read_register(p)
+    if reg.unreadable:
+        reg.problems = [reg.unreadable]
+    reg.path = name
+    return reg
+
+
+def _check_rows(rows: list[tuple[int, list[str]]], name: str, problems: list[str]) -> Register:
+    """Every row checked: a row with a problem is named with its line and left out, as is a row whose
+    parent is not in the register or whose name (in its region) another row already has."""
+    candidates: list[Entry] = []
     seen_ids: dict[str, int] = {}
-    for i, row in enumerate(rows[1:], start=2):
+    problems = list(problems)
+    for i, row in rows:
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(HEADER):
@@ -145,25 +228,13 @@ def parse_register(text: str, name: str = "agencies.csv") -> Register:
                             f"{seen_ids[rec['agency_id']]}; row left out")
             continue
         seen_ids[rec["agency_id"]] = i
-        entries.append(Entry(
+        candidates.append(Entry(
             agency_id=rec["agency_id"], name=squeeze(rec["name"]),
             aliases=[squeeze(a) for a in rec["aliases"].split("|") if a.strip()],
             region_code=rec["region_code"], level=rec["level"], parent_id=rec["parent_id"],
             list_url=rec["list_url"], report_urls=[u.strip() for u in rec["report_urls"].split("|") if u.strip()],
             note=rec["note"], line=i))
-    ids = {e.agency_id for e in entries}
-    for e in entries:
-        if e.parent_id and e.parent_id not in ids:
-            problems.append(f"{name} line {e.line}: parent_id {e.parent_id} is not an agency_id of the register")
-    # the same name in the same region twice: reports could not be told apart
-    named: dict[tuple[str, str], Entry] = {}
-    for e in entries:
-        for n in e.names:
-            other = named.get((n, e.region_code))
-            if other is not None and other.agency_id != e.agency_id:
-                problems.append(f"{name} line {e.line}: the name {n} in region {e.region_code} is also agency "
-                                f"{other.agency_id} (line {other.line}); reports under that name are not attached to either")
-            named.setdefault((n, e.region_code), e)
+    entries = _refuse_clashes(candidates, name, problems)
     urls: dict[str, Entry] = {}
     for e in entries:
         for u in [e.list_url, *e.report_urls]:
@@ -176,7 +247,40 @@ def parse_register(text: str, name: str = "agencies.csv") -> Register:
     return Register(entries, problems, name)
 
 
+def _refuse_clashes(candidates: list[Entry], name: str, problems: list[str]) -> list[Entry]:
+    """The rows kept: a row whose name (in its region) an earlier row has is left out, and so is a row
+    whose parent is not among the rows kept (and so on down)."""
+    # the same name in the same region twice: reports could not be told apart; the later row is left out
+    entries: list[Entry] = []
+    named: dict[tuple[str, str], Entry] = {}
+    for e in candidates:
+        clash = next(((n, named[(n, e.region_code)]) for n in e.names if (n, e.region_code) in named), None)
+        if clash is not None:
+            n, other = clash
+            problems.append(f"{name} line {e.line}: the name {n} in region {e.region_code} is already agency "
+                            f"{other.agency_id}'s (line {other.line}); row left out")
+            continue
+        for n in e.names:
+            named[(n, e.region_code)] = e
+        entries.append(e)
+    # a parent that is not in the register (rows left out included): the row is left out, and so on down
+    while True:
+        ids = {e.agency_id for e in entries}
+        orphans = [e for e in entries if e.parent_id and e.parent_id not in ids]
+        if not orphans:
+            break
+        for e in orphans:
+            problems.append(f"{name} line {e.line}: parent_id {e.parent_id} is not an agency_id of the register; "
+                            "row left out")
+        gone = {e.agency_id for e in orphans}
+        entries = [e for e in entries if e.agency_id not in gone]
+    return entries
+
+
 def _row_problem(rec: dict) -> str | None:
+    for k, v in rec.items():
+        if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in v):
+            return f"{k} holds a control character"
     if not _ID.match(rec["agency_id"]):
         return f"agency_id {rec['agency_id']!r} must be letters, digits, '-', '_' or '.' (up to 64)"
     if not rec["name"]:
@@ -190,8 +294,9 @@ def _row_problem(rec: dict) -> str | None:
         return f"region_code {code} is not a known administrative division code"
     for u in [rec["list_url"], *rec["report_urls"].split("|")]:
         u = u.strip()
-        if u and (urlsplit(u).scheme not in ("http", "https") or not host_of(u)):
-            return f"{u!r} is not an http(s) address"
+        why = url_problem(u) if u else None
+        if why:
+            return why
     return None
 
 

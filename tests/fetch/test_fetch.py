@@ -59,6 +59,8 @@ def test_first_fetch_takes_reports_and_names_every_failure(tmp_path, site):
     assert (2023, ".html", "2024-01-20") in new and (2023, ".docx", "2024-01-20") in new
     assert (2022, ".txt", "2023-04-15") in new
     assert (2021, ".html", "2022-01-25") in new
+    source = {(n["year"], Path(n["path"]).suffix): n["published_on_source"] for n in czj["new"]}
+    assert source[(2022, ".txt")] == "list" and source[(2023, ".html")] == "list" and source[(2021, ".html")] == "address"
     assert [o["year"] for o in czj["older_format"]] == [2017]
     # a notice about reports, a javascript: link and another site's link are not reports of this agency
     assert not site.requests("/czj/list/notice.html") and not any("invalid" in n["url"] for n in czj["new"])
@@ -199,9 +201,11 @@ def test_list_parsing_resolves_links_and_pagers():
               <script>createPageHTML(3, 0, "index", "shtml");</script>"""
     got = parse_list(html, "http://www.example.gov.cn/zwgk/ndbg/index.shtml")
     assert got["items"] == [{"url": "http://www.example.gov.cn/zwgk/ndbg/202403/t20240308_87885.htm",
-                             "title": "2023年政府信息公开工作年度报告", "year": 2023, "date": "2024-03-08"}]
+                             "title": "2023年政府信息公开工作年度报告", "year": 2023, "date": "2024-03-08",
+                             "date_source": "list"}]
     assert got["next"] == ["http://www.example.gov.cn/zwgk/ndbg/index_1.shtml"]
     page = parse_report_page('<p>成文日期：2024年1月18日</p><a href="P02024.pdf">附件</a><a href="x.html">x</a>',
                              "http://h/a/t20240120_1.html")
     assert page["date"] == "2024-01-18" and page["attachments"] == ["http://h/a/P02024.pdf"]
-    assert parse_report_page("<p>正文</p>", "http://h/a/t20240120_1.html")["date"] == "2024-01-20"
+    # the address's date is not the page's: the fetch takes it last, marked as such
+    assert parse_report_page("<p>正文</p>", "http://h/a/t20240120_1.html")["date"] is None
