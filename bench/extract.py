@@ -5,6 +5,11 @@ Usage: .venv/bin/python bench/extract.py [--repeat N] [--corpus DIR]
 Reads every TXT, HTML, PDF and Word report of the shared corpus (and reports made by the project's renderer)
 N times over in one process pinned to one core, and prints a table. Each row runs in its own
 process so that peak memory (max RSS) is that row's own.
+
+Beside each reader, in the same process and in turn with it, its floor: for HTML lxml's parse and
+every table cell's text, for TXT decoding and a scan for numbers, for PDF pdfplumber's naive pass
+(tables and words of every page). "cost ÷ floor" is the reader's time over the floor's on the same
+files (the goal: at most 2); the floor includes the peak memory of its own libraries.
 """
 from __future__ import annotations
 
@@ -22,7 +27,46 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _worker(files: list[str], repeat: int) -> dict:
+def _floor(kind: str):
+    """The least any reader of this kind must do, as a function of a file's path:
+
+    - html: parse the page with lxml and take the text of every table cell;
+    - txt: decode the bytes (UTF-8, else GB18030) and scan the text for numbers;
+    - pdf: pdfplumber's naive pass, the tables and the words of every page;
+    - docx: none measured (None)."""
+    import re
+
+    if kind == "html":
+        import lxml.html
+
+        def html_floor(path):
+            doc = lxml.html.document_fromstring(Path(path).read_bytes())
+            return [c.text_content() for c in doc.iter("td", "th")]
+        return html_floor
+    if kind == "txt":
+        number = re.compile(r"\d+(?:\.\d+)?")
+
+        def txt_floor(path):
+            data = Path(path).read_bytes()
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = data.decode("gb18030", errors="replace")
+            return number.findall(text)
+        return txt_floor
+    if kind == "pdf":
+        import pdfplumber
+
+        def pdf_floor(path):
+            with pdfplumber.open(path) as pdf:
+                return [(page.extract_tables(), page.extract_words()) for page in pdf.pages]
+        return pdf_floor
+    return None
+
+
+def _worker(files: list[str], repeat: int, kind: str) -> dict:
+    """Extract every file `repeat` times; when the kind has a floor, run it on the same files in the
+    same process, round by round in turn with the extraction, so that both see the same machine."""
     import resource
 
     from pipeline.extract import extract
@@ -31,24 +75,33 @@ def _worker(files: list[str], repeat: int) -> dict:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     except (AttributeError, OSError):
         pass
+    floor = _floor(kind)
     pages_per_round = 0
     for f in files:  # warm-up: imports, regex compilation; count PDF pages once
         extract(f)
+        if floor:
+            floor(f)
         if f.endswith(".pdf"):
             import pdfplumber
 
             with pdfplumber.open(f) as pdf:
                 pages_per_round += len(pdf.pages)
-    t0 = time.perf_counter()
-    n = 0
+    spent, floor_spent, n = 0.0, 0.0, 0
     for _ in range(repeat):
+        t0 = time.perf_counter()
         for f in files:
             extract(f)
             n += 1
-    dt = time.perf_counter() - t0
+        spent += time.perf_counter() - t0
+        if floor:
+            t0 = time.perf_counter()
+            for f in files:
+                floor(f)
+            floor_spent += time.perf_counter() - t0
     rss = next((int(line.split()[1]) / 1024 for line in open("/proc/self/status") if line.startswith("VmHWM:")),
                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    return {"reports": n, "seconds": dt, "rss_mb": rss, "pages": pages_per_round * repeat}
+    return {"reports": n, "seconds": spent, "floor_seconds": floor_spent if floor else None, "rss_mb": rss,
+            "pages": pages_per_round * repeat}
 
 
 def main():
@@ -59,7 +112,7 @@ def main():
     a = ap.parse_args()
     if a.worker:
         spec = json.loads(a.worker)
-        print(json.dumps(_worker(spec["files"], spec["repeat"])))
+        print(json.dumps(_worker(spec["files"], spec["repeat"], spec["kind"])))
         return
     corpus = Path(a.corpus)
     groups: dict[str, list[str]] = {}
@@ -84,14 +137,19 @@ def main():
         groups[f"rendered {fmt}"] = files
     rows = []
     for name, files in groups.items():
-        out = subprocess.run([sys.executable, __file__, "--worker", json.dumps({"files": files, "repeat": a.repeat})],
+        out = subprocess.run([sys.executable, __file__, "--worker", json.dumps({"files": files, "repeat": a.repeat,
+                                                                           "kind": name.split()[-1]})],
                              capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         size = sum(os.path.getsize(f) for f in files) / len(files) / 1024
         pages = f"{r['pages'] / r['seconds']:.1f}" if r["pages"] else "—"
+        fl = r["floor_seconds"]
+        floor_rate = (f"{r['pages'] / fl:.1f} pages/s" if r["pages"] else f"{r['reports'] / fl:.0f}") if fl else "—"
         rows.append((name, len(files), f"{size:.0f}", r["reports"], f"{r['seconds']:.2f}",
-                     f"{r['reports'] / r['seconds']:.0f}", pages, f"{r['rss_mb']:.0f}"))
-    head = ("input", "files", "avg KiB", "reports", "seconds", "reports/s (1 core)", "PDF pages/s (1 core)", "peak RSS MiB")
+                     f"{r['reports'] / r['seconds']:.0f}", pages, floor_rate,
+                     f"{r['seconds'] / fl:.2f}" if fl else "—", f"{r['rss_mb']:.0f}"))
+    head = ("input", "files", "avg KiB", "reports", "seconds", "reports/s (1 core)", "PDF pages/s (1 core)",
+            "floor (1 core)", "cost ÷ floor", "peak RSS MiB")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for row in rows:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -114,7 +115,7 @@ def cmd_refresh(args) -> int:
     try:
         rr = refresh(Path(args.inbox), Path(args.db), workers=args.workers,
                      data_dir=Path(args.data_dir) if args.data_dir else None, rebuild=args.rebuild,
-                     progress=draw, agencies=agencies, fetched=fetch_first)
+                     progress=draw, agencies=agencies, fetched=fetch_first, dask_scheduler=args.dask_scheduler)
     except RefreshError as e:
         draw.close()
         print(f"nianbao refresh: {shown(str(e))}", file=sys.stderr)
@@ -310,6 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read every original of the raw store again and build the warehouse afresh")
     r.add_argument("--fetch", action="store_true", help="first fetch new reports from the register's sites")
     r.add_argument("--agencies", help="the agency register (default: agencies.csv in the data folder)")
+    r.add_argument("--dask-scheduler", default=os.environ.get("NIANBAO_DASK_SCHEDULER") or None,
+                   metavar="tcp://HOST:PORT", help="read the new files on this Dask cluster instead of local "
+                   "workers (default: NIANBAO_DASK_SCHEDULER; needs the dask extra)")
     r.set_defaults(func=cmd_refresh)
     f = sub.add_parser("fetch", help="fetch new reports from the agencies' sites into the inbox",
                        description=cmd_fetch.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -62,14 +62,16 @@ class _Run:
 
 def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | None = None,
             quiet: bool = True, corrections: Path | None = None, limits: Limits | None = None,
-            rebuild: bool = False, progress=None, agencies: Path | None = None, fetched: dict | None = None) -> RunReport:
+            rebuild: bool = False, progress=None, agencies: Path | None = None, fetched: dict | None = None,
+            dask_scheduler: str | None = None) -> RunReport:
     """Run one refresh. Never raises for bad input files; raises RefreshError when the run fails.
 
     `progress(done, total)` is called as files are extracted (the CLI draws it); `rebuild` reads every
     original of the raw store again, whatever the published warehouse holds; `agencies` is the agency
     register (default: agencies.csv in the data folder); `fetched` is what `nianbao fetch` returned just
     before, kept in the run report, or (`refresh --fetch`) a function that fetches, called once the
-    lock is held."""
+    lock is held; `dask_scheduler` (tcp://HOST:PORT) reads the files on that Dask cluster instead of local
+    workers (pipeline/refresh/cluster.py)."""
     run = _start(inbox, db, data_dir, corrections, agencies, limits, fetched)
     rr = run.rr
     run.locks = _lock_all(run.db, run.data_dir)  # 1. lock
@@ -79,9 +81,12 @@ def refresh(inbox: Path, db: Path, data_dir: Path | None = None, workers: int | 
             _note_fetch(rr, fetched())
         files, base_files, prev_sources = _previous_files(run, rebuild)
         active_shas, context = _collect_and_store(run, files, base_files)  # 2-3. collect and store
-        target, counts = _extract_and_build(run, files, active_shas, prev_sources, context, workers, progress)  # 4-5.
+        target, counts = _extract_and_build(run, files, active_shas, prev_sources, context, workers, progress,
+                                            dask_scheduler)  # 4-5.
         _failpoint("before_publish")
+        mark = time.monotonic()
         _publish(target, run.db)  # 6. publish: one rename
+        rr.stage_seconds["publish"] = round(time.monotonic() - mark, 3)
         published = True
         rr.reports_loaded = counts["reports_loaded"]
         rr.checks = counts["checks"]
@@ -184,7 +189,7 @@ def _collect_and_store(run: _Run, files: dict, base_files: dict) -> tuple[list[s
 
 
 def _extract_and_build(run: _Run, files: dict, active_shas: list[str], prev_sources: dict, context: dict,
-                       workers: int | None, progress) -> tuple[Path, dict]:
+                       workers: int | None, progress, dask_scheduler: str | None = None) -> tuple[Path, dict]:
     """Stages 4-5: extract what is new, changed, failed before, or read by an older parser, streaming
     into the builder process, which writes the new warehouse and runs every check. Returns the new
     warehouse file and the builder's counts."""
@@ -204,7 +209,12 @@ def _extract_and_build(run: _Run, files: dict, active_shas: list[str], prev_sour
             files[res.sha256].update(status="loaded", error=None)
             builder.add(res)
 
-        extract_all(todo, files, run.data_dir, tuple(reversed(run.locks)), workers, run.limits, progress, take)
+        if dask_scheduler:  # Dask is imported only here
+            from pipeline.refresh import cluster
+
+            cluster.extract_all(todo, files, run.data_dir, workers, run.limits, progress, take, dask_scheduler)
+        else:
+            extract_all(todo, files, run.data_dir, tuple(reversed(run.locks)), workers, run.limits, progress, take)
         rr.stage_seconds["extract"] = round(time.monotonic() - mark, 3)
         mark = time.monotonic()
         rr.files_extracted = len(todo)
@@ -224,6 +234,7 @@ def _extract_and_build(run: _Run, files: dict, active_shas: list[str], prev_sour
     finally:
         builder.abandon()
     rr.stage_seconds["build"] = round(time.monotonic() - mark, 3)
+    rr.stage_seconds.update(counts.get("builder_seconds", {}))  # inside the builder process
     return target, counts
 
 

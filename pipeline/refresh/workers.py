@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import time
 from concurrent.futures import TimeoutError as FutureTimeout, as_completed
 from pathlib import Path
 
@@ -57,12 +58,21 @@ def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
 def _extract_one(args: tuple[str, str, str]):
     """Worker: read and parse one stored file. Returns an Extraction, or (sha, reason) on failure."""
     raw_path, name, sha = args
+    try:
+        data = Path(raw_path).read_bytes()
+    except OSError as e:  # as before the split into extract_data: said as an internal error
+        return sha, f"internal error while reading: {type(e).__name__}: {e}"
+    return extract_data(data, name, sha)
+
+
+def extract_data(data: bytes, name: str, sha: str):
+    """One file's bytes read and parsed, with the report checks run: an Extraction, or (sha, reason).
+    Where it runs (a local worker, a Dask worker's reader) is the caller's concern."""
     from pipeline.warehouse.checks import run_report_checks
     from pipeline.extract import ReadError, extract_bytes
     from pipeline.warehouse.build import Extraction
 
     try:
-        data = Path(raw_path).read_bytes()
         report = extract_bytes(data, name)
     except ReadError as e:
         return sha, e.reason
@@ -78,13 +88,26 @@ def _extract_one(args: tuple[str, str, str]):
     return Extraction(sha, name, report.format, doc, report.sentence_hashes, run_report_checks(values, ctx)).prepare()
 
 
+def too_large(limits: Limits) -> str:
+    return f"larger than the {limits.file_mb} MiB limit per file (NIANBAO_FILE_MAX_MB)"
+
+
+def timed_out(limits: Limits) -> str:
+    return f"took longer than the {limits.seconds:g} s limit per file (NIANBAO_FILE_TIMEOUT); its reader was stopped"
+
+
+def reader_died(exitcode, limits: Limits) -> str:
+    return (f"its reader process died (exit code {exitcode}), most likely over the "
+            f"{limits.memory_mb} MiB memory limit per file (NIANBAO_FILE_MEMORY_MB)")
+
+
 def _jobs(todo: list[str], files: dict, data_dir: Path, limits: Limits, unread) -> list[tuple[str, str, str]]:
     """(raw path, name, sha) of each file to read; a file over the size limit is failed at once, unread."""
     jobs = []
     for sha in todo:
         f = files[sha]
         if (f.get("size_bytes") or 0) > limits.file_mb * 1024 * 1024:
-            unread((sha, f"larger than the {limits.file_mb} MiB limit per file (NIANBAO_FILE_MAX_MB)"))
+            unread((sha, too_large(limits)))
             continue
         jobs.append((str(data_dir / f["raw_path"]), f["name"], sha))
     return jobs
@@ -137,11 +160,9 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: in
             try:
                 take(done.result())
             except FutureTimeout:
-                take((sha, f"took longer than the {limits.seconds:g} s limit per file (NIANBAO_FILE_TIMEOUT); "
-                           "its reader was stopped"))
+                take((sha, timed_out(limits)))
             except pebble.ProcessExpired as e:
-                take((sha, f"its reader process died (exit code {e.exitcode}), most likely over the "
-                           f"{limits.memory_mb} MiB memory limit per file (NIANBAO_FILE_MEMORY_MB)"))
+                take((sha, reader_died(e.exitcode, limits)))
             except (BrokenProcessPool, MemoryError) as e:
                 take((sha, f"its reader process failed: {type(e).__name__}"))
             except Exception as e:  # pragma: no cover - _extract_one catches its own errors
@@ -220,16 +241,22 @@ def _builder_main(conn, target: str, load_id: str, lock_fds: tuple[int, ...], pa
     from pipeline.warehouse.build import Builder
 
     builder = None
+    spent = {"builder_insert": 0.0, "builder_finish": 0.0}  # seconds: inserting (overlaps extract), then finishing
     try:
         builder = Builder(Path(target), load_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
         while True:
             msg = conn.recv()
+            mark = time.monotonic()
             if msg[0] == "carry":
                 builder.carry_over(Path(msg[1]) if msg[1] else None, msg[2])
+                spent["builder_insert"] += time.monotonic() - mark
             elif msg[0] == "add":
                 builder.add(msg[1])
+                spent["builder_insert"] += time.monotonic() - mark
             elif msg[0] == "finish":
                 counts = builder.finish(msg[1], msg[2], msg[3], msg[4])
+                spent["builder_finish"] = time.monotonic() - mark
+                counts["builder_seconds"] = {k: round(v, 3) for k, v in spent.items()}
                 try:
                     with open("/proc/self/status") as fh:
                         counts["builder_peak_rss_mib"] = next(
