@@ -279,3 +279,23 @@ def test_printing_leaves_out_the_sidebar_and_fits_charts_on_a4(server, browser):
     assert widths and max(widths) <= 718
     assert len(tab.pdf(format="A4")) > 1000
     ctx.close()
+
+
+def test_unverified_values_are_marked_in_the_browser(server, browser, demo_db):
+    """The demo's 表三 that does not add up: on its report page the cells its identities refute are drawn
+    as unverified and counted under the tables; in the compare ranking its 公开率 carries †; the sidebar's
+    switch, kept in the URL, leaves it out."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        aid, year = con.execute("select agency_id, year from measures_verified where not grant_rate").fetchall()[0]
+        rid = con.execute("select report_id from reports where agency_id = ? and year = ?", [aid, year]).fetchall()[0][0]
+        n = con.execute("select count(*) from facts where report_id = ? and not verified", [rid]).fetchall()[0][0]
+    assert n > 0
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = _open(ctx, f"{server}/report?report={rid}")
+    assert tab.locator("td.unv").count() == n
+    assert f"含 {n} 个未经核验的数值" in tab.locator('[data-testid="stMain"]').first.inner_text()
+    tab = _open(ctx, f"{server}/compare?metric=grant_rate&year={year}")
+    assert "†" in tab.content()  # the ranking's bar label (the chart's SVG text)
+    tab = _open(ctx, f"{server}/compare?metric=grant_rate&year={year}&verified=1")
+    assert "已略去 1 个未经核验的数值" in tab.locator('[data-testid="stMain"]').first.inner_text()
+    ctx.close()
