@@ -25,7 +25,7 @@ def mark_ocr(doc: Document, report: Report) -> None:
     paras = [b for b in doc.blocks if isinstance(b, Paragraph) and b.confidence is not None]
     if not tables and not paras:
         return
-    from pipeline.extract.parse import split_row
+    from pipeline.extract.rows import split_row
 
     by_label: dict[tuple[str, int | None], list[list]] = {}
     for t in tables:
