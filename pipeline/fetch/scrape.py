@@ -2,6 +2,8 @@
 report page's date and attachments, the kind of a downloaded file."""
 from __future__ import annotations
 
+from pipeline.spec.numbers import find_date
+
 import datetime as dt
 import re
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
@@ -46,12 +48,8 @@ def is_report_title(title: str) -> bool:
 
 
 def date_in(text: str, pattern=_DATE) -> dt.date | None:
-    for m in pattern.finditer(text or ""):
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            continue
-    return None
+    """The first real date the pattern finds (the list's and page's date forms; the address's)."""
+    return find_date(text, pattern)
 
 
 def url_date(url: str) -> dt.date | None:

@@ -8,6 +8,8 @@ address, dates and agency, appended (and flushed) as soon as the file is in the 
 that runs before the fetch has finished still knows where the file came from."""
 from __future__ import annotations
 
+from pipeline.refresh.store import read_jsonl
+
 import json
 import os
 import threading
@@ -25,7 +27,7 @@ class State:
         self.pages: dict = data.setdefault("pages", {}) if isinstance(data.get("pages", {}), dict) else {}
         self.sources: dict = data.setdefault("sources", {}) if isinstance(data.get("sources", {}), dict) else {}
         self.data = {"pages": self.pages, "sources": self.sources}
-        for r in _jsonl(self.journal):
+        for r in read_jsonl(self.journal):
             if isinstance(r.get("page"), str) and isinstance(r.get("rec"), dict):
                 self.pages[r["page"]] = r["rec"]
             elif isinstance(r.get("source"), str) and isinstance(r.get("rec"), dict):
@@ -86,19 +88,3 @@ def _load_json(path: Path, default):
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return default
-
-
-def _jsonl(path: Path) -> list[dict]:
-    out = []
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return out
-    for line in text.splitlines():
-        try:
-            r = json.loads(line)
-        except ValueError:
-            continue  # a line cut by a kill
-        if isinstance(r, dict):
-            out.append(r)
-    return out

@@ -516,7 +516,7 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
     if own.empty:
         return pd.DataFrame(columns=cols)
     kind = own.kind.iloc[0]
-    peers = _q(con, f"select m.*, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+    peers = _q(con, "select m.*, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
                + f" from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
                  f"where {aw} and {KIND_SQL} = ?", [*ap, kind])
     for key, m in MEASURES.items():

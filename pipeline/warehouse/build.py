@@ -7,7 +7,6 @@ Publishing (the swap) is the refresh's job (`pipeline/refresh/run.py`).
 """
 from __future__ import annotations
 
-import csv
 import json
 import re
 from dataclasses import dataclass, field

@@ -13,7 +13,7 @@ from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, t
 from pipeline.serve.reviews import read_reviews
 from pipeline.serve.writing import charts, render
-from pipeline.serve.writing.templates import missing, pct, render_text
+from pipeline.serve.writing.templates import missing, render_text
 
 KEY_MEASURES = ("applications", "accepted_total", "grant_rate", "refusal_rate", "review_correction_rate",
                 "litigation_correction_rate", "correction_rate", "website_visits", "followers_total")
