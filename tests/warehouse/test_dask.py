@@ -26,6 +26,15 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(autouse=True)
+def _plain_main(monkeypatch):
+    """Dask starts its workers by spawning, which runs the parent's `__main__` script again; after the
+    dashboard's AppTests that is dashboard.py. A bare `__main__` while these tests run, as under the CLI."""
+    import types
+
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+
+
 def _inbox(inbox: Path) -> None:
     """A dozen reports (HTML, TXT, Word, a PDF), one file that is no PDF, one a reader cannot finish in time."""
     inbox.mkdir(parents=True)
