@@ -75,24 +75,24 @@ def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
     return _CSS + "".join(parts), pd.DataFrame(rows)
 
 
-_GROUP_EN = {"（三）不予公开": "(3) Refused", "（四）无法提供": "(4) Cannot be provided",
-             "（五）不予处理": "(5) Not processed", "（六）其他处理": "(6) Other handling"}
+def _pair(pair: tuple[str, str], lang: str) -> str:
+    """A label the tables declare as (zh, en), in the page's language."""
+    return pair[0 if lang == "zh" else 1]
 
 
 def table3(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.DataFrame]:
     zh = lang == "zh"
     dims = catalog.APPLICANT
-    note = tables.APP_NOTE if zh else "(in this column: 1 + 2 = 3 + 4)"
-    head = (f'<tr><th rowspan="3" colspan="3">{_e(note)}</th>'
-            f'<th colspan="7">{_e("申请人情况" if zh else "Applicants")}</th></tr>'
+    head = (f'<tr><th rowspan="3" colspan="3">{_e(_pair(tables.APP_NOTE, lang))}</th>'
+            f'<th colspan="7">{_e(_pair(tables.APPLICANTS, lang))}</th></tr>'
             f'<tr><th rowspan="2">{_e(_dim("natural_person", lang))}</th>'
-            f'<th colspan="5">{_e("法人或其他组织" if zh else "Legal persons and other organisations")}</th>'
+            f'<th colspan="5">{_e(_pair(tables.LEGAL_PERSONS, lang))}</th>'
             f'<th rowspan="2">{_e(_dim("total", lang))}</th></tr>'
             "<tr>" + "".join(f"<th>{_e(_dim(d, lang))}</th>" for d in dims[1:6]) + "</tr>")
     results = list(tables.app_rows(template))
     if template == "2021" and "app.other:total" in values:  # a 2021 report that printed 其他处理 as one row
         results = [r for r in results if not r[2].startswith("app.other.")]
-        results.insert(len(results) - 1, (None, "（六）其他处理", "app.other"))
+        results.insert(len(results) - 1, tables.APP_OTHER["2019"][0])
     group_size: dict[str, int] = {}
     for g, _, _ in results:
         if g:
@@ -114,26 +114,26 @@ def table3(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
         shown = label if zh else catalog.label(metric, lang)
         lead = ""
         if i == 0:
-            lead += f'<td class="lab" rowspan="{len(results)}">{_e("三、本年度办理结果" if zh else "3. Outcomes")}</td>'
+            lead += f'<td class="lab" rowspan="{len(results)}">{_e(_pair(tables.APP_OUTCOMES, lang))}</td>'
         if g and g not in started:
             started.add(g)
-            lead += f'<td class="lab" rowspan="{group_size[g]}">{_e(g if zh else _GROUP_EN.get(g, g))}</td>'
+            lead += f'<td class="lab" rowspan="{group_size[g]}">{_e(g if zh else tables.APP_GROUPS_EN.get(g, g))}</td>'
         cell = f'<td class="lab">{_e(shown)}</td>' if g else f'<td class="lab" colspan="2">{_e(shown)}</td>'
         body.append(f"<tr>{lead}{cell}{numbers(metric)}</tr>")
         record(f"{g}{label}" if (g and zh) else shown, metric)
-    last = "四、结转下年度继续办理" if zh else catalog.label("app.carried_out", lang)
-    body.append(f'<tr><td class="lab" colspan="3">{_e(last)}</td>{numbers("app.carried_out")}</tr>')
-    record(last, "app.carried_out")
+    last_label, carried = tables.APP_CARRIED_OUT
+    last = last_label if zh else catalog.label(carried, lang)
+    body.append(f'<tr><td class="lab" colspan="3">{_e(last)}</td>{numbers(carried)}</tr>')
+    record(last, carried)
     return _CSS + f'<table class="nb-t">{head}{"".join(body)}</table>', pd.DataFrame(rows)
 
 
 def table4(values: dict, bad: dict, lang: str) -> tuple[str, pd.DataFrame]:
-    zh = lang == "zh"
     dims = catalog.REVIEW
-    head = (f'<tr><th colspan="5" rowspan="2">{_e("行政复议" if zh else "Administrative reconsideration")}</th>'
-            f'<th colspan="10">{_e("行政诉讼" if zh else "Administrative litigation")}</th></tr>'
-            f'<tr><th colspan="5">{_e("未经复议直接起诉" if zh else "Filed directly")}</th>'
-            f'<th colspan="5">{_e("复议后起诉" if zh else "Filed after reconsideration")}</th></tr>'
+    head = (f'<tr><th colspan="5" rowspan="2">{_e(_pair(tables.REVIEW_GROUP, lang))}</th>'
+            f'<th colspan="10">{_e(_pair(tables.LITIGATION_GROUP, lang))}</th></tr>'
+            "<tr>" + "".join(f'<th colspan="5">{_e(_pair(pair, lang))}</th>' for pair in tables.LITIGATION_BLOCKS.values())
+            + "</tr>"
             "<tr>" + "".join(f"<th>{_e(_dim(d, lang))}</th>" for d in dims) * 3 + "</tr>")
     body = "<tr>" + "".join(_td(values, bad, b, d) for b in tables.REVIEW_BLOCKS for d in dims) + "</tr>"
     row = {f"{catalog.label(b, lang)} · {_dim(d, lang)}": _num(values.get(f"{b}:{d}"))

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pipeline.spec.catalog import APPLICANT, REVIEW
 
 # --- the official tables: declared once in tables.py ----------------------------------------------
+from pipeline.spec import tables
 from pipeline.spec.tables import (ACTIVE_BLOCKS, APP_HEAD, APP_NOTE, APPLICANT_HEAD, REVIEW_BLOCKS,  # noqa: E402,F401
                      REVIEW_HEAD, app_rows, outcome_metrics)
 
@@ -164,8 +165,8 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
         width = 4
         block.append([_Cell(caption, colspan=width)])
         head = list(header)
-        if "采购总金额" in head and not lay.amount_in_yuan:  # in 元 the unit is printed in each cell instead
-            head[head.index("采购总金额")] = "采购总金额（单位：万元）"
+        if tables.PROCUREMENT_AMOUNT in head and not lay.amount_in_yuan:  # in 元 the unit is printed in each cell instead
+            head[head.index(tables.PROCUREMENT_AMOUNT)] = tables.PROCUREMENT_AMOUNT + tables.IN_WAN_YUAN
         span = width - 1 if len(head) == 2 else 1
         hrow = [_Cell(head[0])] + [_Cell(h, colspan=span) for h in head[1:]]
         if len(head) == 3:
@@ -187,8 +188,8 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
         active += block
     # 表三
     app: list[list[_Cell]] = [
-        [_Cell(APP_NOTE, rowspan=3, colspan=3), _Cell("申请人情况", colspan=7)],
-        [_Cell("自然人", rowspan=2), _Cell("法人或其他组织", colspan=5), _Cell("总计", rowspan=2)],
+        [_Cell(APP_NOTE[0], rowspan=3, colspan=3), _Cell(tables.APPLICANTS[0], colspan=7)],
+        [_Cell(APPLICANT_HEAD[0], rowspan=2), _Cell(tables.LEGAL_PERSONS[0], colspan=5), _Cell(APPLICANT_HEAD[-1], rowspan=2)],
         [_Cell(h) for h in APPLICANT_HEAD[1:6]],
     ]
     for _, label, metric in APP_HEAD:
@@ -199,7 +200,7 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
     for group, label, metric in results:
         r: list[_Cell] = []
         if first:
-            r.append(_Cell("三、本年度办理结果", rowspan=len(results)))
+            r.append(_Cell(tables.APP_OUTCOMES[0], rowspan=len(results)))
             first = False
         if group is None:
             r.append(_Cell(label, colspan=2))
@@ -210,22 +211,23 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
             r.append(_Cell(label))
         r += [val(f"{metric}:{d}") for d in APPLICANT]
         app.append(r)
-    app.append([_Cell("四、结转下年度继续办理", colspan=3)] + [val(f"app.carried_out:{d}") for d in APPLICANT])
+    carried_label, carried = tables.APP_CARRIED_OUT
+    app.append([_Cell(carried_label, colspan=3)] + [val(f"{carried}:{d}") for d in APPLICANT])
     # 表四
     rev: list[list[_Cell]] = [
-        [_Cell("行政复议", colspan=5), _Cell("行政诉讼", colspan=10)],
-        [_Cell(h, rowspan=2) for h in REVIEW_HEAD] + [_Cell("未经复议直接起诉", colspan=5), _Cell("复议后起诉", colspan=5)],
+        [_Cell(tables.REVIEW_GROUP[0], colspan=5), _Cell(tables.LITIGATION_GROUP[0], colspan=10)],
+        [_Cell(h, rowspan=2) for h in REVIEW_HEAD] + [_Cell(zh, colspan=5) for zh, _ in tables.LITIGATION_BLOCKS.values()],
         [_Cell(h) for h in REVIEW_HEAD] * 2,
         [val(f"{b}:{d}") for b in REVIEW_BLOCKS for d in REVIEW],
     ]
     out = []
     if lay.one_active_table:
-        out.append(("二、主动公开政府信息情况", active))
+        out.append((tables.HEADINGS["active"][0], active))
     else:
-        out.append(("二、主动公开政府信息情况", active_tables[0]))
+        out.append((tables.HEADINGS["active"][0], active_tables[0]))
         out += [("", t) for t in active_tables[1:]]
-    out.append(("三、收到和处理政府信息公开申请情况", app))
-    out.append(("四、政府信息公开行政复议、行政诉讼情况", rev))
+    out.append((tables.HEADINGS["applications"][0], app))
+    out.append((tables.HEADINGS["review_litigation"][0], rev))
     return out
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from pipeline.spec import catalog
 from pipeline.extract import identities
-from pipeline.spec.tables import ACTIVE_BLOCKS, APP_HEAD, REVIEW_BLOCKS, app_rows
+from pipeline.spec.tables import ACTIVE_BLOCKS, ACTIVE_LABEL_HEAD, APP_CARRIED_OUT, APP_HEAD, REVIEW_BLOCKS, app_rows
 
 _WS = r"[\s\u3000\u00a0]*"
 _MARK = re.compile(r"本年新收" + _WS + r"政府信息公开申请数量" + _WS + r"\d")
@@ -174,7 +174,7 @@ def read_flattened(text: str, report, add) -> int:
     best: list = []
     for template in ("2021", "2019"):
         labels = [(m, lab) for _, lab, m in APP_HEAD] + [(m, lab) for _, lab, m in app_rows(template)] \
-            + [("app.carried_out", "四、结转下年度继续办理")]
+            + [APP_CARRIED_OUT[::-1]]
         rows = _rows(text, labels)
         if len(rows) > len(best):
             best = rows
@@ -234,7 +234,7 @@ def _review(text: str, report, add, budget: _Budget) -> int:
 
 def _active(text: str, add) -> int:
     n = 0
-    start = text.find("信息内容")
+    start = text.find(ACTIVE_LABEL_HEAD)
     end = text.find("收到和处理政府信息公开申请", start)
     if start < 0:
         return 0

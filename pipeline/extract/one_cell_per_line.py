@@ -36,8 +36,7 @@ _ITEM_ALONE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、]|[（(]\s*[一二三四五�
 _NUMBER_TAIL = re.compile(r"^\s*[.．、]\s*[\u4e00-\u9fff“\"]")
 # every header word of the official tables, as printed: a header word broken over lines is joined
 # while the joined text is still the beginning of one of them (本年增 / / / 减 -> 本年增/减)
-_HEADER_WORDS = tuple({w for w, _ in catalog.ACTIVE_HEADER_DIMS} | set(tables.APPLICANT_HEAD) | set(tables.REVIEW_HEAD)
-                      | {"信息内容", "申请人情况", "法人或其他组织", "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"})
+_HEADER_WORDS = tuple({w for w, _ in catalog.ACTIVE_HEADER_DIMS} | tables.header_words())
 
 
 def _unclosed(text: str) -> bool:

@@ -10,7 +10,7 @@ no fact and an issue instead.
 from __future__ import annotations
 
 import re
-from pipeline.spec import catalog
+from pipeline.spec import catalog, tables
 from pipeline.read.cells import NUMBER
 from pipeline.read.document import Document, Paragraph, Table
 from pipeline.extract import identities
@@ -85,7 +85,7 @@ def parse(doc: Document) -> Report:
                 st.section, st.dims = "active", None
             elif _APP_ROW.search(norm) and st.section != "applications":
                 st.section, st.group, st.pending, st.app_head = "applications", None, [], []
-            elif "行政复议" in norm and "行政诉讼" in norm and not any(v.kind == NUMBER for v in row.values):
+            elif tables.REVIEW_GROUP[0] in norm and tables.LITIGATION_GROUP[0] in norm and not any(v.kind == NUMBER for v in row.values):
                 st.section, st.review_head = "review", []
             if st.section == "active":
                 _row_active(st, row, cells)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pipeline.spec import catalog
+from pipeline.spec import catalog, tables
 from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, classify
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
 from pipeline.extract.rows import ITEM_NUMBER, Row, _APP_HEADER, _GROUPS, _GROUP_OF, _GROUP_START, _State, _evidence, _fill_right, _match, _note_blanks, _own_lines, at_columns, fit
@@ -58,7 +58,7 @@ def _continues(st: _State, row: Row) -> bool:
     return True
 
 
-_APPLICANT_WORDS = (("natural_person", re.compile(r"自然人")), ("commercial", re.compile(r"商业企业|商业")),
+_APPLICANT_WORDS = (("natural_person", re.compile(tables.APPLICANT_HEAD[0])), ("commercial", re.compile(r"商业企业|商业")),
                     ("research", re.compile(r"科研机构|科研")), ("social_org", re.compile(r"公益组织|公益")),
                     ("legal_service", re.compile(r"法律服务")), ("total", re.compile(r"总计|合计")),
                     ("other_org", re.compile(r"^其他$|^其它$")))

@@ -105,7 +105,8 @@ def _review_by_sequence(st: _State, row: Row) -> list[tuple[CellValue, str, str]
 
         in_order = all(follows_official(head) for head in st.review_head)
         known = [b for b in tables.REVIEW_BLOCKS if b in blocks]
-        if not ("行政复议" in text and "行政诉讼" in text and text.index("行政复议") < text.index("行政诉讼")
+        review, litigation = tables.REVIEW_GROUP[0], tables.LITIGATION_GROUP[0]
+        if not (review in text and litigation in text and text.index(review) < text.index(litigation)
                 and blocks == known and in_order):
             return None
         order = [(b, d) for b in tables.REVIEW_BLOCKS for d in catalog.REVIEW]

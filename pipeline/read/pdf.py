@@ -16,6 +16,7 @@ import re
 
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.common import ReadError
+from pipeline.spec import tables
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -165,10 +166,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return out
 
 
-_ANCHORS = {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "结果维持", "结果纠正",
-            "其他结果", "尚未审结", "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-            "本年增减", "处理决定数量", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "采购项目数量",
-            "采购总金额", "本年收费金额"}
+_ANCHORS = tables.column_words()  # every column header word of the three tables
 _VALUE_WORD = re.compile(r"^[-+−]?[\d.,，]+(?:万元|元|万)?$|^[/／—–-]$")
 
 

@@ -1,7 +1,7 @@
 """The dashboard's words in Chinese and English. Metric labels are not here: they come from the catalog."""
 from __future__ import annotations
 
-from pipeline.spec import catalog
+from pipeline.spec import catalog, tables
 from pipeline.warehouse.agencies import LEVEL_LABELS, SECTOR_LABELS
 
 UI: dict[str, tuple[str, str]] = {
@@ -164,7 +164,7 @@ UI: dict[str, tuple[str, str]] = {
     "results": ("结果", "Results"),
     "correction_rates": ("纠错率", "Correction rates"),
     "apps_vs_correction": ("已审结复议件数与复议纠错率", "Concluded reconsiderations against correction rate"),
-    "procurement": ("政府集中采购", "Centralised procurement"),
+    "procurement": (catalog.label("active.procurement", "zh"), "Centralised procurement"),
     "severity": ("严重程度", "Severity"),
     "check": ("检查项", "Check"),
     "explanation": ("检查说明", "Check's explanation"),
@@ -175,9 +175,9 @@ UI: dict[str, tuple[str, str]] = {
     "choose_report": ("选择报告", "Choose a report"),
     "provenance": ("来源", "Provenance"),
     "download_original": ("下载原始文件", "Download the original file"),
-    "table2": ("二、主动公开政府信息情况", "2. Proactive disclosure"),
-    "table3": ("三、收到和处理政府信息公开申请情况", "3. Applications received and handled"),
-    "table4": ("四、政府信息公开行政复议、行政诉讼情况", "4. Reconsideration and litigation"),
+    "table2": tables.HEADINGS["active"],
+    "table3": tables.HEADINGS["applications"],
+    "table4": tables.HEADINGS["review_litigation"],
     "narrative": ("正文数据", "Figures from the text"),
     "failing_cells": ("红色单元格未通过一致性检查。", "Cells in red fail a consistency check."),
     "template": ("格式", "Format"),
