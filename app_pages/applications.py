@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages.common import download, empty_note, filters, lang, q, sum_note, sum_scope, tr
 from pipeline.spec import catalog
+from pipeline.spec.model import split_key
 
 st.title(tr("page_applications"))
 same = sum_scope("applications", "app_same")
@@ -39,7 +40,7 @@ download(grouped[["year", "outcome", "label", "value"]], "application-outcomes",
 
 refused = totals[totals.metric.str.startswith(("app.denied.", "app.unavailable.", "app.not_processed."))].copy()
 if len(refused):
-    refused["label"] = refused.key.map(lambda k: catalog.label(k.split(":")[0], lang()))
+    refused["label"] = refused.key.map(lambda k: catalog.label(split_key(k)[0], lang()))
     fig = px.bar(refused, x="value", y="label", color=refused.year.astype(str), orientation="h", barmode="group",
                  labels={"value": tr("value"), "label": "", "color": tr("year")})
     fig.update_layout(height=520)

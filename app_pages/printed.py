@@ -8,6 +8,7 @@ import html
 import pandas as pd
 
 from pipeline.spec import catalog, tables
+from pipeline.spec.model import fact_key
 
 _CSS = ("<style>.nb-t{border-collapse:collapse;width:100%;font-size:0.86rem;margin-bottom:0.6rem}"
         ".nb-t th,.nb-t td{border:1px solid #9e9e9e;padding:3px 6px;vertical-align:middle}"
@@ -47,7 +48,7 @@ def _e(s) -> str:
 
 
 def _td(values: dict, bad: dict, metric: str, dim: str | None) -> str:
-    key = metric if dim is None else f"{metric}:{dim}"
+    key = fact_key(metric, dim)
     why = bad.get((metric, dim))
     unv = key in getattr(values, "unverified", ())
     cls = "n" + (" bad" if why else "") + (" unv" if unv else "")
@@ -69,7 +70,7 @@ def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
         for label, metric in block_rows:
             shown = label if lang == "zh" else catalog.label(metric, lang)
             body += f'<tr><td class="lab">{_e(shown)}</td>' + "".join(_td(values, bad, metric, d) for d in dims) + "</tr>"
-            rows.append({"block": caption, "row": shown, **{heads[i + 1]: _num(values.get(f"{metric}:{d}"))
+            rows.append({"block": caption, "row": shown, **{heads[i + 1]: _num(values.get(fact_key(metric, d)))
                                                           for i, d in enumerate(dims)}})
         parts.append(f'<table class="nb-t"><tr><th colspan="{len(heads)}">{_e(caption)}</th></tr><tr>{h}</tr>{body}</table>')
     return _CSS + "".join(parts), pd.DataFrame(rows)
@@ -103,7 +104,7 @@ def table3(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
         return "".join(_td(values, bad, metric, d) for d in dims)
 
     def record(label: str, metric: str):
-        rows.append({"row": label, **{_dim(d, lang): _num(values.get(f"{metric}:{d}")) for d in dims}})
+        rows.append({"row": label, **{_dim(d, lang): _num(values.get(fact_key(metric, d))) for d in dims}})
 
     for _, label, metric in tables.APP_HEAD:
         shown = label if zh else catalog.label(metric, lang)
@@ -136,6 +137,6 @@ def table4(values: dict, bad: dict, lang: str) -> tuple[str, pd.DataFrame]:
             + "</tr>"
             "<tr>" + "".join(f"<th>{_e(_dim(d, lang))}</th>" for d in dims) * 3 + "</tr>")
     body = "<tr>" + "".join(_td(values, bad, b, d) for b in tables.REVIEW_BLOCKS for d in dims) + "</tr>"
-    row = {f"{catalog.label(b, lang)} · {_dim(d, lang)}": _num(values.get(f"{b}:{d}"))
+    row = {f"{catalog.label(b, lang)} · {_dim(d, lang)}": _num(values.get(fact_key(b, d)))
            for b in tables.REVIEW_BLOCKS for d in dims}
     return _CSS + f'<table class="nb-t">{head}{body}</table>', pd.DataFrame([row])

@@ -20,6 +20,7 @@ import random
 from pathlib import Path
 
 from pipeline.demo.render import Layout, agency_name, next_year, random_facts, render
+from pipeline.spec.model import fact_key
 
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
 N_AGENCIES = 40
@@ -117,7 +118,7 @@ def generate(out: Path) -> list[Path]:
                 facts["app.carried_in:natural_person"] += 3
                 facts["app.received_new:natural_person"] = max(0, facts["app.received_new:natural_person"] - 3)
                 facts["app.carried_in:total"] += 3
-                facts["app.received_new:total"] = sum(facts[f"app.received_new:{d}"] for d in
+                facts["app.received_new:total"] = sum(facts[fact_key("app.received_new", d)] for d in
                                                       ("natural_person", "commercial", "research", "social_org",
                                                        "legal_service", "other_org"))
             elif defect == "copied_narrative":  # last year's text, figures and all

@@ -18,6 +18,7 @@ from pipeline.spec.catalog import APPLICANT, REVIEW
 from pipeline.spec import tables
 from pipeline.spec.tables import (ACTIVE_BLOCKS, APP_HEAD, APP_NOTE, APPLICANT_HEAD, REVIEW_BLOCKS,  # noqa: E402,F401
                      REVIEW_HEAD, app_rows, outcome_metrics)
+from pipeline.spec.model import fact_key
 
 
 # --- random, self-consistent facts --------------------------------------------------------------
@@ -46,23 +47,23 @@ def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rat
             if n:
                 share = 0.45 if m == "app.granted" else 0.2 if m in ("app.partial", "app.unavailable.not_held") else 0.03
                 v = sum(1 for _ in range(n) if rng.random() < share) if n < 200 else int(n * share * rng.uniform(0.8, 1.2))
-            f[f"{m}:{d}"] = v
+            f[fact_key(m, d)] = v
             total += v
-        f[f"app.total:{d}"] = total
+        f[fact_key("app.total", d)] = total
         carried_out = int(total * rng.uniform(0.0, 0.1))
         carried_in = min(total + carried_out, int(total * rng.uniform(0.0, 0.1)))
-        f[f"app.carried_out:{d}"] = carried_out
-        f[f"app.carried_in:{d}"] = carried_in
-        f[f"app.received_new:{d}"] = total + carried_out - carried_in
+        f[fact_key("app.carried_out", d)] = carried_out
+        f[fact_key("app.carried_in", d)] = carried_in
+        f[fact_key("app.received_new", d)] = total + carried_out - carried_in
     for m in ["app.received_new", "app.carried_in", *outcomes, "app.total", "app.carried_out"]:
-        f[f"{m}:total"] = sum(f[f"{m}:{d}"] for d in APPLICANT[:-1])
+        f[fact_key(m, "total")] = sum(f[fact_key(m, d)] for d in APPLICANT[:-1])
     # 表四
     for block in REVIEW_BLOCKS:
         parts = [int(rng.uniform(0.5, 1.5) * base * size * (1 if block == "review" else 0.6))
                  for base in (3, 0.6, 1.2, 0.5)]
         for d, v in zip(REVIEW[:-1], parts):
-            f[f"{block}:{d}"] = v
-        f[f"{block}:total"] = sum(parts)
+            f[fact_key(block, d)] = v
+        f[fact_key(block, "total")] = sum(parts)
     # 表二
     for _, _, rows, dims in ACTIVE_BLOCKS[template]:
         for _, metric in rows:
@@ -75,7 +76,7 @@ def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rat
                     v = rng.randint(0, int(20 * size) + 2)
                 else:
                     v = rng.randint(0, int(500 * size) + 5)
-                f[f"{metric}:{d}"] = v
+                f[fact_key(metric, d)] = v
     if template == "2021" and "active.regulations:made" in f:
         f["active.regulations:in_force"] = max(f["active.regulations:in_force"], f["active.regulations:made"])
     # narrative
@@ -175,7 +176,7 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
         for label, metric in rows:
             r = [_Cell(label)]
             for d in dims:
-                c = val(f"{metric}:{d}")
+                c = val(fact_key(metric, d))
                 if d == "amount_wan_yuan" and lay.amount_in_yuan and template == "2019" and c.text not in ("", "/", "—"):
                     yuan = (Decimal(c.text) * 10000).normalize()
                     c.text = format(yuan.quantize(Decimal("0.01")) if yuan != yuan.to_integral_value() else yuan, "f") + "元"
@@ -193,7 +194,7 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
         [_Cell(h) for h in APPLICANT_HEAD[1:6]],
     ]
     for _, label, metric in APP_HEAD:
-        app.append([_Cell(label, colspan=3)] + [val(f"{metric}:{d}") for d in APPLICANT])
+        app.append([_Cell(label, colspan=3)] + [val(fact_key(metric, d)) for d in APPLICANT])
     results = app_rows(template)
     first = True
     group_seen: dict[str, int] = {}
@@ -209,16 +210,16 @@ def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[lis
                 group_seen[group] = sum(1 for g, _, _ in results if g == group)
                 r.append(_Cell(group, rowspan=group_seen[group]))
             r.append(_Cell(label))
-        r += [val(f"{metric}:{d}") for d in APPLICANT]
+        r += [val(fact_key(metric, d)) for d in APPLICANT]
         app.append(r)
     carried_label, carried = tables.APP_CARRIED_OUT
-    app.append([_Cell(carried_label, colspan=3)] + [val(f"{carried}:{d}") for d in APPLICANT])
+    app.append([_Cell(carried_label, colspan=3)] + [val(fact_key(carried, d)) for d in APPLICANT])
     # 表四
     rev: list[list[_Cell]] = [
         [_Cell(tables.REVIEW_GROUP[0], colspan=5), _Cell(tables.LITIGATION_GROUP[0], colspan=10)],
         [_Cell(h, rowspan=2) for h in REVIEW_HEAD] + [_Cell(zh, colspan=5) for zh, _ in tables.LITIGATION_BLOCKS.values()],
         [_Cell(h) for h in REVIEW_HEAD] * 2,
-        [val(f"{b}:{d}") for b in REVIEW_BLOCKS for d in REVIEW],
+        [val(fact_key(b, d)) for b in REVIEW_BLOCKS for d in REVIEW],
     ]
     out = []
     if lay.one_active_table:
@@ -286,23 +287,24 @@ def next_year(prev: dict, facts: dict, template: str, rng: random.Random | None 
             else:
                 f[k] = max(0, int(round(v * factor)))
     for d in APPLICANT[:-1]:
-        key_in, key_out = f"app.carried_in:{d}", f"app.carried_out:{d}"
-        if f"app.carried_out:{d}" not in prev or key_in not in f:
+        key_in, key_out = fact_key("app.carried_in", d), fact_key("app.carried_out", d)
+        if fact_key("app.carried_out", d) not in prev or key_in not in f:
             continue
         f[key_in] = prev[key_out]
-        new = f[f"app.total:{d}"] + f[key_out] - f[key_in]
+        new = f[fact_key("app.total", d)] + f[key_out] - f[key_in]
         if new < 0:
             f[key_out] -= new
             new = 0
-        f[f"app.received_new:{d}"] = new
+        f[fact_key("app.received_new", d)] = new
     for m in ("app.received_new", "app.carried_in", "app.carried_out"):
-        if all(f"{m}:{d}" in f for d in APPLICANT[:-1]):
-            f[f"{m}:total"] = sum(f[f"{m}:{d}"] for d in APPLICANT[:-1])
+        if all(fact_key(m, d) in f for d in APPLICANT[:-1]):
+            f[fact_key(m, "total")] = sum(f[fact_key(m, d)] for d in APPLICANT[:-1])
     if template == "2021":
         for m in ("active.regulations", "active.normative_docs"):
-            if f"{m}:in_force" in prev and f"{m}:made" in f:
-                f[f"{m}:repealed"] = min(f.get(f"{m}:repealed", 0), prev[f"{m}:in_force"] + f[f"{m}:made"])
-                f[f"{m}:in_force"] = prev[f"{m}:in_force"] + f[f"{m}:made"] - f[f"{m}:repealed"]
+            made, repealed, in_force = (fact_key(m, d) for d in ("made", "repealed", "in_force"))
+            if in_force in prev and made in f:
+                f[repealed] = min(f.get(repealed, 0), prev[in_force] + f[made])
+                f[in_force] = prev[in_force] + f[made] - f[repealed]
     return f
 
 

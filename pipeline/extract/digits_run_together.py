@@ -18,6 +18,7 @@ from decimal import Decimal
 from pipeline.spec import catalog
 from pipeline.extract import identities
 from pipeline.spec.tables import ACTIVE_BLOCKS, ACTIVE_LABEL_HEAD, APP_CARRIED_OUT, APP_HEAD, REVIEW_BLOCKS, app_rows
+from pipeline.spec.model import fact_key, split_key
 
 _WS = r"[\s\u3000\u00a0]*"
 _MARK = re.compile(r"本年新收" + _WS + r"政府信息公开申请数量" + _WS + r"\d")
@@ -188,11 +189,11 @@ def read_flattened(text: str, report, add) -> int:
                 skipped.append(label)
             continue
         for dim, v in zip(catalog.APPLICANT, parts):
-            values[f"{metric}:{dim}"] = v
-            evidence[f"{metric}:{dim}"] = (label, digits)
+            values[fact_key(metric, dim)] = v
+            evidence[fact_key(metric, dim)] = (label, digits)
     if values and not identities.balance(values) and not identities.outcomes_sum(values):
         for key, v in values.items():
-            metric, dim = key.split(":")
+            metric, dim = split_key(key)
             label, digits = evidence[key]
             add(metric, dim, Decimal(v), {"table": "applications", "row": label,
                                           "column": catalog.DIM_LABELS[dim][0], "flattened": digits})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.spec.catalog import APPLICANT, METRICS, REVIEW
+from pipeline.spec.model import fact_key, split_key
 from pipeline.spec.numbers import as_written as _n
 
 OUTCOME_METRICS_2019 = tuple(m.code for m in METRICS if m.section == "applications"
@@ -46,7 +47,7 @@ def _outcomes(values: dict) -> tuple[str, ...]:
 def balance(values: dict) -> list[Violation]:
     out = []
     for d in APPLICANT:
-        keys = [f"app.received_new:{d}", f"app.carried_in:{d}", f"app.total:{d}", f"app.carried_out:{d}"]
+        keys = [fact_key("app.received_new", d), fact_key("app.carried_in", d), fact_key("app.total", d), fact_key("app.carried_out", d)]
         if all(k in values for k in keys):
             lhs = values[keys[0]] + values[keys[1]]
             rhs = values[keys[2]] + values[keys[3]]
@@ -60,8 +61,8 @@ def outcomes_sum(values: dict) -> list[Violation]:
     out = []
     rows = _outcomes(values)
     for d in APPLICANT:
-        total = values.get(f"app.total:{d}")
-        parts = [values.get(f"{m}:{d}") for m in rows]
+        total = values.get(fact_key("app.total", d))
+        parts = [values.get(fact_key(m, d)) for m in rows]
         if total is None or any(p is None for p in parts):
             continue
         s = sum(parts)
@@ -76,8 +77,8 @@ def _parts_equal_total(values: dict, check: str, rows, parts: tuple[str, ...], m
     """For each row: the values of its `parts` dims add up to its `total` dim."""
     out = []
     for m in rows:
-        total = values.get(f"{m}:total")
-        found = [values.get(f"{m}:{d}") for d in parts]
+        total = values.get(fact_key(m, "total"))
+        found = [values.get(fact_key(m, d)) for d in parts]
         if total is None or any(p is None for p in found):
             continue
         s = sum(found)
@@ -106,7 +107,7 @@ def all_violations(values: dict) -> list[Violation]:
 def _identities(keys: set[str]) -> list[tuple[str, list[str], list[str]]]:
     """Every identity of 表三 and 表四 as (name, left-hand terms, right-hand terms), over the rows this
     report printed (`keys`: the `metric:dim` keys read or printed blank)."""
-    printed = {k.partition(":")[0] for k in keys}
+    printed = {split_key(k)[0] for k in keys}
     if any(m.startswith("app.other.") for m in printed):
         outcome_rows = OUTCOME_METRICS_2021
     elif "app.other" in printed:
@@ -117,14 +118,14 @@ def _identities(keys: set[str]) -> list[tuple[str, list[str], list[str]]]:
     if printed & set(APP_ROWS):
         for m in APP_ROWS:
             if m in printed:
-                out.append((f"{m} row", [f"{m}:{d}" for d in APPLICANT[:-1]], [f"{m}:total"]))
+                out.append((f"{m} row", [fact_key(m, d) for d in APPLICANT[:-1]], [fact_key(m, "total")]))
         for d in APPLICANT:
-            out.append((f"outcomes {d}", [f"{m}:{d}" for m in outcome_rows], [f"app.total:{d}"]))
-            out.append((f"balance {d}", [f"app.received_new:{d}", f"app.carried_in:{d}"],
-                        [f"app.total:{d}", f"app.carried_out:{d}"]))
+            out.append((f"outcomes {d}", [fact_key(m, d) for m in outcome_rows], [fact_key("app.total", d)]))
+            out.append((f"balance {d}", [fact_key("app.received_new", d), fact_key("app.carried_in", d)],
+                        [fact_key("app.total", d), fact_key("app.carried_out", d)]))
     for b in REVIEW_BLOCKS:
         if b in printed:
-            out.append((f"{b} block", [f"{b}:{d}" for d in REVIEW[:-1]], [f"{b}:total"]))
+            out.append((f"{b} block", [fact_key(b, d) for d in REVIEW[:-1]], [fact_key(b, "total")]))
     return out
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pipeline.spec import catalog
 from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, classify, plain
 from pipeline.spec.numbers import as_written
-from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
+from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report, fact_key  # noqa: F401  (re-exported)
 
 
 
@@ -149,7 +149,7 @@ class _State:
         self.table_start = False  # no data row of the current table read yet
 
     def add(self, metric: str, dim: str | None, value: Decimal, evidence: dict):
-        key = metric if dim is None else f"{metric}:{dim}"
+        key = fact_key(metric, dim)
         if key in self.conflicts:
             return
         if (value < 0 or value > _MAX_COUNT) and metric.startswith(_COUNTS):

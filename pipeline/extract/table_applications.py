@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from pipeline.spec import catalog, tables
 from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, classify
-from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
+from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report, fact_key  # noqa: F401  (re-exported)
 from pipeline.extract.rows import ITEM_NUMBER, Row, _APP_HEADER, _GROUPS, _GROUP_OF, _GROUP_START, _State, _evidence, _fill_right, _match, _note_blanks, _own_lines, at_columns, fit
 
 
@@ -51,7 +51,7 @@ def _continues(st: _State, row: Row) -> bool:
     for dim, col, a, b in zip(catalog.APPLICANT, cols, first, second):
         cv = a if a.kind == NUMBER else b
         if cv.kind == NUMBER:
-            key = f"{metric.code}:{dim}"
+            key = fact_key(metric.code, dim)
             if key in st.seen and carry["metric"] is not None:
                 continue  # read already from the first half
             st.add(metric.code, dim, cv.value, _evidence("applications", ev_row, col, st.page))
@@ -250,13 +250,13 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
         for dim, cv in placed:
             col = catalog.DIM_LABELS[dim][0]
             if cv.kind in (BLANK, NA):
-                st.blank_keys.add(f"{m.code}:{dim}")
+                st.blank_keys.add(fact_key(m.code, dim))
             if cv.kind == NUMBER:
                 st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
         return
     cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
     st.carry = {"row": row, "metric": m, "page": st.page}
-    _note_blanks(st, row, cells, cols, [f"{m.code}:{d}" for d in catalog.APPLICANT])
+    _note_blanks(st, row, cells, cols, [fact_key(m.code, d) for d in catalog.APPLICANT])
     for dim, col, cv in zip(catalog.APPLICANT, cols, cells):
         if cv.kind == NUMBER:
             st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from pipeline.spec import catalog, tables
 from pipeline.read.cells import BLANK, NA, NUMBER, CellValue
-from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
+from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report, fact_key  # noqa: F401  (re-exported)
 from pipeline.extract.rows import Row, _State, _evidence, _fill_right, fit
 
 
@@ -130,6 +130,6 @@ def _row_review(st: _State, row: Row, cells):
         col = f"{_REVIEW_BLOCK_LABEL[block]} {catalog.DIM_LABELS[dim][0]}"
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or '表四'} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
-            st.blank_keys.add(f"{block}:{dim}")
+            st.blank_keys.add(fact_key(block, dim))
         elif cv.kind == NUMBER:
             st.add(block, dim, cv.value, _evidence("review_litigation", row, col, st.page))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.spec import catalog
+from pipeline.spec.model import split_key
 from pipeline.spec.measures import (MEASURES, MIN_APPLICATIONS_FOR_RATES, MIN_CONCLUDED_FOR_RATES, Measure,  # noqa: F401
                                     columns as _columns)
 
@@ -159,7 +160,7 @@ def late_agencies(con, flt: Filters, year: int) -> pd.DataFrame:
 
 def metric_series(con, flt: Filters, key: str) -> pd.DataFrame:
     """agency, year, value of one `metric:dim` key (missing reports are simply absent: gaps, not zeros)."""
-    metric, _, dim = key.partition(":")
+    metric, dim = split_key(key)
     scope, params = _scope(flt, "f")
     dim_sql = "f.dim is null" if not dim else "f.dim = ?"
     dim_params = [] if not dim else [dim]
@@ -275,7 +276,7 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         higher_is_worse = m.higher_is_worse if m.rate else False
         rate = m.rate
     else:
-        metric, _, dim = key.partition(":")
+        metric, dim = split_key(key)
         scope, params = _scope(flt, "f")
         dim_sql, dim_params = ("dim is null", []) if not dim else ("dim = ?", [dim])
         df = _q(con, f"""
@@ -326,7 +327,7 @@ def years_with(con, flt: Filters, key: str | None = None, measure: str | None = 
         scope, params = _scope(flt, "m")
         sql = f"select distinct m.year from measures m where {scope} and m.{measure} is not null order by 1 desc"
         return [r[0] for r in con.execute(sql, params).fetchall()]
-    metric, _, dim = key.partition(":")
+    metric, dim = split_key(key)
     dim_sql, dim_params = ("dim is null", []) if not dim else ("dim = ?", [dim])
     if flt.search.strip() or flt.agency_ids:
         scope, params = _scope(flt, "f")
@@ -397,7 +398,7 @@ def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.Da
     if flt.search.strip() or flt.agency_ids:
         scope, params = _scope(flt, "f")
         return _q(con, f"""
-            select f.year, f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
+            select f.year, f.metric, f.dim, f.key,
                 {f"sum(f.value) filter (where {ok})" if only else "sum(f.value)"} as value,
                 count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
                 count(*) filter (where not {ok}) as unverified
@@ -408,7 +409,7 @@ def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.Da
     # no search: the pre-aggregated cube answers by province, city, level and sector
     scope, params = _cube_where(flt)
     return _q(con, f"""
-        select c.year, c.metric, c.dim, case when c.dim is null then c.metric else c.metric || ':' || c.dim end as key,
+        select c.year, c.metric, c.dim, c.key,
             sum(c.{"value_verified" if only else "value"}) as value, sum(c.{"agencies_verified" if only else "agencies"})::bigint
                 as agencies, sum(c.unverified)::bigint as unverified
         from facts_cube c where c.metric in (select unnest(?::varchar[])) and {scope}
@@ -422,7 +423,7 @@ def agency_section(con, flt: Filters, section: str, year: int | None = None) -> 
     year_sql, year_params = ("and f.year = ?", [year]) if year is not None else ("", [])
     return _q(con, f"""
         select a.name as agency, f.year, f.metric, f.dim,
-            case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key, f.value
+            f.key, f.value
         from v_values f join agencies a using (agency_id)
         where f.metric in (select unnest(?::varchar[])) and {scope} {year_sql}
         order by a.name, f.year
@@ -457,7 +458,7 @@ def reports(con, flt: Filters) -> pd.DataFrame:
 
 def report_facts(con, report_id: str) -> pd.DataFrame:
     return _q(con, """
-        select f.metric, f.dim, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
+        select f.metric, f.dim, f.key,
             f.value, coalesce(f.verified, false) as verified, f.provenance, f.note, f.evidence
         from v_values f where f.report_id = ?
     """, [report_id])

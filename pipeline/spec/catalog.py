@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pipeline.spec.numbers import FULLWIDTH
 from pipeline.spec.tables import APPLICANT, APPLICANT_HEAD, REVIEW, REVIEW_HEAD, printed_row_labels
+from pipeline.spec.model import fact_key, split_key
 
 # a column's name: 表三's and 表四's as the tables print them (tables.py), 表二's as the dashboard names them
 DIM_LABELS: dict[str, tuple[str, str]] = {
@@ -115,7 +116,7 @@ class Metric:
     def keys(self, template: str | None = None) -> list[str]:
         """The `metric:dim` keys of this metric (as in the golden files and wide exports)."""
         dims = self.dims_for(template)
-        return [f"{self.code}:{d}" for d in dims] if dims else [self.code]
+        return [fact_key(self.code, d) for d in dims] if dims else [self.code]
 
 
 def _m(code, dims, unit, section, templates, zh, en, report_label, row_patterns=(), dims_by_template=None,
@@ -263,7 +264,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
 
 def label(code: str, lang: str = "zh") -> str:
     """The label of a metric code, or of a `metric:dim` key, in 'zh' or 'en'."""
-    code, _, dim = code.partition(":")
+    code, dim = split_key(code)
     m = BY_CODE[code]
     base = m.zh if lang == "zh" else m.en
     if dim:

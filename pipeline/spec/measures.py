@@ -124,7 +124,7 @@ def verified_sql() -> str:
                                for col, (_, cond) in INPUTS.items())
     per = ",\n    ".join(f"{' and '.join(_inputs_of(k))} as {k}" for k in MEASURES)
     return (f"with p as (\n    select agency_id, year,\n        {flags}\n"
-            f"    from (select *, case when dim is null then metric else metric || ':' || dim end as key from facts)\n"
+            f"    from v_values\n"
             f"    group by agency_id, year\n)\nselect agency_id, year,\n    {per}\nfrom p")
 
 

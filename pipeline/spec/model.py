@@ -10,6 +10,18 @@ from dataclasses import dataclass, field
 PARSER_VERSION = "0.4.0"
 
 
+def fact_key(metric: str, dim: str | None = None) -> str:
+    """A fact's key, `metric:dim` (the metric alone for a scalar): the golden files', the wide exports'
+    and the dashboard's name of one cell. The warehouse's one spelling of it is `v_values.key`."""
+    return metric if dim is None else f"{metric}:{dim}"
+
+
+def split_key(key: str) -> tuple[str, str | None]:
+    """A `metric:dim` key back into (metric, dim); dim is None for a scalar."""
+    metric, _, dim = key.partition(":")
+    return metric, dim or None
+
+
 @dataclass(slots=True)
 class Fact:
     metric: str
@@ -22,7 +34,7 @@ class Fact:
     verified: bool = True
 
     def key(self) -> str:
-        return self.metric if self.dim is None else f"{self.metric}:{self.dim}"
+        return fact_key(self.metric, self.dim)
 
     def to_json(self) -> dict:
         return {"metric": self.metric, "dim": self.dim, "value": self.value, "verified": self.verified,

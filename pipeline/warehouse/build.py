@@ -19,7 +19,7 @@ from pipeline.spec import catalog
 from pipeline.spec.measures import derived_sql, inputs_sql, rates_sql, verified_sql
 from pipeline.warehouse import checks
 from pipeline.warehouse.agencies import resolve, sector_of
-from pipeline.spec.model import PARSER_VERSION
+from pipeline.spec.model import PARSER_VERSION, fact_key, split_key
 
 SCHEMA_VERSION = "5"
 # the rates' SQL is made from the one definition of each measure (pipeline/spec/measures.py)
@@ -277,7 +277,7 @@ def _metrics_table(con):
     order = 0
     for m in catalog.METRICS:
         for k in m.keys():
-            dim = k.partition(":")[2] or None
+            dim = split_key(k)[1]
             zh = catalog.label(k, "zh")
             en = catalog.label(k, "en")
             rows.append((k, m.code, dim, m.section, m.unit, "|".join(m.templates), zh, en, order))
@@ -471,7 +471,7 @@ def _checks(con, corrections: list[Correction]):
         agency_id, year, issues, statements = first_row(
             con, "select r.agency_id, r.year, s.issues, s.statements from reports r join sources s on s.sha256 = r.source_sha256 "
             "where r.report_id = ?", [rid])
-        values = {(m if d is None else f"{m}:{d}"): v for m, d, v in con.execute(
+        values = {fact_key(m, d): v for m, d, v in con.execute(
             "select metric, dim, value from facts where report_id = ?", [rid]).fetchall()}
         ctx = {"issues": json.loads(issues or "[]"), "statements": json.loads(statements or "[]")}
         rows = checks.run_report_checks(values, ctx)

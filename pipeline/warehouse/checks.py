@@ -240,8 +240,8 @@ def jump_tenfold(con):
                 and (cur.value > 10 * prev.value or prev.value > 10 * cur.value)
         )
         select report_id, agency_id, year,
-            format('{}{}：{} → {}', metric, case when dim = '' then '' else ':' || dim end, N(prev), N(cur)),
-            format('{}{}: {} → {}', metric, case when dim = '' then '' else ':' || dim end, N(prev), N(cur)), metric
+            format('{}：{} → {}', fact_key(metric, nullif(dim, '')), N(prev), N(cur)),
+            format('{}: {} → {}', fact_key(metric, nullif(dim, '')), N(prev), N(cur)), metric
         from j
     """).fetchall()
 
@@ -257,9 +257,8 @@ def files_disagree(con):
             from reports r join s o on o.agency_id = r.agency_id and o.year = r.year and o.sha256 <> r.source_sha256
         )
         select p.report_id, p.agency_id, p.year,
-            format('{}{}：采用文件 {}，另一文件 {}', a.metric, coalesce(':' || a.dim, ''), N(a.value), N(b.value)),
-            format('{}{}: the file used says {}, the other file {}', a.metric, coalesce(':' || a.dim, ''), N(a.value),
-                   N(b.value)),
+            format('{}：采用文件 {}，另一文件 {}', fact_key(a.metric, a.dim), N(a.value), N(b.value)),
+            format('{}: the file used says {}, the other file {}', fact_key(a.metric, a.dim), N(a.value), N(b.value)),
             (select name from sources where sha256 = p.other)
         from pairs p
         join source_facts a on a.sha256 = p.report_id

@@ -12,6 +12,11 @@ create macro report_deadline(level, y) as
     case when level in ('province', 'city', 'county', 'township') then make_date(y + 1, 3, 31)
          else make_date(y + 1, 1, 31) end;
 
+-- a fact's `metric:dim` key (the metric alone for a scalar), the SQL twin of pipeline.spec.model.fact_key:
+-- the one place the warehouse spells it; the views carry it as their `key` column
+create macro fact_key(metric, dim) as
+    case when dim is null then metric else metric || ':' || dim end;
+
 -- one row per refresh run (dlt's load id habit): "data as of" and provenance of every row
 create table runs (
     load_id varchar primary key,
@@ -180,11 +185,15 @@ create table metrics (
 
 -- views ------------------------------------------------------------------------------------
 
+-- the published values the dashboard reads: one row per fact, with its `metric:dim` key
+create view v_values as
+select f.report_id, f.agency_id, f.year, f.metric, f.dim,
+    fact_key(f.metric, f.dim) as key,
+    f.value, f.verified, f.provenance, f.note, f.evidence
+from facts f;
+
 create view v_facts as
-with f as (
-    select f.*, case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key
-    from facts f
-)
+with f as (select * from v_values)
 select
     f.report_id, f.agency_id, a.name as agency, a.province, a.city, a.district, a.level, a.sector,
     f.year, r.template, f.metric, f.dim, f.key, m.section, m.unit, m.zh as label_zh, m.en as label_en,
@@ -193,13 +202,6 @@ from f
 join reports r using (report_id)
 join agencies a on a.agency_id = f.agency_id
 left join metrics m on m.key = f.key;
-
--- the published values the dashboard reads: one row per fact, with its `metric:dim` key
-create view v_values as
-select f.report_id, f.agency_id, f.year, f.metric, f.dim,
-    case when f.dim is null then f.metric else f.metric || ':' || f.dim end as key,
-    f.value, f.verified, f.provenance, f.note, f.evidence
-from facts f;
 
 -- a finding's stable key (check, report, cells): what an analyst's review (data/reviews.csv) refers to
 create view v_check_results as
@@ -221,7 +223,7 @@ create table measures as
 with p as (
     select agency_id, year,
         {inputs}
-    from (select *, case when dim is null then metric else metric || ':' || dim end as key from facts)
+    from v_values
     group by agency_id, year
 ),
 d as (
@@ -272,12 +274,12 @@ left join fetch_sources s on s.agency_id = g.agency_id;
 -- sums of every fact by year and the dimensions the sidebar filters on: the section pages read
 -- this instead of every fact, unless an agency search narrows the view to a few agencies
 create table facts_cube as
-select f.year, f.metric, f.dim, a.province, a.city, a.level, a.sector,
+select f.year, f.metric, f.dim, f.key, a.province, a.city, a.level, a.sector,
     sum(f.value) as value, count(*) as agencies,
     count(*) filter (where not coalesce(f.verified, false)) as unverified,
     sum(f.value) filter (where coalesce(f.verified, false)) as value_verified,
     count(*) filter (where coalesce(f.verified, false)) as agencies_verified
-from facts f join agencies a using (agency_id)
+from v_values f join agencies a using (agency_id)
 group by all;
 
 -- one report's facts are looked up by report (the Report and Data-quality pages)

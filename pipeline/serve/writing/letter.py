@@ -14,6 +14,7 @@ from pipeline.serve.reviews import read_reviews
 from pipeline.serve.writing import render
 from pipeline.serve.writing.templates import missing, render_text
 from pipeline.spec import catalog
+from pipeline.spec.model import split_key
 
 # findings that say a table or a section is missing (listed apart, as the format's gaps)
 MISSING_CHECKS = ("table_missing", "section_five_empty", "fees_not_stated")
@@ -53,7 +54,7 @@ def _moved(con, rep: pd.Series, lang: str, unverified_keys: set[str]) -> tuple[l
     both = both.sort_values("rel", ascending=False).head(MOVED_TOP)
     rows = []
     for key, r in both.iterrows():
-        rows.append({"key": key, "label": catalog.label(key, lang) if key.split(":")[0] in catalog.BY_CODE else key,
+        rows.append({"key": key, "label": catalog.label(key, lang) if split_key(key)[0] in catalog.BY_CODE else key,
                      "before": float(r.before), "now": float(r.now), "change": float(r.now - r.before),
                      "pct": float((r.now - r.before) / r.before) if r.before else None,
                      "unverified": key in unverified_keys})
@@ -102,7 +103,7 @@ def letter_context(con, report_id: str, reviews: dict | None = None, lang: str =
         "open": sum(1 for x in gaps + findings if x["status"] == "open"),
         "moved": moved, "prev_year": prev_year, "moved_min": MOVED_MIN,
         "verified_available": unv is not None,
-        "unverified": sorted(catalog.label(k, lang) if k.split(":")[0] in catalog.BY_CODE else k
+        "unverified": sorted(catalog.label(k, lang) if split_key(k)[0] in catalog.BY_CODE else k
                              for k in unverified_keys),
         "data_as_of": asof.get("finished_at"), "demo": bool(asof.get("demo")),
     }
