@@ -9,6 +9,7 @@ from app_pages import printed, writing
 from app_pages.common import bad_param, db_path, download, empty_note, filters, lang, md_text, q, tr, url_value, write_url
 from pipeline.spec import catalog
 from pipeline.serve import queries
+from pipeline.serve.i18n import choice_reason
 from pipeline.extract.identities import OUTCOME_METRICS_2019, OUTCOME_METRICS_2021
 
 st.title(tr("page_report"))
@@ -31,26 +32,11 @@ rep = reps[reps.report_id == rid].iloc[0]
 facts = q("report_facts", rid)
 values = printed.Values(zip(facts.key, facts.value), facts.key[~facts.verified.astype(bool)])
 chk = q("report_checks", rid)
-def _reason(text) -> str:
-    """Why this file was chosen among the agency-year's files, in the interface's language."""
-    import re
-
-    text = str(text or "")
-    if text == "only file":
-        return tr("reason_only")
-    m = re.match(r"most facts read \((\d+) vs (\d+)\)", text)
-    if m:
-        return tr("reason_most", a=m.group(1), b=m.group(2))
-    m = re.match(r"same number of facts; (\w+) preferred", text)
-    if m:
-        return tr("reason_format", fmt=m.group(1).upper())
-    return text
-
-
 meta = [f"{tr('template')}: {rep.template or '—'}", f"{tr('source')}: {md_text(rep.source_name)}"]
 if not pd.isna(rep.published_on):
     meta.append(f"{tr('published_on')}: {str(rep.published_on)[:10]}")
-meta.append(f"{tr('choice_reason')}: {md_text(_reason(rep.choice_reason))}")
+reason = choice_reason(rep.choice, rep.choice_facts, rep.choice_runner_up, rep.source_format, lang())
+meta.append(f"{tr('choice_reason')}: {md_text(reason)}")
 st.caption(" · ".join(meta))
 if isinstance(rep.get("source_url"), str) and rep.source_url.startswith(("http://", "https://")):
     st.caption(f"{tr('source_url')}: {md_text(rep.source_url)}")

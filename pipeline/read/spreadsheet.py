@@ -103,12 +103,12 @@ def _number(text: str) -> bool:
 
 
 def read_spreadsheet(data: bytes, name: str) -> Document:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, PasswordError
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as e:  # calamine's own error types (password, zip, xml) and anything else
-        kind = "password-protected" if "password" in str(e).lower() else "corrupt or not a spreadsheet"
+        kind = "password-protected" if isinstance(e, PasswordError) else "corrupt or not a spreadsheet"
         raise ReadError(name, f"a {kind} workbook ({type(e).__name__})") from None
     doc = Document(path=name, format="spreadsheet")
     try:

@@ -255,6 +255,24 @@ def t(key: str, lang: str, **kw) -> str:
     return s.format(**kw) if kw else s
 
 
+# why a report's file was chosen among the agency-year's files (reports.choice): the words of each reason
+CHOICE_REASONS = {"only": "reason_only", "most_facts": "reason_most", "format": "reason_format"}
+
+
+def choice_reason(choice: str | None, facts, runner_up, fmt, lang: str) -> str:
+    """Why this file was chosen (reports.choice and its fields), written in `lang`; '' when not recorded."""
+    if choice not in CHOICE_REASONS:
+        return ""
+    return t(CHOICE_REASONS[choice], lang, a=_count(facts), b=_count(runner_up), fmt=str(fmt or "").upper())
+
+
+def _count(v) -> str:
+    try:
+        return str(int(v))
+    except (TypeError, ValueError):
+        return "—"
+
+
 def level_label(level: str, lang: str) -> str:
     return LEVEL_LABELS.get(level, (level, level))[0 if lang == "zh" else 1]
 

@@ -451,7 +451,7 @@ def reports(con, flt: Filters) -> pd.DataFrame:
     scope, params = _scope(flt, "r")
     return _q(con, f"""
         select r.report_id, r.agency_id, a.name as agency, r.year, r.template, r.source_name, r.source_format, r.published,
-            r.alternatives, r.choice_reason, r.published_on, r.source_url
+            r.alternatives, r.choice_reason, r.choice, r.choice_facts, r.choice_runner_up, r.published_on, r.source_url
         from reports r join agencies a using (agency_id) where {scope} order by a.name, r.year
     """, params)
 

@@ -406,7 +406,10 @@ def _reports(con):
             case when r.n_files = 1 then 'only file'
                  when r.n_facts > coalesce(x.second, -1) then format('most facts read ({{}} vs {{}})', r.n_facts, x.second)
                  else format('same number of facts; {{}} preferred', r.format) end,
-            d.published_on, coalesce(f.page_url, f.source_url), null, null
+            d.published_on, coalesce(f.page_url, f.source_url), null, null,
+            case when r.n_files = 1 then 'only' when r.n_facts > coalesce(x.second, -1) then 'most_facts'
+                 else 'format' end,
+            r.n_facts, case when r.n_files > 1 then x.second end
         from ranked r left join runner x using (agency_id, year)
         left join dates d using (agency_id, year)
         left join files f on f.sha256 = r.sha256

@@ -137,11 +137,15 @@ create table reports (
     parser_version varchar,
     load_id varchar,
     alternatives integer,            -- other files for the same agency and year
-    choice_reason varchar,
+    choice_reason varchar,           -- why this file, in English for the record; the dashboard writes it
+                                     -- in each language from the three fields below
     published_on date,               -- the date the site showed (from `nianbao fetch`), null when unknown
     source_url varchar,
     deadline date,                   -- Article 49: departments 31 January, governments 31 March of the next year
-    timeliness varchar               -- on_time | late | unknown (no date) | null (agency not in the register)
+    timeliness varchar,              -- on_time | late | unknown (no date) | null (agency not in the register)
+    choice varchar,                  -- why this file: only | most_facts | format (same facts, format preferred)
+    choice_facts integer,            -- the facts read from this file
+    choice_runner_up integer         -- the facts read from the next file (null for the only file)
 );
 
 create table facts (
