@@ -1,0 +1,134 @@
+"""The dashboard's questions about coverage and quality: who published what and when (coverage, late
+agencies, timeliness), the reports' quality scores, and the unverified facts."""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.serve.query_scope import _LEVEL_ORDER, Filters, _q, _scope
+
+# what a coverage cell's square says (publication), and its second mark (what the checks found)
+TIMELINESS_STATES = ("on_time", "late", "date_unknown", "not_published", "not_collected", "older_format")
+FINDING_STATES = ("ok", "incomplete", "failing_checks")
+
+
+def coverage(con, flt: Filters) -> pd.DataFrame:
+    """Agency x year, two separate states. `timeliness`: on_time / late (the site's date against the
+    deadline), date_unknown (a report, no date), not_published (the list page, read after the deadline,
+    does not list it), not_collected (no file, and nianbao cannot tell) or older_format. `findings`: ok,
+    incomplete (a table missing) or failing_checks (errors), for a report only. `days_late` for a late
+    report. Agencies come grouped by region and level."""
+    scope, params = _scope(flt, "c")
+    return _q(con, f"""
+        select c.agency_id, c.agency, a.province, a.city, a.level, c.year,
+            case when c.report_id is null then c.status
+                 when c.timeliness in ('on_time', 'late') then c.timeliness else 'date_unknown' end as timeliness,
+            case when c.report_id is null then null when c.status in ('failing_checks', 'incomplete') then c.status
+                 else 'ok' end as findings,
+            c.published_on, c.deadline,
+            case when c.timeliness = 'late' then date_diff('day', c.deadline, c.published_on) end as days_late,
+            c.errors, c.warnings, c.report_id
+        from coverage c join agencies a using (agency_id)
+        where {scope}
+        order by a.province nulls first, a.city nulls first, {_LEVEL_ORDER}, c.agency, c.year""", params)
+
+
+def late_agencies(con, flt: Filters, year: int) -> pd.DataFrame:
+    """The agencies in scope whose `year` report was published late or not published by the deadline:
+    the deadline, the date the site showed, and the days late (for one not published: the days from the
+    deadline to the day its list page was last read without it, "at least" that many)."""
+    scope, params = _scope(flt, "c")
+    return _q(con, f"""
+        select c.agency_id, c.agency, a.level, a.province, a.city, c.year,
+            case when c.status = 'not_published' then 'not_published' else 'late' end as timeliness,
+            coalesce(c.deadline, report_deadline(a.register_level, c.year)) as deadline, c.published_on,
+            case when c.status = 'not_published'
+                 then date_diff('day', report_deadline(a.register_level, c.year), s.list_ok::date)
+                 else date_diff('day', c.deadline, c.published_on) end as days_late,
+            s.list_ok::date as list_read_on, c.report_id
+        from coverage c join agencies a using (agency_id) left join fetch_sources s on s.agency_id = c.agency_id
+        where {scope} and c.year = ? and (c.status = 'not_published' or (c.report_id is not null and c.timeliness = 'late'))
+        order by timeliness desc, days_late desc, c.agency""", [*params, year])
+
+
+SCORE_ERROR, SCORE_WARNING = 20, 5
+
+
+def quality_scores(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
+    """A score per report (agency and year): 100 − 20 per error − 5 per warning that counts, at least 0.
+    `reviewed` is (finding_key, status) of the analysts' reviews: a confirmed finding is a real problem
+    and counts as an open one does; only a dismissed finding stops counting. Information findings do not
+    count."""
+    scope, params = _scope(flt, "r")
+    rev = pd.DataFrame(list(reviewed), columns=["finding_key", "status"])
+    con.register("reviewed", rev)
+    try:
+        return _q(con, f"""
+            with f as (
+                select c.report_id, c.severity, coalesce(v.status, 'open') as status
+                from v_check_results c left join reviewed v using (finding_key)
+            ),
+            n as (
+                select report_id,
+                    count(*) filter (where severity = 'error' and status <> 'dismissed') as errors,
+                    count(*) filter (where severity = 'warning' and status <> 'dismissed') as warnings,
+                    count(*) filter (where severity in ('error', 'warning') and status = 'open') as open,
+                    count(*) filter (where severity in ('error', 'warning') and status = 'confirmed') as confirmed,
+                    count(*) filter (where severity in ('error', 'warning') and status = 'dismissed') as dismissed
+                from f group by report_id
+            )
+            select r.agency_id, a.name as agency, a.level, r.year, r.report_id,
+                coalesce(n.errors, 0) as errors, coalesce(n.warnings, 0) as warnings, coalesce(n.open, 0) as open,
+                coalesce(n.confirmed, 0) as confirmed, coalesce(n.dismissed, 0) as dismissed,
+                greatest(0, 100 - {SCORE_ERROR} * coalesce(n.errors, 0) - {SCORE_WARNING} * coalesce(n.warnings, 0))
+                    as score
+            from reports r join agencies a using (agency_id) left join n using (report_id)
+            where {scope} order by score, a.name, r.year""", params)
+    finally:
+        con.unregister("reviewed")
+
+
+def quality_by_agency(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per agency, worst first: its lowest and mean score, reports, errors and warnings that count."""
+    if scores.empty:
+        return pd.DataFrame(columns=["agency_id", "agency", "level", "reports", "min_score", "mean_score", "errors",
+                                     "warnings", "confirmed", "worst_year"])
+    g = scores.sort_values(["score", "year"]).groupby(["agency_id", "agency", "level"], as_index=False, dropna=False)
+    out = g.agg(reports=("report_id", "count"), min_score=("score", "min"), mean_score=("score", "mean"),
+                errors=("errors", "sum"), warnings=("warnings", "sum"), confirmed=("confirmed", "sum"),
+                worst_year=("year", "first"))
+    return out.sort_values(["min_score", "mean_score", "agency"]).reset_index(drop=True)
+
+
+def timeliness(con, flt: Filters, year: int) -> pd.DataFrame:
+    """The reports of one year with the site's date, the deadline, `reports.timeliness` (on_time, late,
+    unknown; null for an agency outside the register) and the days late as the published_late check
+    counts them."""
+    scope, params = _scope(flt, "r")
+    return _q(con, f"""
+        select r.agency_id, a.name as agency, a.level, r.report_id, r.published_on, r.deadline, r.timeliness,
+            case when r.timeliness = 'late' then date_diff('day', r.deadline, r.published_on) end as days_late
+        from reports r join agencies a using (agency_id)
+        where {scope} and r.year = ? order by days_late desc nulls last, a.name""", [*params, year])
+
+
+def has_verified(con) -> bool:
+    """Whether the warehouse records a per-fact `verified` flag (v_values.verified)."""
+    return bool(con.execute("select count(*) from information_schema.columns where table_name = 'v_values' "
+                            "and column_name = 'verified'").fetchone()[0])
+
+
+def unverified(con, flt: Filters, year: int | None = None, report_id: str | None = None) -> pd.DataFrame | None:
+    """Per report, the facts whose value could not be verified (v_values.verified false), or None when
+    the warehouse has no such flag."""
+    if not has_verified(con):
+        return None
+    scope, params = _scope(flt, "f")
+    extra, extra_p = "", []
+    if year is not None:
+        extra, extra_p = " and f.year = ?", [year]
+    if report_id is not None:
+        extra, extra_p = extra + " and f.report_id = ?", extra_p + [report_id]
+    return _q(con, f"""
+        select f.report_id, f.agency_id, a.name as agency, f.year, count(*) as facts, list(f.key order by f.key) as keys
+        from v_values f join agencies a using (agency_id)
+        where not f.verified and {scope}{extra} group by all order by a.name""", [*params, *extra_p])

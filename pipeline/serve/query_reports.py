@@ -1,0 +1,124 @@
+"""The dashboard's questions about one report or one agency: the reports, a report's facts, checks and
+source file, an agency's record, reports, measures against its peers and checks; the checks' list."""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.serve.query_scope import KIND_SQL, Filters, _q, _scope
+from pipeline.spec.measures import MEASURES
+
+
+def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple[str, ...] = ()) -> pd.DataFrame:
+    scope, params = _scope(flt, "c")
+    extra = ""
+    if severities:
+        extra += " and c.severity in (select unnest(?::varchar[]))"
+        params.append(list(severities))
+    if check_ids:
+        extra += " and c.check_id in (select unnest(?::varchar[]))"
+        params.append(list(check_ids))
+    return _q(con, f"""
+        select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message,
+            c.message_en, c.evidence, c.source_name, c.report_id, c.finding_key
+        from v_check_results c where {scope} {extra}
+        order by case c.severity when 'error' then 0 when 'warning' then 1 else 2 end, c.agency, c.year
+    """, params)
+
+
+def reports(con, flt: Filters) -> pd.DataFrame:
+    scope, params = _scope(flt, "r")
+    return _q(con, f"""
+        select r.report_id, r.agency_id, a.name as agency, r.year, r.template, r.source_name, r.source_format, r.published,
+            r.alternatives, r.choice_reason, r.choice, r.choice_facts, r.choice_runner_up, r.published_on, r.source_url
+        from reports r join agencies a using (agency_id) where {scope} order by a.name, r.year
+    """, params)
+
+
+def report_facts(con, report_id: str) -> pd.DataFrame:
+    return _q(con, """
+        select f.metric, f.dim, f.key,
+            f.value, coalesce(f.verified, false) as verified, f.provenance, f.note, f.evidence
+        from v_values f where f.report_id = ?
+    """, [report_id])
+
+
+def report_checks(con, report_id: str) -> pd.DataFrame:
+    return _q(con, "select check_id, severity, message, message_en, evidence from check_results where report_id = ?", [report_id])
+
+
+def report_source(con, report_id: str) -> dict | None:
+    rows = con.execute("""
+        select r.source_name, r.source_format, f.raw_path, r.source_sha256
+        from reports r left join files f on f.sha256 = r.source_sha256 where r.report_id = ?
+    """, [report_id]).fetchall()
+    if not rows:
+        return None
+    name, fmt, raw, sha = rows[0]
+    return {"name": name, "format": fmt, "raw_path": raw, "sha256": sha}
+
+
+def agency_info(con, agency_id: str) -> dict | None:
+    rows = _q(con, f"""
+        select a.*, p.name as parent_name, {KIND_SQL} as kind from agencies a left join agencies p on p.agency_id = a.parent_id
+        where a.agency_id = ?""", [agency_id])
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def agency_reports(con, agency_id: str) -> pd.DataFrame:
+    """Each year's report of one agency with its dates and how many findings of each severity."""
+    return _q(con, """
+        select r.year, r.report_id, r.template, r.source_name, r.published_on, r.deadline, r.timeliness, r.source_url,
+            count(c.check_id) filter (where c.severity = 'error') as errors,
+            count(c.check_id) filter (where c.severity = 'warning') as warnings,
+            count(c.check_id) filter (where c.severity = 'info') as infos
+        from reports r left join check_results c using (report_id)
+        where r.agency_id = ? group by all order by r.year""", [agency_id])
+
+
+def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
+    """measure, year, value of one agency (a rate with its denominator and whether it is a small sample)
+    beside the median of its peers, as the ranking defines them (agencies of the same level and kind,
+    within the filtered region when a region is filtered, small samples left out), and over how many
+    peers (`peers`) that median is."""
+    cols = ["measure", "year", "value", "denominator", "small_sample", "verified", "peer_median", "peers"]
+    info = agency_info(con, agency_id)
+    if info is None:
+        return pd.DataFrame(columns=cols)
+    peers_flt = Filters(provinces=flt.provinces, cities=flt.cities, levels=(info["level"],))
+    aw, ap = peers_flt.agency_where("a")
+    rows = []
+    own = _q(con, f"select m.*, {KIND_SQL} as kind, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+             + " from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+               "where m.agency_id = ?", [agency_id])
+    if own.empty:
+        return pd.DataFrame(columns=cols)
+    kind = own.kind.iloc[0]
+    peers = _q(con, "select m.*, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+               + f" from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+                 f"where {aw} and {KIND_SQL} = ?", [*ap, kind])
+    for key, m in MEASURES.items():
+        ok = peers.dropna(subset=[key])
+        if flt.verified_only:
+            ok = ok[ok[f"ok_{key}"] == True]  # noqa: E712
+        if m.rate:
+            ok = ok[ok.eval(m.den) >= m.min_den]
+        med = ok.groupby("year")[key].agg(["median", "count"])
+        for r in own.itertuples():
+            v = getattr(r, key)
+            if pd.isna(v):
+                continue
+            den = float(own[own.year == r.year].eval(m.den).iloc[0]) if m.rate else None
+            rows.append({"measure": key, "year": r.year, "value": float(v), "denominator": den,
+                         "small_sample": bool(m.rate and den is not None and den < m.min_den),
+                         "verified": bool(getattr(r, f"ok_{key}")) if not pd.isna(getattr(r, f"ok_{key}")) else False,
+                         "peer_median": float(med.at[r.year, "median"]) if r.year in med.index else None,
+                         "peers": int(med.at[r.year, "count"]) if r.year in med.index else 0})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def agency_checks(con, agency_id: str) -> pd.DataFrame:
+    return _q(con, """
+        select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message, c.message_en, c.evidence,
+            c.report_id
+        from v_check_results c where c.agency_id = ?
+        order by c.year, case c.severity when 'error' then 0 when 'warning' then 1 else 2 end""", [agency_id])

@@ -1,0 +1,80 @@
+"""The dashboard's questions about one section of the report (表二, 表三, 表四, the narrative): its agencies, the
+agencies reporting it in every year, its totals by year, one agency's values."""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.serve.query_scope import Filters, _cube_where, _q, _scope
+from pipeline.spec import catalog
+
+
+def section_agencies(con, flt: Filters, section: str, same: bool = False) -> pd.DataFrame:
+    """year, agencies: how many agencies each year's sums of a section are over (with `same`, only the
+    agencies that report the section in every year in scope, as `section_totals(same=True)` sums)."""
+    metrics = [m.code for m in catalog.METRICS if m.section == section]
+    only = flt.verified_only
+    if same:
+        flt = Filters(flt.year_from, flt.year_to, search=flt.search, agency_ids=same_agencies(con, flt, section) or ("",))
+    scope, params = _scope(flt, "f")
+    ok = "coalesce(f.verified, false)"
+    return _q(con, f"""
+        select f.year, count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
+            count(*) filter (where not {ok}) as unverified
+        from v_values f where f.metric in (select unnest(?::varchar[])) and {scope}
+        group by f.year order by f.year""", [metrics, *params])
+
+
+def same_agencies(con, flt: Filters, section: str) -> tuple[str, ...]:
+    """The agencies in scope that report a section in every year in scope (the same agencies each year)."""
+    metrics = [m.code for m in catalog.METRICS if m.section == section]
+    scope, params = _scope(flt, "f")
+    rows = con.execute(f"""
+        with v as (select distinct f.agency_id, f.year from v_values f
+                   where f.metric in (select unnest(?::varchar[])) and {scope})
+        select agency_id from v group by agency_id
+        having count(*) = (select count(distinct year) from v) order by agency_id""", [metrics, *params]).fetchall()
+    return tuple(r[0] for r in rows)
+
+
+def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.DataFrame:
+    """year, key, value summed over the selected agencies, for every metric of a section (with `same`, over
+    the agencies that report the section in every year in scope only)."""
+    metrics = [m.code for m in catalog.METRICS if m.section == section]
+    only = flt.verified_only
+    if same:
+        flt = Filters(flt.year_from, flt.year_to, search="", agency_ids=same_agencies(con, flt, section) or ("",),
+                      verified_only=only)
+    ok = "coalesce(f.verified, false)"
+    if flt.search.strip() or flt.agency_ids:
+        scope, params = _scope(flt, "f")
+        return _q(con, f"""
+            select f.year, f.metric, f.dim, f.key,
+                {f"sum(f.value) filter (where {ok})" if only else "sum(f.value)"} as value,
+                count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
+                count(*) filter (where not {ok}) as unverified
+            from v_values f
+            where f.metric in (select unnest(?::varchar[])) and {scope}
+            group by all order by f.year, key
+        """, [metrics, *params])
+    # no search: the pre-aggregated cube answers by province, city, level and sector
+    scope, params = _cube_where(flt)
+    return _q(con, f"""
+        select c.year, c.metric, c.dim, c.key,
+            sum(c.{"value_verified" if only else "value"}) as value, sum(c.{"agencies_verified" if only else "agencies"})::bigint
+                as agencies, sum(c.unverified)::bigint as unverified
+        from facts_cube c where c.metric in (select unnest(?::varchar[])) and {scope}
+        group by all order by c.year, key
+    """, [metrics, *params])
+
+
+def agency_section(con, flt: Filters, section: str, year: int | None = None) -> pd.DataFrame:
+    """agency, year, key, value for every metric of a section."""
+    scope, params = _scope(flt, "f")
+    year_sql, year_params = ("and f.year = ?", [year]) if year is not None else ("", [])
+    return _q(con, f"""
+        select a.name as agency, f.year, f.metric, f.dim,
+            f.key, f.value
+        from v_values f join agencies a using (agency_id)
+        where f.metric in (select unnest(?::varchar[])) and {scope} {year_sql}
+        order by a.name, f.year
+    """, [[m.code for m in catalog.METRICS if m.section == section], *params, *year_params])
