@@ -1,0 +1,165 @@
+"""A sentence of the report's prose cut into items (narrative.py says what an item is): its clauses, each
+number with its unit, its label and the words after it, `…分别…` lists paired in order, and the place (the
+website, or the new-media platform) the sentence names for a figure."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from pipeline.extract.narrative_numbers import CLAUSE as _CLAUSE
+from pipeline.extract.narrative_numbers import ITEM as _ITEM
+from pipeline.extract.narrative_numbers import value as _value
+
+_DATE_OR_SHARE = re.compile(r"^\s*(?:年|月|日|号|时|周岁|%|％|‰|个百分点|个工作日|个月)")
+
+
+_BREAKDOWN = re.compile(r"^\s*(?:其中|包括|含|内含)")
+
+
+# --- places --------------------------------------------------------------------------------------
+PLATFORMS = (
+    ("wechat_channels", re.compile(r"视频号")),
+    ("wechat", re.compile(r"微信|公众号|服务号|订阅号")),
+    ("weibo", re.compile(r"微博")),
+    ("toutiao", re.compile(r"头条")),
+    ("douyin", re.compile(r"抖音")),
+    ("kuaishou", re.compile(r"快手")),
+)
+
+
+_WEBSITE = re.compile(r"网站|门户|网页|官网")
+
+
+_PLACE = re.compile(r"视频号|微信|公众号|服务号|订阅号|微博|头条|抖音|快手|网站|门户|网页|官网|两微|新媒体")
+
+
+_WECHAT_ACCOUNT = re.compile(r"微信(?!视频号)[^视]*(?:公众号|服务号|订阅号)|公众号")
+
+
+_GENERIC_MEDIA = re.compile(r"两微|新媒体矩阵|新媒体平台|各类新媒体")
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+_LISTED = re.compile(r"^\s*[、和及与]")
+
+
+_LIST_SEP = re.compile(r"[、和及与]")
+
+
+WEBSITE = "website"
+
+
+MIXED = "mixed"
+
+
+@lru_cache(maxsize=8192)
+def _places(text: str) -> str | None:
+    """The one place a piece of text names (website or a platform), MIXED for several, None for none."""
+    if not _PLACE.search(text):
+        return None
+    hits = [name for name, rx in PLATFORMS if rx.search(text)]
+    if "wechat_channels" in hits and "wechat" in hits and not _WECHAT_ACCOUNT.search(text):
+        hits.remove("wechat")  # 微信视频号 is Channels alone
+    if _WEBSITE.search(text):
+        hits.append(WEBSITE)
+    if _GENERIC_MEDIA.search(text) and len(hits) <= 1:
+        return MIXED if not hits else hits[0]
+    if len(hits) != 1:
+        return MIXED if hits else None
+    return hits[0]
+
+
+@dataclass
+class Item:
+    value: Decimal
+    unit: str
+    left: str  # the clause's words from the previous item (or the clause's start) to the number
+    before: str  # the sentence's words before the number
+    after: str  # the words after the unit, to the next number or the clause's end
+    clause_end: bool
+    clause: int  # index of the clause in the sentence
+    listed: bool  # joined to the item before by 、/和 in the same clause
+    paren: bool  # the clause is a parenthesis
+    breakdown: bool
+    place: str | None
+    follows: bool = False  # another number came before it in the same clause (3场新闻发布会、2场…)
+    metric: str | None = None
+    excluded: str | None = None  # why the number is not a value
+
+
+def _clauses(sentence: str) -> list[tuple[str, bool, int]]:
+    """(text, inside parentheses, start offset) of each clause."""
+    out, start, paren = [], 0, False
+    for m in _CLAUSE.finditer(sentence):
+        out.append((sentence[start:m.start()], paren, start))
+        if m.group() in "（(【":
+            paren = True
+        elif m.group() in "）)】":
+            paren = False
+        start = m.end()
+    out.append((sentence[start:], paren, start))
+    return out
+
+
+def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
+    """Every number with a unit in the sentence, in order, with its label and its place."""
+    items: list[Item] = []
+    in_paren = in_sentence = False  # 其中… runs to the parenthesis' or the sentence's end
+    for ci, (clause, paren, offset) in enumerate(_clauses(sentence)):
+        if not paren:
+            in_paren = False
+        if _BREAKDOWN.match(clause):
+            if paren:
+                in_paren = True
+            else:
+                in_sentence = True
+        breakdown = in_paren or in_sentence
+        for part in (_respectively(clause) if "分别" in clause else [clause]):
+            prev_end = 0
+            for m in _ITEM.finditer(part):
+                n_start = m.start("n")
+                left = part[prev_end:n_start]
+                after = part[m.end():]
+                nxt = _ITEM.search(after)
+                after_words = after[:nxt.start()] if nxt else after
+                unit = m.group("unit") or ""
+                if not unit and not m.group("mult") and _DATE_OR_SHARE.match(after):
+                    continue  # 2022年底, 12月, 100%: words of the label, not an item
+                if (n_start and part[n_start - 1].isascii() and part[n_start - 1].isalpha()) or _LATIN.match(after):
+                    continue  # IPv6, 5G, H5: part of a name
+                if m.group("mult") == "万" and unit == "元":
+                    unit = "万元"
+                local = _places(part[:n_start])
+                if local is not None:
+                    place = local
+                items.append(Item(_value(m), unit, left, sentence[:offset] + part[:n_start], after_words,
+                                  not after_words.strip(), ci, prev_end > 0 and bool(_LISTED.match(left)),
+                                  paren, breakdown, place, prev_end > 0))
+                prev_end = m.end()
+        cp = _places(clause)
+        if cp is not None:
+            place = cp  # the clause's place carries to the sentence's next clauses
+    return items, place
+
+
+def _respectively(clause: str) -> list[str]:
+    """`A、B分别为6场、4场` as `A为6场` and `B为4场`; unpaired, every value with the whole subject."""
+    pre, _, post = clause.partition("分别")
+    values = list(_ITEM.finditer(post))
+    if not values:
+        return [clause]
+    head = post[:values[0].start()]
+    subjects = [s for s in _LIST_SEP.split(pre) if s.strip()]
+    if len(subjects) == len(values) and len(subjects) > 1:
+        # the verb before the first subject belongs to all: 召开新闻发布会、新闻通气会 -> 召开…
+        return [s + head + v.group(0) for s, v in zip(subjects, values)]
+    return [pre + head + v.group(0) for v in values]
+
+
+def _after_last_place(before: str) -> str:
+    places = list(_PLACE.finditer(before))
+    return before[places[-1].end():] if places else before

@@ -1,0 +1,231 @@
+"""Which metric an item of the prose is (`RULES`: the label's words, the units that fit), and what makes a
+number no figure: a date, a share, a rank, an average, a target, a range, a change, a figure since launch or
+of another year, another body's events, the whole region's; a level reached carried to the figure before."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.extract.narrative_items import (
+    _WEBSITE,
+    MIXED,
+    WEBSITE,
+    Item,
+    _after_last_place,
+    _places,
+)
+from pipeline.extract.narrative_kinds import (
+    counts_containers,
+    in_a_column,
+    several_kinds,
+)
+from pipeline.extract.narrative_numbers import APPROX_AFTER as _APPROX_AFTER
+from pipeline.extract.narrative_numbers import APPROX_BEFORE as _APPROX_BEFORE
+
+# --- what an item is not ---------------------------------------------------------------------------
+_NOT_AFTER = re.compile(r"^\s*(?:%|％|‰|个百分点|倍|成(?!员)|年|月|日|号|时|周|天|个工作日|个月|名$|位$|性|是|方面|级|类(?!信息)|批)")
+
+
+_RANGE_AFTER = re.compile(r"^\s*[-~～—至到]\s*\d")
+
+
+_RANGE_BEFORE = re.compile(r"\d\s*[-~～—至到]\s*$")
+
+
+_RANK = re.compile(r"排名|排行|位列|位居|名列|名次|第\s*$")
+
+
+_AVERAGE = re.compile(r"日均|月均|周均|年均|平均|每日|每天|每月|每周|每年|每条|每件|每页|单条|单篇|单日|最高|最多|最低|峰值|标准")
+
+
+_TARGET = re.compile(r"力争|争取|目标|计划|预计|突破|力求|确保|拟")
+
+
+_CHANGE = re.compile(r"增加|增长|减少|下降|降低|提升|提高|上升|净增|新增|多收|少收|同比|环比|较上年|较去年|比上年|比去年"
+                     r"|较\d{4}年|比\d{4}年|与上年|与去年|增幅|降幅|翻番|翻了")
+
+
+_LEVEL = re.compile(r"(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达)\s*$")
+
+
+_SINCE = re.compile(r"以来|开通|上线|建站|创建|成立|开办|运营至今")
+
+
+_YEAR_ROUND = re.compile(r"全年|本年|年度|今年|当年|\d{4}年")
+
+
+_PRIOR = re.compile(r"年初|上年|去年|上一年|前一年|上年度")
+
+
+_OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|应邀|受邀")
+
+
+_REGION = re.compile(r"全市|全区|全县|全省|全州|全旗|全盟|各部门|各单位|各级|各地|各乡镇|各街道|各县|各区|所属|下属|系统内|\d+个(?:政府)?网站")
+
+
+_SOMETHING_ELSE = re.compile(r"培训|讲座|会议(?!室)|活动|专栏|栏目|专题|专区|频道|版块|板块|链接|阅读|播放|点赞|转发量|转发次数|评论|留言|浏览次数|互动")
+
+
+_YEAR_IN = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+_TIME_LEAD = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年\s*(?:末|底|年末|年底)?|年末|年底|截至[^，]{0,12}?)\s*")
+
+
+_LIST_END = re.compile(r"[、和及与]\s*$")
+
+
+_SINCE_LAUNCH = re.compile(r"以来|至今")
+
+
+_LEVEL_ONLY = re.compile(r"\s*(?:的)?\s*(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达|为)\s*")
+
+
+# --- metrics: the label words, the units that fit, the place they need -----------------------------
+@dataclass(frozen=True)
+class Rule:
+    metric: str  # "newmedia.{p}.posts" is filled with the platform
+    label: re.Pattern  # words of the label (before the number)
+    units: frozenset
+    place: str | None = None  # WEBSITE, "platform", or None (the label itself names the subject)
+    not_label: re.Pattern | None = None
+    after: re.Pattern | None = None  # words after the unit that name the metric (召开3场新闻发布会)
+    flow: bool = True  # a count over the year (not a level such as followers)
+
+
+_U_COUNT = frozenset({"条", "篇", "则"})
+
+
+_NOT_HANDLED = re.compile(r"未|超期|逾期|延期|按期|率|满意")  # 按期办结…为零: what became of them, not the count
+
+
+# a part of what was received, or what became of it (办结12件, 超期0件, 投诉类来信5件): not the count received
+_NOT_RECEIVED = re.compile(r"率|办结|答复|回复|转办|超期|逾期|延期|满意|重复|投诉|举报|未|(?<!各)类")
+
+
+RULES = (
+    Rule("website.unique_visitors", re.compile(r"独立|访客|UV|IP(?:访问|数|量|地址)"), frozenset({"次", "人", "人次", "个", ""}), WEBSITE,
+         not_label=re.compile(r"浏览量|点击")),
+    Rule("website.visits", re.compile(r"访问|浏览|点击|PV"), frozenset({"次", "人次", ""}), WEBSITE,
+         not_label=re.compile(r"独立|访客|UV|IP|用户")),
+    Rule("website.posts", re.compile(r"发布|公开|更新|发稿|刊发|编发|上传|推送|信息量|信息总数|发布总数"), _U_COUNT, WEBSITE,
+         not_label=re.compile(r"解读|发布会|新闻发布|访问|浏览")),
+    Rule("newmedia.{p}.posts", re.compile(r"发布|发送|推送|推发|发稿|推文|发文|刊发|编发|更新|发帖|博文|作品|视频|信息量|原创|图文"),
+         _U_COUNT | {"期", "个"}, "platform", not_label=re.compile(r"粉丝|关注|订阅|解读|发布会")),
+    Rule("newmedia.{p}.followers", re.compile(r"粉丝|订阅|关注|用户数|用户量|关注者"), frozenset({"人", "个", "户", "名", "次", ""}),
+         "platform", not_label=re.compile(r"活跃"), flow=False),
+    Rule("interpretation.docs", re.compile(r"解读"), frozenset({"份", "篇", "件", "项", "个", "条", "期"}),
+         not_label=re.compile(r"率|发布会|新闻发布|解读类")),  # 政策解读类信息2条: a category of information
+    Rule("interpretation.docs", re.compile(r"对\s*$"), frozenset({"份", "篇", "件", "项", "个"}),
+         after=re.compile(r"^[^，。；\d]{0,30}?(?:进行|开展|作|做)了?(?:政策)?(?:解读|图解|阐释)")),
+    Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"})),
+    Rule("press_conferences", re.compile(r"(?:召开|举办|组织|举行)[^，]{0,4}$"), frozenset({"场", "次", "期"}),
+         after=re.compile(r"^[^，。；\d]{0,8}?(?:新闻)?发布会")),
+    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=_NOT_RECEIVED),
+    Rule("consultation.online", re.compile(r"网上咨询|在线咨询|网络咨询|网民咨询|在线问答"), frozenset({"件", "条", "个", "次", "人次"}),
+         not_label=_NOT_RECEIVED),
+    Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"}), not_label=_NOT_HANDLED),
+    Rule("proposals.handled", re.compile(r"(?:承办|办理|办结|答复)[^，]{0,4}$"), frozenset({"件"}),
+         after=re.compile(r"^[^，。；\d]{0,8}?(?:人大)?(?:代表)?建议[^，。；\d]{0,3}(?:政协)?(?:委员)?提案")),
+    Rule("fees.collected_yuan", re.compile(r"处理费"), frozenset({"元", "万元"}),
+         not_label=re.compile(r"涉及|应收|通知|标准|按件|按量|每")),
+)
+
+
+_POSTS_NEED_VIDEO = re.compile(r"视频|作品")
+
+
+_ZERO_LABEL = re.compile(r"(?:数|数量|件数|总数|总量|金额|场次|次数|费|来信|信件|提案|发布会)(?:均|都|也)?(?:为|是)\s*$")
+
+
+def _classify(item: Item, year: int | None) -> None:
+    left, after = item.left, item.after
+    # 召开3场新闻发布会、2场政策吹风会: the words before 2场 name the 3, not the 2
+    borrowed = item.follows and _LIST_END.search(left)
+    for rule in RULES:
+        if not rule.label.search(left) or (borrowed and rule.after is None):
+            continue
+        if rule.after is not None and not rule.after.search(after):
+            continue
+        if rule.not_label is not None and rule.not_label.search(left):
+            continue
+        if item.unit not in rule.units and not (item.value == 0 and item.unit == "" and item.clause_end
+                                                and _ZERO_LABEL.search(left)):
+            continue  # 0 needs no unit when the label names the count itself: 来信数量为零
+        if item.unit == "" and not item.clause_end:
+            continue  # a bare number inside a clause (12345热线) is not a figure
+        metric = rule.metric
+        if rule.place is not None and in_a_column(_after_last_place(item.before)):
+            continue  # 网站新设“乡村振兴”专栏，发布信息320条: the column's figure, not the site's
+        if rule.place == WEBSITE:
+            if item.place != WEBSITE:
+                continue
+            if item.breakdown and not _WEBSITE.search(left):
+                continue  # 其中… must name the website itself
+        elif rule.place == "platform":
+            if item.place in (None, WEBSITE, MIXED):
+                continue
+            if item.breakdown and _places(left) != item.place:
+                continue
+            if "posts" in metric and item.unit == "个" and not _POSTS_NEED_VIDEO.search(left):
+                continue
+            metric = metric.format(p=item.place)
+        item.metric = metric
+        item.excluded = _exclusion(item, rule.flow, year)
+        if item.excluded is None and several_kinds(metric, left if rule.after is None else left + after):
+            item.excluded = "a total over several kinds"  # 新闻发布会和政策吹风会共12场, 网上咨询和信箱来信共80件
+        return
+
+
+# words that make a number something other than the metric's value: (pattern, where it is looked
+# for: the item's own label or the whole sentence before the number, why)
+_WORD_EXCLUSIONS = (
+    (_RANK, "label", "a rank"),
+    (_AVERAGE, "label", "an average, a maximum or a tariff"),
+    (_TARGET, "sentence", "a target"),
+    (_OTHERS, "label", "another body's events"),
+    (_REGION, "sentence", "the whole region's figure"),
+    (_SOMETHING_ELSE, "label", "a count of something else"),
+)
+
+
+def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
+    left, after, before = item.left, item.after, item.before
+    if _NOT_AFTER.match(after) or _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(left):
+        return "not a count (percentage, date, rank or range)"
+    if _APPROX_AFTER.match(after) or _APPROX_BEFORE.search(left):
+        return "approximate"
+    if _CHANGE.search(left) and not _LEVEL.search(left):
+        return "a change"
+    if counts_containers(item.unit, left, after):
+        return "a count of channels, columns, accounts or mailboxes"
+    for rx, where, reason in _WORD_EXCLUSIONS:
+        if rx.search(left if where == "label" else before):
+            return reason
+    own_year = _YEAR_ROUND.search(left)  # 2023年度共发送784条: the year's own figure
+    if flow and (_SINCE_LAUNCH.search(left) or (("累计" in left or _SINCE.search(left)) and not own_year)):
+        return "cumulative since launch"
+    if _PRIOR.search(left):
+        return "the start of the year or the previous year"
+    if year is not None:
+        for y in _YEAR_IN.findall(left):
+            if int(y) != year:
+                return f"the figure of {y}"
+    return None
+
+
+def _carry(item: Item, prev: Item | None, year: int | None) -> None:
+    """增至2.4万人 / 2023年末达到3.8万人: a level reached takes the metric of the figure before it."""
+    if prev is None or prev.metric is None or item.metric is not None:
+        return
+    lead = _TIME_LEAD.sub("", item.left) if item.clause != prev.clause else item.left
+    if not _LEVEL_ONLY.fullmatch(lead):
+        return
+    if item.unit != prev.unit and not (item.unit == "" or prev.unit == ""):
+        return
+    item.metric = prev.metric
+    item.excluded = None
+    if year is not None:
+        for y in _YEAR_IN.findall(item.left):
+            if int(y) != year:
+                item.excluded = f"the figure of {y}"
