@@ -5,8 +5,8 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, empty_note, filters, fmt_wan_yuan, lang, q, sum_note, sum_scope, tr, with_gaps,
-                              year_choice)
+from app_pages.common import (download, empty_note, filters, fmt_wan_yuan, full_numbers, lang, q, sum_note, sum_scope, tr,
+                              with_gaps, year_choice)
 from pipeline.spec import catalog
 
 PROCUREMENT = "active.procurement:amount_wan_yuan"
@@ -22,7 +22,7 @@ fig = px.line(with_gaps(counts, "label"), x="year", y="value", color="label", ma
               labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
 fig.update_traces(connectgaps=False)
 fig.update_xaxes(dtick=1)
-fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
+full_numbers(fig)
 st.plotly_chart(fig, width="stretch")
 sum_note("active", same)
 download(tot[["year", "key", "label", "value", "agencies"]], "proactive-disclosure", "act_tot",
@@ -45,7 +45,7 @@ elif year is not None:
                  labels={"amount": f"{re.sub(r'[（(][^（()）]*[)）]$', '', catalog.label(PROCUREMENT, lang())).strip()}（{unit}）",
                          "agency": ""})
     fig.update_layout(height=max(300, 24 * len(proc) + 60), yaxis=dict(autorange="reversed"))
-    fig.update_xaxes(tickformat=",~r", separatethousands=True)
+    full_numbers(fig, "x")
     st.plotly_chart(fig, width="stretch")
     st.caption(tr("procurement_note"))
     download(proc[["agency", "year", "value"]].rename(columns={"value": "procurement_wan_yuan"}),

@@ -3,7 +3,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, sum_note, sum_scope, tr
+from app_pages.common import download, empty_note, filters, full_numbers, lang, q, sum_note, sum_scope, tr
 from pipeline.spec import catalog
 from pipeline.spec.model import split_key
 
@@ -32,7 +32,7 @@ ORDER = ("granted", "partial", "refused", "unavailable", "not_processed", "other
 fig = px.bar(grouped, x="year", y="value", color="label", labels={"year": tr("year"), "value": tr("value"), "label": tr("outcomes")},
              category_orders={"label": [tr(f"outcome_{o}") for o in ORDER]})
 fig.update_xaxes(dtick=1)
-fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
+full_numbers(fig)
 st.plotly_chart(fig, width="stretch")
 sum_note("applications", same)
 download(grouped[["year", "outcome", "label", "value"]], "application-outcomes", "app_out",
@@ -44,7 +44,7 @@ if len(refused):
     fig = px.bar(refused, x="value", y="label", color=refused.year.astype(str), orientation="h", barmode="group",
                  labels={"value": tr("value"), "label": "", "color": tr("year")})
     fig.update_layout(height=520)
-    fig.update_xaxes(tickformat=",~r", separatethousands=True)
+    full_numbers(fig, "x")
     st.plotly_chart(fig, width="stretch")
     sum_note("applications", same)
     download(refused[["year", "key", "label", "value", "agencies"]], "refusal-reasons", "app_ref",
@@ -56,7 +56,7 @@ if not empty_note(new):
     new["label"] = new.dim.map(lambda d: catalog.DIM_LABELS[d][0 if lang() == "zh" else 1])
     fig = px.bar(new, x="year", y="value", color="label", labels={"year": tr("year"), "value": catalog.label("app.received_new", lang()), "label": ""})
     fig.update_xaxes(dtick=1)
-    fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
+    full_numbers(fig)
     st.plotly_chart(fig, width="stretch")
     sum_note("applications", same)
     download(pd.DataFrame(new[["year", "dim", "label", "value", "agencies"]]), "applications-by-applicant", "app_dim",

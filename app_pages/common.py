@@ -118,6 +118,12 @@ def with_gaps(df: pd.DataFrame, group: str, x: str = "year", y: str = "value") -
     return full
 
 
+def full_numbers(fig, axis: str = "y"):
+    """A chart's value axis in whole figures with thousands separators: 3,985,758, never 4M."""
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(tickformat=",~r", separatethousands=True)
+    return fig
+
+
 def url_int(key: str, lo: int, hi: int, default=None):
     """A whole number from the URL between lo and hi; anything else (², ①, words, a number of thousands of
     digits) gives a plain-text message and the default. The length is checked before any conversion."""

@@ -3,7 +3,8 @@ and each agency's rate against its caseload (small samples marked)."""
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, sum_note, sum_scope, tr, with_gaps, year_choice
+from app_pages.common import (download, empty_note, filters, full_numbers, lang, q, sum_note, sum_scope, tr, with_gaps,
+                              year_choice)
 from pipeline.spec import catalog
 from pipeline.serve import queries
 
@@ -19,7 +20,7 @@ parts["result"] = parts.dim.map(lambda d: catalog.DIM_LABELS[d][0 if lang() == "
 fig = px.bar(parts, x="year", y="value", color="result", facet_col="block",
              labels={"year": tr("year"), "value": tr("value"), "result": tr("results"), "block": ""})
 fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-fig.update_yaxes(tickformat=",~r", separatethousands=True)
+full_numbers(fig)
 st.plotly_chart(fig, width="stretch")
 sum_note("review_litigation", same)
 download(parts[["year", "metric", "dim", "block", "result", "value", "agencies"]], "review-litigation", "rv_parts",

@@ -4,7 +4,7 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, lang, q, sum_note, sum_scope, tr, with_gaps
+from app_pages.common import download, empty_note, filters, full_numbers, lang, q, sum_note, sum_scope, tr, with_gaps
 from pipeline.spec import catalog
 
 st.title(tr("page_web"))
@@ -20,7 +20,7 @@ if not empty_note(web):
         fig = px.bar(part, x="year", y="value", title=catalog.label(key, lang()),
                      labels={"year": tr("year"), "value": tr("value")})
         fig.update_xaxes(dtick=1)
-        fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
+        full_numbers(fig)
         col.plotly_chart(fig, width="stretch")
     sum_note("website", same)
     download(web[["year", "key", "label", "value", "agencies"]], "website", "web_site",
@@ -41,7 +41,7 @@ if not empty_note(nm):
                       labels={"year": tr("year"), "value": title, "platform_label": tr("platform")})
         fig.update_traces(connectgaps=False)
         fig.update_xaxes(dtick=1)
-        fig.update_yaxes(tickformat=",~r", separatethousands=True)  # 3,985,758, never 4M
+        full_numbers(fig)
         col.plotly_chart(fig, width="stretch")
     sum_note("newmedia", same)
     download(nm[["year", "platform", "platform_label", "kind", "value", "agencies"]], "newmedia", "web_nm",

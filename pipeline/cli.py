@@ -47,15 +47,12 @@ def cmd_extract(args) -> int:
 def _extract_child(path: str):
     """In the limited child: (True, the report as JSON) or (False, the reader's one-line reason)."""
     from pipeline.extract import ReadError, extract
+    from pipeline.refresh.workers import unreadable
 
     try:
         return True, extract(path).to_json()
-    except ReadError as e:
-        return False, e.reason
-    except MemoryError:
-        return False, "needs more memory than the limit per file allows (NIANBAO_FILE_MEMORY_MB)"
-    except RecursionError:
-        return False, "nested too deeply to be read"
+    except (ReadError, MemoryError, RecursionError) as e:
+        return False, unreadable(e)
 
 
 def _extract_bounded(path: str) -> tuple[bool, object]:
@@ -243,6 +240,11 @@ def cmd_letter(args) -> int:
         except (NotFound, ValueError) as e:
             print(f"nianbao letter: {e}", file=sys.stderr)
             return 2
+    return _print_paths(written)
+
+
+def _print_paths(written) -> int:
+    """The files a command wrote, one a line; exit 0."""
     for p in written:
         print(p)
     return 0
@@ -273,9 +275,7 @@ def cmd_brief(args) -> int:
         except ValueError as e:
             print(f"nianbao brief: {e}", file=sys.stderr)
             return 2
-    for p in written:
-        print(p)
-    return 0
+    return _print_paths(written)
 
 
 def cmd_demo(args) -> int:

@@ -36,7 +36,13 @@ from pathlib import Path
 
 from pipeline.limits import ENV, Limits
 from pipeline.refresh.report import RefreshError
-from pipeline.refresh.workers import extract_data, reader_died, timed_out, too_large
+from pipeline.refresh.workers import (
+    Progress,
+    extract_data,
+    reader_died,
+    timed_out,
+    too_large,
+)
 
 ENV_SCHEDULER = "NIANBAO_DASK_SCHEDULER"
 CONNECT_SECONDS = 30  # to reach the scheduler before the run fails
@@ -165,13 +171,8 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, workers: int | Non
         client = Client(scheduler, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError) as e:
         raise RefreshError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
-    n_done = 0
-
-    def step():
-        nonlocal n_done
-        n_done += 1
-        if progress is not None:
-            progress(n_done, len(todo))
+    counter = Progress(len(todo), progress)
+    step = counter.step
 
     try:
         # Tasks in flight: one per worker thread, so a worker holds only the files it is reading and a
@@ -184,7 +185,7 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, workers: int | Non
 
         def submit():
             nonlocal window
-            if n_done % 20 == 0:
+            if counter.done % 20 == 0:
                 window = max(1, sum(client.nthreads().values()))
             if len(pending) >= window:
                 return

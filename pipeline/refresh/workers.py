@@ -65,23 +65,43 @@ def _extract_one(args: tuple[str, str, str]):
     return extract_data(data, name, sha)
 
 
+def unreadable(e: BaseException) -> str | None:
+    """Why a file could not be read, for what a reader's own bounds raise (a ReadError, memory past the
+    worker's limit, nesting past the recursion limit); None for any other error (a parser bug)."""
+    from pipeline.extract import ReadError
+
+    if isinstance(e, ReadError):
+        return e.reason
+    if isinstance(e, MemoryError):
+        return "needs more memory than the limit per file allows (NIANBAO_FILE_MEMORY_MB)"
+    if isinstance(e, RecursionError):
+        return "nested too deeply to be read"
+    return None
+
+
+class Progress:
+    """Files done out of `total`, told to `progress(done, total)` after each one when a callback is given."""
+
+    def __init__(self, total: int, progress=None):
+        self.total, self.progress, self.done = total, progress, 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
 def extract_data(data: bytes, name: str, sha: str):
     """One file's bytes read and parsed, with the report checks run: an Extraction, or (sha, reason).
     Where it runs (a local worker, a Dask worker's reader) is the caller's concern."""
     from pipeline.warehouse.checks import run_report_checks
-    from pipeline.extract import ReadError, extract_bytes
+    from pipeline.extract import extract_bytes
     from pipeline.warehouse.build import Extraction
 
     try:
         report = extract_bytes(data, name)
-    except ReadError as e:
-        return sha, e.reason
-    except MemoryError:
-        return sha, "needs more memory than the limit per file allows (NIANBAO_FILE_MEMORY_MB)"
-    except RecursionError:
-        return sha, "nested too deeply to be read"
     except Exception as e:  # a parser bug must fail this file, not the run
-        return sha, f"internal error while reading: {type(e).__name__}: {e}"
+        return sha, unreadable(e) or f"internal error while reading: {type(e).__name__}: {e}"
     doc = report.to_json()
     values = report.values()
     ctx = {"issues": doc["issues"], "statements": doc["statements"]}
@@ -125,13 +145,7 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, locks, workers: in
     import pebble
     from concurrent.futures.process import BrokenProcessPool
 
-    n_done = 0
-
-    def step():
-        nonlocal n_done
-        n_done += 1
-        if progress is not None:
-            progress(n_done, len(todo))
+    step = Progress(len(todo), progress).step
 
     def unread(failure):
         take(failure)
