@@ -5,28 +5,22 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, empty_note, filters, fmt_wan_yuan, full_numbers, lang, q, sum_note, sum_scope, tr,
-                              with_gaps, year_choice)
+from app_pages.common import (download, download_totals, filters, fmt_wan_yuan, full_numbers, lang, q, section_opening,
+                              sum_note, tr, with_gaps, year_choice, yearly)
 from pipeline.spec import catalog
 
 PROCUREMENT = "active.procurement:amount_wan_yuan"
 
-st.title(tr("page_active"))
-same = sum_scope("active", "act_same")
-tot = q("section_totals", filters(), "active", same)
-if empty_note(tot):
-    st.stop()
+same, tot = section_opening("page_active", "active", "act_same")
 tot = tot.assign(label=tot.key.map(lambda k: catalog.label(k, lang())))
 counts = tot[~tot.key.str.endswith("amount_wan_yuan") & ~tot.key.str.endswith("items_change")]
 fig = px.line(with_gaps(counts, "label"), x="year", y="value", color="label", markers=True,
               labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
 fig.update_traces(connectgaps=False)
-fig.update_xaxes(dtick=1)
-full_numbers(fig)
+yearly(fig)
 st.plotly_chart(fig, width="stretch")
 sum_note("active", same)
-download(tot[["year", "key", "label", "value", "agencies"]], "proactive-disclosure", "act_tot",
-         labels={"key": tr("metric"), "label": tr("metric")})
+download_totals(tot, "proactive-disclosure", "act_tot")
 
 st.subheader(tr("procurement"))
 st.caption(tr("procurement_2019_only", year="2021+") if lang() == "en" else

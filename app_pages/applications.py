@@ -3,15 +3,12 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, full_numbers, lang, q, sum_note, sum_scope, tr
+from app_pages.common import (download, download_totals, empty_note, full_numbers, lang, section_opening, sum_note, tr,
+                              yearly)
 from pipeline.spec import catalog
 from pipeline.spec.model import split_key
 
-st.title(tr("page_applications"))
-same = sum_scope("applications", "app_same")
-tot = q("section_totals", filters(), "applications", same)
-if empty_note(tot):
-    st.stop()
+same, tot = section_opening("page_applications", "applications", "app_same")
 
 
 def outcome(metric: str) -> str | None:
@@ -31,8 +28,7 @@ st.subheader(tr("outcomes"))
 ORDER = ("granted", "partial", "refused", "unavailable", "not_processed", "other")
 fig = px.bar(grouped, x="year", y="value", color="label", labels={"year": tr("year"), "value": tr("value"), "label": tr("outcomes")},
              category_orders={"label": [tr(f"outcome_{o}") for o in ORDER]})
-fig.update_xaxes(dtick=1)
-full_numbers(fig)
+yearly(fig)
 st.plotly_chart(fig, width="stretch")
 sum_note("applications", same)
 download(grouped[["year", "outcome", "label", "value"]], "application-outcomes", "app_out",
@@ -47,16 +43,14 @@ if len(refused):
     full_numbers(fig, "x")
     st.plotly_chart(fig, width="stretch")
     sum_note("applications", same)
-    download(refused[["year", "key", "label", "value", "agencies"]], "refusal-reasons", "app_ref",
-             labels={"key": tr("metric"), "label": tr("metric")})
+    download_totals(refused, "refusal-reasons", "app_ref")
 
 st.subheader(tr("by_applicant"))
 new = tot[(tot.metric == "app.received_new") & (tot.dim != "total")].copy()
 if not empty_note(new):
     new["label"] = new.dim.map(lambda d: catalog.DIM_LABELS[d][0 if lang() == "zh" else 1])
     fig = px.bar(new, x="year", y="value", color="label", labels={"year": tr("year"), "value": catalog.label("app.received_new", lang()), "label": ""})
-    fig.update_xaxes(dtick=1)
-    full_numbers(fig)
+    yearly(fig)
     st.plotly_chart(fig, width="stretch")
     sum_note("applications", same)
     download(pd.DataFrame(new[["year", "dim", "label", "value", "agencies"]]), "applications-by-applicant", "app_dim",

@@ -256,6 +256,30 @@ def download(df: pd.DataFrame, name: str, key: str, kinds: dict | None = None, l
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def yearly(fig):
+    """A chart over the years: one tick a year, whole figures on the value axis."""
+    fig.update_xaxes(dtick=1)
+    return full_numbers(fig)
+
+
+def section_opening(title: str, section: str, same_key: str) -> tuple[bool, pd.DataFrame]:
+    """A section page's opening: its title, the same-agencies switch, the section's totals by year (the page
+    stops with a note when there are none)."""
+    st.title(tr(title))
+    same = sum_scope(section, same_key)
+    tot = q("section_totals", filters(), section, same)
+    if empty_note(tot):
+        st.stop()
+    return same, tot
+
+
+def download_totals(df: pd.DataFrame, name: str, key: str):
+    """A section's totals by year (section_totals with a `label` column) as a download: year, metric, value,
+    agencies summed."""
+    download(df[["year", "key", "label", "value", "agencies"]], name, key,
+             labels={"key": tr("metric"), "label": tr("metric")})
+
+
 def sum_scope(section: str, key: str) -> bool:
     """The same-agencies switch of a page of sums (kept in the URL as ?same=1): sum every agency reporting
     each year, or only the agencies that report the section in every year in scope."""

@@ -3,16 +3,12 @@ and each agency's rate against its caseload (small samples marked)."""
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, empty_note, filters, full_numbers, lang, q, sum_note, sum_scope, tr, with_gaps,
-                              year_choice)
+from app_pages.common import (download, empty_note, filters, full_numbers, lang, q, section_opening, sum_note, tr,
+                              with_gaps, year_choice)
 from pipeline.spec import catalog
 from pipeline.serve import queries
 
-st.title(tr("page_review"))
-same = sum_scope("review_litigation", "rv_same")
-tot = q("section_totals", filters(), "review_litigation", same)
-if empty_note(tot):
-    st.stop()
+same, tot = section_opening("page_review", "review_litigation", "rv_same")
 st.subheader(tr("results"))
 parts = tot[tot.dim != "total"].copy()
 parts["block"] = parts.metric.map(lambda m: catalog.label(m, lang()))

@@ -4,7 +4,8 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import download, empty_note, filters, full_numbers, lang, q, sum_note, sum_scope, tr, with_gaps
+from app_pages.common import (download, download_totals, empty_note, filters, lang, q, sum_note, sum_scope, tr,
+                              with_gaps, yearly)
 from pipeline.spec import catalog
 
 st.title(tr("page_web"))
@@ -19,12 +20,10 @@ if not empty_note(web):
         part = web[web.key == key]
         fig = px.bar(part, x="year", y="value", title=catalog.label(key, lang()),
                      labels={"year": tr("year"), "value": tr("value")})
-        fig.update_xaxes(dtick=1)
-        full_numbers(fig)
+        yearly(fig)
         col.plotly_chart(fig, width="stretch")
     sum_note("website", same)
-    download(web[["year", "key", "label", "value", "agencies"]], "website", "web_site",
-             labels={"key": tr("metric"), "label": tr("metric")})
+    download_totals(web, "website", "web_site")
 
 st.subheader(tr("newmedia"))
 nm = q("section_totals", filters(), "newmedia", same)
@@ -40,8 +39,7 @@ if not empty_note(nm):
         fig = px.line(with_gaps(part, "platform_label"), x="year", y="value", color="platform_label", markers=True, title=title,
                       labels={"year": tr("year"), "value": title, "platform_label": tr("platform")})
         fig.update_traces(connectgaps=False)
-        fig.update_xaxes(dtick=1)
-        full_numbers(fig)
+        yearly(fig)
         col.plotly_chart(fig, width="stretch")
     sum_note("newmedia", same)
     download(nm[["year", "platform", "platform_label", "kind", "value", "agencies"]], "newmedia", "web_nm",
