@@ -73,6 +73,15 @@ def _clean_agency(a: str) -> str:
 
 
 def _identify(doc: Document, report: Report):
+    """The report's year, agency and publication date: from its title, else from its text; an issue when
+    the year is implausible or either cannot be found."""
+    _from_title(doc, report)
+    _from_text(doc, report)
+    _judge_identity(report)
+
+
+def _from_title(doc: Document, report: Report):
+    """Year and agency from the title (or one of the first paragraphs, a title broken over two lines joined)."""
     candidates = []
     if doc.title:
         candidates.append(doc.title)
@@ -98,6 +107,11 @@ def _identify(doc: Document, report: Report):
                 break
         if report.year is not None and report.agency is not None:
             break
+
+
+def _from_text(doc: Document, report: Report):
+    """What the title did not give, from the text: the statistical period's year (an issue when it differs
+    from the title's), the year the 总体情况 opens with, the agency that signs, the date of publication."""
     text = doc.text()
     m = _PERIOD.search(text)
     if m:
@@ -131,6 +145,10 @@ def _identify(doc: Document, report: Report):
             if m:
                 report.published = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
                 break
+
+
+def _judge_identity(report: Report):
+    """An implausible year is dropped with an error; a year or an agency not found is an error."""
     if report.year is not None and not (2008 <= report.year <= _THIS_YEAR + 1):
         report.issues.append(Issue("year_implausible", "error",
                                    f"the year {report.year} cannot be a report's statistical year (the regulation "

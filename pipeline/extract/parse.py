@@ -56,8 +56,30 @@ def _rows_of(table: Table):
 
 
 def parse(doc: Document) -> Report:
+    """The report's facts, issues and identification from a read document: its tables in the order of the
+    document, the digits run together when no table gave 表三, the format, the prose, the report's own checks."""
     report = Report(path=doc.path, sha256=doc.sha256, format=doc.format, title=doc.title, published=doc.published)
     st = _State(report)
+    _read_tables(doc, st)
+    _read_run_together(doc, report, st)
+    report.facts = list(st.seen.values())
+    if st.blank_cells:
+        report.issues.append(Issue("blank_cells", "warning",
+                                   f"{len(st.blank_cells)} table cells are blank or marked not applicable; no fact was reported for them",
+                                   "; ".join(st.blank_cells[:60]), data={"count": len(st.blank_cells)}))
+    _decide_template(report, st.votes)
+    _drop_foreign_dims(report)
+    identities.verify(report.facts, st.blank_keys)
+    _identify(doc, report)
+    read_narrative(doc, report)
+    _missing_tables(report)
+    _sections(doc, report)
+    return report
+
+
+def _read_tables(doc: Document, st: _State) -> None:
+    """Every table row of the document onto the state, in order; a heading or a table's own section row
+    says which table (表二, 表三, 表四) the rows after it belong to."""
     blocks = fold_streams(doc.blocks, lambda t: _heading_section(t)[0])
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -94,6 +116,11 @@ def parse(doc: Document) -> Report:
             elif st.section == "review":
                 _row_review(st, row, cells)
     _resolve_orphan(st, ended_by_label=True)
+
+
+def _read_run_together(doc: Document, report: Report, st: _State) -> None:
+    """When no table gave 表三: the first paragraph whose digits run together reads as the tables, and its
+    header words vote for the format."""
     if not any(k.startswith("app.") for k in st.seen):
         for block in doc.paragraphs:
             if read_flattened(block.text, report, st.add):
@@ -103,12 +130,10 @@ def parse(doc: Document) -> Report:
                 if any(k.startswith("app.other.") for k in st.seen):
                     st.votes["2021"] += 1
                 break
-    report.facts = list(st.seen.values())
-    if st.blank_cells:
-        report.issues.append(Issue("blank_cells", "warning",
-                                   f"{len(st.blank_cells)} table cells are blank or marked not applicable; no fact was reported for them",
-                                   "; ".join(st.blank_cells[:60]), data={"count": len(st.blank_cells)}))
-    v = st.votes
+
+
+def _decide_template(report: Report, v) -> None:
+    """The format from the header words' votes (the 2019 or the 2021 one), or an issue saying it is unclear."""
     if v["2019"] or v["2021"]:
         report.template = "2021" if v["2021"] > v["2019"] else "2019" if v["2019"] > v["2021"] else None
         if report.template is None:
@@ -117,13 +142,6 @@ def parse(doc: Document) -> Report:
     else:
         report.issues.append(Issue("template_unknown", "warning",
                                    "no table header shows which format (2019 or 2021) the report follows"))
-    _drop_foreign_dims(report)
-    identities.verify(report.facts, st.blank_keys)
-    _identify(doc, report)
-    read_narrative(doc, report)
-    _missing_tables(report)
-    _sections(doc, report)
-    return report
 
 
 _SECTION = re.compile(r"^\s*(?P<n>[一二三四五六七八])\s*[、.．]\s*(?P<title>.{0,40})")
