@@ -111,6 +111,8 @@ def _split(table: list[list], at: int, header_rows: int, repeat_header: bool):
 
 def render_pdf(agency: str, year: int, lay, sentences: list[str], tables: list, rng: random.Random,
                closing: list = ()) -> bytes:
+    """The report as a PDF with ruled tables (reportlab). Past 60 lines: the font, the styles and the
+    story built in the order the page is drawn, most of it reportlab's declarations."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle

@@ -66,6 +66,9 @@ def _own_text(cell) -> str:
 
 
 def _row_active(st: _State, row: Row, cells):
+    """One row of 表二: a header row sets the columns (and votes for the format), a labelled row gives its
+    facts, each cell checked against the columns. Past 60 lines: the steps share the row, its match and
+    the parser's state, and each ends the row with its own issue."""
     norm = catalog.normalise_label(row.label)
     if "第二十条" in norm and not row.values:
         st.dims = None

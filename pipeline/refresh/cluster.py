@@ -158,7 +158,9 @@ def read_on_worker(data: bytes, name: str, sha: str, limits: Limits):
 def extract_all(todo: list[str], files: dict, data_dir: Path, workers: int | None, limits: Limits,
                 progress, take, scheduler: str) -> None:
     """As workers.extract_all, on the cluster at `scheduler`: each file's bytes sent as one task, at most
-    a bounded number in flight, results given to `take` as they come."""
+    a bounded number in flight, results given to `take` as they come. Past 60 lines: the client's life,
+    the tasks in flight and each way a task ends (a result, a killed worker, a cancelled future) share
+    the one loop's state."""
     try:
         from distributed import Client, as_completed
         from distributed.client import FutureCancelledError
