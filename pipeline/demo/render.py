@@ -19,85 +19,10 @@ from pipeline.spec import tables
 from pipeline.spec.tables import (ACTIVE_BLOCKS, APP_HEAD, APP_NOTE, APPLICANT_HEAD, REVIEW_BLOCKS,  # noqa: E402,F401
                      REVIEW_HEAD, app_rows, outcome_metrics)
 from pipeline.spec.model import fact_key
-
-
-# --- random, self-consistent facts --------------------------------------------------------------
-
-def _amount(rng: random.Random, scale: float) -> Decimal:
-    cents = int(rng.lognormvariate(0, 1.2) * scale * 100)
-    return (Decimal(cents) / Decimal(1000000)).normalize()  # 万元, from a whole number of 分
-
-
-def random_facts(rng: random.Random, template: str, size: float = 1.0, blank_rate: float = 0.0) -> dict:
-    """A dict `metric:dim` -> value whose tables obey every identity. A cell left blank is absent.
-
-    `size` scales the magnitudes (a ministry receives thousands of applications, a town a few);
-    `blank_rate` leaves that share of cells blank (blank cells never become facts).
-    """
-    f: dict[str, int | float] = {}
-    # 表三: draw outcomes per applicant column, then new + carried so that the balance holds
-    outcomes = outcome_metrics(template)
-    for d in APPLICANT[:-1]:
-        weight = {"natural_person": 1.0, "commercial": 0.25, "research": 0.03, "social_org": 0.03,
-                  "legal_service": 0.05, "other_org": 0.08}[d]
-        n = int(40 * size * weight * rng.uniform(0.7, 1.4)) if rng.random() < 0.85 else 0
-        total = 0
-        for i, m in enumerate(outcomes):
-            v = 0
-            if n:
-                share = 0.45 if m == "app.granted" else 0.2 if m in ("app.partial", "app.unavailable.not_held") else 0.03
-                v = sum(1 for _ in range(n) if rng.random() < share) if n < 200 else int(n * share * rng.uniform(0.8, 1.2))
-            f[fact_key(m, d)] = v
-            total += v
-        f[fact_key("app.total", d)] = total
-        carried_out = int(total * rng.uniform(0.0, 0.1))
-        carried_in = min(total + carried_out, int(total * rng.uniform(0.0, 0.1)))
-        f[fact_key("app.carried_out", d)] = carried_out
-        f[fact_key("app.carried_in", d)] = carried_in
-        f[fact_key("app.received_new", d)] = total + carried_out - carried_in
-    for m in ["app.received_new", "app.carried_in", *outcomes, "app.total", "app.carried_out"]:
-        f[fact_key(m, "total")] = sum(f[fact_key(m, d)] for d in APPLICANT[:-1])
-    # 表四
-    for block in REVIEW_BLOCKS:
-        parts = [int(rng.uniform(0.5, 1.5) * base * size * (1 if block == "review" else 0.6))
-                 for base in (3, 0.6, 1.2, 0.5)]
-        for d, v in zip(REVIEW[:-1], parts):
-            f[fact_key(block, d)] = v
-        f[fact_key(block, "total")] = sum(parts)
-    # 表二
-    for _, _, rows, dims in ACTIVE_BLOCKS[template]:
-        for _, metric in rows:
-            for d in dims:
-                if d == "amount_wan_yuan":
-                    v: int | float = float(_amount(rng, 300 * size))
-                elif d == "items_change":
-                    v = rng.randint(-5, 5)
-                elif d in ("made", "repealed"):
-                    v = rng.randint(0, int(20 * size) + 2)
-                else:
-                    v = rng.randint(0, int(500 * size) + 5)
-                f[fact_key(metric, d)] = v
-    if template == "2021" and "active.regulations:made" in f:
-        f["active.regulations:in_force"] = max(f["active.regulations:in_force"], f["active.regulations:made"])
-    # narrative
-    f["website.posts"] = rng.randint(100, int(5000 * size) + 200)
-    f["website.visits"] = rng.randint(10000, int(3_000_000 * size) + 20000)
-    for p in ("wechat", "weibo", "douyin"):
-        if rng.random() < 0.8:
-            f[f"newmedia.{p}.posts"] = rng.randint(50, int(2000 * size) + 60)
-            f[f"newmedia.{p}.followers"] = rng.randint(100, int(200_000 * size) + 200)
-    f["interpretation.docs"] = rng.randint(1, int(60 * size) + 2)
-    if rng.random() < 0.6:
-        f["press_conferences"] = rng.randint(1, 30)
-    if rng.random() < 0.6:
-        f["mailbox.letters"] = rng.randint(0, int(500 * size) + 1)
-    if template == "2021":
-        f["fees.collected_yuan"] = rng.choice([0, 0, 0, rng.randint(1, 500)])
-    if blank_rate:
-        for k in [k for k in f if ":" in k]:
-            if rng.random() < blank_rate:
-                del f[k]
-    return f
+from pipeline.demo.facts import (  # noqa: F401  (re-exported: callers use render.<name>)
+    _amount, random_facts, next_year)
+from pipeline.demo.agencies import (  # noqa: F401  (re-exported: callers use render.<name>)
+    PLACES, CITY_DEPTS, PROVINCE_DEPTS, NATIONAL, _CN, _cn, agency_name)
 
 
 # --- layout ---------------------------------------------------------------------------------------
@@ -151,7 +76,8 @@ class _Cell:
 
 
 def _tables(facts: dict, template: str, lay: Layout) -> list[tuple[str, list[list[_Cell]]]]:
-    """The three tables as rows of cells (with spans), each under its section heading."""
+    """The three tables as rows of cells (with spans), each under its section heading. Past 60 lines: the
+    three layouts read top to bottom as the report prints them, each a few lines of cells."""
     blank = lay.blank_mark
 
     def val(key):
@@ -271,43 +197,6 @@ def filler(rng: random.Random, n: int = 14) -> list[str]:
     return rng.sample(FILLER, n)
 
 
-def next_year(prev: dict, facts: dict, template: str, rng: random.Random | None = None) -> dict:
-    """`facts` adjusted so that they follow on from last year's `prev`: 上年结转 equals last year's
-    结转下年度 in every applicant column, and (2021 format) 现行有效 = last year's + 制发 − 废止.
-    With `rng`, narrative figures and table 二 counts also move smoothly from last year's values
-    (a realistic trend instead of a fresh draw)."""
-    f = dict(facts)
-    if rng is not None:
-        for k, v in prev.items():
-            if k not in f or k.startswith(("app.", "review", "litigation")) or k.endswith(("items_change", "in_force", "repealed")):
-                continue
-            factor = rng.uniform(0.85, 1.3)
-            if isinstance(v, float):
-                f[k] = float((Decimal(str(v)) * Decimal(str(round(factor, 2)))).quantize(Decimal("0.0001")).normalize())
-            else:
-                f[k] = max(0, int(round(v * factor)))
-    for d in APPLICANT[:-1]:
-        key_in, key_out = fact_key("app.carried_in", d), fact_key("app.carried_out", d)
-        if fact_key("app.carried_out", d) not in prev or key_in not in f:
-            continue
-        f[key_in] = prev[key_out]
-        new = f[fact_key("app.total", d)] + f[key_out] - f[key_in]
-        if new < 0:
-            f[key_out] -= new
-            new = 0
-        f[fact_key("app.received_new", d)] = new
-    for m in ("app.received_new", "app.carried_in", "app.carried_out"):
-        if all(fact_key(m, d) in f for d in APPLICANT[:-1]):
-            f[fact_key(m, "total")] = sum(f[fact_key(m, d)] for d in APPLICANT[:-1])
-    if template == "2021":
-        for m in ("active.regulations", "active.normative_docs"):
-            made, repealed, in_force = (fact_key(m, d) for d in ("made", "repealed", "in_force"))
-            if in_force in prev and made in f:
-                f[repealed] = min(f.get(repealed, 0), prev[in_force] + f[made])
-                f[in_force] = prev[in_force] + f[made] - f[repealed]
-    return f
-
-
 def narrative(facts: dict, agency: str, year: int, rng: random.Random) -> list[str]:
     """Sentences stating the narrative facts, in one of a few phrasings each."""
     out = []
@@ -365,6 +254,8 @@ def _split(label: str) -> tuple[str, str] | None:
 # --- writers --------------------------------------------------------------------------------------
 
 def _txt(facts, agency, year, template, lay: Layout, rng) -> str:
+    """The report as plain text: title, sections, sentences and the tables in the layout's separator. Past 60
+    lines: the report written top to bottom, drawing from `rng` in the order the corpora depend on."""
     lines = []
     title = (f"{year}年{agency}政府信息公开工作年度报告" if lay.title_year_first
              else f"{agency} {year} 年政府信息公开工作年度报告")
@@ -491,46 +382,3 @@ def render(facts: dict, agency: str, year: int, template: str, layout: Layout | 
 
 def suffix(layout: Layout) -> str:
     return {"txt": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf"}[layout.fmt]
-
-
-# --- agencies for demo data, tests and benchmark corpora ------------------------------------------
-
-PLACES = (
-    ("江苏省", "南京市", "玄武区", "梅园新村街道"), ("河南省", "洛阳市", "西工区", "王城路街道"),
-    ("湖北省", "武汉市", "江岸区", "大智街道"), ("广东省", "广州市", "天河区", "石牌街道"),
-    ("四川省", "成都市", "锦江区", "春熙路街道"), ("浙江省", "杭州市", "西湖区", "北山街道"),
-    ("陕西省", "西安市", "雁塔区", "小寨路街道"), ("福建省", "福州市", "鼓楼区", "东街街道"),
-    ("山东省", "济南市", "历下区", "泉城路街道"), ("湖南省", "长沙市", "岳麓区", "橘子洲街道"),
-    ("安徽省", "合肥市", "蜀山区", "三里庵街道"), ("江西省", "南昌市", "东湖区", "公园街道"),
-)
-CITY_DEPTS = ("生态环境局", "交通运输局", "公安局", "财政局", "教育局", "卫生健康委员会", "自然资源和规划局",
-              "市场监督管理局", "司法局", "住房和城乡建设局", "民政局", "行政审批局")
-PROVINCE_DEPTS = ("生态环境厅", "交通运输厅", "财政厅", "教育厅", "司法厅", "民政厅")
-NATIONAL = ("生态环境部", "交通运输部", "国家税务总局", "国家新闻出版署", "教育部", "司法部")
-
-
-_CN = "零一二三四五六七八九"
-
-
-def _cn(n: int) -> str:
-    return "".join(_CN[int(d)] for d in str(n))
-
-
-def agency_name(i: int) -> tuple[str, str]:
-    """A realistic agency name and its level, deterministic and unique in i (levels and places vary with i)."""
-    kind = i % 10
-    prov, city, district, street = PLACES[(i // 10) % len(PLACES)]
-    k = i // (10 * len(PLACES))
-    extra = "" if k == 0 else f"第{_cn(k)}分局"
-    if kind == 0:
-        return NATIONAL[(i // 10) % len(NATIONAL)] + (f"第{_cn(k * 2 + (i // 10) // len(NATIONAL))}派出机构" if (k or (i // 10) >= len(NATIONAL)) else ""), "national"
-    if kind in (1, 2):
-        dept = "人民政府办公厅" if kind == 1 else PROVINCE_DEPTS[(i // 10) % len(PROVINCE_DEPTS)]
-        return f"{prov}{dept}{extra}", "provincial"
-    if kind in (3, 4, 5, 6):
-        return f"{city}{CITY_DEPTS[(kind + i // 10) % len(CITY_DEPTS)]}{extra}", "city"
-    if kind == 7:
-        return f"{city}{district}人民政府" + ("" if k == 0 else f"{_cn(k)}号派出机构"), "county"
-    if kind == 8:
-        return f"{city}{district}{CITY_DEPTS[(i // 10) % len(CITY_DEPTS)]}{extra}", "county"
-    return f"{city}{district}{street}办事处" + ("" if k == 0 else f"第{_cn(k)}社区工作站"), "township"
