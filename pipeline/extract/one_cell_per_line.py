@@ -25,7 +25,9 @@ from pipeline.read.document import Cell, Paragraph, Table
 _PIPES = re.compile(r"^[\s|｜]*$")
 _EDGE_PIPES = re.compile(r"^[\s|｜]+|[\s|｜]+$")
 _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[)）]|\d{1,2}\s*[.．、](?!\d))")
-_MARKERS = re.compile(r"信息内容|申请人情况|本年新收|行政复议|本年制发|本年新制作")
+# words that start a table of the official format (a header the tables declare, or a row label's beginning)
+_MARKERS = re.compile("|".join(map(re.escape, (tables.ACTIVE_LABEL_HEAD, tables.APPLICANTS[0], "本年新收",
+                                               tables.REVIEW_GROUP[0], "本年制发", "本年新制作"))))
 _VALUE = re.compile(r"^[-+—–−]*\s*[\d.,，]+\s*(?:万元|亿元|元|万|件|个|条|项)?$")
 _MAX_TOKEN = 60
 

@@ -14,6 +14,7 @@ from lxml import etree
 
 from pipeline.read.document import Document, Paragraph, Table, grid_from_spans
 from pipeline.read.common import ReadError, decode
+from pipeline.spec import tables
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button",
               "input", "textarea", "svg", "canvas", "map")
@@ -22,7 +23,8 @@ _BLOCK = {"p", "div", "section", "td", "th", "article", "main", "li", "ul", "ol"
           "figure", "figcaption", "address", "hr", "caption"}
 _CHROME = re.compile(r"(^|[\s_-])(nav|menu|footer|foot|header|breadcrumb|crumb|share|sidebar|topbar|banner|"
                      r"copyright|search|login|links?|position|location)([\s_-]|$)", re.I)
-_REPORT_TABLE = re.compile(r"本年新收|信息内容|行政复议|申请人情况|处理决定|第二十条")
+_REPORT_TABLE = re.compile("|".join(map(re.escape, ("本年新收", tables.ACTIVE_LABEL_HEAD, tables.REVIEW_GROUP[0],
+                                                     tables.APPLICANTS[0], "处理决定", "第二十条"))))
 _OPENING = re.compile(r"总体情况|统计期限|年度报告")
 _WS = re.compile(r"[ \t\r\n\u00a0\u3000\u200b\ufeff]+")
 
