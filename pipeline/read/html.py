@@ -74,10 +74,10 @@ def _rows(table) -> list[list[tuple[str, int, int]]]:
     rows = []
     for tr in _own_rows(table):
         row = []
-        for td in tr:
-            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
-                continue
-            row.append((_cell_text(td), _span(td.get("rowspan")), _span(td.get("colspan"))))
+        for td in tr.iterchildren("td", "th"):
+            rowspan, colspan = td.get("rowspan"), td.get("colspan")
+            row.append((_cell_text(td), 1 if rowspan is None else _span(rowspan),
+                        1 if colspan is None else _span(colspan)))
         if row:
             rows.append(row)
     return rows
@@ -93,7 +93,8 @@ def _span(v) -> int:
 
 
 def _is_report_table(t) -> bool:
-    return bool(_REPORT_TABLE.search(_text(t)))
+    # the words have no white space in them, so the text needs no folding of it first
+    return _REPORT_TABLE.search(etree.tostring(t, method="text", encoding=str, with_tail=False)) is not None
 
 
 def _content_root(body):
