@@ -67,10 +67,11 @@ def _own_rows(table):
 
 def _rows(table) -> list[list[tuple[str, int, int]]]:
     # <br> and paragraph breaks inside cells read as spaces ('结果<br>纠正' is 结果 纠正), in one pass
-    for el in table.iter("br", "p", "div", "li"):
+    for el in table.iter("br"):
         el.tail = " " + (el.tail or "")
-        if el.tag != "br":
-            el.text = " " + (el.text or "")
+    for el in table.iter("p", "div", "li"):
+        el.tail = " " + (el.tail or "")
+        el.text = " " + (el.text or "")
     rows = []
     for tr in _own_rows(table):
         row = []
@@ -128,15 +129,21 @@ def _content_root(body):
     return root
 
 
+_CHROME_TAGS = ("div", "ul", "ol", "section", "span", "p", "td")
+
+
 def _strip_chrome(root) -> None:
     for el in list(root.iter("nav", "footer", "header", "aside")):
         if el.getparent() is not None and not any(_is_report_table(t) for t in el.iter("table")):
             _drop(el)
-    for el in root.xpath(".//*[@class or @id]"):
+    # the root's descendants of these kinds with a class or an id, in document order
+    marked = [el for el in root.iter(*_CHROME_TAGS)
+              if (el.get("class") is not None or el.get("id") is not None) and el is not root]
+    for el in marked:
         if el.getparent() is None:
             continue
         marker = f"{el.get('class', '')} {el.get('id', '')}"
-        if marker.strip() and _CHROME.search(marker) and el.tag in ("div", "ul", "ol", "section", "span", "p", "td"):
+        if marker.strip() and _CHROME.search(marker):
             if not any(True for _ in el.iter("table")) and len(_text(el)) < 400:
                 _drop(el)
 
