@@ -73,7 +73,11 @@ def grid_from_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
 
     lim = current()
     span = lim.span
-    cells = sum(min(max(1, cs), span) for row in rows for _, _, cs in row)
+    spans = [cs for row in rows for _, _, cs in row]
+    if spans and (min(spans) < 1 or max(spans) > span):
+        cells = sum(min(max(1, cs), span) for cs in spans)
+    else:  # every span within 1 … the limit: the cells are their sum
+        cells = sum(spans)
     if cells > lim.table_cells or len(rows) * max((len(r) for r in rows), default=0) > lim.table_cells * 4:
         raise TableTooBig(f"a table of more than {lim.table_cells:,} cells (NIANBAO_MAX_TABLE_CELLS)")
     grid: list[list[Cell | None]] = []
