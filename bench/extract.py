@@ -9,7 +9,9 @@ process so that peak memory (max RSS) is that row's own.
 Beside each reader, in the same process and in turn with it, its floor: for HTML lxml's parse and
 every table cell's text, for TXT decoding and a scan for numbers, for PDF pdfplumber's naive pass
 (tables and words of every page). "cost ÷ floor" is the reader's time over the floor's on the same
-files (the goal: at most 2); the floor includes the peak memory of its own libraries.
+files (the goal: at most 2); the floor includes the peak memory of its own libraries. The same ratio is
+also given in the process's CPU time, which time spent waiting for a core on a loaded machine does not
+inflate.
 """
 from __future__ import annotations
 
@@ -87,21 +89,25 @@ def _worker(files: list[str], repeat: int, kind: str) -> dict:
             with pdfplumber.open(f) as pdf:
                 pages_per_round += len(pdf.pages)
     spent, floor_spent, n = 0.0, 0.0, 0
+    cpu, floor_cpu = 0.0, 0.0  # the process's own CPU time: on a shared machine, what waiting for a core hides
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for f in files:
             extract(f)
             n += 1
         spent += time.perf_counter() - t0
+        cpu += time.process_time() - c0
         if floor:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for f in files:
                 floor(f)
             floor_spent += time.perf_counter() - t0
+            floor_cpu += time.process_time() - c0
     with open("/proc/self/status") as status:
         rss = next((int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:")),
                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return {"reports": n, "seconds": spent, "floor_seconds": floor_spent if floor else None, "rss_mb": rss,
+            "cpu_seconds": cpu, "floor_cpu_seconds": floor_cpu if floor else None,
             "pages": pages_per_round * repeat}
 
 
@@ -153,9 +159,12 @@ def main():
         floor_rate = (f"{r['pages'] / fl:.1f} pages/s" if r["pages"] else f"{r['reports'] / fl:.0f}") if fl else "—"
         rows.append((name, len(files), f"{size:.0f}", r["reports"], f"{r['seconds']:.2f}",
                      f"{r['reports'] / r['seconds']:.0f}", pages, floor_rate,
-                     f"{r['seconds'] / fl:.2f}" if fl else "—", f"{r['rss_mb']:.0f}"))
+                     f"{r['seconds'] / fl:.2f}" if fl else "—",
+                     f"{r['cpu_seconds'] * 1000 / r['reports']:.2f}",
+                     f"{r['cpu_seconds'] / r['floor_cpu_seconds']:.2f}" if r["floor_cpu_seconds"] else "—",
+                     f"{r['rss_mb']:.0f}"))
     head = ("input", "files", "avg KiB", "reports", "seconds", "reports/s (1 core)", "PDF pages/s (1 core)",
-            "floor (1 core)", "cost ÷ floor", "peak RSS MiB")
+            "floor (1 core)", "cost ÷ floor", "CPU ms/report", "cost ÷ floor, CPU time", "peak RSS MiB")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for row in rows:
