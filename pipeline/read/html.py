@@ -101,7 +101,7 @@ def _is_report_table(t) -> bool:
 def _content_root(body):
     """The element that holds the report: common ancestor of its tables and opening text."""
     # leaf tables only: old sites lay whole pages out in tables, with the report's tables inside
-    tables = [t for t in body.iter("table") if _is_report_table(t) and t.find(".//table") is None]
+    tables = [t for t in body.iter("table") if t.find(".//table") is None and _is_report_table(t)]
     anchors = list(tables)
     for el in body.iter("p", "div", "h1", "h2", "h3", "span", "td", "strong", "b", "font"):
         if el.text and _OPENING.search(el.text) and not len(el):
@@ -166,12 +166,15 @@ def _blocks(root, doc: Document) -> None:
             doc.blocks.extend(g for g in grids if g is not None)
             return
         parent.replace(t, marker)
-    for el in root.iter(*_BLOCK, "table", "br"):
-        if el.tag != "br":
-            el.text = "\n" + (el.text or "")
+    for el in root.iter(*_BLOCK, "table"):
+        el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
+    for el in root.iter("br"):
         el.tail = "\n" + (el.tail or "")
     text = etree.tostring(root, method="text", encoding=str, with_tail=False)
     for line in text.split("\n"):
+        if not line:
+            continue
         line = _WS.sub(" ", line).strip()
         if not line:
             continue
