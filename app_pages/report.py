@@ -22,7 +22,7 @@ if wanted and (reps.empty or wanted not in set(reps.report_id)):
         bad_param("report", wanted)
 if empty_note(reps):
     st.stop()
-labels = {r.report_id: f"{r.agency} · {r.year}" for r in reps.itertuples()}
+labels = dict(zip(reps.report_id.tolist(), (f"{a} · {y}" for a, y in zip(reps.agency.tolist(), reps.year.tolist()))))
 if "rp_report" not in st.session_state or st.session_state.rp_report not in labels:
     st.session_state.rp_report = wanted if wanted in labels else next(iter(labels))
 rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, key="rp_report")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline.serve import marts
 from pipeline.spec import catalog
 from pipeline.spec.measures import (MEASURES, MIN_APPLICATIONS_FOR_RATES, MIN_CONCLUDED_FOR_RATES, Measure,  # noqa: F401
                                     columns as _columns)
@@ -125,6 +126,8 @@ def coverage(con, flt: Filters) -> pd.DataFrame:
     incomplete (a table missing) or failing_checks (errors), for a report only. `days_late` for a late
     report. Agencies come grouped by region and level."""
     scope, params = _scope(flt, "c")
+    if marts.has(con):
+        return marts.coverage(con, scope, params)
     return _q(con, f"""
         select c.agency_id, c.agency, a.province, a.city, a.level, c.year,
             case when c.report_id is null then c.status
@@ -184,7 +187,7 @@ def tiles(con, flt: Filters, year: int) -> pd.DataFrame:
     scope, params = _scope(Filters(**{**flt.__dict__, "year_from": year - 1, "year_to": year}), "m")
     cols = sorted({c for k, _, _ in TILES if k in MEASURES for c in _columns(k)})
     keys = [k for k, _, _ in TILES if k in MEASURES]
-    df = _q(con, f"select m.agency_id, m.year, {', '.join('m.' + c for c in cols)}, "
+    df = marts.measure_rows(con, cols, keys, scope, params) if marts.has(con) else _q(con, f"select m.agency_id, m.year, {', '.join('m.' + c for c in cols)}, "
                  f"{', '.join(f'v.{k} as ok_{k}' for k in keys)} "
                  f"from measures m join measures_verified v using (agency_id, year) where {scope}", params)
     cur, prev = df[df.year == year].set_index("agency_id"), df[df.year == year - 1].set_index("agency_id")
@@ -264,7 +267,7 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         m = MEASURES[measure]
         scope, params = _scope(flt, "m")
         den = " + ".join(f"m.{c}" for c in m.den.split(" + ")) if m.rate else "null::double"
-        df = _q(con, f"""
+        df = marts.measure_ranking(con, measure, den, scope, params, year, flt.verified_only) if marts.has(con) else _q(con, f"""
             select m.agency_id, a.name as agency, a.level, {KIND_SQL} as kind, a.province, a.city, m.year,
                 m.{measure} as value, p.{measure} as prev_value, {den} as denominator, v.{measure} as verified
             from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year)
@@ -365,6 +368,8 @@ def section_agencies(con, flt: Filters, section: str, same: bool = False) -> pd.
     if same:
         flt = Filters(flt.year_from, flt.year_to, search=flt.search, agency_ids=same_agencies(con, flt, section) or ("",))
     scope, params = _scope(flt, "f")
+    if marts.has(con):
+        return marts.section_agencies(con, section, scope, params, only)
     ok = "coalesce(f.verified, false)"
     return _q(con, f"""
         select f.year, count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
@@ -377,6 +382,8 @@ def same_agencies(con, flt: Filters, section: str) -> tuple[str, ...]:
     """The agencies in scope that report a section in every year in scope (the same agencies each year)."""
     metrics = [m.code for m in catalog.METRICS if m.section == section]
     scope, params = _scope(flt, "f")
+    if marts.has(con):
+        return marts.same_agencies(con, section, scope, params)
     rows = con.execute(f"""
         with v as (select distinct f.agency_id, f.year from v_values f
                    where f.metric in (select unnest(?::varchar[])) and {scope})
@@ -419,6 +426,8 @@ def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.Da
 def agency_section(con, flt: Filters, section: str, year: int | None = None) -> pd.DataFrame:
     """agency, year, key, value for every metric of a section."""
     scope, params = _scope(flt, "f")
+    if marts.listed(section) and marts.has(con):
+        return marts.agency_section(con, section, scope, params, year)
     year_sql, year_params = ("and f.year = ?", [year]) if year is not None else ("", [])
     return _q(con, f"""
         select a.name as agency, f.year, f.metric, f.dim,
@@ -438,6 +447,8 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
     if check_ids:
         extra += " and c.check_id in (select unnest(?::varchar[]))"
         params.append(list(check_ids))
+    if marts.has(con):
+        return marts.checks(con, scope, extra, params)
     return _q(con, f"""
         select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message,
             c.message_en, c.evidence, c.source_name, c.report_id, c.finding_key
@@ -448,6 +459,8 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
 
 def reports(con, flt: Filters) -> pd.DataFrame:
     scope, params = _scope(flt, "r")
+    if marts.has(con):
+        return marts.reports(con, scope, params)
     return _q(con, f"""
         select r.report_id, r.agency_id, a.name as agency, r.year, r.template, r.source_name, r.source_format, r.published,
             r.alternatives, r.choice_reason, r.published_on, r.source_url
@@ -510,22 +523,33 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
     peers_flt = Filters(provinces=flt.provinces, cities=flt.cities, levels=(info["level"],))
     aw, ap = peers_flt.agency_where("a")
     rows = []
-    own = _q(con, f"select m.*, {KIND_SQL} as kind, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
-             + " from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
-               "where m.agency_id = ?", [agency_id])
+    mart = marts.has(con)
+    own = marts.agency_own(con, agency_id) if mart else _q(
+        con, f"select m.*, {KIND_SQL} as kind, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+        + " from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+          "where m.agency_id = ?", [agency_id])
     if own.empty:
         return pd.DataFrame(columns=cols)
     kind = own.kind.iloc[0]
-    peers = _q(con, "select m.*, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
-               + f" from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
-                 f"where {aw} and {KIND_SQL} = ?", [*ap, kind])
+    medians, peers = None, None
+    if mart and not (flt.provinces or flt.cities):  # every region: the medians computed at build time
+        medians = marts.peer_medians(con, info["level"], kind, flt.verified_only)
+    elif mart:
+        peers = marts.peer_rows(con, info["level"], kind, *_scope(Filters(provinces=flt.provinces, cities=flt.cities), "m"))
+    else:
+        peers = _q(con, "select m.*, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+                   + f" from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+                     f"where {aw} and {KIND_SQL} = ?", [*ap, kind])
     for key, m in MEASURES.items():
-        ok = peers.dropna(subset=[key])
-        if flt.verified_only:
-            ok = ok[ok[f"ok_{key}"] == True]  # noqa: E712
-        if m.rate:
-            ok = ok[ok.eval(m.den) >= m.min_den]
-        med = ok.groupby("year")[key].agg(["median", "count"])
+        if medians is not None:
+            med = medians[medians.measure == key].set_index("year")[["median", "peers"]].rename(columns={"peers": "count"})
+        else:
+            ok = peers.dropna(subset=[key])
+            if flt.verified_only:
+                ok = ok[ok[f"ok_{key}"] == True]  # noqa: E712
+            if m.rate:
+                ok = ok[ok.eval(m.den) >= m.min_den]
+            med = ok.groupby("year")[key].agg(["median", "count"])
         for r in own.itertuples():
             v = getattr(r, key)
             if pd.isna(v):
@@ -540,6 +564,8 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
 
 
 def agency_checks(con, agency_id: str) -> pd.DataFrame:
+    if marts.has(con):
+        return marts.agency_checks(con, agency_id)
     return _q(con, """
         select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message, c.message_en, c.evidence,
             c.report_id
@@ -561,6 +587,8 @@ def quality_scores(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()
     rev = pd.DataFrame(list(reviewed), columns=["finding_key", "status"])
     con.register("reviewed", rev)
     try:
+        if marts.has(con):
+            return marts.quality_scores(con, scope, params, "reviewed", SCORE_ERROR, SCORE_WARNING)
         return _q(con, f"""
             with f as (
                 select c.report_id, c.severity, coalesce(v.status, 'open') as status
