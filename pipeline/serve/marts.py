@@ -35,12 +35,14 @@ def _rows(con, sql: str, params=None) -> pd.DataFrame:
     """A large result (a row per report or agency-year) through Arrow: several times faster than `fetchdf`
     for text columns, with the same values and kinds of columns (dates as datetime64, as `fetchdf` gives)."""
     table = con.sql(sql, params=params or []).to_arrow_table()
+    if not table.num_rows:
+        return _q(con, sql, params)  # an empty frame with fetchdf's own kinds of columns
     df = table.to_pandas(date_as_object=False)
     for name, col in zip(table.column_names, table.columns):
         kind = col.type
         if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
             df[name] = df[name].astype("datetime64[us]")
-        elif len(col) and col.null_count == len(col) and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        elif col.null_count == len(col) and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             df[name] = pd.Series([None] * len(col), dtype=object)  # text that is all blank: None, as fetchdf gives
         elif col.null_count and pa.types.is_integer(kind):
             df[name] = df[name].astype(f"Int{kind.bit_width}")  # whole numbers with blanks stay whole
