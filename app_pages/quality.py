@@ -149,8 +149,8 @@ if not empty_note(reps):
         st.session_state.dq_report = wanted if wanted in labels else next(iter(labels))
     rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, key="dq_report")
     write_url({"report": rid if rid != next(iter(labels)) else None})
-    writing.letter_downloads(rid, "dq")
     rep = reps[reps.report_id == rid].iloc[0]
+    writing.letter_downloads(rid, "dq", rep)
     facts = q("report_facts", rid)
     if not empty_note(facts):
         where = facts.evidence.map(lambda e: _where(json.loads(e)) if isinstance(e, str) else "")

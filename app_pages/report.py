@@ -56,7 +56,7 @@ if isinstance(rep.get("source_url"), str) and rep.source_url.startswith(("http:/
     st.caption(f"{tr('source_url')}: {md_text(rep.source_url)}")
 st.page_link("app_pages/profile.py", label=tr("open_profile", name=rep.agency), icon=":material/account_balance:",
              query_params={"agency": rep.agency_id})
-writing.letter_downloads(rid, "rp")
+writing.letter_downloads(rid, "rp", rep)
 
 # cells named by failing identity checks: (metric, dim) -> the check's message
 bad: dict[tuple[str, str], str] = {}
