@@ -280,6 +280,39 @@ def _pdfium_text(data: bytes, name: str) -> Document | None:
     return doc
 
 
+# "pdfium": pages read through PDFium's text layer (pdf_layer.py), pdfminer only where PDFium cannot read
+# a page; "pdfminer": every page through pdfminer, as before the text layer (kept to compare the two)
+LAYER = "pdfium"
+
+
+def _layer_pages(data: bytes, pages: list, doc: Document, name: str):
+    """(page number, page) of every page: PDFium's where it reads the page, pdfplumber's otherwise (the
+    report's issues say which pages and why)."""
+    layer = None
+    if LAYER == "pdfium":
+        from pipeline.read.pdf_layer import open_layer
+
+        layer = open_layer(data, len(pages))
+    left: list[str] = []
+    try:
+        for pno, page in enumerate(pages, start=1):
+            fast, why = layer.page(pno - 1) if layer is not None else (None, None)
+            if why:
+                left.append(f"{pno} ({why})")
+            yield pno, fast or page
+            if fast is not None:
+                fast.close()
+            else:
+                page.flush_cache()
+    finally:
+        if layer is not None:
+            layer.close()
+    if LAYER == "pdfium" and (layer is None or left):
+        where = "every page (PDFium cannot open the file)" if layer is None else "page " + ", ".join(left)
+        doc.issues.append(("pdf_read_by_pdfminer", "info", f"read by pdfminer, not PDFium's text layer: {where}",
+                           name))
+
+
 def read_pdf(data: bytes, name: str) -> Document:
     import pdfplumber
 
@@ -314,7 +347,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         doc.title = str(meta_title).strip() if meta_title and str(meta_title).strip() else None
         cjk = cid = 0
         scanned: list[tuple[int, int]] = []  # (position in the blocks, page number) of pages without text
-        for pno, page in enumerate(pages, start=1):
+        for pno, page in _layer_pages(data, pages, doc, name):
             if len(page.chars) < 10 and page.images:  # a scanned page: read by OCR below
                 scanned.append((len(doc.blocks), pno))
                 continue

@@ -1,0 +1,272 @@
+"""The PDF text layer through PDFium: characters with their boxes, ruling lines, rectangles and images of
+each page, as the objects pdfplumber makes of pdfminer's layout (same keys, same top-down coordinates), on
+a page that pdfplumber's own table finder and word extraction run on unchanged.
+
+pdfminer's layout analysis is pure Python and costs most of a PDF's reading time; PDFium parses the page in
+C. The boxes are pdfminer's, not PDFium's: a character's box is its advance (x) by its font size (y) from
+the font's descent under the baseline, not the glyph's ink, so words, lines and cells group as they did.
+Paths are classified as pdfminer classifies them (one segment: a line; a closed axis-aligned four-sided
+subpath: a rectangle; anything else: a curve, its end points kept), every subpath on its own.
+
+A page is left to pdfminer (`None` from `PdfiumPages.page`) where PDFium's reading of it could differ from
+pdfminer's in ways the boxes do not repair: characters without a Unicode map (pdfminer writes them
+`(cid:N)`, which the reader's refusal of unmapped fonts counts), rotated or vertical text, a rotated page or
+one whose media box does not start at the origin, paths inside form XObjects.
+"""
+from __future__ import annotations
+
+import ctypes
+from functools import lru_cache
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as R
+from pdfplumber.page import Page
+
+_TEXT, _PATH, _IMAGE, _FORM = R.FPDF_PAGEOBJ_TEXT, R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_IMAGE, R.FPDF_PAGEOBJ_FORM
+_MOVE, _LINE, _BEZIER = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO
+
+
+class Unsupported(Exception):
+    """PDFium's reading of this page is not pdfminer's: the page is read by pdfminer."""
+
+
+def _f(x: float) -> float:
+    """A float32 from PDFium as the decimal the PDF most likely wrote (pdfminer parses the decimal into a
+    float64): 74.3 rather than 74.30000305."""
+    return float(f"{x:.6g}") if x == x else x
+
+
+class LayerPage(Page):
+    """A pdfplumber page whose objects come from PDFium: `find_tables`, `filter`, `extract_words`,
+    `extract_text_lines` and the rest are pdfplumber's own, run on these objects."""
+
+    def __init__(self, page_number: int, width: float, height: float, objects: dict, initial_doctop: float = 0):
+        self.pdf = None
+        self.root_page = self
+        self.page_obj = None
+        self.page_number = page_number
+        self.initial_doctop = initial_doctop
+        self.rotation = 0
+        self.mediabox = self.cropbox = self.bbox = (0, 0, width, height)
+        self._objects = objects
+        self.get_textmap = lru_cache()(self._get_textmap)
+
+    def close(self) -> None:
+        self.get_textmap.cache_clear()
+
+
+class PdfiumPages:
+    """A PDF opened by PDFium, read page by page into `LayerPage`s."""
+
+    def __init__(self, data: bytes):
+        self.pdf = pdfium.PdfDocument(data)  # raises pdfium.PdfiumError: not readable by PDFium
+        self._doctop = 0.0
+
+    def __len__(self) -> int:
+        return len(self.pdf)
+
+    def title(self) -> str | None:
+        return self.pdf.get_metadata_value("Title") or None
+
+    def close(self) -> None:
+        self.pdf.close()
+
+    def page(self, index: int) -> tuple[LayerPage | None, str | None]:
+        """Page `index` (from 0) as pdfplumber objects, or (None, why) when pdfminer must read it. Call in
+        page order (a page's `doctop` counts the heights of the pages before it, as pdfplumber's do)."""
+        try:
+            page = self.pdf[index]
+        except Exception as e:  # PDFium cannot load the page
+            return None, f"PDFium cannot load it: {type(e).__name__}"
+        try:
+            x0, y0, x1, y1 = page.get_mediabox()
+            width, height = _f(x1 - x0), _f(y1 - y0)
+            doctop = self._doctop
+            self._doctop += height
+            if (x0, y0) != (0, 0):
+                return None, "its media box does not start at the origin"
+            if page.get_rotation() % 360:
+                return None, "a rotated page"
+            objects: dict[str, list] = {"char": [], "line": [], "rect": [], "curve": [], "image": []}
+            try:
+                _graphics(page.raw, height, doctop, index + 1, objects)
+                textpage = page.get_textpage()
+                try:
+                    objects["char"] = _chars(textpage.raw, height, doctop, index + 1)
+                finally:
+                    textpage.close()
+            except Unsupported as e:
+                return None, str(e)
+            return LayerPage(index + 1, width, height, {k: v for k, v in objects.items() if v}, doctop), None
+        finally:
+            page.close()
+
+
+def open_layer(data: bytes, pages: int) -> PdfiumPages | None:
+    """The PDF opened by PDFium, or None when PDFium cannot open it or counts another number of pages than
+    pdfminer (`pages`)."""
+    try:
+        layer = PdfiumPages(data)
+    except Exception:
+        return None
+    if len(layer) != pages:
+        layer.close()
+        return None
+    return layer
+
+
+def _graphics(raw_page, height: float, doctop: float, pno: int, out: dict) -> None:
+    """The page's paths as pdfminer's lines, rectangles and curves, and its images (anywhere)."""
+    matrix = R.FS_MATRIX()
+    fillmode, stroke = ctypes.c_int(), ctypes.c_int()
+    px, py = ctypes.c_float(), ctypes.c_float()
+
+    def walk(count, get, in_form: bool):
+        for i in range(count):
+            obj = get(i)
+            kind = R.FPDFPageObj_GetType(obj)
+            if kind == _IMAGE:
+                out["image"].append({"object_type": "image", "page_number": pno})
+            elif kind == _FORM:
+                walk(R.FPDFFormObj_CountObjects(obj), lambda k, obj=obj: R.FPDFFormObj_GetObject(obj, k), True)
+            elif kind == _PATH:
+                if not R.FPDFPath_GetDrawMode(obj, fillmode, stroke):
+                    raise Unsupported("path draw mode")
+                fill, stroked = fillmode.value != 0, bool(stroke.value)
+                if not fill and not stroked:
+                    continue
+                if in_form:
+                    raise Unsupported("a path inside a form XObject")
+                if not R.FPDFPageObj_GetMatrix(obj, matrix):
+                    raise Unsupported("path matrix")
+                a, b, c, d, e, f = (_f(matrix.a), _f(matrix.b), _f(matrix.c), _f(matrix.d), _f(matrix.e),
+                                    _f(matrix.f))
+                segs = []
+                for s in range(R.FPDFPath_CountSegments(obj)):
+                    seg = R.FPDFPath_GetPathSegment(obj, s)
+                    R.FPDFPathSegment_GetPoint(seg, px, py)
+                    x, y = _f(px.value), _f(py.value)
+                    segs.append((R.FPDFPathSegment_GetType(seg), a * x + c * y + e, b * x + d * y + f,
+                                 bool(R.FPDFPathSegment_GetClose(seg))))
+                _paint(segs, height, doctop, pno, out)
+
+    walk(R.FPDFPage_CountObjects(raw_page), lambda k: R.FPDFPage_GetObject(raw_page, k), False)
+
+
+def _paint(segs: list, height: float, doctop: float, pno: int, out: dict) -> None:
+    """pdfminer's `paint_path` on PDFium's segments: each subpath a line, a rectangle or a curve."""
+    sub: list = []
+    for seg in segs:
+        if seg[0] == _MOVE and sub:
+            _subpath(sub, height, doctop, pno, out)
+            sub = []
+        sub.append(seg)
+    if sub:
+        _subpath(sub, height, doctop, pno, out)
+
+
+def _subpath(sub: list, height: float, doctop: float, pno: int, out: dict) -> None:
+    if sub[0][0] != _MOVE:
+        raise Unsupported("a path not starting with a move")
+    shape, pts = "m", [(sub[0][1], sub[0][2])]
+    closed = sub[0][3]
+    k = 1
+    while k < len(sub):
+        kind = sub[k][0]
+        if kind == _LINE:
+            shape += "l"
+            pts.append((sub[k][1], sub[k][2]))
+            closed = sub[k][3]
+            k += 1
+        elif kind == _BEZIER and k + 2 < len(sub) + 0 and all(s[0] == _BEZIER for s in sub[k:k + 3]):
+            shape += "c"
+            pts.append((sub[k + 2][1], sub[k + 2][2]))
+            closed = sub[k + 2][3]
+            k += 3
+        else:
+            raise Unsupported("an unexpected path segment")
+    if closed:  # pdfminer's h: back to the start
+        shape += "h"
+        pts.append(pts[0])
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    top_down = [(x, height - y) for x, y in pts]
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    base = {"page_number": pno}
+    if shape in ("mlh", "ml"):
+        (x0, y0), (x1, y1) = pts[0], pts[1]
+        kind, box = "line", (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        top_down = top_down[:2]
+    elif shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if pts[0] == pts[4] and square:
+            kind, box = "rect", (min(x0, x2), min(y0, y2), max(x0, x2), max(y0, y2))
+        else:
+            kind, box = "curve", (min(xs), min(ys), max(xs), max(ys))
+    else:
+        kind, box = "curve", (min(xs), min(ys), max(xs), max(ys))
+    x0, y0, x1, y1 = box
+    top = height - y1
+    base.update({"object_type": kind, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0,
+                 "height": y1 - y0, "top": top, "bottom": height - y0, "doctop": doctop + top, "pts": top_down})
+    out[kind].append(base)
+
+
+def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
+    """The page's characters with pdfminer's boxes; PDFium's generated spaces and line breaks left out."""
+    n = R.FPDFText_CountChars(tp)
+    if n <= 0:
+        return []
+    buf = ctypes.create_unicode_buffer(0)
+    raw = (ctypes.c_ushort * (n + 1))()
+    got = R.FPDFText_GetText(tp, 0, n, raw)
+    text = bytes(raw)[: 2 * max(0, got - 1)].decode("utf-16-le", "surrogatepass")
+    del buf
+    if len(text) != n:  # characters beyond the BMP: one per index, not two
+        text = "".join(chr(R.FPDFText_GetUnicode(tp, i)) for i in range(n))
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    box = R.FS_RECTF()
+    m = R.FS_MATRIX()
+    per_object: dict = {}
+    out = []
+    get_obj, get_origin, get_loose = R.FPDFText_GetTextObject, R.FPDFText_GetCharOrigin, R.FPDFText_GetLooseCharBox
+    map_error, is_generated = R.FPDFText_HasUnicodeMapError, R.FPDFText_IsGenerated
+    for i in range(n):
+        ch = text[i]
+        if ch in " \r\n\x02\ufffe" or ch.isspace():
+            if is_generated(tp, i):
+                continue
+        if map_error(tp, i):
+            raise Unsupported("a character without a Unicode map")
+        obj = get_obj(tp, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value
+        info = per_object.get(key)
+        if info is None:
+            if not R.FPDFText_GetMatrix(tp, i, m):
+                raise Unsupported("character matrix")
+            a, b, c, d = m.a, m.b, m.c, m.d
+            if b != 0 or c != 0 or a <= 0 or d <= 0:
+                raise Unsupported("rotated or mirrored text")
+            size = R.FPDFText_GetFontSize(tp, i)
+            font = R.FPDFTextObj_GetFont(obj)
+            desc = ctypes.c_float()
+            if not font or not R.FPDFFont_GetDescent(font, ctypes.c_float(size), desc):
+                raise Unsupported("font descent")
+            # pdfminer: the box from the descent to the descent plus the font size, scaled by the matrix
+            info = (_f(desc.value) * d, _f(size) * d)
+            per_object[key] = info
+        desc_d, size_d = info
+        get_origin(tp, i, ox, oy)
+        get_loose(tp, i, box)
+        x0 = _f(ox.value)
+        x1 = x0 + _f(box.right - box.left)
+        y0 = _f(oy.value) + desc_d
+        y1 = y0 + size_d
+        top = height - y1
+        out.append({"object_type": "char", "page_number": pno, "text": ch, "x0": x0, "x1": x1, "y0": y0,
+                    "y1": y1, "top": top, "bottom": height - y0, "doctop": doctop + top, "width": x1 - x0,
+                    "height": size_d, "size": size_d, "upright": True})
+    return out
