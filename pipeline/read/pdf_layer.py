@@ -247,24 +247,37 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
         if info is None:
             if not R.FPDFText_GetMatrix(tp, i, m):
                 raise Unsupported("character matrix")
-            a, b, c, d = m.a, m.b, m.c, m.d
-            if b != 0 or c != 0 or a <= 0 or d <= 0:
+            a, b, c, d = _f(m.a), _f(m.b), _f(m.c), _f(m.d)
+            if b != 0 or a <= 0 or d <= 0:
                 raise Unsupported("rotated or mirrored text")
-            size = R.FPDFText_GetFontSize(tp, i)
+            size = _f(R.FPDFText_GetFontSize(tp, i))
+            get_origin(tp, i, ox, oy)
+            if abs(ox.value - m.e) > 0.01 or abs(oy.value - m.f) > 0.01:
+                # horizontal writing puts a character's origin at its pen position; vertical writing
+                # (pdfminer's boxes for it are another geometry) is pdfminer's to read
+                raise Unsupported("vertical writing")
             font = R.FPDFTextObj_GetFont(obj)
             desc = ctypes.c_float()
             if not font or not R.FPDFFont_GetDescent(font, ctypes.c_float(size), desc):
                 raise Unsupported("font descent")
-            # pdfminer: the box from the descent to the descent plus the font size, scaled by the matrix
-            info = (_f(desc.value) * d, _f(size) * d)
+            # pdfminer: the box from the descent to the descent plus the font size in text space, through
+            # the character's matrix (a skew, c, widens it)
+            lo, hi = _f(desc.value), _f(desc.value) + size
+            info = (a, c, d, lo, hi)
             per_object[key] = info
-        desc_d, size_d = info
+        a, c, d, lo, hi = info
         get_origin(tp, i, ox, oy)
         get_loose(tp, i, box)
-        x0 = _f(ox.value)
-        x1 = x0 + _f(box.right - box.left)
-        y0 = _f(oy.value) + desc_d
-        y1 = y0 + size_d
+        ex, ey = _f(ox.value), _f(oy.value)
+        adv = _f(box.right - box.left) / a
+        if c:
+            xs = (ex + c * lo, ex + c * hi, ex + a * adv + c * lo, ex + a * adv + c * hi)
+            x0, x1 = min(xs), max(xs)
+        else:
+            x0, x1 = ex, ex + a * adv
+        y0 = ey + d * lo
+        y1 = ey + d * hi
+        size_d = y1 - y0
         top = height - y1
         out.append({"object_type": "char", "page_number": pno, "text": ch, "x0": x0, "x1": x1, "y0": y0,
                     "y1": y1, "top": top, "bottom": height - y0, "doctop": doctop + top, "width": x1 - x0,
