@@ -1,0 +1,119 @@
+"""Issue 18, part 1: PDFium's text layer (pipeline/read/pdf_layer.py) gives the facts pdfminer's gave.
+
+Every PDF of the corpus, every LibreOffice and Chromium variant of the labelled reports (test_variants.py's),
+the narrow-label and Traditional-script LibreOffice PDFs (test_proof_variants.py's) and PDFs made by the
+project's renderer are read twice: through PDFium (`pdf.LAYER = "pdfium"`, the default) and through
+pdfminer alone (`"pdfminer"`, the reader as it was). Each fact must be the same in both: metric, dimension,
+value, verified flag, and its evidence's table, column and page; the report's year, template, agency and
+title; each statement's kind and value. The evidence's row label and a statement's sentence are compared
+without their spaces: the two layers place the space characters a PDF draws apart from its words (LibreOffice
+draws them one by one, over the glyphs) differently, so a label may read "3. 要求" on one and "3 . 要求" on
+the other.
+"""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from pipeline.extract import extract
+from pipeline.read import pdf as pdf_reader
+from tests.conftest import CORPUS, NO_CORPUS
+from tests.extract.test_proof_variants import office_variants, workdir  # noqa: F401 (fixtures)
+from tests.extract.test_variants import CASES as VARIANT_CASES, variants  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.slow
+
+_SPACE = re.compile(r"\s+")
+
+
+def _summary(report) -> dict:
+    facts = {}
+    for f in report.facts:
+        j = f.to_json()
+        ev = dict(j.get("evidence") or {})
+        for k in ("row", "text", "sentence"):
+            if isinstance(ev.get(k), str):
+                ev[k] = _SPACE.sub("", ev[k])
+        key = (j["metric"], j.get("dim"))
+        assert key not in facts, f"two facts for {key}"
+        facts[key] = (j["value"], j["verified"], tuple(sorted(ev.items())))
+    j = report.to_json()
+    statements = sorted((s.get("kind"), s.get("value"), _SPACE.sub("", s.get("text") or ""))
+                        for s in j.get("statements") or [])
+    head = {k: j.get(k) for k in ("year", "template", "agency", "title", "format")}
+    return {"head": head, "facts": facts, "statements": statements}
+
+
+def _both(path, monkeypatch) -> tuple[dict, dict, list]:
+    monkeypatch.setattr(pdf_reader, "LAYER", "pdfminer")
+    old = extract(path)
+    monkeypatch.setattr(pdf_reader, "LAYER", "pdfium")
+    new = extract(path)
+    return _summary(old), _summary(new), [i.message for i in new.issues if i.code == "pdf_read_by_pdfminer"]
+
+
+def _assert_same(name, old, new):
+    assert old["head"] == new["head"], f"{name}: {old['head']} != {new['head']}"
+    assert old["facts"], f"{name}: no facts read"
+    only_old = sorted(set(old["facts"]) - set(new["facts"]))
+    only_new = sorted(set(new["facts"]) - set(old["facts"]))
+    assert not only_old and not only_new, f"{name}: facts only pdfminer's {only_old[:8]}, only PDFium's {only_new[:8]}"
+    differ = [(k, old["facts"][k], new["facts"][k]) for k in old["facts"] if old["facts"][k] != new["facts"][k]]
+    assert not differ, f"{name}: {len(differ)} facts differ, e.g. {differ[:4]}"
+    assert old["statements"] == new["statements"], f"{name}: statements differ"
+
+
+def _corpus_pdfs():
+    return sorted(CORPUS.rglob("*.pdf")) if CORPUS else []
+
+
+@pytest.mark.parametrize("path", _corpus_pdfs(), ids=lambda p: p.name)
+def test_corpus_pdf_same_facts_through_pdfium(path, monkeypatch):
+    old, new, fallback = _both(path, monkeypatch)
+    _assert_same(path.name, old, new)
+    # huaian's page 3 prints 三、本年度办理结果 in vertical writing: that page is pdfminer's
+    assert all("page 1 " not in m for m in fallback), fallback
+
+
+@pytest.mark.parametrize("name", [c[0] for c in VARIANT_CASES if c[0].endswith(".pdf")])
+def test_office_and_browser_variant_same_facts_through_pdfium(variants, name, monkeypatch):  # noqa: F811
+    old, new, fallback = _both(variants[name], monkeypatch)
+    _assert_same(name, old, new)
+    assert not fallback, fallback
+
+
+def test_narrow_and_traditional_variants_same_facts_through_pdfium(office_variants, monkeypatch):  # noqa: F811
+    pdfs = {n: v for n, v in office_variants.items() if n.endswith(".pdf")}
+    assert pdfs
+    for name, v in sorted(pdfs.items()):
+        old, new, _ = _both(v.path, monkeypatch)
+        _assert_same(name, old, new)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rendered_pdf_same_facts_through_pdfium(seed, tmp_path, monkeypatch):
+    from pipeline.demo.render import Layout, random_facts, render
+
+    rng = random.Random(seed)
+    tpl = rng.choice(["2019", "2021"])
+    p = tmp_path / f"r{seed}.pdf"
+    p.write_bytes(render(random_facts(rng, tpl), f"某市第{seed}局", 2020 if tpl == "2019" else 2022, tpl,
+                         Layout("pdf"), seed=seed))
+    old, new, fallback = _both(p, monkeypatch)
+    _assert_same(p.name, old, new)
+    assert not fallback, fallback
+
+
+def test_the_comparison_can_fail(monkeypatch):
+    """A misread value on one side is caught (the comparison is not vacuous)."""
+    if CORPUS is None:
+        pytest.skip(NO_CORPUS)
+    path = _corpus_pdfs()[0]
+    old, new, _ = _both(path, monkeypatch)
+    k = next(iter(new["facts"]))
+    value, verified, ev = new["facts"][k]
+    new["facts"][k] = (value + 1, verified, ev)
+    with pytest.raises(AssertionError, match="facts differ"):
+        _assert_same(path.name, old, new)
