@@ -33,7 +33,20 @@ class Unsupported(Exception):
 def _f(x: float) -> float:
     """A float32 from PDFium as the decimal the PDF most likely wrote (pdfminer parses the decimal into a
     float64): 74.3 rather than 74.30000305."""
-    return float(f"{x:.6g}") if x == x else x
+    return round(x, 4)
+
+
+def _fast(fn, restype, *argtypes):
+    """A PDFium function called with plain integers for its handles (no pointer objects made per call)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_P, _I, _PD = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
+_get_obj = _fast(R.FPDFText_GetTextObject, _P, _P, _I)
+_get_origin = _fast(R.FPDFText_GetCharOrigin, _I, _P, _I, _PD, _PD)
+_get_loose = _fast(R.FPDFText_GetLooseCharBox, _I, _P, _I, ctypes.POINTER(R.FS_RECTF))
+_map_error = _fast(R.FPDFText_HasUnicodeMapError, _I, _P, _I)
+_is_generated = _fast(R.FPDFText_IsGenerated, _I, _P, _I)
 
 
 class LayerPage(Page):
@@ -232,26 +245,27 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
     m = R.FS_MATRIX()
     per_object: dict = {}
     out = []
-    get_obj, get_origin, get_loose = R.FPDFText_GetTextObject, R.FPDFText_GetCharOrigin, R.FPDFText_GetLooseCharBox
-    map_error, is_generated = R.FPDFText_HasUnicodeMapError, R.FPDFText_IsGenerated
+    tpi = ctypes.cast(tp, ctypes.c_void_p).value
+    pox, poy, pbox = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box)
+    get_obj, get_origin, get_loose, map_error, is_generated = _get_obj, _get_origin, _get_loose, _map_error, _is_generated
     for i in range(n):
         ch = text[i]
-        if ch in " \r\n\x02\ufffe" or ch.isspace():
-            if is_generated(tp, i):
+        if ch.isspace() or ch in "\x02\ufffe":
+            if is_generated(tpi, i):
                 continue
-        if map_error(tp, i):
+        if map_error(tpi, i):
             raise Unsupported("a character without a Unicode map")
-        obj = get_obj(tp, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value
+        key = get_obj(tpi, i)
         info = per_object.get(key)
         if info is None:
+            obj = R.FPDFText_GetTextObject(tp, i)
             if not R.FPDFText_GetMatrix(tp, i, m):
                 raise Unsupported("character matrix")
             a, b, c, d = _f(m.a), _f(m.b), _f(m.c), _f(m.d)
             if b != 0 or a <= 0 or d <= 0:
                 raise Unsupported("rotated or mirrored text")
             size = _f(R.FPDFText_GetFontSize(tp, i))
-            get_origin(tp, i, ox, oy)
+            R.FPDFText_GetCharOrigin(tp, i, ox, oy)
             if abs(ox.value - m.e) > 0.01 or abs(oy.value - m.f) > 0.01:
                 # horizontal writing puts a character's origin at its pen position; vertical writing
                 # (pdfminer's boxes for it are another geometry) is pdfminer's to read
@@ -266,10 +280,10 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
             info = (a, c, d, lo, hi)
             per_object[key] = info
         a, c, d, lo, hi = info
-        get_origin(tp, i, ox, oy)
-        get_loose(tp, i, box)
-        ex, ey = _f(ox.value), _f(oy.value)
-        adv = _f(box.right - box.left) / a
+        get_origin(tpi, i, pox, poy)
+        get_loose(tpi, i, pbox)
+        ex, ey = ox.value, oy.value
+        adv = (box.right - box.left) / a
         if c:
             xs = (ex + c * lo, ex + c * hi, ex + a * adv + c * lo, ex + a * adv + c * hi)
             x0, x1 = min(xs), max(xs)
