@@ -11,11 +11,12 @@ a Unicode map that come out as (cid:123) and that PDFium cannot map either, blan
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 
-from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.common import ReadError
+from pipeline.read.document import Cell, Document, Paragraph, Table
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -28,7 +29,9 @@ _CELL_PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^第\s*
 
 def _grid(table) -> list[list[Cell]]:
     """Rows of Cells from a pdfplumber table, merged cells told apart by their boxes."""
-    texts = table.extract()
+    from pipeline.read.pdf_layer import extract_table
+
+    texts = extract_table(table) if LAYER == "pdfium" else table.extract()
     boxes = [row.cells for row in table.rows]
     n_rows = len(texts)
     n_cols = max((len(r) for r in texts), default=0)
@@ -225,11 +228,11 @@ def _lines_by_header(page) -> list[str] | None:
             xs = [[centre(w) for w in values(rows[i])] for i in full_rows]
             cols = [sum(c) / len(c) for c in zip(*xs)]
             spread = max(max(c) - min(c) for c in zip(*xs))
-            if len(cols) >= 2 and spread > min(b - a for a, b in zip(cols, cols[1:])) / 3:
+            if len(cols) >= 2 and spread > min(b - a for a, b in itertools.pairwise(cols)) / 3:
                 continue  # the complete rows do not agree on where the columns are
         if len(cols) < 2:
             continue
-        gap = min(b - a for a, b in zip(cols, cols[1:])) / 2
+        gap = min(b - a for a, b in itertools.pairwise(cols)) / 2
         for i in body:
             row = rows[i]
             vals = values(row)
@@ -273,7 +276,7 @@ def _pdfium_text(data: bytes, name: str) -> Document | None:
                 doc.blocks.extend(b for _, b in _join_prose(list(enumerate(blocks_from_lines(lines, page=pno + 1))), pno + 1))
         finally:
             pdf.close()
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever PDFium fails on, the caller refuses the file
         return None
     if cjk < 20:
         return None
@@ -328,7 +331,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
     except PDFSyntaxError:
         raise ReadError(name, "a corrupt PDF (its structure cannot be parsed)") from None
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - pdfplumber wraps pdfminer's errors in its own
         inner = e.args[0] if e.args and isinstance(e.args[0], Exception) else e  # pdfplumber wraps pdfminer's errors
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in repr(inner).lower():
             raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None

@@ -89,7 +89,7 @@ class PdfiumPages:
         page order (a page's `doctop` counts the heights of the pages before it, as pdfplumber's do)."""
         try:
             page = self.pdf[index]
-        except Exception as e:  # PDFium cannot load the page
+        except Exception as e:  # noqa: BLE001 - PDFium cannot load the page: pdfminer reads it
             return None, f"PDFium cannot load it: {type(e).__name__}"
         try:
             x0, y0, x1, y1 = page.get_mediabox()
@@ -120,7 +120,7 @@ def open_layer(data: bytes, pages: int) -> PdfiumPages | None:
     pdfminer (`pages`)."""
     try:
         layer = PdfiumPages(data)
-    except Exception:
+    except Exception:  # noqa: BLE001 - PDFium cannot open it: pdfminer reads it (or says why not)
         return None
     if len(layer) != pages:
         layer.close()
@@ -128,42 +128,56 @@ def open_layer(data: bytes, pages: int) -> PdfiumPages | None:
     return layer
 
 
+_PF = ctypes.POINTER(ctypes.c_float)
+_page_count, _page_object = _fast(R.FPDFPage_CountObjects, _I, _P), _fast(R.FPDFPage_GetObject, _P, _P, _I)
+_form_count, _form_object = _fast(R.FPDFFormObj_CountObjects, _I, _P), _fast(R.FPDFFormObj_GetObject, _P, _P, ctypes.c_ulong)
+_obj_type = _fast(R.FPDFPageObj_GetType, _I, _P)
+_draw_mode = _fast(R.FPDFPath_GetDrawMode, _I, _P, ctypes.POINTER(_I), ctypes.POINTER(_I))
+_obj_matrix = _fast(R.FPDFPageObj_GetMatrix, _I, _P, ctypes.POINTER(R.FS_MATRIX))
+_seg_count, _segment = _fast(R.FPDFPath_CountSegments, _I, _P), _fast(R.FPDFPath_GetPathSegment, _P, _P, _I)
+_seg_point = _fast(R.FPDFPathSegment_GetPoint, _I, _P, _PF, _PF)
+_seg_type, _seg_close = _fast(R.FPDFPathSegment_GetType, _I, _P), _fast(R.FPDFPathSegment_GetClose, _I, _P)
+
+
 def _graphics(raw_page, height: float, doctop: float, pno: int, out: dict) -> None:
     """The page's paths as pdfminer's lines, rectangles and curves, and its images (anywhere)."""
     matrix = R.FS_MATRIX()
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
     px, py = ctypes.c_float(), ctypes.c_float()
+    pfill, pstroke, pmatrix, ppx, ppy = (ctypes.byref(fillmode), ctypes.byref(stroke), ctypes.byref(matrix),
+                                         ctypes.byref(px), ctypes.byref(py))
 
-    def walk(count, get, in_form: bool):
+    def walk(count, get, parent, in_form: bool):
         for i in range(count):
-            obj = get(i)
-            kind = R.FPDFPageObj_GetType(obj)
+            obj = get(parent, i)
+            kind = _obj_type(obj)
             if kind == _IMAGE:
                 out["image"].append({"object_type": "image", "page_number": pno})
             elif kind == _FORM:
-                walk(R.FPDFFormObj_CountObjects(obj), lambda k, obj=obj: R.FPDFFormObj_GetObject(obj, k), True)
+                walk(_form_count(obj), _form_object, obj, True)
             elif kind == _PATH:
-                if not R.FPDFPath_GetDrawMode(obj, fillmode, stroke):
+                if not _draw_mode(obj, pfill, pstroke):
                     raise Unsupported("path draw mode")
-                fill, stroked = fillmode.value != 0, bool(stroke.value)
-                if not fill and not stroked:
+                if not fillmode.value and not stroke.value:
                     continue
                 if in_form:
                     raise Unsupported("a path inside a form XObject")
-                if not R.FPDFPageObj_GetMatrix(obj, matrix):
+                if not _obj_matrix(obj, pmatrix):
                     raise Unsupported("path matrix")
-                a, b, c, d, e, f = (_f(matrix.a), _f(matrix.b), _f(matrix.c), _f(matrix.d), _f(matrix.e),
-                                    _f(matrix.f))
+                a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+                plain = a == 1 and b == 0 and c == 0 and d == 1 and e == 0 and f == 0
                 segs = []
-                for s in range(R.FPDFPath_CountSegments(obj)):
-                    seg = R.FPDFPath_GetPathSegment(obj, s)
-                    R.FPDFPathSegment_GetPoint(seg, px, py)
-                    x, y = _f(px.value), _f(py.value)
-                    segs.append((R.FPDFPathSegment_GetType(seg), a * x + c * y + e, b * x + d * y + f,
-                                 bool(R.FPDFPathSegment_GetClose(seg))))
+                for s in range(_seg_count(obj)):
+                    seg = _segment(obj, s)
+                    _seg_point(seg, ppx, ppy)
+                    x, y = px.value, py.value
+                    if not plain:
+                        x, y = a * x + c * y + e, b * x + d * y + f
+                    segs.append((_seg_type(seg), x, y, _seg_close(seg)))
                 _paint(segs, height, doctop, pno, out)
 
-    walk(R.FPDFPage_CountObjects(raw_page), lambda k: R.FPDFPage_GetObject(raw_page, k), False)
+    raw = ctypes.cast(raw_page, ctypes.c_void_p).value
+    walk(_page_count(raw), _page_object, raw, False)
 
 
 def _paint(segs: list, height: float, doctop: float, pno: int, out: dict) -> None:
@@ -204,6 +218,7 @@ def _subpath(sub: list, height: float, doctop: float, pno: int, out: dict) -> No
     if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
         shape = shape[:-2] + "h"
         pts.pop()
+    pts = [(round(x, 4), round(y, 4)) for x, y in pts]  # as the PDF wrote them (PDFium's are float32)
     top_down = [(x, height - y) for x, y in pts]
     xs = [p[0] for p in pts]
     ys = [p[1] for p in pts]
@@ -250,9 +265,8 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
     get_obj, get_origin, get_loose, map_error, is_generated = _get_obj, _get_origin, _get_loose, _map_error, _is_generated
     for i in range(n):
         ch = text[i]
-        if ch.isspace() or ch in "\x02\ufffe":
-            if is_generated(tpi, i):
-                continue
+        if (ch.isspace() or ch in "\x02\ufffe") and is_generated(tpi, i):
+            continue
         if map_error(tpi, i):
             raise Unsupported("a character without a Unicode map")
         key = get_obj(tpi, i)
@@ -297,3 +311,25 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
                     "y1": y1, "top": top, "bottom": height - y0, "doctop": doctop + top, "width": x1 - x0,
                     "height": size_d, "size": size_d, "upright": True})
     return out
+
+
+class _CharsOnly:
+    __slots__ = ("chars",)
+
+    def __init__(self, chars: list):
+        self.chars = chars
+
+
+def extract_table(table) -> list[list[str | None]]:
+    """`table.extract()` (pdfplumber's), given only the characters whose centre lies in the table's box:
+    pdfplumber tests every character of the page against every row, and a row takes the characters whose
+    centre is in its box, inside the table's, so the text is the same."""
+    x0, top, x1, bottom = table.bbox
+    chars = [c for c in table.page.chars
+             if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom]
+    page = table.page
+    table.page = _CharsOnly(chars)
+    try:
+        return table.extract()
+    finally:
+        table.page = page

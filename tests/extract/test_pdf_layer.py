@@ -21,7 +21,7 @@ from pipeline.extract import extract
 from pipeline.read import pdf as pdf_reader
 from tests.conftest import CORPUS, NO_CORPUS
 from tests.extract.test_proof_variants import office_variants, workdir  # noqa: F401 (fixtures)
-from tests.extract.test_variants import CASES as VARIANT_CASES, variants  # noqa: F401 (fixture)
+from tests.extract.test_variants import CASES as VARIANT_CASES
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +78,7 @@ def test_corpus_pdf_same_facts_through_pdfium(path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", [c[0] for c in VARIANT_CASES if c[0].endswith(".pdf")])
-def test_office_and_browser_variant_same_facts_through_pdfium(variants, name, monkeypatch):  # noqa: F811
+def test_office_and_browser_variant_same_facts_through_pdfium(variants, name, monkeypatch):
     old, new, fallback = _both(variants[name], monkeypatch)
     _assert_same(name, old, new)
     assert not fallback, fallback
