@@ -288,45 +288,15 @@ def _pdfium_text(data: bytes, name: str) -> Document | None:
 LAYER = "pdfium"
 
 
-def _layer_pages(data: bytes, pages: list, doc: Document, name: str):
-    """(page number, page) of every page: PDFium's where it reads the page, pdfplumber's otherwise (the
-    report's issues say which pages and why)."""
-    layer = None
-    if LAYER == "pdfium":
-        from pipeline.read.pdf_layer import open_layer
-
-        layer = open_layer(data, len(pages))
-    left: list[str] = []
-    try:
-        for pno, page in enumerate(pages, start=1):
-            fast, why = layer.page(pno - 1) if layer is not None else (None, None)
-            if why:
-                left.append(f"{pno} ({why})")
-            yield pno, fast or page
-            if fast is not None:
-                fast.close()
-            else:
-                page.flush_cache()
-    finally:
-        if layer is not None:
-            layer.close()
-    if LAYER == "pdfium" and (layer is None or left):
-        where = "every page (PDFium cannot open the file)" if layer is None else "page " + ", ".join(left)
-        doc.issues.append(("pdf_read_by_pdfminer", "info", f"read by pdfminer, not PDFium's text layer: {where}",
-                           name))
-
-
-def read_pdf(data: bytes, name: str) -> Document:
+def _open_pdfplumber(data: bytes, name: str):
+    """The PDF opened by pdfplumber (pdfminer), or the ReadError saying why it cannot be."""
     import pdfplumber
-
-    for logger in ("pdfminer", "pdfplumber", "pypdfium2"):  # FontBBox and similar warnings: not the user's concern
-        logging.getLogger(logger).setLevel(logging.ERROR)
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-        pages = pdf.pages
+        pdf.pages  # noqa: B018 - the page tree parsed now, so that its errors are the file's
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
     except PDFSyntaxError:
@@ -336,21 +306,91 @@ def read_pdf(data: bytes, name: str) -> Document:
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in repr(inner).lower():
             raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
         raise ReadError(name, f"a corrupt PDF ({type(inner).__name__})") from None
+    return pdf
+
+
+class _Source:
+    """The PDF's pages, each read through PDFium's text layer (`pdf_layer.py`) where PDFium reads it, and
+    through pdfplumber (pdfminer) otherwise: a page PDFium cannot read, or every page when PDFium cannot open
+    the file or `LAYER` is "pdfminer". pdfminer opens the file only when it reads a page; the report's
+    issues say which pages it read and why."""
+
+    def __init__(self, data: bytes, name: str):
+        self.data, self.name = data, name
+        self.layer = None
+        self.plumber = None
+        if LAYER == "pdfium":
+            from pipeline.read.pdf_layer import open_layer
+
+            self.layer = open_layer(data)
+        if self.layer is None:
+            self.plumber = _open_pdfplumber(data, name)
+        self.count = len(self.layer) if self.layer is not None else len(self.plumber.pages)
+        self.left: list[str] = []
+
+    def title(self) -> str | None:
+        if self.layer is not None:
+            meta_title = self.layer.title()
+        else:
+            meta_title = (self.plumber.metadata or {}).get("Title")
+            if isinstance(meta_title, str) and meta_title[:2] in ("\xfe\xff", "\xff\xfe"):
+                # UTF-16 (little-endian) that pdfminer decoded as PDFDocEncoding: its bytes back
+                from pdfminer.utils import PDFDocEncoding
+
+                back: dict[str, int] = {}
+                for i, ch in enumerate(PDFDocEncoding):
+                    back.setdefault(ch, i)
+                meta_title = bytes(back.get(ch, 0x3F) for ch in meta_title)
+            if isinstance(meta_title, bytes):
+                meta_title = meta_title.decode("utf-16" if meta_title[:2] in (b"\xfe\xff", b"\xff\xfe") else "utf-8",
+                                               "ignore")
+        return str(meta_title).strip() if meta_title and str(meta_title).strip() else None
+
+    def pages(self):
+        """(page number, page) of every page, in order."""
+        for pno in range(1, self.count + 1):
+            fast, why = self.layer.page(pno - 1) if self.layer is not None else (None, None)
+            if fast is not None:
+                yield pno, fast
+                fast.close()
+                continue
+            if why:
+                self.left.append(f"{pno} ({why})")
+            if self.plumber is None:
+                self.plumber = _open_pdfplumber(self.data, self.name)
+                if len(self.plumber.pages) != self.count:
+                    raise ReadError(self.name, "a corrupt PDF (PDFium and pdfminer count different pages)")
+            page = self.plumber.pages[pno - 1]
+            yield pno, page
+            page.flush_cache()
+
+    def close(self, doc: Document) -> None:
+        if self.layer is not None:
+            self.layer.close()
+        if self.plumber is not None:
+            self.plumber.close()
+        if LAYER == "pdfium" and (self.layer is None or self.left):
+            where = "every page (PDFium cannot open the file)" if self.layer is None else "page " + ", ".join(self.left)
+            doc.issues.append(("pdf_read_by_pdfminer", "info", f"read by pdfminer, not PDFium's text layer: {where}",
+                               self.name))
+
+
+def read_pdf(data: bytes, name: str) -> Document:
+    for logger in ("pdfminer", "pdfplumber", "pypdfium2"):  # FontBBox and similar warnings: not the user's concern
+        logging.getLogger(logger).setLevel(logging.ERROR)
+    source = _Source(data, name)
     from pipeline import limits
 
     lim = limits.current()
-    if len(pages) > lim.pdf_pages:
-        pdf.close()
-        raise ReadError(name, f"has {len(pages)} pages; the limit is {lim.pdf_pages} (NIANBAO_MAX_PDF_PAGES): not a report")
+    if source.count > lim.pdf_pages:
+        source.close(Document(path=name, format="pdf"))
+        raise ReadError(name, f"has {source.count} pages; the limit is {lim.pdf_pages} (NIANBAO_MAX_PDF_PAGES): not a report")
     doc = Document(path=name, format="pdf")
     try:
-        meta_title = (pdf.metadata or {}).get("Title")
-        if isinstance(meta_title, bytes):
-            meta_title = meta_title.decode("utf-16" if meta_title[:2] in (b"\xfe\xff", b"\xff\xfe") else "utf-8", "ignore")
-        doc.title = str(meta_title).strip() if meta_title and str(meta_title).strip() else None
+        doc.title = source.title()
         cjk = cid = 0
         scanned: list[tuple[int, int]] = []  # (position in the blocks, page number) of pages without text
-        for pno, page in _layer_pages(data, pages, doc, name):
+        for pno, page in source.pages():
             if len(page.chars) < 10 and page.images:  # a scanned page: read by OCR below
                 scanned.append((len(doc.blocks), pno))
                 continue
@@ -409,7 +449,7 @@ def read_pdf(data: bytes, name: str) -> Document:
             items.sort(key=lambda it: it[0])
             doc.blocks.extend(b for _, b in items)
     finally:
-        pdf.close()
+        source.close(doc)
     if scanned and not (cid > 20 and cid > cjk):
         from pipeline.read.ocr import ocr_pdf_pages
 

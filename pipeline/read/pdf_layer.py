@@ -115,17 +115,13 @@ class PdfiumPages:
             page.close()
 
 
-def open_layer(data: bytes, pages: int) -> PdfiumPages | None:
-    """The PDF opened by PDFium, or None when PDFium cannot open it or counts another number of pages than
-    pdfminer (`pages`)."""
+def open_layer(data: bytes) -> PdfiumPages | None:
+    """The PDF opened by PDFium, or None when PDFium cannot open it (encrypted, corrupt: pdfminer then reads
+    it, or says why it cannot)."""
     try:
-        layer = PdfiumPages(data)
+        return PdfiumPages(data)
     except Exception:  # noqa: BLE001 - PDFium cannot open it: pdfminer reads it (or says why not)
         return None
-    if len(layer) != pages:
-        layer.close()
-        return None
-    return layer
 
 
 _PF = ctypes.POINTER(ctypes.c_float)
