@@ -12,6 +12,7 @@ the other.
 """
 from __future__ import annotations
 
+import io
 import random
 import re
 
@@ -19,6 +20,7 @@ import pytest
 
 from pipeline.extract import extract
 from pipeline.read import pdf as pdf_reader
+from pipeline.read import pdf_layer
 from tests.conftest import CORPUS, NO_CORPUS
 from tests.extract.test_proof_variants import office_variants, workdir  # noqa: F401 (fixtures)
 from tests.extract.test_variants import CASES as VARIANT_CASES
@@ -117,3 +119,50 @@ def test_the_comparison_can_fail(monkeypatch):
     new["facts"][k] = (value + 1, verified, ev)
     with pytest.raises(AssertionError, match="facts differ"):
         _assert_same(path.name, old, new)
+
+
+_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3, "join_tolerance": 3,
+             "intersection_tolerance": 3, "text_y_tolerance": 5}
+
+
+def _tables_both_ways(pages):
+    n = 0
+    for page in pages:
+        for t in page.find_tables(_SETTINGS):
+            assert pdf_layer.extract_table(t) == t.extract(), f"page {page.page_number}: a table's text differs"
+            n += 1
+    return n
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_table_text_is_pdfplumbers(seed):
+    """`extract_table` (the characters in the table's box, `_cell_text` for each cell) gives exactly
+    pdfplumber's `Table.extract()`, on PDFium's pages and on pdfminer's."""
+    import pdfplumber
+
+    from pipeline.demo.render import Layout, random_facts, render
+
+    rng = random.Random(seed)
+    tpl = rng.choice(["2019", "2021"])
+    data = render(random_facts(rng, tpl), "某市某局", 2022, tpl, Layout("pdf"), seed=seed)
+    layer = pdf_layer.open_layer(data)
+    fast = [layer.page(i)[0] for i in range(len(layer))]
+    assert all(fast) and _tables_both_ways(fast) >= 2
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        assert _tables_both_ways(pdf.pages) >= 2
+
+
+def test_cell_text_is_pdfplumbers_on_awkward_characters():
+    """Spaces, empty texts, ligatures, characters out of order and overlapping, lines a little apart."""
+    from pdfplumber.utils import extract_text
+
+    rng = random.Random(7)
+    for _ in range(400):
+        chars = []
+        for _ in range(rng.randint(1, 30)):
+            x0 = rng.choice([rng.uniform(0, 80), round(rng.uniform(0, 80))])
+            top = rng.choice([0, 0, 2.5, 3, 3.5, 6, rng.uniform(0, 12)])
+            text = rng.choice(["一", "二", "1", "2", " ", "\u3000", "", "ﬁ", "."])
+            chars.append({"text": text, "x0": x0, "x1": x0 + rng.choice([3, 6, 12]), "top": top,
+                          "bottom": top + 12, "doctop": top, "upright": True})
+        assert pdf_layer._cell_text(chars) == extract_text(chars), chars
