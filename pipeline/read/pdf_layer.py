@@ -48,6 +48,10 @@ _get_origin = _fast(R.FPDFText_GetCharOrigin, _I, _P, _I, _PD, _PD)
 _get_loose = _fast(R.FPDFText_GetLooseCharBox, _I, _P, _I, ctypes.POINTER(R.FS_RECTF))
 _map_error = _fast(R.FPDFText_HasUnicodeMapError, _I, _P, _I)
 _is_generated = _fast(R.FPDFText_IsGenerated, _I, _P, _I)
+_get_matrix = _fast(R.FPDFText_GetMatrix, _I, _P, _I, ctypes.POINTER(R.FS_MATRIX))
+_get_font_size = _fast(R.FPDFText_GetFontSize, ctypes.c_double, _P, _I)
+_obj_font = _fast(R.FPDFTextObj_GetFont, _P, _P)
+_font_descent = _fast(R.FPDFFont_GetDescent, _I, _P, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
 
 
 class LayerPage(Page):
@@ -256,9 +260,12 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
     box = R.FS_RECTF()
     m = R.FS_MATRIX()
     per_object: dict = {}
+    descents: dict = {}
     out = []
     tpi = ctypes.cast(tp, ctypes.c_void_p).value
-    pox, poy, pbox = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box)
+    pox, poy, pbox, pm = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box), ctypes.byref(m)
+    desc = ctypes.c_float()
+    pdesc = ctypes.byref(desc)
     get_obj, get_origin, get_loose, map_error, is_generated = _get_obj, _get_origin, _get_loose, _map_error, _is_generated
     for i in range(n):
         ch = text[i]
@@ -267,32 +274,29 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
         if map_error(tpi, i):
             raise Unsupported("a character without a Unicode map")
         key = get_obj(tpi, i)
+        get_origin(tpi, i, pox, poy)
+        get_loose(tpi, i, pbox)
         info = per_object.get(key)
         if info is None:
-            obj = R.FPDFText_GetTextObject(tp, i)
-            if not R.FPDFText_GetMatrix(tp, i, m):
+            if not _get_matrix(tpi, i, pm):
                 raise Unsupported("character matrix")
-            a, b, c, d = _f(m.a), _f(m.b), _f(m.c), _f(m.d)
-            if b != 0 or a <= 0 or d <= 0:
+            if m.b != 0 or m.a <= 0 or m.d <= 0:
                 raise Unsupported("rotated or mirrored text")
-            size = _f(R.FPDFText_GetFontSize(tp, i))
-            R.FPDFText_GetCharOrigin(tp, i, ox, oy)
             if abs(ox.value - m.e) > 0.01 or abs(oy.value - m.f) > 0.01:
                 # horizontal writing puts a character's origin at its pen position; vertical writing
                 # (pdfminer's boxes for it are another geometry) is pdfminer's to read
                 raise Unsupported("vertical writing")
-            font = R.FPDFTextObj_GetFont(obj)
-            desc = ctypes.c_float()
-            if not font or not R.FPDFFont_GetDescent(font, ctypes.c_float(size), desc):
-                raise Unsupported("font descent")
+            size = _get_font_size(tpi, i)
+            font = _obj_font(key)
+            lo = descents.get((font, size))
+            if lo is None:
+                if not font or not _font_descent(font, size, pdesc):
+                    raise Unsupported("font descent")
+                lo = descents[font, size] = _f(desc.value)
             # pdfminer: the box from the descent to the descent plus the font size in text space, through
             # the character's matrix (a skew, c, widens it)
-            lo, hi = _f(desc.value), _f(desc.value) + size
-            info = (a, c, d, lo, hi)
-            per_object[key] = info
+            info = per_object[key] = (_f(m.a), _f(m.c), _f(m.d), lo, lo + _f(size))
         a, c, d, lo, hi = info
-        get_origin(tpi, i, pox, poy)
-        get_loose(tpi, i, pbox)
         ex, ey = ox.value, oy.value
         adv = (box.right - box.left) / a
         if c:
