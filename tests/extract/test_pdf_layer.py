@@ -3,12 +3,15 @@
 Every PDF of the corpus, every LibreOffice and Chromium variant of the labelled reports (test_variants.py's),
 the narrow-label and Traditional-script LibreOffice PDFs (test_proof_variants.py's) and PDFs made by the
 project's renderer are read twice: through PDFium (`pdf.LAYER = "pdfium"`, the default) and through
-pdfminer alone (`"pdfminer"`, the reader as it was). Each fact must be the same in both: metric, dimension,
-value, verified flag, and its evidence's table, column and page; the report's year, template, agency and
-title; each statement's kind and value. The evidence's row label and a statement's sentence are compared
-without their spaces: the two layers place the space characters a PDF draws apart from its words (LibreOffice
-draws them one by one, over the glyphs) differently, so a label may read "3. 要求" on one and "3 . 要求" on
-the other.
+pdfminer alone (`"pdfminer"`, the reader as it was). The same facts must come out of both, each with the
+same value, verified flag, and evidence's table, column and page; the report's year, template, agency and
+title must be the same, and its statements (kind and value).
+
+The evidence's row label and a statement's sentence are compared without their spaces: the two layers place
+the space characters a PDF draws apart from its words (LibreOffice draws them one by one, over the glyphs)
+differently, so a label may read "3. 要求" on one and "3 . 要求" on the other. Beyond spaces, a row label
+may differ only in the variants declared in LABELS (with the reason, checked on the file), and must differ
+there.
 """
 from __future__ import annotations
 
@@ -24,28 +27,41 @@ from pipeline.read import pdf_layer
 from tests.conftest import CORPUS, NO_CORPUS
 from tests.extract.test_proof_variants import office_variants, workdir  # noqa: F401 (fixtures)
 from tests.extract.test_variants import CASES as VARIANT_CASES
+from tests.extract.test_variants import variants  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
 
 _SPACE = re.compile(r"\s+")
 
+# file -> why its row labels differ between the layers (values, flags, tables, columns and pages do not).
+# Chromium sets its CJK font without a descent in the font's descriptor: pdfminer boxes those characters
+# from the baseline up, PDFium from the font's own descent, 2 pt lower, so a character on a cell's or a
+# line's edge can fall on the other side of it.
+LABELS = {
+    "pingtan-2019.chromium.pdf": "表三's rows: pdfminer's labels begin with the vertical 三、本年度办理结果 of "
+                                 "the merged cell at their left, PDFium's do not",
+    "pingtan-2021.chromium.pdf": "表三's 3.危及“三安全一稳定”: pdfminer puts the opening quote mark after 一 "
+                                 "(危及三安全一“稳定”), PDFium where it is printed",
+}
+
 
 def _summary(report) -> dict:
-    facts = {}
+    facts, rows = {}, {}
     for f in report.facts:
         j = f.to_json()
         ev = dict(j.get("evidence") or {})
-        for k in ("row", "text", "sentence"):
-            if isinstance(ev.get(k), str):
-                ev[k] = _SPACE.sub("", ev[k])
         key = (j["metric"], j.get("dim"))
         assert key not in facts, f"two facts for {key}"
+        rows[key] = _SPACE.sub("", ev.pop("row", "") or "")
+        for k in ("text", "sentence"):
+            if isinstance(ev.get(k), str):
+                ev[k] = _SPACE.sub("", ev[k])
         facts[key] = (j["value"], j["verified"], tuple(sorted(ev.items())))
     j = report.to_json()
     statements = sorted((s.get("kind"), s.get("value"), _SPACE.sub("", s.get("text") or ""))
                         for s in j.get("statements") or [])
     head = {k: j.get(k) for k in ("year", "template", "agency", "title", "format")}
-    return {"head": head, "facts": facts, "statements": statements}
+    return {"head": head, "facts": facts, "rows": rows, "statements": statements}
 
 
 def _both(path, monkeypatch) -> tuple[dict, dict, list]:
@@ -64,7 +80,13 @@ def _assert_same(name, old, new):
     assert not only_old and not only_new, f"{name}: facts only pdfminer's {only_old[:8]}, only PDFium's {only_new[:8]}"
     differ = [(k, old["facts"][k], new["facts"][k]) for k in old["facts"] if old["facts"][k] != new["facts"][k]]
     assert not differ, f"{name}: {len(differ)} facts differ, e.g. {differ[:4]}"
-    assert old["statements"] == new["statements"], f"{name}: statements differ"
+    assert [s[:2] for s in old["statements"]] == [s[:2] for s in new["statements"]], f"{name}: statements differ"
+    labels = [(k, old["rows"][k], new["rows"][k]) for k in old["rows"] if old["rows"][k] != new["rows"][k]]
+    labels += [("statement", a[2], b[2]) for a, b in zip(old["statements"], new["statements"]) if a[2] != b[2]]
+    if name in LABELS:
+        assert labels, f"{name}: declared in LABELS but its labels are the same ({LABELS[name]})"
+    else:
+        assert not labels, f"{name}: {len(labels)} row labels or sentences differ, e.g. {labels[:3]}"
 
 
 def _corpus_pdfs():
@@ -80,7 +102,7 @@ def test_corpus_pdf_same_facts_through_pdfium(path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", [c[0] for c in VARIANT_CASES if c[0].endswith(".pdf")])
-def test_office_and_browser_variant_same_facts_through_pdfium(variants, name, monkeypatch):
+def test_office_and_browser_variant_same_facts_through_pdfium(variants, name, monkeypatch):  # noqa: F811
     old, new, fallback = _both(variants[name], monkeypatch)
     _assert_same(name, old, new)
     assert not fallback, fallback
