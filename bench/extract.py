@@ -1,6 +1,6 @@
 """Extraction speed and memory: reports per second and peak memory on one core.
 
-Usage: .venv/bin/python bench/extract.py [--repeat N] [--corpus DIR]
+Usage: .venv/bin/python bench/extract.py [--repeat N] [--corpus DIR] [--pdf DIR ...] [--only FORMAT]
 
 Reads every TXT, HTML, PDF and Word report of the shared corpus (and reports made by the project's renderer)
 N times over in one process pinned to one core, and prints a table. Each row runs in its own
@@ -72,7 +72,7 @@ def _worker(files: list[str], repeat: int, kind: str) -> dict:
     from pipeline.extract import extract
 
     try:
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     except (AttributeError, OSError):
         pass
     floor = _floor(kind)
@@ -98,8 +98,9 @@ def _worker(files: list[str], repeat: int, kind: str) -> dict:
             for f in files:
                 floor(f)
             floor_spent += time.perf_counter() - t0
-    rss = next((int(line.split()[1]) / 1024 for line in open("/proc/self/status") if line.startswith("VmHWM:")),
-               resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    with open("/proc/self/status") as status:
+        rss = next((int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:")),
+                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return {"reports": n, "seconds": spent, "floor_seconds": floor_spent if floor else None, "rss_mb": rss,
             "pages": pages_per_round * repeat}
 
@@ -108,6 +109,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--corpus", default=os.environ.get("NIANBAO_CORPUS", str(ROOT.parent / "shared" / "corpus")))
+    ap.add_argument("--pdf", action="append", default=[], metavar="DIR",
+                    help="also time the PDFs of DIR as a row of their own (e.g. the LibreOffice and Chromium "
+                         "variants tests/extract/test_variants.py makes); repeatable")
+    ap.add_argument("--only", choices=["txt", "html", "pdf", "docx"], help="only the rows of this format")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -122,10 +127,16 @@ def main():
                 fmt = {".txt": "txt", ".md": "txt", ".html": "html", ".pdf": "pdf", ".docx": "docx"}.get(p.suffix.lower())
                 if fmt:
                     groups.setdefault(f"corpus {fmt}", []).append(str(p))
+    for d in a.pdf:
+        pdfs = sorted(str(p) for p in Path(d).rglob("*.pdf"))
+        if pdfs:
+            groups[f"{Path(d).name} pdf"] = pdfs
     from pipeline.demo.render import Layout, random_facts, render
 
     tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     for fmt in ("txt", "html", "pdf", "docx"):
+        if a.only and fmt != a.only:
+            continue
         files = []
         for i in range(50 if fmt in ("txt", "html") else 20):
             rng = random.Random(i)
@@ -137,6 +148,8 @@ def main():
         groups[f"rendered {fmt}"] = files
     rows = []
     for name, files in groups.items():
+        if a.only and name.split()[-1] != a.only:
+            continue
         out = subprocess.run([sys.executable, __file__, "--worker", json.dumps({"files": files, "repeat": a.repeat,
                                                                            "kind": name.split()[-1]})],
                              capture_output=True, text=True, check=True)
