@@ -282,11 +282,18 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
                 raise Unsupported("character matrix")
             if m.b != 0 or m.a <= 0 or m.d <= 0:
                 raise Unsupported("rotated or mirrored text")
-            if abs(ox.value - m.e) > 0.01 or abs(oy.value - m.f) > 0.01:
-                # horizontal writing puts a character's origin at its pen position; vertical writing
-                # (pdfminer's boxes for it are another geometry) is pdfminer's to read
-                raise Unsupported("vertical writing")
             size = _get_font_size(tpi, i)
+            if abs(ox.value - m.e) > 0.01 or abs(oy.value - m.f) > 0.01:
+                # vertical writing: PDFium's origin is the pen position less the font's vertical origin;
+                # with the default metrics (half the width across, 880/1000 of the height down: no W2 of
+                # its own) that is the lower left corner of pdfminer's box, a square of the font size
+                # (pdfminer's `size` for vertical text is the box's width). Other metrics: pdfminer's
+                if m.c != 0 or abs(m.e - ox.value - 0.5 * size * m.a) > 0.01 or abs(m.f - oy.value - 0.88 * size * m.d) > 0.01:
+                    raise Unsupported("vertical writing with metrics of its own")
+                info = per_object[key] = (None, _f(size * m.a), _f(size * m.d))
+            else:
+                info = None
+        if info is None:
             font = _obj_font(key)
             lo = descents.get((font, size))
             if lo is None:
@@ -296,8 +303,15 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
             # pdfminer: the box from the descent to the descent plus the font size in text space, through
             # the character's matrix (a skew, c, widens it)
             info = per_object[key] = (_f(m.a), _f(m.c), _f(m.d), lo, lo + _f(size))
-        a, c, d, lo, hi = info
         ex, ey = ox.value, oy.value
+        if info[0] is None:  # vertical writing
+            x0, x1, y0, y1 = ex, ex + info[1], ey, ey + info[2]
+            top = height - y1
+            out.append({"object_type": "char", "page_number": pno, "text": ch, "x0": x0, "x1": x1, "y0": y0,
+                        "y1": y1, "top": top, "bottom": height - y0, "doctop": doctop + top, "width": x1 - x0,
+                        "height": y1 - y0, "size": x1 - x0, "upright": True})
+            continue
+        a, c, d, lo, hi = info
         adv = (box.right - box.left) / a
         if c:
             xs = (ex + c * lo, ex + c * hi, ex + a * adv + c * lo, ex + a * adv + c * hi)
