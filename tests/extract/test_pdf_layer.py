@@ -34,8 +34,8 @@ pytestmark = pytest.mark.slow
 _SPACE = re.compile(r"\s+")
 
 # file -> why its row labels differ between the layers (values, flags, tables, columns and pages do not).
-# Chromium sets its CJK font without a descent in the font's descriptor: pdfminer boxes those characters
-# from the baseline up, PDFium from the font's own descent, 2 pt lower, so a character on a cell's or a
+# pdfminer takes a descent of 0 for the CJK font of Chromium's prints, PDFium the font's own (-120/1000):
+# pdfminer boxes those characters from the baseline up, PDFium about 2 pt lower, so a character on a cell's or a
 # line's edge can fall on the other side of it.
 LABELS = {
     "pingtan-2019.chromium.pdf": "表三's rows: pdfminer's labels begin with the vertical 三、本年度办理结果 of "
