@@ -7,11 +7,11 @@ pdfminer alone (`"pdfminer"`, the reader as it was). The same facts must come ou
 same value, verified flag, and evidence's table, column and page; the report's year, template, agency and
 title must be the same, and its statements (kind and value).
 
-The evidence's row label and a statement's sentence are compared without their spaces: the two layers place
-the space characters a PDF draws apart from its words (LibreOffice draws them one by one, over the glyphs)
-differently, so a label may read "3. 要求" on one and "3 . 要求" on the other. Beyond spaces, a row label
-may differ only in the variants declared in LABELS (with the reason, checked on the file), and must differ
-there.
+The evidence's row and column labels and a statement's sentence are compared without their spaces: the two
+layers place the space characters a PDF draws apart from its words (LibreOffice draws them one by one, over
+the glyphs) differently, so a label may read "3. 要求" on one and "3 . 要求" on the other. Beyond spaces, a row
+label may differ only in the variants declared in LABELS (with the reason, checked on the file), and must
+differ there.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def _summary(report) -> dict:
         key = (j["metric"], j.get("dim"))
         assert key not in facts, f"two facts for {key}"
         rows[key] = _SPACE.sub("", ev.pop("row", "") or "")
-        for k in ("text", "sentence"):
+        for k in ("column", "text", "sentence"):
             if isinstance(ev.get(k), str):
                 ev[k] = _SPACE.sub("", ev[k])
         facts[key] = (j["value"], j["verified"], tuple(sorted(ev.items())))
