@@ -115,6 +115,8 @@ class PdfiumPages:
                     textpage.close()
             except Unsupported as e:
                 return None, str(e)
+            except Exception as e:  # noqa: BLE001 - whatever PDFium trips on, pdfminer reads the page as before
+                return None, f"PDFium failed on it ({type(e).__name__})"
             return LayerPage(index + 1, width, height, {k: v for k, v in objects.items() if v}, doctop), None
         finally:
             page.close()
