@@ -1,5 +1,8 @@
-"""PDF reports with a text layer, through pdfplumber: tables from the ruling lines and word positions,
-prose from the words outside the tables, both in reading order page by page.
+"""PDF reports with a text layer: tables from the ruling lines and word positions, prose from the words
+outside the tables, both in reading order page by page. Each page's characters, lines and rectangles come
+from PDFium's text layer (`pdf_layer.py`, as pdfminer would give them) and pdfplumber's table finder and
+word grouping run on them; pdfminer (through pdfplumber) reads a page only where PDFium cannot read it as
+pdfminer would, and the report's issues say so.
 
 A table's grid comes from pdfplumber's cell boxes: a position left empty by pdfplumber is covered by
 a merged cell, to its left (colspan) or above (rowspan), which the boxes tell apart. A table that
