@@ -33,6 +33,7 @@ class Limits:
     fetch_page_mb: int = 20  # NIANBAO_FETCH_PAGE_MB: a list page or report page, decompressed
     fetch_list_pages: int = 20  # NIANBAO_FETCH_LIST_PAGES: a list page and its next pages
     fetch_attachments: int = 20  # NIANBAO_FETCH_ATTACHMENTS: attachments taken from one report page
+    fetch_pictures: int = 20  # NIANBAO_FETCH_PICTURES: pictures of a report page's body taken with it (its tables as images)
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -57,7 +58,8 @@ ENV = {"seconds": "NIANBAO_FILE_TIMEOUT", "memory_mb": "NIANBAO_FILE_MEMORY_MB",
        "fetch_answer_s": "NIANBAO_FETCH_ANSWER_S", "fetch_source_s": "NIANBAO_FETCH_SOURCE_S",
        "fetch_run_s": "NIANBAO_FETCH_RUN_S", "fetch_robots_kb": "NIANBAO_FETCH_ROBOTS_KB",
        "fetch_page_mb": "NIANBAO_FETCH_PAGE_MB", "fetch_list_pages": "NIANBAO_FETCH_LIST_PAGES",
-       "fetch_attachments": "NIANBAO_FETCH_ATTACHMENTS"}
+       "fetch_attachments": "NIANBAO_FETCH_ATTACHMENTS",
+       "fetch_pictures": "NIANBAO_FETCH_PICTURES"}
 
 
 @lru_cache(maxsize=1)

@@ -57,23 +57,27 @@ def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
 
 def _extract_one(args: tuple[str, str, str]):
     """Worker: read and parse one stored file. Returns an Extraction, or (sha, reason) on failure."""
+    from pipeline.refresh.store import load_pictures
+
     raw_path, name, sha = args
     try:
         data = Path(raw_path).read_bytes()
+        pictures = load_pictures(Path(raw_path))
     except OSError as e:  # as before the split into extract_data: said as an internal error
         return sha, f"internal error while reading: {type(e).__name__}: {e}"
-    return extract_data(data, name, sha)
+    return extract_data(data, name, sha, pictures)
 
 
-def extract_data(data: bytes, name: str, sha: str):
-    """One file's bytes read and parsed, with the report checks run: an Extraction, or (sha, reason).
-    Where it runs (a local worker, a Dask worker's reader) is the caller's concern."""
+def extract_data(data: bytes, name: str, sha: str, pictures: dict[str, bytes] | None = None):
+    """One file's bytes (and a web page's own pictures, kept with it in the raw store) read and parsed,
+    with the report checks run: an Extraction, or (sha, reason). Where it runs (a local worker, a Dask
+    worker's reader) is the caller's concern."""
     from pipeline.warehouse.checks import run_report_checks
     from pipeline.extract import ReadError, extract_bytes
     from pipeline.warehouse.build import Extraction
 
     try:
-        report = extract_bytes(data, name)
+        report = extract_bytes(data, name, pictures)
     except ReadError as e:
         return sha, e.reason
     except MemoryError:
