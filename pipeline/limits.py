@@ -7,6 +7,8 @@ slips past the others still cannot stall or sink the weekly run.
 from __future__ import annotations
 
 import os
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
@@ -67,3 +69,27 @@ def current() -> Limits:
     """The limits in force, read from the environment once per process (`current.cache_clear()` to
     read it again)."""
     return Limits.from_env()
+
+
+# The refresh's wall-clock limit for the file being read in this process: (time.monotonic() at which it
+# ends, the limit in seconds), set by `file_time_limit` around each file in its worker, so that OCR fails a
+# long scan as soon as its pages are seen not to fit, naming them and the limit, instead of being killed
+# at the limit with no more said.
+_file_limit: list = [None, None]
+
+
+@contextmanager
+def file_time_limit(seconds: float | None):
+    """Within it, the file being read has `seconds` from now (NIANBAO_FILE_TIMEOUT in the refresh);
+    `None`: no such limit (`nianbao extract`)."""
+    before = list(_file_limit)
+    _file_limit[:] = [time.monotonic() + seconds, seconds] if seconds else [None, None]
+    try:
+        yield
+    finally:
+        _file_limit[:] = before
+
+
+def file_time_left() -> tuple[float | None, float | None]:
+    """(time.monotonic() at which the file's time ends, the limit), or (None, None) without a limit."""
+    return _file_limit[0], _file_limit[1]

@@ -206,16 +206,21 @@ def _read_images(root, pictures) -> list:
 
 
 def _expand_images(doc: Document, images: list, name: str) -> None:
+    import time
+
     from pipeline import limits
-    from pipeline.read.ocr import ocr_image_bytes
+    from pipeline.read.ocr import check_time_left, ocr_image_bytes
 
     lim = limits.current()
     blocks = []
+    started, done = time.monotonic(), 0
     for block in doc.blocks:
         m = _IMAGE_MARKER.match(block.text) if isinstance(block, Paragraph) else None
         if m is None:
             blocks.append(block)
             continue
+        check_time_left(done, len(images), started, name, "pictures")
+        done += 1
         image, size, read = images[int(m.group(1))]
         if size > lim.file_mb * 1024 * 1024:
             doc.issues.append(("image_too_large", "warning", f"image {image} is over {lim.file_mb} MiB; not read", name))

@@ -34,7 +34,7 @@ import uuid
 from dataclasses import asdict
 from pathlib import Path
 
-from pipeline.limits import ENV, Limits
+from pipeline.limits import ENV, Limits, current
 from pipeline.refresh.report import RefreshError
 from pipeline.refresh.store import load_pictures
 from pipeline.refresh.workers import extract_data, reader_died, timed_out, too_large
@@ -83,7 +83,7 @@ def _reader_main() -> None:
             data, name, sha, pictures = _recv(inp)
         except EOFError:
             return
-        _send(out, extract_data(data, name, sha, pictures))
+        _send(out, extract_data(data, name, sha, pictures, current().seconds))
 
 
 class _Reader:
