@@ -137,13 +137,15 @@ def _figures(case: str, one: tuple) -> str:
             f"{wrong} wrong, {unverified} given unverified; {pages} pages, {seconds:.0f} CPU s")
 
 
-if __name__ == "__main__":  # python -m tests.extract.test_ocr_variants [folder]: every case's figures
+if __name__ == "__main__":  # python -m tests.extract.test_ocr_variants [folder [case…]]: every case's figures
     import sys
     import tempfile
 
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="ocr-variants-"))
     folder.mkdir(parents=True, exist_ok=True)
-    order = [c for c in SUBSET if c in ALL_CASES] + [c for c in ALL_CASES if c not in SUBSET]
+    first = [c for c in sys.argv[2:] if c in ALL_CASES]
+    order = first + [c for c in SUBSET if c in ALL_CASES and c not in first]
+    order += [c for c in ALL_CASES if c not in order]
     make_and_read(folder, order, progress=lambda case, one: print(_figures(case, one), flush=True))
 
 
