@@ -290,37 +290,6 @@ def _table(cells, boxes, rgb, ink, page, where, issues) -> Table:
     return Table(rows, page=page, row_pages=[page] * len(rows))
 
 
-def _underline_top(block: np.ndarray) -> int | None:
-    """The first row of a line drawn under a cell's text (an underlined value, as some exports underline
-    every cell), in the cell's ink cropped to its extent; None when there is none. A line is a band of at
-    most five rows at the bottom that cover the whole width (its anti-aliased edges allowed), with a row
-    of no ink between it and the text above, which is at least twice as tall: a digit's own strokes
-    always touch the rest of it, so no digit is ever cut."""
-    h, w = block.shape
-    if h < 8 or w < 4:
-        return None
-    cover = (block > 0).sum(axis=1) / w
-    r = h - 1
-    if 0 < cover[r] < 0.85:  # the line's lower edge
-        r -= 1
-    full = 0
-    while r >= 0 and cover[r] >= 0.85:
-        r -= 1
-        full += 1
-    if not 1 <= full <= 5:
-        return None
-    if r >= 0 and 0 < cover[r] < 0.85 and r >= 1 and cover[r - 1] == 0:  # its upper edge
-        r -= 1
-    if r < 1 or cover[r] != 0:
-        return None
-    gap_top = r
-    while gap_top > 0 and cover[gap_top - 1] == 0:
-        gap_top -= 1
-    if gap_top < 2 * (h - r - 1) or not (block[:gap_top] > 0).any():
-        return None
-    return r + 1
-
-
 def _cell_texts(cells, boxes, rgb, ink) -> list[tuple[str, float]]:
     """Each cell's text. A cell holding one line of text (most cells: every value) is recognised from its
     ink alone, cropped inside its borders; a cell whose text runs over several lines from the lines the
@@ -339,19 +308,8 @@ def _cell_texts(cells, boxes, rgb, ink) -> list[tuple[str, float]]:
                 owners.append(n)
             continue
         ys_, xs_ = np.nonzero(sub)
-        top, left = ys_.min(), xs_.min()
-        line = _underline_top(sub[top:ys_.max() + 1, left:xs_.max() + 1])
-        if line is None:
-            crops.append(_crop(rgb, (x0 + m + left, y0 + m + top, x0 + m + xs_.max() + 1, y0 + m + ys_.max() + 1),
-                               pad=4, widen=False))
-        else:  # the text alone, its underline whitened (the crop's margin would reach it)
-            text = sub[top:top + line]
-            ty, tx = np.nonzero(text)
-            box = (x0 + m + tx.min(), y0 + m + top + ty.min(), x0 + m + tx.max() + 1, y0 + m + top + ty.max() + 1)
-            crop = _crop(rgb, box, pad=4, widen=False).copy()
-            first = int(y0 + m + top + line) - max(0, int(round(box[1])) - 4)
-            crop[max(0, first):] = 255
-            crops.append(crop)
+        crops.append(_crop(rgb, (x0 + m + xs_.min(), y0 + m + ys_.min(), x0 + m + xs_.max() + 1, y0 + m + ys_.max() + 1),
+                           pad=4, widen=False))
         owners.append(n)
     read = recognise(crops)
     out: list[list[tuple[str, float]]] = [[] for _ in cells]

@@ -237,9 +237,8 @@ def test_pictures_are_read_only_beside_the_page(tmp_path, monkeypatch):
     assert html_reader._local_image("t.png", tmp_path / "site") is not None
 
 
-def _drawn_table(rows: list[list[str]], widths: list[int], height: int = 60, underline: bool = False):
-    """A ruled table drawn at test time in a CJK font, as a grayscale image (numpy); `underline`: every
-    cell's text underlined (as LibreOffice runs an underline on over a whole report)."""
+def _drawn_table(rows: list[list[str]], widths: list[int], height: int = 60):
+    """A ruled table drawn at test time in a CJK font, as a grayscale image (numpy)."""
     import numpy as np
     from PIL import Image, ImageDraw, ImageFont
 
@@ -255,9 +254,6 @@ def _drawn_table(rows: list[list[str]], widths: list[int], height: int = 60, und
         for text, w in zip(row, widths):
             d.rectangle((x, y, x + w, y + height), outline=0, width=2)
             d.text((x + w / 2, y + height / 2), text, font=font, fill=0, anchor="mm")
-            if underline:
-                left, _, right, bottom = d.textbbox((x + w / 2, y + height / 2), text, font=font, anchor="mm")
-                d.line((left - 2, bottom + 4, right + 2, bottom + 4), fill=0, width=2)
             x += w
         y += height
     return np.asarray(img)
@@ -277,20 +273,6 @@ def test_a_drawn_table_becomes_its_grid_with_confidences():
     (table,) = [b for b in blocks if isinstance(b, Table)]
     assert table.texts() == ROWS
     assert all(c.confidence is not None and c.confidence >= 0.9 for row in table.rows for c in row)
-    assert not issues
-
-
-def test_an_underlined_table_is_read_without_its_underlines():
-    """Every cell underlined: the line under each text is left out of what is recognised, the text
-    read as it is (an underline never read as part of a number, nor a digit's stroke taken for one)."""
-    from pipeline.read.document import Table
-    from pipeline.read.ocr import read_image
-
-    issues: list = []
-    rows = ROWS + [["其他对外公开内容", "20", "7", "2"]]
-    blocks = read_image(_drawn_table(rows, [260, 200, 200, 200], underline=True), 1, "underlined.png", issues)
-    (table,) = [b for b in blocks if isinstance(b, Table)]
-    assert table.texts() == rows
     assert not issues
 
 
