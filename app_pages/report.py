@@ -38,6 +38,13 @@ if not pd.isna(rep.published_on):
 reason = choice_reason(rep.choice, rep.choice_facts, rep.choice_runner_up, rep.source_format, lang())
 meta.append(f"{tr('choice_reason')}: {md_text(reason)}")
 st.caption(" · ".join(meta))
+ocr = q("report_ocr", rid)
+if ocr:
+    from pipeline.read.ocr import OCR_MIN_CONFIDENCE
+
+    st.caption(":material/document_scanner: " + tr("read_by_ocr", n=ocr["facts"], total=ocr["of"],
+                                                   low=f"{ocr['min_confidence']:.2f}", mean=f"{ocr['mean_confidence']:.2f}",
+                                                   bar=f"{OCR_MIN_CONFIDENCE:.2f}"))
 if isinstance(rep.get("source_url"), str) and rep.source_url.startswith(("http://", "https://")):
     st.caption(f"{tr('source_url')}: {md_text(rep.source_url)}")
 st.page_link("app_pages/profile.py", label=tr("open_profile", name=rep.agency), icon=":material/account_balance:",
@@ -91,11 +98,15 @@ if not empty_note(nar):
                            "metric": nar.key.map(lambda k: catalog.label(k, lang())), "value": nar.value,
                            "provenance": prov}), f"{stem}-narrative", "rp_narrative", labels={"key": tr("metric")})
 
+evidence = facts.evidence.map(queries.evidence_of)
 download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": facts.key,
                        "metric": facts.key.map(lambda k: catalog.label(k, lang())), "value": facts.value,
                        "verified": facts.verified.astype(bool),
-                       "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else "")}),
-         f"{stem}-facts", "rp_facts", labels={"key": tr("metric")})
+                       "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
+                       "read_by_ocr": evidence.map(lambda e: e.get("read_by") == "ocr"),
+                       "ocr_confidence": evidence.map(lambda e: e.get("ocr_confidence"))}),
+         f"{stem}-facts", "rp_facts", labels={"key": tr("metric"), "read_by_ocr": tr("read_by"),
+                                              "ocr_confidence": tr("ocr_confidence")})
 src = q("report_source", rid)
 if src and src.get("raw_path"):
     path = db_path().parent / src["raw_path"]

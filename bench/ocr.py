@@ -91,7 +91,7 @@ def main():
         pages = f"{r['pages'] / r['cpu']:.2f}" if r["pages"] else "—"
         print(f"| {name} | {r['files']} | {r['pages'] or '—'} | {r['cpu']:.1f} | {pages} | "
               f"{r['files'] / r['cpu']:.2f} | {r['rss_mb']:.0f} |", flush=True)
-    print(f"\n(wall-clock time depends on what else the core runs; CPU time is the process's own)")
+    print("\n(wall-clock time depends on what else the core runs; CPU time is the process's own)")
 
 
 if __name__ == "__main__":

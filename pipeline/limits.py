@@ -7,6 +7,8 @@ slips past the others still cannot stall or sink the weekly run.
 from __future__ import annotations
 
 import os
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
@@ -33,6 +35,7 @@ class Limits:
     fetch_page_mb: int = 20  # NIANBAO_FETCH_PAGE_MB: a list page or report page, decompressed
     fetch_list_pages: int = 20  # NIANBAO_FETCH_LIST_PAGES: a list page and its next pages
     fetch_attachments: int = 20  # NIANBAO_FETCH_ATTACHMENTS: attachments taken from one report page
+    fetch_pictures: int = 20  # NIANBAO_FETCH_PICTURES: pictures of a report page's body taken with it (its tables as images)
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -57,7 +60,8 @@ ENV = {"seconds": "NIANBAO_FILE_TIMEOUT", "memory_mb": "NIANBAO_FILE_MEMORY_MB",
        "fetch_answer_s": "NIANBAO_FETCH_ANSWER_S", "fetch_source_s": "NIANBAO_FETCH_SOURCE_S",
        "fetch_run_s": "NIANBAO_FETCH_RUN_S", "fetch_robots_kb": "NIANBAO_FETCH_ROBOTS_KB",
        "fetch_page_mb": "NIANBAO_FETCH_PAGE_MB", "fetch_list_pages": "NIANBAO_FETCH_LIST_PAGES",
-       "fetch_attachments": "NIANBAO_FETCH_ATTACHMENTS"}
+       "fetch_attachments": "NIANBAO_FETCH_ATTACHMENTS",
+       "fetch_pictures": "NIANBAO_FETCH_PICTURES"}
 
 
 @lru_cache(maxsize=1)
@@ -65,3 +69,27 @@ def current() -> Limits:
     """The limits in force, read from the environment once per process (`current.cache_clear()` to
     read it again)."""
     return Limits.from_env()
+
+
+# The refresh's wall-clock limit for the file being read in this process: (time.monotonic() at which it
+# ends, the limit in seconds), set by `file_time_limit` around each file in its worker, so that OCR fails a
+# long scan as soon as its pages are seen not to fit, naming them and the limit, instead of being killed
+# at the limit with no more said.
+_file_limit: list = [None, None]
+
+
+@contextmanager
+def file_time_limit(seconds: float | None):
+    """Within it, the file being read has `seconds` from now (NIANBAO_FILE_TIMEOUT in the refresh);
+    `None`: no such limit (`nianbao extract`)."""
+    before = list(_file_limit)
+    _file_limit[:] = [time.monotonic() + seconds, seconds] if seconds else [None, None]
+    try:
+        yield
+    finally:
+        _file_limit[:] = before
+
+
+def file_time_left() -> tuple[float | None, float | None]:
+    """(time.monotonic() at which the file's time ends, the limit), or (None, None) without a limit."""
+    return _file_limit[0], _file_limit[1]

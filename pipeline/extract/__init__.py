@@ -49,6 +49,8 @@ def extract(path: str | Path) -> Report:
     return _check(_facts(doc), doc)
 
 
-def extract_bytes(data: bytes, name: str) -> Report:
-    doc = read_bytes(data, name)
+def extract_bytes(data: bytes, name: str, pictures: dict[str, bytes] | None = None) -> Report:
+    """Read and parse a report held in memory; a web page's own pictures handed over with it
+    ({pictures.picture_key(src): bytes}) are read by OCR as `extract` reads them beside a saved page."""
+    doc = read_bytes(data, name, pictures=pictures)
     return _check(_facts(doc), doc)

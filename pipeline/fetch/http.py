@@ -55,6 +55,7 @@ class Settings:
     robots_bytes: int = _limit("fetch_robots_kb", 1024)  # a robots.txt: read up to this
     max_list_pages: int = _limit("fetch_list_pages")  # a list page and its next pages
     max_attachments: int = _limit("fetch_attachments")  # attachments of one report page
+    max_pictures: int = _limit("fetch_pictures")  # pictures of one report page's body (tables pasted as images)
     max_items: int = 100                # reports taken from one source
     max_redirects: int = 5
     source_seconds: float = _limit("fetch_source_s")  # one source, all its requests

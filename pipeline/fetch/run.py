@@ -7,7 +7,9 @@ For every agency of the register (data/agencies.csv) with a list page or report 
    …年报; the year in Arabic or Chinese digits), each with the date the list shows in the link's row;
    a next page that fails is named, and what the earlier pages gave is kept;
 2. each report is downloaded: a document (PDF, DOC, DOCX, WPS, XLS, TXT) as it is; a report page as
-   HTML, with its attachments (a bounded number). Its publication date is the list's, else the one the
+   HTML, with its attachments (a bounded number) and, when the page has no report table, the pictures
+   of its body (its tables pasted as images; a bounded number, each under the limits of an attachment),
+   kept beside it in <page stem>_files/ for the OCR. Its publication date is the list's, else the one the
    page states (<meta name="PubDate">, 发布时间, 发布日期, 时间：), else the date in its address
    (t20240308_…), and `published_on_source` says which (list, page, address). A page that does not
    read as a report (a "page not found" answered 200 under a report's title) is recorded as such, not
@@ -33,12 +35,14 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from pipeline.fetch.http import Answer, Client, FetchFailed, Settings, _now
 from pipeline.fetch.scrape import (FIRST_FORMAT_YEAR, _decode_html, _kind, is_report_title, parse_list,  # noqa: F401
                                    parse_report_page, url_date, year_of)
 from pipeline.fetch.state import State
+from pipeline.read.html import body_pictures
+from pipeline.read.pictures import picture_key, picture_suffix, saved_folder
 from pipeline.warehouse.register import Entry, Register, host_of, read_register
 
 __all__ = ["Settings", "fetch", "summary", "parse_list", "parse_report_page", "year_of", "is_report_title", "FetchFailed"]
@@ -184,6 +188,7 @@ class Fetcher:
         kind = ".html" if _looks_html(ans.content) else _kind(ans)  # an HTML page where a document was expected
         published, source = item.get("date"), ("list" if item.get("date") else None)
         attachments: list[str] = []
+        pictures: list[str] = []
         title = item.get("title")
         year = item.get("year")
         if kind == ".html":
@@ -194,6 +199,7 @@ class Fetcher:
             if not published and info["date"]:
                 published, source = info["date"], "page"
             attachments = info["attachments"]
+            pictures = body_pictures(html, url)
             title = title or info["title"]
             year = year or year_of(title or "")
             if year and year < FIRST_FORMAT_YEAR:
@@ -212,11 +218,52 @@ class Fetcher:
             out["failed"].append({"url": url, "reason": f"{len(attachments)} attachments; the first "
                                   f"{self.s.max_attachments} taken (NIANBAO_FETCH_ATTACHMENTS)"})
             attachments = attachments[: self.s.max_attachments]
+        kept = self._pictures(saved, ans.url, pictures, deadline, out)
         self.st.set_page(url, {"etag": ans.headers.get("etag"), "last_modified": ans.headers.get("last-modified"),
                                "file": saved["path"], "sha256": saved["sha256"], "fetched_at": _now(),
-                               "attachments": attachments})
+                               "attachments": attachments, "pictures": kept})
         self._attachments(entry, url, attachments, (title, year, published, source), deadline, out)
         return out
+
+    def _pictures(self, saved: dict, page_url: str, pictures: list[str], deadline: float, out: dict) -> list[str]:
+        """The pictures of a report page's body (its tables pasted as images), each asked as an attachment
+        is (the register's hosts, robots.txt, the guard, the size and time limits) and kept beside the page
+        in <page stem>_files/<picture_key(src)>.<ext>, where the reader finds them. One that cannot be
+        taken is named with its reason; the others are taken. Returns the addresses kept."""
+        if not pictures:
+            return []
+        if len(pictures) > self.s.max_pictures:
+            out["failed"].append({"url": page_url, "reason": f"{len(pictures)} pictures in the page; the first "
+                                  f"{self.s.max_pictures} taken (NIANBAO_FETCH_PICTURES)"})
+            pictures = pictures[: self.s.max_pictures]
+        folder = saved_folder(self.inbox / saved["path"])
+        kept = []
+        for src in pictures:
+            try:
+                url = urljoin(page_url, src)
+            except ValueError:
+                out["failed"].append({"url": src[:200], "reason": "picture: not a valid address"})
+                continue
+            try:
+                got = self.get(url, None, deadline)
+            except FetchFailed as e:
+                out["failed"].append({"url": url, "reason": f"picture: {e}"})
+                continue
+            suffix = picture_suffix(got.content)
+            if suffix is None:
+                out["failed"].append({"url": url, "reason": "picture: the answer is not a picture (PNG, JPEG, GIF, "
+                                      "BMP, TIFF, WebP); not kept"})
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            dest = folder / f"{picture_key(src)}{suffix}"
+            tmp = dest.with_name(f".{dest.name}.part")
+            tmp.write_bytes(got.content)
+            os.replace(tmp, dest)
+            kept.append(url)
+        if kept:
+            self.st.record({"kind": "pictures", "page_url": page_url, "path": saved["path"], "sha256": saved["sha256"],
+                            "pictures": kept, "fetched_at": _now()})
+        return kept
 
     def _attachments(self, entry: Entry, page_url: str, attachments: list[str], about: tuple, deadline: float,
                      out: dict) -> None:

@@ -15,9 +15,10 @@ __all__ = ["ReadError", "read", "read_bytes", "SUPPORTED_SUFFIXES"]
 SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xlsm", ".xls")
 
 
-def read_bytes(data: bytes, name: str, folder: Path | None = None) -> Document:
+def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dict[str, bytes] | None = None) -> Document:
     """Read a report held in memory; `name` is used for the format guess and in messages. `folder`,
-    where the file lies on disk, lets a web page's pictures beside it be read (by OCR)."""
+    where the file lies on disk, lets a web page's pictures beside it be read (by OCR); `pictures`
+    hands them over with the page instead ({pictures.picture_key(src): bytes}, the refresh's raw store)."""
     fmt = sniff_format(data, name)
     if fmt == "txt":
         from pipeline.read.txt import read_txt as reader
@@ -34,7 +35,13 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None) -> Document:
     else:  # pragma: no cover - sniff_format raises for anything else
         raise ReadError(name, f"unknown format {fmt}")
     try:
-        doc = reader(data, name, images_from=folder) if fmt == "html" else reader(data, name)
+        if fmt == "html":
+            from pipeline.read.pictures import Pictures
+
+            found = Pictures(held=pictures) if pictures is not None else Pictures(folder, name) if folder else None
+            doc = reader(data, name, images_from=found)
+        else:
+            doc = reader(data, name)
     except ReadError:
         raise
     except Exception as e:  # a reader library failing on a broken file must not escape as a traceback

@@ -195,24 +195,18 @@ _IMAGE_MARKER = re.compile("^\ue002(\\d+)\ue003$")
 def _local_image(src: str, folder: Path) -> Path | None:
     """The file an <img src> names beside the page (in its folder or below it); None for another
     site's address, a data: URI, or a path leading out of the folder."""
-    from urllib.parse import unquote, urlsplit
+    from pipeline.read.pictures import _beside
 
-    parts = urlsplit(src.strip())
-    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
-        return None
-    path = (folder / unquote(parts.path)).resolve()
-    if folder.resolve() not in path.parents or not path.is_file():
-        return None
-    return path
+    return _beside(src, folder)
 
 
-def _read_images(root, doc: Document, folder: Path) -> list:
-    """A page whose report tables are pictures: each <img> of the report's body that is a local file
-    beside the page is replaced by a marker, and read by OCR (in `_expand_images`)."""
+def _read_images(root, pictures) -> list:
+    """A page whose report tables are pictures: each <img> of the report's body that is one of the
+    page's own pictures is replaced by a marker, and read by OCR (in `_expand_images`)."""
     found = []
     for img in list(root.iter("img")):
-        path = _local_image(img.get("src") or "", folder)
-        if path is None:
+        got = pictures.find(img.get("src") or "")
+        if got is None:
             continue
         marker = etree.Element("p")
         marker.text = f"\ue002{len(found)}\ue003"
@@ -220,33 +214,36 @@ def _read_images(root, doc: Document, folder: Path) -> list:
         parent = img.getparent()
         if parent is not None:
             parent.replace(img, marker)
-            found.append(path)
+            found.append(got)
     return found
 
 
 def _expand_images(doc: Document, images: list, name: str) -> None:
+    import time
+
     from pipeline import limits
-    from pipeline.read.ocr import ocr_image_bytes
+    from pipeline.read.ocr import check_time_left, ocr_image_bytes
 
     lim = limits.current()
     blocks = []
+    started, done = time.monotonic(), 0
     for block in doc.blocks:
         m = _IMAGE_MARKER.match(block.text) if isinstance(block, Paragraph) else None
         if m is None:
             blocks.append(block)
             continue
-        path = images[int(m.group(1))]
-        if path.stat().st_size > lim.file_mb * 1024 * 1024:
-            doc.issues.append(("image_too_large", "warning", f"image {path.name} is over {lim.file_mb} MiB; not read", name))
+        check_time_left(done, len(images), started, name, "pictures")
+        done += 1
+        image, size, read = images[int(m.group(1))]
+        if size > lim.file_mb * 1024 * 1024:
+            doc.issues.append(("image_too_large", "warning", f"image {image} is over {lim.file_mb} MiB; not read", name))
             continue
-        blocks.extend(ocr_image_bytes(path.read_bytes(), name, path.name, doc))
+        blocks.extend(ocr_image_bytes(read(), name, image, doc))
     doc.blocks = blocks
 
 
-def read_html(data: bytes, name: str, images_from: Path | None = None) -> Document:
-    """The page's report. With `images_from` (the page's folder), a page whose report has no table
-    but pictures beside it has those pictures read by OCR (tables pasted as screenshots)."""
-    text = decode(data, name, html=True)
+def _tree(text: str, name: str):
+    """The page's tree."""
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
         tree = etree.fromstring(text, _PARSER)
@@ -254,6 +251,44 @@ def read_html(data: bytes, name: str, images_from: Path | None = None) -> Docume
         raise ReadError(name, f"not a readable HTML page ({e})") from None
     if tree is None:
         raise ReadError(name, "not a readable HTML page (no elements)")
+    return tree
+
+
+def _body(tree):
+    """The element holding the report, the site around it stripped."""
+    etree.strip_elements(tree, *_DROP_TAGS, with_tail=False)
+    body = tree.find(".//body")
+    if body is None:
+        body = tree
+    root = _content_root(body)
+    _strip_chrome(root)
+    return root
+
+
+def body_pictures(text: str, name: str = "page") -> list[str]:
+    """The `src` of every <img> the reader would read by OCR: those in the report's body, when the page
+    has no report table (its tables are pictures). What `nianbao fetch` downloads with a page, and the
+    refresh keeps with it."""
+    try:
+        root = _body(_tree(text, name))
+    except ReadError:
+        return []
+    if any(_is_report_table(t) for t in root.iter("table")):
+        return []
+    out = []
+    for img in root.iter("img"):
+        src = (img.get("src") or "").strip()
+        if src and not src.lower().startswith("data:") and src not in out:
+            out.append(src)
+    return out
+
+
+def read_html(data: bytes, name: str, images_from=None) -> Document:
+    """The page's report. With `images_from` (the page's folder, or its `pictures.Pictures`), a page
+    whose report has no table but pictures of its own has those pictures read by OCR (tables pasted as
+    screenshots)."""
+    text = decode(data, name, html=True)
+    tree = _tree(text, name)
     title = None
     for meta in tree.iter("meta"):
         if (meta.get("name") or "").lower() in ("articletitle", "title", "dc.title") and meta.get("content"):
@@ -270,16 +305,14 @@ def read_html(data: bytes, name: str, images_from: Path | None = None) -> Docume
         t = tree.find(".//title")
         if t is not None and _text(t):
             title = _text(t)
-    etree.strip_elements(tree, *_DROP_TAGS, with_tail=False)
-    body = tree.find(".//body")
-    if body is None:
-        body = tree
-    root = _content_root(body)
-    _strip_chrome(root)
+    root = _body(tree)
     doc = Document(path=name, format="html", title=title, published=published)
     images = []
     if images_from is not None and not any(_is_report_table(t) for t in root.iter("table")):
-        images = _read_images(root, doc, images_from)
+        from pipeline.read.pictures import Pictures
+
+        pictures = images_from if isinstance(images_from, Pictures) else Pictures(Path(images_from), name)
+        images = _read_images(root, pictures)
     _blocks(root, doc)
     if images:
         _expand_images(doc, images, name)

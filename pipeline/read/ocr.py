@@ -21,6 +21,7 @@ and the document records an issue naming the cell.
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 
@@ -242,9 +243,26 @@ def unavailable() -> str | None:
     return None
 
 
-def _timed_page(gray: np.ndarray, page: int | None, name: str, doc) -> list[Paragraph | Table]:
-    import time
+def check_time_left(done: int, total: int, started: float, name: str, what: str) -> None:
+    """Before OCR of the next of `total` pages (or pictures), `done` of them read since `started`
+    (time.monotonic()): raise ReadError when the rest, at the pace so far, will not fit in the time the
+    refresh gives the file."""
+    from pipeline.limits import file_time_left
 
+    end, seconds = file_time_left()
+    if end is None or done == 0 or done >= total:
+        return
+    now = time.monotonic()
+    pace = (now - started) / done
+    if now + pace * (total - done) > end:
+        from pipeline.read.common import ReadError
+
+        raise ReadError(name, f"{total} {what} to read by OCR do not fit in the {seconds:g} s limit per file "
+                              f"(NIANBAO_FILE_TIMEOUT): {done} read in {now - started:.1f} s, about {pace:.1f} s "
+                              "each; stopped before the limit")
+
+
+def _timed_page(gray: np.ndarray, page: int | None, name: str, doc) -> list[Paragraph | Table]:
     from pipeline import limits
 
     lim = limits.current()
@@ -279,8 +297,10 @@ def ocr_pdf_pages(data: bytes, name: str, pages: list[int], doc) -> dict[int, li
                               f"{lim.ocr_pages} (NIANBAO_MAX_OCR_PAGES)")
     out: dict[int, list[Paragraph | Table]] = {}
     pdf = pdfium.PdfDocument(data)
+    started = time.monotonic()
     try:
-        for pno in pages:
+        for done, pno in enumerate(pages):
+            check_time_left(done, len(pages), started, name, "pages without a text layer")
             page = pdf[pno - 1]
             w, h = page.get_size()
             scale = OCR_DPI / 72

@@ -78,7 +78,7 @@ def _decode(p: np.ndarray, chars: list[str], allowed: np.ndarray) -> tuple[str, 
     q = p[:, allowed]
     mass = q.sum(axis=1)
     best = q.argmax(axis=1)
-    text, conf, prev, run = [], [], 0, 0.0
+    text, conf, prev = [], [], 0
     for t, k in enumerate(best):
         gi = int(allowed[k])
         if gi != 0:

@@ -34,8 +34,9 @@ import uuid
 from dataclasses import asdict
 from pathlib import Path
 
-from pipeline.limits import ENV, Limits
+from pipeline.limits import ENV, Limits, current
 from pipeline.refresh.report import RefreshError
+from pipeline.refresh.store import load_pictures
 from pipeline.refresh.workers import (
     Progress,
     extract_data,
@@ -85,10 +86,10 @@ def _reader_main() -> None:
     inp = sys.stdin.buffer
     while True:
         try:
-            data, name, sha = _recv(inp)
+            data, name, sha, pictures = _recv(inp)
         except EOFError:
             return
-        _send(out, extract_data(data, name, sha))
+        _send(out, extract_data(data, name, sha, pictures, current().seconds))
 
 
 class _Reader:
@@ -110,10 +111,10 @@ class _Reader:
         if ready != "ready":
             raise RuntimeError(f"the reader process did not start (exit code {self.stop()})")
 
-    def read(self, data: bytes, name: str, sha: str):
+    def read(self, data: bytes, name: str, sha: str, pictures: dict | None = None):
         """(sha, reason) or an Extraction; the reader is stopped when it takes longer than the limit."""
         try:
-            _send(self.proc.stdin, (data, name, sha))
+            _send(self.proc.stdin, (data, name, sha, pictures))
         except (BrokenPipeError, OSError):
             return sha, reader_died(self.stop(), self.limits)
         ready, _, _ = select.select([self.proc.stdout], [], [], self.limits.seconds)
@@ -143,14 +144,15 @@ class _Reader:
 _readers = threading.local()
 
 
-def read_on_worker(data: bytes, name: str, sha: str, limits: Limits):
-    """The Dask task: one file read by this worker thread's reader process, under `limits`."""
+def read_on_worker(data: bytes, name: str, sha: str, limits: Limits, pictures: dict | None = None):
+    """The Dask task: one file (and a web page's own pictures, sent with it) read by this worker
+    thread's reader process, under `limits`."""
     reader = getattr(_readers, "reader", None)
     if reader is None or not reader.alive() or reader.limits != limits:
         if reader is not None:
             reader.stop()
         reader = _readers.reader = _Reader(limits)
-    return reader.read(data, name, sha)
+    return reader.read(data, name, sha, pictures)
 
 
 # --- on the refresh's side: the client --------------------------------------------------------------
@@ -198,7 +200,8 @@ def extract_all(todo: list[str], files: dict, data_dir: Path, workers: int | Non
                     step()
                     continue
                 data = (data_dir / f["raw_path"]).read_bytes()
-                fut = client.submit(read_on_worker, data, f["name"], sha, limits, retries=0,
+                pictures = load_pictures(data_dir / f["raw_path"])
+                fut = client.submit(read_on_worker, data, f["name"], sha, limits, pictures, retries=0,
                                     key=f"nianbao-read-{sha[:16]}-{uuid.uuid4().hex}")  # the file, once a run
                 pending[fut.key] = sha
                 done_futures.add(fut)

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 from pipeline.limits import Limits
-from pipeline.read import SUPPORTED_SUFFIXES
+from pipeline.read import SUPPORTED_SUFFIXES, ReadError
 from pipeline.refresh.report import RunReport, shown
 
 
@@ -78,8 +78,7 @@ def append_jsonl(path: Path, entries: list[dict]) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as fh:
-        for e in entries:
-            fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+        fh.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -171,7 +170,7 @@ def clean_leftovers(data_dir: Path) -> None:
     staging = data_dir / ".staging"
     if staging.exists():
         shutil.rmtree(staging, ignore_errors=True)
-    for pattern in ("raw/.incoming-*.tmp", "raw/??/.*.tmp", "runs/.*.tmp"):
+    for pattern in ("raw/.incoming-*.tmp", "raw/??/.*.tmp", "raw/??/*_files/.*.tmp", "runs/.*.tmp"):
         for p in data_dir.glob(pattern):
             p.unlink(missing_ok=True)
 
@@ -198,6 +197,8 @@ def store_all(found: list[tuple[Path, str]], prev_files: dict, files: dict, data
                     rr.files_failed.append({"path": rel, "reason": f"larger than the {limits.file_mb} MiB limit per "
                                                                    "file (NIANBAO_FILE_MAX_MB); not stored nor read"})
                     continue
+                if path.suffix.lower() in _PAGES:
+                    keep_pictures(path, rel, data_dir / raw, max_bytes, rr)
         except Changed as e:
             rr.files_skipped.append({"path": rel, "reason": str(e)})
             continue
@@ -220,6 +221,58 @@ def store_all(found: list[tuple[Path, str]], prev_files: dict, files: dict, data
                  last_load_id=load_id, format=path.suffix.lower().lstrip("."), status=None)
     append_index(data_dir, new_index)
     return seen_paths
+
+
+_PAGES = (".html", ".htm", ".shtml", ".xhtml")
+
+
+def pictures_of(raw: Path) -> Path:
+    """Where the raw store keeps a page's own pictures: raw/ab/<sha>_files/<picture_key(src)>.<ext>
+    (not a file of the store: a rebuild reads it with its page)."""
+    return raw.with_name(raw.stem + "_files")
+
+
+def keep_pictures(page: Path, rel: str, raw: Path, max_bytes: int, rr: RunReport) -> None:
+    """A web page's pictures that the reader would read by OCR (its tables pasted as images: beside it,
+    as a browser saves them, or as `nianbao fetch` keeps them), copied into the raw store with it. A
+    picture over the size limit per file is named and not kept."""
+    from pipeline.read.common import decode
+    from pipeline.read.html import body_pictures
+    from pipeline.read.pictures import Pictures, picture_key, picture_suffix
+
+    try:
+        srcs = body_pictures(decode(raw.read_bytes(), page.name, html=True), page.name)
+    except (ReadError, ValueError):  # not readable as a page: its reader says so when it is read
+        return
+    found = Pictures(page.parent, page.name)
+    for src in srcs:
+        path = found.path(src)
+        if path is None:
+            continue
+        try:
+            if path.stat().st_size > max_bytes:
+                rr.files_skipped.append({"path": f"{rel}: {shown(path.name)}", "reason": "a picture of the page larger "
+                                         "than the limit per file (NIANBAO_FILE_MAX_MB); not kept nor read"})
+                continue
+            data = path.read_bytes()
+        except OSError as e:
+            rr.files_skipped.append({"path": f"{rel}: {shown(path.name)}", "reason": f"cannot be read: {e.strerror or e}"})
+            continue
+        folder = pictures_of(raw)
+        folder.mkdir(exist_ok=True)
+        dest = folder / f"{picture_key(src)}{picture_suffix(data) or path.suffix.lower()}"
+        if not dest.exists():
+            tmp = folder / f".{dest.name}.tmp"
+            tmp.write_bytes(data)
+            os.replace(tmp, dest)
+
+
+def load_pictures(raw: Path) -> dict[str, bytes] | None:
+    """A page's pictures kept in the raw store, {picture_key(src): bytes}; None when it has none."""
+    folder = pictures_of(raw)
+    if not folder.is_dir():
+        return None
+    return {p.stem: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
 
 
 def active(files: dict, seen_paths: dict[str, str]) -> list[str]:

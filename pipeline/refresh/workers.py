@@ -55,14 +55,17 @@ def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _extract_one(args: tuple[str, str, str]):
+def _extract_one(args: tuple[str, str, str, float]):
     """Worker: read and parse one stored file. Returns an Extraction, or (sha, reason) on failure."""
-    raw_path, name, sha = args
+    from pipeline.refresh.store import load_pictures
+
+    raw_path, name, sha, seconds = args
     try:
         data = Path(raw_path).read_bytes()
+        pictures = load_pictures(Path(raw_path))
     except OSError as e:  # as before the split into extract_data: said as an internal error
         return sha, f"internal error while reading: {type(e).__name__}: {e}"
-    return extract_data(data, name, sha)
+    return extract_data(data, name, sha, pictures, seconds)
 
 
 def unreadable(e: BaseException) -> str | None:
@@ -91,15 +94,21 @@ class Progress:
             self.progress(self.done, self.total)
 
 
-def extract_data(data: bytes, name: str, sha: str):
-    """One file's bytes read and parsed, with the report checks run: an Extraction, or (sha, reason).
-    Where it runs (a local worker, a Dask worker's reader) is the caller's concern."""
+def extract_data(data: bytes, name: str, sha: str, pictures: dict[str, bytes] | None = None,
+                 seconds: float | None = None):
+    """One file's bytes (and a web page's own pictures, kept with it in the raw store) read and parsed,
+    with the report checks run: an Extraction, or (sha, reason). Where it runs (a local worker, a Dask
+    worker's reader) is the caller's concern; `seconds`, the time it is given, lets OCR fail a long scan
+    as soon as its pages are seen not to fit, naming them."""
     from pipeline.warehouse.checks import run_report_checks
     from pipeline.extract import extract_bytes
     from pipeline.warehouse.build import Extraction
 
     try:
-        report = extract_bytes(data, name)
+        from pipeline.limits import file_time_limit
+
+        with file_time_limit(seconds):
+            report = extract_bytes(data, name, pictures)
     except Exception as e:  # a parser bug must fail this file, not the run
         return sha, unreadable(e) or f"internal error while reading: {type(e).__name__}: {e}"
     doc = report.to_json()
@@ -121,15 +130,15 @@ def reader_died(exitcode, limits: Limits) -> str:
             f"{limits.memory_mb} MiB memory limit per file (NIANBAO_FILE_MEMORY_MB)")
 
 
-def _jobs(todo: list[str], files: dict, data_dir: Path, limits: Limits, unread) -> list[tuple[str, str, str]]:
-    """(raw path, name, sha) of each file to read; a file over the size limit is failed at once, unread."""
+def _jobs(todo: list[str], files: dict, data_dir: Path, limits: Limits, unread) -> list[tuple[str, str, str, float]]:
+    """(raw path, name, sha, seconds it is given) of each file to read; a file over the size limit is failed at once, unread."""
     jobs = []
     for sha in todo:
         f = files[sha]
         if (f.get("size_bytes") or 0) > limits.file_mb * 1024 * 1024:
             unread((sha, too_large(limits)))
             continue
-        jobs.append((str(data_dir / f["raw_path"]), f["name"], sha))
+        jobs.append((str(data_dir / f["raw_path"]), f["name"], sha, limits.seconds))
     return jobs
 
 

@@ -26,8 +26,12 @@ import pandas as pd
 from pipeline.spec import catalog
 
 LONG_COLUMNS = ["agency", "agency_id", "province", "city", "district", "level", "sector", "year", "template", "metric", "dim",
-                "key", "label_zh", "label_en", "unit", "value", "verified", "provenance", "note", "evidence", "source_name",
-                "source_sha256", "published_on", "source_url"]
+                "key", "label_zh", "label_en", "unit", "value", "verified", "read_by_ocr", "ocr_confidence", "provenance",
+                "note", "evidence", "source_name", "source_sha256", "published_on", "source_url"]
+# columns of the long table computed from a fact's evidence: read by OCR (a scan, a table pasted as a
+# picture) and the recognition confidence of its cell
+_DERIVED = {"read_by_ocr": "coalesce(json_extract_string(evidence, '$.read_by') = 'ocr', false) as read_by_ocr",
+            "ocr_confidence": "try_cast(json_extract(evidence, '$.ocr_confidence') as double) as ocr_confidence"}
 WIDE_ID = ["agency", "province", "city", "district", "level", "sector", "year", "template"]
 
 
@@ -44,7 +48,7 @@ def long_table(con, agency: list[str] | None = None, year: list[int] | None = No
     if metric:
         where.append("(metric in (select unnest(?::varchar[])) or key in (select unnest(?::varchar[])))")
         params += [metric, metric]
-    sql = f"select {', '.join(LONG_COLUMNS)} from v_facts"
+    sql = f"select {', '.join(_DERIVED.get(c, c) for c in LONG_COLUMNS)} from v_facts"
     if where:
         sql += " where " + " and ".join(where)
     df = con.execute(sql, params).fetchdf()

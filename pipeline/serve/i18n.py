@@ -243,6 +243,13 @@ UI: dict[str, tuple[str, str]] = {
     "unverified_mark": ("† 未经核验：报告自身的勾稽关系未能证实该数值。", "† Unverified: the report's own identities do not confirm the value."),
     "verified": ("经核验", "Verified"),
     "unverified_cells": ("虚线框单元格未经核验（报告自身的勾稽关系未能证实）。", "Cells in a dashed box are unverified (the report's identities do not confirm them)."),
+    "read_by_ocr": ("由 OCR 识别：本报告 {n}/{total} 个数值从扫描页或图片中识别（最低识别置信度 {low}，平均 {mean}）；"
+                    "置信度低于 {bar} 的单元格已留空并记为问题，请以原件核对。",
+                    "Read by OCR: {n} of {total} values of this report were recognised from scanned pages or pictures "
+                    "(lowest recognition confidence {low}, mean {mean}); cells under {bar} were left blank and noted "
+                    "as issues: check them against the original."),
+    "read_by": ("由 OCR 识别", "Read by OCR"),
+    "ocr_confidence": ("识别置信度", "OCR confidence"),
     "prov_extracted": ("从报告读取", "Read from the report"),
     "prov_correction": ("人工更正", "Corrected by hand"),
     "no": ("否", "no"),

@@ -47,6 +47,37 @@ def report_facts(con, report_id: str) -> pd.DataFrame:
     """, [report_id])
 
 
+def evidence_of(value) -> dict:
+    """A fact's evidence as a dict, however the warehouse handed it over (JSON text, a dict, null)."""
+    import json
+
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            got = json.loads(value)
+        except ValueError:
+            return {}
+        return got if isinstance(got, dict) else {}
+    return {}
+
+
+def report_ocr(con, report_id: str) -> dict | None:
+    """How much of a report was read by OCR (a scan, or tables pasted as pictures): the values read so,
+    of all its values, and the lowest and mean recognition confidence among them; None when none was."""
+    row = con.execute("""
+        select count(*) filter (where json_extract_string(evidence, '$.read_by') = 'ocr'),
+            count(*),
+            min(try_cast(json_extract(evidence, '$.ocr_confidence') as double))
+                filter (where json_extract_string(evidence, '$.read_by') = 'ocr'),
+            avg(try_cast(json_extract(evidence, '$.ocr_confidence') as double))
+                filter (where json_extract_string(evidence, '$.read_by') = 'ocr')
+        from v_values where report_id = ?""", [report_id]).fetchone()
+    if not row or not row[0]:
+        return None
+    return {"facts": int(row[0]), "of": int(row[1]), "min_confidence": row[2], "mean_confidence": row[3]}
+
+
 def report_checks(con, report_id: str) -> pd.DataFrame:
     return _q(con, "select check_id, severity, message, message_en, evidence from check_results where report_id = ?", [report_id])
 

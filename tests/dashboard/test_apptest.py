@@ -2,7 +2,6 @@
 with a BOM and the expected header; language switch; links carry the filters; swaps are picked up."""
 from __future__ import annotations
 
-import csv
 import io
 import re
 import shutil
@@ -603,3 +602,59 @@ def test_unusable_review_lines_are_named_on_the_quality_page(demo_db, tmp_path, 
     assert any("2 行无法使用" in w.value for w in at.warning)
     listed = " ".join(t.value for t in at.text)
     assert "line 2" in listed and "line 3" in listed
+
+
+@pytest.fixture(scope="module")
+def ocr_db(tmp_path_factory):
+    """A warehouse of two reports: a page whose 表二 is a picture beside it (read by OCR), and a text report."""
+    from PIL import Image
+
+    from pipeline.refresh.run import refresh
+    from tests.extract.test_ocr import ROWS, _drawn_table
+    from tests.fetch.site import DEMO, _pictures_page
+
+    base = tmp_path_factory.mktemp("ocr-db")
+    page = base / "inbox" / "scan" / "r.html"
+    (page.parent / "img").mkdir(parents=True)
+    page.write_bytes(_pictures_page())
+    Image.fromarray(_drawn_table(ROWS, [260, 200, 200, 200])).save(page.parent / "img" / "t2.png")
+    (base / "inbox" / "02-2023.txt").write_bytes((DEMO / "02-2023.txt").read_bytes())
+    db = base / "data" / "warehouse.duckdb"
+    rr = refresh(base / "inbox", db, workers=1)
+    assert not rr.files_failed
+    return db
+
+
+def test_report_page_marks_a_report_read_by_ocr_and_not_a_text_report(ocr_db, monkeypatch):
+    with duckdb.connect(str(ocr_db), read_only=True) as con:
+        ids = dict(con.execute("select source_format, report_id from reports").fetchall())
+    at = open_page(app(ocr_db, monkeypatch, report=ids["html"]), "report")
+    mark = [c.value for c in at.caption if "OCR" in c.value]
+    assert len(mark) == 1 and mark[0].startswith(":material/document_scanner: 由 OCR 识别：本报告 6/"), mark
+    assert re.search(r"最低识别置信度 (0\.9\d|1\.00)", mark[0])
+    facts = frame_with(at, "read_by_ocr", "ocr_confidence")
+    ocr = facts[facts.read_by_ocr.astype(str) == "True"]
+    assert set(ocr.key) == {"active.regulations:made", "active.regulations:repealed", "active.regulations:in_force",
+                            "active.normative_docs:made",
+                            "active.normative_docs:repealed", "active.normative_docs:in_force"}
+    assert (ocr.ocr_confidence.astype(float) >= 0.9).all()
+    at.radio(key="lang_choice").set_value("English").run()
+    assert any(c.value.startswith(":material/document_scanner: Read by OCR: 6 of ") for c in at.caption)
+    at.radio(key="lang_choice").set_value("中文").run()
+    at.selectbox(key="rp_report").set_value(ids["txt"]).run()
+    assert not at.exception
+    assert not [c.value for c in at.caption if "OCR" in c.value]
+    facts = frame_with(at, "read_by_ocr")
+    assert not (facts.read_by_ocr.astype(str) == "True").any()
+
+
+def test_the_review_letter_says_a_report_was_read_by_ocr(ocr_db):
+    from pipeline.serve.writing.letter import letter_text
+
+    with duckdb.connect(str(ocr_db), read_only=True) as con:
+        ids = dict(con.execute("select source_format, report_id from reports").fetchall())
+        zh, _ = letter_text(con, ids["html"], None, "zh")
+        en, _ = letter_text(con, ids["html"], None, "en")
+        text, _ = letter_text(con, ids["txt"], None, "zh")
+    assert "| 读取方式 | 由 OCR 识别（扫描页或图片）：6/" in zh and "| Read by | OCR (scanned pages or pictures): 6 of " in en
+    assert "OCR" not in text

@@ -180,6 +180,37 @@ def test_scans_past_the_page_limit_are_refused_naming_it(tmp_path, monkeypatch):
         limits.current.cache_clear()
 
 
+def test_a_scan_too_long_for_the_time_per_file_fails_naming_its_pages_and_the_rest_goes_on(tmp_path, monkeypatch):
+    """A refresh with a small time limit per file: a scan whose pages, at the pace of the first, cannot
+    fit in it fails as soon as that is seen, naming its pages and the limit; the other file is loaded. The
+    recogniser is slowed to a known pace (the workers are forked, so they have the slow one)."""
+    import time
+
+    import duckdb
+
+    from pipeline.limits import Limits
+    from pipeline.read import ocr
+    from pipeline.refresh.run import refresh
+    from tests.fetch.site import DEMO
+
+    def slow(gray, page, where, issues):
+        time.sleep(2.5)
+        return []
+
+    monkeypatch.setattr(ocr, "read_image", slow)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _image_pdf(inbox / "long-scan.pdf", 20)
+    (inbox / "02-2023.txt").write_bytes((DEMO / "02-2023.txt").read_bytes())
+    rr = refresh(inbox, tmp_path / "data" / "wh.duckdb", workers=1, limits=Limits(seconds=30))
+    (failed,) = rr.files_failed
+    assert failed["path"] == "long-scan.pdf"
+    assert "20 pages without a text layer" in failed["reason"] and "30 s limit per file (NIANBAO_FILE_TIMEOUT)" in \
+        failed["reason"] and "stopped before the limit" in failed["reason"], failed["reason"]
+    with duckdb.connect(str(tmp_path / "data" / "wh.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from reports").fetchone()[0] == 1
+
+
 def test_pictures_are_read_only_beside_the_page(tmp_path, monkeypatch):
     """Only files in the page's folder are read: not another site's address, not a path out of the
     folder, not a data: URI; and never where the page has its tables."""

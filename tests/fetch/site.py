@@ -6,10 +6,13 @@ Its content is the bundled demo reports (data/inbox/demo). Every request is logg
 so tests count what was asked."""
 from __future__ import annotations
 
+import re
 import threading
 import time
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "inbox" / "demo"
 
@@ -18,6 +21,35 @@ def _wrap_page(title: str, body: str, charset: str = "utf-8") -> bytes:
     html = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
             f"<title>{title}</title></head><body>{body}</body></html>")
     return html.encode("gb18030" if charset == "gbk" else charset)
+
+
+def _table_picture() -> bytes:
+    """表二's 第二十条第（一）项 rows drawn as a ruled table in a CJK font: a page's table pasted as a PNG."""
+    import io
+
+    from PIL import Image
+
+    from tests.extract.test_ocr import ROWS, _drawn_table
+
+    buf = io.BytesIO()
+    Image.fromarray(_drawn_table(ROWS, [260, 200, 200, 200])).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _pictures_page() -> bytes:
+    """A report page whose tables are pictures: 表二 a PNG on the site, 表三 a picture on another site,
+    表四 a picture too large to take."""
+    html = (DEMO / "01-2023.html").read_text(encoding="utf-8")
+    tables = re.findall(r"<table.*?</table>", html, flags=re.DOTALL)
+    assert len(tables) == 3
+    html = html.replace(tables[0], '<p>第二十条第（一）项</p><p><img src="img/t2.png" alt="表二"></p>')
+    html = html.replace(tables[1], '<p><img src="http://example.invalid/t3.png"></p>')
+    return html.replace(tables[2], '<p><img src="/czj/pics/img/big.png"></p>').encode("utf-8")
+
+
+@cache
+def _cached(make) -> bytes:
+    return make()
 
 
 class Site:
@@ -47,7 +79,7 @@ class Site:
 
     # -- content ------------------------------------------------------------------------------
     def pages(self) -> dict:
-        demo = lambda n: (DEMO / n).read_bytes()  # noqa: E731
+        demo = lambda n: (DEMO / n).read_bytes()
         list1 = """
         <div class="list"><ul>
           <li><a href="./202401/t20240120_1.html" title="南京市财政局2023年度政府信息公开工作年度报告">南京市财政局2023年度政府信息公开…</a>
@@ -87,10 +119,15 @@ class Site:
             "/xw/stable.html": (200, {"Content-Type": "text/html; charset=utf-8", "ETag": '"stable-1"',
                                       "Last-Modified": "Mon, 22 Jan 2024 08:00:00 GMT"}, demo("07-2021.html")),
             "/xw/changing.txt": (200, {"Content-Type": "text/plain; charset=utf-8", "ETag": f'"changing-{self.run}"'},
-                                 demo("07-2022.txt") + f"\n（第 {self.run} 次更新）\n".encode("utf-8")),
+                                 demo("07-2022.txt") + f"\n（第 {self.run} 次更新）\n".encode()),
             "/xw/flaky.pdf": (200, {"Content-Type": "application/pdf"}, demo("07-2020.pdf")),
             "/private/r.html": (200, {"Content-Type": "text/html"}, demo("07-2021.html")),
         }
+
+    # made only when asked (drawing needs a CJK font): a report page whose tables are pictures
+    made: ClassVar[dict] = {"/czj/pics/t20240125_5.html": ("text/html; charset=utf-8", _pictures_page),
+            "/czj/pics/img/t2.png": ("image/png", _table_picture),
+            "/czj/pics/img/big.png": ("image/png", lambda: b"\x89PNG\r\n\x1a\n" + b"\0" * 400_000)}
 
     def _handler(self):
         site = self
@@ -120,6 +157,9 @@ class Site:
                     except OSError:
                         pass
                     return
+                if path in site.made:
+                    kind, make = site.made[path]
+                    return self._send(200, {"Content-Type": kind}, _cached(make))
                 found = site.pages().get(path)
                 if found is None:
                     return self._send(404, {"Content-Type": "text/html"}, b"<html>404</html>")

@@ -106,8 +106,8 @@ def test_second_fetch_asks_conditionally_and_downloads_only_what_changed(tmp_pat
 
 
 def test_refresh_after_fetch_keeps_provenance_deadlines_and_coverage(tmp_path, site):
-    from pipeline.serve.export import long_table
     from pipeline.refresh.run import refresh
+    from pipeline.serve.export import long_table
 
     agencies = register(tmp_path, site.base)
     fetch(agencies, tmp_path / "inbox", settings())
@@ -209,3 +209,49 @@ def test_list_parsing_resolves_links_and_pagers():
     assert page["date"] == "2024-01-18" and page["attachments"] == ["http://h/a/P02024.pdf"]
     # the address's date is not the page's: the fetch takes it last, marked as such
     assert parse_report_page("<p>正文</p>", "http://h/a/t20240120_1.html")["date"] is None
+
+
+def test_a_page_whose_tables_are_pictures_is_fetched_with_them_and_read_by_ocr(tmp_path, site):
+    """The page's body pictures come with it (beside it in the inbox, then in the raw store): the one on
+    the site is read by OCR at the refresh and its facts published as read by OCR, the one on another site
+    and the one over the size limit are refused with their reasons, the rest goes on; a rebuild from the
+    raw store alone reads the picture again."""
+    from pipeline.refresh.run import refresh
+    from tests.extract.test_ocr import ROWS, _drawn_table
+
+    _drawn_table(ROWS, [260] * 4)  # skips without a CJK font
+    agencies = tmp_path / "agencies.csv"
+    write_register([Entry("js-bgt", "江苏省人民政府办公厅", [], "320000", "province", "", "",
+                          [f"{site.base}/czj/pics/t20240125_5.html"])], agencies)
+    out = fetch(agencies, tmp_path / "inbox", settings())
+    (r,) = out["results"]
+    assert [Path(n["path"]).suffix for n in r["new"]] == [".html"]
+    failed = {f["url"]: f["reason"] for f in r["failed"]}
+    assert failed[f"{site.base}/czj/pics/img/big.png"].startswith("picture: larger than")
+    assert "not a host of the register" in failed["http://example.invalid/t3.png"]
+    assert len(failed) == 2
+    page = tmp_path / "inbox" / r["new"][0]["path"]
+    kept = list((page.parent / f"{page.stem}_files").iterdir())
+    assert [p.suffix for p in kept] == [".png"] and kept[0].read_bytes().startswith(b"\x89PNG")
+    assert len(site.requests("/czj/pics/img/t2.png")) == 1
+
+    def published(db):
+        with duckdb.connect(str(db), read_only=True) as con:
+            return {f"{m}:{d}": (v, json.loads(e)) for m, d, v, e in con.execute(
+                "select metric, dim, value, evidence from v_values where agency_id = 'js-bgt' and year = 2023").fetchall()}
+
+    db = tmp_path / "data" / "warehouse.duckdb"
+    refresh(tmp_path / "inbox", db, agencies=agencies, workers=1)
+    facts = published(db)
+    want = {"active.regulations:made": 3, "active.regulations:in_force": 12, "active.normative_docs:made": 5,
+            "active.normative_docs:repealed": 1, "active.normative_docs:in_force": 47}
+    assert {k: facts[k][0] for k in want if k in facts} == want
+    assert all(facts[k][1]["read_by"] == "ocr" and facts[k][1]["ocr_confidence"] >= 0.9 for k in want)
+    assert not any(k.startswith(("app.", "review.")) for k in facts)  # its other tables were not taken
+    # the raw store alone: the picture is kept with the page, and read again
+    import shutil
+
+    shutil.rmtree(tmp_path / "inbox")
+    (tmp_path / "inbox").mkdir()
+    refresh(tmp_path / "inbox", db, agencies=agencies, workers=1, rebuild=True)
+    assert {k: published(db)[k][0] for k in want} == want
