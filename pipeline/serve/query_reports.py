@@ -18,8 +18,8 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
         extra += " and c.check_id in (select unnest(?::varchar[]))"
         params.append(list(check_ids))
     return _q(con, f"""
-        select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message,
-            c.message_en, c.evidence, c.source_name, c.report_id, c.finding_key
+        select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en,
+            c.evidence, c.cells, c.data, c.source_name, c.report_id, c.finding_key
         from v_check_results c where {scope} {extra}
         order by case c.severity when 'error' then 0 when 'warning' then 1 else 2 end, c.agency, c.year
     """, params)
@@ -43,7 +43,7 @@ def report_facts(con, report_id: str) -> pd.DataFrame:
 
 
 def report_checks(con, report_id: str) -> pd.DataFrame:
-    return _q(con, "select check_id, severity, message, message_en, evidence from check_results where report_id = ?", [report_id])
+    return _q(con, "select check_id, severity, evidence, cells, data from check_results where report_id = ?", [report_id])
 
 
 def report_source(con, report_id: str) -> dict | None:
@@ -118,7 +118,7 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
 
 def agency_checks(con, agency_id: str) -> pd.DataFrame:
     return _q(con, """
-        select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message, c.message_en, c.evidence,
+        select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.evidence, c.cells, c.data,
             c.report_id
         from v_check_results c where c.agency_id = ?
         order by c.year, case c.severity when 'error' then 0 when 'warning' then 1 else 2 end""", [agency_id])
