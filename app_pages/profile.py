@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages.common import (bad_param, download, empty_note, filters, fmt_number, fmt_rate_den, fmt_wan_yuan, lang, md_text,
                               q, tr, url_value, with_gaps, write_url)
-from pipeline.spec import catalog, findings
+from pipeline.spec import findings
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label
 

@@ -10,7 +10,7 @@ reads a message back.
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from pipeline.spec import catalog
 from pipeline.spec.numbers import as_written as _n

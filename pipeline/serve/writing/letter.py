@@ -13,7 +13,9 @@ from pipeline.serve.i18n import level_label
 from pipeline.serve.reviews import read_reviews
 from pipeline.serve.writing import render
 from pipeline.serve.writing.templates import missing, render_text
-from pipeline.spec import catalog, findings
+from pipeline.spec import catalog
+from pipeline.spec.findings import message as finding_message
+from pipeline.spec.findings import where_text
 from pipeline.spec.model import split_key
 
 # findings that say a table or a section is missing (listed apart, as the format's gaps)
@@ -79,8 +81,8 @@ def letter_context(con, report_id: str, reviews: dict | None = None, lang: str =
 
     def item(r) -> dict:
         return {"check": r.check_id, "severity": r.severity, "status": r.status,
-                "requirement": r[expl] or r.check_id, "message": findings.message(r.check_id, r.cells, r.data, lang),
-                "cells": findings.where_text(r.cells, r.evidence, lang),
+                "requirement": r[expl] or r.check_id, "message": finding_message(r.check_id, r.cells, r.data, lang),
+                "cells": where_text(r.cells, r.evidence, lang),
                 "key": r.finding_key}
 
     gaps = [item(r) for _, r in f[f.check_id.isin(MISSING_CHECKS)].iterrows()]
