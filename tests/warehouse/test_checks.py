@@ -303,3 +303,26 @@ def test_every_check_has_a_test():
     source = "".join(p.read_text(encoding="utf-8") for p in tests.rglob("test_*.py"))
     untested = [c.id for c in checks.REGISTRY if f'"{c.id}"' not in source and f"'{c.id}'" not in source]
     assert untested == []
+
+
+def test_a_warehouse_of_the_older_schema_is_read_again_with_the_findings_fields(env):
+    """Schema 5 kept findings as text only: a refresh over it reads every file again into schema 6, so
+    every finding has its cells and fields (none is carried over without them)."""
+    import duckdb
+
+    from pipeline.warehouse.build import SCHEMA_VERSION
+
+    bad = random_facts(random.Random(1), "2021", size=2)
+    bad["review:upheld"] += 3
+    write_report(env.inbox, "a2023.html", AG, 2023, bad, seed=1)
+    env.refresh()
+    with duckdb.connect(str(env.db)) as con:
+        con.execute("update meta set value = '5' where key = 'schema_version'")
+        con.execute("drop view v_check_results")
+        for t in ("check_results", "source_checks"):
+            con.execute(f"alter table {t} drop column cells")
+            con.execute(f"alter table {t} drop column data")
+    env.refresh()
+    assert env.query("select value from meta where key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    rows = env.query("select check_id, cells, data from check_results where check_id = 'review_sum'")
+    assert rows and all("review:upheld" in c and json.loads(d)["table"] == "表四" for _, c, d in rows)
