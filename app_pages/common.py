@@ -239,6 +239,9 @@ def _default_kind(code: str) -> str:
     return ""
 
 
+LAZY_CELLS = 20_000  # a download of more cells than this is made when its button is clicked
+
+
 def download(df: pd.DataFrame, name: str, key: str, kinds: dict | None = None, labels: dict | None = None):
     """The one export of every page: a CSV (UTF-8 with BOM) and an XLSX workbook (a large one made only when
     its button is clicked) of this frame, its columns named by their codes: headers become the label in the interface's
@@ -247,11 +250,19 @@ def download(df: pd.DataFrame, name: str, key: str, kinds: dict | None = None, l
     kinds = {c: _default_kind(c) for c in df.columns} | (kinds or {})
     names = {c: column_label(c) for c in df.columns} | (labels or {})
     words = {lv: level_label(lv, lang()) for lv in ("national", "provincial", "city", "county", "township", "unknown")}
-    frame = labelled(df.reset_index(drop=True), lang(), names, kinds, words, base_url())
+    args = (df.reset_index(drop=True), lang(), names, kinds, words, base_url())
     c1, c2, _ = st.columns([1, 1, 4])
+    if len(df) * max(1, len(df.columns)) > LAZY_CELLS:
+        # a large table is labelled and written only when a button is clicked (then in Streamlit's own
+        # thread: everything it needs from the session is taken now, in `args`)
+        c1.download_button(tr("download_csv"), lambda: to_csv_bytes(labelled(*args)), file_name=f"{name}.csv",
+                           mime="text/csv", key=f"dl_{key}")
+        c2.download_button(tr("download_xlsx"), lambda: to_xlsx_bytes(labelled(*args)), file_name=f"{name}.xlsx",
+                           key=f"dlx_{key}", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return
+    frame = labelled(*args)
     c1.download_button(tr("download_csv"), to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
-    # a small workbook is made at once; a large one only when its button is clicked
-    data = to_xlsx_bytes(frame) if len(frame) * max(1, len(frame.columns)) <= 20_000 else (lambda: to_xlsx_bytes(frame))
+    data = to_xlsx_bytes(frame)
     c2.download_button(tr("download_xlsx"), data, file_name=f"{name}.xlsx", key=f"dlx_{key}",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

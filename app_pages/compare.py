@@ -171,13 +171,17 @@ if not empty_note(order):
             return ""
         return tr("pp", v=f"{v * 100:+.1f}") if rate else f"{v:+,.0f}" if float(v).is_integer() else f"{v:+,.2f}"
 
+    def _words(col: pd.Series, word) -> dict:
+        """Each distinct value's word, looked up once (empty for a missing one)."""
+        return {v: word(v) if isinstance(v, str) else "" for v in col.unique()}
+
     def _value(v, small=False, verified=True):
         return "" if missing(v) else fmt_number(v, rate) + (" *" if small else "") + ("" if verified else " †")
 
     table = pd.DataFrame({
         tr("rank"): order["rank"].map(lambda r: "" if missing(r) or r is pd.NA else str(int(r))),
-        tr("agency"): order.agency, tr("level"): order.level.map(lambda v: level_label(v, lang()) if isinstance(v, str) else ""),
-        tr("kind"): order.kind.map(lambda v: tr(f"kind_{v}") if isinstance(v, str) else ""),
+        tr("agency"): order.agency, tr("level"): order.level.map(_words(order.level, lambda v: level_label(v, lang()))),
+        tr("kind"): order.kind.map(_words(order.kind, lambda v: tr(f"kind_{v}"))),
         tr("province"): order.province.map(lambda v: v if isinstance(v, str) else ""),
         label: [_value(v, s, bool(ok)) for v, s, ok in zip(order.value, order.small_sample, order.verified.fillna(False))],
         tr("prev_year_value", y=year - 1): order.prev_value.map(_value),

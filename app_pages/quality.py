@@ -23,6 +23,7 @@ if review_problems:  # lines of the hand-edited file that could not be used, eac
     st.text("\n".join(str(p) for p in review_problems[:20]))
 reviewed = tuple(sorted((k, v[0]) for k, v in reviews.items()))
 
+
 # -- scores -------------------------------------------------------------------------------------------
 st.subheader(tr("scores"))
 st.caption(tr("score_rule", e=queries.SCORE_ERROR, w=queries.SCORE_WARNING))
@@ -64,6 +65,8 @@ status_pick = c3.multiselect(tr("review_status"), list(STATUSES), key="dq_status
                              format_func=lambda s: tr(f"review_{s}"), placeholder=tr("choose"), select_all=False)
 write_url({"sev": sev if sev != ["error", "warning"] else None, "check": chosen or None,
            "status": (status_pick or ["all"]) if status_pick != ["open", "confirmed"] else None})
+status_words = {s: tr(f"review_{s}") for s in STATUSES}  # words looked up once, not once per row
+sev_words = {s: tr(f"sev_{s}") for s in sev_all}
 res = res.assign(status=res.finding_key.map(lambda k: reviews.get(k, ("open",))[0]),
                  review_note=res.finding_key.map(lambda k: reviews.get(k, ("", ""))[1]))
 if chosen:
@@ -76,14 +79,14 @@ else:
     cells = pd.Series(findings.places(res, lang()), index=res.index, dtype=object)
     problems = pd.Series(findings.messages(res, lang()), index=res.index, dtype=object)
     shown = pd.DataFrame({
-        tr("review_status"): res.status.map(lambda s: tr(f"review_{s}")), tr("agency"): res.agency,
-        tr("year"): res.year.astype(str), tr("severity"): res.severity.map(lambda v: tr(f"sev_{v}")),
+        tr("review_status"): res.status.map(status_words), tr("agency"): res.agency,
+        tr("year"): res.year.astype(str), tr("severity"): res.severity.map(sev_words),
         tr("explanation"): res[expl], tr("message"): problems, tr("cells"): cells, tr("note"): res.review_note,
         tr("page_report"): "report?report=" + res.report_id, tr("finding_key"): res.finding_key})
     st.dataframe(no_none(shown), width="stretch", hide_index=True,
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
-    out = pd.DataFrame({"status": res.status.map(lambda s: tr(f"review_{s}")), "agency": res.agency,
-                        "agency_id": res.agency_id, "year": res.year, "severity": res.severity.map(lambda v: tr(f"sev_{v}")),
+    out = pd.DataFrame({"status": res.status.map(status_words), "agency": res.agency,
+                        "agency_id": res.agency_id, "year": res.year, "severity": res.severity.map(sev_words),
                         "check_id": res.check_id, "explanation": res[expl], "message": problems, "cells": cells,
                         "note": res.review_note, "page_report": "report?report=" + res.report_id,
                         "finding_key": res.finding_key})
@@ -92,7 +95,7 @@ else:
     # -- review one finding: what it is, which cells, which report, then the decision ------------------
     st.markdown(f"**{tr('review_one')}**")
     labels = {r.finding_key: f"{r.agency} · {r.year} · {check_names.get(r.check_id, r.check_id)} · "
-                             f"{str(c)[:60] or str(p)[:60]} · {tr(f'review_{r.status}')} · {r.finding_key[-10:]}"
+                             f"{str(c)[:60] or str(p)[:60]} · {status_words.get(r.status)} · {r.finding_key[-10:]}"
               for r, c, p in zip(res.itertuples(), cells, problems)}
     if st.session_state.get("dq_review_key") not in labels:
         st.session_state.pop("dq_review_key", None)
@@ -133,14 +136,15 @@ def _where(ev: dict) -> str:
 
 reps = q("reports", filters())
 if not empty_note(reps):
-    labels = {r.report_id: f"{r.agency} · {r.year} · {r.source_name}" for r in reps.itertuples()}
+    labels = dict(zip(reps.report_id.tolist(), (f"{a} · {y} · {s}" for a, y, s in
+                                                 zip(reps.agency.tolist(), reps.year.tolist(), reps.source_name.tolist()))))
     if "dq_report" not in st.session_state or st.session_state.dq_report not in labels:
         wanted = url_value("report")
         st.session_state.dq_report = wanted if wanted in labels else next(iter(labels))
     rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, key="dq_report")
     write_url({"report": rid if rid != next(iter(labels)) else None})
-    writing.letter_downloads(rid, "dq")
     rep = reps[reps.report_id == rid].iloc[0]
+    writing.letter_downloads(rid, "dq", rep)
     facts = q("report_facts", rid)
     if not empty_note(facts):
         where = facts.evidence.map(lambda e: _where(json.loads(e)) if isinstance(e, str) else "")

@@ -24,7 +24,7 @@ if wanted and (reps.empty or wanted not in set(reps.report_id)):
         bad_param("report", wanted)
 if empty_note(reps):
     st.stop()
-labels = {r.report_id: f"{r.agency} · {r.year}" for r in reps.itertuples()}
+labels = dict(zip(reps.report_id.tolist(), (f"{a} · {y}" for a, y in zip(reps.agency.tolist(), reps.year.tolist()))))
 if "rp_report" not in st.session_state or st.session_state.rp_report not in labels:
     st.session_state.rp_report = wanted if wanted in labels else next(iter(labels))
 rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, key="rp_report")
@@ -43,7 +43,7 @@ if isinstance(rep.get("source_url"), str) and rep.source_url.startswith(("http:/
     st.caption(f"{tr('source_url')}: {md_text(rep.source_url)}")
 st.page_link("app_pages/profile.py", label=tr("open_profile", name=rep.agency), icon=":material/account_balance:",
              query_params={"agency": rep.agency_id})
-writing.letter_downloads(rid, "rp")
+writing.letter_downloads(rid, "rp", rep)
 
 # cells named by failing identity checks: (metric, dim) -> the check's message, written from its fields
 bad: dict[tuple[str, str], str] = {}

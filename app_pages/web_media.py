@@ -44,9 +44,9 @@ if not empty_note(nm):
     sum_note("newmedia", same)
     download(nm[["year", "platform", "platform_label", "kind", "value", "agencies"]], "newmedia", "web_nm",
              labels={"platform": tr("platform"), "platform_label": tr("platform"), "kind": tr("metric")})
-    per_agency = q("agency_section", filters(), "newmedia")
+    year = int(nm.year.max())  # the latest year with new-media figures in scope: the table lists it alone
+    per_agency = q("agency_section", filters(), "newmedia", year)
     if len(per_agency):
-        year = int(per_agency.year.max())
         table = per_agency[per_agency.year == year].pivot_table(index="agency", columns="key", values="value")
         table.columns = [catalog.label(k, lang()) for k in table.columns]
         st.caption(f"{year}")

@@ -43,11 +43,13 @@ def _make(fn, *args):
     return run
 
 
-def letter_downloads(report_id: str, key: str) -> None:
-    """DOCX and PDF of the report's review letter."""
-    reps = q("reports", queries.Filters())
-    row = reps[reps.report_id == report_id]
-    stem = f"{row.agency.iloc[0]}-{int(row.year.iloc[0])}" if len(row) else report_id[:12]
+def letter_downloads(report_id: str, key: str, rep=None) -> None:
+    """DOCX and PDF of the report's review letter (`rep`: the report's row of `reports`, when the page has it)."""
+    if rep is None:
+        reps = q("reports", queries.Filters())
+        row = reps[reps.report_id == report_id]
+        rep = row.iloc[0] if len(row) else None
+    stem = f"{rep.agency}-{int(rep.year)}" if rep is not None else report_id[:12]
     cols = st.columns([1, 1, 4])
     for col, fmt in zip(cols, ("docx", "pdf")):
         col.download_button(f"{_w('letter')} {fmt.upper()}", _make(letter_bytes, report_id, fmt, db_path().parent, lang()),

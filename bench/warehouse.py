@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.serve import queries  # noqa: E402
+from pipeline.warehouse import marts
 from pipeline.demo.render import Layout, agency_name, next_year, random_facts, render  # noqa: E402
 
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
@@ -127,6 +128,7 @@ def replicate(src: Path, dest: Path, times: int) -> int:
         con.execute(f"insert into {t} select * from x")
         con.execute("drop table x")
     con.execute("create index facts_report on facts (report_id)")
+    marts.build(con)  # the marts of the replicated warehouse, as its build makes them
     n = con.execute("select count(*) from reports").fetchall()[0][0]
     con.execute("checkpoint")
     con.close()

@@ -91,6 +91,8 @@ def _from_title(doc: Document, report: Report):
         if len(t) <= 40 and i + 1 < len(first):
             candidates.append(t + first[i + 1][:40])  # a title broken over two lines
     for raw in candidates:
+        if "公开" not in raw or ("报告" not in raw and "年报" not in raw):
+            continue  # every title pattern ends in …公开…报告 or …公开…年报: none can match
         text = _BOOK_TITLE.sub(" ", _PREFIX.sub("", raw.strip()))  # 《…》 names another document
         for rx in (_TITLE_A, _TITLE_B, _TITLE_C):
             m = rx.search(text)

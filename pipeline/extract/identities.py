@@ -8,6 +8,7 @@ These functions are shared by the parser's tests and the warehouse checks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.spec.catalog import APPLICANT, METRICS, REVIEW
 from pipeline.spec.model import fact_key, split_key
@@ -108,10 +109,15 @@ def all_violations(values: dict) -> list[Violation]:
     return balance(values) + outcomes_sum(values) + columns_sum(values) + review_sum(values)
 
 
-def _identities(keys: set[str]) -> list[tuple[str, list[str], list[str]]]:
+def _identities(keys: set[str]) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
     """Every identity of 表三 and 表四 as (name, left-hand terms, right-hand terms), over the rows this
     report printed (`keys`: the `metric:dim` keys read or printed blank)."""
-    printed = {split_key(k)[0] for k in keys}
+    return _identities_of(frozenset(split_key(k)[0] for k in keys))
+
+
+@lru_cache(maxsize=256)
+def _identities_of(printed: frozenset[str]) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """`_identities` for the set of metrics printed (a handful of sets recur across reports: computed once each)."""
     if any(m.startswith("app.other.") for m in printed):
         outcome_rows = OUTCOME_METRICS_2021
     elif "app.other" in printed:
@@ -122,15 +128,15 @@ def _identities(keys: set[str]) -> list[tuple[str, list[str], list[str]]]:
     if printed & set(APP_ROWS):
         for m in APP_ROWS:
             if m in printed:
-                out.append((f"{m} row", [fact_key(m, d) for d in APPLICANT[:-1]], [fact_key(m, "total")]))
+                out.append((f"{m} row", tuple(fact_key(m, d) for d in APPLICANT[:-1]), (fact_key(m, "total"),)))
         for d in APPLICANT:
-            out.append((f"outcomes {d}", [fact_key(m, d) for m in outcome_rows], [fact_key("app.total", d)]))
-            out.append((f"balance {d}", [fact_key("app.received_new", d), fact_key("app.carried_in", d)],
-                        [fact_key("app.total", d), fact_key("app.carried_out", d)]))
+            out.append((f"outcomes {d}", tuple(fact_key(m, d) for m in outcome_rows), (fact_key("app.total", d),)))
+            out.append((f"balance {d}", (fact_key("app.received_new", d), fact_key("app.carried_in", d)),
+                        (fact_key("app.total", d), fact_key("app.carried_out", d))))
     for b in REVIEW_BLOCKS:
         if b in printed:
-            out.append((f"{b} block", [fact_key(b, d) for d in REVIEW[:-1]], [fact_key(b, "total")]))
-    return out
+            out.append((f"{b} block", tuple(fact_key(b, d) for d in REVIEW[:-1]), (fact_key(b, "total"),)))
+    return tuple(out)
 
 
 def verify(facts: list, blank: set[str]) -> None:
@@ -144,15 +150,16 @@ def verify(facts: list, blank: set[str]) -> None:
     if not table_keys:
         return
     confirmed: dict[str, bool] = {}
+    get = values.get
     for _, lhs, rhs in _identities(table_keys | blank):
         terms = lhs + rhs
-        if not any(t in values for t in terms):
+        read = [t for t in terms if t in values]
+        if not read:
             continue  # nothing of it was read: it confirms or refutes no fact
-        known = all(t in values or t in blank for t in terms)
-        holds = known and _eq(sum(values.get(t, 0) for t in lhs), sum(values.get(t, 0) for t in rhs))
-        for t in terms:
-            if t in values:
-                confirmed[t] = confirmed.get(t, True) and holds
+        known = len(read) == len(terms) or all(t in values or t in blank for t in terms)
+        holds = known and _eq(sum(get(t, 0) for t in lhs), sum(get(t, 0) for t in rhs))
+        for t in read:
+            confirmed[t] = confirmed.get(t, True) and holds
     for f in facts:
         k = f.key()
         if k in table_keys:

@@ -18,10 +18,19 @@ from pipeline.spec.model import Issue, Report
 _WS = re.compile(r"\s+")
 
 
+def _read_by_ocr(table: Table) -> bool:
+    """Whether any cell of the table was read by OCR (has a recognition confidence)."""
+    for row in table.rows:
+        for cell in row:
+            if cell.confidence is not None:
+                return True
+    return False
+
+
 def mark_ocr(doc: Document, report: Report) -> None:
     for code, severity, message, where in doc.issues:
         report.issues.append(Issue(code, severity, message, where))
-    tables = [b for b in doc.blocks if isinstance(b, Table) and any(c.confidence is not None for r in b.rows for c in r)]
+    tables = [b for b in doc.blocks if isinstance(b, Table) and _read_by_ocr(b)]
     paras = [b for b in doc.blocks if isinstance(b, Paragraph) and b.confidence is not None]
     if not tables and not paras:
         return

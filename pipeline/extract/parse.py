@@ -10,6 +10,7 @@ no fact and an issue instead.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pipeline.spec import catalog, tables
 from pipeline.read.cells import NUMBER
 from pipeline.read.document import Document, Paragraph, Table
@@ -39,6 +40,7 @@ _ACTIVE_ROW = re.compile(r"第二十条|信息内容")
 _APP_ROW = re.compile(r"本年新收|申请人情况|勾稽关系")
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text; table labels recur across reports
 def _heading_section(text: str) -> tuple[bool, str | None]:
     t = catalog.normalise_label(text)
     if len(t) > 40:

@@ -62,17 +62,32 @@ def _texts(doc: Document):
                         yield cell.text, lambda t, c=cell: setattr(c, "text", t)
 
 
+def _plain_texts(doc: Document):
+    """The texts `_texts` yields, without their setters (the cheap pass that decides whether any is needed)."""
+    from pipeline.read.document import Paragraph
+
+    if doc.title:
+        yield doc.title
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            yield block.text
+        else:
+            for row in block.rows:
+                for cell in row:
+                    if cell.text:
+                        yield cell.text
+
+
 def _simplify(doc: Document) -> None:
     """Traditional script decided once for the whole document, then every text of it converted: a short
     cell (屬於國家秘密) is converted because its document is Traditional, not judged on its own."""
     from pipeline.read.common import TAIWAN_PHRASED, is_traditional, mainland_phrasing, simplified
 
-    texts = list(_texts(doc))
-    whole = "\n".join(t for t, _ in texts)
+    whole = "\n".join(_plain_texts(doc))
     if not is_traditional(whole):
         return
     taiwan = bool(TAIWAN_PHRASED.search(whole))
-    for text, set_text in texts:
+    for text, set_text in _texts(doc):
         out = simplified(text)
         set_text(mainland_phrasing(out) if taiwan else out)
 
@@ -80,8 +95,10 @@ def _simplify(doc: Document) -> None:
 def _normalize(doc: Document) -> None:
     """One spelling per character in every reader's output (Kangxi radicals, full-width digits)."""
     from pipeline.read.document import Paragraph
-    from pipeline.read.text import normalize
+    from pipeline.read.text import needs_normalizing, normalize
 
+    if not needs_normalizing("".join(_plain_texts(doc))):
+        return  # nothing to respell: every text would come back as it is
     if doc.title:
         doc.title = normalize(doc.title)
     for block in doc.blocks:

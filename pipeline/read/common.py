@@ -76,8 +76,11 @@ def _looks_binary(head: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > max(8, len(head) // 50)
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -205,6 +208,9 @@ def _plausible_chinese(text: str) -> bool:
     """GB18030 decodes almost any byte string; accept it only when the result reads as Chinese."""
     if not text:
         return False
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    odd = sum(1 for ch in text if "\u3400" <= ch <= "\u4dbf" or "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
+    cjk = len(_CJK_RX.findall(text))
+    odd = len(_ODD_RX.findall(text))
     return cjk > 0 and odd <= cjk * 0.02
+
+
+_ODD_RX = re.compile("[\u3400-\u4dbf\ue000-\uf8ff\ufffd]")

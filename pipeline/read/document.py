@@ -72,7 +72,12 @@ def grid_from_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
     from pipeline.limits import current
 
     lim = current()
-    cells = sum(min(max(1, cs), lim.span) for row in rows for _, _, cs in row)
+    span = lim.span
+    spans = [cs for row in rows for _, _, cs in row]
+    if spans and (min(spans) < 1 or max(spans) > span):
+        cells = sum(min(max(1, cs), span) for cs in spans)
+    else:  # every span within 1 … the limit: the cells are their sum
+        cells = sum(spans)
     if cells > lim.table_cells or len(rows) * max((len(r) for r in rows), default=0) > lim.table_cells * 4:
         raise TableTooBig(f"a table of more than {lim.table_cells:,} cells (NIANBAO_MAX_TABLE_CELLS)")
     grid: list[list[Cell | None]] = []
@@ -83,22 +88,28 @@ def grid_from_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
         out = grid[r]
         c = 0
         for text, rowspan, colspan in row:
-            while (r, c) in pending:
-                out.append(pending.pop((r, c)))
+            if pending:
+                while (r, c) in pending:
+                    out.append(pending.pop((r, c)))
+                    c += 1
+            if rowspan == 1 and colspan == 1:  # most cells: one position, nothing pending below
+                out.append(Cell(text))
                 c += 1
-            rowspan = max(1, min(rowspan, lim.span))
-            colspan = max(1, min(colspan, lim.span))
+                continue
+            rowspan = max(1, min(rowspan, span))
+            colspan = max(1, min(colspan, span))
             for dc in range(colspan):
                 out.append(Cell(text, origin=dc == 0))
                 for dr in range(1, rowspan):
                     pending[(r + dr, c + dc)] = Cell(text, origin=False, from_above=True)
             c += colspan
-        for key in sorted(k for k in pending if k[0] == r):
-            while c < key[1]:
-                out.append(Cell("", origin=False))
+        if pending:
+            for key in sorted(k for k in pending if k[0] == r):
+                while c < key[1]:
+                    out.append(Cell("", origin=False))
+                    c += 1
+                out.append(pending.pop(key))
                 c += 1
-            out.append(pending.pop(key))
-            c += 1
     # rowspans running past the last row are dropped; ragged rows are padded with positions that
     # no source cell covers (origin False, so they are never read as blank values)
     width = max((len(r) for r in grid), default=0)

@@ -69,17 +69,18 @@ def _own_rows(table):
 
 def _rows(table) -> list[list[tuple[str, int, int]]]:
     # <br> and paragraph breaks inside cells read as spaces ('结果<br>纠正' is 结果 纠正), in one pass
-    for el in table.iter("br", "p", "div", "li"):
+    for el in table.iter("br"):
         el.tail = " " + (el.tail or "")
-        if el.tag != "br":
-            el.text = " " + (el.text or "")
+    for el in table.iter("p", "div", "li"):
+        el.tail = " " + (el.tail or "")
+        el.text = " " + (el.text or "")
     rows = []
     for tr in _own_rows(table):
         row = []
-        for td in tr:
-            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
-                continue
-            row.append((_cell_text(td), _span(td.get("rowspan")), _span(td.get("colspan"))))
+        for td in tr.iterchildren("td", "th"):
+            rowspan, colspan = td.get("rowspan"), td.get("colspan")
+            row.append((_cell_text(td), 1 if rowspan is None else _span(rowspan),
+                        1 if colspan is None else _span(colspan)))
         if row:
             rows.append(row)
     return rows
@@ -95,13 +96,14 @@ def _span(v) -> int:
 
 
 def _is_report_table(t) -> bool:
-    return bool(_REPORT_TABLE.search(_text(t)))
+    # the words have no white space in them, so the text needs no folding of it first
+    return _REPORT_TABLE.search(etree.tostring(t, method="text", encoding=str, with_tail=False)) is not None
 
 
 def _content_root(body):
     """The element that holds the report: common ancestor of its tables and opening text."""
     # leaf tables only: old sites lay whole pages out in tables, with the report's tables inside
-    tables = [t for t in body.iter("table") if _is_report_table(t) and t.find(".//table") is None]
+    tables = [t for t in body.iter("table") if t.find(".//table") is None and _is_report_table(t)]
     anchors = list(tables)
     for el in body.iter("p", "div", "h1", "h2", "h3", "span", "td", "strong", "b", "font"):
         if el.text and _OPENING.search(el.text) and not len(el):
@@ -129,15 +131,21 @@ def _content_root(body):
     return root
 
 
+_CHROME_TAGS = ("div", "ul", "ol", "section", "span", "p", "td")
+
+
 def _strip_chrome(root) -> None:
     for el in list(root.iter("nav", "footer", "header", "aside")):
         if el.getparent() is not None and not any(_is_report_table(t) for t in el.iter("table")):
             _drop(el)
-    for el in root.xpath(".//*[@class or @id]"):
+    # the root's descendants of these kinds with a class or an id, in document order
+    marked = [el for el in root.iter(*_CHROME_TAGS)
+              if (el.get("class") is not None or el.get("id") is not None) and el is not root]
+    for el in marked:
         if el.getparent() is None:
             continue
         marker = f"{el.get('class', '')} {el.get('id', '')}"
-        if marker.strip() and _CHROME.search(marker) and el.tag in ("div", "ul", "ol", "section", "span", "p", "td"):
+        if marker.strip() and _CHROME.search(marker):
             if not any(True for _ in el.iter("table")) and len(_text(el)) < 400:
                 _drop(el)
 
@@ -160,12 +168,15 @@ def _blocks(root, doc: Document) -> None:
             doc.blocks.extend(g for g in grids if g is not None)
             return
         parent.replace(t, marker)
-    for el in root.iter(*_BLOCK, "table", "br"):
-        if el.tag != "br":
-            el.text = "\n" + (el.text or "")
+    for el in root.iter(*_BLOCK, "table"):
+        el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
+    for el in root.iter("br"):
         el.tail = "\n" + (el.tail or "")
     text = etree.tostring(root, method="text", encoding=str, with_tail=False)
     for line in text.split("\n"):
+        if not line:
+            continue
         line = _WS.sub(" ", line).strip()
         if not line:
             continue

@@ -1,5 +1,8 @@
-"""PDF reports with a text layer, through pdfplumber: tables from the ruling lines and word positions,
-prose from the words outside the tables, both in reading order page by page.
+"""PDF reports with a text layer: tables from the ruling lines and word positions, prose from the words
+outside the tables, both in reading order page by page. Each page's characters, lines and rectangles come
+from PDFium's text layer (`pdf_layer.py`, as pdfminer would give them) and pdfplumber's table finder and
+word grouping run on them; pdfminer (through pdfplumber) reads a page only where PDFium cannot read it as
+pdfminer would, and the report's issues say so.
 
 A table's grid comes from pdfplumber's cell boxes: a position left empty by pdfplumber is covered by
 a merged cell, to its left (colspan) or above (rowspan), which the boxes tell apart. A table that
@@ -14,9 +17,9 @@ import io
 import logging
 import re
 
-from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.common import ReadError
-from pipeline.spec import tables
+from pipeline.read.document import Cell, Document, Paragraph, Table
+from pipeline.read.pdf_borderless import _ANCHORS, lines_by_header  # noqa: F401  (_ANCHORS: the header words)
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -29,7 +32,9 @@ _CELL_PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^第\s*
 
 def _grid(table) -> list[list[Cell]]:
     """Rows of Cells from a pdfplumber table, merged cells told apart by their boxes."""
-    texts = table.extract()
+    from pipeline.read.pdf_layer import extract_table
+
+    texts = extract_table(table) if LAYER == "pdfium" else table.extract()
     boxes = [row.cells for row in table.rows]
     n_rows = len(texts)
     n_cols = max((len(r) for r in texts), default=0)
@@ -166,89 +171,6 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return out
 
 
-_ANCHORS = tables.column_words()  # every column header word of the three tables
-_VALUE_WORD = re.compile(r"^[-+−]?[\d.,，]+(?:万元|元|万)?$|^[/／—–-]$")
-
-
-def _lines_by_header(page) -> list[str] | None:
-    """A page whose tables have no ruling lines, as text lines in which every table row is written
-    tab-separated with each number in its column: a blank cell keeps its place (an empty field) instead
-    of shifting the numbers after it. The columns are the header words' positions, or, where the header's
-    words run together, the positions of the numbers in the table's complete rows (at least two rows
-    that agree). A row whose numbers do not each fall in one column is given as printed (the parser then
-    reads it only when its count fits). None when the page holds no such table."""
-    words = page.extract_words(x_tolerance=1.5, y_tolerance=5, keep_blank_chars=False)
-    if not words:
-        return None
-    rows: list[list[dict]] = []
-    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
-        if rows and abs(rows[-1][0]["top"] - w["top"]) <= 5:
-            rows[-1].append(w)
-        else:
-            rows.append([w])
-    for row in rows:
-        row.sort(key=lambda w: w["x0"])
-
-    def centre(w):
-        return (w["x0"] + w["x1"]) / 2
-
-    def values(row):
-        return [w for w in row if _VALUE_WORD.match(w["text"])]
-
-    def is_header(row):
-        return sum(1 for w in row if re.sub(r"[\s（）()：:单位万元]", "", w["text"]) in _ANCHORS
-                   or w["text"].split("（")[0] in _ANCHORS) >= 1 and not values(row)
-
-    # regions: header lines, then the rows under them until the next header
-    regions: list[tuple[list[int], list[int]]] = []
-    for i, row in enumerate(rows):
-        if is_header(row):
-            if regions and not regions[-1][1] and regions[-1][0][-1] == i - 1:
-                regions[-1][0].append(i)
-            else:
-                regions.append(([i], []))
-        elif regions and values(row):
-            regions[-1][1].append(i)
-    placed: dict[int, str] = {}
-    for heads, body in regions:
-        if not body:
-            continue
-        anchors = sorted(centre(w) for i in heads for w in rows[i]
-                         if re.sub(r"[\s（）()：:单位万元]", "", w["text"]) in _ANCHORS or w["text"].split("（")[0] in _ANCHORS)
-        counts = [len(values(rows[i])) for i in body]
-        full = max(counts)
-        full_rows = [i for i in body if len(values(rows[i])) == full]
-        cols = anchors
-        if len(anchors) != full and len(full_rows) >= 2 and full >= 2:
-            xs = [[centre(w) for w in values(rows[i])] for i in full_rows]
-            cols = [sum(c) / len(c) for c in zip(*xs)]
-            spread = max(max(c) - min(c) for c in zip(*xs))
-            if len(cols) >= 2 and spread > min(b - a for a, b in zip(cols, cols[1:])) / 3:
-                continue  # the complete rows do not agree on where the columns are
-        if len(cols) < 2:
-            continue
-        gap = min(b - a for a, b in zip(cols, cols[1:])) / 2
-        for i in body:
-            row = rows[i]
-            vals = values(row)
-            cells: dict[int, str] = {}
-            ok = True
-            for w in vals:
-                k = min(range(len(cols)), key=lambda j: abs(cols[j] - centre(w)))
-                if abs(cols[k] - centre(w)) > gap or k in cells:
-                    ok = False
-                    break
-                cells[k] = w["text"]
-            first_x = min(w["x0"] for w in vals)
-            if not ok or any(w["x0"] > first_x and w not in vals for w in row):
-                continue
-            label = " ".join(w["text"] for w in row if w["x1"] <= first_x and w not in vals)
-            placed[i] = "\t".join([label] + [cells.get(j, "") for j in range(len(cols))])
-    if not placed:
-        return None
-    return [placed.get(i, " ".join(w["text"] for w in row)) for i, row in enumerate(rows)]
-
-
 def _pdfium_text(data: bytes, name: str) -> Document | None:
     """The PDF's text through PDFium, page by page, as lines: tables come back from their text lines
     (as for PDFs without ruling lines, cells that cannot be placed are left out)."""
@@ -271,48 +193,121 @@ def _pdfium_text(data: bytes, name: str) -> Document | None:
                 doc.blocks.extend(b for _, b in _join_prose(list(enumerate(blocks_from_lines(lines, page=pno + 1))), pno + 1))
         finally:
             pdf.close()
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever PDFium fails on, the caller refuses the file
         return None
     if cjk < 20:
         return None
     return doc
 
 
-def read_pdf(data: bytes, name: str) -> Document:
-    import pdfplumber
+# "pdfium": pages read through PDFium's text layer (pdf_layer.py), pdfminer only where PDFium cannot read
+# a page; "pdfminer": every page through pdfminer, as before the text layer (kept to compare the two)
+LAYER = "pdfium"
 
-    for logger in ("pdfminer", "pdfplumber", "pypdfium2"):  # FontBBox and similar warnings: not the user's concern
-        logging.getLogger(logger).setLevel(logging.ERROR)
+
+def _open_pdfplumber(data: bytes, name: str):
+    """The PDF opened by pdfplumber (pdfminer), or the ReadError saying why it cannot be."""
+    import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-        pages = pdf.pages
+        pdf.pages  # noqa: B018 - the page tree parsed now, so that its errors are the file's
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
     except PDFSyntaxError:
         raise ReadError(name, "a corrupt PDF (its structure cannot be parsed)") from None
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - pdfplumber wraps pdfminer's errors in its own
         inner = e.args[0] if e.args and isinstance(e.args[0], Exception) else e  # pdfplumber wraps pdfminer's errors
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in repr(inner).lower():
             raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
         raise ReadError(name, f"a corrupt PDF ({type(inner).__name__})") from None
+    return pdf
+
+
+class _Source:
+    """The PDF's pages, each read through PDFium's text layer (`pdf_layer.py`) where PDFium reads it, and
+    through pdfplumber (pdfminer) otherwise: a page PDFium cannot read, or every page when PDFium cannot open
+    the file or `LAYER` is "pdfminer". pdfminer opens the file only when it reads a page; the report's
+    issues say which pages it read and why."""
+
+    def __init__(self, data: bytes, name: str):
+        self.data, self.name = data, name
+        self.layer = None
+        self.plumber = None
+        if LAYER == "pdfium":
+            from pipeline.read.pdf_layer import open_layer
+
+            self.layer = open_layer(data)
+        if self.layer is None:
+            self.plumber = _open_pdfplumber(data, name)
+        self.count = len(self.layer) if self.layer is not None else len(self.plumber.pages)
+        self.left: list[str] = []
+
+    def title(self) -> str | None:
+        if self.layer is not None:
+            meta_title = self.layer.title()
+        else:
+            meta_title = (self.plumber.metadata or {}).get("Title")
+            if isinstance(meta_title, str) and meta_title[:2] in ("\xfe\xff", "\xff\xfe"):
+                # UTF-16 (little-endian) that pdfminer decoded as PDFDocEncoding: its bytes back
+                from pdfminer.utils import PDFDocEncoding
+
+                back: dict[str, int] = {}
+                for i, ch in enumerate(PDFDocEncoding):
+                    back.setdefault(ch, i)
+                meta_title = bytes(back.get(ch, 0x3F) for ch in meta_title)
+            if isinstance(meta_title, bytes):
+                meta_title = meta_title.decode("utf-16" if meta_title[:2] in (b"\xfe\xff", b"\xff\xfe") else "utf-8",
+                                               "ignore")
+        return str(meta_title).strip() if meta_title and str(meta_title).strip() else None
+
+    def pages(self):
+        """(page number, page) of every page, in order."""
+        for pno in range(1, self.count + 1):
+            fast, why = self.layer.page(pno - 1) if self.layer is not None else (None, None)
+            if fast is not None:
+                yield pno, fast
+                fast.close()
+                continue
+            if why:
+                self.left.append(f"{pno} ({why})")
+            if self.plumber is None:
+                self.plumber = _open_pdfplumber(self.data, self.name)
+                if len(self.plumber.pages) != self.count:
+                    raise ReadError(self.name, "a corrupt PDF (PDFium and pdfminer count different pages)")
+            page = self.plumber.pages[pno - 1]
+            yield pno, page
+            page.flush_cache()
+
+    def close(self, doc: Document) -> None:
+        if self.layer is not None:
+            self.layer.close()
+        if self.plumber is not None:
+            self.plumber.close()
+        if LAYER == "pdfium" and (self.layer is None or self.left):
+            where = "every page (PDFium cannot open the file)" if self.layer is None else "page " + ", ".join(self.left)
+            doc.issues.append(("pdf_read_by_pdfminer", "info", f"read by pdfminer, not PDFium's text layer: {where}",
+                               self.name))
+
+
+def read_pdf(data: bytes, name: str) -> Document:
+    for logger in ("pdfminer", "pdfplumber", "pypdfium2"):  # FontBBox and similar warnings: not the user's concern
+        logging.getLogger(logger).setLevel(logging.ERROR)
+    source = _Source(data, name)
     from pipeline import limits
 
     lim = limits.current()
-    if len(pages) > lim.pdf_pages:
-        pdf.close()
-        raise ReadError(name, f"has {len(pages)} pages; the limit is {lim.pdf_pages} (NIANBAO_MAX_PDF_PAGES): not a report")
+    if source.count > lim.pdf_pages:
+        source.close(Document(path=name, format="pdf"))
+        raise ReadError(name, f"has {source.count} pages; the limit is {lim.pdf_pages} (NIANBAO_MAX_PDF_PAGES): not a report")
     doc = Document(path=name, format="pdf")
     try:
-        meta_title = (pdf.metadata or {}).get("Title")
-        if isinstance(meta_title, bytes):
-            meta_title = meta_title.decode("utf-16" if meta_title[:2] in (b"\xfe\xff", b"\xff\xfe") else "utf-8", "ignore")
-        doc.title = str(meta_title).strip() if meta_title and str(meta_title).strip() else None
+        doc.title = source.title()
         cjk = cid = 0
         scanned: list[tuple[int, int]] = []  # (position in the blocks, page number) of pages without text
-        for pno, page in enumerate(pages, start=1):
+        for pno, page in source.pages():
             if len(page.chars) < 10 and page.images:  # a scanned page: read by OCR below
                 scanned.append((len(doc.blocks), pno))
                 continue
@@ -344,7 +339,7 @@ def read_pdf(data: bytes, name: str) -> Document:
                 # cells separated by spaces); cells that cannot be placed are left out by the parser
                 from pipeline.read.txt import blocks_from_lines
 
-                placed = _lines_by_header(page)
+                placed = lines_by_header(page)
                 for k, block in enumerate(blocks_from_lines(placed or [t for _, t in lines], page=pno)):
                     items.append((k, block))
                 items = _join_prose(items, pno)
@@ -371,7 +366,7 @@ def read_pdf(data: bytes, name: str) -> Document:
             items.sort(key=lambda it: it[0])
             doc.blocks.extend(b for _, b in items)
     finally:
-        pdf.close()
+        source.close(doc)
     if scanned and not (cid > 20 and cid > cjk):
         from pipeline.read.ocr import ocr_pdf_pages
 

@@ -36,3 +36,8 @@ def normalize(text: str) -> str:
     if not text or text.isascii() or not _ANY.search(text):
         return text
     return text.translate(_TABLE)
+
+
+def needs_normalizing(text: str) -> bool:
+    """Whether `normalize` would change anything in this text."""
+    return bool(text) and not text.isascii() and _ANY.search(text) is not None

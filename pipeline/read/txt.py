@@ -29,7 +29,6 @@ def split_cells(line: str) -> list[str] | None:
         return [c.strip() for c in inner.split("|")]
     if "\t" in s:
         return [c.strip() for c in s.split("\t")]
-    parts = [p for p in _MULTISPACE.split(s.strip())]
     tokens = s.split()
     # trailing run of value-like tokens (numbers, /, —): a label followed by its cells
     n = 0
@@ -40,8 +39,10 @@ def split_cells(line: str) -> list[str] | None:
     if n >= 2 and (n == len(tokens) or len(" ".join(tokens[:-n])) <= 80):
         head = " ".join(tokens[:-n])
         return ([head] if head else []) + tokens[-n:]
-    if len(parts) >= 2 and len(s) <= 160 and not _SENTENCE_END.search(s):
-        return parts
+    if len(s) <= 160 and not _SENTENCE_END.search(s):
+        parts = _MULTISPACE.split(s.strip())
+        if len(parts) >= 2:
+            return parts
     return None
 
 
@@ -63,7 +64,7 @@ def blocks_from_lines(lines, page: int | None = None) -> list[Paragraph | Table]
 
     for raw in lines:
         line = raw.strip(" \u3000\u00a0")
-        if _MD_SEPARATOR.match(line) and "-" in line:
+        if "-" in line and _MD_SEPARATOR.match(line):
             continue
         cells = split_cells(raw) if line else None
         if cells is not None and len(cells) >= 2 and any(cells):

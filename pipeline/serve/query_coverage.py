@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.serve import marts
 from pipeline.serve.query_scope import _LEVEL_ORDER, Filters, _q, _scope
 
 # what a coverage cell's square says (publication), and its second mark (what the checks found)
@@ -18,6 +19,8 @@ def coverage(con, flt: Filters) -> pd.DataFrame:
     incomplete (a table missing) or failing_checks (errors), for a report only. `days_late` for a late
     report. Agencies come grouped by region and level."""
     scope, params = _scope(flt, "c")
+    if marts.has(con):
+        return marts.coverage(con, scope, params)
     return _q(con, f"""
         select c.agency_id, c.agency, a.province, a.city, a.level, c.year,
             case when c.report_id is null then c.status
@@ -62,6 +65,8 @@ def quality_scores(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()
     rev = pd.DataFrame(list(reviewed), columns=["finding_key", "status"])
     con.register("reviewed", rev)
     try:
+        if marts.has(con):
+            return marts.quality_scores(con, scope, params, "reviewed", SCORE_ERROR, SCORE_WARNING)
         return _q(con, f"""
             with f as (
                 select c.report_id, c.severity, coalesce(v.status, 'open') as status

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from pipeline.serve import marts
 from pipeline.serve.query_scope import (
     KIND_SQL,
     Filters,
@@ -57,7 +58,7 @@ def tiles(con, flt: Filters, year: int) -> pd.DataFrame:
     scope, params = _scope(Filters(**{**flt.__dict__, "year_from": year - 1, "year_to": year}), "m")
     cols = sorted({c for k, _, _ in TILES if k in MEASURES for c in _columns(k)})
     keys = [k for k, _, _ in TILES if k in MEASURES]
-    df = _q(con, f"select m.agency_id, m.year, {', '.join('m.' + c for c in cols)}, "
+    df = marts.measure_rows(con, cols, keys, scope, params) if marts.has(con) else _q(con, f"select m.agency_id, m.year, {', '.join('m.' + c for c in cols)}, "
                  f"{', '.join(f'v.{k} as ok_{k}' for k in keys)} "
                  f"from measures m join measures_verified v using (agency_id, year) where {scope}", params)
     cur, prev = df[df.year == year].set_index("agency_id"), df[df.year == year - 1].set_index("agency_id")
@@ -137,7 +138,7 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         m = MEASURES[measure]
         scope, params = _scope(flt, "m")
         den = " + ".join(f"m.{c}" for c in m.den.split(" + ")) if m.rate else "null::double"
-        df = _q(con, f"""
+        df = marts.measure_ranking(con, measure, den, scope, params, year, flt.verified_only) if marts.has(con) else _q(con, f"""
             select m.agency_id, a.name as agency, a.level, {KIND_SQL} as kind, a.province, a.city, m.year,
                 m.{measure} as value, p.{measure} as prev_value, {den} as denominator, v.{measure} as verified
             from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.serve import marts
 from pipeline.serve.query_scope import KIND_SQL, Filters, _q, _scope
 from pipeline.spec.measures import MEASURES
 
@@ -17,6 +18,8 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
     if check_ids:
         extra += " and c.check_id in (select unnest(?::varchar[]))"
         params.append(list(check_ids))
+    if marts.has(con):
+        return marts.checks(con, scope, extra, params)
     return _q(con, f"""
         select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en,
             c.evidence, c.cells, c.data, c.source_name, c.report_id, c.finding_key
@@ -27,6 +30,8 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
 
 def reports(con, flt: Filters) -> pd.DataFrame:
     scope, params = _scope(flt, "r")
+    if marts.has(con):
+        return marts.reports(con, scope, params)
     return _q(con, f"""
         select r.report_id, r.agency_id, a.name as agency, r.year, r.template, r.source_name, r.source_format, r.published,
             r.alternatives, r.choice_reason, r.choice, r.choice_facts, r.choice_runner_up, r.published_on, r.source_url
@@ -87,22 +92,33 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
     peers_flt = Filters(provinces=flt.provinces, cities=flt.cities, levels=(info["level"],))
     aw, ap = peers_flt.agency_where("a")
     rows = []
-    own = _q(con, f"select m.*, {KIND_SQL} as kind, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
-             + " from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
-               "where m.agency_id = ?", [agency_id])
+    mart = marts.has(con)
+    own = marts.agency_own(con, agency_id) if mart else _q(
+        con, f"select m.*, {KIND_SQL} as kind, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+        + " from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+          "where m.agency_id = ?", [agency_id])
     if own.empty:
         return pd.DataFrame(columns=cols)
     kind = own.kind.iloc[0]
-    peers = _q(con, "select m.*, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
-               + f" from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
-                 f"where {aw} and {KIND_SQL} = ?", [*ap, kind])
+    medians, peers = None, None
+    if mart and not (flt.provinces or flt.cities):  # every region: the medians computed at build time
+        medians = marts.peer_medians(con, info["level"], kind, flt.verified_only)
+    elif mart:
+        peers = marts.peer_rows(con, info["level"], kind, *_scope(Filters(provinces=flt.provinces, cities=flt.cities), "m"))
+    else:
+        peers = _q(con, "select m.*, " + ", ".join(f"v.{k} as ok_{k}" for k in MEASURES)
+                   + f" from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year) "
+                     f"where {aw} and {KIND_SQL} = ?", [*ap, kind])
     for key, m in MEASURES.items():
-        ok = peers.dropna(subset=[key])
-        if flt.verified_only:
-            ok = ok[ok[f"ok_{key}"] == True]  # noqa: E712
-        if m.rate:
-            ok = ok[ok.eval(m.den) >= m.min_den]
-        med = ok.groupby("year")[key].agg(["median", "count"])
+        if medians is not None:
+            med = medians[medians.measure == key].set_index("year")[["median", "peers"]].rename(columns={"peers": "count"})
+        else:
+            ok = peers.dropna(subset=[key])
+            if flt.verified_only:
+                ok = ok[ok[f"ok_{key}"] == True]  # noqa: E712
+            if m.rate:
+                ok = ok[ok.eval(m.den) >= m.min_den]
+            med = ok.groupby("year")[key].agg(["median", "count"])
         for r in own.itertuples():
             v = getattr(r, key)
             if pd.isna(v):
@@ -117,6 +133,8 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
 
 
 def agency_checks(con, agency_id: str) -> pd.DataFrame:
+    if marts.has(con):
+        return marts.agency_checks(con, agency_id)
     return _q(con, """
         select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.evidence, c.cells, c.data,
             c.report_id

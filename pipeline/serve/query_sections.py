@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.serve import marts
 from pipeline.serve.query_scope import Filters, _cube_where, _q, _scope
 from pipeline.spec import catalog
 
@@ -16,6 +17,8 @@ def section_agencies(con, flt: Filters, section: str, same: bool = False) -> pd.
     if same:
         flt = Filters(flt.year_from, flt.year_to, search=flt.search, agency_ids=same_agencies(con, flt, section) or ("",))
     scope, params = _scope(flt, "f")
+    if marts.has(con):
+        return marts.section_agencies(con, section, scope, params, only)
     ok = "coalesce(f.verified, false)"
     return _q(con, f"""
         select f.year, count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
@@ -28,6 +31,8 @@ def same_agencies(con, flt: Filters, section: str) -> tuple[str, ...]:
     """The agencies in scope that report a section in every year in scope (the same agencies each year)."""
     metrics = [m.code for m in catalog.METRICS if m.section == section]
     scope, params = _scope(flt, "f")
+    if marts.has(con):
+        return marts.same_agencies(con, section, scope, params)
     rows = con.execute(f"""
         with v as (select distinct f.agency_id, f.year from v_values f
                    where f.metric in (select unnest(?::varchar[])) and {scope})
@@ -70,6 +75,8 @@ def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.Da
 def agency_section(con, flt: Filters, section: str, year: int | None = None) -> pd.DataFrame:
     """agency, year, key, value for every metric of a section."""
     scope, params = _scope(flt, "f")
+    if marts.listed(section) and marts.has(con):
+        return marts.agency_section(con, section, scope, params, year)
     year_sql, year_params = ("and f.year = ?", [year]) if year is not None else ("", [])
     return _q(con, f"""
         select a.name as agency, f.year, f.metric, f.dim,

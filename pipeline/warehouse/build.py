@@ -17,13 +17,13 @@ import pandas as pd
 
 from pipeline.spec import catalog
 from pipeline.spec.measures import derived_sql, inputs_sql, rates_sql, verified_sql
-from pipeline.warehouse import checks
+from pipeline.warehouse import checks, marts
 from pipeline.warehouse.agencies import resolve, sector_of
 from pipeline.spec.model import PARSER_VERSION, fact_key, split_key
 from pipeline.warehouse.corrections import (  # noqa: F401  (re-exported: callers use build.<name>)
     Correction, _CORR_FIELDS, _CORR_ALIASES, read_corrections)
 
-SCHEMA_VERSION = "6"  # 6: check results carry their fields (cells, data)
+SCHEMA_VERSION = "7"  # 6: the dashboard's marts (marts.sql); 7: check results carry their fields (cells, data)
 # the rates' SQL is made from the one definition of each measure (pipeline/spec/measures.py)
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8").replace("{rates}", rates_sql()).replace(
     "{inputs}", inputs_sql()).replace("{derived}", derived_sql()).replace("{verified}", verified_sql())
@@ -157,6 +157,7 @@ class Builder:
             # checks, then the derived tables the dashboard reads
             _checks(con, corrections)
             con.execute(SCHEMA_DERIVED)
+            marts.build(con)
             counts = {"error": 0, "warning": 0, "info": 0}
             for sev, n in con.execute("select severity, count(*) from check_results group by 1").fetchall():
                 counts[sev] = n

@@ -306,7 +306,7 @@ def test_every_check_has_a_test():
 
 
 def test_a_warehouse_of_the_older_schema_is_read_again_with_the_findings_fields(env):
-    """Schema 5 kept findings as text only: a refresh over it reads every file again into schema 6, so
+    """Schema 6 kept findings as text only: a refresh over it reads every file again into schema 7, so
     every finding has its cells and fields (none is carried over without them)."""
     import duckdb
 
@@ -317,7 +317,7 @@ def test_a_warehouse_of_the_older_schema_is_read_again_with_the_findings_fields(
     write_report(env.inbox, "a2023.html", AG, 2023, bad, seed=1)
     env.refresh()
     with duckdb.connect(str(env.db)) as con:
-        con.execute("update meta set value = '5' where key = 'schema_version'")
+        con.execute("update meta set value = '6' where key = 'schema_version'")
         con.execute("drop view v_check_results")
         for t in ("check_results", "source_checks"):
             con.execute(f"alter table {t} drop column cells")
