@@ -14,6 +14,7 @@ import streamlit as st
 from app_pages import common
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, sector_label, t
+from pipeline.warehouse.build import SCHEMA_VERSION
 
 # the icon is a local file: a :material/…: page icon is fetched from an outside font host (fails on an intranet)
 # no menu items: with client.toolbarMode = "minimal" (.streamlit/config.toml) Streamlit's English menu is gone
@@ -79,7 +80,15 @@ def _shared():
         st.warning(t("no_warehouse", lang))
         st.code(".venv/bin/nianbao refresh --inbox data/inbox --db data/warehouse.duckdb", language="sh")
         st.stop()
-    con.close()
+    try:
+        stored = con.execute("select value from meta where key = 'schema_version'").fetchall()
+    finally:
+        con.close()
+    if not stored or stored[0][0] != SCHEMA_VERSION:  # written by an older nianbao: its tables have another shape
+        st.title(t("app_title", lang))
+        st.warning(t("old_warehouse", lang))
+        st.code(".venv/bin/nianbao refresh", language="sh")
+        st.stop()
     return common.q("options"), common.q("data_as_of")
 
 

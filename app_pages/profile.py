@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages.common import (bad_param, download, empty_note, filters, fmt_number, fmt_rate_den, fmt_wan_yuan, lang, md_text,
                               q, tr, url_value, with_gaps, write_url)
-from pipeline.spec import catalog
+from pipeline.spec import findings
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label
 
@@ -129,7 +129,7 @@ else:
     expl = "explanation_zh" if lang() == "zh" else "explanation_en"
     shown = pd.DataFrame({
         tr("year"): chk.year.astype(str), tr("severity"): chk.severity.map(lambda v: tr(f"sev_{v}")),
-        tr("explanation"): chk[expl], tr("message"): chk["message" if lang() == "zh" else "message_en"].map(lambda m: catalog.with_labels(m, lang())),
+        tr("explanation"): chk[expl], tr("message"): findings.messages(chk, lang()),
         tr("page_report"): "report?report=" + chk.report_id,
     })
     st.dataframe(shown, hide_index=True, width="stretch",

@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages import writing
 from app_pages.common import (db_path, download, empty_note, filters, lang, md_text, no_none, q, tr, url_list, url_value,
                               write_url)
-from pipeline.spec import catalog
+from pipeline.spec import catalog, findings
 from pipeline.serve import queries
 from pipeline.serve.reviews import STATUSES, add_review, read_reviews_checked
 
@@ -22,12 +22,6 @@ if review_problems:  # lines of the hand-edited file that could not be used, eac
     st.warning(md_text(tr("review_problems", n=len(review_problems), path=reviews_path.name)), icon=":material/warning:")
     st.text("\n".join(str(p) for p in review_problems[:20]))
 reviewed = tuple(sorted((k, v[0]) for k, v in reviews.items()))
-
-
-def _labelled(texts: pd.Series) -> pd.Series:
-    """Messages or cells with their metric codes as labels, each distinct text labelled once."""
-    words = {m: catalog.with_labels(m, lang()) for m in set(texts.dropna()) if isinstance(m, str)}
-    return texts.map(lambda m: words.get(m, "") if isinstance(m, str) else "")
 
 
 # -- scores -------------------------------------------------------------------------------------------
@@ -62,7 +56,6 @@ c1, c2, c3 = st.columns(3)
 sev = c1.multiselect(tr("severity"), sev_all, key="dq_sev", format_func=lambda s: tr(f"sev_{s}"), placeholder=tr("choose"), select_all=False)
 res = q("checks", filters(), tuple(sev))
 expl = "explanation_zh" if lang() == "zh" else "explanation_en"
-msg = "message" if lang() == "zh" else "message_en"  # every finding in the interface's language
 check_names = dict(zip(res.check_id, res[expl])) if len(res) else {}
 if "dq_checks" not in st.session_state:
     st.session_state.dq_checks = [c for c in url_list("check") if c in check_names]
@@ -83,7 +76,8 @@ if status_pick:
 if len(res) == 0:
     st.success(tr("no_checks"))
 else:
-    cells, problems = _labelled(res.evidence), _labelled(res[msg])
+    cells = pd.Series(findings.places(res, lang()), index=res.index, dtype=object)
+    problems = pd.Series(findings.messages(res, lang()), index=res.index, dtype=object)
     shown = pd.DataFrame({
         tr("review_status"): res.status.map(status_words), tr("agency"): res.agency,
         tr("year"): res.year.astype(str), tr("severity"): res.severity.map(sev_words),

@@ -10,7 +10,8 @@ from app_pages.common import bad_param, db_path, download, empty_note, filters, 
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import choice_reason
-from pipeline.extract.identities import OUTCOME_METRICS_2019, OUTCOME_METRICS_2021
+from pipeline.spec import findings
+from pipeline.spec.model import split_key
 
 st.title(tr("page_report"))
 reps = q("reports", filters())
@@ -51,19 +52,12 @@ st.page_link("app_pages/profile.py", label=tr("open_profile", name=rep.agency), 
              query_params={"agency": rep.agency_id})
 writing.letter_downloads(rid, "rp", rep)
 
-# cells named by failing identity checks: (metric, dim) -> the check's message
+# cells named by failing identity checks: (metric, dim) -> the check's message, written from its fields
 bad: dict[tuple[str, str], str] = {}
-outcome_rows = OUTCOME_METRICS_2021 if rep.template == "2021" else OUTCOME_METRICS_2019
 for c in chk.itertuples():
-    why = f"{tr('check')}: {c.check_id} · {catalog.with_labels(c.message if lang() == 'zh' else c.message_en, lang())}"
-    if c.check_id in ("app_balance", "app_outcomes_sum"):
-        rows = (["app.received_new", "app.carried_in", "app.total", "app.carried_out"] if c.check_id == "app_balance"
-                else list(outcome_rows) + ["app.total"])
-        bad |= {(m, c.evidence): why for m in rows}
-    elif c.check_id == "app_columns_sum":
-        bad |= {(c.evidence, d): why for d in catalog.APPLICANT}
-    elif c.check_id == "review_sum":
-        bad |= {(c.evidence, d): why for d in catalog.REVIEW}
+    if c.check_id in ("app_balance", "app_outcomes_sum", "app_columns_sum", "review_sum"):
+        why = f"{tr('check')}: {c.check_id} · {findings.message(c.check_id, c.cells, c.data, lang())}"
+        bad |= {split_key(k): why for k in c.cells}
 
 stem = f"{rep.agency}-{rep.year}"
 

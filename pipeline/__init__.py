@@ -8,7 +8,8 @@ The packages are the stages of one flow, each importing only earlier ones:
     refresh/    the weekly job: inbox -> raw store -> workers -> a published warehouse and run report
     serve/      what the dashboard and exports read (queries and measures, exports, reviews, labels)
 
-`spec/` (catalog, the official tables and their printed labels, data model and the `metric:dim` fact key)
+`spec/` (catalog, the official tables and their printed labels, data model and the `metric:dim` fact key,
+findings written from their fields)
 and `limits.py` are shared by all; `fetch/` (websites -> inbox) and `demo/` (the bundled reports'
 generator) stand beside the flow.
 """

@@ -111,3 +111,43 @@ def test_the_stage_check_catches_a_later_import(tmp_path, monkeypatch):
         assert "pipeline.read.bad imports pipeline.warehouse.build" in str(e)
     else:
         raise AssertionError("a read module importing the warehouse was not reported")
+
+
+# a finding's stored text read for display: an attribute (.message, .message_en, .evidence's text through
+# a regex), a column (["message"], "message_en" in SQL), or a text-to-labels substitution in the catalog
+_READS_MESSAGE = ("message_en", "with_labels", "_KEY_RX")
+
+
+def _reads_of_stored_messages(tree: ast.AST) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("message", "message_en", "with_labels") \
+                and not (isinstance(node.value, ast.Name) and node.value.id == "findings"):  # the writer itself
+            found.append(f"line {node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+                and node.slice.value in ("message", "message_en"):
+            found.append(f"line {node.lineno}: [{node.slice.value!r}]")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and any(w in node.value for w in _READS_MESSAGE):
+            found.append(f"line {node.lineno}: {node.value[:40]!r}")
+        elif isinstance(node, ast.Name) and node.id in _READS_MESSAGE:
+            found.append(f"line {node.lineno}: {node.id}")
+    return found
+
+
+def test_nothing_on_display_reads_a_findings_message_back():
+    """The dashboard, the letters and the catalog write a finding from its fields (pipeline/spec/findings.py);
+    none of them reads the stored message text (to substitute codes with labels, to count, to translate)."""
+    root = Path(__file__).resolve().parent.parent
+    files = [root / "dashboard.py", root / "pipeline" / "spec" / "catalog.py", *(root / "app_pages").glob("*.py"),
+             *(root / "pipeline" / "serve").rglob("*.py")]
+    assert len(files) > 20
+    bad = {str(p.relative_to(root)): r for p in files if (r := _reads_of_stored_messages(ast.parse(p.read_text("utf-8"))))}
+    assert bad == {}
+
+
+def test_the_message_reader_check_catches_a_read_back():
+    src = ('import re\nrows = [re.sub(r"app", "x", r.message) for r in f.itertuples()]\n'
+           'con.execute("select message_en from check_results")\nlabels = with_labels(t)\nf["message"]\n')
+    assert len(_reads_of_stored_messages(ast.parse(src))) == 4
+    assert _reads_of_stored_messages(ast.parse("x = catalog.with_labels(m, 'zh')\n"))

@@ -32,6 +32,7 @@ class Violation:
     lhs: float
     rhs: float
     message_en: str = ""
+    cells: tuple = ()  # the `metric:dim` keys of the identity's terms
 
 
 def _eq(a: float, b: float) -> bool:
@@ -54,7 +55,8 @@ def balance(values: dict) -> list[Violation]:
             rhs = values[keys[2]] + values[keys[3]]
             if not _eq(lhs, rhs):
                 out.append(Violation("app_balance", d, f"本年新收 + 上年结转 = {_n(lhs)}，但办理结果总计 + 结转下年度 = {_n(rhs)}",
-                                     lhs, rhs, f"new + carried over = {_n(lhs)} but total handled + carried forward = {_n(rhs)}"))
+                                     lhs, rhs, f"new + carried over = {_n(lhs)} but total handled + carried forward = {_n(rhs)}",
+                                     tuple(keys)))
     return out
 
 
@@ -69,7 +71,8 @@ def outcomes_sum(values: dict) -> list[Violation]:
         s = sum(parts)
         if not _eq(s, total):
             out.append(Violation("app_outcomes_sum", d, f"各项办理结果之和为 {_n(s)}，但（七）总计为 {_n(total)}", s, total,
-                                 f"the outcome rows add up to {_n(s)} but (7) total is {_n(total)}"))
+                                 f"the outcome rows add up to {_n(s)} but (7) total is {_n(total)}",
+                                 tuple(fact_key(m, d) for m in rows) + (fact_key("app.total", d),)))
     return out
 
 
@@ -85,7 +88,8 @@ def _parts_equal_total(values: dict, check: str, rows, parts: tuple[str, ...], m
         s = sum(found)
         if not _eq(s, total):
             out.append(Violation(check, m, message.format(s=_n(s), total=_n(total)), s, total,
-                                 message_en.format(s=_n(s), total=_n(total))))
+                                 message_en.format(s=_n(s), total=_n(total)),
+                                 tuple(fact_key(m, d) for d in parts) + (fact_key(m, "total"),)))
     return out
 
 

@@ -28,6 +28,9 @@ UI: dict[str, tuple[str, str]] = {
     "all_ranked": ("全部 {n} 个机关（可点击列标题排序）", "All {n} agencies (click a column header to sort)"),
     "bad_param": ("链接中的参数 {name}={value} 无效，已使用默认值。", "The link's parameter {name}={value} is not valid; the default is used."),
     "no_warehouse": ("尚未建立数据仓库。请先运行：", "There is no warehouse yet. Build one with:"),
+    "old_warehouse": ("数据仓库由旧版本建立，表结构已变。刷新一次即按新结构重建（原始文件会重新读取）：",
+                      ("The warehouse was built by an older version whose tables have another shape. One refresh "
+                       "rebuilds it (the raw files are read again):")),
     "no_data": ("当前筛选条件下没有数据。", "No data for the current filters."),
     "download_csv": ("下载 CSV", "Download CSV"),
     "page_overview": ("总览", "Overview"),

@@ -65,14 +65,14 @@ def reports(con, scope: str, params: list) -> pd.DataFrame:
 
 def checks(con, scope: str, extra: str, params: list) -> pd.DataFrame:
     return _rows(con, f"""
-        select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message,
-            c.message_en, c.evidence, c.source_name, c.report_id, c.finding_key
+        select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en,
+            c.evidence, c.cells, c.data, c.source_name, c.report_id, c.finding_key
         from mart_findings c where {scope} {extra} order by c.ord""", params)
 
 
 def agency_checks(con, agency_id: str) -> pd.DataFrame:
     return _q(con, """
-        select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message, c.message_en, c.evidence,
+        select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.evidence, c.cells, c.data,
             c.report_id
         from mart_findings c where c.agency_id = ? order by c.year, c.severity_order, c.ord""", [agency_id])
 

@@ -21,8 +21,8 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
     if marts.has(con):
         return marts.checks(con, scope, extra, params)
     return _q(con, f"""
-        select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message,
-            c.message_en, c.evidence, c.source_name, c.report_id, c.finding_key
+        select c.agency, c.agency_id, c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en,
+            c.evidence, c.cells, c.data, c.source_name, c.report_id, c.finding_key
         from v_check_results c where {scope} {extra}
         order by case c.severity when 'error' then 0 when 'warning' then 1 else 2 end, c.agency, c.year
     """, params)
@@ -79,7 +79,7 @@ def report_ocr(con, report_id: str) -> dict | None:
 
 
 def report_checks(con, report_id: str) -> pd.DataFrame:
-    return _q(con, "select check_id, severity, message, message_en, evidence from check_results where report_id = ?", [report_id])
+    return _q(con, "select check_id, severity, evidence, cells, data from check_results where report_id = ?", [report_id])
 
 
 def report_source(con, report_id: str) -> dict | None:
@@ -167,7 +167,7 @@ def agency_checks(con, agency_id: str) -> pd.DataFrame:
     if marts.has(con):
         return marts.agency_checks(con, agency_id)
     return _q(con, """
-        select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.message, c.message_en, c.evidence,
+        select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.evidence, c.cells, c.data,
             c.report_id
         from v_check_results c where c.agency_id = ?
         order by c.year, case c.severity when 'error' then 0 when 'warning' then 1 else 2 end""", [agency_id])

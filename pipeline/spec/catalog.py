@@ -334,27 +334,3 @@ _ROW_RX: dict[str, list[tuple[Metric, re.Pattern]]] = {}
 for _metric in METRICS:
     for _p in _metric.row_patterns:
         _ROW_RX.setdefault(_metric.section, []).append((_metric, re.compile(_p)))
-
-
-_KEY_RX = None
-
-
-def with_labels(text, lang: str = "zh"):
-    """A message with the metric codes in it (website.visits, app.total:natural_person) written as their
-    labels in the interface's language, for people; other text is left as it is."""
-    global _KEY_RX
-    if not isinstance(text, str):
-        return text
-    whole = text.strip()
-    if whole in DIM_LABELS:  # a column code alone (natural_person)
-        return DIM_LABELS[whole][0 if lang == "zh" else 1]
-    if whole in BY_CODE:  # a metric code alone (review)
-        return label(whole, lang)
-    if "." not in text:
-        return text
-    if _KEY_RX is None:
-        import re as _re
-
-        keys = sorted(set(all_keys()) | {m.code for m in METRICS}, key=len, reverse=True)
-        _KEY_RX = _re.compile(r"(?<![\w.])(" + "|".join(_re.escape(k) for k in keys) + r")(?![\w.]|:\w)")
-    return _KEY_RX.sub(lambda m: label(m.group(1), lang), text)

@@ -23,7 +23,7 @@ from pipeline.spec.model import PARSER_VERSION, fact_key, split_key
 from pipeline.warehouse.corrections import (  # noqa: F401  (re-exported: callers use build.<name>)
     Correction, _CORR_FIELDS, _CORR_ALIASES, read_corrections)
 
-SCHEMA_VERSION = "6"  # 6: the dashboard's marts (marts.sql)
+SCHEMA_VERSION = "7"  # 6: the dashboard's marts (marts.sql); 7: check results carry their fields (cells, data)
 # the rates' SQL is made from the one definition of each measure (pipeline/spec/measures.py)
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8").replace("{rates}", rates_sql()).replace(
     "{inputs}", inputs_sql()).replace("{derived}", derived_sql()).replace("{verified}", verified_sql())
@@ -45,7 +45,7 @@ class Extraction:
     format: str
     report: dict  # Report.to_json()
     sentence_hashes: list[int] = field(default_factory=list)
-    report_checks: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # id, severity, zh, en, evidence
+    report_checks: list[tuple] = field(default_factory=list)  # id, severity, zh, en, evidence, cells, data (JSON)
     fact_rows: list[tuple] | None = None  # (metric, dim, value, evidence JSON, verified), made by `prepare`
 
     def prepare(self) -> "Extraction":
@@ -213,7 +213,7 @@ def _insert_extractions(con, extractions: list[Extraction], load_id: str):
                           "name", "title", "published", "n_facts", "issues", "statements"]),
         ("source_facts", facts, ["sha256", "metric", "dim", "value", "evidence", "verified"]),
         ("sentences", sents, ["sha256", "h"]),
-        ("source_checks", chks, ["sha256", "check_id", "severity", "message", "message_en", "evidence"]),
+        ("source_checks", chks, ["sha256", "check_id", "severity", "message", "message_en", "evidence", "cells", "data"]),
     ):
         if rows:
             df = _df(rows, cols)
@@ -376,7 +376,7 @@ def _checks(con, corrections: list[Correction]):
     corrected = {r[0] for r in con.execute("select distinct report_id from facts where provenance = 'correction'").fetchall()}
     con.execute("""
         insert into check_results
-        select c.check_id, c.severity, r.report_id, r.agency_id, r.year, c.message, c.evidence, c.message_en
+        select c.check_id, c.severity, r.report_id, r.agency_id, r.year, c.message, c.evidence, c.message_en, c.cells, c.data
         from reports r join source_checks c on c.sha256 = r.source_sha256
         where r.report_id not in (select unnest(?::varchar[]))
     """, [sorted(corrected)])
@@ -388,5 +388,6 @@ def _checks(con, corrections: list[Correction]):
             "select metric, dim, value from facts where report_id = ?", [rid]).fetchall()}
         ctx = {"issues": json.loads(issues or "[]"), "statements": json.loads(statements or "[]")}
         rows = checks.run_report_checks(values, ctx)
-        insert_rows(con, "check_results", [(cid, sev, rid, agency_id, year, msg, ev, en) for cid, sev, msg, en, ev in rows])
+        insert_rows(con, "check_results", [(cid, sev, rid, agency_id, year, msg, ev, en, cells, data)
+                                            for cid, sev, msg, en, ev, cells, data in rows])
     insert_rows(con, "check_results", checks.run_warehouse_checks(con))

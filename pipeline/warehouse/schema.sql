@@ -86,7 +86,7 @@ create table sentences (sha256 varchar, h bigint);
 
 -- report checks evaluated on each file's own facts when it was read
 create table source_checks (sha256 varchar, check_id varchar, severity varchar, message varchar, message_en varchar,
-                            evidence varchar);
+                            evidence varchar, cells varchar[], data json);
 
 create table agencies (
     agency_id varchar primary key,
@@ -167,9 +167,11 @@ create table check_results (
     report_id varchar,
     agency_id varchar,
     year integer,
-    message varchar,                 -- in Chinese
-    evidence varchar,
-    message_en varchar               -- the same in English
+    message varchar,                 -- in Chinese: a record, written from the fields below (pipeline/spec/findings.py)
+    evidence varchar,                -- the text, file or address the finding points at
+    message_en varchar,              -- the same in English
+    cells varchar[],                 -- the `metric:dim` keys the finding concerns
+    data json                        -- its fields: the table, the numbers (printed, computed), years, counts
 );
 
 create table checks (check_id varchar primary key, severity varchar, zh varchar, en varchar);
@@ -207,10 +209,11 @@ join reports r using (report_id)
 join agencies a on a.agency_id = f.agency_id
 left join metrics m on m.key = f.key;
 
--- a finding's stable key (check, report, cells): what an analyst's review (data/reviews.csv) refers to
+-- a finding's stable key (check, report, its fields): what an analyst's review (data/reviews.csv) refers to
 create view v_check_results as
 select c.*, a.name as agency, k.zh as explanation_zh, k.en as explanation_en, r.source_name,
-    c.check_id || ':' || left(c.report_id, 12) || ':' || left(md5(coalesce(c.evidence, '') || '|' || coalesce(c.message, '')), 10)
+    c.check_id || ':' || left(c.report_id, 12) || ':' || left(md5(coalesce(c.evidence, '') || '|' || coalesce(array_to_string(c.cells, ','), '') || '|'
+        || coalesce(c.data::varchar, '')), 10)
         as finding_key
 from check_results c
 left join agencies a on a.agency_id = c.agency_id

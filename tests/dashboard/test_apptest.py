@@ -346,6 +346,26 @@ def test_an_unreadable_warehouse_is_a_message_not_a_trace(demo_db, monkeypatch, 
     assert at.error and "rebuild" in " ".join(c.value for c in at.code)
 
 
+def test_a_warehouse_of_an_older_schema_asks_for_a_refresh(demo_db, monkeypatch, tmp_path):
+    """A warehouse written before check results carried their fields (schema 6: no cells, no data): the
+    dashboard says to refresh (which rebuilds it) instead of breaking on a page."""
+    old = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("update meta set value = '6' where key = 'schema_version'")
+        con.execute("drop view v_check_results")
+        con.execute("alter table check_results drop column cells")
+    for page in ("quality", "report"):
+        at = app(old, monkeypatch)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.warning and "nianbao refresh" in " ".join(c.value for c in at.code)
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert not at.dataframe  # stopped before any page read a table of the older shape
+
+
 def test_ten_sessions_keep_rendering_through_swaps(demo_db, tmp_path, monkeypatch):
     """Ten sessions (each its own AppTest) on different pages while the warehouse is swapped under them
     eleven times, including once for an unreadable file and back: every run renders, none shows a trace."""

@@ -17,8 +17,9 @@ HEADER = ["序号", "问题", "涉及单元格", "格式要求", "状态"]
 
 def _msg(m: str) -> str:
     """A finding's message as the letter prints it, without spaces (a PDF's text extraction places spaces by
-    the glyphs' gaps, not as written)."""
-    return re.sub(r"\s+", "", catalog.with_labels(m, "zh"))
+    the glyphs' gaps, not as written): the Chinese record the refresh wrote from the finding's fields, by the
+    function the letter writes it with."""
+    return re.sub(r"\s+", "", m)
 
 
 def _cells(rows, k: int = 1) -> list[str]:

@@ -14,6 +14,8 @@ from pipeline.serve.reviews import read_reviews
 from pipeline.serve.writing import render
 from pipeline.serve.writing.templates import missing, render_text
 from pipeline.spec import catalog
+from pipeline.spec.findings import message as finding_message
+from pipeline.spec.findings import where_text
 from pipeline.spec.model import split_key
 
 # findings that say a table or a section is missing (listed apart, as the format's gaps)
@@ -75,12 +77,12 @@ def letter_context(con, report_id: str, reviews: dict | None = None, lang: str =
     unv = queries.unverified(con, queries.Filters(), report_id=report_id)
     unverified_keys = set(unv["keys"].iloc[0]) if unv is not None and len(unv) else set()
     f = _findings(con, rep, reviews or {}, lang)
-    msg, expl = ("message", "explanation_zh") if lang == "zh" else ("message_en", "explanation_en")
+    expl = "explanation_zh" if lang == "zh" else "explanation_en"
 
     def item(r) -> dict:
         return {"check": r.check_id, "severity": r.severity, "status": r.status,
-                "requirement": r[expl] or r.check_id, "message": catalog.with_labels(r[msg] or "", lang),
-                "cells": catalog.with_labels(r.evidence or "", lang) if isinstance(r.evidence, str) else "",
+                "requirement": r[expl] or r.check_id, "message": finding_message(r.check_id, r.cells, r.data, lang),
+                "cells": where_text(r.cells, r.evidence, lang),
                 "key": r.finding_key}
 
     gaps = [item(r) for _, r in f[f.check_id.isin(MISSING_CHECKS)].iterrows()]
