@@ -1,7 +1,6 @@
 """A warehouse built from the bundled demo reports, shared by the dashboard tests."""
 from __future__ import annotations
 
-import gc
 import re
 import shutil
 from pathlib import Path
@@ -27,15 +26,37 @@ def demo_db(tmp_path_factory) -> Path:
     return db
 
 
-def media_bytes(url: str) -> bytes:
-    """The bytes behind a download button in AppTest (its in-memory media storage)."""
+_MEDIA: dict[str, bytes] = {}  # every download's bytes by file id, as the pages handed them to Streamlit
+
+
+def _keep_media() -> None:
+    """Record what each page hands to Streamlit's in-memory media storage. AppTest's storage lives only as
+    long as its run's runtime: once nothing refers to it, a garbage collection between the run and the
+    test's reading of a download frees it (the bytes were then looked for in vain, now and then)."""
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
+    original = MemoryMediaFileStorage.load_and_get_id
+    if getattr(original, "_nianbao_kept", False):
+        return
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        _MEDIA[file_id] = self._files_by_id[file_id].content
+        return file_id
+
+    load_and_get_id._nianbao_kept = True
+    MemoryMediaFileStorage.load_and_get_id = load_and_get_id
+
+
+_keep_media()
+
+
+def media_bytes(url: str) -> bytes:
+    """The bytes behind a download button in AppTest (what the page stored in its media storage)."""
     file_id = re.search(r"/([0-9a-f]+)\.\w+$", url).group(1)
-    for o in gc.get_objects():
-        if isinstance(o, MemoryMediaFileStorage) and file_id in o._files_by_id:
-            return o._files_by_id[file_id].content
-    raise KeyError(url)
+    if file_id not in _MEDIA:
+        raise KeyError(url)
+    return _MEDIA[file_id]
 
 
 def by_code(df):
