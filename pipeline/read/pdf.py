@@ -292,6 +292,81 @@ class _Source:
                                self.name))
 
 
+def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
+    """One page with a text layer into `doc`'s blocks: its ruled tables and the prose between them in
+    reading order, or, without ruling lines, its lines read as a text file's. Returns the CJK characters and
+    the unmapped (cid:NNN) characters seen, which decide whether the text layer is usable."""
+    cjk = cid = 0
+    found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                              "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
+                              "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
+    found = [t for t in found if t.rows]
+    bboxes = [t.bbox for t in found]
+
+    def outside(obj, bboxes=bboxes):
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in bboxes)
+
+    prose = page.filter(outside) if bboxes else page
+    items: list[tuple[float, object]] = []
+    lines = []
+    # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)
+    for ln in prose.extract_text_lines(return_chars=False, y_tolerance=5):
+        text = ln["text"].strip()
+        if not text or _PAGE_NUMBER.match(text):
+            continue
+        cjk += len(_CJK.findall(text))
+        cid += len(_CID.findall(text))
+        lines.append((ln["top"], text))
+    if not bboxes and any(_ROW_LIKE.search(t) for _, t in lines):
+        # a table without ruling lines: read the page's lines as a text file's (label, then
+        # cells separated by spaces); cells that cannot be placed are left out by the parser
+        from pipeline.read.txt import blocks_from_lines
+
+        placed = lines_by_header(page)
+        for k, block in enumerate(blocks_from_lines(placed or [t for _, t in lines], page=pno)):
+            items.append((k, block))
+        items = _join_prose(items, pno)
+        doc.blocks.extend(b for _, b in items)
+        return cjk, cid
+    # prose between tables: group lines by the table they come before
+    cuts = sorted(b[1] for b in bboxes)
+    groups: dict[int, list[str]] = {}
+    for top, text in lines:
+        k = sum(1 for c in cuts if c < top)
+        groups.setdefault(k, []).append(text)
+    for k, group in groups.items():
+        anchor = cuts[k - 1] + 0.5 if k else -1.0
+        for para in _paragraphs(group):
+            items.append((anchor, Paragraph(para, page=pno)))
+    for t in found:
+        grid = _grid(t)
+        for row in grid:
+            for c in row:
+                cjk += len(_CJK.findall(c.text))
+                cid += len(_CID.findall(c.text))
+        for k, block in enumerate(_split_prose(grid, pno)):
+            items.append((t.bbox[1] + k * 1e-3, block))
+    items.sort(key=lambda it: it[0])
+    doc.blocks.extend(b for _, b in items)
+    return cjk, cid
+
+
+def _read_scanned(data: bytes, name: str, scanned: list[tuple[int, int]], doc: Document) -> int:
+    """The pages without text (`scanned`: their place in the blocks and their number) read by OCR and put
+    in their places; returns the CJK characters OCR found."""
+    from pipeline.read.ocr import ocr_pdf_pages
+
+    read = ocr_pdf_pages(data, name, [p for _, p in scanned], doc)
+    for at, pno in reversed(scanned):
+        doc.blocks[at:at] = read[pno]
+    cjk = sum(len(_CJK.findall(b.text)) for blocks in read.values() for b in blocks if isinstance(b, Paragraph))
+    return cjk + sum(len(_CJK.findall(c.text)) for blocks in read.values() for b in blocks if isinstance(b, Table)
+                     for row in b.rows for c in row)
+
+
 def read_pdf(data: bytes, name: str) -> Document:
     for logger in ("pdfminer", "pdfplumber", "pypdfium2"):  # FontBBox and similar warnings: not the user's concern
         logging.getLogger(logger).setLevel(logging.ERROR)
@@ -311,71 +386,12 @@ def read_pdf(data: bytes, name: str) -> Document:
             if len(page.chars) < 10 and page.images:  # a scanned page: read by OCR below
                 scanned.append((len(doc.blocks), pno))
                 continue
-            found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
-                                      "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
-                                      "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
-            found = [t for t in found if t.rows]
-            bboxes = [t.bbox for t in found]
-
-            def outside(obj, bboxes=bboxes):
-                if obj.get("object_type") != "char":
-                    return True
-                x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-                return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in bboxes)
-
-            prose = page.filter(outside) if bboxes else page
-            items: list[tuple[float, object]] = []
-            lines = []
-            # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)
-            for ln in prose.extract_text_lines(return_chars=False, y_tolerance=5):
-                text = ln["text"].strip()
-                if not text or _PAGE_NUMBER.match(text):
-                    continue
-                cjk += len(_CJK.findall(text))
-                cid += len(_CID.findall(text))
-                lines.append((ln["top"], text))
-            if not bboxes and any(_ROW_LIKE.search(t) for _, t in lines):
-                # a table without ruling lines: read the page's lines as a text file's (label, then
-                # cells separated by spaces); cells that cannot be placed are left out by the parser
-                from pipeline.read.txt import blocks_from_lines
-
-                placed = lines_by_header(page)
-                for k, block in enumerate(blocks_from_lines(placed or [t for _, t in lines], page=pno)):
-                    items.append((k, block))
-                items = _join_prose(items, pno)
-                doc.blocks.extend(b for _, b in items)
-                continue
-            # prose between tables: group lines by the table they come before
-            cuts = sorted(b[1] for b in bboxes)
-            groups: dict[int, list[str]] = {}
-            for top, text in lines:
-                k = sum(1 for c in cuts if c < top)
-                groups.setdefault(k, []).append(text)
-            for k, group in groups.items():
-                anchor = cuts[k - 1] + 0.5 if k else -1.0
-                for para in _paragraphs(group):
-                    items.append((anchor, Paragraph(para, page=pno)))
-            for t in found:
-                grid = _grid(t)
-                for row in grid:
-                    for c in row:
-                        cjk += len(_CJK.findall(c.text))
-                        cid += len(_CID.findall(c.text))
-                for k, block in enumerate(_split_prose(grid, pno)):
-                    items.append((t.bbox[1] + k * 1e-3, block))
-            items.sort(key=lambda it: it[0])
-            doc.blocks.extend(b for _, b in items)
+            page_cjk, page_cid = _read_page(page, pno, doc)
+            cjk, cid = cjk + page_cjk, cid + page_cid
     finally:
         source.close(doc)
     if scanned and not (cid > 20 and cid > cjk):
-        from pipeline.read.ocr import ocr_pdf_pages
-
-        read = ocr_pdf_pages(data, name, [p for _, p in scanned], doc)
-        for at, pno in reversed(scanned):
-            doc.blocks[at:at] = read[pno]
-        cjk += sum(len(_CJK.findall(b.text)) for blocks in read.values() for b in blocks if isinstance(b, Paragraph))
-        cjk += sum(len(_CJK.findall(c.text)) for blocks in read.values() for b in blocks if isinstance(b, Table)
-                   for row in b.rows for c in row)
+        cjk += _read_scanned(data, name, scanned, doc)
     if cid > 20 and cid > cjk:
         # pdfminer cannot map these fonts; PDFium (pypdfium2, installed with pdfplumber) carries Adobe's
         # CJK character maps and often can: its text lines are read as a text file's
