@@ -72,6 +72,19 @@ def compare(got: dict, want: dict) -> list[str]:
     return problems
 
 
+def found_without_wrong(name: str, report, want: dict) -> int:
+    """How many of the golden facts `report` gives, after asserting it gives none wrong, none the golden
+    answer says is absent, and the golden year and format."""
+    got = report.values()
+    assert report.year == want["year"] and report.template == want["template"]
+    wrong = [(k, got[k], v) for k, v in want["facts"].items()
+             if k in got and not math.isclose(float(got[k]), float(v), abs_tol=1e-6)]
+    assert not wrong, f"wrong values in {name}: {wrong[:10]}"
+    absent = [k for k in want.get("absent", []) if k in got]
+    assert not absent, f"{name} reports facts the golden says are absent: {absent}"
+    return sum(1 for k in want["facts"] if k in got)
+
+
 def load_json(p: Path) -> dict:
     return json.loads(p.read_text(encoding="utf-8"))
 

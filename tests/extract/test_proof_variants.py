@@ -10,14 +10,13 @@ script through DOCX and PDF. The share of golden facts each variant gives is rec
 """
 from __future__ import annotations
 
-import os
-import shutil
 
 import pytest
 
 from pipeline.extract import extract
 from tests.conftest import CORPUS, NO_CORPUS
 from tests.extract import proof_office as po, proof_variants as pv
+from tests.extract.office import need
 
 pytestmark = pytest.mark.slow
 
@@ -36,15 +35,6 @@ for _name, _family, _src, _ in NAMES:
                        for dim in ("upheld", "corrected", "other", "pending", "total")}
 
 
-def _need(program: str) -> str:
-    exe = shutil.which(program)
-    if exe is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{program} is missing in CI (tests/install_prerequisites.py should have installed it)")
-        pytest.skip(f"{program} is not installed (tests/install_prerequisites.py installs it)")
-    return exe
-
-
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     if CORPUS is None:
@@ -60,7 +50,7 @@ def text_variants(workdir) -> dict[str, pv.Variant]:
 @pytest.fixture(scope="module")
 def office_variants(workdir) -> dict[str, pv.Variant]:
     pytest.importorskip("opencc", reason="opencc is not installed (pyproject.toml lists it)")
-    return po.build_office_variants(workdir, _need("soffice"))
+    return po.build_office_variants(workdir, need("soffice"))
 
 
 @pytest.fixture(scope="module")

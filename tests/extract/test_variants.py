@@ -5,15 +5,13 @@ minus the cells the variant really lost (declared below with the reason), and ne
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from pipeline.extract import extract
 from tests.conftest import NO_CORPUS, CORPUS, golden_pairs, load_json
+from tests.extract.office import office_and_browser
 
 SOURCES = [(r, e) for r, e in golden_pairs((".html", ".htm"))]
 
@@ -22,36 +20,14 @@ SOURCES = [(r, e) for r, e in golden_pairs((".html", ".htm"))]
 LOST: dict[str, dict[str, str]] = {}
 
 
-def _need(program: str) -> str:
-    exe = shutil.which(program)
-    if exe is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{program} is missing in CI (tests/install_prerequisites.py should have installed it)")
-        pytest.skip(f"{program} is not installed (tests/install_prerequisites.py installs it)")
-    return exe
-
-
 @pytest.fixture(scope="module")
 def variants(tmp_path_factory) -> dict[str, Path]:
     """name -> file: for each labelled HTML report its .docx and .pdf through LibreOffice and its
     Chromium print, converted once for the module."""
     if CORPUS is None:
         pytest.skip(NO_CORPUS)
-    soffice, chromium = _need("soffice"), _need("chromium")
     out = tmp_path_factory.mktemp("variants")
-    profile = out / "lo-profile"
-    for src, _ in SOURCES:
-        shutil.copy(src, out / src.name)
-    lo = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to"]
-    subprocess.run(lo + ["docx:MS Word 2007 XML", "--outdir", str(out)] + [str(out / s.name) for s, _ in SOURCES],
-                   check=True, capture_output=True, timeout=600)
-    subprocess.run(lo + ["pdf", "--outdir", str(out)] + [str(out / (s.stem + ".docx")) for s, _ in SOURCES],
-                   check=True, capture_output=True, timeout=600)
-    for src, _ in SOURCES:
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        f"--user-data-dir={out / 'chromium-profile'}",
-                        f"--print-to-pdf={out / (src.stem + '.chromium.pdf')}", str(out / src.name)],
-                       check=True, capture_output=True, timeout=120)
+    office_and_browser([src for src, _ in SOURCES], out)
     files = {}
     for src, _ in SOURCES:
         for suffix in (".docx", ".pdf", ".chromium.pdf"):
