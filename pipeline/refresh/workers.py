@@ -38,7 +38,7 @@ def _worker_init(lock_fds: tuple[int, ...], parent: int, memory_bytes: int):
     child_setup(lock_fds, parent)
     # the readers' libraries are loaded first, so the limit counts what a file costs, not the imports
     from pipeline import extract  # noqa: F401
-    from pipeline.read import docx, html, pdf, txt  # noqa: F401
+    from pipeline.read import docx, html, pdf, pdf_layer, txt  # noqa: F401  (pdf_layer: PDFium's library)
 
     if memory_bytes > 0:
         import resource

@@ -27,7 +27,7 @@ def test_extract_refuses_a_fifo_without_opening_it(tmp_path):
 
 
 @pytest.mark.parametrize("var,value,words", [("NIANBAO_FILE_TIMEOUT", "0.001", "NIANBAO_FILE_TIMEOUT"),
-                                             ("NIANBAO_FILE_MEMORY_MB", "1", "MemoryError")])
+                                             ("NIANBAO_FILE_MEMORY_MB", "1", "NIANBAO_FILE_MEMORY_MB")])
 def test_extract_runs_under_the_limits_per_file(var, value, words):
     r = _cli("extract", str(DEMO / "07-2020.pdf"), env={var: value})
     err = r.stderr.decode()

@@ -63,7 +63,7 @@ def test_export_long_and_wide_csv(env, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel on Chinese Windows reads UTF-8
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert list(rows[0]) == ["agency", "agency_id", "province", "city", "district", "level", "sector", "year", "template",
-                             "metric", "dim", "key", "label_zh", "label_en", "unit", "value", "verified", "provenance", "note",
+                             "metric", "dim", "key", "label_zh", "label_en", "unit", "value", "verified", "read_by_ocr", "ocr_confidence", "provenance", "note",
                              "evidence", "source_name", "source_sha256", "published_on", "source_url"]
     assert rows[0]["published_on"] == "" and rows[0]["source_url"] == ""  # put in the inbox by hand: no site, no date
     assert len(rows) == len(f1) + 2 * len(f2)

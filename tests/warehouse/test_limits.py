@@ -16,7 +16,7 @@ from tests.warehouse.conftest import write_report
 _real = extract_mod.extract_bytes
 
 
-def _hostile(data: bytes, name: str):
+def _hostile(data: bytes, name: str, pictures=None):
     """Stands in for a reader stuck on a file (the workers are forked, so they see this patch)."""
     if "forever" in name:
         while True:
@@ -25,7 +25,7 @@ def _hostile(data: bytes, name: str):
         hog = []
         while True:
             hog.append(bytearray(64 * 1024 * 1024))
-    return _real(data, name)
+    return _real(data, name, pictures)
 
 
 def _live_children() -> list[int]:
@@ -92,12 +92,12 @@ def test_limits_from_the_environment(monkeypatch):
     assert Limits.from_env() == Limits(7.5, 512, 9)
 
 
-def _killer(data: bytes, name: str):
+def _killer(data: bytes, name: str, pictures=None):
     if "sudden" in name:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)  # a worker that dies for whatever reason
-    return _real(data, name)
+    return _real(data, name, pictures)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
