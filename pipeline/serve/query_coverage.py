@@ -22,15 +22,9 @@ def coverage(con, flt: Filters) -> pd.DataFrame:
     if marts.has(con):
         return marts.coverage(con, scope, params)
     return _q(con, f"""
-        select c.agency_id, c.agency, a.province, a.city, a.level, c.year,
-            case when c.report_id is null then c.status
-                 when c.timeliness in ('on_time', 'late') then c.timeliness else 'date_unknown' end as timeliness,
-            case when c.report_id is null then null when c.status in ('failing_checks', 'incomplete') then c.status
-                 else 'ok' end as findings,
-            c.published_on, c.deadline,
-            case when c.timeliness = 'late' then date_diff('day', c.deadline, c.published_on) end as days_late,
-            c.errors, c.warnings, c.report_id
-        from coverage c join agencies a using (agency_id)
+        select c.agency_id, c.agency, a.province, a.city, a.level, c.year, c.timeliness, c.findings,
+            c.published_on, c.deadline, c.days_late, c.errors, c.warnings, c.report_id
+        from v_coverage_cells c join agencies a using (agency_id)
         where {scope}
         order by a.province nulls first, a.city nulls first, {_LEVEL_ORDER}, c.agency, c.year""", params)
 

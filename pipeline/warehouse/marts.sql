@@ -32,17 +32,11 @@ order by m.year, m.agency_id;
 -- the coverage matrix as the overview draws it: both states of each cell, the days late, in the
 -- matrix's order (`ord`: province, city, level, agency, year)
 create table mart_coverage as
-select c.agency_id, c.agency, a.province, a.city, a.level, c.year,
-    case when c.report_id is null then c.status
-         when c.timeliness in ('on_time', 'late') then c.timeliness else 'date_unknown' end as timeliness,
-    case when c.report_id is null then null when c.status in ('failing_checks', 'incomplete') then c.status
-         else 'ok' end as findings,
-    c.published_on, c.deadline,
-    case when c.timeliness = 'late' then date_diff('day', c.deadline, c.published_on) end as days_late,
-    c.errors, c.warnings, c.report_id,
+select c.agency_id, c.agency, a.province, a.city, a.level, c.year, c.timeliness, c.findings,
+    c.published_on, c.deadline, c.days_late, c.errors, c.warnings, c.report_id,
     row_number() over (order by a.province nulls first, a.city nulls first, a.level_order, c.agency, c.year,
                        c.agency_id) as ord
-from coverage c join mart_agencies a using (agency_id)
+from v_coverage_cells c join mart_agencies a using (agency_id)
 order by ord;
 
 -- every report with its agency's name, in the pickers' order (agency, year)

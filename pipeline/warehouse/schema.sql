@@ -278,6 +278,20 @@ left join fails f on f.report_id = r.report_id
 left join older o on o.agency_id = g.agency_id and o.year = g.year
 left join fetch_sources s on s.agency_id = g.agency_id;
 
+-- each coverage cell's two states as the overview draws them: `timeliness` (on_time, late, date_unknown
+-- for a report; the cell's status otherwise) and `findings` (ok, incomplete, failing_checks; null without
+-- a report), and the days a late report came after its deadline
+create view v_coverage_cells as
+select c.agency_id, c.agency, c.year,
+    case when c.report_id is null then c.status
+         when c.timeliness in ('on_time', 'late') then c.timeliness else 'date_unknown' end as timeliness,
+    case when c.report_id is null then null when c.status in ('failing_checks', 'incomplete') then c.status
+         else 'ok' end as findings,
+    c.published_on, c.deadline,
+    case when c.timeliness = 'late' then date_diff('day', c.deadline, c.published_on) end as days_late,
+    c.errors, c.warnings, c.report_id
+from coverage c;
+
 -- sums of every fact by year and the dimensions the sidebar filters on: the section pages read
 -- this instead of every fact, unless an agency search narrows the view to a few agencies
 create table facts_cube as
