@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from pipeline.serve.query_scope import _q
 from pipeline.warehouse.marts import LISTED_SECTIONS
 
 ENABLED = True
@@ -25,10 +26,6 @@ def has(con) -> bool:
         return False
     return bool(con.execute("select count(*) from information_schema.tables "
                             "where table_name = 'mart_peer_medians'").fetchall()[0][0])
-
-
-def _q(con, sql: str, params=None) -> pd.DataFrame:
-    return con.execute(sql, params or []).fetchdf()
 
 
 def _rows(con, sql: str, params=None) -> pd.DataFrame:
