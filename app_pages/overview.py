@@ -56,8 +56,9 @@ for col, row in zip(cols, tiles.itertuples()):
 download(tiles.assign(year=year, label=tiles.zh if lang() == "zh" else tiles.en)[
     ["year", "tile", "label", "value", "agencies", "denominator", "small_sample", "unverified", "previous", "current_same",
      "same_agencies", "change"]], f"overview-{year}", "ov_tiles",
-    labels={"tile": tr("metric"), "label": tr("metric"), "value": tr("value"), "agencies": tr("agencies"),
-            "previous": tr("prev_year_value", y=year - 1), "current_same": tr("change_same", n="").strip(),
+    labels={"tile": tr("metric_code"), "label": tr("metric"), "value": tr("value"), "agencies": tr("agencies"),
+            "unverified": tr("unverified_count"), "previous": tr("prev_year_value", y=year - 1),
+            "current_same": tr("current_same_value", y=year), "same_agencies": tr("same_agencies_count"),
             "change": tr("change")})
 writing.brief_downloads(year, "ov")
 

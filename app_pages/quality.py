@@ -107,10 +107,14 @@ else:
     st.page_link("app_pages/report.py", label=f"{tr('page_report')}：{one.agency} · {one.year}",
                  icon=":material/description:", query_params={"report": one.report_id})
     with st.form("dq_review", clear_on_submit=True):
-        status = st.radio(tr("review_status"), ["confirmed", "dismissed", "open"], horizontal=True,
+        # nothing chosen until the reviewer chooses: saving must never confirm a finding by default
+        status = st.radio(tr("review_status"), ["confirmed", "dismissed", "open"], horizontal=True, index=None,
                           format_func=lambda s: tr(f"review_{s}"), key="dq_review_status")
         note = st.text_input(tr("note"), key="dq_review_note", max_chars=500)
         if st.form_submit_button(tr("save_review")):
+            if status is None:
+                st.warning(tr("review_choose"))
+                st.stop()
             try:
                 add_review(reviews_path, key, status, note)
                 st.success(tr("review_saved", path=reviews_path.name))

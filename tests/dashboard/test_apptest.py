@@ -458,6 +458,18 @@ def _review(at, key, status, note=""):
     assert not at.exception, [e.value for e in at.exception]
 
 
+def test_saving_a_review_without_a_status_saves_nothing(demo_db, tmp_path, monkeypatch):
+    """The review form starts with no status chosen: saving it as it opens confirms nothing."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    at = open_page(app(db, monkeypatch), "quality")
+    assert at.radio(key="dq_review_status").value is None
+    next(b for b in at.button if b.label == "保存复核").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("请先选择复核状态" in w.value for w in at.warning)
+    assert not (tmp_path / "reviews.csv").exists()
+
+
 def test_a_confirmed_finding_counts_a_dismissed_one_does_not(demo_db, tmp_path, monkeypatch):
     """Confirming a finding keeps it against the score (it is a real problem: the agency stays worst-first);
     dismissing it takes it out. Each is written to reviews.csv and stays findable under its status, with
