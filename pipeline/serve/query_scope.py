@@ -6,14 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline.spec.agency_kind import KIND_SQL, LEVEL_ORDER_SQL  # noqa: F401  (KIND_SQL: re-exported)
 from pipeline.spec.measures import MEASURES
-
-# a government (people's government, zone committee, street office, and the general office reporting for
-# it) or a department: peers are the same level and the same kind, never a department beside a government
-KIND_SQL = """case when a.register_level in ('province', 'city', 'county', 'township') then 'government'
-    when a.register_level is not null then 'department'
-    when regexp_matches(a.name, '(人民政府|管理委员会|管委会|执行委员会|办事处)(办公厅|办公室)?$') then 'government'
-    else 'department' end"""
 
 
 @dataclass(frozen=True)
@@ -63,8 +57,7 @@ def _scope(flt: Filters, table_alias: str = "t") -> tuple[str, list]:
     return (f"{table_alias}.agency_id in (select a.agency_id from agencies a where {aw}) and {yw}", ap + yp)
 
 
-_LEVEL_ORDER = "case a.level when 'national' then 0 when 'provincial' then 1 when 'city' then 2 when 'county' then 3 " \
-               "when 'township' then 4 else 5 end"
+_LEVEL_ORDER = LEVEL_ORDER_SQL
 
 
 def _cube_where(flt: Filters, alias: str = "c") -> tuple[str, list]:

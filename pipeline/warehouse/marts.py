@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.spec import catalog
+from pipeline.spec.agency_kind import KIND_SQL, LEVEL_ORDER_SQL
 from pipeline.spec.measures import MEASURES
 
 # the sections a page lists agency by agency (web_media: new media; active: procurement)
@@ -22,7 +23,8 @@ TABLES = ("mart_agencies", "mart_measures", "mart_coverage", "mart_reports", "ma
 def sql() -> str:
     text = Path(__file__).with_name("marts.sql").read_text(encoding="utf-8")
     return (text.replace("{ok_columns}", ", ".join(f"v.{k} as ok_{k}" for k in MEASURES))
-            .replace("{listed_sections}", ", ".join(f"'{s}'" for s in LISTED_SECTIONS)))
+            .replace("{listed_sections}", ", ".join(f"'{s}'" for s in LISTED_SECTIONS))
+            .replace("{kind_sql}", KIND_SQL).replace("{level_order}", LEVEL_ORDER_SQL))
 
 
 def build(con) -> None:

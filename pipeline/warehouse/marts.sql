@@ -8,16 +8,10 @@
 -- `{...}` parts are made by pipeline/warehouse/marts.py from pipeline/spec (measures, catalog sections).
 
 -- every agency with what the pages filter and group on: its kind (a government or a department: peers
--- are the same level and kind; the same expression as queries.KIND_SQL) and its place in the coverage
+-- are the same level and kind; spec.agency_kind) and its place in the coverage
 -- matrix's order (region, level, name)
 create table mart_agencies as
-select a.*,
-    case when a.register_level in ('province', 'city', 'county', 'township') then 'government'
-         when a.register_level is not null then 'department'
-         when regexp_matches(a.name, '(人民政府|管理委员会|管委会|执行委员会|办事处)(办公厅|办公室)?$') then 'government'
-         else 'department' end as kind,
-    case a.level when 'national' then 0 when 'provincial' then 1 when 'city' then 2 when 'county' then 3
-         when 'township' then 4 else 5 end as level_order
+select a.*, {kind_sql} as kind, {level_order} as level_order
 from agencies a;
 
 -- the measures of every agency and year with whether each is verified (`ok_<measure>`) and the agency's

@@ -1,0 +1,12 @@
+"""How agencies are grouped for comparison, as SQL over `agencies a`: a government (people's government,
+zone committee, street office, and the general office reporting for it) or a department, so peers are the
+same level and the same kind, never a department beside a government; and the order of levels in which the
+coverage matrix lists them. The dashboard's queries and the marts built with the warehouse read these."""
+
+KIND_SQL = """case when a.register_level in ('province', 'city', 'county', 'township') then 'government'
+    when a.register_level is not null then 'department'
+    when regexp_matches(a.name, '(人民政府|管理委员会|管委会|执行委员会|办事处)(办公厅|办公室)?$') then 'government'
+    else 'department' end"""
+
+LEVEL_ORDER_SQL = ("case a.level when 'national' then 0 when 'provincial' then 1 when 'city' then 2 "
+                   "when 'county' then 3 when 'township' then 4 else 5 end")
