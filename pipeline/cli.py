@@ -59,6 +59,7 @@ def _extract_bounded(path: str) -> tuple[bool, object]:
     """Run `_extract_child` in one worker process of the refresh's kind (address space capped, dies with
     us), stopped after the time limit per file."""
     import os
+    import time
     from concurrent.futures import TimeoutError as FutureTimeout
 
     from pebble import ProcessPool
@@ -70,16 +71,20 @@ def _extract_bounded(path: str) -> tuple[bool, object]:
     lim = limits.current()
     with ProcessPool(max_workers=1, initializer=_worker_init,
                      initargs=((), os.getpid(), lim.memory_mb * 1024 * 1024)) as pool:
+        started = time.monotonic()
         future = pool.schedule(_extract_child, args=(path,), timeout=lim.seconds)
+        too_long = False, f"took longer than {lim.seconds:g} s to read (NIANBAO_FILE_TIMEOUT)"
         try:
-            return future.result()
+            got = future.result()
         except FutureTimeout:
-            return False, f"took longer than {lim.seconds:g} s to read (NIANBAO_FILE_TIMEOUT)"
+            return too_long
         except ProcessExpired:
             return False, ("its reader died (more memory than the limit per file allows, NIANBAO_FILE_MEMORY_MB, "
                            "or a crash)")
         except MemoryError:
             return False, "needs more memory than the limit per file allows (NIANBAO_FILE_MEMORY_MB)"
+    # pebble checks the limit now and then: a file read between two checks but after the limit is over it
+    return too_long if time.monotonic() - started > lim.seconds else got
 
 
 def cmd_refresh(args) -> int:
