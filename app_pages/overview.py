@@ -35,7 +35,8 @@ for col, row in zip(cols, tiles.itertuples()):
         shown += " *"
     if row.tile != "agencies":
         fmt = fmt_wan_yuan if money else (lambda v: fmt_number(v, rate))
-        help_text = tr("tile_help", n=row.agencies, same=int(row.same_agencies or 0), prev=year - 1,
+        help_text = tr("tile_help" if missing(row.pairs) else "tile_help_pairs", n=row.agencies, prev=year - 1,
+                       same=int(row.same_agencies or 0), pairs=0 if missing(row.pairs) else int(row.pairs),
                        a=fmt(row.previous), b=fmt(row.current_same))
         help_text = f"{definition(row.tile, lang())}{'。' if lang() == 'zh' else '.'}\n\n{help_text}"
     col.metric(row.zh if lang() == "zh" else row.en, shown, delta,
@@ -47,7 +48,8 @@ for col, row in zip(cols, tiles.itertuples()):
         notes.append(tr("small_sample_tile", n=f"{row.denominator:,.0f}", min=m.min_den) if row.small_sample
                      else tr("denominator_n", n=f"{row.denominator:,.0f}"))
     if not missing(row.change):
-        notes.append(tr("change_same", n=int(row.same_agencies)))
+        notes.append(tr("change_same", n=int(row.same_agencies)) if missing(row.pairs) else
+                     tr("change_same_pairs", pairs=int(row.pairs), n=int(row.same_agencies)))
     if row.unverified:
         notes.append(unverified_note(row.unverified))
     col.caption(" · ".join(notes))
@@ -55,10 +57,10 @@ for col, row in zip(cols, tiles.itertuples()):
         col.caption(tr("procurement_2019_only", year=year))
 download(tiles.assign(year=year, label=tiles.zh if lang() == "zh" else tiles.en)[
     ["year", "tile", "label", "value", "agencies", "denominator", "small_sample", "unverified", "previous", "current_same",
-     "same_agencies", "change"]], f"overview-{year}", "ov_tiles",
+     "same_agencies", "pairs", "change"]], f"overview-{year}", "ov_tiles",
     labels={"tile": tr("metric_code"), "label": tr("metric"), "value": tr("value"), "agencies": tr("agencies"),
             "unverified": tr("unverified_count"), "previous": tr("prev_year_value", y=year - 1),
-            "current_same": tr("current_same_value", y=year), "same_agencies": tr("same_agencies_count"),
+            "current_same": tr("current_same_value", y=year), "same_agencies": tr("same_agencies_count"), "pairs": tr("pairs"),
             "change": tr("change")})
 writing.brief_downloads(year, "ov")
 
