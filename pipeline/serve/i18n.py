@@ -241,6 +241,14 @@ UI: dict[str, tuple[str, str]] = {
                               "Only the 2019 format (reports for 2019 and 2020) states the procurement amount; the "
                               "format used from 2021 has no such row, so {year} shows none."),
     "sum_over": ("各年合计所含机关数：{detail}", "Agencies in each year's sum: {detail}"),
+    "platform_points": ("每个平台每年合计的机关数不同，悬停可见每个点所含机关数：{detail}。",
+                        "Each platform's yearly sum is over a different number of agencies (hover a point for its "
+                        "count): {detail}."),
+    "platform_same": ("每个平台只合计在该平台有数据的每一年都列出它的同一批机关：{detail}。",
+                      "Each platform sums only the same agencies, those listing it in every year it has figures: {detail}."),
+    "no_same_agencies": ("当前范围内没有每年都有数据的机关。关闭“只合计每年都有数据的同一批机关”可查看各年全部机关的合计，或缩小年度范围。",
+                         "No agency in scope has figures in every year. Turn off \"Sum only the same agencies in every "
+                         "year\" for every agency's sums, or narrow the years."),
     "same_agencies_opt": ("只合计每年都有数据的同一批机关", "Sum only the same agencies in every year"),
     "same_agencies_note": ("同一批 {n} 个机关", "the same {n} agencies"),
     "cells": ("涉及单元格", "Cells"),

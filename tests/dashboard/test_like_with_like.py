@@ -65,3 +65,42 @@ def test_compare_ranking_of_followers_changes_over_the_same_platforms(demo_db, m
     # an agency whose platforms changed: its change is not its total's difference
     totals = f.groupby(["agency_id", "year"]).value.sum().unstack()
     assert any(shared.change != totals.loc[per.index, year] - totals.loc[per.index, year - 1])
+
+
+def test_platform_lines_sum_the_same_agencies_per_platform_and_say_how_many(demo_db, monkeypatch):
+    import json
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        f = con.execute("select agency_id, key, year, value from v_values where metric like 'newmedia.%' "
+                        "and value is not null").fetchdf()
+    # by hand: each platform's line sums the agencies listing it in every year the platform has figures
+    years = f.groupby("key").year.nunique()
+    listed = f.groupby(["key", "agency_id"]).year.nunique().reset_index()
+    keep = listed[listed.year == listed.key.map(years)][["key", "agency_id"]]
+    expected = f.merge(keep).groupby(["key", "year"]).agg(value=("value", "sum"), agencies=("agency_id", "nunique"))
+    at = open_page(app(demo_db, monkeypatch), "web_media")
+    assert at.toggle(key="web_same").value is True  # like with like unless asked otherwise
+    nm = frame_with(at, "platform", "kind", "agencies")
+    nm["key"] = "newmedia." + nm.platform + "." + nm.kind
+    got = nm.set_index(["key", "year"]).sort_index()
+    assert list(got.value) == list(expected.sort_index().value)
+    assert list(got.agencies) == list(expected.sort_index().agencies)
+    assert any("每个平台只合计在该平台有数据的每一年都列出它的同一批机关" in c.value for c in at.caption)
+    lines = [json.loads(c.proto.spec) for c in at.get("plotly_chart")][-2:]
+    assert all("个机关" in t["hovertemplate"] for spec in lines for t in spec["data"])
+    at.toggle(key="web_same").set_value(False).run()
+    assert at.query_params["same"] == ["0"] or at.query_params["same"] == "0"
+    every = frame_with(at, "platform", "kind", "agencies")
+    every["key"] = "newmedia." + every.platform + "." + every.kind
+    counts = f.groupby(["key", "year"]).agency_id.nunique()
+    assert list(every.set_index(["key", "year"]).sort_index().agencies) == list(counts.sort_index())
+    assert any("悬停可见每个点所含机关数" in c.value for c in at.caption)
+
+
+def test_section_sums_default_to_the_same_agencies(demo_db, monkeypatch):
+    for page, key in (("applications", "app_same"), ("review", "rv_same"), ("active", "act_same")):
+        at = open_page(app(demo_db, monkeypatch), page)
+        assert at.toggle(key=key).value is True
+        assert any("同一批" in c.value for c in at.caption)
+        at = open_page(app(demo_db, monkeypatch, same="0"), page)
+        assert at.toggle(key=key).value is False
