@@ -323,6 +323,13 @@ def sum_note(section: str, same: bool) -> None:
                                                     f" ({tr('same_agencies_note', n=int(n.agencies.max()))})" if same else ""))
 
 
+def with_marks(df: pd.DataFrame) -> pd.DataFrame:
+    """Bars of sums with `mark`: † on a bar that includes unverified values (`unverified` > 0), as the caption
+    under the chart promises, and `unverified_text` saying how many for its hover (none when left out)."""
+    n = df.unverified.fillna(0).astype(int) if "unverified" in df and not filters().verified_only else 0 * df.index
+    return df.assign(mark=["†" if u else "" for u in n], unverified_text=[unverified_note(u) for u in n])
+
+
 def empty_note(df) -> bool:
     if df is None or len(df) == 0:
         st.info(tr("no_data"))

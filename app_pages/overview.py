@@ -33,6 +33,8 @@ for col, row in zip(cols, tiles.itertuples()):
     shown = fmt_wan_yuan(row.value) if money else fmt_number(row.value, rate, compact=True)
     if rate and row.small_sample:
         shown += " *"
+    if row.unverified and not filters().verified_only:  # the caption says "(标 †)": the value carries it
+        shown += " †"
     if row.tile != "agencies":
         fmt = fmt_wan_yuan if money else (lambda v: fmt_number(v, rate))
         help_text = tr("tile_help" if missing(row.pairs) else "tile_help_pairs", n=row.agencies, prev=year - 1,

@@ -1,0 +1,54 @@
+"""An unverified number (one its report's arithmetic does not confirm) is marked † everywhere it is shown,
+as the captions promise: the overview's tiles, the bars of sums, the quality page's facts."""
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from tests.dashboard.test_apptest import _array, app, open_page
+
+
+def _unverified_years(demo_db, where: str) -> set[int]:
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        return {r[0] for r in con.execute(f"select distinct year from v_values where not verified and {where}").fetchall()}
+
+
+def _marked_years(chart) -> set[int]:
+    spec = json.loads(chart.proto.spec)
+    return {int(x) for t in spec["data"] for x, m in zip(_array(t.get("x") or []), _array(t.get("text") or [])) if m == "†"}
+
+
+def test_a_tile_including_unverified_values_is_marked(demo_db, monkeypatch):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        cy = con.execute("select year from measures_verified where not correction_rate").fetchall()[0][0]
+    at = open_page(app(demo_db, monkeypatch, year=str(cy)), "overview")
+    assert next(m for m in at.metric if m.label == "复议诉讼纠错率").value.endswith("†")
+    assert not next(m for m in at.metric if m.label == "收到申请").value.endswith("†")
+    at = open_page(app(demo_db, monkeypatch, year=str(cy), verified="1"), "overview")
+    assert not next(m for m in at.metric if m.label == "复议诉讼纠错率").value.endswith("†")
+
+
+def test_bars_of_sums_including_unverified_values_carry_the_mark(demo_db, monkeypatch):
+    outcomes = ("metric in ('app.granted', 'app.partial', 'app.other') or metric like 'app.denied.%' or metric like "
+                "'app.unavailable.%' or metric like 'app.not_processed.%'")
+    expected = _unverified_years(demo_db, f"dim = 'total' and ({outcomes})")
+    assert expected, "the demo has an unverified 表三 total"
+    at = open_page(app(demo_db, monkeypatch, same="0"), "applications")
+    assert _marked_years(at.get("plotly_chart")[0]) == expected
+    expected = _unverified_years(demo_db, "(metric like 'review%' or metric like 'litigation.%') and dim <> 'total'")
+    assert expected, "the demo has an unverified 表四 cell"
+    at = open_page(app(demo_db, monkeypatch, same="0"), "review")
+    assert _marked_years(at.get("plotly_chart")[0]) == expected
+    at = open_page(app(demo_db, monkeypatch, same="0", verified="1"), "review")
+    assert _marked_years(at.get("plotly_chart")[0]) == set()
+
+
+def test_quality_facts_mark_unverified_values_and_name_columns_in_chinese(demo_db, monkeypatch):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rid, n = con.execute("select report_id, count(*) from v_values where not verified group by 1 limit 1").fetchall()[0]
+    at = open_page(app(demo_db, monkeypatch, report=rid), "quality")
+    facts = next(d.value for d in at.dataframe if "指标代码" in d.value.columns)
+    assert "metric:dim" not in facts.columns
+    assert facts["数值"].astype(str).str.endswith("†").sum() == n
+    assert any(c.value.startswith("† 未经核验") for c in at.caption)
