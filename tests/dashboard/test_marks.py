@@ -52,3 +52,24 @@ def test_quality_facts_mark_unverified_values_and_name_columns_in_chinese(demo_d
     assert "metric:dim" not in facts.columns
     assert facts["数值"].astype(str).str.endswith("†").sum() == n
     assert any(c.value.startswith("† 未经核验") for c in at.caption)
+
+
+def test_the_narrative_readers_notes_are_written_in_chinese_on_a_chinese_page():
+    import re
+
+    from pipeline.spec import findings
+
+    for note in ("newmedia.weibo.followers: the text states another value beside 1,200 without saying which is the "
+                 "figure; none is reported", "website.visits: the text states several values (12, 34.5); none is reported"):
+        zh = findings.message("extraction", [], {"code": "ambiguous_narrative", "note": note}, "zh")
+        assert not re.search(r"[A-Za-z]", zh), zh
+        assert "正文数字有歧义" in zh and ("微博" in zh or "访问量" in zh)
+        assert findings.message("extraction", [], {"code": "ambiguous_narrative", "note": note}, "en").endswith(note)
+
+
+def test_every_line_of_the_active_chart_has_its_own_colour(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch), "active")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lines = [t for t in spec["data"] if t.get("mode", "").startswith("lines")]
+    assert len(lines) > 10
+    assert len({t["line"]["color"] for t in lines}) == len(lines)
