@@ -208,7 +208,8 @@ if not empty_note(order):
         st.caption(unverified_note(len(every) - len(order)) or tr("verified_only"))
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={tr("profile"): st.column_config.LinkColumn(display_text=tr("open"))})
-    out = order.assign(profile="profile?agency=" + order.agency_id)
+    out = order.assign(profile="profile?agency=" + order.agency_id,  # the kind in words, as the level
+                       kind=order.kind.map(_words(order.kind, lambda v: tr(f"kind_{v}"))))
     out_cols = ["rank", "agency", "agency_id", "level", "kind", "province", "city", "year", "value", "prev_value", "change",
                 "peer_median", "peers", "verified"] + (["denominator", "small_sample"] if rate else ["pct_change"]) + \
         (["current_same", "pairs"] if "pairs" in order else []) + ["profile"]

@@ -57,13 +57,20 @@ for col, row in zip(cols, tiles.itertuples()):
     col.caption(" · ".join(notes))
     if money and row.agencies == 0:
         col.caption(tr("procurement_2019_only", year=year))
-download(tiles.assign(year=year, label=tiles.zh if lang() == "zh" else tiles.en)[
-    ["year", "tile", "label", "value", "agencies", "denominator", "small_sample", "unverified", "previous", "current_same",
-     "same_agencies", "pairs", "change"]], f"overview-{year}", "ov_tiles",
-    labels={"tile": tr("metric_code"), "label": tr("metric"), "value": tr("value"), "agencies": tr("agencies"),
-            "unverified": tr("unverified_count"), "previous": tr("prev_year_value", y=year - 1),
-            "current_same": tr("current_same_value", y=year), "same_agencies": tr("same_agencies_count"), "pairs": tr("pairs"),
-            "change": tr("change")})
+is_rate = tiles.tile.map(lambda k: bool(MEASURES.get(k) and MEASURES[k].rate))
+split = {f"{w}_{c}": tiles[c].where(is_rate if w == "rate" else ~is_rate) for w in ("rate", "count")
+         for c in ("value", "previous", "current_same", "change")}  # one unit per column: a rate in %, a count as is
+download(tiles.assign(year=year, label=tiles.zh if lang() == "zh" else tiles.en, **split)[
+    ["year", "tile", "label", "count_value", "rate_value", "agencies", "denominator", "small_sample", "unverified",
+     "count_previous", "rate_previous", "count_current_same", "rate_current_same", "same_agencies", "pairs",
+     "count_change", "rate_change"]], f"overview-{year}", "ov_tiles",
+    kinds={"rate_value": "rate", "rate_previous": "rate", "rate_current_same": "rate", "rate_change": "pp"},
+    labels={"tile": tr("metric_code"), "label": tr("metric"), "count_value": tr("value"), "rate_value": tr("rate"),
+            "agencies": tr("agencies"), "unverified": tr("unverified_count"),
+            "count_previous": tr("prev_year_value", y=year - 1), "rate_previous": tr("rate_of", y=year - 1),
+            "count_current_same": tr("current_same_value", y=year), "rate_current_same": tr("rate_same_of", y=year),
+            "same_agencies": tr("same_agencies_count"), "pairs": tr("pairs"), "count_change": tr("change"),
+            "rate_change": tr("rate_change")})
 writing.brief_downloads(year, "ov")
 
 # -- late and unpublished ------------------------------------------------------------------------------

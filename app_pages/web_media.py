@@ -55,8 +55,10 @@ if not empty_sums_note(nm, "newmedia", same):
         yearly(fig)
         col.plotly_chart(fig, width="stretch")
         col.caption(platform_note(part, same))
-    download(nm[["year", "platform", "platform_label", "kind", "value", "agencies", "unverified"]], "newmedia", "web_nm",
+    download(nm.assign(kind_label=nm.kind.map(tr))[["year", "platform", "platform_label", "kind", "kind_label", "value",
+                                                    "agencies", "unverified"]], "newmedia", "web_nm",
              labels={"platform": tr("platform"), "platform_label": tr("platform"), "kind": tr("metric"),
+                     "kind_label": tr("metric"),
                      "unverified": tr("unverified_count")})
     year = int(nm.year.max())  # the latest year with new-media figures in scope: the table lists it alone
     per_agency = q("agency_section", filters(), "newmedia", year)

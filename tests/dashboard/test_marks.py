@@ -73,3 +73,11 @@ def test_every_line_of_the_active_chart_has_its_own_colour(demo_db, monkeypatch)
     lines = [t for t in spec["data"] if t.get("mode", "").startswith("lines")]
     assert len(lines) > 10
     assert len({t["line"]["color"] for t in lines}) == len(lines)
+
+
+def test_the_new_media_table_shows_a_platform_not_listed_as_a_dash(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch), "web_media")
+    table = at.dataframe[-1].value
+    cells = table.to_numpy().ravel().tolist()
+    assert "—" in cells  # the demo has agencies that list some platforms only
+    assert not any(c is None or c != c or str(c) in ("None", "nan") for c in cells)
