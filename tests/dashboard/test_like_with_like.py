@@ -45,7 +45,7 @@ def test_overview_followers_tile_says_pairs_and_shows_the_like_with_like_change(
     assert tile.delta.startswith("+" if now >= prev else "-")
     assert any(f"同一平台两年均有数据的 {pairs} 组（{agencies} 个机关）" in c.value for c in at.caption)
     tiles = frame_with(at, "tile", "pairs").set_index("tile")
-    assert tiles.loc["followers_total", "change"] == now - prev
+    assert tiles.loc["followers_total", "count_change"] == now - prev
     assert tiles.loc["followers_total", "pairs"] == pairs
 
 
