@@ -10,7 +10,6 @@ reads a message back.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 
 from pipeline.spec import catalog
@@ -105,33 +104,27 @@ ISSUE_ZH = {
 }
 
 
-# the narrative reader's notes (pipeline/extract/narrative.py), written in English: their Chinese words
-_NARRATIVE_NOTES = (
-    (re.compile(r"^([a-z_.:]+): the text states another value beside (.+?) without saying which is the figure; "
-                r"none is reported$"), "{label}：正文在 {v} 之外还写有另一个数值，未说明哪个是该项数据，均未采用"),
-    (re.compile(r"^([a-z_.:]+): the text states several values \((.+)\); none is reported$"),
-     "{label}：正文写有多个数值（{v}），均未采用"),
-)
-
-
-def _note_zh(code: str, note: str) -> str:
-    """A reader's note in Chinese: the narrative reader's two notes in Chinese words, another note as written."""
-    for pattern, words in _NARRATIVE_NOTES if code == "ambiguous_narrative" else ():
-        m = pattern.match(note)
-        if m:
-            try:
-                label = key_label(m.group(1), "zh")
-            except (KeyError, ValueError):
-                label = m.group(1)
-            return words.format(label=label, v=m.group(2).replace(", ", "、"))
-    return note
+def _note_zh(code: str, d: dict) -> str:
+    """A reader's note in Chinese where the reader gave its fields (the narrative reader's metric and
+    its rival values); another note as the reader wrote it."""
+    metric, values = d.get("metric"), d.get("values")
+    if code != "ambiguous_narrative" or not metric or not values:
+        return d.get("note", "")
+    try:
+        label = key_label(metric, "zh")
+    except (KeyError, ValueError):
+        label = metric
+    shown = "、".join(str(v) for v in values)
+    if d.get("rival"):
+        return f"{label}：正文在 {shown} 之外还写有另一个数值，未说明哪个是该项数据，均未采用"
+    return f"{label}：正文写有多个数值（{shown}），均未采用"
 
 
 def _extraction(cells, d, lang):
     # the reader's notes are technical (which row, which cell): its English note follows the Chinese kind
     code, note = d.get("code", ""), d.get("note", "")
     kind = ISSUE_ZH[code] if code in ISSUE_ZH else f"读取提示（{code}）"  # a kind without Chinese words: its code
-    return _zh_en(f"{kind}：{_note_zh(code, note)}", f"{code}: {note}", lang)
+    return _zh_en(f"{kind}：{_note_zh(code, d)}", f"{code}: {note}", lang)
 
 
 def _table_missing(cells, d, lang):

@@ -55,16 +55,24 @@ def test_quality_facts_mark_unverified_values_and_name_columns_in_chinese(demo_d
 
 
 def test_the_narrative_readers_notes_are_written_in_chinese_on_a_chinese_page():
+    """From the reader's issue (its fields, not its English words) to the finding on a Chinese page."""
     import re
 
+    from pipeline.extract import extract_bytes
     from pipeline.spec import findings
+    from pipeline.warehouse.checks import extraction_notes
 
-    for note in ("newmedia.weibo.followers: the text states another value beside 1,200 without saying which is the "
-                 "figure; none is reported", "website.visits: the text states several values (12, 34.5); none is reported"):
-        zh = findings.message("extraction", [], {"code": "ambiguous_narrative", "note": note}, "zh")
-        assert not re.search(r"[A-Za-z]", zh), zh
-        assert "正文数字有歧义" in zh and ("微博" in zh or "访问量" in zh)
-        assert findings.message("extraction", [], {"code": "ambiguous_narrative", "note": note}, "en").endswith(note)
+    head = "某县人民政府2023年政府信息公开工作年度报告\n一、总体情况\n"
+    for text, words in (("网站总访问量为1,560,000次（第三方统计平台数据为1,498,230次）。", "访问"),
+                        ("全年未收到局长信箱来信。\n二、主动公开政府信息情况\n局长信箱收到来信8件。", "信箱")):
+        r = extract_bytes((head + text + "\n").encode("utf-8"), "case.txt")
+        issues = [i.to_json() for i in r.issues if i.code == "ambiguous_narrative"]
+        assert issues, text
+        for _, d, _ in extraction_notes(None, {"issues": issues}):
+            zh = findings.message("extraction", [], d, "zh")
+            assert not re.search(r"[A-Za-z]", zh), zh
+            assert "正文数字有歧义" in zh and words in zh, zh
+            assert findings.message("extraction", [], d, "en").endswith(d["note"])
 
 
 def test_every_line_of_the_active_chart_has_its_own_colour(demo_db, monkeypatch):
