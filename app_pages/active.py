@@ -14,7 +14,9 @@ PROCUREMENT = "active.procurement:amount_wan_yuan"
 same, tot = section_opening("page_active", "active", "act_same")
 tot = tot.assign(label=tot.key.map(lambda k: catalog.label(k, lang())))
 counts = tot[~tot.key.str.endswith("amount_wan_yuan") & ~tot.key.str.endswith("items_change")]
+n_lines = counts.label.nunique()  # 20 and more lines: a palette with a colour for each (plotly's default has 10)
 fig = px.line(with_gaps(counts, "label"), x="year", y="value", color="label", markers=True,
+              color_discrete_sequence=px.colors.qualitative.Plotly if n_lines <= 10 else px.colors.qualitative.Alphabet,
               labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
 fig.update_traces(connectgaps=False)
 yearly(fig)

@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import (download, download_totals, empty_note, full_numbers, lang, section_opening, sum_note, tr,
-                              yearly)
+                              with_marks, yearly)
 from pipeline.spec import catalog
 from pipeline.spec.model import split_key
 
@@ -21,12 +21,13 @@ def outcome(metric: str) -> str | None:
 
 totals = tot[tot.dim == "total"].copy()
 totals["outcome"] = totals.metric.map(outcome)
-grouped = totals.dropna(subset=["outcome"]).groupby(["year", "outcome"], as_index=False).agg(
-    value=("value", "sum"), agencies=("agencies", "max"))
+grouped = with_marks(totals.dropna(subset=["outcome"]).groupby(["year", "outcome"], as_index=False).agg(
+    value=("value", "sum"), agencies=("agencies", "max"), unverified=("unverified", "sum")))
 grouped["label"] = grouped.outcome.map(lambda o: tr(f"outcome_{o}"))
 st.subheader(tr("outcomes"))
 ORDER = ("granted", "partial", "refused", "unavailable", "not_processed", "other")
-fig = px.bar(grouped, x="year", y="value", color="label", labels={"year": tr("year"), "value": tr("value"), "label": tr("outcomes")},
+fig = px.bar(grouped, x="year", y="value", color="label", text="mark", hover_data={"mark": False, "unverified_text": True},
+             labels={"year": tr("year"), "value": tr("value"), "label": tr("outcomes"), "unverified_text": ""},
              category_orders={"label": [tr(f"outcome_{o}") for o in ORDER]})
 yearly(fig)
 st.plotly_chart(fig, width="stretch")
@@ -37,8 +38,10 @@ download(grouped[["year", "outcome", "label", "value"]], "application-outcomes",
 refused = totals[totals.metric.str.startswith(("app.denied.", "app.unavailable.", "app.not_processed."))].copy()
 if len(refused):
     refused["label"] = refused.key.map(lambda k: catalog.label(split_key(k)[0], lang()))
+    refused = with_marks(refused)
     fig = px.bar(refused, x="value", y="label", color=refused.year.astype(str), orientation="h", barmode="group",
-                 labels={"value": tr("value"), "label": "", "color": tr("year")})
+                 text="mark", hover_data={"mark": False, "unverified_text": True},
+                 labels={"value": tr("value"), "label": "", "color": tr("year"), "unverified_text": ""})
     fig.update_layout(height=520)
     full_numbers(fig, "x")
     st.plotly_chart(fig, width="stretch")
@@ -49,7 +52,10 @@ st.subheader(tr("by_applicant"))
 new = tot[(tot.metric == "app.received_new") & (tot.dim != "total")].copy()
 if not empty_note(new):
     new["label"] = new.dim.map(lambda d: catalog.DIM_LABELS[d][0 if lang() == "zh" else 1])
-    fig = px.bar(new, x="year", y="value", color="label", labels={"year": tr("year"), "value": catalog.label("app.received_new", lang()), "label": ""})
+    new = with_marks(new)
+    fig = px.bar(new, x="year", y="value", color="label", text="mark", hover_data={"mark": False, "unverified_text": True},
+                 labels={"year": tr("year"), "value": catalog.label("app.received_new", lang()), "label": "",
+                         "unverified_text": ""})
     yearly(fig)
     st.plotly_chart(fig, width="stretch")
     sum_note("applications", same)

@@ -279,7 +279,7 @@ def section_opening(title: str, section: str, same_key: str) -> tuple[bool, pd.D
     st.title(tr(title))
     same = sum_scope(section, same_key)
     tot = q("section_totals", filters(), section, same)
-    if empty_note(tot):
+    if empty_sums_note(tot, section, same):
         st.stop()
     return same, tot
 
@@ -292,12 +292,13 @@ def download_totals(df: pd.DataFrame, name: str, key: str):
 
 
 def sum_scope(section: str, key: str) -> bool:
-    """The same-agencies switch of a page of sums (kept in the URL as ?same=1): sum every agency reporting
-    each year, or only the agencies that report the section in every year in scope."""
+    """The same-agencies switch of a page of sums, on unless the link says ?same=0: sum only the agencies
+    that report the section in every year in scope, so a line moves because they changed, not because more
+    agencies reported; off, every agency reporting each year (the captions say how many)."""
     if key not in st.session_state:
-        st.session_state[key] = url_value("same") == "1"
+        st.session_state[key] = url_value("same") != "0"
     same = st.toggle(tr("same_agencies_opt"), key=key)
-    write_url({"same": "1" if same else None})
+    write_url({"same": None if same else "0"})
     return same
 
 
@@ -322,11 +323,28 @@ def sum_note(section: str, same: bool) -> None:
                                                     f" ({tr('same_agencies_note', n=int(n.agencies.max()))})" if same else ""))
 
 
+def with_marks(df: pd.DataFrame) -> pd.DataFrame:
+    """Bars of sums with `mark`: † on a bar that includes unverified values (`unverified` > 0), as the caption
+    under the chart promises, and `unverified_text` saying how many for its hover (none when left out)."""
+    n = df.unverified.fillna(0).astype(int) if "unverified" in df and not filters().verified_only else 0 * df.index
+    return df.assign(mark=["†" if u else "" for u in n], unverified_text=[unverified_note(u) for u in n])
+
+
 def empty_note(df) -> bool:
     if df is None or len(df) == 0:
         st.info(tr("no_data"))
         return True
     return False
+
+
+def empty_sums_note(df, section: str, same: bool) -> bool:
+    """A note when a section's sums are empty: with the same-agencies switch on and figures without it, that
+    no agency reports in every year in scope (not that there are no figures)."""
+    if df is not None and len(df):
+        return False
+    none_same = same and len(q("section_totals", filters(), section, False))
+    st.info(tr("no_same_agencies" if none_same else "no_data"))
+    return True
 
 
 def year_choice(label_key: str, key: str, url_key: str = "year") -> int | None:

@@ -187,6 +187,12 @@ if not empty_note(order):
         tr("prev_year_value", y=year - 1): order.prev_value.map(_value),
         (tr("change_rate") if rate else tr("change")): order.change.map(_change),
         tr("peer_median"): order.peer_median.map(_value), tr("peers"): order.peers.astype(int)})
+    if "pairs" in order:  # a sum of parts: the previous value and the change over the same platforms only
+        table = table.rename(columns={tr("prev_year_value", y=year - 1): tr("same_platforms_value", y=year - 1)})
+        table.insert(table.columns.get_loc(tr("same_platforms_value", y=year - 1)) + 1,
+                     tr("same_platforms_value", y=year), order.current_same.map(_value))
+        table.insert(table.columns.get_loc(tr("change")) + 1, tr("pairs"), order.pairs.astype(int))
+        st.caption(tr("ranking_pairs_note", m=label, pairs=tr("pairs")))
     if rate:
         table[tr("denominator")] = order.denominator.map(lambda v: "" if missing(v) else f"{v:,.0f}")
         table[tr("small_sample")] = order.small_sample.map(lambda v: tr("yes") if v else "")
@@ -202,10 +208,14 @@ if not empty_note(order):
         st.caption(unverified_note(len(every) - len(order)) or tr("verified_only"))
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={tr("profile"): st.column_config.LinkColumn(display_text=tr("open"))})
-    out = order.assign(profile="profile?agency=" + order.agency_id)
+    out = order.assign(profile="profile?agency=" + order.agency_id,  # the kind in words, as the level
+                       kind=order.kind.map(_words(order.kind, lambda v: tr(f"kind_{v}"))))
     out_cols = ["rank", "agency", "agency_id", "level", "kind", "province", "city", "year", "value", "prev_value", "change",
-                "peer_median", "peers", "verified"] + (["denominator", "small_sample"] if rate else ["pct_change"]) + ["profile"]
+                "peer_median", "peers", "verified"] + (["denominator", "small_sample"] if rate else ["pct_change"]) + \
+        (["current_same", "pairs"] if "pairs" in order else []) + ["profile"]
     download(out[out_cols].rename(columns={"value": key}), f"ranking-{key}-{year}", "cmp_rank_all",
              kinds={"prev_value": "rate", "peer_median": "rate", "change": "pp"} if rate else {},
-             labels={"prev_value": tr("prev_year_value", y=year - 1), "kind": tr("kind"), "change": tr("change")},
+             labels={"prev_value": tr("prev_year_value", y=year - 1), "kind": tr("kind"), "change": tr("change"),
+                     "current_same": tr("same_platforms_value", y=year)} | (
+                         {"prev_value": tr("same_platforms_value", y=year - 1)} if "pairs" in order else {}),
              )

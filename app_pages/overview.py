@@ -33,9 +33,12 @@ for col, row in zip(cols, tiles.itertuples()):
     shown = fmt_wan_yuan(row.value) if money else fmt_number(row.value, rate, compact=True)
     if rate and row.small_sample:
         shown += " *"
+    if row.unverified and not filters().verified_only:  # the caption says "(标 †)": the value carries it
+        shown += " †"
     if row.tile != "agencies":
         fmt = fmt_wan_yuan if money else (lambda v: fmt_number(v, rate))
-        help_text = tr("tile_help", n=row.agencies, same=int(row.same_agencies or 0), prev=year - 1,
+        help_text = tr("tile_help" if missing(row.pairs) else "tile_help_pairs", n=row.agencies, prev=year - 1,
+                       same=int(row.same_agencies or 0), pairs=0 if missing(row.pairs) else int(row.pairs),
                        a=fmt(row.previous), b=fmt(row.current_same))
         help_text = f"{definition(row.tile, lang())}{'。' if lang() == 'zh' else '.'}\n\n{help_text}"
     col.metric(row.zh if lang() == "zh" else row.en, shown, delta,
@@ -47,19 +50,27 @@ for col, row in zip(cols, tiles.itertuples()):
         notes.append(tr("small_sample_tile", n=f"{row.denominator:,.0f}", min=m.min_den) if row.small_sample
                      else tr("denominator_n", n=f"{row.denominator:,.0f}"))
     if not missing(row.change):
-        notes.append(tr("change_same", n=int(row.same_agencies)))
+        notes.append(tr("change_same", n=int(row.same_agencies)) if missing(row.pairs) else
+                     tr("change_same_pairs", pairs=int(row.pairs), n=int(row.same_agencies)))
     if row.unverified:
         notes.append(unverified_note(row.unverified))
     col.caption(" · ".join(notes))
     if money and row.agencies == 0:
         col.caption(tr("procurement_2019_only", year=year))
-download(tiles.assign(year=year, label=tiles.zh if lang() == "zh" else tiles.en)[
-    ["year", "tile", "label", "value", "agencies", "denominator", "small_sample", "unverified", "previous", "current_same",
-     "same_agencies", "change"]], f"overview-{year}", "ov_tiles",
-    labels={"tile": tr("metric_code"), "label": tr("metric"), "value": tr("value"), "agencies": tr("agencies"),
-            "unverified": tr("unverified_count"), "previous": tr("prev_year_value", y=year - 1),
-            "current_same": tr("current_same_value", y=year), "same_agencies": tr("same_agencies_count"),
-            "change": tr("change")})
+is_rate = tiles.tile.map(lambda k: bool(MEASURES.get(k) and MEASURES[k].rate))
+split = {f"{w}_{c}": tiles[c].where(is_rate if w == "rate" else ~is_rate) for w in ("rate", "count")
+         for c in ("value", "previous", "current_same", "change")}  # one unit per column: a rate in %, a count as is
+download(tiles.assign(year=year, label=tiles.zh if lang() == "zh" else tiles.en, **split)[
+    ["year", "tile", "label", "count_value", "rate_value", "agencies", "denominator", "small_sample", "unverified",
+     "count_previous", "rate_previous", "count_current_same", "rate_current_same", "same_agencies", "pairs",
+     "count_change", "rate_change"]], f"overview-{year}", "ov_tiles",
+    kinds={"rate_value": "rate", "rate_previous": "rate", "rate_current_same": "rate", "rate_change": "pp"},
+    labels={"tile": tr("metric_code"), "label": tr("metric"), "count_value": tr("value"), "rate_value": tr("rate"),
+            "agencies": tr("agencies"), "unverified": tr("unverified_count"),
+            "count_previous": tr("prev_year_value", y=year - 1), "rate_previous": tr("rate_of", y=year - 1),
+            "count_current_same": tr("current_same_value", y=year), "rate_current_same": tr("rate_same_of", y=year),
+            "same_agencies": tr("same_agencies_count"), "pairs": tr("pairs"), "count_change": tr("change"),
+            "rate_change": tr("rate_change")})
 writing.brief_downloads(year, "ov")
 
 # -- late and unpublished ------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import writing
-from app_pages.common import (db_path, download, empty_note, filters, lang, md_text, no_none, q, tr, url_list, url_value,
-                              write_url)
+from app_pages.common import (db_path, download, empty_note, filters, fmt_number, lang, md_text, no_none, q, tr, url_list,
+                              url_value, write_url)
 from pipeline.spec import catalog, findings
 from pipeline.serve import queries
 from pipeline.serve.reviews import STATUSES, add_review, read_reviews_checked
@@ -152,14 +152,17 @@ if not empty_note(reps):
     facts = q("report_facts", rid)
     if not empty_note(facts):
         where = facts.evidence.map(lambda e: _where(json.loads(e)) if isinstance(e, str) else "")
+        unv = ~facts.verified.fillna(False).astype(bool)
         shown = pd.DataFrame({
-            "metric:dim": facts.key, tr("metric"): facts.key.map(lambda k: catalog.label(k, lang())),
-            tr("value"): facts.value, tr("provenance"): facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
+            tr("metric_code"): facts.key, tr("metric"): facts.key.map(lambda k: catalog.label(k, lang())),
+            tr("value"): [fmt_number(v) + (" †" if u else "") for v, u in zip(facts.value, unv)], tr("provenance"): facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
             tr("evidence"): where,
         })
+        if unv.any():
+            st.caption(tr("unverified_mark") + " " + tr("unverified_in", n=int(unv.sum())))
         st.dataframe(no_none(shown), width="stretch", hide_index=True)
         download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": facts.key,
                                "metric": facts.key.map(lambda k: catalog.label(k, lang())), "value": facts.value,
                                "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
-                               "evidence": where}),
+                               "evidence": where, "verified": ~unv}),
                  f"report-facts-{rep.agency}-{rep.year}", "dq_facts", labels={"key": tr("metric")})

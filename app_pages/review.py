@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import (download, empty_note, filters, full_numbers, lang, q, section_opening, sum_note, tr,
-                              with_gaps, year_choice)
+                              with_gaps, with_marks, year_choice)
 from pipeline.spec import catalog
 from pipeline.serve import queries
 
@@ -13,8 +13,10 @@ st.subheader(tr("results"))
 parts = tot[tot.dim != "total"].copy()
 parts["block"] = parts.metric.map(lambda m: catalog.label(m, lang()))
 parts["result"] = parts.dim.map(lambda d: catalog.DIM_LABELS[d][0 if lang() == "zh" else 1])
-fig = px.bar(parts, x="year", y="value", color="result", facet_col="block",
-             labels={"year": tr("year"), "value": tr("value"), "result": tr("results"), "block": ""})
+parts = with_marks(parts)
+fig = px.bar(parts, x="year", y="value", color="result", facet_col="block", text="mark",
+             hover_data={"mark": False, "unverified_text": True},
+             labels={"year": tr("year"), "value": tr("value"), "result": tr("results"), "block": "", "unverified_text": ""})
 fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
 full_numbers(fig)
 st.plotly_chart(fig, width="stretch")

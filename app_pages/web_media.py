@@ -4,16 +4,27 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, download_totals, empty_note, filters, lang, q, sum_note, sum_scope, tr,
-                              with_gaps, yearly)
+from app_pages.common import (download, download_totals, empty_sums_note, filters, fmt_number, lang, q, sum_note, sum_scope,
+                              tr, unverified_note, with_gaps, yearly)
 from pipeline.spec import catalog
+
+
+def platform_note(part, same: bool) -> str:
+    """Under a chart of one line per platform: how many agencies each line sums (every year the same ones
+    with the switch on; else the range, each point's count on hover), and its unverified values."""
+    sep = "，" if lang() == "zh" else "; "
+    per = part.groupby("platform_label", sort=False).agencies.agg(["min", "max"])
+    detail = sep.join(f"{p} {tr('n_agencies', n=lo if lo == hi else f'{lo}–{hi}')}" for p, (lo, hi) in per.iterrows())
+    note = tr("platform_same" if same else "platform_points", detail=detail)
+    return note + ("" if not part.unverified.sum() else " " + unverified_note(int(part.unverified.sum())))
+
 
 st.title(tr("page_web"))
 same = sum_scope("website", "web_same")
 
 st.subheader(tr("website"))
 web = q("section_totals", filters(), "website", same)
-if not empty_note(web):
+if not empty_sums_note(web, "website", same):
     web = web.assign(label=web.key.map(lambda k: catalog.label(k, lang())))
     keys = list(dict.fromkeys(web.key))
     for col, key in zip(st.columns(len(keys)), keys):  # posts and visits differ by orders of magnitude
@@ -26,8 +37,8 @@ if not empty_note(web):
     download_totals(web, "website", "web_site")
 
 st.subheader(tr("newmedia"))
-nm = q("section_totals", filters(), "newmedia", same)
-if not empty_note(nm):
+nm = q("key_totals", filters(), "newmedia", same)
+if not empty_sums_note(nm, "newmedia", same):
     parts = nm.metric.str.split(".", expand=True)
     nm = nm.assign(platform=parts[1], kind=parts[2])
     platform_names = {m.code.split(".")[1]: re.sub(r"(发布量|发稿量|发文量)$", "", m.zh) if lang() == "zh"
@@ -36,21 +47,26 @@ if not empty_note(nm):
     c1, c2 = st.columns(2)
     for col, kind, title in ((c1, "followers", tr("followers")), (c2, "posts", tr("posts"))):
         part = nm[nm.kind == kind]
-        fig = px.line(with_gaps(part, "platform_label"), x="year", y="value", color="platform_label", markers=True, title=title,
+        fig = px.line(with_gaps(part, "platform_label"), x="year", y="value", color="platform_label", markers=True,
+                      title=title, custom_data=["agencies"],
                       labels={"year": tr("year"), "value": title, "platform_label": tr("platform")})
-        fig.update_traces(connectgaps=False)
+        fig.update_traces(connectgaps=False, hovertemplate="%{fullData.name} %{x}: %{y:,}<br>"
+                          + tr("n_agencies", n="%{customdata[0]}") + "<extra></extra>")
         yearly(fig)
         col.plotly_chart(fig, width="stretch")
-    sum_note("newmedia", same)
-    download(nm[["year", "platform", "platform_label", "kind", "value", "agencies"]], "newmedia", "web_nm",
-             labels={"platform": tr("platform"), "platform_label": tr("platform"), "kind": tr("metric")})
+        col.caption(platform_note(part, same))
+    download(nm.assign(kind_label=nm.kind.map(tr))[["year", "platform", "platform_label", "kind", "kind_label", "value",
+                                                    "agencies", "unverified"]], "newmedia", "web_nm",
+             labels={"platform": tr("platform"), "platform_label": tr("platform"), "kind": tr("metric"),
+                     "kind_label": tr("metric"),
+                     "unverified": tr("unverified_count")})
     year = int(nm.year.max())  # the latest year with new-media figures in scope: the table lists it alone
     per_agency = q("agency_section", filters(), "newmedia", year)
     if len(per_agency):
         table = per_agency[per_agency.year == year].pivot_table(index="agency", columns="key", values="value")
         table.columns = [catalog.label(k, lang()) for k in table.columns]
+        table.index.name = tr("agency")
         st.caption(f"{year}")
-        st.dataframe(table, width="stretch", column_config={c: st.column_config.NumberColumn(format="localized")
-                                                           for c in table.columns})
-        download(table.reset_index().assign(year=year)[["agency", "year", *table.columns]],
-                 f"newmedia-by-agency-{year}", "web_nm_agency")
+        st.dataframe(table.map(fmt_number), width="stretch")  # a platform an agency did not list: —, never None
+        download(table.reset_index().rename(columns={tr("agency"): "agency"}).assign(year=year)[
+            ["agency", "year", *table.columns]], f"newmedia-by-agency-{year}", "web_nm_agency")

@@ -139,12 +139,13 @@ def _publish(found: dict, tainted: dict, report) -> None:
         if metric in tainted:
             report.issues.append(Issue("ambiguous_narrative", "warning",
                                        f"{metric}: the text states another value beside {plain(hits[0][0])} without saying which is the figure; none is reported",
-                                       tainted[metric][:240]))
+                                       tainted[metric][:240], {"metric": metric, "values": [plain(hits[0][0])], "rival": True}))
             continue
         if len(values) > 1:
             report.issues.append(Issue("ambiguous_narrative", "warning",
                                        f"{metric}: the text states several values ({', '.join(str(plain(v)) for v in sorted(values))}); none is reported",
-                                       " | ".join(s[:120] for _, s in hits[:4])))
+                                       " | ".join(s[:120] for _, s in hits[:4]),
+                                       {"metric": metric, "values": [plain(v) for v in sorted(values)], "rival": False}))
             continue
         value, sentence = hits[0]
         report.facts.append(Fact(metric, None, plain(value), {"text": sentence}))

@@ -56,6 +56,18 @@ UI: dict[str, tuple[str, str]] = {
     "tile_help": ("本年 {n} 个机关有数据。与 {prev} 年的变化只比较两年均有数据的 {same} 个机关：{a} → {b}。",
                   "{n} agencies have a value this year. The change from {prev} compares only the {same} agencies with "
                   "a value in both years: {a} → {b}."),
+    "tile_help_pairs": ("本年 {n} 个机关有数据。与 {prev} 年的变化只比较同一机关、同一平台两年均有数据的 {pairs} 组"
+                        "（{same} 个机关）：{a} → {b}。",
+                        "{n} agencies have a value this year. The change from {prev} compares only the {pairs} pairs of "
+                        "the same agency and the same platform with a value in both years ({same} agencies): {a} → {b}."),
+    "change_same_pairs": ("变化按同一机关同一平台两年均有数据的 {pairs} 组（{n} 个机关）",
+                          "change over the same agency and platform in both years: {pairs} pairs ({n} agencies)"),
+    "ranking_pairs_note": ("{m}是各平台之和：上年数值与变化只计该机关同一平台两年均有数据的部分（“{pairs}”列为平台数），"
+                           "某年未列的平台不算作减少。",
+                           "{m} sums the platforms: the previous year's value and the change count only the agency's "
+                           "platforms with a value in both years (the \"{pairs}\" column), so a platform not listed one "
+                           "year is not a fall."),
+    "pairs": ("同一机关同一平台组数", "Pairs (same agency, same platform)"),
     "n_agencies": ("{n} 个机关", "{n} agencies"),
     "change_same": ("变化按同一批 {n} 个机关", "change over the same {n}"),
     "definition": ("定义", "Definition"),
@@ -71,6 +83,11 @@ UI: dict[str, tuple[str, str]] = {
     "rank": ("名次", "Rank"),
     "prev_year_value": ("{y} 年", "{y}"),
     "current_same_value": ("{y} 年（同一批机关）", "{y} (the same agencies)"),
+    "rate": ("比率", "Rate"),
+    "rate_of": ("{y} 年比率", "Rate {y}"),
+    "rate_same_of": ("{y} 年比率（同一批机关）", "Rate {y} (the same agencies)"),
+    "rate_change": ("比率变化", "Rate change"),
+    "same_platforms_value": ("{y} 年（同一平台）", "{y} (the same platforms)"),
     "same_agencies_count": ("同一批机关数", "Same agencies"),
     "unverified_count": ("未经核验的数值个数", "Unverified values"),
     "metric_code": ("指标代码", "Metric code"),
@@ -228,6 +245,14 @@ UI: dict[str, tuple[str, str]] = {
                               "Only the 2019 format (reports for 2019 and 2020) states the procurement amount; the "
                               "format used from 2021 has no such row, so {year} shows none."),
     "sum_over": ("各年合计所含机关数：{detail}", "Agencies in each year's sum: {detail}"),
+    "platform_points": ("每个平台每年合计的机关数不同，悬停可见每个点所含机关数：{detail}。",
+                        "Each platform's yearly sum is over a different number of agencies (hover a point for its "
+                        "count): {detail}."),
+    "platform_same": ("每个平台只合计在该平台有数据的每一年都列出它的同一批机关：{detail}。",
+                      "Each platform sums only the same agencies, those listing it in every year it has figures: {detail}."),
+    "no_same_agencies": ("当前范围内没有每年都有数据的机关。关闭“只合计每年都有数据的同一批机关”可查看各年全部机关的合计，或缩小年度范围。",
+                         "No agency in scope has figures in every year. Turn off \"Sum only the same agencies in every "
+                         "year\" for every agency's sums, or narrow the years."),
     "same_agencies_opt": ("只合计每年都有数据的同一批机关", "Sum only the same agencies in every year"),
     "same_agencies_note": ("同一批 {n} 个机关", "the same {n} agencies"),
     "cells": ("涉及单元格", "Cells"),

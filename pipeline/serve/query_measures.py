@@ -15,7 +15,7 @@ from pipeline.serve.query_scope import (
     _q,
     _scope,
 )
-from pipeline.spec.measures import MEASURES
+from pipeline.spec.measures import INPUTS, MEASURES
 from pipeline.spec.measures import columns as _columns
 from pipeline.spec.model import split_key
 
@@ -82,9 +82,45 @@ def tiles(con, flt: Filters, year: int) -> pd.DataFrame:
         rows.append({"tile": key, "zh": zh, "en": en, "value": value, "agencies": len(c_ok), "denominator": den,
                      "unverified": unverified,
                      "small_sample": bool(m.rate and den is not None and den < m.min_den),
-                     "previous": before, "current_same": now, "same_agencies": len(same),
-                     "change": (now - before) if now is not None and before is not None else None})
+                     "previous": before, "current_same": now, "same_agencies": len(same), "pairs": None,
+                     "change": (now - before) if now is not None and before is not None else None}
+                    | part_change(con, flt, year, key))
     return pd.DataFrame(rows)
+
+
+def summed_parts(measure: str) -> str | None:
+    """The facts a count sums when it is the sum of several parts an agency may list one year and not the
+    next (followers: one figure per platform), as SQL over `v_values`; None for any other measure."""
+    agg, cond = INPUTS.get(measure, (None, None))
+    return cond if agg == "sum" and not MEASURES[measure].rate else None
+
+
+def part_pairs(con, flt: Filters, year: int, measure: str) -> pd.DataFrame | None:
+    """Per agency, a sum of parts compared like with like: only its parts (the same platform) with a value
+    in both `year` and the year before: agency_id, `previous` -> `current_same` over `pairs` parts. None
+    for a measure that is not a sum of parts."""
+    cond = summed_parts(measure)
+    if cond is None:
+        return None
+    scope, params = _scope(Filters(**{**flt.__dict__, "year_from": year - 1, "year_to": year}), "f")
+    ok = "and coalesce(f.verified, false)" if flt.verified_only else ""
+    return _q(con, f"""
+        with v as (select f.agency_id, f.key, f.year, f.value from v_values f
+                   where {cond} and f.value is not null and {scope} {ok})
+        select c.agency_id, sum(p.value) as previous, sum(c.value) as current_same, count(*) as pairs
+        from v c join v p on p.agency_id = c.agency_id and p.key = c.key and p.year = c.year - 1
+        where c.year = ? group by c.agency_id""", [*params, year])
+
+
+def part_change(con, flt: Filters, year: int, measure: str) -> dict:
+    """The change of a sum of parts over every agency, like with like (`part_pairs`): `previous` ->
+    `current_same` over `pairs` parts of `same_agencies` agencies; {} for a measure that is not one."""
+    per = part_pairs(con, flt, year, measure)
+    if per is None:
+        return {}
+    prev, now = (float(per[c].sum()) if len(per) else None for c in ("previous", "current_same"))
+    return {"previous": prev, "current_same": now, "pairs": int(per.pairs.sum()), "same_agencies": len(per),
+            "change": (now - prev) if len(per) else None}
 
 
 def _valid(df: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -164,7 +200,9 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         min_den, higher_is_worse, rate = 0, False, False
     if worst_first is None:
         worst_first = True
-    df["change"] = df.value - df.prev_value
+    df = _like_with_like(con, flt, year, measure, df) if measure else df
+    if "current_same" not in df:
+        df["change"] = df.value - df.prev_value
     df["pct_change"] = (df.change / df.prev_value.where(df.prev_value != 0)).astype(float)
     df["small_sample"] = (df.denominator < min_den) if min_den else False
     df["small_sample"] = df["small_sample"].astype(bool)
@@ -179,6 +217,19 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         descending = worst_first
     df = df.sort_values(["small_sample", "value", "agency"], ascending=[True, not descending, True]).reset_index(drop=True)
     df["rank"] = pd.array([i + 1 if not s else pd.NA for i, s in enumerate(df.small_sample)], dtype="Int64")
+    return df
+
+
+def _like_with_like(con, flt: Filters, year: int, measure: str, df: pd.DataFrame) -> pd.DataFrame:
+    """A ranking of a sum of parts (followers over platforms): each agency's previous value and change over
+    its parts listed in both years only (`prev_value` -> `current_same`, `pairs`), so a platform left out
+    one year is not a fall."""
+    per = part_pairs(con, flt, year, measure)
+    if per is None:
+        return df
+    df = df.drop(columns=["prev_value"]).merge(per.rename(columns={"previous": "prev_value"}), on="agency_id", how="left")
+    df["pairs"] = df.pairs.fillna(0).astype(int)
+    df["change"] = df.current_same - df.prev_value
     return df
 
 
@@ -232,7 +283,8 @@ def measure_changes(con, flt: Filters, year: int, measures: tuple[str, ...]) -> 
         now, before = _pooled(c_ok.loc[same], key), _pooled(p_ok.loc[same], key)
         den = (lambda d: float(sum(d[c].sum() for c in m.den.split(" + "))) if m.rate and len(d) else None)
         rows.append({"measure": key, "value": _pooled(c_ok, key), "agencies": len(c_ok), "previous": before,
-                     "current_same": now, "same_agencies": len(same),
+                     "current_same": now, "same_agencies": len(same), "pairs": None,
                      "change": (now - before) if now is not None and before is not None else None,
-                     "den_value": den(c_ok), "den_same": den(c_ok.loc[same]), "den_previous": den(p_ok.loc[same])})
+                     "den_value": den(c_ok), "den_same": den(c_ok.loc[same]), "den_previous": den(p_ok.loc[same])}
+                    | part_change(con, flt, year, key))
     return pd.DataFrame(rows)

@@ -85,3 +85,23 @@ def agency_section(con, flt: Filters, section: str, year: int | None = None) -> 
         where f.metric in (select unnest(?::varchar[])) and {scope} {year_sql}
         order by a.name, f.year
     """, [[m.code for m in catalog.METRICS if m.section == section], *params, *year_params])
+
+
+def key_totals(con, flt: Filters, section: str, same: bool = False) -> pd.DataFrame:
+    """year, metric, dim, key, value, agencies, unverified: each metric of a section summed by year with
+    the agencies each point sums (a line per platform). With `same`, each metric sums only the agencies that
+    list that metric in every year it has a value in scope (like with like per line, not per section: an
+    agency that lists 微博 one year and not the next is left out of 微博's line)."""
+    metrics = [m.code for m in catalog.METRICS if m.section == section]
+    scope, params = _scope(flt, "f")
+    ok = "coalesce(f.verified, false)"
+    keep = """join (select agency_id, key from v group by agency_id, key
+                    having count(distinct year) = (select count(distinct w.year) from v w where w.key = v.key))
+               using (agency_id, key)""" if same else ""
+    return _q(con, f"""
+        with v as (select f.agency_id, f.year, f.metric, f.dim, f.key, f.value, {ok} as ok from v_values f
+                   where f.metric in (select unnest(?::varchar[])) and f.value is not null and {scope}
+                   {f"and {ok}" if flt.verified_only else ""})
+        select year, metric, dim, key, sum(value) as value, count(distinct agency_id) as agencies,
+            count(*) filter (where not ok) as unverified
+        from v {keep} group by all order by year, key""", [metrics, *params])

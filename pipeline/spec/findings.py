@@ -104,10 +104,27 @@ ISSUE_ZH = {
 }
 
 
+def _note_zh(code: str, d: dict) -> str:
+    """A reader's note in Chinese where the reader gave its fields (the narrative reader's metric and
+    its rival values); another note as the reader wrote it."""
+    metric, values = d.get("metric"), d.get("values")
+    if code != "ambiguous_narrative" or not metric or not values:
+        return d.get("note", "")
+    try:
+        label = key_label(metric, "zh")
+    except (KeyError, ValueError):
+        label = metric
+    shown = "、".join(str(v) for v in values)
+    if d.get("rival"):
+        return f"{label}：正文在 {shown} 之外还写有另一个数值，未说明哪个是该项数据，均未采用"
+    return f"{label}：正文写有多个数值（{shown}），均未采用"
+
+
 def _extraction(cells, d, lang):
     # the reader's notes are technical (which row, which cell): its English note follows the Chinese kind
     code, note = d.get("code", ""), d.get("note", "")
-    return _zh_en(f"{ISSUE_ZH.get(code, '读取提示')}（{code}）：{note}", f"{code}: {note}", lang)
+    kind = ISSUE_ZH[code] if code in ISSUE_ZH else f"读取提示（{code}）"  # a kind without Chinese words: its code
+    return _zh_en(f"{kind}：{_note_zh(code, d)}", f"{code}: {note}", lang)
 
 
 def _table_missing(cells, d, lang):

@@ -109,8 +109,9 @@ def blank_cells(values, ctx):
 @check("extraction", "info", "读取报告时的提示：未能确定读取的行、数字或信息",
        "Notes from reading the report: rows, figures or fields that could not be read with confidence", "report")
 def extraction_notes(values, ctx):
-    # the reader's note (English, technical: which row, which cell) is a field, shown as it is
-    return [([], {"code": i["code"], "note": i["message"]}, i.get("where", "")[:500])
+    # the reader's note (English, technical: which row, which cell) is a field, shown as it is; the
+    # reader's own fields (a metric and its rival values) beside it, for the writer of another language
+    return [([], {**(i.get("data") or {}), "code": i["code"], "note": i["message"]}, i.get("where", "")[:500])
             for i in ctx.get("issues") or [] if i["code"] not in _OWN_CHECKS]
 
 

@@ -251,7 +251,7 @@ def test_tiles_compare_the_same_agencies(demo_db, monkeypatch):
     against the warehouse's facts directly (not against the tile's own numbers)."""
     at = open_page(app(demo_db, monkeypatch), "overview")
     assert any("个机关" in c.value and "同一批" in c.value for c in at.caption)
-    tiles = frame_with(at, "tile", "change")
+    tiles = frame_with(at, "tile", "count_change")
     apps = tiles[tiles.tile == "applications"].iloc[0]
     year = int(apps.year)
     with duckdb.connect(str(demo_db), read_only=True) as con:
@@ -259,7 +259,7 @@ def test_tiles_compare_the_same_agencies(demo_db, monkeypatch):
             with v as (select agency_id, year, value from v_values where metric = 'app.received_new' and dim = 'total')
             select sum(c.value), sum(p.value), count(*) from v c join v p on p.agency_id = c.agency_id and p.year = c.year - 1
             where c.year = ?""", [year]).fetchall()[0]
-    assert float(apps.change) == now - before and int(apps.same_agencies) == n
+    assert float(apps.count_change) == now - before and int(apps.same_agencies) == n
     metric = next(m for m in at.metric if m.label == "收到申请")
     assert metric.delta == ("+" if now >= before else "-") + f"{abs(now - before):,.0f}"
 
@@ -562,10 +562,10 @@ def test_units_procurement_and_sums(demo_db, monkeypatch):
     at = open_page(app(demo_db, monkeypatch, year="2023"), "overview")
     assert next(m for m in at.metric if m.label == "集中采购金额").value == "—"
     assert any("只有 2019 年格式" in c.value for c in at.caption)  # the reason, not "0 个机关" alone
-    at = open_page(app(demo_db, monkeypatch), "applications")
+    at = open_page(app(demo_db, monkeypatch, same="0"), "applications")
     assert any(c.value.startswith("各年合计所含机关数") and "2022: 39" in c.value for c in at.caption)
     at.toggle(key="app_same").set_value(True).run()
-    assert _as_list(at.query_params["same"]) == ["1"]
+    assert "same" not in at.query_params  # on is the default: the link says nothing
     assert any("同一批 39 个机关" in c.value for c in at.caption)
     import json
 

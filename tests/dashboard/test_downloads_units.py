@@ -1,0 +1,43 @@
+"""Downloads say one unit per column: rates in % (never a fraction in one file and a percentage in another),
+a Chinese download has no English words, whole numbers are written whole (41, not 41.0)."""
+from __future__ import annotations
+
+import io
+
+import duckdb
+import pandas as pd
+
+from pipeline.serve.export import labelled, to_csv_bytes
+from tests.dashboard.test_apptest import app, frame_with, open_page
+
+
+def test_whole_numbers_are_written_whole_and_rates_keep_their_decimal():
+    df = pd.DataFrame({"rank": pd.array([1, None], dtype="Int64").astype(float), "denominator": [41.0, None],
+                       "value": [1.5, 2.0], "grant_rate": [0.5, 0.3661]})
+    text = to_csv_bytes(labelled(df, "zh", {}, {"grant_rate": "rate"})).decode("utf-8-sig").splitlines()
+    assert text[1:] == ["1,41,1.5,50.0", ",,2.0,36.6"]
+
+
+def test_overview_download_gives_rates_in_percent_and_counts_apart(demo_db, monkeypatch):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        year = con.execute("select max(year) from reports").fetchall()[0][0]
+    at = open_page(app(demo_db, monkeypatch, year=str(year)), "overview")
+    tiles = frame_with(at, "tile", "rate_value").set_index("tile")
+    shown = next(m for m in at.metric if m.label == "公开率").value  # 46.8% on the tile
+    assert tiles.loc["grant_rate", "rate_value"] == float(shown.split("%")[0])
+    assert pd.isna(tiles.loc["grant_rate", "count_value"]) and pd.isna(tiles.loc["applications", "rate_value"])
+    assert tiles.loc["applications", "count_value"] == int(tiles.loc["applications", "count_value"])
+
+
+def test_compare_download_kind_in_chinese_and_integers_whole(demo_db, monkeypatch):
+    from tests.dashboard.test_apptest import downloads
+
+    at = open_page(app(demo_db, monkeypatch, metric="grant_rate"), "compare")
+    ranking = frame_with(at, "rank", "kind", "denominator")
+    assert set(ranking.kind.dropna()) <= {"政府", "部门"}
+    from tests.dashboard.conftest import by_code
+
+    raw = next(d for d in downloads(at) if b"[rank]" in d)
+    text = by_code(pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype=str, keep_default_na=False))
+    for code in ("rank", "denominator", "peers"):
+        assert text[code].str.fullmatch(r"\d*").all(), (code, list(text[code])[:5])

@@ -1,0 +1,91 @@
+"""An unverified number (one its report's arithmetic does not confirm) is marked † everywhere it is shown,
+as the captions promise: the overview's tiles, the bars of sums, the quality page's facts."""
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from tests.dashboard.test_apptest import _array, app, open_page
+
+
+def _unverified_years(demo_db, where: str) -> set[int]:
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        return {r[0] for r in con.execute(f"select distinct year from v_values where not verified and {where}").fetchall()}
+
+
+def _marked_years(chart) -> set[int]:
+    spec = json.loads(chart.proto.spec)
+    return {int(x) for t in spec["data"] for x, m in zip(_array(t.get("x") or []), _array(t.get("text") or [])) if m == "†"}
+
+
+def test_a_tile_including_unverified_values_is_marked(demo_db, monkeypatch):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        cy = con.execute("select year from measures_verified where not correction_rate").fetchall()[0][0]
+    at = open_page(app(demo_db, monkeypatch, year=str(cy)), "overview")
+    assert next(m for m in at.metric if m.label == "复议诉讼纠错率").value.endswith("†")
+    assert not next(m for m in at.metric if m.label == "收到申请").value.endswith("†")
+    at = open_page(app(demo_db, monkeypatch, year=str(cy), verified="1"), "overview")
+    assert not next(m for m in at.metric if m.label == "复议诉讼纠错率").value.endswith("†")
+
+
+def test_bars_of_sums_including_unverified_values_carry_the_mark(demo_db, monkeypatch):
+    outcomes = ("metric in ('app.granted', 'app.partial', 'app.other') or metric like 'app.denied.%' or metric like "
+                "'app.unavailable.%' or metric like 'app.not_processed.%'")
+    expected = _unverified_years(demo_db, f"dim = 'total' and ({outcomes})")
+    assert expected, "the demo has an unverified 表三 total"
+    at = open_page(app(demo_db, monkeypatch, same="0"), "applications")
+    assert _marked_years(at.get("plotly_chart")[0]) == expected
+    expected = _unverified_years(demo_db, "(metric like 'review%' or metric like 'litigation.%') and dim <> 'total'")
+    assert expected, "the demo has an unverified 表四 cell"
+    at = open_page(app(demo_db, monkeypatch, same="0"), "review")
+    assert _marked_years(at.get("plotly_chart")[0]) == expected
+    at = open_page(app(demo_db, monkeypatch, same="0", verified="1"), "review")
+    assert _marked_years(at.get("plotly_chart")[0]) == set()
+
+
+def test_quality_facts_mark_unverified_values_and_name_columns_in_chinese(demo_db, monkeypatch):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rid, n = con.execute("select report_id, count(*) from v_values where not verified group by 1 limit 1").fetchall()[0]
+    at = open_page(app(demo_db, monkeypatch, report=rid), "quality")
+    facts = next(d.value for d in at.dataframe if "指标代码" in d.value.columns)
+    assert "metric:dim" not in facts.columns
+    assert facts["数值"].astype(str).str.endswith("†").sum() == n
+    assert any(c.value.startswith("† 未经核验") for c in at.caption)
+
+
+def test_the_narrative_readers_notes_are_written_in_chinese_on_a_chinese_page():
+    """From the reader's issue (its fields, not its English words) to the finding on a Chinese page."""
+    import re
+
+    from pipeline.extract import extract_bytes
+    from pipeline.spec import findings
+    from pipeline.warehouse.checks import extraction_notes
+
+    head = "某县人民政府2023年政府信息公开工作年度报告\n一、总体情况\n"
+    for text, words in (("网站总访问量为1,560,000次（第三方统计平台数据为1,498,230次）。", "访问"),
+                        ("全年未收到局长信箱来信。\n二、主动公开政府信息情况\n局长信箱收到来信8件。", "信箱")):
+        r = extract_bytes((head + text + "\n").encode("utf-8"), "case.txt")
+        issues = [i.to_json() for i in r.issues if i.code == "ambiguous_narrative"]
+        assert issues, text
+        for _, d, _ in extraction_notes(None, {"issues": issues}):
+            zh = findings.message("extraction", [], d, "zh")
+            assert not re.search(r"[A-Za-z]", zh), zh
+            assert "正文数字有歧义" in zh and words in zh, zh
+            assert findings.message("extraction", [], d, "en").endswith(d["note"])
+
+
+def test_every_line_of_the_active_chart_has_its_own_colour(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch), "active")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lines = [t for t in spec["data"] if t.get("mode", "").startswith("lines")]
+    assert len(lines) > 10
+    assert len({t["line"]["color"] for t in lines}) == len(lines)
+
+
+def test_the_new_media_table_shows_a_platform_not_listed_as_a_dash(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch), "web_media")
+    table = at.dataframe[-1].value
+    cells = table.to_numpy().ravel().tolist()
+    assert "—" in cells  # the demo has agencies that list some platforms only
+    assert not any(c is None or c != c or str(c) in ("None", "nan") for c in cells)
