@@ -371,6 +371,14 @@ def missing(v) -> bool:
     return v is None or (isinstance(v, float) and pd.isna(v))
 
 
+def fmt_pp(change) -> str:
+    """A rate's change in percentage points, signed, one decimal; a change that rounds to nothing is
+    0.0, never -0.0."""
+    from pipeline.serve.writing.templates import no_minus_zero
+
+    return tr("pp", v=no_minus_zero(f"{change * 100:+.1f}"))
+
+
 def fmt_wan_yuan(v) -> str:
     """An amount in 万元 for people: 6.4亿元 or 3,200万元 (10,000 万元 is 1 亿元); — when missing."""
     if missing(v):

@@ -8,8 +8,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (bad_param, clicked, download, empty_note, filters, fmt_number, lang, missing, q, tr,
+from app_pages.common import (fmt_pp, bad_param, clicked, download, empty_note, filters, fmt_number, lang, missing, q, tr,
                               unverified_note, url_int, url_list, url_value, with_gaps, write_url)
+from pipeline.serve.writing.templates import no_minus_zero
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, section_label
@@ -169,7 +170,7 @@ if not empty_note(order):
     def _change(v):
         if missing(v):
             return ""
-        return tr("pp", v=f"{v * 100:+.1f}") if rate else f"{v:+,.0f}" if float(v).is_integer() else f"{v:+,.2f}"
+        return fmt_pp(v) if rate else f"{v:+,.0f}" if float(v).is_integer() else f"{v:+,.2f}"
 
     def _words(col: pd.Series, word) -> dict:
         """Each distinct value's word, looked up once (empty for a missing one)."""
@@ -197,7 +198,7 @@ if not empty_note(order):
         table[tr("denominator")] = order.denominator.map(lambda v: "" if missing(v) else f"{v:,.0f}")
         table[tr("small_sample")] = order.small_sample.map(lambda v: tr("yes") if v else "")
     else:
-        table[tr("pct_change")] = order["pct_change"].map(lambda v: "" if missing(v) else f"{v * 100:+.1f}%")
+        table[tr("pct_change")] = order["pct_change"].map(lambda v: "" if missing(v) else no_minus_zero(f"{v * 100:+.1f}") + "%")
     table[tr("profile")] = "profile?agency=" + order.agency_id
     st.caption(tr("all_ranked", n=len(table)))
     n_unverified = int((order.verified.fillna(False) == False).sum())  # noqa: E712

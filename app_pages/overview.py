@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages import writing
-from app_pages.common import (clicked, download, empty_note, filters, fmt_number, fmt_wan_yuan, lang, missing, q, tr,
+from app_pages.common import (fmt_pp, clicked, download, empty_note, filters, fmt_number, fmt_wan_yuan, lang, missing, q, tr,
                               unverified_note, url_int, write_url, year_choice)
 from pipeline.serve.queries import FINDING_STATES, MEASURES, TIMELINESS_STATES, definition
 
@@ -25,7 +25,7 @@ for col, row in zip(cols, tiles.itertuples()):
     delta, help_text = None, None
     if not missing(row.change):
         if rate:
-            delta = tr("pp", v=f"{row.change * 100:+.1f}")
+            delta = fmt_pp(row.change)
         elif money:
             delta = ("+" if row.change >= 0 else "-") + fmt_wan_yuan(abs(row.change))
         else:

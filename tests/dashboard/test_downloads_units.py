@@ -41,3 +41,11 @@ def test_compare_download_kind_in_chinese_and_integers_whole(demo_db, monkeypatc
     text = by_code(pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype=str, keep_default_na=False))
     for code in ("rank", "denominator", "peers"):
         assert text[code].str.fullmatch(r"\d*").all(), (code, list(text[code])[:5])
+
+
+def test_a_rate_change_that_rounds_to_nothing_is_not_written_minus_zero():
+    from app_pages.common import fmt_pp
+
+    assert fmt_pp(-0.0001) == "0.0 个百分点"
+    assert fmt_pp(0.0001) == "0.0 个百分点"
+    assert fmt_pp(-0.012) == "-1.2 个百分点" and fmt_pp(0.012) == "+1.2 个百分点"

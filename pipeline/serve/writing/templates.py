@@ -47,10 +47,10 @@ def pct(v) -> str:
 
 
 def pct_change(v) -> str:
-    return "—" if missing(v) else _no_minus_zero(f"{float(v) * 100:+.1f}") + "%"
+    return "—" if missing(v) else no_minus_zero(f"{float(v) * 100:+.1f}") + "%"
 
 
-def _no_minus_zero(s: str) -> str:
+def no_minus_zero(s: str) -> str:
     """-0.0 and +0.0 (a change that rounds to nothing) written 0.0."""
     return "0.0" if s in ("-0.0", "+0.0") else s
 
@@ -59,7 +59,7 @@ def pp(v, lang: str = "zh") -> str:
     """A change of a rate in percentage points: +1.2 个百分点 / +1.2 pp."""
     if missing(v):
         return "—"
-    return _no_minus_zero(f"{float(v) * 100:+.1f}") + (" 个百分点" if lang == "zh" else " pp")
+    return no_minus_zero(f"{float(v) * 100:+.1f}") + (" 个百分点" if lang == "zh" else " pp")
 
 
 def date(v) -> str:
