@@ -25,9 +25,8 @@ sum_note("active", same)
 download_totals(tot, "proactive-disclosure", "act_tot")
 
 st.subheader(tr("procurement"))
-st.caption(tr("procurement_2019_only", year="2021+") if lang() == "en" else
-           "集中采购金额只有 2019 年格式（2019、2020 年度报告）填报；2021 年起的格式没有此项。")
-year = year_choice("year", "act_year")
+st.caption(tr("procurement_format"))
+year = year_choice("year", "act_year", up_to=catalog.LAST_2019_FORMAT_YEAR)
 per = q("agency_section", filters(), "active", year)
 proc = per[per.key == PROCUREMENT] if len(per) else per
 if year is not None and (proc is None or len(proc) == 0):

@@ -347,18 +347,20 @@ def empty_sums_note(df, section: str, same: bool) -> bool:
     return True
 
 
-def year_choice(label_key: str, key: str, url_key: str = "year") -> int | None:
-    """A year picker whose choice is kept in the URL (`?year=`), so a copied link shows the same year."""
+def year_choice(label_key: str, key: str, url_key: str = "year", up_to: int | None = None) -> int | None:
+    """A year picker whose choice is kept in the URL (`?year=`), so a copied link shows the same year. It
+    starts on the latest year, or the latest up to `up_to` (a figure only some formats state)."""
     years = [y for y in q("options")["years"] if _in_range(y)]
     if not years:
         return None
+    first = max((y for y in years if up_to is None or y <= up_to), default=years[-1])
     if key not in st.session_state or st.session_state[key] not in years:
         wanted = url_int(url_key, 1900, 2200)
         if wanted is not None and wanted not in years:
             bad_param(url_key, wanted)
-        st.session_state[key] = wanted if wanted in years else years[-1]
+        st.session_state[key] = wanted if wanted in years else first
     year = st.selectbox(tr(label_key), years[::-1], key=key)
-    write_url({url_key: str(year) if year != years[-1] else None})
+    write_url({url_key: str(year) if year != first else None})
     return year
 
 

@@ -241,6 +241,9 @@ UI: dict[str, tuple[str, str]] = {
     "small_sample_tile": ("小样本：分母 {n}，不足 {min}", "Small sample: denominator {n}, under {min}"),
     "denominator_n": ("分母 {n}", "denominator {n}"),
     "median_over": ("同级同类中位数，基于 {n} 个机关", "peer median, over {n} agencies"),
+    "procurement_format": ("集中采购金额只有 2019 年格式（2019、2020 年度报告）填报；2021 年起的格式没有此项。",
+                           "Only the 2019 format (reports for 2019 and 2020) states the procurement amount; the "
+                           "format used from 2021 has no such row."),
     "procurement_2019_only": ("集中采购金额只有 2019 年格式（2019、2020 年度报告）填报；2021 年起的格式没有此项，故 {year} 年不显示。",
                               "Only the 2019 format (reports for 2019 and 2020) states the procurement amount; the "
                               "format used from 2021 has no such row, so {year} shows none."),

@@ -131,6 +131,9 @@ def _m(code, dims, unit, section, templates, zh, en, report_label, row_patterns=
 
 _PRINTED = printed_row_labels()
 _T19, _T21, _BOTH, _ANY = ("2019",), ("2021",), ("2019", "2021"), ("any",)
+# the 2019 format is prescribed for the reports on 2019 and 2020 (a report's format is read from its tables,
+# never from its year; this only tells a page where a 2019-format-only row is to be expected)
+LAST_2019_FORMAT_YEAR = 2020
 _ITEMS = ("items_prev", "items_change", "decisions")
 _ITEM_UNITS = {"2019": "项/件", "2021": "件"}
 

@@ -183,7 +183,7 @@ def _state_urls(demo_db) -> dict[str, str]:
         "web_media": "?same=0&prov=河南省",
         "applications": "?same=0&y0=2020",
         "review": "?year=2021&level=city",
-        "active": "?year=2020",
+        "active": "?year=2019",  # the procurement year starts on 2020, the last of the 2019 format
         "quality": "?sev=error&status=open&check=review_sum",
         "report": f"?report={rid}",
     }

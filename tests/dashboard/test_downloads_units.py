@@ -49,3 +49,17 @@ def test_a_rate_change_that_rounds_to_nothing_is_not_written_minus_zero():
     assert fmt_pp(-0.0001) == "0.0 个百分点"
     assert fmt_pp(0.0001) == "0.0 个百分点"
     assert fmt_pp(-0.012) == "-1.2 个百分点" and fmt_pp(0.012) == "+1.2 个百分点"
+
+
+def test_procurement_opens_on_the_last_year_of_the_format_that_states_it(demo_db, monkeypatch):
+    """The amount is a 2019-format row: the page opens on 2020, not on the latest year, which has none."""
+    from tests.dashboard.test_apptest import app, open_page
+
+    at = open_page(app(demo_db, monkeypatch), "active")
+    assert next(s for s in at.selectbox if s.key == "act_year").value == 2020
+    assert not [i for i in at.info if "2019 年格式" in i.value]
+    import json
+
+    titles = [json.loads(c.proto.spec)["layout"].get("xaxis", {}).get("title", {}).get("text", "")
+              for c in at.get("plotly_chart")]
+    assert any("采购" in t and ("万元" in t or "亿元" in t) for t in titles), titles
