@@ -42,8 +42,16 @@ if aliases is not None and len(aliases):
 # -- each year's report ---------------------------------------------------------------------------
 st.subheader(tr("reports_by_year"))
 reps = q("agency_reports", aid)
+# the years the warehouse holds reports for, from this agency's first: a year without its report is a row
+# that says so (a gap), never a year left out
+held = [y for y in q("options")["years"] if len(reps) and y >= reps.year.min()]
+gaps = sorted(set(held) - set(reps.year))
 if not empty_note(reps):
-    timely = {"on_time": tr("status_on_time"), "late": tr("status_late"), "unknown": tr("date_unknown")}
+    if gaps:
+        reps = pd.concat([reps, pd.DataFrame({"year": gaps, "timeliness": "no_report", "report_id": None})])
+        reps = reps.sort_values("year", ascending=False, kind="stable")
+    timely = {"on_time": tr("status_on_time"), "late": tr("status_late"), "unknown": tr("date_unknown"),
+              "no_report": tr("no_report_held")}
     shown = pd.DataFrame({
         tr("year"): reps.year.astype(str), tr("template"): reps.template.fillna(""),
         tr("published_on"): reps.published_on.map(lambda d: "" if pd.isna(d) else str(d)[:10]),
@@ -54,6 +62,8 @@ if not empty_note(reps):
     })
     st.dataframe(shown, hide_index=True, width="stretch",
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
+    if gaps:
+        st.caption(tr("no_report_years", years="、".join(map(str, gaps))))
 
 # -- every measure beside the peer median -----------------------------------------------------------
 st.subheader(tr("measures_vs_peers"))
@@ -66,6 +76,11 @@ if not empty_note(ms):
     label = {k: (m.zh if lang() == "zh" else m.en) for k, m in queries.MEASURES.items()}
     rate = {k: m.rate for k, m in queries.MEASURES.items()}
 
+    def _self_only(n, small, ok) -> bool:
+        """The median is over one peer, and that peer is the agency itself (not a small sample, and
+        verified when only verified values count): no comparison at all."""
+        return n == 1 and not small and (ok or not flt.verified_only)
+
     def _cell(k, v, den, small, med, n, ok):
         m = queries.MEASURES[k]
         own = fmt_rate_den(v, den, m.min_den) if m.rate else (fmt_wan_yuan(v) if k.endswith("wan_yuan") else fmt_number(v))
@@ -74,12 +89,17 @@ if not empty_note(ms):
         if not ok:
             own = "† " + own
         peer = (fmt_number(med, m.rate) if not k.endswith("wan_yuan") else fmt_wan_yuan(med)) if n else "—"
+        if _self_only(n, small, ok):
+            return f"{own}｜—（{tr('peer_self_only')}）" if lang() == "zh" else f"{own} | — ({tr('peer_self_only')})"
         return f"{own}｜{peer}（{n}）" if lang() == "zh" else f"{own} | {peer} ({n})"
 
     wide = ms.assign(cell=[_cell(k, v, d, s_, p, n, ok) for k, v, d, s_, p, n, ok in
                            zip(ms.measure, ms.value, ms.denominator, ms.small_sample, ms.peer_median, ms.peers, ms.verified)])
     grid = wide.pivot(index="measure", columns="year", values="cell")
-    grid = grid.reindex([k for k in queries.MEASURES if k in grid.index]).fillna("")
+    grid = grid.reindex([k for k in queries.MEASURES if k in grid.index])
+    grid = grid.reindex(columns=sorted(set(grid.columns) | set(gaps))).astype(object).fillna("")
+    for y in gaps:  # a year without its report: said in its column, not a year left out
+        grid[y] = tr("no_report_held")
     grid.index = [label[k] for k in grid.index]
     grid.columns = [str(c) for c in grid.columns]
     st.caption(tr("value_and_median") + " " + tr("small_mark_note")
@@ -95,7 +115,9 @@ if not empty_note(ms):
     write_url({"measure": pick if pick != choices[0] else None})
     one = ms[ms.measure == pick]
     lines = pd.concat([one.assign(series=names[aid])[["series", "year", "value"]],
-                       one.assign(series=tr("peer_median"), value=one.peer_median)[["series", "year", "value"]]])
+                       one.assign(series=tr("peer_median"), value=one.peer_median.where(
+                           [not _self_only(n, s_, ok) for n, s_, ok in zip(one.peers, one.small_sample, one.verified)]))[
+                           ["series", "year", "value"]]])
     fig = px.line(with_gaps(lines, "series"), x="year", y="value", color="series", markers=True,
                   labels={"year": tr("year"), "value": label[pick], "series": ""})
     fig.update_traces(connectgaps=False)

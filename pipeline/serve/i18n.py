@@ -241,6 +241,11 @@ UI: dict[str, tuple[str, str]] = {
     "small_sample_tile": ("小样本：分母 {n}，不足 {min}", "Small sample: denominator {n}, under {min}"),
     "denominator_n": ("分母 {n}", "denominator {n}"),
     "median_over": ("同级同类中位数，基于 {n} 个机关", "peer median, over {n} agencies"),
+    "no_report_held": ("未收到报告", "No report held"),
+    "no_report_years": ("这些年度没有收到本机关的报告（未发布或未采集），不是零：{years}。",
+                        "No report of this agency is held for these years (not published or not collected), "
+                        "which is not zero: {years}."),
+    "peer_self_only": ("同级同类仅本机关", "no peer but this agency"),
     "procurement_format": ("集中采购金额只有 2019 年格式（2019、2020 年度报告）填报；2021 年起的格式没有此项。",
                            "Only the 2019 format (reports for 2019 and 2020) states the procurement amount; the "
                            "format used from 2021 has no such row."),

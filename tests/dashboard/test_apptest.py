@@ -234,8 +234,13 @@ def test_profile_page_from_the_url(demo_db, monkeypatch):
     body = " ".join(c.value for c in at.caption)
     assert "同级同类机关" in body and "已在机关名录登记" in body
     reports = at.dataframe[0].value
-    assert "2022" not in set(reports.iloc[:, 0])  # the missing year has no row
-    assert reports.iloc[:, -1].str.startswith("report?report=").all()  # each year links to its report
+    gap = reports[reports.iloc[:, 0] == "2022"]  # the missing year is a row that says so, with no link
+    assert len(gap) == 1 and "未收到报告" in set(gap.iloc[0]) and gap.iloc[0, -1] != gap.iloc[0, -1]
+    held = reports[reports.iloc[:, 0] != "2022"]
+    assert held.iloc[:, -1].str.startswith("report?report=").all()  # each year held links to its report
+    assert any("2022" in c.value and "不是零" in c.value for c in at.caption)
+    grid = next(d.value for d in at.dataframe if "2022" in d.value.columns and "2021" in d.value.columns)
+    assert set(grid["2022"]) == {"未收到报告"}
     measures = frame_with(at, "measure", "rate_value")
     assert set(measures.agency_id) == {"demo-14"}
     apps = measures[measures.measure == "applications"]
@@ -690,3 +695,14 @@ def test_the_review_letter_says_a_report_was_read_by_ocr(ocr_db):
         text, _ = letter_text(con, ids["txt"], None, "zh")
     assert "| 读取方式 | 由 OCR 识别（扫描页或图片）：6/" in zh and "| Read by | OCR (scanned pages or pictures): 6 of " in en
     assert "OCR" not in text
+
+
+def test_profile_says_when_the_only_peer_is_the_agency_itself(demo_db, monkeypatch):
+    """demo-07 is the only one of its level and kind with a 2020 correction rate: its median would be itself."""
+    at = open_page(app(demo_db, monkeypatch, agency="demo-07"), "profile")
+    measures = frame_with(at, "measure", "rate_value")
+    assert (measures.peers == 1).any(), "the demo has a measure whose only peer is the agency"
+    grid = next(d.value for d in at.dataframe if "2021" in d.value.columns and "2019" in d.value.columns)
+    cells = [c for c in grid.to_numpy().ravel() if isinstance(c, str)]
+    assert any("同级同类仅本机关" in c for c in cells)
+    assert not any(c.endswith("（1）") for c in cells)  # no median 'over 1 agency' that is itself
