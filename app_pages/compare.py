@@ -113,7 +113,7 @@ else:
                                 hovertemplate=f"{agency} %{{x}}: %{{y:.1%}}<br>%{{text}}<extra></extra>")
             st.caption(tr("trend_small", m=label, n=measure.min_den))
         fig.update_xaxes(dtick=1)
-        fig.update_yaxes(tickformat=".1%" if rate else ",~r", separatethousands=True)
+        fig.update_yaxes(tickformat=".1%" if rate else ",~r", separatethousands=True, rangemode="tozero" if rate else "normal")
         st.plotly_chart(fig, width="stretch")
         cols = ["agency", "agency_id", "year", "value"] + (["denominator", "small_sample"] if rate else [])
         download(series[cols].rename(columns={"value": key}), f"compare-{key}", "cmp_lines")

@@ -129,7 +129,7 @@ if not empty_note(ms):
                               for d in small.denominator], hovertemplate="%{x}: %{y:.1%}<br>%{text}<extra></extra>")
         st.caption(tr("trend_small", m=label[pick], n=queries.MEASURES[pick].min_den))
     fig.update_xaxes(dtick=1)
-    fig.update_yaxes(tickformat=".1%" if rate[pick] else ",~r")
+    fig.update_yaxes(tickformat=".1%" if rate[pick] else ",~r", rangemode="tozero" if rate[pick] else "normal")
     st.plotly_chart(fig, width="stretch")
     st.caption(f"**{tr('definition')}**：{queries.definition(pick, lang())}")
     out = ms.assign(agency=names[aid], agency_id=aid, label=ms.measure.map(label),

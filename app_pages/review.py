@@ -48,7 +48,7 @@ if rates:
                               for m_, d, k in zip(small.measure, small.denominator, small.key)],
                         hovertemplate="%{x}: %{y:.1%}<br>%{text}<extra></extra>")
         st.caption(tr("trend_small", m=tr("pooled_rate"), n=queries.MEASURES["correction_rate"].min_den))
-    fig.update_yaxes(tickformat=".1%")
+    fig.update_yaxes(tickformat=".1%", rangemode="tozero")  # a rate from 0: its size is not exaggerated
     fig.update_xaxes(dtick=1)
     st.plotly_chart(fig, width="stretch")
     for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
@@ -67,7 +67,7 @@ if year is not None:
         name = queries.MEASURES["review_correction_rate"].zh if lang() == "zh" else queries.MEASURES["review_correction_rate"].en
         fig = px.scatter(pts, x="denominator", y="value", hover_name="agency", color="sample",
                          labels={"denominator": tr("concluded_reviews"), "sample": "", "value": name})
-        fig.update_yaxes(tickformat=".1%")
+        fig.update_yaxes(tickformat=".1%", rangemode="tozero")
         st.plotly_chart(fig, width="stretch")
         download(pts[["agency", "agency_id", "year", "denominator", "value", "small_sample"]].rename(
             columns={"value": "review_correction_rate"}), f"concluded-vs-correction-{year}", "rv_scatter",

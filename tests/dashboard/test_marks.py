@@ -89,3 +89,15 @@ def test_the_new_media_table_shows_a_platform_not_listed_as_a_dash(demo_db, monk
     cells = table.to_numpy().ravel().tolist()
     assert "—" in cells  # the demo has agencies that list some platforms only
     assert not any(c is None or c != c or str(c) in ("None", "nan") for c in cells)
+
+
+def test_rate_axes_start_at_zero(demo_db, monkeypatch):
+    """A rate's line or points drawn from 0, so a change of a point does not fill the chart."""
+    at = open_page(app(demo_db, monkeypatch, agency="demo-07", measure="grant_rate"), "profile")
+    axes = [json.loads(c.proto.spec)["layout"].get("yaxis", {}) for c in at.get("plotly_chart")]
+    assert any(a.get("tickformat") == ".1%" for a in axes)
+    assert all(a.get("rangemode") == "tozero" for a in axes if a.get("tickformat") == ".1%")
+    at = open_page(app(demo_db, monkeypatch), "review")
+    axes = [json.loads(c.proto.spec)["layout"].get("yaxis", {}) for c in at.get("plotly_chart")]
+    rates = [a for a in axes if a.get("tickformat") == ".1%"]
+    assert len(rates) >= 2 and all(a.get("rangemode") == "tozero" for a in rates)
