@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import writing
+from app_pages.picker import pick_report
 from app_pages.common import (db_path, download, empty_note, filters, lang, md_text, no_none, q, tr, url_list, url_value,
                               write_url)
 from pipeline.spec import catalog, findings
@@ -138,16 +139,12 @@ def _where(ev: dict) -> str:
     return " / ".join(p for p in parts if p)
 
 
-reps = q("reports", filters())
-if not empty_note(reps):
-    labels = dict(zip(reps.report_id.tolist(), (f"{a} · {y} · {s}" for a, y, s in
-                                                 zip(reps.agency.tolist(), reps.year.tolist(), reps.source_name.tolist()))))
-    if "dq_report" not in st.session_state or st.session_state.dq_report not in labels:
-        wanted = url_value("report")
-        st.session_state.dq_report = wanted if wanted in labels else next(iter(labels))
-    rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, key="dq_report")
-    write_url({"report": rid if rid != next(iter(labels)) else None})
-    rep = reps[reps.report_id == rid].iloc[0]
+rep, is_default = pick_report("dq", url_value("report"), with_source=True)
+if rep is None:
+    empty_note(None)
+else:
+    rid = rep.report_id
+    write_url({"report": None if is_default else rid})
     writing.letter_downloads(rid, "dq", rep)
     facts = q("report_facts", rid)
     if not empty_note(facts):

@@ -39,6 +39,28 @@ def reports(con, flt: Filters) -> pd.DataFrame:
     """, params)
 
 
+PICK_LIMIT = 50  # the most agencies a report picker lists at once (the rest are reached by typing a name)
+
+
+def report_agencies(con, flt: Filters, text: str = "", limit: int = PICK_LIMIT) -> pd.DataFrame:
+    """A report picker's agencies: those in scope with a report whose name contains `text` (literal text, or
+    one of its aliases, as the sidebar's search), the first `limit` by name, and `matches`: how many match."""
+    scope, params = _scope(flt, "r")
+    literal = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return _q(con, f"""
+        select r.agency_id, a.name as agency, count(*) over () as matches
+        from reports r join agencies a using (agency_id)
+        where {scope} and (a.name like ? escape '\\' or list_contains(a.aliases, ?))
+        group by r.agency_id, a.name order by a.name, r.agency_id limit ?""",
+              [*params, f"%{literal}%", text.strip(), int(limit)])
+
+
+def report_agency(con, report_id: str) -> str | None:
+    """The agency of a report (a linked report, whatever the filters), or None when there is no such report."""
+    rows = con.execute("select agency_id from reports where report_id = ?", [report_id]).fetchall()
+    return rows[0][0] if rows else None
+
+
 def report_facts(con, report_id: str) -> pd.DataFrame:
     return _q(con, """
         select f.metric, f.dim, f.key,
