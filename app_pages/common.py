@@ -247,20 +247,28 @@ def download(df: pd.DataFrame, name: str, key: str, kinds: dict | None = None, l
     its button is clicked) of this frame, its columns named by their codes: headers become the label in the interface's
     language with the code beside, rates rounded percentages as on screen, levels words, links absolute,
     numbers numbers (`pipeline.serve.export.labelled`)."""
-    kinds = {c: _default_kind(c) for c in df.columns} | (kinds or {})
-    names = {c: column_label(c) for c in df.columns} | (labels or {})
+    download_later(lambda: df, list(df.columns), len(df), name, key, kinds, labels)
+
+
+def download_later(fetch, columns: list[str], rows: int, name: str, key: str, kinds: dict | None = None,
+                   labels: dict | None = None):
+    """`download` of the frame `fetch()` gives (`rows` rows of `columns`): a large one is fetched only when a
+    button is clicked, so a view of the page does not load it."""
+    kinds = {c: _default_kind(c) for c in columns} | (kinds or {})
+    names = {c: column_label(c) for c in columns} | (labels or {})
     words = {lv: level_label(lv, lang()) for lv in ("national", "provincial", "city", "county", "township", "unknown")}
-    args = (df.reset_index(drop=True), lang(), names, kinds, words, base_url())
+    rest = (lang(), names, kinds, words, base_url())
     c1, c2, _ = st.columns([1, 1, 4])
-    if len(df) * max(1, len(df.columns)) > LAZY_CELLS:
+    if rows * max(1, len(columns)) > LAZY_CELLS:
         # a large table is labelled and written only when a button is clicked (then in Streamlit's own
-        # thread: everything it needs from the session is taken now, in `args`)
-        c1.download_button(tr("download_csv"), lambda: to_csv_bytes(labelled(*args)), file_name=f"{name}.csv",
-                           mime="text/csv", key=f"dl_{key}")
-        c2.download_button(tr("download_xlsx"), lambda: to_xlsx_bytes(labelled(*args)), file_name=f"{name}.xlsx",
-                           key=f"dlx_{key}", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        # thread: everything it needs from the session is taken now, in `rest`)
+        c1.download_button(tr("download_csv"), lambda: to_csv_bytes(labelled(fetch().reset_index(drop=True), *rest)),
+                           file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
+        c2.download_button(tr("download_xlsx"), lambda: to_xlsx_bytes(labelled(fetch().reset_index(drop=True), *rest)),
+                           file_name=f"{name}.xlsx", key=f"dlx_{key}",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         return
-    frame = labelled(*args)
+    frame = labelled(fetch().reset_index(drop=True), *rest)
     c1.download_button(tr("download_csv"), to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
     data = to_xlsx_bytes(frame)
     c2.download_button(tr("download_xlsx"), data, file_name=f"{name}.xlsx", key=f"dlx_{key}",

@@ -77,7 +77,12 @@ def agency_checks(con, agency_id: str) -> pd.DataFrame:
 def quality_scores(con, scope: str, params: list, reviewed: str, score_error: int, score_warning: int) -> pd.DataFrame:
     """Each report's errors and warnings from the mart, less the findings `reviewed` (a registered frame of
     finding_key, status) dismisses; confirmed and dismissed counted from the reviews."""
-    return _rows(con, f"""
+    return _rows(con, quality_scores_sql(scope, reviewed, score_error, score_warning), params)
+
+
+def quality_scores_sql(scope: str, reviewed: str, score_error: int, score_warning: int) -> str:
+    """`quality_scores`' SQL (its parameters: the scope's)."""
+    return f"""
         with rv as (
             select f.report_id,
                 count(*) filter (where f.severity = 'error' and v.status = 'dismissed') as dismissed_errors,
@@ -96,7 +101,7 @@ def quality_scores(con, scope: str, params: list, reviewed: str, score_error: in
             from mart_quality r left join rv using (report_id) where {scope}
         )
         select *, greatest(0, 100 - {score_error} * errors - {score_warning} * warnings) as score
-        from n order by score, agency, year""", params)
+        from n order by score, agency, year"""
 
 
 def measure_rows(con, cols: list[str], keys: list[str], scope: str, params: list) -> pd.DataFrame:

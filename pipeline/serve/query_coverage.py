@@ -55,13 +55,29 @@ def quality_scores(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()
     `reviewed` is (finding_key, status) of the analysts' reviews: a confirmed finding is a real problem
     and counts as an open one does; only a dismissed finding stops counting. Information findings do not
     count."""
+    return _with_reviews(con, flt, reviewed, lambda sql, params: (marts._rows if marts.has(con) else _q)(con, sql, params))
+
+
+def quality_agencies(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
+    """`quality_by_agency` of `quality_scores`, computed in SQL: a view of the data-quality page reads a row
+    per agency, not one per report."""
+    return _with_reviews(con, flt, reviewed, lambda sql, params: _q(con, f"""
+        select agency_id, agency, level, count(report_id) as reports, min(score) as min_score,
+            avg(score) as mean_score, sum(errors)::bigint as errors, sum(warnings)::bigint as warnings,
+            sum(confirmed)::bigint as confirmed, arg_min(year, score * 100000 + year) as worst_year
+        from ({sql}) s group by agency_id, agency, level
+        order by min_score, mean_score, agency, agency_id""", params))
+
+
+def _with_reviews(con, flt: Filters, reviewed: tuple[tuple[str, str], ...], run):
+    """`run(sql, params)` of the scores' SQL (the marts' or the read-time one), the reviews registered."""
     scope, params = _scope(flt, "r")
     rev = pd.DataFrame(list(reviewed), columns=["finding_key", "status"])
     con.register("reviewed", rev)
     try:
         if marts.has(con):
-            return marts.quality_scores(con, scope, params, "reviewed", SCORE_ERROR, SCORE_WARNING)
-        return _q(con, f"""
+            return run(marts.quality_scores_sql(scope, "reviewed", SCORE_ERROR, SCORE_WARNING), params)
+        return run(f"""
             with f as (
                 select c.report_id, c.severity, coalesce(v.status, 'open') as status
                 from v_check_results c left join reviewed v using (finding_key)

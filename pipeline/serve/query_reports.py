@@ -6,6 +6,7 @@ import pandas as pd
 
 from pipeline.serve import marts
 from pipeline.serve.query_scope import KIND_SQL, Filters, _q, _scope
+from pipeline.spec import findings
 from pipeline.spec.measures import MEASURES
 
 
@@ -26,6 +27,13 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
         from v_check_results c where {scope} {extra}
         order by case c.severity when 'error' then 0 when 'warning' then 1 else 2 end, c.agency, c.year
     """, params)
+
+
+def checks_described(con, flt: Filters, severities: tuple[str, ...], lang: str) -> pd.DataFrame:
+    """`checks` with each finding written in words in `lang`: `message` (what it found) and `place` (the cells
+    or the text it points at), as the data-quality page lists them."""
+    res = checks(con, flt, severities)
+    return res.assign(message=findings.messages(res, lang), place=findings.places(res, lang))
 
 
 def reports(con, flt: Filters) -> pd.DataFrame:

@@ -186,3 +186,20 @@ def test_marts_are_rebuilt_in_place(demo_db, tmp_path):
         build_marts.build(con)
         after = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in build_marts.TABLES}
     assert before == after and all(before.values())
+
+
+@pytest.mark.parametrize("which", ["demo", "generated"])
+def test_the_agencies_quality_in_sql_equals_the_pandas_computation(which, request):
+    """The data-quality page's table of agencies, computed in SQL (`quality_agencies`, from the marts and at
+    read time), equals `quality_by_agency` of every report's scores, as the page computed it before, with
+    and without reviews."""
+    db = request.getfixturevalue("demo_db" if which == "demo" else "generated_db")
+    with duckdb.connect(str(db), read_only=True) as con:
+        reviews = _reviews(con)
+        for i, flt in enumerate(_filters(con)[:5]):
+            for rv in ((), reviews):
+                was = queries.quality_by_agency(queries.quality_scores(con, flt, rv)).reset_index(drop=True)
+                assert len(was) or i > 0
+                for now in (queries.quality_agencies(con, flt, rv), _previous(queries.quality_agencies, con, flt, rv)):
+                    assert list(now.columns) == list(was.columns)
+                    pd.testing.assert_frame_equal(now.reset_index(drop=True), was, check_dtype=False)
