@@ -85,18 +85,17 @@ download(late.assign(profile="profile?agency=" + late.agency_id, timeliness_labe
 
 # -- coverage: two marks per cell -------------------------------------------------------------------------
 st.subheader(tr("coverage"))
-cov = q("coverage", filters())
-if not empty_note(cov):
-    PAGE = 100
-    agencies = list(dict.fromkeys(cov.agency))  # grouped by region and level, as the query orders them
-    pages = (len(agencies) + PAGE - 1) // PAGE
+n_agencies, _ = q("coverage_size", filters())
+if not empty_note(range(n_agencies)):
+    PAGE = 100  # agencies grouped by region and level, as the query orders them; one page's cells read
+    pages, page = (n_agencies + PAGE - 1) // PAGE, 1
     if pages > 1:
         if "ov_page" not in st.session_state:
             st.session_state.ov_page = min(url_int("page", 1, 10**6, 1), pages)
         page = st.number_input(tr("page_n", total=pages), 1, pages, key="ov_page")
         write_url({"page": str(page) if page > 1 else None})
-        st.caption(tr("showing_range", a=(page - 1) * PAGE + 1, b=min(page * PAGE, len(agencies)), total=len(agencies)))
-        cov = cov[cov.agency.isin(agencies[(page - 1) * PAGE: page * PAGE])]
+        st.caption(tr("showing_range", a=(page - 1) * PAGE + 1, b=min(page * PAGE, n_agencies), total=n_agencies))
+    cov = q("coverage_page", filters(), page, PAGE)
     colors = {"on_time": "#2e7d32", "late": "#f9a825", "date_unknown": "#81c784", "not_published": "#6d4c41",
               "not_collected": "#e0e0e0", "older_format": "#90a4ae"}
     marks = {"failing_checks": ("x-thin-open", "#b71c1c"), "incomplete": ("triangle-up-open", "#6a1b9a")}

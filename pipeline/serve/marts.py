@@ -53,6 +53,16 @@ def coverage(con, scope: str, params: list) -> pd.DataFrame:
         from mart_coverage c where {scope} order by c.ord""", params)
 
 
+def coverage_page(con, scope: str, params: list, first: int, last: int) -> pd.DataFrame:
+    """`coverage`'s rows of its agencies (by name, in the order it lists them) numbered first to last."""
+    return _rows(con, f"""
+        with c as (select * from mart_coverage c where {scope}),
+        p as (select agency, row_number() over (order by min(ord)) as i from c group by agency)
+        select c.agency_id, c.agency, c.province, c.city, c.level, c.year, c.timeliness, c.findings, c.published_on,
+            c.deadline, c.days_late, c.errors, c.warnings, c.report_id
+        from c join p using (agency) where p.i between ? and ? order by c.ord""", [*params, first, last])
+
+
 def reports(con, scope: str, params: list) -> pd.DataFrame:
     return _rows(con, f"""
         select r.report_id, r.agency_id, r.agency, r.year, r.template, r.source_name, r.source_format, r.published,

@@ -29,6 +29,25 @@ def coverage(con, flt: Filters) -> pd.DataFrame:
         order by a.province nulls first, a.city nulls first, {_LEVEL_ORDER}, c.agency, c.year""", params)
 
 
+def coverage_size(con, flt: Filters) -> tuple[int, int]:
+    """How many agencies (by name: the coverage chart's rows) and cells `coverage` has."""
+    scope, params = _scope(flt, "c")
+    table = "mart_coverage" if marts.has(con) else "v_coverage_cells"
+    agencies, cells = con.execute(f"select count(distinct c.agency), count(*) from {table} c where {scope}", params).fetchone()
+    return int(agencies), int(cells)
+
+
+def coverage_page(con, flt: Filters, page: int, size: int = 100) -> pd.DataFrame:
+    """`coverage`'s rows of its `page`-th `size` agencies (from 1; agencies by name, in the order it lists
+    them): what the overview draws, without reading every agency's cells."""
+    if marts.has(con):
+        scope, params = _scope(flt, "c")
+        return marts.coverage_page(con, scope, params, (page - 1) * size + 1, page * size)
+    cov = coverage(con, flt)
+    names = list(dict.fromkeys(cov.agency))[(page - 1) * size: page * size]
+    return cov[cov.agency.isin(names)].reset_index(drop=True)
+
+
 def late_agencies(con, flt: Filters, year: int) -> pd.DataFrame:
     """The agencies in scope whose `year` report was published late or not published by the deadline:
     the deadline, the date the site showed, and the days late (for one not published: the days from the
