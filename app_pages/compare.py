@@ -56,7 +56,6 @@ if not years:
 # -- the agencies: any agency in scope, by name or by group; ?agencies=id&agencies=id (or =none) --------
 everyone = q("agencies", flt)
 names = dict(zip(everyone.agency_id, everyone.name))
-latest = q("ranking", flt, years[0], worst_first=False, **rank_args)
 if "cmp_agencies" not in st.session_state:
     from_url = url_list("agencies")
     if from_url == ["none"]:
@@ -65,8 +64,8 @@ if "cmp_agencies" not in st.session_state:
         st.session_state.cmp_agencies = [a for a in from_url if a in names]
         if len(st.session_state.cmp_agencies) < len(from_url):
             st.warning(tr("unknown_agencies", n=len(from_url) - len(st.session_state.cmp_agencies)))
-    else:
-        st.session_state.cmp_agencies = list(latest.agency_id.head(6))
+    else:  # the six highest of the latest year (asked only when the page opens)
+        st.session_state.cmp_agencies = list(q("ranking", flt, years[0], worst_first=False, **rank_args).agency_id.head(6))
 
 
 def _add_group():

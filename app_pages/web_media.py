@@ -45,9 +45,8 @@ if not empty_note(nm):
     download(nm[["year", "platform", "platform_label", "kind", "value", "agencies"]], "newmedia", "web_nm",
              labels={"platform": tr("platform"), "platform_label": tr("platform"), "kind": tr("metric")})
     year = int(nm.year.max())  # the latest year with new-media figures in scope: the table lists it alone
-    per_agency = q("agency_section", filters(), "newmedia", year)
-    if len(per_agency):
-        table = per_agency[per_agency.year == year].pivot_table(index="agency", columns="key", values="value")
+    table = q("agency_section_table", filters(), "newmedia", year)  # (the cache hands out its own copy)
+    if len(table):
         table.columns = [catalog.label(k, lang()) for k in table.columns]
         st.caption(f"{year}")
         st.dataframe(table, width="stretch", column_config={c: st.column_config.NumberColumn(format="localized")

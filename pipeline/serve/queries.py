@@ -25,7 +25,7 @@ from pipeline.serve.query_measures import (  # noqa: F401  (re-exported: callers
     TILES, metric_series, definition, tiles, _valid, _pooled, pooled_series, ranking, years_with,
     measure_series, measure_changes)
 from pipeline.serve.query_sections import (  # noqa: F401  (re-exported: callers use queries.<name>)
-    section_agencies, same_agencies, section_totals, agency_section)
+    section_agencies, same_agencies, section_totals, agency_section, agency_section_table)
 from pipeline.serve.query_reports import (  # noqa: F401  (re-exported: callers use queries.<name>)
     checks, checks_described, reports, PICK_LIMIT, report_agencies, report_agency, report_facts, evidence_of, report_ocr, report_checks, report_source, agency_info, agency_reports, agency_measures,
     agency_checks)

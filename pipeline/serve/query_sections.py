@@ -85,3 +85,12 @@ def agency_section(con, flt: Filters, section: str, year: int | None = None) -> 
         where f.metric in (select unnest(?::varchar[])) and {scope} {year_sql}
         order by a.name, f.year
     """, [[m.code for m in catalog.METRICS if m.section == section], *params, *year_params])
+
+
+def agency_section_table(con, flt: Filters, section: str, year: int) -> pd.DataFrame:
+    """`agency_section` of one year as a table: an agency a row, a key a column (the mean of an agency's values
+    of a key, as `pivot_table` makes it); empty when there is none."""
+    per = agency_section(con, flt, section, year)
+    if not len(per):
+        return pd.DataFrame()
+    return per[per.year == year].pivot_table(index="agency", columns="key", values="value")
