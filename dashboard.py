@@ -14,7 +14,7 @@ import streamlit as st
 from app_pages import common
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, sector_label, t
-from pipeline.warehouse.build import SCHEMA_VERSION
+from pipeline.warehouse.version import SCHEMA_VERSION
 
 # the icon is a local file: a :material/…: page icon is fetched from an outside font host (fails on an intranet)
 # no menu items: with client.toolbarMode = "minimal" (.streamlit/config.toml) Streamlit's English menu is gone

@@ -5,8 +5,8 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, download_totals, filters, fmt_wan_yuan, full_numbers, lang, q, section_opening,
-                              sum_note, tr, with_gaps, year_choice, yearly)
+from app_pages.common import (download, download_totals, filters, full_numbers, lang, q, section_opening, sum_note, tr, with_gaps, year_choice, yearly)
+from app_pages.formats import fmt_wan_yuan
 from pipeline.spec import catalog
 
 PROCUREMENT = "active.procurement:amount_wan_yuan"

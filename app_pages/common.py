@@ -247,20 +247,28 @@ def download(df: pd.DataFrame, name: str, key: str, kinds: dict | None = None, l
     its button is clicked) of this frame, its columns named by their codes: headers become the label in the interface's
     language with the code beside, rates rounded percentages as on screen, levels words, links absolute,
     numbers numbers (`pipeline.serve.export.labelled`)."""
-    kinds = {c: _default_kind(c) for c in df.columns} | (kinds or {})
-    names = {c: column_label(c) for c in df.columns} | (labels or {})
+    download_later(lambda: df, list(df.columns), len(df), name, key, kinds, labels)
+
+
+def download_later(fetch, columns: list[str], rows: int, name: str, key: str, kinds: dict | None = None,
+                   labels: dict | None = None):
+    """`download` of the frame `fetch()` gives (`rows` rows of `columns`): a large one is fetched only when a
+    button is clicked, so a view of the page does not load it."""
+    kinds = {c: _default_kind(c) for c in columns} | (kinds or {})
+    names = {c: column_label(c) for c in columns} | (labels or {})
     words = {lv: level_label(lv, lang()) for lv in ("national", "provincial", "city", "county", "township", "unknown")}
-    args = (df.reset_index(drop=True), lang(), names, kinds, words, base_url())
+    rest = (lang(), names, kinds, words, base_url())
     c1, c2, _ = st.columns([1, 1, 4])
-    if len(df) * max(1, len(df.columns)) > LAZY_CELLS:
+    if rows * max(1, len(columns)) > LAZY_CELLS:
         # a large table is labelled and written only when a button is clicked (then in Streamlit's own
-        # thread: everything it needs from the session is taken now, in `args`)
-        c1.download_button(tr("download_csv"), lambda: to_csv_bytes(labelled(*args)), file_name=f"{name}.csv",
-                           mime="text/csv", key=f"dl_{key}")
-        c2.download_button(tr("download_xlsx"), lambda: to_xlsx_bytes(labelled(*args)), file_name=f"{name}.xlsx",
-                           key=f"dlx_{key}", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        # thread: everything it needs from the session is taken now, in `rest`)
+        c1.download_button(tr("download_csv"), lambda: to_csv_bytes(labelled(fetch().reset_index(drop=True), *rest)),
+                           file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
+        c2.download_button(tr("download_xlsx"), lambda: to_xlsx_bytes(labelled(fetch().reset_index(drop=True), *rest)),
+                           file_name=f"{name}.xlsx", key=f"dlx_{key}",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         return
-    frame = labelled(*args)
+    frame = labelled(fetch().reset_index(drop=True), *rest)
     c1.download_button(tr("download_csv"), to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
     data = to_xlsx_bytes(frame)
     c2.download_button(tr("download_xlsx"), data, file_name=f"{name}.xlsx", key=f"dlx_{key}",
@@ -371,48 +379,3 @@ def _in_range(y: int) -> bool:
 
 def missing(v) -> bool:
     return v is None or (isinstance(v, float) and pd.isna(v))
-
-
-def fmt_pp(change) -> str:
-    """A rate's change in percentage points, signed, one decimal; a change that rounds to nothing is
-    0.0, never -0.0."""
-    from pipeline.serve.writing.templates import no_minus_zero
-
-    return tr("pp", v=no_minus_zero(f"{change * 100:+.1f}"))
-
-
-def fmt_wan_yuan(v) -> str:
-    """An amount in 万元 for people: 6.4亿元 or 3,200万元 (10,000 万元 is 1 亿元); — when missing."""
-    if missing(v):
-        return "—"
-    if lang() == "zh":
-        return f"{v / 1e4:,.2f}亿元" if abs(v) >= 1e4 else f"{v:,.1f}".rstrip("0").rstrip(".") + "万元"
-    yuan = v * 1e4
-    return f"{yuan / 1e9:,.2f}B yuan" if abs(yuan) >= 1e9 else f"{yuan / 1e6:,.1f}M yuan"
-
-
-def fmt_rate_den(v, den, min_den: int) -> str:
-    """A rate with its denominator beside (46.8%（n=214）) and, below the measure's minimum, marked as a small
-    sample (100.0%（n=1，小样本）)."""
-    if missing(v):
-        return "—"
-    n = "—" if missing(den) else f"{den:,.0f}"
-    small = not missing(den) and den < min_den
-    if lang() == "zh":
-        return f"{v * 100:.1f}%（n={n}{'，' + tr('small_sample') if small else ''}）"
-    return f"{v * 100:.1f}% (n={n}{', ' + tr('small_sample').lower() if small else ''})"
-
-
-def fmt_number(v, rate: bool = False, compact: bool = False) -> str:
-    """A number for people: 46.8%, 14,641, or compact 84.8万 / 848K when space is short; — when missing."""
-    if missing(v):
-        return "—"
-    if rate:
-        return f"{v * 100:.1f}%"
-    if compact and abs(v) >= 10000:
-        if lang() == "zh":
-            if abs(v) >= 1e8:
-                return f"{v / 1e8:.2f}亿"
-            return f"{v / 1e4:.0f}万" if abs(v) >= 1e6 else f"{v / 1e4:.1f}万"
-        return f"{v / 1e9:.2f}B" if abs(v) >= 1e9 else f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v / 1e3:.1f}K"
-    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}".rstrip("0").rstrip(".")

@@ -8,8 +8,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (fmt_pp, bad_param, clicked, download, empty_note, filters, fmt_number, lang, missing, q, tr,
-                              unverified_note, url_int, url_list, url_value, with_gaps, write_url)
+from app_pages.common import (bad_param, clicked, download, empty_note, filters, lang, q, tr, unverified_note, url_int, url_list, url_value, with_gaps, write_url)
+from app_pages.formats import fmt_pp
 from pipeline.serve.writing.templates import no_minus_zero
 from pipeline.spec import catalog
 from pipeline.serve import queries
@@ -57,7 +57,6 @@ if not years:
 # -- the agencies: any agency in scope, by name or by group; ?agencies=id&agencies=id (or =none) --------
 everyone = q("agencies", flt)
 names = dict(zip(everyone.agency_id, everyone.name))
-latest = q("ranking", flt, years[0], worst_first=False, **rank_args)
 if "cmp_agencies" not in st.session_state:
     from_url = url_list("agencies")
     if from_url == ["none"]:
@@ -66,8 +65,8 @@ if "cmp_agencies" not in st.session_state:
         st.session_state.cmp_agencies = [a for a in from_url if a in names]
         if len(st.session_state.cmp_agencies) < len(from_url):
             st.warning(tr("unknown_agencies", n=len(from_url) - len(st.session_state.cmp_agencies)))
-    else:
-        st.session_state.cmp_agencies = list(latest.agency_id.head(6))
+    else:  # the six highest of the latest year (asked only when the page opens)
+        st.session_state.cmp_agencies = list(q("ranking", flt, years[0], worst_first=False, **rank_args).agency_id.head(6))
 
 
 def _add_group():
@@ -89,9 +88,18 @@ for lvl in sorted(everyone.level.dropna().unique()):
 for parent in sorted(everyone.parent_id.dropna().unique()):
     if parent in names:
         groups[f"parent:{parent}"] = tr("group_parent", name=names[parent])
-c1, c2 = st.columns([3, 1])
-chosen = c1.multiselect(tr("agencies"), list(names), key="cmp_agencies", format_func=lambda a: names.get(a, a),
-                        placeholder=tr("choose"), select_all=False)
+c0, c1, c2 = st.columns([1, 2, 1])
+# the agencies listed: those chosen and at most PICK_LIMIT others, narrowed by typing part of a name (never
+# every agency in scope: 16,670 options at 100,000 reports)
+find = c0.text_input(tr("find_agency"), key="cmp_find", placeholder=tr("find_agency_hint"))
+found = q("report_agencies", flt, find, reported=False)
+if any(a not in names for a in st.session_state.cmp_agencies):  # chosen before the filters changed
+    st.session_state.cmp_agencies = [a for a in st.session_state.cmp_agencies if a in names]
+if len(found) and int(found.matches.iloc[0]) > len(found):
+    c0.caption(tr("find_agency_more", shown=len(found), n=f"{int(found.matches.iloc[0]):,}"))
+chosen = c1.multiselect(tr("agencies"), list(dict.fromkeys([*st.session_state.cmp_agencies, *found.agency_id])),
+                        key="cmp_agencies", format_func=lambda a: names.get(a, a), placeholder=tr("choose"),
+                        select_all=False)
 c2.selectbox(tr("add_group"), list(groups), key="cmp_group", format_func=groups.get, on_change=_add_group)
 
 st.subheader(tr("trend"))
@@ -167,38 +175,52 @@ if not empty_note(order):
     if target and target in names:
         st.switch_page("app_pages/profile.py", query_params={"agency": target})
 
-    def _change(v):
-        if missing(v):
+    # every agency's row written from plain lists (16,670 rows at 100,000 reports: a pandas map per cell took
+    # most of the page's time); each cell as fmt_number writes it, "" when missing
+    def _gone(v) -> bool:
+        return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+    def _num(v) -> str:
+        if rate:
+            return f"{v * 100:.1f}%"
+        return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+    def _values(col: pd.Series, small=None, verified=None) -> list[str]:
+        """" *" after a small sample, " †" after an unverified value."""
+        n = len(col)
+        return ["" if _gone(v) else _num(v) + (" *" if s else "") + ("" if ok else " †")
+                for v, s, ok in zip(col.tolist(), small or [False] * n, verified or [True] * n)]
+
+    def _change(v) -> str:
+        if _gone(v):
             return ""
         return fmt_pp(v) if rate else f"{v:+,.0f}" if float(v).is_integer() else f"{v:+,.2f}"
 
-    def _words(col: pd.Series, word) -> dict:
-        """Each distinct value's word, looked up once (empty for a missing one)."""
-        return {v: word(v) if isinstance(v, str) else "" for v in col.unique()}
-
-    def _value(v, small=False, verified=True):
-        return "" if missing(v) else fmt_number(v, rate) + (" *" if small else "") + ("" if verified else " †")
+    def _words(col: pd.Series, word) -> list[str]:
+        """Each value's word, each distinct value looked up once (empty for a missing one)."""
+        words = {v: word(v) if isinstance(v, str) else "" for v in col.unique()}
+        return [words[v] if isinstance(v, str) else "" for v in col.tolist()]
 
     table = pd.DataFrame({
-        tr("rank"): order["rank"].map(lambda r: "" if missing(r) or r is pd.NA else str(int(r))),
-        tr("agency"): order.agency, tr("level"): order.level.map(_words(order.level, lambda v: level_label(v, lang()))),
-        tr("kind"): order.kind.map(_words(order.kind, lambda v: tr(f"kind_{v}"))),
-        tr("province"): order.province.map(lambda v: v if isinstance(v, str) else ""),
-        label: [_value(v, s, bool(ok)) for v, s, ok in zip(order.value, order.small_sample, order.verified.fillna(False))],
-        tr("prev_year_value", y=year - 1): order.prev_value.map(_value),
-        (tr("change_rate") if rate else tr("change")): order.change.map(_change),
-        tr("peer_median"): order.peer_median.map(_value), tr("peers"): order.peers.astype(int)})
+        tr("rank"): ["" if _gone(r) else str(int(r)) for r in order["rank"].tolist()],
+        tr("agency"): order.agency, tr("level"): _words(order.level, lambda v: level_label(v, lang())),
+        tr("kind"): _words(order.kind, lambda v: tr(f"kind_{v}")),
+        tr("province"): [v if isinstance(v, str) else "" for v in order.province.tolist()],
+        label: _values(order.value, order.small_sample.tolist(), [bool(ok) for ok in order.verified.fillna(False).tolist()]),
+        tr("prev_year_value", y=year - 1): _values(order.prev_value),
+        (tr("change_rate") if rate else tr("change")): [_change(v) for v in order.change.tolist()],
+        tr("peer_median"): _values(order.peer_median), tr("peers"): order.peers.astype(int)})
     if "pairs" in order:  # a sum of parts: the previous value and the change over the same platforms only
         table = table.rename(columns={tr("prev_year_value", y=year - 1): tr("same_platforms_value", y=year - 1)})
         table.insert(table.columns.get_loc(tr("same_platforms_value", y=year - 1)) + 1,
-                     tr("same_platforms_value", y=year), order.current_same.map(_value))
+                     tr("same_platforms_value", y=year), _values(order.current_same))
         table.insert(table.columns.get_loc(tr("change")) + 1, tr("pairs"), order.pairs.astype(int))
         st.caption(tr("ranking_pairs_note", m=label, pairs=tr("pairs")))
     if rate:
-        table[tr("denominator")] = order.denominator.map(lambda v: "" if missing(v) else f"{v:,.0f}")
-        table[tr("small_sample")] = order.small_sample.map(lambda v: tr("yes") if v else "")
+        table[tr("denominator")] = ["" if _gone(v) else f"{v:,.0f}" for v in order.denominator.tolist()]
+        table[tr("small_sample")] = [tr("yes") if v else "" for v in order.small_sample.tolist()]
     else:
-        table[tr("pct_change")] = order["pct_change"].map(lambda v: "" if missing(v) else no_minus_zero(f"{v * 100:+.1f}") + "%")
+        table[tr("pct_change")] = ["" if _gone(v) else no_minus_zero(f"{v * 100:+.1f}") + "%" for v in order["pct_change"].tolist()]
     table[tr("profile")] = "profile?agency=" + order.agency_id
     st.caption(tr("all_ranked", n=len(table)))
     n_unverified = int((order.verified.fillna(False) == False).sum())  # noqa: E712
@@ -210,7 +232,7 @@ if not empty_note(order):
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={tr("profile"): st.column_config.LinkColumn(display_text=tr("open"))})
     out = order.assign(profile="profile?agency=" + order.agency_id,  # the kind in words, as the level
-                       kind=order.kind.map(_words(order.kind, lambda v: tr(f"kind_{v}"))))
+                       kind=_words(order.kind, lambda v: tr(f"kind_{v}")))
     out_cols = ["rank", "agency", "agency_id", "level", "kind", "province", "city", "year", "value", "prev_value", "change",
                 "peer_median", "peers", "verified"] + (["denominator", "small_sample"] if rate else ["pct_change"]) + \
         (["current_same", "pairs"] if "pairs" in order else []) + ["profile"]

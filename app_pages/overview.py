@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages import writing
-from app_pages.common import (fmt_pp, clicked, download, empty_note, filters, fmt_number, fmt_wan_yuan, lang, missing, q, tr,
-                              unverified_note, url_int, write_url, year_choice)
+from app_pages.common import (clicked, download, empty_note, filters, lang, missing, q, tr, unverified_note, url_int, write_url, year_choice)
+from app_pages.formats import fmt_number, fmt_pp, fmt_wan_yuan
 from pipeline.serve.queries import FINDING_STATES, MEASURES, TIMELINESS_STATES, definition
 
 st.title(tr("page_overview"))
@@ -96,18 +96,17 @@ download(late.assign(profile="profile?agency=" + late.agency_id, timeliness_labe
 
 # -- coverage: two marks per cell -------------------------------------------------------------------------
 st.subheader(tr("coverage"))
-cov = q("coverage", filters())
-if not empty_note(cov):
-    PAGE = 100
-    agencies = list(dict.fromkeys(cov.agency))  # grouped by region and level, as the query orders them
-    pages = (len(agencies) + PAGE - 1) // PAGE
+n_agencies, _ = q("coverage_size", filters())
+if not empty_note(range(n_agencies)):
+    PAGE = 100  # agencies grouped by region and level, as the query orders them; one page's cells read
+    pages, page = (n_agencies + PAGE - 1) // PAGE, 1
     if pages > 1:
         if "ov_page" not in st.session_state:
             st.session_state.ov_page = min(url_int("page", 1, 10**6, 1), pages)
         page = st.number_input(tr("page_n", total=pages), 1, pages, key="ov_page")
         write_url({"page": str(page) if page > 1 else None})
-        st.caption(tr("showing_range", a=(page - 1) * PAGE + 1, b=min(page * PAGE, len(agencies)), total=len(agencies)))
-        cov = cov[cov.agency.isin(agencies[(page - 1) * PAGE: page * PAGE])]
+        st.caption(tr("showing_range", a=(page - 1) * PAGE + 1, b=min(page * PAGE, n_agencies), total=n_agencies))
+    cov = q("coverage_page", filters(), page, PAGE)
     colors = {"on_time": "#2e7d32", "late": "#f9a825", "date_unknown": "#81c784", "not_published": "#6d4c41",
               "not_collected": "#e0e0e0", "older_format": "#90a4ae"}
     marks = {"failing_checks": ("x-thin-open", "#b71c1c"), "incomplete": ("triangle-up-open", "#6a1b9a")}

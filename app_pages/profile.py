@@ -5,24 +5,24 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (bad_param, download, empty_note, filters, fmt_number, fmt_rate_den, fmt_wan_yuan, lang, md_text,
-                              q, tr, url_value, with_gaps, write_url)
+from app_pages.common import (bad_param, download, empty_note, filters, lang, md_text, q, tr, url_value, with_gaps, write_url)
+from app_pages.formats import fmt_number, fmt_rate_den, fmt_wan_yuan
+from app_pages.picker import pick_agency
 from pipeline.spec import findings
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label
 
 st.title(tr("page_profile"))
-every = q("agencies", queries.Filters())  # any agency can be chosen, whatever the filters
-if empty_note(every):
+first = q("report_agencies", filters(), "", reported=False)
+wanted = url_value("agency")
+if "pf_agency" not in st.session_state and wanted and q("agency_info", wanted) is None:
+    bad_param("agency", wanted)
+    wanted = None
+if first.empty and not wanted:
+    first = q("report_agencies", queries.Filters(), "", reported=False)  # any agency can be chosen, whatever the filters
+if empty_note(first) and not wanted:
     st.stop()
-names = dict(zip(every.agency_id, every.name))
-if "pf_agency" not in st.session_state:
-    wanted = url_value("agency")
-    if wanted and wanted not in names:
-        bad_param("agency", wanted)
-    scoped = q("agencies", filters())
-    st.session_state.pf_agency = wanted if wanted in names else (scoped.agency_id.iloc[0] if len(scoped) else every.agency_id.iloc[0])
-aid = st.selectbox(tr("agency"), list(names), key="pf_agency", format_func=names.get)
+aid = pick_agency("pf", queries.Filters(), wanted or first.agency_id.iloc[0])
 write_url({"agency": aid})
 
 info = q("agency_info", aid)
@@ -114,7 +114,7 @@ if not empty_note(ms):
     pick = st.selectbox(tr("measure_profile"), choices, key="pf_measure", format_func=label.get)
     write_url({"measure": pick if pick != choices[0] else None})
     one = ms[ms.measure == pick]
-    lines = pd.concat([one.assign(series=names[aid])[["series", "year", "value"]],
+    lines = pd.concat([one.assign(series=info["name"])[["series", "year", "value"]],
                        one.assign(series=tr("peer_median"), value=one.peer_median.where(
                            [not _self_only(n, s_, ok) for n, s_, ok in zip(one.peers, one.small_sample, one.verified)]))[
                            ["series", "year", "value"]]])
@@ -132,12 +132,12 @@ if not empty_note(ms):
     fig.update_yaxes(tickformat=".1%" if rate[pick] else ",~r", rangemode="tozero" if rate[pick] else "normal")
     st.plotly_chart(fig, width="stretch")
     st.caption(f"**{tr('definition')}**：{queries.definition(pick, lang())}")
-    out = ms.assign(agency=names[aid], agency_id=aid, label=ms.measure.map(label),
+    out = ms.assign(agency=info["name"], agency_id=aid, label=ms.measure.map(label),
                     rate_value=ms.value.where(ms.measure.map(rate)), count_value=ms.value.where(~ms.measure.map(rate)),
                     rate_median=ms.peer_median.where(ms.measure.map(rate)),
                     count_median=ms.peer_median.where(~ms.measure.map(rate)))
     download(out[["agency", "agency_id", "year", "measure", "label", "rate_value", "count_value", "denominator",
-                  "small_sample", "verified", "rate_median", "count_median", "peers"]], f"profile-{names[aid]}", "pf_measures",
+                  "small_sample", "verified", "rate_median", "count_median", "peers"]], f"profile-{info['name']}", "pf_measures",
              kinds={"rate_value": "rate", "rate_median": "rate"},
              labels={"measure": tr("metric"), "label": tr("metric"), "rate_value": tr("value"),
                      "count_value": tr("value"), "rate_median": tr("peer_median"), "count_median": tr("peer_median")})

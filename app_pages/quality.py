@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import writing
-from app_pages.common import (db_path, download, empty_note, filters, fmt_number, lang, md_text, no_none, q, tr, url_list,
-                              url_value, write_url)
-from pipeline.spec import catalog, findings
+from app_pages.picker import pick_report
+from app_pages.common import (db_path, download, download_later, empty_note, filters, lang, md_text, no_none, q, tr, url_list, url_value, write_url)
+from app_pages.formats import fmt_number
+from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.reviews import STATUSES, add_review, read_reviews_checked
 
@@ -27,9 +28,8 @@ reviewed = tuple(sorted((k, v[0]) for k, v in reviews.items()))
 # -- scores -------------------------------------------------------------------------------------------
 st.subheader(tr("scores"))
 st.caption(tr("score_rule", e=queries.SCORE_ERROR, w=queries.SCORE_WARNING))
-scores = q("quality_scores", filters(), reviewed)
-if not empty_note(scores):
-    by_agency = queries.quality_by_agency(scores)
+by_agency = q("quality_agencies", filters(), reviewed)
+if not empty_note(by_agency):
     shown = pd.DataFrame({
         tr("agency"): by_agency.agency, tr("n_reports"): by_agency.reports, tr("min_score"): by_agency.min_score,
         tr("mean_score"): by_agency.mean_score.round(1), tr("errors"): by_agency.errors,
@@ -40,8 +40,12 @@ if not empty_note(scores):
         tr("min_score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d")})
     download(by_agency.assign(mean_score=by_agency.mean_score.round(1), profile="profile?agency=" + by_agency.agency_id),
              "quality-by-agency", "dq_agencies")
-    download(scores.assign(page_report="report?report=" + scores.report_id).drop(columns=["report_id"]),
-             "quality-by-report", "dq_scores")
+    score_cols = ["agency_id", "agency", "level", "year", "errors", "warnings", "open", "confirmed", "dismissed", "score",
+                  "page_report"]  # quality_scores' columns, the report's id as its page's link
+    flt = filters()  # taken now: a large download is made when clicked, outside this run
+    download_later(lambda: q("quality_scores", flt, reviewed).assign(
+        page_report=lambda d: "report?report=" + d.report_id)[score_cols], score_cols, int(by_agency.reports.sum()),
+        "quality-by-report", "dq_scores")
 
 # -- findings: filters from and to the URL (?sev=error&check=review_sum&status=confirmed) -----------------
 st.subheader(tr("findings"))
@@ -54,7 +58,7 @@ if "dq_status" not in st.session_state:
         ["open", "confirmed"] if not url_list("status") else [])
 c1, c2, c3 = st.columns(3)
 sev = c1.multiselect(tr("severity"), sev_all, key="dq_sev", format_func=lambda s: tr(f"sev_{s}"), placeholder=tr("choose"), select_all=False)
-res = q("checks", filters(), tuple(sev))
+res = q("checks_described", filters(), tuple(sev), lang())
 expl = "explanation_zh" if lang() == "zh" else "explanation_en"
 check_names = dict(zip(res.check_id, res[expl])) if len(res) else {}
 if "dq_checks" not in st.session_state:
@@ -76,8 +80,7 @@ if status_pick:
 if len(res) == 0:
     st.success(tr("no_checks"))
 else:
-    cells = pd.Series(findings.places(res, lang()), index=res.index, dtype=object)
-    problems = pd.Series(findings.messages(res, lang()), index=res.index, dtype=object)
+    cells, problems = res.place.astype(object), res.written.astype(object)
     shown = pd.DataFrame({
         tr("review_status"): res.status.map(status_words), tr("agency"): res.agency,
         tr("year"): res.year.astype(str), tr("severity"): res.severity.map(sev_words),
@@ -94,9 +97,9 @@ else:
 
     # -- review one finding: what it is, which cells, which report, then the decision ------------------
     st.markdown(f"**{tr('review_one')}**")
-    labels = {r.finding_key: f"{r.agency} · {r.year} · {check_names.get(r.check_id, r.check_id)} · "
-                             f"{str(c)[:60] or str(p)[:60]} · {status_words.get(r.status)} · {r.finding_key[-10:]}"
-              for r, c, p in zip(res.itertuples(), cells, problems)}
+    labels = {k: f"{a} · {y} · {check_names.get(ck, ck)} · {str(c)[:60] or str(p)[:60]} · {status_words.get(st_)} · {k[-10:]}"
+              for k, a, y, ck, c, p, st_ in zip(res.finding_key.tolist(), res.agency.tolist(), res.year.tolist(),
+                                                res.check_id.tolist(), cells.tolist(), problems.tolist(), res.status.tolist())}
     if st.session_state.get("dq_review_key") not in labels:
         st.session_state.pop("dq_review_key", None)
     key = st.selectbox(tr("finding"), list(labels), format_func=labels.get, key="dq_review_key")
@@ -138,16 +141,12 @@ def _where(ev: dict) -> str:
     return " / ".join(p for p in parts if p)
 
 
-reps = q("reports", filters())
-if not empty_note(reps):
-    labels = dict(zip(reps.report_id.tolist(), (f"{a} · {y} · {s}" for a, y, s in
-                                                 zip(reps.agency.tolist(), reps.year.tolist(), reps.source_name.tolist()))))
-    if "dq_report" not in st.session_state or st.session_state.dq_report not in labels:
-        wanted = url_value("report")
-        st.session_state.dq_report = wanted if wanted in labels else next(iter(labels))
-    rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, key="dq_report")
-    write_url({"report": rid if rid != next(iter(labels)) else None})
-    rep = reps[reps.report_id == rid].iloc[0]
+rep, is_default = pick_report("dq", url_value("report"), with_source=True)
+if rep is None:
+    empty_note(None)
+else:
+    rid = rep.report_id
+    write_url({"report": None if is_default else rid})
     writing.letter_downloads(rid, "dq", rep)
     facts = q("report_facts", rid)
     if not empty_note(facts):

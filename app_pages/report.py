@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import printed, writing
-from app_pages.common import bad_param, db_path, download, empty_note, filters, lang, md_text, q, tr, url_value, write_url
+from app_pages.picker import pick_report
+from app_pages.common import db_path, download, empty_note, lang, md_text, q, tr, url_value, write_url
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import choice_reason
@@ -14,22 +15,12 @@ from pipeline.spec import findings
 from pipeline.spec.model import split_key
 
 st.title(tr("page_report"))
-reps = q("reports", filters())
-wanted = url_value("report")
-if wanted and (reps.empty or wanted not in set(reps.report_id)):
-    every = q("reports", queries.Filters())  # a linked report outside the filters is still shown
-    if wanted in set(every.report_id):
-        reps = pd.concat([reps, every[every.report_id == wanted]], ignore_index=True)
-    else:
-        bad_param("report", wanted)
-if empty_note(reps):
+rep, _ = pick_report("rp", url_value("report"))
+if rep is None:
+    empty_note(None)
     st.stop()
-labels = dict(zip(reps.report_id.tolist(), (f"{a} · {y}" for a, y in zip(reps.agency.tolist(), reps.year.tolist()))))
-if "rp_report" not in st.session_state or st.session_state.rp_report not in labels:
-    st.session_state.rp_report = wanted if wanted in labels else next(iter(labels))
-rid = st.selectbox(tr("choose_report"), list(labels), format_func=labels.get, key="rp_report")
+rid = rep.report_id
 write_url({"report": rid})
-rep = reps[reps.report_id == rid].iloc[0]
 facts = q("report_facts", rid)
 values = printed.Values(zip(facts.key, facts.value), facts.key[~facts.verified.astype(bool)])
 chk = q("report_checks", rid)

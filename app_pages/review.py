@@ -63,7 +63,8 @@ year = year_choice("year", "rv_year")
 if year is not None:
     pts = q("ranking", filters(), year, measure="review_correction_rate")
     if not empty_note(pts):
-        pts = pts.assign(sample=pts.small_sample.map(lambda v: tr("small_sample") if v else tr("enough_cases")))
+        words = {True: tr("small_sample"), False: tr("enough_cases")}  # looked up once, not once per agency
+        pts = pts.assign(sample=[words[bool(v)] for v in pts.small_sample.tolist()])
         name = queries.MEASURES["review_correction_rate"].zh if lang() == "zh" else queries.MEASURES["review_correction_rate"].en
         fig = px.scatter(pts, x="denominator", y="value", hover_name="agency", color="sample",
                          labels={"denominator": tr("concluded_reviews"), "sample": "", "value": name})

@@ -4,8 +4,8 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, download_totals, empty_sums_note, filters, fmt_number, lang, q, sum_note, sum_scope,
-                              tr, unverified_note, with_gaps, yearly)
+from app_pages.common import (download, download_totals, empty_sums_note, filters, lang, q, sum_note, sum_scope, tr, unverified_note, with_gaps, yearly)
+from app_pages.formats import fmt_number
 from pipeline.spec import catalog
 
 
@@ -61,9 +61,8 @@ if not empty_sums_note(nm, "newmedia", same):
                      "kind_label": tr("metric"),
                      "unverified": tr("unverified_count")})
     year = int(nm.year.max())  # the latest year with new-media figures in scope: the table lists it alone
-    per_agency = q("agency_section", filters(), "newmedia", year)
-    if len(per_agency):
-        table = per_agency[per_agency.year == year].pivot_table(index="agency", columns="key", values="value")
+    table = q("agency_section_table", filters(), "newmedia", year)  # (the cache hands out its own copy)
+    if len(table):
         table.columns = [catalog.label(k, lang()) for k in table.columns]
         table.index.name = tr("agency")
         st.caption(f"{year}")

@@ -53,6 +53,16 @@ def coverage(con, scope: str, params: list) -> pd.DataFrame:
         from mart_coverage c where {scope} order by c.ord""", params)
 
 
+def coverage_page(con, scope: str, params: list, first: int, last: int) -> pd.DataFrame:
+    """`coverage`'s rows of its agencies (by name, in the order it lists them) numbered first to last."""
+    return _rows(con, f"""
+        with c as (select * from mart_coverage c where {scope}),
+        p as (select agency, row_number() over (order by min(ord)) as i from c group by agency)
+        select c.agency_id, c.agency, c.province, c.city, c.level, c.year, c.timeliness, c.findings, c.published_on,
+            c.deadline, c.days_late, c.errors, c.warnings, c.report_id
+        from c join p using (agency) where p.i between ? and ? order by c.ord""", [*params, first, last])
+
+
 def reports(con, scope: str, params: list) -> pd.DataFrame:
     return _rows(con, f"""
         select r.report_id, r.agency_id, r.agency, r.year, r.template, r.source_name, r.source_format, r.published,
@@ -77,7 +87,12 @@ def agency_checks(con, agency_id: str) -> pd.DataFrame:
 def quality_scores(con, scope: str, params: list, reviewed: str, score_error: int, score_warning: int) -> pd.DataFrame:
     """Each report's errors and warnings from the mart, less the findings `reviewed` (a registered frame of
     finding_key, status) dismisses; confirmed and dismissed counted from the reviews."""
-    return _rows(con, f"""
+    return _rows(con, quality_scores_sql(scope, reviewed, score_error, score_warning), params)
+
+
+def quality_scores_sql(scope: str, reviewed: str, score_error: int, score_warning: int) -> str:
+    """`quality_scores`' SQL (its parameters: the scope's)."""
+    return f"""
         with rv as (
             select f.report_id,
                 count(*) filter (where f.severity = 'error' and v.status = 'dismissed') as dismissed_errors,
@@ -96,7 +111,7 @@ def quality_scores(con, scope: str, params: list, reviewed: str, score_error: in
             from mart_quality r left join rv using (report_id) where {scope}
         )
         select *, greatest(0, 100 - {score_error} * errors - {score_warning} * warnings) as score
-        from n order by score, agency, year""", params)
+        from n order by score, agency, year"""
 
 
 def measure_rows(con, cols: list[str], keys: list[str], scope: str, params: list) -> pd.DataFrame:

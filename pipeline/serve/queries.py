@@ -25,13 +25,13 @@ from pipeline.serve.query_measures import (  # noqa: F401  (re-exported: callers
     TILES, metric_series, definition, tiles, _valid, _pooled, pooled_series, ranking, years_with,
     measure_series, measure_changes)
 from pipeline.serve.query_sections import (  # noqa: F401  (re-exported: callers use queries.<name>)
-    section_agencies, same_agencies, section_totals, agency_section, key_totals)
+    section_agencies, same_agencies, section_totals, agency_section, key_totals, agency_section_table)
 from pipeline.serve.query_reports import (  # noqa: F401  (re-exported: callers use queries.<name>)
-    checks, reports, report_facts, evidence_of, report_ocr, report_checks, report_source, agency_info, agency_reports, agency_measures,
+    checks, checks_described, reports, PICK_LIMIT, report_agencies, report_agency, report_facts, evidence_of, report_ocr, report_checks, report_source, agency_info, agency_reports, agency_measures,
     agency_checks)
 from pipeline.serve.query_coverage import (  # noqa: F401  (re-exported: callers use queries.<name>)
-    TIMELINESS_STATES, FINDING_STATES, coverage, late_agencies, SCORE_ERROR, SCORE_WARNING, quality_scores,
-    quality_by_agency, timeliness, has_verified, unverified)
+    TIMELINESS_STATES, FINDING_STATES, coverage, coverage_size, coverage_page, late_agencies, SCORE_ERROR, SCORE_WARNING, quality_scores,
+    quality_agencies, quality_by_agency, timeliness, has_verified, unverified)
 
 
 def options(con) -> dict:

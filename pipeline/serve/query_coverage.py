@@ -29,6 +29,25 @@ def coverage(con, flt: Filters) -> pd.DataFrame:
         order by a.province nulls first, a.city nulls first, {_LEVEL_ORDER}, c.agency, c.year""", params)
 
 
+def coverage_size(con, flt: Filters) -> tuple[int, int]:
+    """How many agencies (by name: the coverage chart's rows) and cells `coverage` has."""
+    scope, params = _scope(flt, "c")
+    table = "mart_coverage" if marts.has(con) else "v_coverage_cells"
+    agencies, cells = con.execute(f"select count(distinct c.agency), count(*) from {table} c where {scope}", params).fetchone()
+    return int(agencies), int(cells)
+
+
+def coverage_page(con, flt: Filters, page: int, size: int = 100) -> pd.DataFrame:
+    """`coverage`'s rows of its `page`-th `size` agencies (from 1; agencies by name, in the order it lists
+    them): what the overview draws, without reading every agency's cells."""
+    if marts.has(con):
+        scope, params = _scope(flt, "c")
+        return marts.coverage_page(con, scope, params, (page - 1) * size + 1, page * size)
+    cov = coverage(con, flt)
+    names = list(dict.fromkeys(cov.agency))[(page - 1) * size: page * size]
+    return cov[cov.agency.isin(names)].reset_index(drop=True)
+
+
 def late_agencies(con, flt: Filters, year: int) -> pd.DataFrame:
     """The agencies in scope whose `year` report was published late or not published by the deadline:
     the deadline, the date the site showed, and the days late (for one not published: the days from the
@@ -55,13 +74,29 @@ def quality_scores(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()
     `reviewed` is (finding_key, status) of the analysts' reviews: a confirmed finding is a real problem
     and counts as an open one does; only a dismissed finding stops counting. Information findings do not
     count."""
+    return _with_reviews(con, flt, reviewed, lambda sql, params: (marts._rows if marts.has(con) else _q)(con, sql, params))
+
+
+def quality_agencies(con, flt: Filters, reviewed: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
+    """`quality_by_agency` of `quality_scores`, computed in SQL: a view of the data-quality page reads a row
+    per agency, not one per report."""
+    return _with_reviews(con, flt, reviewed, lambda sql, params: _q(con, f"""
+        select agency_id, agency, level, count(report_id) as reports, min(score) as min_score,
+            avg(score) as mean_score, sum(errors)::bigint as errors, sum(warnings)::bigint as warnings,
+            sum(confirmed)::bigint as confirmed, arg_min(year, score * 100000 + year) as worst_year
+        from ({sql}) s group by agency_id, agency, level
+        order by min_score, mean_score, agency, agency_id""", params))
+
+
+def _with_reviews(con, flt: Filters, reviewed: tuple[tuple[str, str], ...], run):
+    """`run(sql, params)` of the scores' SQL (the marts' or the read-time one), the reviews registered."""
     scope, params = _scope(flt, "r")
     rev = pd.DataFrame(list(reviewed), columns=["finding_key", "status"])
     con.register("reviewed", rev)
     try:
         if marts.has(con):
-            return marts.quality_scores(con, scope, params, "reviewed", SCORE_ERROR, SCORE_WARNING)
-        return _q(con, f"""
+            return run(marts.quality_scores_sql(scope, "reviewed", SCORE_ERROR, SCORE_WARNING), params)
+        return run(f"""
             with f as (
                 select c.report_id, c.severity, coalesce(v.status, 'open') as status
                 from v_check_results c left join reviewed v using (finding_key)

@@ -190,13 +190,13 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         dim_sql, dim_params = ("dim is null", []) if not dim else ("dim = ?", [dim])
         df = _q(con, f"""
             with v as (select agency_id, year, value, coalesce(verified, false) as verified from v_values
-                       where metric = ? and {dim_sql})
+                       where metric = ? and {dim_sql} and year in (?, ?))  -- the year and the one before: all it reads
             select f.agency_id, a.name as agency, a.level, {KIND_SQL} as kind, a.province, a.city, f.year, f.value,
                 p.value as prev_value, null::double as denominator, f.verified
             from v f join agencies a using (agency_id)
             left join v p on p.agency_id = f.agency_id and p.year = f.year - 1
             where f.year = ? and {scope} {"and f.verified" if flt.verified_only else ""}""",
-                [metric, *dim_params, year, *params])
+                [metric, *dim_params, year, year - 1, year, *params])
         min_den, higher_is_worse, rate = 0, False, False
     if worst_first is None:
         worst_first = True

@@ -6,6 +6,7 @@ import pandas as pd
 
 from pipeline.serve import marts
 from pipeline.serve.query_scope import KIND_SQL, Filters, _q, _scope
+from pipeline.spec import findings
 from pipeline.spec.measures import MEASURES
 
 
@@ -28,6 +29,13 @@ def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple
     """, params)
 
 
+def checks_described(con, flt: Filters, severities: tuple[str, ...], lang: str) -> pd.DataFrame:
+    """`checks` with each finding written in words in `lang`: `message` (what it found) and `place` (the cells
+    or the text it points at), as the data-quality page lists them."""
+    res = checks(con, flt, severities)
+    return res.assign(written=findings.messages(res, lang), place=findings.places(res, lang))
+
+
 def reports(con, flt: Filters) -> pd.DataFrame:
     scope, params = _scope(flt, "r")
     if marts.has(con):
@@ -37,6 +45,33 @@ def reports(con, flt: Filters) -> pd.DataFrame:
             r.alternatives, r.choice_reason, r.choice, r.choice_facts, r.choice_runner_up, r.published_on, r.source_url
         from reports r join agencies a using (agency_id) where {scope} order by a.name, r.year
     """, params)
+
+
+PICK_LIMIT = 50  # the most agencies a report picker lists at once (the rest are reached by typing a name)
+
+
+def report_agencies(con, flt: Filters, text: str = "", limit: int = PICK_LIMIT, reported: bool = True) -> pd.DataFrame:
+    """A picker's agencies: those in scope (with a report, unless `reported` is false) whose name contains
+    `text` (literal text, or one of its aliases, as the sidebar's search), the first `limit` by name, and
+    `matches`: how many match in all."""
+    literal = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if reported:
+        scope, params = _scope(flt, "r")
+        source = f"reports r join agencies a using (agency_id) where {scope}"
+    else:
+        scope, params = flt.agency_where("a")
+        source = f"agencies a where {scope}"
+    return _q(con, f"""
+        select a.agency_id, a.name as agency, count(*) over () as matches
+        from {source} and (a.name like ? escape '\\' or list_contains(a.aliases, ?))
+        group by a.agency_id, a.name order by a.name, a.agency_id limit ?""",
+              [*params, f"%{literal}%", text.strip(), int(limit)])
+
+
+def report_agency(con, report_id: str) -> str | None:
+    """The agency of a report (a linked report, whatever the filters), or None when there is no such report."""
+    rows = con.execute("select agency_id from reports where report_id = ?", [report_id]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def report_facts(con, report_id: str) -> pd.DataFrame:
@@ -150,16 +185,17 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
             if m.rate:
                 ok = ok[ok.eval(m.den) >= m.min_den]
             med = ok.groupby("year")[key].agg(["median", "count"])
-        for r in own.itertuples():
-            v = getattr(r, key)
+        peer = dict(zip(med.index.tolist(), zip(med["median"].tolist(), med["count"].tolist())))
+        dens = own.eval(m.den).tolist() if m.rate else [None] * len(own)  # each year's own row: one per year
+        for year, v, ok, den in zip(own.year.tolist(), own[key].tolist(), own[f"ok_{key}"].tolist(), dens):
             if pd.isna(v):
                 continue
-            den = float(own[own.year == r.year].eval(m.den).iloc[0]) if m.rate else None
-            rows.append({"measure": key, "year": r.year, "value": float(v), "denominator": den,
+            den = float(den) if m.rate else None
+            rows.append({"measure": key, "year": year, "value": float(v), "denominator": den,
                          "small_sample": bool(m.rate and den is not None and den < m.min_den),
-                         "verified": bool(getattr(r, f"ok_{key}")) if not pd.isna(getattr(r, f"ok_{key}")) else False,
-                         "peer_median": float(med.at[r.year, "median"]) if r.year in med.index else None,
-                         "peers": int(med.at[r.year, "count"]) if r.year in med.index else 0})
+                         "verified": bool(ok) if not pd.isna(ok) else False,
+                         "peer_median": float(peer[year][0]) if year in peer else None,
+                         "peers": int(peer[year][1]) if year in peer else 0})
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -105,3 +105,12 @@ def key_totals(con, flt: Filters, section: str, same: bool = False) -> pd.DataFr
         select year, metric, dim, key, sum(value) as value, count(distinct agency_id) as agencies,
             count(*) filter (where not ok) as unverified
         from v {keep} group by all order by year, key""", [metrics, *params])
+
+
+def agency_section_table(con, flt: Filters, section: str, year: int) -> pd.DataFrame:
+    """`agency_section` of one year as a table: an agency a row, a key a column (the mean of an agency's values
+    of a key, as `pivot_table` makes it); empty when there is none."""
+    per = agency_section(con, flt, section, year)
+    if not len(per):
+        return pd.DataFrame()
+    return per[per.year == year].pivot_table(index="agency", columns="key", values="value")

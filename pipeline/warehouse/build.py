@@ -23,7 +23,7 @@ from pipeline.spec.model import PARSER_VERSION, fact_key, split_key
 from pipeline.warehouse.corrections import (  # noqa: F401  (re-exported: callers use build.<name>)
     Correction, _CORR_FIELDS, _CORR_ALIASES, read_corrections)
 
-SCHEMA_VERSION = "7"  # 6: the dashboard's marts (marts.sql); 7: check results carry their fields (cells, data)
+from pipeline.warehouse.version import SCHEMA_VERSION  # noqa: F401,E402  (re-exported: callers use build.SCHEMA_VERSION)
 # the rates' SQL is made from the one definition of each measure (pipeline/spec/measures.py)
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8").replace("{rates}", rates_sql()).replace(
     "{inputs}", inputs_sql()).replace("{derived}", derived_sql()).replace("{verified}", verified_sql())

@@ -46,6 +46,14 @@ def workbooks(at: AppTest) -> list[bytes]:
     return [media_bytes(d.proto.url) for d in at.get("download_button") if d.proto.url.endswith(".xlsx")]
 
 
+def choose_report(at: AppTest, db, rid: str, prefix: str = "rp") -> AppTest:
+    """Choose a report as a user does: its agency, then the report among the agency's."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        aid = con.execute("select agency_id from reports where report_id = ?", [rid]).fetchall()[0][0]
+    at.selectbox(key=f"{prefix}_agency").set_value(aid).run()
+    return at.selectbox(key=f"{prefix}_report").set_value(rid).run()
+
+
 def frames(at: AppTest) -> list[pd.DataFrame]:
     """Every CSV download of the page, read by pandas, columns named by their codes."""
     return [by_code(pd.read_csv(io.BytesIO(d), encoding="utf-8-sig", keep_default_na=False, na_values=[""]))
@@ -297,7 +305,7 @@ def test_report_page_draws_tables_and_marks_failing_cells(demo_db, monkeypatch):
     at = open_page(app(demo_db, monkeypatch), "report")
     with duckdb.connect(str(demo_db), read_only=True) as con:
         bad = con.execute("select report_id from check_results where check_id = 'review_sum'").fetchall()[0][0]
-    at.selectbox(key="rp_report").set_value(bad).run()
+    choose_report(at, demo_db, bad)
     assert not at.exception
     assert any(":material/error:" in c.value for c in at.caption)  # failing cells are marked
     html = "".join(m.value for m in at.markdown if "nb-t" in m.value)
@@ -678,7 +686,7 @@ def test_report_page_marks_a_report_read_by_ocr_and_not_a_text_report(ocr_db, mo
     at.radio(key="lang_choice").set_value("English").run()
     assert any(c.value.startswith(":material/document_scanner: Read by OCR: 6 of ") for c in at.caption)
     at.radio(key="lang_choice").set_value("中文").run()
-    at.selectbox(key="rp_report").set_value(ids["txt"]).run()
+    choose_report(at, ocr_db, ids["txt"])
     assert not at.exception
     assert not [c.value for c in at.caption if "OCR" in c.value]
     facts = frame_with(at, "read_by_ocr")

@@ -44,7 +44,7 @@ def test_compare_download_kind_in_chinese_and_integers_whole(demo_db, monkeypatc
 
 
 def test_a_rate_change_that_rounds_to_nothing_is_not_written_minus_zero():
-    from app_pages.common import fmt_pp
+    from app_pages.formats import fmt_pp
 
     assert fmt_pp(-0.0001) == "0.0 个百分点"
     assert fmt_pp(0.0001) == "0.0 个百分点"

@@ -186,3 +186,40 @@ def test_marts_are_rebuilt_in_place(demo_db, tmp_path):
         build_marts.build(con)
         after = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in build_marts.TABLES}
     assert before == after and all(before.values())
+
+
+@pytest.mark.parametrize("which", ["demo", "generated"])
+def test_the_agencies_quality_in_sql_equals_the_pandas_computation(which, request):
+    """The data-quality page's table of agencies, computed in SQL (`quality_agencies`, from the marts and at
+    read time), equals `quality_by_agency` of every report's scores, as the page computed it before, with
+    and without reviews."""
+    db = request.getfixturevalue("demo_db" if which == "demo" else "generated_db")
+    with duckdb.connect(str(db), read_only=True) as con:
+        reviews = _reviews(con)
+        for i, flt in enumerate(_filters(con)[:5]):
+            for rv in ((), reviews):
+                was = queries.quality_by_agency(queries.quality_scores(con, flt, rv)).reset_index(drop=True)
+                assert len(was) or i > 0
+                for now in (queries.quality_agencies(con, flt, rv), _previous(queries.quality_agencies, con, flt, rv)):
+                    assert list(now.columns) == list(was.columns)
+                    pd.testing.assert_frame_equal(now.reset_index(drop=True), was, check_dtype=False)
+
+
+@pytest.mark.parametrize("which", ["demo", "generated"])
+def test_a_page_of_the_coverage_is_the_coverages_rows_of_those_agencies(which, request):
+    """The overview reads one page of agencies' cells (`coverage_page`) and their count (`coverage_size`): the
+    same rows as `coverage` cut to those agencies (by name, in its order), from the marts and at read time."""
+    db = request.getfixturevalue("demo_db" if which == "demo" else "generated_db")
+    with duckdb.connect(str(db), read_only=True) as con:
+        for flt in _filters(con)[:6]:
+            cov = queries.coverage(con, flt)
+            names = list(dict.fromkeys(cov.agency))
+            assert queries.coverage_size(con, flt) == _previous(queries.coverage_size, con, flt) == (len(names), len(cov))
+            for page, size in ((1, 100), (1, 7), (2, 7), ((len(names) + 6) // 7, 7)):  # the last page too
+                if (page - 1) * size >= len(names):
+                    continue  # no such page: the overview asks for those it counts
+                want = cov[cov.agency.isin(names[(page - 1) * size: page * size])].reset_index(drop=True)
+                # (a page's text column that is all blank comes as None objects, as every mart query gives it)
+                for got in (queries.coverage_page(con, flt, page, size), _previous(queries.coverage_page, con, flt, page, size)):
+                    blank = (lambda df: df.astype(object).where(df.notna(), None))
+                    pd.testing.assert_frame_equal(blank(got.reset_index(drop=True)), blank(want), check_dtype=False)

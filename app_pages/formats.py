@@ -1,0 +1,50 @@
+"""How the dashboard writes a number for people: counts, rates with their denominators, amounts in 万元 and
+changes in percentage points, each in the interface's language; — for a missing value."""
+from __future__ import annotations
+
+from app_pages.common import lang, missing, tr
+
+
+def fmt_pp(change) -> str:
+    """A rate's change in percentage points, signed, one decimal; a change that rounds to nothing is
+    0.0, never -0.0."""
+    from pipeline.serve.writing.templates import no_minus_zero
+
+    return tr("pp", v=no_minus_zero(f"{change * 100:+.1f}"))
+
+
+def fmt_wan_yuan(v) -> str:
+    """An amount in 万元 for people: 6.4亿元 or 3,200万元 (10,000 万元 is 1 亿元); — when missing."""
+    if missing(v):
+        return "—"
+    if lang() == "zh":
+        return f"{v / 1e4:,.2f}亿元" if abs(v) >= 1e4 else f"{v:,.1f}".rstrip("0").rstrip(".") + "万元"
+    yuan = v * 1e4
+    return f"{yuan / 1e9:,.2f}B yuan" if abs(yuan) >= 1e9 else f"{yuan / 1e6:,.1f}M yuan"
+
+
+def fmt_rate_den(v, den, min_den: int) -> str:
+    """A rate with its denominator beside (46.8%（n=214）) and, below the measure's minimum, marked as a small
+    sample (100.0%（n=1，小样本）)."""
+    if missing(v):
+        return "—"
+    n = "—" if missing(den) else f"{den:,.0f}"
+    small = not missing(den) and den < min_den
+    if lang() == "zh":
+        return f"{v * 100:.1f}%（n={n}{'，' + tr('small_sample') if small else ''}）"
+    return f"{v * 100:.1f}% (n={n}{', ' + tr('small_sample').lower() if small else ''})"
+
+
+def fmt_number(v, rate: bool = False, compact: bool = False) -> str:
+    """A number for people: 46.8%, 14,641, or compact 84.8万 / 848K when space is short; — when missing."""
+    if missing(v):
+        return "—"
+    if rate:
+        return f"{v * 100:.1f}%"
+    if compact and abs(v) >= 10000:
+        if lang() == "zh":
+            if abs(v) >= 1e8:
+                return f"{v / 1e8:.2f}亿"
+            return f"{v / 1e4:.0f}万" if abs(v) >= 1e6 else f"{v / 1e4:.1f}万"
+        return f"{v / 1e9:.2f}B" if abs(v) >= 1e9 else f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v / 1e3:.1f}K"
+    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}".rstrip("0").rstrip(".")
