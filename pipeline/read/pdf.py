@@ -20,6 +20,7 @@ import re
 from pipeline.read.common import ReadError
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.pdf_borderless import _ANCHORS, lines_by_header  # noqa: F401  (_ANCHORS: the header words)
+from pipeline.read.pdf_tables import find_tables
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -297,9 +298,9 @@ def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
     reading order, or, without ruling lines, its lines read as a text file's. Returns the CJK characters and
     the unmapped (cid:NNN) characters seen, which decide whether the text layer is usable."""
     cjk = cid = 0
-    found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
-                              "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
-                              "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
+    found = find_tables(page, {"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                               "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
+                               "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
     found = [t for t in found if t.rows]
     bboxes = [t.bbox for t in found]
 
