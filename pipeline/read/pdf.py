@@ -20,7 +20,7 @@ import re
 from pipeline.read.common import ReadError
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.pdf_borderless import _ANCHORS, lines_by_header  # noqa: F401  (_ANCHORS: the header words)
-from pipeline.read.pdf_tables import find_tables
+from pipeline.read.pdf_tables import extract_table, find_tables
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -33,8 +33,6 @@ _CELL_PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^第\s*
 
 def _grid(table) -> list[list[Cell]]:
     """Rows of Cells from a pdfplumber table, merged cells told apart by their boxes."""
-    from pipeline.read.pdf_layer import extract_table
-
     texts = extract_table(table) if LAYER == "pdfium" else table.extract()
     boxes = [row.cells for row in table.rows]
     n_rows = len(texts)
@@ -310,7 +308,12 @@ def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in bboxes)
 
-    prose = page.filter(outside) if bboxes else page
+    if not bboxes:
+        prose = page
+    elif hasattr(page, "with_chars"):  # PDFium's page: the characters outside the tables, nothing else
+        prose = page.with_chars([c for c in page.chars if outside(c)])
+    else:
+        prose = page.filter(outside)
     items: list[tuple[float, object]] = []
     lines = []
     # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)

@@ -21,7 +21,6 @@ from functools import lru_cache
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 from pdfplumber.page import Page
-from pdfplumber.utils.text import LIGATURES as _LIGATURES
 
 _TEXT, _PATH, _IMAGE, _FORM = R.FPDF_PAGEOBJ_TEXT, R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_IMAGE, R.FPDF_PAGEOBJ_FORM
 _MOVE, _LINE, _BEZIER = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO
@@ -71,6 +70,11 @@ class LayerPage(Page):
 
     def close(self) -> None:
         self.get_textmap.cache_clear()
+
+    def with_chars(self, chars: list[dict]) -> LayerPage:
+        """This page with these characters only and no other object: what `filter` on the characters gives
+        for reading text, without testing every object of the page."""
+        return LayerPage(self.page_number, self.width, self.height, {"char": chars}, self.initial_doctop)
 
 
 class PdfiumPages:
@@ -328,82 +332,4 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
         out.append({"object_type": "char", "page_number": pno, "text": ch, "x0": x0, "x1": x1, "y0": y0,
                     "y1": y1, "top": top, "bottom": height - y0, "doctop": doctop + top, "width": x1 - x0,
                     "height": size_d, "size": size_d, "upright": True})
-    return out
-
-
-def _clusters(objs: list, key: str, tolerance: float) -> list[list]:
-    """pdfplumber's `cluster_objects(objs, itemgetter(key), tolerance)`: the distinct values sorted, chained
-    while each is within `tolerance` of the one before; the objects grouped by cluster, in their order."""
-    values = sorted({o[key] for o in objs})
-    index: dict[float, int] = {}
-    k, last = 0, None
-    for v in values:
-        if last is not None and v > last + tolerance:
-            k += 1
-        index[v] = k
-        last = v
-    groups: list[list] = [[] for _ in range(k + 1)]
-    for o in objs:
-        groups[index[o[key]]].append(o)
-    return groups
-
-
-def _cell_text(chars: list) -> str:
-    """pdfplumber's `utils.extract_text(chars)` with its default settings (x and y tolerance 3, blank
-    characters ending words, ligatures expanded, text left to right in lines top to bottom), for upright
-    characters: the words of each line, the lines clustered by their words' tops."""
-    if any(not c["upright"] for c in chars):
-        from pdfplumber.utils import extract_text
-
-        return extract_text(chars)
-    words: list[dict] = []
-
-    def flush(cur):
-        if cur:
-            words.append({"text": "".join(_LIGATURES.get(c["text"], c["text"] or "") for c in cur),
-                          "top": min(c["top"] for c in cur)})
-
-    for line in _clusters(chars, "top", 3):
-        cur: list = []
-        for c in sorted(line, key=lambda c: c["x0"]):
-            t = c["text"]
-            if t.isspace():
-                flush(cur)
-                cur = []
-            elif t == "":  # pdfplumber: a character "in" the empty split_at_punctuation string is a word alone
-                flush(cur)
-                flush([c])
-                cur = []
-            elif cur and (c["x0"] < cur[-1]["x0"] or c["x0"] > cur[-1]["x1"] + 3 or abs(c["top"] - cur[-1]["top"]) > 3):
-                flush(cur)
-                cur = [c]
-            else:
-                cur.append(c)
-        flush(cur)
-    return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(words, "top", 3))
-
-
-def extract_table(table) -> list[list[str | None]]:
-    """pdfplumber's `table.extract()`, faster: the characters whose centre lies in the table's box are found
-    once (pdfplumber tests every character of the page against every row; a row takes the characters whose
-    centre is in its box, which is inside the table's), and each cell's text is `_cell_text`'s."""
-    x0, top, x1, bottom = table.bbox
-    mids = []
-    for c in table.page.chars:
-        h, v = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-        if x0 <= h < x1 and top <= v < bottom:
-            mids.append((h, v, c))
-    out = []
-    for row in table.rows:
-        rx0, rtop, rx1, rbottom = row.bbox
-        in_row = [m for m in mids if rx0 <= m[0] < rx1 and rtop <= m[1] < rbottom]
-        texts: list[str | None] = []
-        for cell in row.cells:
-            if cell is None:
-                texts.append(None)
-                continue
-            cx0, ctop, cx1, cbottom = cell
-            chars = [m[2] for m in in_row if cx0 <= m[0] < cx1 and ctop <= m[1] < cbottom]
-            texts.append(_cell_text(chars) if chars else "")
-        out.append(texts)
     return out
