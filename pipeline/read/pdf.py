@@ -20,7 +20,7 @@ import re
 from pipeline.read.common import ReadError
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.pdf_borderless import _ANCHORS, lines_by_header  # noqa: F401  (_ANCHORS: the header words)
-from pipeline.read.pdf_tables import extract_table, find_tables
+from pipeline.read.pdf_tables import extract_table, find_tables, outside_tables
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -311,7 +311,7 @@ def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
     if not bboxes:
         prose = page
     elif hasattr(page, "with_chars"):  # PDFium's page: the characters outside the tables, nothing else
-        prose = page.with_chars([c for c in page.chars if outside(c)])
+        prose = page.with_chars(outside_tables(page.chars, bboxes))
     else:
         prose = page.filter(outside)
     items: list[tuple[float, object]] = []

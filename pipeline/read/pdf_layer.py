@@ -267,7 +267,7 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
     box = R.FS_RECTF()
     m = R.FS_MATRIX()
     per_object: dict = {}
-    descents: dict = {}
+    shapes: dict = {}
     out = []
     tpi = ctypes.cast(tp, ctypes.c_void_p).value
     pox, poy, pbox, pm = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box), ctypes.byref(m)
@@ -302,14 +302,16 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
                 info = None
         if info is None:
             font = _obj_font(key)
-            lo = descents.get((font, size))
-            if lo is None:
+            shape = (font, size, m.a, m.c, m.d)
+            info = shapes.get(shape)  # per font, size and matrix: most text objects share one
+            if info is None:
                 if not font or not _font_descent(font, size, pdesc):
                     raise Unsupported("font descent")
-                lo = descents[font, size] = _f(desc.value)
-            # pdfminer: the box from the descent to the descent plus the font size in text space, through
-            # the character's matrix (a skew, c, widens it)
-            info = per_object[key] = (_f(m.a), _f(m.c), _f(m.d), lo, lo + _f(size))
+                lo = _f(desc.value)
+                # pdfminer: the box from the descent to the descent plus the font size in text space, through
+                # the character's matrix (a skew, c, widens it)
+                info = shapes[shape] = (_f(m.a), _f(m.c), _f(m.d), lo, lo + _f(size))
+            per_object[key] = info
         ex, ey = ox.value, oy.value
         if info[0] is None:  # vertical writing
             x0, x1, y0, y1 = ex, ex + info[1], ey, ey + info[2]

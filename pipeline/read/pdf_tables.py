@@ -30,6 +30,19 @@ def find_tables(page, settings: dict) -> list[Table]:
     return [Table(page, group) for group in cells_to_tables(_cells(vs, hs))]
 
 
+def outside_tables(chars: list[dict], bboxes: list) -> list[dict]:
+    """The characters whose centre is in none of the boxes (pdf.py's `outside`, in one loop)."""
+    out = []
+    for c in chars:
+        x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        for b in bboxes:
+            if b[0] <= x <= b[2] and b[1] <= y <= b[3]:
+                break
+        else:
+            out.append(c)
+    return out
+
+
 def _intersections(edges: list[dict], x_tol: float, y_tol: float) -> tuple[dict, dict]:
     """pdfplumber's `edges_to_intersections`: for each point where a vertical edge meets a horizontal one
     (within the tolerances), the boxes of the vertical edges and of the horizontal edges through it."""
@@ -125,7 +138,11 @@ def _cell_text(chars: list) -> str:
             words.append({"text": "".join(_LIGATURES.get(c["text"], c["text"] or "") for c in cur),
                           "top": min(c["top"] for c in cur)})
 
-    for line in _clusters(chars, "top", 3):
+    tops = [c["top"] for c in chars]
+    # one line (most cells): every top within 3 of the lowest, so that pdfplumber's clusters of the characters
+    # and of the words are one each (its chaining tests `top > previous + 3`)
+    one_line = max(tops) <= min(tops) + 3
+    for line in [chars] if one_line else _clusters(chars, "top", 3):
         cur: list = []
         for c in sorted(line, key=lambda c: c["x0"]):
             t = c["text"]
@@ -142,6 +159,8 @@ def _cell_text(chars: list) -> str:
             else:
                 cur.append(c)
         flush(cur)
+    if one_line:
+        return " ".join(w["text"] for w in words)
     return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(words, "top", 3))
 
 
