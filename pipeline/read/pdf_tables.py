@@ -5,13 +5,15 @@
 each cell by testing, for every intersection of ruling lines, every later intersection in its column against
 every later one in its row, and for each pair makes sets of the edges' boxes again (`intersections_to_cells`).
 Here each intersection's edge boxes are made once, and a column's and a row's intersections are looked up
-rather than searched for. The edges (merged and snapped) and the grouping of cells into tables are
-pdfplumber's own functions. `extract_table` reads the cells' characters once per table, not once per row
+rather than searched for, and cells sharing corners are grouped into tables in one pass. The edges (merged
+and snapped) are pdfplumber's own. `extract_table` reads the cells' characters once per table, not once per row
 from the whole page.
 """
 from __future__ import annotations
 
-from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables
+from functools import cached_property
+
+from pdfplumber.table import Row, Table, TableFinder, TableSettings
 from pdfplumber.utils.text import LIGATURES as _LIGATURES
 
 Box = tuple[float, float, float, float]
@@ -27,7 +29,44 @@ def find_tables(page, settings: dict) -> list[Table]:
     if "text" in (s.vertical_strategy, s.horizontal_strategy):
         return page.find_tables(s)
     vs, hs = _intersections(finder.get_edges(), s.intersection_x_tolerance, s.intersection_y_tolerance)
-    return [Table(page, group) for group in cells_to_tables(_cells(vs, hs))]
+    return [_Table(page, group) for group in _tables(_cells(vs, hs))]
+
+
+class _Table(Table):
+    """pdfplumber's table, its rows made once (the reader asks for them several times)."""
+
+    @cached_property
+    def rows(self):
+        return self._get_rows_or_cols(Row)
+
+
+def _tables(cells: list[Box]) -> list[list[Box]]:
+    """pdfplumber's `cells_to_tables`: the cells grouped into tables of cells that share corners (each table
+    all the cells reached from its first through shared corners), the tables ordered by their top left cell,
+    a table of one cell left out. A table's cells may be listed in another order than pdfplumber's: its
+    rows, columns and box are the same (they are sorted or bounded from them, and no two cells share a top
+    left corner)."""
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[Point, int] = {}
+    for i, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            j = owner.setdefault(corner, i)
+            if j != i:
+                a, b = root(i), root(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[Box]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(root(i), []).append(cell)
+    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
 
 
 def outside_tables(chars: list[dict], bboxes: list) -> list[dict]:
