@@ -308,22 +308,21 @@ def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in bboxes)
 
-    if not bboxes:
-        prose = page
-    elif hasattr(page, "with_chars"):  # PDFium's page: the characters outside the tables, nothing else
-        prose = page.with_chars(outside_tables(page.chars, bboxes))
+    # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)
+    if hasattr(page, "text_lines"):  # PDFium's page: the lines of the characters outside the tables
+        found_lines = page.text_lines(outside_tables(page.chars, bboxes) if bboxes else page.chars)
     else:
-        prose = page.filter(outside)
+        prose = page.filter(outside) if bboxes else page
+        found_lines = [(ln["top"], ln["text"]) for ln in prose.extract_text_lines(return_chars=False, y_tolerance=5)]
     items: list[tuple[float, object]] = []
     lines = []
-    # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)
-    for ln in prose.extract_text_lines(return_chars=False, y_tolerance=5):
-        text = ln["text"].strip()
+    for top, text in found_lines:
+        text = text.strip()
         if not text or _PAGE_NUMBER.match(text):
             continue
         cjk += len(_CJK.findall(text))
         cid += len(_CID.findall(text))
-        lines.append((ln["top"], text))
+        lines.append((top, text))
     if not bboxes and any(_ROW_LIKE.search(t) for _, t in lines):
         # a table without ruling lines: read the page's lines as a text file's (label, then
         # cells separated by spaces); cells that cannot be placed are left out by the parser

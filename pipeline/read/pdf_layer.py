@@ -16,11 +16,13 @@ one whose media box does not start at the origin, paths inside form XObjects.
 from __future__ import annotations
 
 import ctypes
+import itertools
 from functools import lru_cache
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 from pdfplumber.page import Page
+from pdfplumber.utils.text import LIGATURES as _LIGATURES
 
 _TEXT, _PATH, _IMAGE, _FORM = R.FPDF_PAGEOBJ_TEXT, R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_IMAGE, R.FPDF_PAGEOBJ_FORM
 _MOVE, _LINE, _BEZIER = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO
@@ -71,10 +73,65 @@ class LayerPage(Page):
     def close(self) -> None:
         self.get_textmap.cache_clear()
 
-    def with_chars(self, chars: list[dict]) -> LayerPage:
-        """This page with these characters only and no other object: what `filter` on the characters gives
-        for reading text, without testing every object of the page."""
-        return LayerPage(self.page_number, self.width, self.height, {"char": chars}, self.initial_doctop)
+    def text_lines(self, chars: list[dict]) -> list[tuple[float, str]]:
+        """(top, text) of each of pdfplumber's text lines of these characters of the page (a subset of its
+        characters): `extract_text_lines(y_tolerance=5)` on a page of these characters only."""
+        return text_lines(chars)
+
+
+def text_lines(chars: list[dict], y_tol: float = 5, x_tol: float = 3) -> list[tuple[float, str]]:
+    """pdfplumber's `extract_text_lines(return_chars=False, y_tolerance=5)` on a page of these characters,
+    as (top, text), without its text map: the characters clustered into lines by their tops, words split at
+    blanks and gaps as `WordExtractor` splits them, the words clustered by their tops in their order (a new
+    line where the cluster changes), each line its words joined by a space (none after words without text),
+    stripped of spaces, its top the lowest top of its characters with text. Upright characters only (all
+    of PDFium's pages'); others: pdfplumber's own."""
+    if not chars:
+        return []
+    if any(not c["upright"] for c in chars):
+        page = LayerPage(1, 0, 0, {"char": chars})
+        return [(ln["top"], ln["text"]) for ln in page.extract_text_lines(return_chars=False, y_tolerance=y_tol)]
+    from pipeline.read.pdf_tables import _clusters, cluster_index
+
+    words: list[tuple[float, str, list]] = []
+
+    def flush(cur):
+        if cur:
+            words.append((min(c["top"] for c in cur), "".join(_LIGATURES.get(c["text"], c["text"]) for c in cur), cur))
+
+    for line in _clusters(chars, "top", y_tol):
+        cur: list = []
+        for c in sorted(line, key=_X0):
+            t = c["text"]
+            if t.isspace():
+                flush(cur)
+                cur = []
+            elif t == "":  # pdfplumber: "in" the empty split_at_punctuation string: a word alone
+                flush(cur)
+                flush([c])
+                cur = []
+            elif cur and (c["x0"] < cur[-1]["x0"] or c["x0"] > cur[-1]["x1"] + x_tol
+                          or abs(c["top"] - cur[-1]["top"]) > y_tol):
+                flush(cur)
+                cur = [c]
+            else:
+                cur.append(c)
+        flush(cur)
+    index = cluster_index([w[0] for w in words], y_tol)  # the text map's lines: consecutive words of a cluster
+    out = []
+    for _, group in itertools.groupby(words, key=lambda w: index[w[0]]):
+        text, tops = "", []
+        for _, word, cs in group:
+            text += (" " if text else "") + word
+            tops += [c["top"] for c in cs if c["text"]]
+        text = text.strip(" ")
+        if text.strip():
+            out.append((min(tops), text))
+    return out
+
+
+def _X0(c: dict) -> float:
+    return c["x0"]
 
 
 class PdfiumPages:

@@ -145,18 +145,24 @@ def _smallest(pt: Point, below: list[Point], right: list[Point], pv: set, vs: di
     return None
 
 
-def _clusters(objs: list, key: str, tolerance: float) -> list[list]:
-    """pdfplumber's `cluster_objects(objs, itemgetter(key), tolerance)`: the distinct values sorted, chained
-    while each is within `tolerance` of the one before; the objects grouped by cluster, in their order."""
-    values = sorted({o[key] for o in objs})
+def cluster_index(values, tolerance: float) -> dict[float, int]:
+    """pdfplumber's `make_cluster_dict`: each distinct value's cluster, the values sorted and chained while each
+    is within `tolerance` of the one before."""
     index: dict[float, int] = {}
     k, last = 0, None
-    for v in values:
+    for v in sorted(set(values)):
         if last is not None and v > last + tolerance:
             k += 1
         index[v] = k
         last = v
-    groups: list[list] = [[] for _ in range(k + 1)]
+    return index
+
+
+def _clusters(objs: list, key: str, tolerance: float) -> list[list]:
+    """pdfplumber's `cluster_objects(objs, itemgetter(key), tolerance)`: the objects grouped by cluster
+    (`cluster_index`), in their order."""
+    index = cluster_index([o[key] for o in objs], tolerance)
+    groups: list[list] = [[] for _ in range(max(index.values(), default=0) + 1)]
     for o in objs:
         groups[index[o[key]]].append(o)
     return groups

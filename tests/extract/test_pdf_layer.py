@@ -197,3 +197,20 @@ def test_cell_text_is_pdfplumbers_on_awkward_characters():
             chars.append({"text": text, "x0": x0, "x1": x0 + rng.choice([3, 6, 12]), "top": top,
                           "bottom": top + 12, "doctop": top, "upright": True})
         assert pdf_tables._cell_text(chars) == extract_text(chars), chars
+
+
+def test_text_lines_are_pdfplumbers_on_awkward_characters():
+    """`text_lines` (the prose's lines of PDFium's pages) gives pdfplumber's `extract_text_lines` with a y
+    tolerance of 5: spaces, empty texts, ligatures, characters out of order, overlapping, lines a little apart."""
+    rng = random.Random(11)
+    for _ in range(400):
+        chars = []
+        for _ in range(rng.randint(0, 40)):
+            x0 = rng.choice([rng.uniform(0, 120), round(rng.uniform(0, 120))])
+            top = rng.choice([0, 0, 4.5, 5, 5.5, 9, 10, rng.uniform(0, 30)])
+            text = rng.choice(["一", "二", "1", "2", " ", "\u3000", "", "ﬁ", "."])
+            chars.append({"text": text, "x0": x0, "x1": x0 + rng.choice([3, 6, 12]), "top": top,
+                          "bottom": top + 12, "doctop": top, "upright": True})
+        page = pdf_layer.LayerPage(1, 200, 100, {"char": chars})
+        want = [(ln["top"], ln["text"]) for ln in page.extract_text_lines(return_chars=False, y_tolerance=5)]
+        assert pdf_layer.text_lines(chars) == want, chars
