@@ -22,7 +22,6 @@ from functools import lru_cache
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 from pdfplumber.page import Page
-from pdfplumber.utils.text import LIGATURES as _LIGATURES
 
 _TEXT, _PATH, _IMAGE, _FORM = R.FPDF_PAGEOBJ_TEXT, R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_IMAGE, R.FPDF_PAGEOBJ_FORM
 _MOVE, _LINE, _BEZIER = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO
@@ -91,32 +90,10 @@ def text_lines(chars: list[dict], y_tol: float = 5, x_tol: float = 3) -> list[tu
     if any(not c["upright"] for c in chars):
         page = LayerPage(1, 0, 0, {"char": chars})
         return [(ln["top"], ln["text"]) for ln in page.extract_text_lines(return_chars=False, y_tolerance=y_tol)]
-    from pipeline.read.pdf_tables import _clusters, cluster_index
+    from pipeline.read.pdf_tables import x0_key, clusters, cluster_index, word_text, words as split
 
-    words: list[tuple[float, str, list]] = []
-
-    def flush(cur):
-        if cur:
-            words.append((min(c["top"] for c in cur), "".join(_LIGATURES.get(c["text"], c["text"]) for c in cur), cur))
-
-    for line in _clusters(chars, "top", y_tol):
-        cur: list = []
-        for c in sorted(line, key=_X0):
-            t = c["text"]
-            if t.isspace():
-                flush(cur)
-                cur = []
-            elif t == "":  # pdfplumber: "in" the empty split_at_punctuation string: a word alone
-                flush(cur)
-                flush([c])
-                cur = []
-            elif cur and (c["x0"] < cur[-1]["x0"] or c["x0"] > cur[-1]["x1"] + x_tol
-                          or abs(c["top"] - cur[-1]["top"]) > y_tol):
-                flush(cur)
-                cur = [c]
-            else:
-                cur.append(c)
-        flush(cur)
+    words = [(min(c["top"] for c in w), word_text(w), w)
+             for line in clusters(chars, "top", y_tol) for w in split(sorted(line, key=x0_key), x_tol, y_tol)]
     index = cluster_index([w[0] for w in words], y_tol)  # the text map's lines: consecutive words of a cluster
     out = []
     for _, group in itertools.groupby(words, key=lambda w: index[w[0]]):
@@ -128,10 +105,6 @@ def text_lines(chars: list[dict], y_tol: float = 5, x_tol: float = 3) -> list[tu
         if text.strip():
             out.append((min(tops), text))
     return out
-
-
-def _X0(c: dict) -> float:
-    return c["x0"]
 
 
 class PdfiumPages:

@@ -158,7 +158,7 @@ def cluster_index(values, tolerance: float) -> dict[float, int]:
     return index
 
 
-def _clusters(objs: list, key: str, tolerance: float) -> list[list]:
+def clusters(objs: list, key: str, tolerance: float) -> list[list]:
     """pdfplumber's `cluster_objects(objs, itemgetter(key), tolerance)`: the objects grouped by cluster
     (`cluster_index`), in their order."""
     index = cluster_index([o[key] for o in objs], tolerance)
@@ -172,41 +172,59 @@ def _cell_text(chars: list) -> str:
     """pdfplumber's `utils.extract_text(chars)` with its default settings (x and y tolerance 3, blank
     characters ending words, ligatures expanded, text left to right in lines top to bottom), for upright
     characters: the words of each line, the lines clustered by their words' tops."""
-    if any(not c["upright"] for c in chars):
-        from pdfplumber.utils import extract_text
+    lo = hi = chars[0]["top"]
+    for c in chars:
+        if not c["upright"]:
+            from pdfplumber.utils import extract_text
 
-        return extract_text(chars)
-    words: list[dict] = []
+            return extract_text(chars)
+        top = c["top"]
+        if top < lo:
+            lo = top
+        elif top > hi:
+            hi = top
+    if hi <= lo + 3:
+        # one line (most cells): every top within 3 of the lowest, so that pdfplumber's clusters of the
+        # characters and of the words are one each (its chaining tests `top > previous + 3`)
+        return " ".join(word_text(w) for w in words(sorted(chars, key=x0_key), 3, 3))
+    found = [{"text": word_text(w), "top": min(c["top"] for c in w)}
+             for line in clusters(chars, "top", 3) for w in words(sorted(line, key=x0_key), 3, 3)]
+    return "\n".join(" ".join(w["text"] for w in line) for line in clusters(found, "top", 3))
 
-    def flush(cur):
-        if cur:
-            words.append({"text": "".join(_LIGATURES.get(c["text"], c["text"] or "") for c in cur),
-                          "top": min(c["top"] for c in cur)})
 
-    tops = [c["top"] for c in chars]
-    # one line (most cells): every top within 3 of the lowest, so that pdfplumber's clusters of the characters
-    # and of the words are one each (its chaining tests `top > previous + 3`)
-    one_line = max(tops) <= min(tops) + 3
-    for line in [chars] if one_line else _clusters(chars, "top", 3):
-        cur: list = []
-        for c in sorted(line, key=lambda c: c["x0"]):
-            t = c["text"]
-            if t.isspace():
-                flush(cur)
-                cur = []
-            elif t == "":  # pdfplumber: a character "in" the empty split_at_punctuation string is a word alone
-                flush(cur)
-                flush([c])
-                cur = []
-            elif cur and (c["x0"] < cur[-1]["x0"] or c["x0"] > cur[-1]["x1"] + 3 or abs(c["top"] - cur[-1]["top"]) > 3):
-                flush(cur)
-                cur = [c]
-            else:
-                cur.append(c)
-        flush(cur)
-    if one_line:
-        return " ".join(w["text"] for w in words)
-    return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(words, "top", 3))
+def x0_key(c: dict) -> float:
+    return c["x0"]
+
+
+def word_text(chars: list[dict]) -> str:
+    return "".join(_LIGATURES.get(c["text"], c["text"] or "") for c in chars)
+
+
+def words(line: list[dict], x_tol: float, y_tol: float) -> list[list[dict]]:
+    """pdfplumber's `WordExtractor.iter_chars_to_words` on a line's characters sorted left to right (blank
+    characters not kept, no punctuation splitting): a new word after a blank, at a gap wider than `x_tol`
+    or a top more than `y_tol` away; a character without text a word alone."""
+    out: list[list[dict]] = []
+    cur: list[dict] = []
+    for c in line:
+        t = c["text"]
+        if t.isspace():
+            if cur:
+                out.append(cur)
+            cur = []
+        elif t == "":  # pdfplumber: a character "in" the empty split_at_punctuation string is a word alone
+            if cur:
+                out.append(cur)
+            out.append([c])
+            cur = []
+        elif cur and (c["x0"] < cur[-1]["x0"] or c["x0"] > cur[-1]["x1"] + x_tol or abs(c["top"] - cur[-1]["top"]) > y_tol):
+            out.append(cur)
+            cur = [c]
+        else:
+            cur.append(c)
+    if cur:
+        out.append(cur)
+    return out
 
 
 def extract_table(table) -> list[list[str | None]]:
