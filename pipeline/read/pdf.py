@@ -291,6 +291,21 @@ class _Source:
                                self.name))
 
 
+def _prose_lines(page, bboxes: list) -> list[tuple[float, str]]:
+    """(top, text) of the page's text lines outside the tables' boxes."""
+    def outside(obj, bboxes=bboxes):
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in bboxes)
+
+    # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)
+    if hasattr(page, "text_lines"):  # PDFium's page: the lines of the characters outside the tables
+        return page.text_lines(outside_tables(page.chars, bboxes) if bboxes else page.chars)
+    prose = page.filter(outside) if bboxes else page
+    return [(ln["top"], ln["text"]) for ln in prose.extract_text_lines(return_chars=False, y_tolerance=5)]
+
+
 def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
     """One page with a text layer into `doc`'s blocks: its ruled tables and the prose between them in
     reading order, or, without ruling lines, its lines read as a text file's. Returns the CJK characters and
@@ -301,22 +316,9 @@ def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
                                "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
     found = [t for t in found if t.rows]
     bboxes = [t.bbox for t in found]
-
-    def outside(obj, bboxes=bboxes):
-        if obj.get("object_type") != "char":
-            return True
-        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in bboxes)
-
-    # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)
-    if hasattr(page, "text_lines"):  # PDFium's page: the lines of the characters outside the tables
-        found_lines = page.text_lines(outside_tables(page.chars, bboxes) if bboxes else page.chars)
-    else:
-        prose = page.filter(outside) if bboxes else page
-        found_lines = [(ln["top"], ln["text"]) for ln in prose.extract_text_lines(return_chars=False, y_tolerance=5)]
     items: list[tuple[float, object]] = []
     lines = []
-    for top, text in found_lines:
+    for top, text in _prose_lines(page, bboxes):
         text = text.strip()
         if not text or _PAGE_NUMBER.match(text):
             continue
