@@ -11,6 +11,7 @@ from the whole page.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import cached_property
 
 from pdfplumber.table import Row, Table, TableFinder, TableSettings
@@ -232,22 +233,26 @@ def extract_table(table) -> list[list[str | None]]:
     once (pdfplumber tests every character of the page against every row; a row takes the characters whose
     centre is in its box, which is inside the table's), and each cell's text is `_cell_text`'s."""
     x0, top, x1, bottom = table.bbox
-    mids = []
-    for c in table.page.chars:
+    mids = []  # (vertical centre, place on the page, horizontal centre, character), top down
+    for i, c in enumerate(table.page.chars):
         h, v = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         if x0 <= h < x1 and top <= v < bottom:
-            mids.append((h, v, c))
+            mids.append((v, i, h, c))
+    mids.sort()
+    vs = [m[0] for m in mids]
     out = []
     for row in table.rows:
         rx0, rtop, rx1, rbottom = row.bbox
-        in_row = [m for m in mids if rx0 <= m[0] < rx1 and rtop <= m[1] < rbottom]
+        # the row's characters (centre in its box) in their order on the page, as pdfplumber lists them
+        in_row = sorted((m[1], m[2], m[0], m[3]) for m in mids[bisect_left(vs, rtop):bisect_left(vs, rbottom)]
+                        if rx0 <= m[2] < rx1)
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:
                 texts.append(None)
                 continue
             cx0, ctop, cx1, cbottom = cell
-            chars = [m[2] for m in in_row if cx0 <= m[0] < cx1 and ctop <= m[1] < cbottom]
+            chars = [m[3] for m in in_row if cx0 <= m[1] < cx1 and ctop <= m[2] < cbottom]
             texts.append(_cell_text(chars) if chars else "")
         out.append(texts)
     return out
