@@ -42,10 +42,11 @@ def _fast(fn, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
 
 
-_P, _I, _PD = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
+_P, _I = ctypes.c_void_p, ctypes.c_int
 _get_obj = _fast(R.FPDFText_GetTextObject, _P, _P, _I)
-_get_origin = _fast(R.FPDFText_GetCharOrigin, _I, _P, _I, _PD, _PD)
-_get_loose = _fast(R.FPDFText_GetLooseCharBox, _I, _P, _I, ctypes.POINTER(R.FS_RECTF))
+# pointers to results passed as addresses (ctypes.addressof): no pointer check per call
+_get_origin = _fast(R.FPDFText_GetCharOrigin, _I, _P, _I, _P, _P)
+_get_loose = _fast(R.FPDFText_GetLooseCharBox, _I, _P, _I, _P)
 _map_error = _fast(R.FPDFText_HasUnicodeMapError, _I, _P, _I)
 _is_generated = _fast(R.FPDFText_IsGenerated, _I, _P, _I)
 _get_matrix = _fast(R.FPDFText_GetMatrix, _I, _P, _I, ctypes.POINTER(R.FS_MATRIX))
@@ -165,14 +166,13 @@ def open_layer(data: bytes) -> PdfiumPages | None:
         return None
 
 
-_PF = ctypes.POINTER(ctypes.c_float)
 _page_count, _page_object = _fast(R.FPDFPage_CountObjects, _I, _P), _fast(R.FPDFPage_GetObject, _P, _P, _I)
 _form_count, _form_object = _fast(R.FPDFFormObj_CountObjects, _I, _P), _fast(R.FPDFFormObj_GetObject, _P, _P, ctypes.c_ulong)
 _obj_type = _fast(R.FPDFPageObj_GetType, _I, _P)
-_draw_mode = _fast(R.FPDFPath_GetDrawMode, _I, _P, ctypes.POINTER(_I), ctypes.POINTER(_I))
-_obj_matrix = _fast(R.FPDFPageObj_GetMatrix, _I, _P, ctypes.POINTER(R.FS_MATRIX))
+_draw_mode = _fast(R.FPDFPath_GetDrawMode, _I, _P, _P, _P)
+_obj_matrix = _fast(R.FPDFPageObj_GetMatrix, _I, _P, _P)
 _seg_count, _segment = _fast(R.FPDFPath_CountSegments, _I, _P), _fast(R.FPDFPath_GetPathSegment, _P, _P, _I)
-_seg_point = _fast(R.FPDFPathSegment_GetPoint, _I, _P, _PF, _PF)
+_seg_point = _fast(R.FPDFPathSegment_GetPoint, _I, _P, _P, _P)
 _seg_type, _seg_close = _fast(R.FPDFPathSegment_GetType, _I, _P), _fast(R.FPDFPathSegment_GetClose, _I, _P)
 
 
@@ -181,8 +181,8 @@ def _graphics(raw_page, height: float, doctop: float, pno: int, out: dict) -> No
     matrix = R.FS_MATRIX()
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
     px, py = ctypes.c_float(), ctypes.c_float()
-    pfill, pstroke, pmatrix, ppx, ppy = (ctypes.byref(fillmode), ctypes.byref(stroke), ctypes.byref(matrix),
-                                         ctypes.byref(px), ctypes.byref(py))
+    pfill, pstroke, pmatrix, ppx, ppy = (ctypes.addressof(fillmode), ctypes.addressof(stroke), ctypes.addressof(matrix),
+                                         ctypes.addressof(px), ctypes.addressof(py))
 
     def walk(count, get, parent, in_form: bool):
         for i in range(count):
@@ -300,7 +300,7 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
     shapes: dict = {}
     out = []
     tpi = ctypes.cast(tp, ctypes.c_void_p).value
-    pox, poy, pbox, pm = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box), ctypes.byref(m)
+    pox, poy, pbox, pm = ctypes.addressof(ox), ctypes.addressof(oy), ctypes.addressof(box), ctypes.byref(m)
     desc = ctypes.c_float()
     pdesc = ctypes.byref(desc)
     get_obj, get_origin, get_loose, map_error, is_generated = _get_obj, _get_origin, _get_loose, _map_error, _is_generated
