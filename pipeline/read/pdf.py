@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from operator import itemgetter
 
 from pipeline.read.common import ReadError
 from pipeline.read.document import Cell, Document, Paragraph, Table
@@ -142,8 +143,8 @@ def _open_edges(page) -> list[float]:
     chars = page.chars
     if not chars:
         return []
-    top = min(c["top"] for c in chars) - 1.5
-    bottom = max(c["bottom"] for c in chars) + 1.5
+    top = min(map(itemgetter("top"), chars)) - 1.5
+    bottom = max(map(itemgetter("bottom"), chars)) + 1.5
     drawn = [e["top"] for e in page.edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 10]
     if not drawn:
         return []

@@ -116,27 +116,26 @@ def _cells(vs: dict[Point, set[Box]], hs: dict[Point, set[Box]]) -> list[Box]:
     for p in points:  # in sorted order: each column's points top-down, each row's left to right
         column.setdefault(p[0], []).append(p)
         row.setdefault(p[1], []).append(p)
+    place = {p: k for line in row.values() for k, p in enumerate(line)}
     cells: list[Box] = []
-    for pt in points:
-        x, y = pt
-        col, line = column[x], row[y]
-        below = col[col.index(pt) + 1:]
-        if not below:
-            continue
-        pv, ph = vs[pt], hs[pt]
-        right = [r for r in line[line.index(pt) + 1:] if not ph.isdisjoint(hs[r])]
-        if not right:
-            continue
-        cell = _smallest(pt, below, right, pv, vs, hs)
-        if cell is not None:
-            cells.append(cell)
+    for col in column.values():  # the points in sorted order, column by column
+        for k, pt in enumerate(col):
+            pv, ph = vs[pt], hs[pt]
+            below = [b for b in col[k + 1:] if not pv.isdisjoint(vs[b])]  # joined to it
+            if not below:
+                continue
+            right = [r for r in row[pt[1]][place[pt] + 1:] if not ph.isdisjoint(hs[r])]
+            if right:
+                cell = _smallest(pt, below, right, vs, hs)
+                if cell is not None:
+                    cells.append(cell)
     return cells
 
 
-def _smallest(pt: Point, below: list[Point], right: list[Point], pv: set, vs: dict, hs: dict) -> Box | None:
+def _smallest(pt: Point, below: list[Point], right: list[Point], vs: dict, hs: dict) -> Box | None:
+    """The first cell from `pt` down to a point `below` and across to a point `right` (each joined to it)
+    whose corner below right is an intersection joined to both."""
     for b in below:
-        if pv.isdisjoint(vs[b]):
-            continue
         hb = hs[b]
         for r in right:
             corner = (r[0], b[1])
