@@ -21,7 +21,7 @@ from operator import itemgetter
 from pipeline.read.common import ReadError
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.pdf_borderless import _ANCHORS, lines_by_header  # noqa: F401  (_ANCHORS: the header words)
-from pipeline.read.pdf_tables import extract_table, find_tables, outside_tables
+from pipeline.read.pdf_tables import extract_table, find_tables, outside_tables, page_edges
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -145,7 +145,7 @@ def _open_edges(page) -> list[float]:
         return []
     top = min(map(itemgetter("top"), chars)) - 1.5
     bottom = max(map(itemgetter("bottom"), chars)) + 1.5
-    drawn = [e["top"] for e in page.edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 10]
+    drawn = [e[2] for e in page_edges(page) if e[0] == "h" and e[3] - e[1] > 10]
     if not drawn:
         return []
     return [y for y in (top, bottom) if not any(abs(h - y) < 5 for h in drawn)]

@@ -1,20 +1,21 @@
 """A page's ruled tables: found as pdfplumber's table finder finds them and read as pdfplumber's
 `Table.extract` reads them, the same tables and the same text, in a fraction of its time.
 
-`find_tables` is `page.find_tables` for the "lines" strategies without its quadratic search: pdfplumber finds
-each cell by testing, for every intersection of ruling lines, every later intersection in its column against
-every later one in its row, and for each pair makes sets of the edges' boxes again (`intersections_to_cells`).
-Here each intersection's edge boxes are made once, and a column's and a row's intersections are looked up
-rather than searched for, and cells sharing corners are grouped into tables in one pass. The edges (merged
-and snapped) are pdfplumber's own. `extract_table` reads the cells' characters once per table, not once per row
-from the whole page.
+`find_tables` is `page.find_tables` for the "lines" strategies. pdfplumber finds each cell by testing, for
+every intersection of ruling lines, every later intersection in its column against every later one in its
+row, and for each pair makes sets of the edges' boxes again (`intersections_to_cells`); it copies an edge's
+dictionary each time it snaps or joins it. Here the edges are tuples, snapped and joined with pdfplumber's
+arithmetic, each intersection's edge boxes are made once, a column's and a row's intersections are looked
+up rather than searched for, and cells sharing corners are grouped into tables in one pass. `extract_table`
+reads the cells' characters once per table, not once per row from the whole page.
 """
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from functools import cached_property
 
-from pdfplumber.table import Row, Table, TableFinder, TableSettings
+from pdfplumber.table import Row, Table, TableSettings
 from pdfplumber.utils.text import LIGATURES as _LIGATURES
 
 Box = tuple[float, float, float, float]
@@ -22,15 +23,100 @@ Point = tuple[float, float]
 
 
 def find_tables(page, settings: dict) -> list[Table]:
-    """`page.find_tables(settings)` for settings whose strategies are "lines" (or "explicit"): the same
-    tables, their cells in the same order."""
-    finder = TableFinder.__new__(TableFinder)  # its edges only: the rest is done below
-    finder.page = page
-    finder.settings = s = TableSettings.resolve(settings)
-    if "text" in (s.vertical_strategy, s.horizontal_strategy):
+    """`page.find_tables(settings)` for settings whose strategies are "lines": the same tables, with the same
+    rows and cells (their cells listed in another order). Other strategies: pdfplumber's own."""
+    s = TableSettings.resolve(settings)
+    if (s.vertical_strategy, s.horizontal_strategy) != ("lines", "lines") or s.explicit_vertical_lines \
+            or any(isinstance(y, dict) for y in s.explicit_horizontal_lines or []):
         return page.find_tables(s)
-    vs, hs = _intersections(finder.get_edges(), s.intersection_x_tolerance, s.intersection_y_tolerance)
+    vs, hs = _intersections(_merged_edges(page, s), s.intersection_x_tolerance, s.intersection_y_tolerance)
     return [_Table(page, group) for group in _tables(_cells(vs, hs))]
+
+
+# an edge: (orientation, x0, top, x1, bottom, width, height), the keys of pdfplumber's edges that its table
+# finder reads
+Edge = tuple
+
+
+def page_edges(page) -> list[Edge]:
+    """pdfplumber's `page.edges`: the page's lines, then its rectangles' four sides (top, bottom, left,
+    right: pdfplumber's `rect_to_edges`, whose bottom side keeps the rectangle's bottom and takes its top plus
+    its height for its top), then its curves' segments; made once per page."""
+    got = getattr(page, "_edge_tuples", None)
+    if got is not None:
+        return got
+    out: list[Edge] = [("h" if e["top"] == e["bottom"] else "v", e["x0"], e["top"], e["x1"], e["bottom"],
+                        e["width"], e["height"]) for e in page.lines]
+    for r in page.rects:
+        x0, top, x1, bottom, w, h = r["x0"], r["top"], r["x1"], r["bottom"], r["width"], r["height"]
+        out += [("h", x0, top, x1, top, w, 0), ("h", x0, top + h, x1, bottom, w, 0),
+                ("v", x0, top, x0, bottom, 0, h), ("v", x1, top, x1, bottom, 0, h)]
+    for c in page.curves:
+        pts = c["pts"]
+        for p0, p1 in zip(pts, pts[1:]):
+            orientation = "v" if p0[0] == p1[0] else ("h" if p0[1] == p1[1] else None)
+            out.append((orientation, min(p0[0], p1[0]), min(p0[1], p1[1]), max(p0[0], p1[0]), max(p0[1], p1[1]),
+                        abs(p0[0] - p1[0]), abs(p0[1] - p1[1])))
+    page._edge_tuples = out
+    return out
+
+
+def _merged_edges(page, s: TableSettings) -> list[Edge]:
+    """pdfplumber's `TableFinder.get_edges` for the "lines" strategies: the page's vertical edges at least
+    `edge_min_length_prefilter` high, its horizontal ones as wide and the explicit horizontal lines across
+    the page, snapped (each cluster of positions moved to its mean) and joined (edges on one line that touch
+    or overlap become one, pdfplumber's arithmetic kept), then those at least `edge_min_length` long."""
+    pre = s.edge_min_length_prefilter
+    edges = page_edges(page)
+    v = [e for e in edges if e[0] == "v" and e[6] >= pre]
+    x0, _, x1, _ = page.bbox
+    h = [e for e in edges if e[0] == "h" and e[5] >= pre]
+    h += [("h", x0, y, x1, y, x1 - x0, 0) for y in s.explicit_horizontal_lines or []]
+    if not (s.snap_x_tolerance > 0 or s.snap_y_tolerance > 0):  # pdfplumber snaps only then
+        snapped = v + h
+    else:
+        snapped = _snapped(v, s.snap_x_tolerance, 1) + _snapped(h, s.snap_y_tolerance, 2)
+    snapped.sort(key=lambda e: (e[0], e[2] if e[0] == "h" else e[1]))
+    out: list[Edge] = []
+    for (kind, _), line in itertools.groupby(snapped, key=lambda e: (e[0], e[2] if e[0] == "h" else e[1])):
+        out += _joined(list(line), kind, s.join_x_tolerance if kind == "h" else s.join_y_tolerance)
+    return [e for e in out if (e[6] if e[0] == "v" else e[5]) >= s.edge_min_length]
+
+
+def _snapped(edges: list[Edge], tolerance: float, at: int) -> list[Edge]:
+    """pdfplumber's `snap_objects`: the edges' positions (x0 of vertical ones, `at` 1; top of horizontal ones,
+    2) clustered, each edge moved to its cluster's mean (pdfplumber's `move_object`: both ends by one
+    amount), cluster by cluster."""
+    index = cluster_index([e[at] for e in edges], tolerance)
+    clusters: dict[int, list[Edge]] = {}
+    for e in edges:
+        clusters.setdefault(index[e[at]], []).append(e)
+    out = []
+    for k in sorted(clusters):
+        cluster = clusters[k]
+        avg = sum(e[at] for e in cluster) / len(cluster)
+        for e in cluster:
+            d = avg - e[at]
+            out.append((e[0], e[1] + d, e[2], e[3] + d, e[4], e[5], e[6]) if at == 1
+                       else (e[0], e[1], e[2] + d, e[3], e[4] + d, e[5], e[6]))
+    return out
+
+
+def _joined(line: list[Edge], kind: str, tolerance: float) -> list[Edge]:
+    """pdfplumber's `join_edge_group`: a line's edges by their start, each one that starts within `tolerance`
+    of the end of the one before extending it (pdfplumber's `resize_object`)."""
+    lo, hi = (1, 3) if kind == "h" else (2, 4)
+    line.sort(key=lambda e: e[lo])
+    joined = [line[0]]
+    for e in line[1:]:
+        last = joined[-1]
+        if e[lo] <= last[hi] + tolerance:
+            if e[hi] > last[hi]:
+                joined[-1] = (last[:3] + (e[3], last[4], e[3] - last[1], last[6]) if kind == "h"
+                              else last[:4] + (e[4], last[5], last[6] + (e[4] - last[4])))
+        else:
+            joined.append(e)
+    return joined
 
 
 class _Table(Table):
@@ -83,17 +169,17 @@ def outside_tables(chars: list[dict], bboxes: list) -> list[dict]:
     return out
 
 
-def _intersections(edges: list[dict], x_tol: float, y_tol: float) -> tuple[dict, dict]:
+def _intersections(edges: list[Edge], x_tol: float, y_tol: float) -> tuple[dict, dict]:
     """pdfplumber's `edges_to_intersections`: for each point where a vertical edge meets a horizontal one
     (within the tolerances), the boxes of the vertical edges and of the horizontal edges through it."""
-    v_edges = [e for e in edges if e["orientation"] == "v"]
-    h_edges = [(e["top"], e["x0"] - x_tol, e["x1"] + x_tol, (e["x0"], e["top"], e["x1"], e["bottom"]))
-               for e in edges if e["orientation"] == "h"]
+    h_edges = [(e[2], e[1] - x_tol, e[3] + x_tol, e[1:5]) for e in edges if e[0] == "h"]
     vs: dict[Point, set[Box]] = {}
     hs: dict[Point, set[Box]] = {}
-    for v in v_edges:
-        x, vtop, vbottom = v["x0"], v["top"], v["bottom"]
-        vbox = (x, vtop, v["x1"], vbottom)
+    for v in edges:
+        if v[0] != "v":
+            continue
+        x, vtop, vbottom = v[1], v[2], v[4]
+        vbox = v[1:5]
         for top, left, right, hbox in h_edges:
             if vtop <= top + y_tol and vbottom >= top - y_tol and left <= x <= right:
                 p = (x, top)
@@ -120,24 +206,26 @@ def _cells(vs: dict[Point, set[Box]], hs: dict[Point, set[Box]]) -> list[Box]:
     cells: list[Box] = []
     for col in column.values():  # the points in sorted order, column by column
         for k, pt in enumerate(col):
-            pv, ph = vs[pt], hs[pt]
-            below = [b for b in col[k + 1:] if not pv.isdisjoint(vs[b])]  # joined to it
-            if not below:
-                continue
-            right = [r for r in row[pt[1]][place[pt] + 1:] if not ph.isdisjoint(hs[r])]
-            if right:
-                cell = _smallest(pt, below, right, vs, hs)
+            if k + 1 < len(col):
+                cell = _smallest(pt, col[k + 1:], row[pt[1]][place[pt] + 1:], vs, hs)
                 if cell is not None:
                     cells.append(cell)
     return cells
 
 
 def _smallest(pt: Point, below: list[Point], right: list[Point], vs: dict, hs: dict) -> Box | None:
-    """The first cell from `pt` down to a point `below` and across to a point `right` (each joined to it)
-    whose corner below right is an intersection joined to both."""
+    """The first cell from `pt` down to a point `below` and across to a point `right`, each joined to it
+    by an edge, whose corner below right is an intersection joined to both (pdfplumber's
+    `find_smallest_cell`; the points to the right joined to `pt` found once)."""
+    pv, ph = vs[pt], hs[pt]
+    joined = None
     for b in below:
+        if pv.isdisjoint(vs[b]):
+            continue
+        if joined is None:
+            joined = [r for r in right if not ph.isdisjoint(hs[r])]
         hb = hs[b]
-        for r in right:
+        for r in joined:
             corner = (r[0], b[1])
             vc = vs.get(corner)
             if vc is not None and not vc.isdisjoint(vs[r]) and not hs[corner].isdisjoint(hb):
@@ -197,7 +285,7 @@ def x0_key(c: dict) -> float:
 
 
 def word_text(chars: list[dict]) -> str:
-    return "".join(_LIGATURES.get(c["text"], c["text"] or "") for c in chars)
+    return "".join([_LIGATURES.get(c["text"], c["text"] or "") for c in chars])
 
 
 def words(line: list[dict], x_tol: float, y_tol: float) -> list[list[dict]]:
