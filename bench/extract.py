@@ -1,6 +1,6 @@
 """Extraction speed and memory: reports per second and peak memory on one core.
 
-Usage: .venv/bin/python bench/extract.py [--repeat N] [--corpus DIR] [--pdf DIR ...] [--only txt,html,pdf,docx]
+Usage: .venv/bin/python bench/extract.py [--repeat N] [--corpus DIR] [--pdf DIR ...] [--only txt,html,pdf,docx] [--no-floor]
 
 Reads every TXT, HTML, PDF and Word report of the shared corpus (and reports made by the project's renderer)
 N times over in one process pinned to one core, and prints a table. Each row runs in its own
@@ -66,7 +66,7 @@ def _floor(kind: str):
     return None
 
 
-def _worker(files: list[str], repeat: int, kind: str) -> dict:
+def _worker(files: list[str], repeat: int, kind: str, with_floor: bool = True) -> dict:
     """Extract every file `repeat` times; when the kind has a floor, run it on the same files in the
     same process, round by round in turn with the extraction, so that both see the same machine."""
     import resource
@@ -77,7 +77,7 @@ def _worker(files: list[str], repeat: int, kind: str) -> dict:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     except (AttributeError, OSError):
         pass
-    floor = _floor(kind)
+    floor = _floor(kind) if with_floor else None
     pages_per_round = 0
     for f in files:  # warm-up: imports, regex compilation; count PDF pages once
         extract(f)
@@ -119,11 +119,14 @@ def main():
                     help="also time the PDFs of DIR as a row of their own (e.g. the LibreOffice and Chromium "
                          "variants tests/extract/test_variants.py makes); repeatable")
     ap.add_argument("--only", help="comma-separated formats to run (txt,html,pdf,docx; default: all)")
+    ap.add_argument("--no-floor", action="store_true",
+                    help="time the readers only, not their floors (pdfplumber's naive pass costs several times "
+                         "what the PDF reader does)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
         spec = json.loads(a.worker)
-        print(json.dumps(_worker(spec["files"], spec["repeat"], spec["kind"])))
+        print(json.dumps(_worker(spec["files"], spec["repeat"], spec["kind"], spec.get("floor", True))))
         return
     corpus = Path(a.corpus)
     groups: dict[str, list[str]] = {}
@@ -159,7 +162,8 @@ def main():
         if a.only and name.split()[-1] != a.only:
             continue
         out = subprocess.run([sys.executable, __file__, "--worker", json.dumps({"files": files, "repeat": a.repeat,
-                                                                           "kind": name.split()[-1]})],
+                                                                           "kind": name.split()[-1],
+                                                                           "floor": not a.no_floor})],
                              capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         size = sum(os.path.getsize(f) for f in files) / len(files) / 1024

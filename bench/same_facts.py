@@ -4,6 +4,11 @@ change and compared byte for byte after it.
 Usage:
     .venv/bin/python bench/same_facts.py dump DIR      # write one JSON per file into DIR
     .venv/bin/python bench/same_facts.py compare DIR   # extract again, report every file that differs
+    ... --formats pdf --extra DIR2 [--extra DIR3]        # only PDFs, and also every PDF of DIR2 and DIR3
+
+`--extra DIR` (repeatable) adds the files of DIR in the chosen formats, e.g. the LibreOffice and Chromium
+variants tests/extract/test_variants.py makes, or the PDFs bench/extract.py renders, kept in a folder so that
+the same bytes are read before and after.
 
 The files: every report of the shared corpus (its unlabeled folder included), every report of the demo
 inbox (`data/inbox`), and the HTML and TXT reports `bench/extract.py` renders (same seeds). Each is
@@ -25,11 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _files(corpus: Path, tmp: Path, formats: set[str]) -> dict[str, Path]:
+def _files(corpus: Path, tmp: Path, formats: set[str], extra: list[str]) -> dict[str, Path]:
     from pipeline.demo.render import Layout, random_facts, render
 
     out: dict[str, Path] = {}
-    for base, label in ((corpus, "corpus"), (ROOT / "data" / "inbox", "inbox")):
+    for base, label in ((corpus, "corpus"), (ROOT / "data" / "inbox", "inbox"),
+                        *((Path(d), f"extra/{Path(d).name}") for d in extra)):
         if base.is_dir():
             for p in sorted(base.rglob("*")):
                 if p.is_file() and not p.name.endswith(".json") and p.name != "README.md" \
@@ -65,11 +71,12 @@ def main() -> int:
     ap.add_argument("dir")
     ap.add_argument("--corpus", default=os.environ.get("NIANBAO_CORPUS", str(ROOT.parent / "shared" / "corpus")))
     ap.add_argument("--formats", default="txt,html,pdf,docx", help="comma-separated (default: all four)")
+    ap.add_argument("--extra", action="append", default=[], metavar="DIR", help="also the files of DIR; repeatable")
     a = ap.parse_args()
     out = Path(a.dir)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="nianbao-same-"))
-    files = _files(Path(a.corpus), tmp, set(a.formats.split(",")))
+    files = _files(Path(a.corpus), tmp, set(a.formats.split(",")), a.extra)
     differ, missing = [], []
     for name, path in files.items():
         got = _json(path, name)

@@ -16,10 +16,12 @@ from __future__ import annotations
 import io
 import logging
 import re
+from operator import itemgetter
 
 from pipeline.read.common import ReadError
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.pdf_borderless import _ANCHORS, lines_by_header  # noqa: F401  (_ANCHORS: the header words)
+from pipeline.read.pdf_tables import extract_table, find_tables, outside_tables, page_edges
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -32,8 +34,6 @@ _CELL_PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^第\s*
 
 def _grid(table) -> list[list[Cell]]:
     """Rows of Cells from a pdfplumber table, merged cells told apart by their boxes."""
-    from pipeline.read.pdf_layer import extract_table
-
     texts = extract_table(table) if LAYER == "pdfium" else table.extract()
     boxes = [row.cells for row in table.rows]
     n_rows = len(texts)
@@ -143,9 +143,9 @@ def _open_edges(page) -> list[float]:
     chars = page.chars
     if not chars:
         return []
-    top = min(c["top"] for c in chars) - 1.5
-    bottom = max(c["bottom"] for c in chars) + 1.5
-    drawn = [e["top"] for e in page.edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 10]
+    top = min(map(itemgetter("top"), chars)) - 1.5
+    bottom = max(map(itemgetter("bottom"), chars)) + 1.5
+    drawn = [e[2] for e in page_edges(page) if e[0] == "h" and e[3] - e[1] > 10]
     if not drawn:
         return []
     return [y for y in (top, bottom) if not any(abs(h - y) < 5 for h in drawn)]
@@ -292,34 +292,40 @@ class _Source:
                                self.name))
 
 
-def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
-    """One page with a text layer into `doc`'s blocks: its ruled tables and the prose between them in
-    reading order, or, without ruling lines, its lines read as a text file's. Returns the CJK characters and
-    the unmapped (cid:NNN) characters seen, which decide whether the text layer is usable."""
-    cjk = cid = 0
-    found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
-                              "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
-                              "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
-    found = [t for t in found if t.rows]
-    bboxes = [t.bbox for t in found]
-
+def _prose_lines(page, bboxes: list) -> list[tuple[float, str]]:
+    """(top, text) of the page's text lines outside the tables' boxes."""
     def outside(obj, bboxes=bboxes):
         if obj.get("object_type") != "char":
             return True
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in bboxes)
 
+    # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)
+    if hasattr(page, "text_lines"):  # PDFium's page: the lines of the characters outside the tables
+        return page.text_lines(outside_tables(page.chars, bboxes) if bboxes else page.chars)
     prose = page.filter(outside) if bboxes else page
+    return [(ln["top"], ln["text"]) for ln in prose.extract_text_lines(return_chars=False, y_tolerance=5)]
+
+
+def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
+    """One page with a text layer into `doc`'s blocks: its ruled tables and the prose between them in
+    reading order, or, without ruling lines, its lines read as a text file's. Returns the CJK characters and
+    the unmapped (cid:NNN) characters seen, which decide whether the text layer is usable."""
+    cjk = cid = 0
+    found = find_tables(page, {"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                               "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
+                               "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
+    found = [t for t in found if t.rows]
+    bboxes = [t.bbox for t in found]
     items: list[tuple[float, object]] = []
     lines = []
-    # y tolerance 5: Latin digits set in another font sit 3–4 pt off the CJK baseline (Chromium)
-    for ln in prose.extract_text_lines(return_chars=False, y_tolerance=5):
-        text = ln["text"].strip()
+    for top, text in _prose_lines(page, bboxes):
+        text = text.strip()
         if not text or _PAGE_NUMBER.match(text):
             continue
         cjk += len(_CJK.findall(text))
         cid += len(_CID.findall(text))
-        lines.append((ln["top"], text))
+        lines.append((top, text))
     if not bboxes and any(_ROW_LIKE.search(t) for _, t in lines):
         # a table without ruling lines: read the page's lines as a text file's (label, then
         # cells separated by spaces); cells that cannot be placed are left out by the parser

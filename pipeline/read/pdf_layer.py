@@ -16,12 +16,12 @@ one whose media box does not start at the origin, paths inside form XObjects.
 from __future__ import annotations
 
 import ctypes
+import itertools
 from functools import lru_cache
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 from pdfplumber.page import Page
-from pdfplumber.utils.text import LIGATURES as _LIGATURES
 
 _TEXT, _PATH, _IMAGE, _FORM = R.FPDF_PAGEOBJ_TEXT, R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_IMAGE, R.FPDF_PAGEOBJ_FORM
 _MOVE, _LINE, _BEZIER = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO
@@ -42,10 +42,11 @@ def _fast(fn, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
 
 
-_P, _I, _PD = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
+_P, _I = ctypes.c_void_p, ctypes.c_int
 _get_obj = _fast(R.FPDFText_GetTextObject, _P, _P, _I)
-_get_origin = _fast(R.FPDFText_GetCharOrigin, _I, _P, _I, _PD, _PD)
-_get_loose = _fast(R.FPDFText_GetLooseCharBox, _I, _P, _I, ctypes.POINTER(R.FS_RECTF))
+# pointers to results passed as addresses (ctypes.addressof): no pointer check per call
+_get_origin = _fast(R.FPDFText_GetCharOrigin, _I, _P, _I, _P, _P)
+_get_loose = _fast(R.FPDFText_GetLooseCharBox, _I, _P, _I, _P)
 _map_error = _fast(R.FPDFText_HasUnicodeMapError, _I, _P, _I)
 _is_generated = _fast(R.FPDFText_IsGenerated, _I, _P, _I)
 _get_matrix = _fast(R.FPDFText_GetMatrix, _I, _P, _I, ctypes.POINTER(R.FS_MATRIX))
@@ -71,6 +72,40 @@ class LayerPage(Page):
 
     def close(self) -> None:
         self.get_textmap.cache_clear()
+
+    def text_lines(self, chars: list[dict]) -> list[tuple[float, str]]:
+        """(top, text) of each of pdfplumber's text lines of these characters of the page (a subset of its
+        characters): `extract_text_lines(y_tolerance=5)` on a page of these characters only."""
+        return text_lines(chars)
+
+
+def text_lines(chars: list[dict], y_tol: float = 5, x_tol: float = 3) -> list[tuple[float, str]]:
+    """pdfplumber's `extract_text_lines(return_chars=False, y_tolerance=5)` on a page of these characters,
+    as (top, text), without its text map: the characters clustered into lines by their tops, words split at
+    blanks and gaps as `WordExtractor` splits them, the words clustered by their tops in their order (a new
+    line where the cluster changes), each line its words joined by a space (none after words without text),
+    stripped of spaces, its top the lowest top of its characters with text. Upright characters only (all
+    of PDFium's pages'); others: pdfplumber's own."""
+    if not chars:
+        return []
+    if any(not c["upright"] for c in chars):
+        page = LayerPage(1, 0, 0, {"char": chars})
+        return [(ln["top"], ln["text"]) for ln in page.extract_text_lines(return_chars=False, y_tolerance=y_tol)]
+    from pipeline.read.pdf_tables import x0_key, clusters, cluster_index, word_text, words as split
+
+    words = [(min(c["top"] for c in w), word_text(w), w)
+             for line in clusters(chars, "top", y_tol) for w in split(sorted(line, key=x0_key), x_tol, y_tol)]
+    index = cluster_index([w[0] for w in words], y_tol)  # the text map's lines: consecutive words of a cluster
+    out = []
+    for _, group in itertools.groupby(words, key=lambda w: index[w[0]]):
+        text, tops = "", []
+        for _, word, cs in group:
+            text += (" " if text else "") + word
+            tops += [c["top"] for c in cs if c["text"]]
+        text = text.strip(" ")
+        if text.strip():
+            out.append((min(tops), text))
+    return out
 
 
 class PdfiumPages:
@@ -131,14 +166,13 @@ def open_layer(data: bytes) -> PdfiumPages | None:
         return None
 
 
-_PF = ctypes.POINTER(ctypes.c_float)
 _page_count, _page_object = _fast(R.FPDFPage_CountObjects, _I, _P), _fast(R.FPDFPage_GetObject, _P, _P, _I)
 _form_count, _form_object = _fast(R.FPDFFormObj_CountObjects, _I, _P), _fast(R.FPDFFormObj_GetObject, _P, _P, ctypes.c_ulong)
 _obj_type = _fast(R.FPDFPageObj_GetType, _I, _P)
-_draw_mode = _fast(R.FPDFPath_GetDrawMode, _I, _P, ctypes.POINTER(_I), ctypes.POINTER(_I))
-_obj_matrix = _fast(R.FPDFPageObj_GetMatrix, _I, _P, ctypes.POINTER(R.FS_MATRIX))
+_draw_mode = _fast(R.FPDFPath_GetDrawMode, _I, _P, _P, _P)
+_obj_matrix = _fast(R.FPDFPageObj_GetMatrix, _I, _P, _P)
 _seg_count, _segment = _fast(R.FPDFPath_CountSegments, _I, _P), _fast(R.FPDFPath_GetPathSegment, _P, _P, _I)
-_seg_point = _fast(R.FPDFPathSegment_GetPoint, _I, _P, _PF, _PF)
+_seg_point = _fast(R.FPDFPathSegment_GetPoint, _I, _P, _P, _P)
 _seg_type, _seg_close = _fast(R.FPDFPathSegment_GetType, _I, _P), _fast(R.FPDFPathSegment_GetClose, _I, _P)
 
 
@@ -147,8 +181,8 @@ def _graphics(raw_page, height: float, doctop: float, pno: int, out: dict) -> No
     matrix = R.FS_MATRIX()
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
     px, py = ctypes.c_float(), ctypes.c_float()
-    pfill, pstroke, pmatrix, ppx, ppy = (ctypes.byref(fillmode), ctypes.byref(stroke), ctypes.byref(matrix),
-                                         ctypes.byref(px), ctypes.byref(py))
+    pfill, pstroke, pmatrix, ppx, ppy = (ctypes.addressof(fillmode), ctypes.addressof(stroke), ctypes.addressof(matrix),
+                                         ctypes.addressof(px), ctypes.addressof(py))
 
     def walk(count, get, parent, in_form: bool):
         for i in range(count):
@@ -263,10 +297,10 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
     box = R.FS_RECTF()
     m = R.FS_MATRIX()
     per_object: dict = {}
-    descents: dict = {}
+    shapes: dict = {}
     out = []
     tpi = ctypes.cast(tp, ctypes.c_void_p).value
-    pox, poy, pbox, pm = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box), ctypes.byref(m)
+    pox, poy, pbox, pm = ctypes.addressof(ox), ctypes.addressof(oy), ctypes.addressof(box), ctypes.byref(m)
     desc = ctypes.c_float()
     pdesc = ctypes.byref(desc)
     get_obj, get_origin, get_loose, map_error, is_generated = _get_obj, _get_origin, _get_loose, _map_error, _is_generated
@@ -298,14 +332,16 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
                 info = None
         if info is None:
             font = _obj_font(key)
-            lo = descents.get((font, size))
-            if lo is None:
+            shape = (font, size, m.a, m.c, m.d)
+            info = shapes.get(shape)  # per font, size and matrix: most text objects share one
+            if info is None:
                 if not font or not _font_descent(font, size, pdesc):
                     raise Unsupported("font descent")
-                lo = descents[font, size] = _f(desc.value)
-            # pdfminer: the box from the descent to the descent plus the font size in text space, through
-            # the character's matrix (a skew, c, widens it)
-            info = per_object[key] = (_f(m.a), _f(m.c), _f(m.d), lo, lo + _f(size))
+                lo = _f(desc.value)
+                # pdfminer: the box from the descent to the descent plus the font size in text space, through
+                # the character's matrix (a skew, c, widens it)
+                info = shapes[shape] = (_f(m.a), _f(m.c), _f(m.d), lo, lo + _f(size))
+            per_object[key] = info
         ex, ey = ox.value, oy.value
         if info[0] is None:  # vertical writing
             x0, x1, y0, y1 = ex, ex + info[1], ey, ey + info[2]
@@ -328,82 +364,4 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
         out.append({"object_type": "char", "page_number": pno, "text": ch, "x0": x0, "x1": x1, "y0": y0,
                     "y1": y1, "top": top, "bottom": height - y0, "doctop": doctop + top, "width": x1 - x0,
                     "height": size_d, "size": size_d, "upright": True})
-    return out
-
-
-def _clusters(objs: list, key: str, tolerance: float) -> list[list]:
-    """pdfplumber's `cluster_objects(objs, itemgetter(key), tolerance)`: the distinct values sorted, chained
-    while each is within `tolerance` of the one before; the objects grouped by cluster, in their order."""
-    values = sorted({o[key] for o in objs})
-    index: dict[float, int] = {}
-    k, last = 0, None
-    for v in values:
-        if last is not None and v > last + tolerance:
-            k += 1
-        index[v] = k
-        last = v
-    groups: list[list] = [[] for _ in range(k + 1)]
-    for o in objs:
-        groups[index[o[key]]].append(o)
-    return groups
-
-
-def _cell_text(chars: list) -> str:
-    """pdfplumber's `utils.extract_text(chars)` with its default settings (x and y tolerance 3, blank
-    characters ending words, ligatures expanded, text left to right in lines top to bottom), for upright
-    characters: the words of each line, the lines clustered by their words' tops."""
-    if any(not c["upright"] for c in chars):
-        from pdfplumber.utils import extract_text
-
-        return extract_text(chars)
-    words: list[dict] = []
-
-    def flush(cur):
-        if cur:
-            words.append({"text": "".join(_LIGATURES.get(c["text"], c["text"] or "") for c in cur),
-                          "top": min(c["top"] for c in cur)})
-
-    for line in _clusters(chars, "top", 3):
-        cur: list = []
-        for c in sorted(line, key=lambda c: c["x0"]):
-            t = c["text"]
-            if t.isspace():
-                flush(cur)
-                cur = []
-            elif t == "":  # pdfplumber: a character "in" the empty split_at_punctuation string is a word alone
-                flush(cur)
-                flush([c])
-                cur = []
-            elif cur and (c["x0"] < cur[-1]["x0"] or c["x0"] > cur[-1]["x1"] + 3 or abs(c["top"] - cur[-1]["top"]) > 3):
-                flush(cur)
-                cur = [c]
-            else:
-                cur.append(c)
-        flush(cur)
-    return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(words, "top", 3))
-
-
-def extract_table(table) -> list[list[str | None]]:
-    """pdfplumber's `table.extract()`, faster: the characters whose centre lies in the table's box are found
-    once (pdfplumber tests every character of the page against every row; a row takes the characters whose
-    centre is in its box, which is inside the table's), and each cell's text is `_cell_text`'s."""
-    x0, top, x1, bottom = table.bbox
-    mids = []
-    for c in table.page.chars:
-        h, v = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-        if x0 <= h < x1 and top <= v < bottom:
-            mids.append((h, v, c))
-    out = []
-    for row in table.rows:
-        rx0, rtop, rx1, rbottom = row.bbox
-        in_row = [m for m in mids if rx0 <= m[0] < rx1 and rtop <= m[1] < rbottom]
-        texts: list[str | None] = []
-        for cell in row.cells:
-            if cell is None:
-                texts.append(None)
-                continue
-            cx0, ctop, cx1, cbottom = cell
-            chars = [m[2] for m in in_row if cx0 <= m[0] < cx1 and ctop <= m[1] < cbottom]
-            texts.append(_cell_text(chars) if chars else "")
-        out.append(texts)
     return out

@@ -23,7 +23,7 @@ import pytest
 
 from pipeline.extract import extract
 from pipeline.read import pdf as pdf_reader
-from pipeline.read import pdf_layer
+from pipeline.read import pdf_layer, pdf_tables
 from tests.conftest import CORPUS, NO_CORPUS
 from tests.extract.test_proof_variants import office_variants, workdir  # noqa: F401 (fixtures)
 from tests.extract.test_variants import CASES as VARIANT_CASES
@@ -147,19 +147,28 @@ _SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap
              "intersection_tolerance": 3, "text_y_tolerance": 5}
 
 
+def _cells(tables) -> list:
+    """Each table's cells (in any order), rows and box."""
+    return [(sorted(t.cells), [r.cells for r in t.rows], t.bbox) for t in tables]
+
+
 def _tables_both_ways(pages):
     n = 0
     for page in pages:
-        for t in page.find_tables(_SETTINGS):
-            assert pdf_layer.extract_table(t) == t.extract(), f"page {page.page_number}: a table's text differs"
+        found = page.find_tables(_SETTINGS)
+        assert _cells(pdf_tables.find_tables(page, _SETTINGS)) == _cells(found), \
+            f"page {page.page_number}: the table finder's cells differ from pdfplumber's"
+        for t in found:
+            assert pdf_tables.extract_table(t) == t.extract(), f"page {page.page_number}: a table's text differs"
             n += 1
     return n
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_table_text_is_pdfplumbers(seed):
-    """`extract_table` (the characters in the table's box, `_cell_text` for each cell) gives exactly
-    pdfplumber's `Table.extract()`, on PDFium's pages and on pdfminer's."""
+    """`find_tables` finds pdfplumber's tables, cell for cell, and `extract_table` (the characters in the
+    table's box, `_cell_text` for each cell) gives exactly pdfplumber's `Table.extract()`, on PDFium's pages
+    and on pdfminer's."""
     import pdfplumber
 
     from pipeline.demo.render import Layout, random_facts, render
@@ -187,4 +196,21 @@ def test_cell_text_is_pdfplumbers_on_awkward_characters():
             text = rng.choice(["一", "二", "1", "2", " ", "\u3000", "", "ﬁ", "."])
             chars.append({"text": text, "x0": x0, "x1": x0 + rng.choice([3, 6, 12]), "top": top,
                           "bottom": top + 12, "doctop": top, "upright": True})
-        assert pdf_layer._cell_text(chars) == extract_text(chars), chars
+        assert pdf_tables._cell_text(chars) == extract_text(chars), chars
+
+
+def test_text_lines_are_pdfplumbers_on_awkward_characters():
+    """`text_lines` (the prose's lines of PDFium's pages) gives pdfplumber's `extract_text_lines` with a y
+    tolerance of 5: spaces, empty texts, ligatures, characters out of order, overlapping, lines a little apart."""
+    rng = random.Random(11)
+    for _ in range(400):
+        chars = []
+        for _ in range(rng.randint(0, 40)):
+            x0 = rng.choice([rng.uniform(0, 120), round(rng.uniform(0, 120))])
+            top = rng.choice([0, 0, 4.5, 5, 5.5, 9, 10, rng.uniform(0, 30)])
+            text = rng.choice(["一", "二", "1", "2", " ", "\u3000", "", "ﬁ", "."])
+            chars.append({"text": text, "x0": x0, "x1": x0 + rng.choice([3, 6, 12]), "top": top,
+                          "bottom": top + 12, "doctop": top, "upright": True})
+        page = pdf_layer.LayerPage(1, 200, 100, {"char": chars})
+        want = [(ln["top"], ln["text"]) for ln in page.extract_text_lines(return_chars=False, y_tolerance=5)]
+        assert pdf_layer.text_lines(chars) == want, chars
