@@ -127,7 +127,16 @@ def test_each_key_measure_value_and_change(docs, con, fmt):
         num, den = (d.num, d.den) if d.rate else (key, None)
         value, before, after = _pooled(cur, num, den), _pooled(p_same, num, den), _pooled(c_same, num, den)
         row = rows[d.zh]
-        assert int(row[2]) == len(cur) and int(row[6]) == len(same), key
+        if key == "followers_total":  # a sum over platforms: compared over the same agency's same platform
+            pairs = con.execute("""
+                with v as (select agency_id, key, year, value from v_values
+                           where metric like 'newmedia.%.followers' and value is not null)
+                select c.agency_id, p.value, c.value from v c join v p using (agency_id, key)
+                where c.year = ? and p.year = ?""", [YEAR, YEAR - 1]).fetchall()
+            same = {a for a, _, _ in pairs}
+            before, after = sum(p for _, p, _ in pairs), sum(c for _, _, c in pairs)
+            assert f"同一平台{len(pairs)}组" in row[6].replace(" ", "") and "同一平台" in doc_text(docs[fmt], fmt), key
+        assert int(row[2]) == len(cur) and int(row[6].split("（")[0]) == len(same), key
         if d.rate:
             assert _num(row[1]) == pytest.approx(value * 100, abs=0.05), key
             assert _num(row[3]) == pytest.approx(before * 100, abs=0.05), key

@@ -135,6 +135,7 @@ def _measures(con, flt: queries.Filters, year: int, lang: str) -> list[dict]:
                     "definition": queries.definition(r.measure, lang), "value": _v(r.value),
                     "agencies": int(r.agencies), "previous": _v(r.previous), "current_same": _v(r.current_same),
                     "same_agencies": int(r.same_agencies), "change": _v(r.change),
+                    "pairs": None if missing(r.get("pairs")) else int(r.pairs),  # a sum of parts: same platforms
                     "pct_change": (r.change / r.previous) if not m.rate and not missing(r.change)
                     and not missing(r.previous) and r.previous else None,
                     "denominator": _v(r.den_value), "min_den": m.min_den,
