@@ -76,10 +76,14 @@ if not empty_note(ms):
     label = {k: (m.zh if lang() == "zh" else m.en) for k, m in queries.MEASURES.items()}
     rate = {k: m.rate for k, m in queries.MEASURES.items()}
 
+    # the agency is among its own peers only when it is in the region the peers are taken from
+    among_peers = ((not flt.provinces or info.get("province") in flt.provinces)
+                   and (not flt.cities or info.get("city") in flt.cities))
+
     def _self_only(n, small, ok) -> bool:
-        """The median is over one peer, and that peer is the agency itself (not a small sample, and
-        verified when only verified values count): no comparison at all."""
-        return n == 1 and not small and (ok or not flt.verified_only)
+        """The median is over one peer, and that peer is the agency itself (in the peers' region, not a
+        small sample, and verified when only verified values count): no comparison at all."""
+        return n == 1 and among_peers and not small and (ok or not flt.verified_only)
 
     def _cell(k, v, den, small, med, n, ok):
         m = queries.MEASURES[k]

@@ -103,7 +103,10 @@ def part_pairs(con, flt: Filters, year: int, measure: str) -> pd.DataFrame | Non
     if cond is None:
         return None
     scope, params = _scope(Filters(**{**flt.__dict__, "year_from": year - 1, "year_to": year}), "f")
-    ok = "and coalesce(f.verified, false)" if flt.verified_only else ""
+    # verified only: the agency's sum verified that year, as the value beside the change counts it (one
+    # unverified platform leaves the agency's sum out, not only that platform)
+    ok = (f"and f.agency_id in (select agency_id from measures_verified mv where mv.year = f.year "
+          f"and mv.{measure})" if flt.verified_only else "")
     return _q(con, f"""
         with v as (select f.agency_id, f.key, f.year, f.value from v_values f
                    where {cond} and f.value is not null and {scope} {ok})

@@ -714,3 +714,22 @@ def test_profile_says_when_the_only_peer_is_the_agency_itself(demo_db, monkeypat
     cells = [c for c in grid.to_numpy().ravel() if isinstance(c, str)]
     assert any("同级同类仅本机关" in c for c in cells)
     assert not any(c.endswith("（1）") for c in cells)  # no median 'over 1 agency' that is itself
+
+
+def test_a_peer_outside_the_agencys_region_is_not_taken_for_the_agency_itself(demo_db, monkeypatch):
+    """With the sidebar on another province, demo-07's one 2020 peer is not demo-07: its median is shown."""
+    import duckdb
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        own = con.execute("select province from agencies where agency_id = 'demo-07'").fetchall()[0][0]
+        other = [p for (p,) in con.execute("select distinct province from agencies where province is not null")
+                 .fetchall() if p != own]
+    assert other
+    for province in other:
+        at = open_page(app(demo_db, monkeypatch, agency="demo-07", prov=province), "profile")
+        measures = frame_with(at, "measure", "rate_value")
+        if (measures.peers == 1).any():
+            grid = next(d.value for d in at.dataframe if "2021" in d.value.columns and "2019" in d.value.columns)
+            assert not any("同级同类仅本机关" in c for c in grid.to_numpy().ravel() if isinstance(c, str))
+            return
+    raise AssertionError("no province gives demo-07 a single peer")

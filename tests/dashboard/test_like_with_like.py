@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.serve import queries
+from pipeline.serve.query_measures import part_pairs
 from tests.dashboard.test_apptest import app, frame_with, open_page
 
 
@@ -104,3 +105,23 @@ def test_section_sums_default_to_the_same_agencies(demo_db, monkeypatch):
         assert any("同一批" in c.value for c in at.caption)
         at = open_page(app(demo_db, monkeypatch, same="0"), page)
         assert at.toggle(key=key).value is False
+
+
+def test_verified_only_pairs_leave_out_an_agency_whose_sum_is_unverified(demo_db, tmp_path):
+    """Under 'verified only' the change counts the agencies whose followers' sum counts in the value beside
+    it: an agency whose sum is unverified in either year is left out of both, not only its platforms."""
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_db, db)
+    with duckdb.connect(str(db)) as con:
+        f = _followers(con)
+        year = int(f.year.max())
+        flt = queries.Filters(verified_only=True)
+        before = part_pairs(con, flt, year, "followers_total")
+        aid = before.agency_id.iloc[0]
+        con.execute("update measures_verified set followers_total = false where agency_id = ? and year = ?",
+                    [aid, year - 1])
+        after = part_pairs(con, flt, year, "followers_total")
+        assert aid not in set(after.agency_id) and set(after.agency_id) == set(before.agency_id) - {aid}
+        assert aid in set(part_pairs(con, queries.Filters(), year, "followers_total").agency_id)
