@@ -3,7 +3,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, download_totals, empty_note, full_numbers, lang, section_opening, sum_note, tr,
+from app_pages.common import (download, download_totals, unverified_column, empty_note, full_numbers, lang, section_opening, sum_note, tr,
                               with_marks, yearly)
 from pipeline.spec import catalog
 from pipeline.spec.model import split_key
@@ -32,8 +32,8 @@ fig = px.bar(grouped, x="year", y="value", color="label", text="mark", hover_dat
 yearly(fig)
 st.plotly_chart(fig, width="stretch")
 sum_note("applications", same)
-download(grouped[["year", "outcome", "label", "value"]], "application-outcomes", "app_out",
-         labels={"outcome": tr("outcomes"), "label": tr("outcomes")})
+download(grouped[["year", "outcome", "label", "value", *unverified_column(grouped)]], "application-outcomes", "app_out",
+         labels={"outcome": tr("outcomes"), "label": tr("outcomes"), "unverified": tr("unverified_count")})
 
 refused = totals[totals.metric.str.startswith(("app.denied.", "app.unavailable.", "app.not_processed."))].copy()
 if len(refused):
@@ -59,5 +59,6 @@ if not empty_note(new):
     yearly(fig)
     st.plotly_chart(fig, width="stretch")
     sum_note("applications", same)
-    download(pd.DataFrame(new[["year", "dim", "label", "value", "agencies"]]), "applications-by-applicant", "app_dim",
-             labels={"dim": tr("by_applicant"), "label": tr("by_applicant")})
+    download(pd.DataFrame(new[["year", "dim", "label", "value", "agencies", *unverified_column(new)]]),
+             "applications-by-applicant", "app_dim",
+             labels={"dim": tr("by_applicant"), "label": tr("by_applicant"), "unverified": tr("unverified_count")})

@@ -294,9 +294,15 @@ def section_opening(title: str, section: str, same_key: str) -> tuple[bool, pd.D
 
 def download_totals(df: pd.DataFrame, name: str, key: str):
     """A section's totals by year (section_totals with a `label` column) as a download: year, metric, value,
-    agencies summed."""
-    download(df[["year", "key", "label", "value", "agencies"]], name, key,
-             labels={"key": tr("metric"), "label": tr("metric")})
+    agencies summed, and how many unverified values each sum includes (the † of the chart)."""
+    download(df[["year", "key", "label", "value", "agencies", *unverified_column(df)]], name, key,
+             labels={"key": tr("metric"), "label": tr("metric"), "unverified": tr("unverified_count")})
+
+
+def unverified_column(df: pd.DataFrame) -> list[str]:
+    """["unverified"] when the sums of `df` include unverified values a download should count, as the
+    chart's † marks them; none when only verified values are summed."""
+    return ["unverified"] if "unverified" in df and not filters().verified_only else []
 
 
 def sum_scope(section: str, key: str) -> bool:

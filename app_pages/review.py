@@ -3,7 +3,7 @@ and each agency's rate against its caseload (small samples marked)."""
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, empty_note, filters, full_numbers, lang, q, section_opening, sum_note, tr,
+from app_pages.common import (download, unverified_column, empty_note, filters, full_numbers, lang, q, section_opening, sum_note, tr,
                               with_gaps, with_marks, year_choice)
 from pipeline.spec import catalog
 from pipeline.serve import queries
@@ -21,8 +21,10 @@ fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
 full_numbers(fig)
 st.plotly_chart(fig, width="stretch")
 sum_note("review_litigation", same)
-download(parts[["year", "metric", "dim", "block", "result", "value", "agencies"]], "review-litigation", "rv_parts",
-         labels={"metric": tr("metric"), "dim": tr("results"), "block": tr("metric"), "result": tr("results")})
+download(parts[["year", "metric", "dim", "block", "result", "value", "agencies", *unverified_column(parts)]],
+         "review-litigation", "rv_parts",
+         labels={"metric": tr("metric"), "dim": tr("results"), "block": tr("metric"), "result": tr("results"),
+                 "unverified": tr("unverified_count")})
 
 st.subheader(tr("correction_rates"))
 # the tiles' definition: pooled over the agencies in scope (sum of corrected / sum of concluded)

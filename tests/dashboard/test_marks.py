@@ -101,3 +101,26 @@ def test_rate_axes_start_at_zero(demo_db, monkeypatch):
     axes = [json.loads(c.proto.spec)["layout"].get("yaxis", {}) for c in at.get("plotly_chart")]
     rates = [a for a in axes if a.get("tickformat") == ".1%"]
     assert len(rates) >= 2 and all(a.get("rangemode") == "tozero" for a in rates)
+
+
+def test_downloads_of_marked_bars_count_their_unverified_values(demo_db, monkeypatch):
+    """A bar marked † is a row of its download with how many unverified values it includes; with only
+    verified values summed there is nothing to count and no such column."""
+    import io
+
+    import pandas as pd
+
+    from tests.dashboard.test_apptest import downloads
+
+    for page, section in (("applications", "app.%"), ("review", "review%")):
+        with duckdb.connect(str(demo_db), read_only=True) as con:
+            n = con.execute(f"select count(*) from v_values where not verified and metric like '{section}'").fetchall()[0][0]
+        assert n, page
+        at = open_page(app(demo_db, monkeypatch, same="0"), page)
+        frames = [pd.read_csv(io.BytesIO(b), encoding="utf-8-sig") for b in downloads(at)]
+        counted = [f for f in frames if any(c.startswith("未经核验的数值个数") for c in f.columns)]
+        assert counted, page
+        assert any(f[next(c for c in f.columns if c.startswith("未经核验的数值个数"))].sum() > 0 for f in counted), page
+        at = open_page(app(demo_db, monkeypatch, same="0", verified="1"), page)
+        frames = [pd.read_csv(io.BytesIO(b), encoding="utf-8-sig") for b in downloads(at)]
+        assert not any(c.startswith("未经核验的数值个数") for f in frames for c in f.columns), page
