@@ -139,9 +139,10 @@ def section_agencies(con, section: str, scope: str, params: list, verified_only:
         group by f.year order by f.year""", [section, *params])
 
 
-def same_agencies(con, section: str, scope: str, params: list) -> tuple[str, ...]:
+def same_agencies(con, section: str, scope: str, params: list, verified_only: bool = False) -> tuple[str, ...]:
+    whole = "and f.unverified = 0" if verified_only else ""  # verified only: the section wholly verified
     rows = con.execute(f"""
-        with v as (select f.agency_id, f.year from mart_section_agencies f where f.section = ? and {scope})
+        with v as (select f.agency_id, f.year from mart_section_agencies f where f.section = ? and {scope} {whole})
         select agency_id from v group by agency_id
         having count(*) = (select count(distinct year) from v) order by agency_id""", [section, *params]).fetchall()
     return tuple(r[0] for r in rows)

@@ -28,14 +28,17 @@ def section_agencies(con, flt: Filters, section: str, same: bool = False) -> pd.
 
 
 def same_agencies(con, flt: Filters, section: str) -> tuple[str, ...]:
-    """The agencies in scope that report a section in every year in scope (the same agencies each year)."""
+    """The agencies in scope that report a section in every year in scope (the same agencies each year).
+    With only verified values summed, a year counts where the agency's section is wholly verified: an
+    agency whose values are left out one year would make that year's sum dip, not like with like."""
     metrics = [m.code for m in catalog.METRICS if m.section == section]
     scope, params = _scope(flt, "f")
     if marts.has(con):
-        return marts.same_agencies(con, section, scope, params)
+        return marts.same_agencies(con, section, scope, params, flt.verified_only)
+    whole = "having count(*) filter (where not coalesce(f.verified, false)) = 0" if flt.verified_only else ""
     rows = con.execute(f"""
-        with v as (select distinct f.agency_id, f.year from v_values f
-                   where f.metric in (select unnest(?::varchar[])) and {scope})
+        with v as (select f.agency_id, f.year from v_values f
+                   where f.metric in (select unnest(?::varchar[])) and {scope} group by all {whole})
         select agency_id from v group by agency_id
         having count(*) = (select count(distinct year) from v) order by agency_id""", [metrics, *params]).fetchall()
     return tuple(r[0] for r in rows)

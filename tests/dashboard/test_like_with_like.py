@@ -125,3 +125,16 @@ def test_verified_only_pairs_leave_out_an_agency_whose_sum_is_unverified(demo_db
         after = part_pairs(con, flt, year, "followers_total")
         assert aid not in set(after.agency_id) and set(after.agency_id) == set(before.agency_id) - {aid}
         assert aid in set(part_pairs(con, queries.Filters(), year, "followers_total").agency_id)
+
+
+def test_same_agencies_under_verified_only_are_those_whose_section_counts_every_year(demo_db):
+    """Both switches on: an agency whose 表三 values are unverified one year would add nothing that year and
+    make its sum dip, so it is not one of the same agencies; without 'verified only' it is."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        flagged = {a for (a,) in con.execute(
+            "select distinct agency_id from v_values where metric like 'app.%' and not coalesce(verified, false)").fetchall()}
+        assert flagged, "the demo has unverified 表三 values"
+        every = set(queries.same_agencies(con, queries.Filters(), "applications"))
+        verified = set(queries.same_agencies(con, queries.Filters(verified_only=True), "applications"))
+    assert flagged & every and not flagged & verified
+    assert verified == every - flagged
