@@ -14,13 +14,22 @@ def fmt_pp(change) -> str:
 
 
 def fmt_wan_yuan(v) -> str:
-    """An amount in 万元 for people: 6.4亿元 or 3,200万元 (10,000 万元 is 1 亿元); — when missing."""
+    """An amount in 万元 for people: 6.4亿元, 3,200.5万元, or under 1 万元 in 元 (0.36 万元 is 3,600元), so
+    a small amount is never written 0; — when missing."""
     if missing(v):
         return "—"
-    if lang() == "zh":
-        return f"{v / 1e4:,.2f}亿元" if abs(v) >= 1e4 else f"{v:,.1f}".rstrip("0").rstrip(".") + "万元"
+
+    def short(x: float, places: int) -> str:
+        return f"{x:,.{places}f}".rstrip("0").rstrip(".") if places else f"{x:,.0f}"
+
     yuan = v * 1e4
-    return f"{yuan / 1e9:,.2f}B yuan" if abs(yuan) >= 1e9 else f"{yuan / 1e6:,.1f}M yuan"
+    if lang() == "zh":
+        if abs(v) >= 1e4:
+            return short(v / 1e4, 2) + "亿元"
+        return short(v, 2) + "万元" if abs(v) >= 1 or v == 0 else short(yuan, 2) + "元"
+    if abs(yuan) >= 1e9:
+        return short(yuan / 1e9, 2) + "B yuan"
+    return short(yuan / 1e6, 2) + "M yuan" if abs(yuan) >= 1e6 else short(yuan, 2) + " yuan"
 
 
 def fmt_rate_den(v, den, min_den: int) -> str:

@@ -64,7 +64,8 @@ def _dim(d: str, lang: str) -> str:
 def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.DataFrame]:
     parts, rows = [], []
     for caption, header, block_rows, dims in tables.ACTIVE_BLOCKS[template]:
-        heads = header if lang == "zh" else ("", *(_dim(d, lang) for d in dims))
+        heads = (header[0], *(_with_unit(h, d) for h, d in zip(header[1:], dims))) if lang == "zh" else \
+            ("", *(_dim(d, lang) for d in dims))
         h = "".join(f"<th>{_e(x)}</th>" for x in heads)
         body = ""
         for label, metric in block_rows:
@@ -74,6 +75,12 @@ def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
                                                           for i, d in enumerate(dims)}})
         parts.append(f'<table class="nb-t"><tr><th colspan="{len(heads)}">{_e(caption)}</th></tr><tr>{h}</tr>{body}</table>')
     return _CSS + "".join(parts), pd.DataFrame(rows)
+
+
+def _with_unit(head: str, dim: str) -> str:
+    """A column header as the template prints it, with the unit said where the template leaves it out: the 2019
+    format's 采购总金额 is in 万元 without saying so."""
+    return head + tables.IN_WAN_YUAN if dim.endswith("wan_yuan") and "万元" not in head else head
 
 
 def _pair(pair: tuple[str, str], lang: str) -> str:

@@ -570,7 +570,8 @@ def test_units_procurement_and_sums(demo_db, monkeypatch):
     assert tile.value.endswith(("亿元", "万元"))
     with duckdb.connect(str(demo_db), read_only=True) as con:
         total = con.execute("select sum(procurement_wan_yuan) from measures where year = 2020").fetchall()[0][0]
-    expected = f"{total / 1e4:,.2f}亿元" if total >= 1e4 else f"{total:,.1f}".rstrip("0").rstrip(".") + "万元"
+    expected = (f"{total / 1e4:,.2f}".rstrip("0").rstrip(".") + "亿元" if total >= 1e4
+                else f"{total:,.2f}".rstrip("0").rstrip(".") + "万元")
     assert tile.value == expected
     at = open_page(app(demo_db, monkeypatch, year="2023"), "overview")
     assert next(m for m in at.metric if m.label == "集中采购金额").value == "—"

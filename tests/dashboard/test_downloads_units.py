@@ -63,3 +63,27 @@ def test_procurement_opens_on_the_last_year_of_the_format_that_states_it(demo_db
     titles = [json.loads(c.proto.spec)["layout"].get("xaxis", {}).get("title", {}).get("text", "")
               for c in at.get("plotly_chart")]
     assert any("采购" in t and ("万元" in t or "亿元" in t) for t in titles), titles
+
+
+def test_an_amount_is_never_written_as_nothing():
+    """Under 1 万元 an amount is written in 元 (a 0.36 万元 procurement printed "0万元" on its bar before)."""
+    from app_pages.formats import fmt_wan_yuan
+
+    assert fmt_wan_yuan(0.36) == "3,600元" and fmt_wan_yuan(0.001155) == "11.55元"
+    assert fmt_wan_yuan(3200.5) == "3,200.5万元" and fmt_wan_yuan(64000) == "6.4亿元" and fmt_wan_yuan(0) == "0万元"
+    assert fmt_wan_yuan(12.345) == "12.35万元" and fmt_wan_yuan(None) == "—"
+
+
+def test_procurement_bars_and_the_report_table_say_the_amount_and_its_unit(demo_db, monkeypatch):
+    import json
+
+    at = open_page(app(demo_db, monkeypatch), "active")
+    bars = [json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
+            if json.loads(c.proto.spec)["data"][0].get("type") == "bar"]
+    texts = [t for b in bars for t in b.get("text", [])]
+    assert texts and not [t for t in texts if t.startswith(("0万元", "0元", "0.0"))], texts
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rid = con.execute("select r.report_id from reports r join facts f using (report_id) where f.metric = "
+                          "'active.procurement' and f.dim = 'amount_wan_yuan' limit 1").fetchall()[0][0]
+    at = open_page(app(demo_db, monkeypatch, report=rid), "report")
+    assert any("采购总金额（单位：万元）" in m.value for m in at.markdown), "the 2019 amount column's unit"
