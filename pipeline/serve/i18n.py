@@ -268,6 +268,7 @@ UI: dict[str, tuple[str, str]] = {
     "same_agencies_note": ("同一批 {n} 个机关", "the same {n} agencies"),
     "cells": ("涉及单元格", "Cells"),
     "measure_profile": ("图中指标", "Measure in the chart"),
+    "over_100": ("{m}在 {years} 年超过 100%，不是错误：", "{m} is over 100% in {years}, which is not an error:"),
     "small_mark_note": ("带 * 的数值为小样本（分母不足该指标的最小值），不计入中位数。",
                         "Values marked * are small samples (denominator under the measure's minimum), left out of medians."),
     "small_points": ("空心点为小样本（分母不足 {n}）。", "Hollow points are small samples (denominator under {n})."),

@@ -58,8 +58,9 @@ MEASURES = {
         "a small sample", higher_is_worse=True),
     "dispute_rate": Measure(
         "争议转化率", "Dispute rate", True, "review_total + litigation_total", "applications", MIN_APPLICATIONS_FOR_RATES,
-        "（复议总计 + 诉讼总计）÷ 本年新收申请；新收不足 30 件为小样本",
-        "(reconsiderations + lawsuits) ÷ new applications; under 30 applications is a small sample",
+        "（复议总计 + 诉讼总计）÷ 本年新收申请；本年的复议、诉讼可针对往年的申请，故可超过 100%；新收不足 30 件为小样本",
+        "(reconsiderations + lawsuits) ÷ new applications; the year's cases may concern earlier years' applications, so "
+        "it can exceed 100%; under 30 applications is a small sample",
         higher_is_worse=True),
     "followers_total": Measure("新媒体粉丝总数", "New-media followers", False,
                                def_zh="报告所列各新媒体账号粉丝数之和", def_en="Sum of the followers of the accounts the report lists",

@@ -87,3 +87,21 @@ def test_procurement_bars_and_the_report_table_say_the_amount_and_its_unit(demo_
                           "'active.procurement' and f.dim = 'amount_wan_yuan' limit 1").fetchall()[0][0]
     at = open_page(app(demo_db, monkeypatch, report=rid), "report")
     assert any("采购总金额（单位：万元）" in m.value for m in at.markdown), "the 2019 amount column's unit"
+
+
+def test_a_dispute_rate_over_100_percent_says_why(demo_db, monkeypatch):
+    """争议转化率 divides the year's cases by the year's new applications; cases about earlier years' applications
+    take it over 100% (demo-07's 2020: 10 cases, 3 applications), said beside the table rather than left to look
+    like an error."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        over = con.execute("select agency_id, list(year order by year) from measures where dispute_rate > 1 "
+                           "group by agency_id order by agency_id limit 1").fetchall()
+    assert over, "the demo has an agency whose cases outnumber its applications"
+    aid, years = over[0]
+    at = open_page(app(demo_db, monkeypatch, agency=aid), "profile")
+    said = [c.value for c in at.caption if c.value.startswith("争议转化率在")]
+    assert said and all(str(y) in said[0] for y in years) and "往年的申请" in said[0], said
+    at = open_page(app(demo_db, monkeypatch, agency="demo-02"), "profile")  # none over 100%: nothing said
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        assert not con.execute("select count(*) from measures where agency_id = 'demo-02' and dispute_rate > 1").fetchall()[0][0]
+    assert not [c.value for c in at.caption if c.value.startswith("争议转化率在")]
