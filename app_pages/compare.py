@@ -203,8 +203,11 @@ if not empty_note(order):
 
     table = pd.DataFrame({
         tr("rank"): ["" if _gone(r) else str(int(r)) for r in order["rank"].tolist()],
-        tr("agency"): order.agency, tr("level"): _words(order.level, lambda v: level_label(v, lang())),
-        tr("kind"): _words(order.kind, lambda v: tr(f"kind_{v}")),
+        tr("agency"): order.agency,
+        tr("level"): [w + ("" if ok or not w else tr("inferred")) for w, ok in
+                      zip(_words(order.level, lambda v: level_label(v, lang())), order.registered.tolist())],
+        tr("kind"): [w + ("" if ok or not w else tr("inferred")) for w, ok in
+                     zip(_words(order.kind, lambda v: tr(f"kind_{v}")), order.registered.tolist())],
         tr("province"): [v if isinstance(v, str) else "" for v in order.province.tolist()],
         label: _values(order.value, order.small_sample.tolist(), [bool(ok) for ok in order.verified.fillna(False).tolist()]),
         tr("prev_year_value", y=year - 1): _values(order.prev_value),
@@ -223,6 +226,8 @@ if not empty_note(order):
         table[tr("pct_change")] = ["" if _gone(v) else no_minus_zero(f"{v * 100:+.1f}") + "%" for v in order["pct_change"].tolist()]
     table[tr("profile")] = "profile?agency=" + order.agency_id
     st.caption(tr("all_ranked", n=len(table)))
+    if not order.registered.all():
+        st.caption(tr("inferred_note", n=int((~order.registered).sum())))
     n_unverified = int((order.verified.fillna(False) == False).sum())  # noqa: E712
     if n_unverified:
         st.caption(tr("unverified_mark") + " " + unverified_note(n_unverified))
@@ -234,7 +239,7 @@ if not empty_note(order):
     out = order.assign(profile="profile?agency=" + order.agency_id,  # the kind in words, as the level
                        kind=_words(order.kind, lambda v: tr(f"kind_{v}")))
     out_cols = ["rank", "agency", "agency_id", "level", "kind", "province", "city", "year", "value", "prev_value", "change",
-                "peer_median", "peers", "verified"] + (["denominator", "small_sample"] if rate else ["pct_change"]) + \
+                "peer_median", "peers", "verified", "registered"] + (["denominator", "small_sample"] if rate else ["pct_change"]) + \
         (["current_same", "pairs"] if "pairs" in order else []) + ["profile"]
     download(out[out_cols].rename(columns={"value": key}), f"ranking-{key}-{year}", "cmp_rank_all",
              kinds={"prev_value": "rate", "peer_median": "rate", "change": "pp"} if rate else {},

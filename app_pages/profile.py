@@ -71,6 +71,8 @@ flt = filters()
 st.caption(tr("peers_are", level=level_label(info["level"], lang()),
               kind=tr(f"kind_{info['kind']}") if isinstance(info.get("kind"), str) else "",
               region=("、".join(flt.provinces + flt.cities) if (flt.provinces or flt.cities) else tr("all_regions"))))
+if not info.get("registered"):
+    st.caption(tr("inferred_self"))
 ms = q("agency_measures", flt, aid)
 if not empty_note(ms):
     label = {k: (m.zh if lang() == "zh" else m.en) for k, m in queries.MEASURES.items()}

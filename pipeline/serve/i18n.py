@@ -25,6 +25,13 @@ UI: dict[str, tuple[str, str]] = {
     "order": ("排序", "Order"),
     "highest_first": ("从高到低", "Highest first"),
     "lowest_first": ("从低到高", "Lowest first"),
+    "inferred": ("（由名称推断）", " (from its name)"),
+    "inferred_note": ("{n} 个机关未在机关名录登记：其级别和类型由报告中的名称推断（标“由名称推断”），排名和同级同类中位数据此计入。",
+                      "{n} agencies are not in the register: their level and kind are read from the name their report "
+                      "gives (marked \"from its name\"), and they are ranked and counted in peer medians by them."),
+    "inferred_self": ("本机关未在机关名录登记：级别和类型由报告中的名称推断，同级同类比较据此进行。",
+                      "This agency is not in the register: its level and kind are read from the name its report gives, "
+                      "and its peers are chosen by them."),
     "all_ranked": ("全部 {n} 个机关（可点击列标题排序）", "All {n} agencies (click a column header to sort)"),
     "bad_param": ("链接中的参数 {name}={value} 无效，已使用默认值。", "The link's parameter {name}={value} is not valid; the default is used."),
     "no_warehouse": ("尚未建立数据仓库。请先运行：", "There is no warehouse yet. Build one with:"),

@@ -204,6 +204,10 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
     if worst_first is None:
         worst_first = True
     df = _like_with_like(con, flt, year, measure, df) if measure else df
+    # an agency not in the register: its level and kind were read from its name, and it is ranked and counted
+    # in its peers' median by them (few agencies: one small query, whichever path read the rows)
+    unregistered = {r[0] for r in con.execute("select agency_id from agencies where not coalesce(registered, false)").fetchall()}
+    df["registered"] = ~df.agency_id.isin(unregistered)
     if "current_same" not in df:
         df["change"] = df.value - df.prev_value
     df["pct_change"] = (df.change / df.prev_value.where(df.prev_value != 0)).astype(float)

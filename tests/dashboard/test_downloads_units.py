@@ -105,3 +105,24 @@ def test_a_dispute_rate_over_100_percent_says_why(demo_db, monkeypatch):
     with duckdb.connect(str(demo_db), read_only=True) as con:
         assert not con.execute("select count(*) from measures where agency_id = 'demo-02' and dispute_rate > 1").fetchall()[0][0]
     assert not [c.value for c in at.caption if c.value.startswith("争议转化率在")]
+
+
+def test_an_agency_not_in_the_register_is_ranked_by_a_level_and_kind_said_to_be_inferred(demo_db, monkeypatch):
+    """A 街道办事处 known only from its reports: its level and kind come from its name, and the ranking, its
+    download and its profile say so."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        aid, name = con.execute("select agency_id, name from agencies where not registered").fetchall()[0]
+        year = con.execute("select max(year) from measures where agency_id = ? and applications is not null",
+                           [aid]).fetchall()[0][0]
+    at = open_page(app(demo_db, monkeypatch, metric="applications", year=str(year)), "compare")
+    shown = next(e.value for e in at.dataframe if "机关" in e.value.columns and "层级" in e.value.columns)
+    row = shown[shown["机关"] == name].iloc[0]
+    assert row["层级"].endswith("（由名称推断）") and row["类型"].endswith("（由名称推断）")
+    assert not shown[shown["机关"] != name]["层级"].str.contains("推断").any()
+    assert any(c.value.startswith("1 个机关未在机关名录登记") for c in at.caption)
+    ranking = frame_with(at, "rank", "registered").set_index("agency_id")
+    assert ranking.loc[aid, "registered"] == "否" and (ranking.drop(index=aid).registered == "是").all()
+    at = open_page(app(demo_db, monkeypatch, agency=aid), "profile")
+    assert any(c.value.startswith("本机关未在机关名录登记") for c in at.caption)
+    at = open_page(app(demo_db, monkeypatch, agency="demo-02"), "profile")
+    assert not any(c.value.startswith("本机关未在机关名录登记") for c in at.caption)
