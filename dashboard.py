@@ -7,6 +7,8 @@ keeps the filters in the URL so a copied link reproduces the view, and runs the 
 from __future__ import annotations
 
 import datetime as dt
+import runpy
+from pathlib import Path
 
 import duckdb
 import streamlit as st
@@ -155,8 +157,18 @@ PAGES = [
     ("app_pages/quality.py", "page_quality", ":material/fact_check:", False),
     ("app_pages/report.py", "page_report", ":material/description:", False),
 ]
+
+
+def _overview_by_name():
+    """/overview, the name every other page's path suggests, shows the overview too (hidden from the menu)
+    rather than Streamlit's English "Page not found"; the page's file stays the one page of that path."""
+    runpy.run_path(str(Path(__file__).parent / PAGES[0][0]))
+
+
 nav = st.navigation([st.Page(path, title=t(key, lang), icon=icon, default=default,
-                             url_path=path.split("/")[-1].removesuffix(".py")) for path, key, icon, default in PAGES])
+                             url_path="home" if default else path.split("/")[-1].removesuffix(".py"))
+                     for path, key, icon, default in PAGES]
+                    + [st.Page(_overview_by_name, title=t(PAGES[0][1], lang), url_path="overview", visibility="hidden")])
 if asof and asof.get("demo"):
     st.info(t("demo_banner", lang), icon=":material/science:")
 try:

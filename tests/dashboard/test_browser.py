@@ -215,6 +215,19 @@ def test_a_copied_link_reproduces_each_page(server, browser, demo_db, page):
     fresh.close()
 
 
+def test_the_overview_by_its_name_opens_the_overview(server, browser):
+    """/overview (the name every other page's path suggests) opens the overview with the link's filters, not
+    Streamlit's English "Page not found"."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = _open(ctx, f"{server}/overview?year=2022")
+    tab.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('总览')",
+                          timeout=30000)
+    _wait(tab)
+    body = tab.locator("body").inner_text()
+    assert "Page not found" not in body and "year=2022" in tab.url
+    ctx.close()
+
+
 def test_a_click_on_a_ranking_bar_opens_the_profile(server, browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = _open(ctx, f"{server}/compare?metric=app.received_new:total&year=2023")
