@@ -5,7 +5,7 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, download_totals, filters, full_numbers, lang, q, section_opening, sum_note, tr, with_gaps, year_choice, yearly)
+from app_pages.common import (download, download_totals, filters, full_numbers, lang, q, section_opening, sum_note, tr, unverified_note, with_gaps, year_choice, yearly)
 from app_pages.formats import fmt_wan_yuan
 from pipeline.spec import catalog
 
@@ -34,7 +34,9 @@ if year is not None and (proc is None or len(proc) == 0):
 elif year is not None:
     proc = proc.sort_values("value", ascending=False).head(30)
     yi = proc.value.abs().max() >= 1e4  # 10,000 万元 and more: the axis in 亿元
-    shown = proc.assign(amount=proc.value / 1e4 if yi else proc.value, text=proc.value.map(fmt_wan_yuan))
+    shown = proc.assign(amount=proc.value / 1e4 if yi else proc.value,
+                        text=[fmt_wan_yuan(v) + ("" if ok else " †") for v, ok in zip(proc.value, proc.verified)],
+                        agency=[a + ("" if ok else " †") for a, ok in zip(proc.agency, proc.verified)])
     unit = ("亿元" if yi else "万元") if lang() == "zh" else ("100M yuan" if yi else "10k yuan")
     fig = px.bar(shown, x="amount", y="agency", orientation="h", text="text",
                  labels={"amount": f"{re.sub(r'[（(][^（()）]*[)）]$', '', catalog.label(PROCUREMENT, lang())).strip()}（{unit}）",
@@ -42,6 +44,7 @@ elif year is not None:
     fig.update_layout(height=max(300, 24 * len(proc) + 60), yaxis=dict(autorange="reversed"))
     full_numbers(fig, "x")
     st.plotly_chart(fig, width="stretch")
-    st.caption(tr("procurement_note"))
-    download(proc[["agency", "year", "value"]].rename(columns={"value": "procurement_wan_yuan"}),
+    st.caption(tr("procurement_note") + ("" if proc.verified.all() else
+                                         " " + tr("unverified_mark") + " " + unverified_note(int((~proc.verified).sum()))))
+    download(proc[["agency", "year", "value", "verified"]].rename(columns={"value": "procurement_wan_yuan"}),
              f"procurement-{year}", "act_proc")

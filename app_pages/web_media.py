@@ -61,11 +61,14 @@ if not empty_sums_note(nm, "newmedia", same):
                      "kind_label": tr("metric"),
                      "unverified": tr("unverified_count")})
     year = int(nm.year.max())  # the latest year with new-media figures in scope: the table lists it alone
-    table = q("agency_section_table", filters(), "newmedia", year)  # (the cache hands out its own copy)
+    table, ok = q("agency_section_table", filters(), "newmedia", year)  # (the cache hands out its own copies)
     if len(table):
         table.columns = [catalog.label(k, lang()) for k in table.columns]
         table.index.name = tr("agency")
-        st.caption(f"{year}")
-        st.dataframe(table.map(fmt_number), width="stretch")  # a platform an agency did not list: —, never None
+        n_unverified = int((ok == False).sum().sum())  # noqa: E712  (a value not listed is NaN, not False)
+        st.caption(f"{year}" + (" · " + tr("unverified_mark") + " " + unverified_note(n_unverified) if n_unverified else ""))
+        # a platform an agency did not list: —, never None; an unverified value: † after it
+        shown = table.map(fmt_number) + ok.map(lambda v: " †" if v == False else "").to_numpy()  # noqa: E712
+        st.dataframe(shown, width="stretch")
         download(table.reset_index().rename(columns={tr("agency"): "agency"}).assign(year=year)[
             ["agency", "year", *table.columns]], f"newmedia-by-agency-{year}", "web_nm_agency")

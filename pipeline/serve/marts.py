@@ -156,7 +156,7 @@ def listed(section: str) -> bool:
 def agency_section(con, section: str, scope: str, params: list, year: int | None) -> pd.DataFrame:
     year_sql, year_params = ("and f.year = ?", [year]) if year is not None else ("", [])
     return _rows(con, f"""
-        select a.name as agency, f.year, f.metric, f.dim, f.key, f.value
+        select a.name as agency, f.agency_id, f.year, f.metric, f.dim, f.key, f.value
         from mart_section_values f join agencies a using (agency_id)
         where f.section = ? and {scope} {year_sql}
         order by a.name, f.year""", [section, *params, *year_params])

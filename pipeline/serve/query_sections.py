@@ -76,18 +76,43 @@ def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.Da
 
 
 def agency_section(con, flt: Filters, section: str, year: int | None = None) -> pd.DataFrame:
-    """agency, year, key, value for every metric of a section."""
+    """agency, year, key, value and `verified` for every metric of a section (only the verified values when
+    the filters ask for them)."""
     scope, params = _scope(flt, "f")
-    if marts.listed(section) and marts.has(con):
-        return marts.agency_section(con, section, scope, params, year)
+    metrics = [m.code for m in catalog.METRICS if m.section == section]
     year_sql, year_params = ("and f.year = ?", [year]) if year is not None else ("", [])
-    return _q(con, f"""
-        select a.name as agency, f.year, f.metric, f.dim,
-            f.key, f.value
-        from v_values f join agencies a using (agency_id)
-        where f.metric in (select unnest(?::varchar[])) and {scope} {year_sql}
-        order by a.name, f.year
-    """, [[m.code for m in catalog.METRICS if m.section == section], *params, *year_params])
+    if marts.listed(section) and marts.has(con):
+        df = marts.agency_section(con, section, scope, params, year)
+        # the mart has no `verified`: the unverified values are few, read apart and marked
+        unverified = {tuple(r) for r in con.execute(f"""
+            select f.agency_id, f.year, fact_key(f.metric, f.dim) from facts f
+            where f.metric in (select unnest(?::varchar[])) and not coalesce(f.verified, false) and {scope} {year_sql}
+            """, [metrics, *params, *year_params]).fetchall()}
+        df["verified"] = [t not in unverified for t in zip(df.agency_id, df.year, df.key)] if unverified else True
+    else:
+        df = _q(con, f"""
+            select a.name as agency, f.agency_id, f.year, f.metric, f.dim,
+                f.key, f.value, coalesce(f.verified, false) as verified
+            from v_values f join agencies a using (agency_id)
+            where f.metric in (select unnest(?::varchar[])) and {scope} {year_sql}
+            order by a.name, f.year
+        """, [metrics, *params, *year_params])
+    if flt.verified_only and len(df):
+        df = df[df.verified.astype(bool)].reset_index(drop=True)
+    return df
+
+
+def agency_section_table(con, flt: Filters, section: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`agency_section` of one year as a table, an agency a row and a key a column, and beside it the same
+    table of whether each value is verified; both empty when there is none."""
+    per = agency_section(con, flt, section, year)
+    per = per[per.year == year] if len(per) else per
+    if not len(per):
+        return pd.DataFrame(), pd.DataFrame()
+    values = per.pivot_table(index="agency", columns="key", values="value")
+    ok = per.assign(verified=per.verified.astype(bool)).pivot_table(index="agency", columns="key", values="verified",
+                                                                      aggfunc="min")
+    return values, ok.reindex_like(values)
 
 
 def key_totals(con, flt: Filters, section: str, same: bool = False) -> pd.DataFrame:
@@ -108,12 +133,3 @@ def key_totals(con, flt: Filters, section: str, same: bool = False) -> pd.DataFr
         select year, metric, dim, key, sum(value) as value, count(distinct agency_id) as agencies,
             count(*) filter (where not ok) as unverified
         from v {keep} group by all order by year, key""", [metrics, *params])
-
-
-def agency_section_table(con, flt: Filters, section: str, year: int) -> pd.DataFrame:
-    """`agency_section` of one year as a table: an agency a row, a key a column (the mean of an agency's values
-    of a key, as `pivot_table` makes it); empty when there is none."""
-    per = agency_section(con, flt, section, year)
-    if not len(per):
-        return pd.DataFrame()
-    return per[per.year == year].pivot_table(index="agency", columns="key", values="value")

@@ -124,3 +124,40 @@ def test_downloads_of_marked_bars_count_their_unverified_values(demo_db, monkeyp
         at = open_page(app(demo_db, monkeypatch, same="0", verified="1"), page)
         frames = [pd.read_csv(io.BytesIO(b), encoding="utf-8-sig") for b in downloads(at)]
         assert not any(c.startswith("未经核验的数值个数") for f in frames for c in f.columns), page
+
+
+def test_per_agency_values_of_new_media_and_procurement_are_marked_and_left_out_when_asked(demo_db, monkeypatch, tmp_path):
+    """The new-media table of every agency and the procurement bars show each agency's own values: an
+    unverified one carries †, and 'verified only' leaves it out (it was shown there unmarked)."""
+    import shutil
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_db, db)
+    with duckdb.connect(str(db)) as con:
+        nm_year = con.execute("select max(year) from facts where metric like 'newmedia.%'").fetchall()[0][0]
+        aid, name, metric = con.execute(
+            "select f.agency_id, a.name, f.metric from facts f join agencies a using (agency_id) where f.year = ? and "
+            "f.metric like 'newmedia.%.followers' order by 1, 3 limit 1", [nm_year]).fetchall()[0]
+        con.execute("update facts set verified = false where agency_id = ? and year = ? and metric = ?", [aid, nm_year, metric])
+        paid, pname = con.execute(
+            "select f.agency_id, a.name from facts f join agencies a using (agency_id) where f.year = 2020 and "
+            "f.metric = 'active.procurement' and f.dim = 'amount_wan_yuan' order by f.value desc limit 1").fetchall()[0]
+        con.execute("update facts set verified = false where agency_id = ? and year = 2020 and metric = 'active.procurement' "
+                    "and dim = 'amount_wan_yuan'", [paid])
+    at = open_page(app(db, monkeypatch), "web_media")
+    table = next(d.value for d in at.dataframe if name in d.value.index)
+    marked = [(a, c) for a in table.index for c in table.columns if str(table.loc[a, c]).endswith("†")]
+    assert len(marked) == 1 and marked[0][0] == name, marked
+    assert any("† 未经核验" in c.value for c in at.caption)
+    at = open_page(app(db, monkeypatch, verified="1"), "web_media")
+    table = next(d.value for d in at.dataframe if name in d.value.index)
+    assert not [v for v in table.to_numpy().ravel() if str(v).endswith("†")]
+    assert table.loc[name].astype(str).str.fullmatch("—").sum() > 0  # its unverified platform left out
+    at = open_page(app(db, monkeypatch), "active")
+    bar = next(json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
+               if json.loads(c.proto.spec)["data"][0].get("type") == "bar")
+    assert f"{pname} †" in _array(bar["y"]) and sum(str(t).endswith("†") for t in _array(bar["text"])) == 1
+    at = open_page(app(db, monkeypatch, verified="1"), "active")
+    bar = next(json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
+               if json.loads(c.proto.spec)["data"][0].get("type") == "bar")
+    assert pname not in " ".join(map(str, _array(bar["y"])))
