@@ -119,8 +119,11 @@ def test_special_zones_get_their_province_and_departments_are_not_governments():
     with duckdb.connect() as con:
         con.execute("create table a as select * from (values ('平潭综合实验区管理委员会', null), ('平潭综合实验区财政金融局', null), "
                     "('某县教育局', 'department'), ('某县人民政府', 'county'), ('平潭综合实验区', null), "
-                    "('某某县', null), ('某区行政服务中心', null), ('某市规划设计院', null)) t(name, register_level)")
+                    "('某某县', null), ('某区行政服务中心', null), ('某市规划设计院', null), ('某某国家级自然保护区', null), "
+                    "('某某风景名胜区', null), ('神农架林区', null), ('阳泉市矿区', null)) t(name, register_level)")
         kinds = dict(con.execute(f"select name, {queries.KIND_SQL} from a").fetchall())
     assert kinds == {"平潭综合实验区管理委员会": "government", "平潭综合实验区财政金融局": "department",
                      "某县教育局": "department", "某县人民政府": "government", "平潭综合实验区": "government",
-                     "某某县": "government", "某区行政服务中心": "department", "某市规划设计院": "department"}
+                     "某某县": "government", "某区行政服务中心": "department", "某市规划设计院": "department",
+                     "某某国家级自然保护区": "department", "某某风景名胜区": "department",
+                     "神农架林区": "government", "阳泉市矿区": "government"}
