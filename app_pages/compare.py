@@ -9,8 +9,6 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import (bad_param, clicked, download, empty_note, filters, lang, q, tr, unverified_note, url_int, url_list, url_value, with_gaps, write_url)
-from app_pages.formats import fmt_pp
-from pipeline.serve.writing.templates import no_minus_zero
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, section_label
@@ -175,55 +173,60 @@ if not empty_note(order):
     if target and target in names:
         st.switch_page("app_pages/profile.py", query_params={"agency": target})
 
-    # every agency's row written from plain lists (16,670 rows at 100,000 reports: a pandas map per cell took
-    # most of the page's time); each cell as fmt_number writes it, "" when missing
+    # every agency's row from plain lists (16,670 rows at 100,000 reports): numbers kept as numbers, so a click
+    # on a column's header sorts by the value (text sorted 100.0% before 46.8%), written by the column's format;
+    # the marks (* small sample, † unverified) in a column of their own
     def _gone(v) -> bool:
         return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
-    def _num(v) -> str:
-        if rate:
-            return f"{v * 100:.1f}%"
-        return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}".rstrip("0").rstrip(".")
+    def _shown(col: pd.Series) -> list:
+        """The column's values as they are written: a rate in % (×100), None when missing."""
+        return [None if _gone(v) else (float(v) * 100 if rate else float(v)) for v in col.tolist()]
 
-    def _values(col: pd.Series, small=None, verified=None) -> list[str]:
-        """" *" after a small sample, " †" after an unverified value."""
-        n = len(col)
-        return ["" if _gone(v) else _num(v) + (" *" if s else "") + ("" if ok else " †")
-                for v, s, ok in zip(col.tolist(), small or [False] * n, verified or [True] * n)]
-
-    def _change(v) -> str:
-        if _gone(v):
-            return ""
-        return fmt_pp(v) if rate else f"{v:+,.0f}" if float(v).is_integer() else f"{v:+,.2f}"
+    def _signed(values: list) -> list:
+        """A change as written, to one decimal: a change that rounds to nothing is 0.0, never -0.0."""
+        return [None if v is None else round(v, 1) + 0.0 for v in values]
 
     def _words(col: pd.Series, word) -> list[str]:
         """Each value's word, each distinct value looked up once (empty for a missing one)."""
         words = {v: word(v) if isinstance(v, str) else "" for v in col.unique()}
         return [words[v] if isinstance(v, str) else "" for v in col.tolist()]
 
+    whole = not rate and all(_gone(v) or float(v).is_integer() for v in order.value.tolist())
+    value_format = "%.1f%%" if rate else ("%,d" if whole else "%,.2f")
+    change_format = tr("pp_format") if rate else ("%+,d" if whole else "%+,.2f")
+    value_label, prev_label = label, tr("prev_year_value", y=year - 1)
+    change_label = tr("change_rate") if rate else tr("change")
     table = pd.DataFrame({
-        tr("rank"): ["" if _gone(r) else str(int(r)) for r in order["rank"].tolist()],
+        tr("rank"): order["rank"].astype("Int64"),
         tr("agency"): order.agency,
         tr("level"): [w + ("" if ok or not w else tr("inferred")) for w, ok in
                       zip(_words(order.level, lambda v: level_label(v, lang())), order.registered.tolist())],
         tr("kind"): [w + ("" if ok or not w else tr("inferred")) for w, ok in
                      zip(_words(order.kind, lambda v: tr(f"kind_{v}")), order.registered.tolist())],
         tr("province"): [v if isinstance(v, str) else "" for v in order.province.tolist()],
-        label: _values(order.value, order.small_sample.tolist(), [bool(ok) for ok in order.verified.fillna(False).tolist()]),
-        tr("prev_year_value", y=year - 1): _values(order.prev_value),
-        (tr("change_rate") if rate else tr("change")): [_change(v) for v in order.change.tolist()],
-        tr("peer_median"): _values(order.peer_median), tr("peers"): order.peers.astype(int)})
+        value_label: _shown(order.value),
+        tr("marks"): [("*" if s else "") + ("" if ok else (" †" if s else "†")) for s, ok in
+                      zip(order.small_sample.tolist(), [bool(ok) for ok in order.verified.fillna(False).tolist()])],
+        prev_label: _shown(order.prev_value),
+        change_label: _signed(_shown(order.change)) if rate else _shown(order.change),
+        tr("peer_median"): _shown(order.peer_median), tr("peers"): order.peers.astype(int)})
+    formats = {value_label: value_format, prev_label: value_format, change_label: change_format,
+               tr("peer_median"): value_format}
     if "pairs" in order:  # a sum of parts: the previous value and the change over the same platforms only
-        table = table.rename(columns={tr("prev_year_value", y=year - 1): tr("same_platforms_value", y=year - 1)})
-        table.insert(table.columns.get_loc(tr("same_platforms_value", y=year - 1)) + 1,
-                     tr("same_platforms_value", y=year), _values(order.current_same))
-        table.insert(table.columns.get_loc(tr("change")) + 1, tr("pairs"), order.pairs.astype(int))
+        prev_label = tr("same_platforms_value", y=year - 1)
+        table = table.rename(columns={tr("prev_year_value", y=year - 1): prev_label})
+        now_label = tr("same_platforms_value", y=year)
+        table.insert(table.columns.get_loc(prev_label) + 1, now_label, _shown(order.current_same))
+        table.insert(table.columns.get_loc(change_label) + 1, tr("pairs"), order.pairs.astype(int))
+        formats |= {prev_label: value_format, now_label: value_format}
         st.caption(tr("ranking_pairs_note", m=label, pairs=tr("pairs")))
     if rate:
-        table[tr("denominator")] = ["" if _gone(v) else f"{v:,.0f}" for v in order.denominator.tolist()]
+        table[tr("denominator")] = order.denominator.astype("Float64").round().astype("Int64")
         table[tr("small_sample")] = [tr("yes") if v else "" for v in order.small_sample.tolist()]
     else:
-        table[tr("pct_change")] = ["" if _gone(v) else no_minus_zero(f"{v * 100:+.1f}") + "%" for v in order["pct_change"].tolist()]
+        table[tr("pct_change")] = _signed([None if _gone(v) else float(v) * 100 for v in order["pct_change"].tolist()])
+        formats[tr("pct_change")] = "%+.1f%%"
     table[tr("profile")] = "profile?agency=" + order.agency_id
     st.caption(tr("all_ranked", n=len(table)))
     if not order.registered.all():
@@ -235,7 +238,8 @@ if not empty_note(order):
         every = q("ranking", dataclasses.replace(flt, verified_only=False), year, worst_first=worst_first, **rank_args)
         st.caption(unverified_note(len(every) - len(order)) or tr("verified_only"))
     st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={tr("profile"): st.column_config.LinkColumn(display_text=tr("open"))})
+                 column_config={tr("profile"): st.column_config.LinkColumn(display_text=tr("open"))}
+                 | {c: st.column_config.NumberColumn(format=f) for c, f in formats.items()})
     out = order.assign(profile="profile?agency=" + order.agency_id,  # the kind in words, as the level
                        kind=_words(order.kind, lambda v: tr(f"kind_{v}")))
     out_cols = ["rank", "agency", "agency_id", "level", "kind", "province", "city", "year", "value", "prev_value", "change",

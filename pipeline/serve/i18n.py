@@ -233,6 +233,8 @@ UI: dict[str, tuple[str, str]] = {
     "kind_government": ("政府", "Government"),
     "kind_department": ("部门", "Department"),
     "pp": ("{v} 个百分点", "{v} percentage points"),
+    "pp_format": ("%+.1f 个百分点", "%+.1f pp"),
+    "marks": ("标记", "Marks"),
     "change_rate": ("变化（个百分点）", "Change (percentage points)"),
     "status_date_unknown": ("已发布（发布日期未知）", "Published (date unknown)"),
     "finding_ok": ("检查通过", "Checks pass"),

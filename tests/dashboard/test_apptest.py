@@ -2,6 +2,7 @@
 with a BOM and the expected header; language switch; links carry the filters; swaps are picked up."""
 from __future__ import annotations
 
+import json
 import io
 import re
 import shutil
@@ -171,10 +172,16 @@ def test_small_samples_are_marked_listed_last_and_left_out_of_the_median(demo_db
     assert all(abs(v * 10 - round(v * 10)) < 1e-6 for v in ranked.grant_rate)
     assert any("（%） [grant_rate]" in c for c in pd.read_csv(io.BytesIO(downloads(at)[-1]), encoding="utf-8-sig").columns)
     table = at.dataframe[-1].value
-    assert list(table["名次"].iloc[:len(ranked)]) == [str(i) for i in range(1, len(ranked) + 1)]
-    assert table["名次"].iloc[len(ranked):].eq("").all()
-    assert table.iloc[:, 7].str.fullmatch(r"[+-]\d+\.\d 个百分点|").all()  # +6.9 个百分点
-    assert not table.astype(str).isin(["None", "nan", "<NA>"]).any().any()
+    # on screen numbers are numbers (a click on a header sorts by value), each written by its column's format
+    assert list(table["名次"].iloc[:len(ranked)]) == list(range(1, len(ranked) + 1))
+    assert table["名次"].iloc[len(ranked):].isna().all()
+    assert pd.api.types.is_float_dtype(table["公开率"]) and pd.api.types.is_float_dtype(table["变化（个百分点）"])
+    change = table["变化（个百分点）"].dropna()
+    assert len(change) and ((change * 10).round() == change * 10).all()  # one decimal, as "+6.9 个百分点" writes it
+    assert set(table["标记"].iloc[len(ranked):]) <= {"*", "* †"} and not table["标记"].iloc[:len(ranked)].str.contains(r"\*").any()
+    config = json.loads(at.dataframe[-1].proto.columns)
+    assert config["变化（个百分点）"]["type_config"]["format"] == "%+.1f 个百分点"
+    assert config["公开率"]["type_config"]["format"] == "%.1f%%"
     with duckdb.connect(str(demo_db), read_only=True) as con:
         year = int(ranking.year.iloc[0])
         n = con.execute("select count(*) from measures where year = ? and grant_rate is not null", [year]).fetchall()[0][0]
@@ -621,7 +628,7 @@ def test_unverified_values_are_marked_counted_and_can_be_left_out(demo_db, monke
     ranking = frame_with(at, "rank", "verified")
     assert ranking[ranking.agency_id == aid].verified.iloc[0] == "否" and (ranking.verified == "否").sum() == 1
     table = at.dataframe[-1].value
-    assert table[table["机关档案"].str.endswith(aid)]["公开率"].iloc[0].endswith("†")
+    assert table[table["机关档案"].str.endswith(aid)]["标记"].iloc[0].endswith("†")
     assert any("含 1 个未经核验的数值" in c.value for c in at.caption)
     at.toggle(key="f_verified").set_value(True).run()
     assert _as_list(at.query_params["verified"]) == ["1"]
