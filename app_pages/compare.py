@@ -67,6 +67,9 @@ if "cmp_agencies" not in st.session_state:
         st.session_state.cmp_agencies = list(q("ranking", flt, years[0], worst_first=False, **rank_args).agency_id.head(6))
 
 
+TREND_LIMIT = 20  # the most agencies drawn as lines at once: a group adds agencies up to it
+
+
 def _add_group():
     g = st.session_state.get("cmp_group")
     if not g:
@@ -76,7 +79,13 @@ def _add_group():
         ids = everyone[everyone.level == value].agency_id
     else:
         ids = everyone[everyone.parent_id == value].agency_id
-    st.session_state.cmp_agencies = list(dict.fromkeys(list(st.session_state.cmp_agencies) + list(ids)))
+    before = list(st.session_state.cmp_agencies)
+    new = [a for a in dict.fromkeys(ids) if a not in before]
+    room = max(0, TREND_LIMIT - len(before))
+    st.session_state.cmp_agencies = before + new[:room]
+    # a group of thousands (every city-level agency of a country) would draw a line each: the first ones
+    # up to the limit are added, and the page says how many were not
+    st.session_state.cmp_group_left = (len(new) - room, len(new)) if len(new) > room else None
     st.session_state.cmp_group = ""
 
 
@@ -99,6 +108,9 @@ chosen = c1.multiselect(tr("agencies"), list(dict.fromkeys([*st.session_state.cm
                         key="cmp_agencies", format_func=lambda a: names.get(a, a), placeholder=tr("choose"),
                         select_all=False)
 c2.selectbox(tr("add_group"), list(groups), key="cmp_group", format_func=groups.get, on_change=_add_group)
+if st.session_state.get("cmp_group_left"):
+    left, of = st.session_state.cmp_group_left
+    st.warning(tr("group_capped", n=TREND_LIMIT, left=f"{left:,}", of=f"{of:,}"))
 
 st.subheader(tr("trend"))
 if not chosen:

@@ -80,6 +80,9 @@ UI: dict[str, tuple[str, str]] = {
     "definition": ("定义", "Definition"),
     "unknown_agencies": ("链接中的 {n} 个机关在当前范围内不存在，已略去。", "{n} agencies of the link are not in the current scope; left out."),
     "group_level": ("全部{level}机关", "All {level} agencies"),
+    "group_capped": ("趋势图最多同时显示 {n} 个机关：该组 {of} 个机关中有 {left} 个未加入（下方排名列出全部机关）。",
+                     "The trend shows at most {n} agencies at once: {left} of the group's {of} were not added (the ranking "
+                     "below lists every agency)."),
     "group_parent": ("{name}的全部部门", "All departments of {name}"),
     "add_group": ("添加一组", "Add a group"),
     "group_none": ("（选择一组机关）", "(choose a group)"),

@@ -241,6 +241,23 @@ def test_a_group_adds_all_departments_of_a_government(demo_db, monkeypatch):
     at = open_page(app(demo_db, monkeypatch, agencies="none"), "compare")
     at.selectbox(key="cmp_group").set_value("parent:demo-07").run()
     assert set(at.multiselect(key="cmp_agencies").value) == {"demo-08", "demo-09"}
+    assert not [w for w in at.warning if "趋势图最多" in w.value]
+
+
+def test_a_large_group_adds_agencies_up_to_the_trends_limit_and_says_how_many_it_left(demo_db, monkeypatch):
+    """A group of thousands (every city-level agency) would draw a line each; it fills the trend up to its
+    limit (20) and says how many of the group it left out."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        city = [r[0] for r in con.execute("select agency_id from agencies where level = 'city' order by 1").fetchall()]
+        chosen = [r[0] for r in con.execute("select agency_id from agencies where level <> 'city' and agency_id like "
+                                            "'demo-%' order by 1 limit 10").fetchall()]
+    assert len(city) > 20 - len(chosen), "the demo has more city-level agencies than the room left"
+    at = open_page(app(demo_db, monkeypatch, agencies=chosen), "compare")
+    at.selectbox(key="cmp_group").set_value("level:city").run()
+    now = at.multiselect(key="cmp_agencies").value
+    assert len(now) == 20 and set(chosen) <= set(now) and len(set(now) & set(city)) == 20 - len(chosen)
+    left = len(city) - (20 - len(chosen))
+    assert [w.value for w in at.warning if f"该组 {len(city)} 个机关中有 {left} 个未加入" in w.value]
 
 
 def test_profile_page_from_the_url(demo_db, monkeypatch):
