@@ -86,7 +86,16 @@ else:
         tr("year"): res.year.astype(str), tr("severity"): res.severity.map(sev_words),
         tr("explanation"): res[expl], tr("message"): problems, tr("cells"): cells, tr("note"): res.review_note,
         tr("page_report"): "report?report=" + res.report_id, tr("finding_key"): res.finding_key})
-    st.dataframe(no_none(shown), width="stretch", hide_index=True,
+    keys = res.finding_key.tolist()
+
+    def _pick_row():
+        """A row clicked in the table is the finding the form below reviews."""
+        rows = st.session_state.dq_table.selection.rows
+        if rows and rows[0] < len(keys):
+            st.session_state.dq_review_key = keys[rows[0]]
+
+    st.dataframe(no_none(shown), width="stretch", hide_index=True, key="dq_table", on_select=_pick_row,
+                 selection_mode="single-row",
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
     out = pd.DataFrame({"status": res.status.map(status_words), "agency": res.agency,
                         "agency_id": res.agency_id, "year": res.year, "severity": res.severity.map(sev_words),
@@ -97,12 +106,23 @@ else:
 
     # -- review one finding: what it is, which cells, which report, then the decision ------------------
     st.markdown(f"**{tr('review_one')}**")
+    # the picker lists the table's first PICK_LIMIT findings and the one chosen (a row clicked in the table, or
+    # the filters above, reach any other): never every finding (3,850 at 100,000 reports)
+    if "dq_review_key" not in st.session_state and url_value("finding") in set(keys):  # ?finding=<key>: a link to it
+        st.session_state.dq_review_key = url_value("finding")
+    current = st.session_state.get("dq_review_key")
+    listed = set(keys[:queries.PICK_LIMIT]) | ({current} if current in set(keys) else set())
     labels = {k: f"{a} · {y} · {check_names.get(ck, ck)} · {str(c)[:60] or str(p)[:60]} · {status_words.get(st_)} · {k[-10:]}"
-              for k, a, y, ck, c, p, st_ in zip(res.finding_key.tolist(), res.agency.tolist(), res.year.tolist(),
-                                                res.check_id.tolist(), cells.tolist(), problems.tolist(), res.status.tolist())}
-    if st.session_state.get("dq_review_key") not in labels:
+              for k, a, y, ck, c, p, st_ in zip(keys, res.agency.tolist(), res.year.tolist(), res.check_id.tolist(),
+                                                cells.tolist(), problems.tolist(), res.status.tolist()) if k in listed}
+    if current not in labels:
         st.session_state.pop("dq_review_key", None)
+    if len(keys) > queries.PICK_LIMIT:
+        st.caption(tr("review_pick_more", shown=queries.PICK_LIMIT, n=f"{len(keys):,}"))
+    else:
+        st.caption(tr("review_pick_row"))
     key = st.selectbox(tr("finding"), list(labels), format_func=labels.get, key="dq_review_key")
+    write_url({"finding": key if key != keys[0] else None})
     one = res[res.finding_key == key].iloc[0]
     st.markdown(f"{md_text(tr('explanation'))}：{md_text(one[expl])}  \n"
                 f"{md_text(tr('message'))}：{md_text(problems[res.finding_key == key].iloc[0])}  \n"

@@ -80,6 +80,10 @@ UI: dict[str, tuple[str, str]] = {
     "definition": ("定义", "Definition"),
     "unknown_agencies": ("链接中的 {n} 个机关在当前范围内不存在，已略去。", "{n} agencies of the link are not in the current scope; left out."),
     "group_level": ("全部{level}机关", "All {level} agencies"),
+    "review_pick_row": ("点击上表中的一行，即可在下方复核该问题。", "Click a row of the table above to review that finding below."),
+    "review_pick_more": ("下拉框列出上表前 {shown} 个问题（共 {n} 个）；点击上表中的任一行，或用上方筛选缩小范围，即可复核其他问题。",
+                         "The list offers the table's first {shown} findings (of {n}); click any row of the table above, or "
+                         "narrow the filters, to review another."),
     "group_capped": ("趋势图最多同时显示 {n} 个机关：该组 {of} 个机关中有 {left} 个未加入（下方排名列出全部机关）。",
                      "The trend shows at most {n} agencies at once: {left} of the group's {of} were not added (the ranking "
                      "below lists every agency)."),

@@ -758,3 +758,20 @@ def test_a_peer_outside_the_agencys_region_is_not_taken_for_the_agency_itself(de
             assert not any("同级同类仅本机关" in c for c in grid.to_numpy().ravel() if isinstance(c, str))
             return
     raise AssertionError("no province gives demo-07 a single peer")
+
+
+def test_the_review_picker_lists_a_bounded_number_and_the_finding_clicked(demo_db, monkeypatch):
+    """The picker lists the table's first PICK_LIMIT findings (never all 3,850 at 100,000 reports) and says
+    so; a finding chosen beyond them (a row clicked in the table, or ?finding= in a link) is listed and
+    reviewed."""
+    from pipeline.serve import queries
+
+    monkeypatch.setattr(queries, "PICK_LIMIT", 5)
+    at = open_page(app(demo_db, monkeypatch), "quality")
+    keys = list(frame_with(at, "finding_key", "explanation").finding_key)
+    assert len(keys) > 6
+    assert len(at.selectbox(key="dq_review_key").options) == 5
+    assert any(c.value.startswith("下拉框列出上表前 5 个问题") and f"共 {len(keys)} 个" in c.value for c in at.caption)
+    at = open_page(app(demo_db, monkeypatch, finding=keys[-1]), "quality")  # as a click on the last row chooses it
+    assert len(at.selectbox(key="dq_review_key").options) == 6 and at.selectbox(key="dq_review_key").value == keys[-1]
+    assert any(getattr(p, "label", "").startswith("报告：") for p in at.get("page_link"))

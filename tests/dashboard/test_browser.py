@@ -281,6 +281,30 @@ def test_a_click_on_a_coverage_cell_opens_the_report(server, browser):
     ctx.close()
 
 
+def test_a_click_on_a_findings_row_chooses_it_for_review(server, browser):
+    """At 100,000 reports the review picker lists only the table's first findings: a click on any row of the
+    findings table is how the reviewer reaches the others, and the link keeps the finding chosen."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = _open(ctx, f"{server}/quality")
+    picker = "() => [...document.querySelectorAll('input[role=combobox]')].some(e => e.value.includes(' · '))"
+    tab.wait_for_function(picker, timeout=60000, polling=300)  # the review form, drawn after the findings
+    grid = tab.locator('[data-testid="stDataFrame"]').nth(1)  # the findings (the first is the agencies' scores)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+
+    def chosen() -> str:
+        return tab.evaluate("() => [...document.querySelectorAll('input[role=combobox]')].map(e => e.value)"
+                            ".filter(t => t.includes(' · ')).join(' | ')")
+
+    first = chosen()
+    tab.mouse.click(box["x"] + 15, box["y"] + 35 * 4 + 17)  # the fourth row's selection cell (rows are 35 px)
+    tab.wait_for_url(re.compile(r"/quality\?.*finding="), timeout=30000)
+    _wait(tab)
+    tab.wait_for_function(picker, timeout=60000, polling=300)
+    assert chosen() != first
+    ctx.close()
+
+
 def test_printing_leaves_out_the_sidebar_and_fits_charts_on_a4(server, browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = _open(ctx, f"{server}/compare?metric=grant_rate")
