@@ -49,7 +49,12 @@ gaps = sorted(set(held) - set(reps.year))
 if not empty_note(reps):
     if gaps:
         reps = pd.concat([reps, pd.DataFrame({"year": gaps, "timeliness": "no_report", "report_id": None})])
-        reps = reps.sort_values("year", ascending=False, kind="stable")
+    reps = reps.sort_values("year", kind="stable")  # oldest first, as the measures' columns below
+
+    def _count(col: pd.Series) -> list[str]:
+        """A count of findings; blank for a year without a report (not None, not 0)."""
+        return ["" if pd.isna(v) else f"{int(v):,}" for v in col.tolist()]
+
     timely = {"on_time": tr("status_on_time"), "late": tr("status_late"), "unknown": tr("date_unknown"),
               "no_report": tr("no_report_held")}
     shown = pd.DataFrame({
@@ -57,8 +62,11 @@ if not empty_note(reps):
         tr("published_on"): reps.published_on.map(lambda d: "" if pd.isna(d) else str(d)[:10]),
         tr("deadline"): reps.deadline.map(lambda d: "" if pd.isna(d) else str(d)[:10]),
         tr("timeliness"): reps.timeliness.map(lambda v: timely.get(v, "") if isinstance(v, str) else ""),
-        tr("sev_error"): reps.errors, tr("sev_warning"): reps.warnings, tr("sev_info"): reps.infos,
-        tr("page_report"): "report?report=" + reps.report_id,
+        tr("sev_error"): _count(reps.errors), tr("sev_warning"): _count(reps.warnings), tr("sev_info"): _count(reps.infos),
+        # a year without a report opens the overview of that year: its coverage says whether the report was not
+        # published by the deadline or not collected
+        tr("page_report"): [f"overview?year={y}" if not isinstance(r, str) else "report?report=" + r
+                            for r, y in zip(reps.report_id.tolist(), reps.year.tolist())],
     })
     st.dataframe(shown, hide_index=True, width="stretch",
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})

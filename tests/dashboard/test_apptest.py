@@ -266,8 +266,10 @@ def test_profile_page_from_the_url(demo_db, monkeypatch):
     body = " ".join(c.value for c in at.caption)
     assert "同级同类机关" in body and "已在机关名录登记" in body
     reports = at.dataframe[0].value
-    gap = reports[reports.iloc[:, 0] == "2022"]  # the missing year is a row that says so, with no link
-    assert len(gap) == 1 and "未收到报告" in set(gap.iloc[0]) and gap.iloc[0, -1] != gap.iloc[0, -1]
+    assert list(reports.iloc[:, 0]) == sorted(reports.iloc[:, 0])  # oldest first, as the measures' columns
+    gap = reports[reports.iloc[:, 0] == "2022"]  # the missing year is a row that says so, linked to its coverage
+    assert len(gap) == 1 and "未收到报告" in set(gap.iloc[0]) and gap.iloc[0, -1] == "overview?year=2022"
+    assert not gap.iloc[0].isna().any() and "None" not in set(gap.iloc[0].astype(str))  # blanks, never None
     held = reports[reports.iloc[:, 0] != "2022"]
     assert held.iloc[:, -1].str.startswith("report?report=").all()  # each year held links to its report
     assert any("2022" in c.value and "不是零" in c.value for c in at.caption)
