@@ -112,11 +112,15 @@ else:
         st.session_state.dq_review_key = url_value("finding")
     current = st.session_state.get("dq_review_key")
     listed = set(keys[:queries.PICK_LIMIT]) | ({current} if current in set(keys) else set())
-    labels = {k: f"{a} · {y} · {check_names.get(ck, ck)} · {str(c)[:60] or str(p)[:60]} · {status_words.get(st_)} · {k[-10:]}"
-              for k, a, y, ck, c, p, st_ in zip(keys, res.agency.tolist(), res.year.tolist(), res.check_id.tolist(),
-                                                cells.tolist(), problems.tolist(), res.status.tolist()) if k in listed}
-    if current not in labels:
-        st.session_state.pop("dq_review_key", None)
+    # a label does not change with the finding's review (the browser keeps a chosen option's old words): its
+    # status is said below it
+    labels = {k: f"{a} · {y} · {check_names.get(ck, ck)} · {str(c)[:60] or str(p)[:60]} · {k[-10:]}"
+              for k, a, y, ck, c, p in zip(keys, res.agency.tolist(), res.year.tolist(), res.check_id.tolist(),
+                                           cells.tolist(), problems.tolist()) if k in listed}
+    if current not in labels and keys:
+        # the finding reviewed left the list (dismissed under the default filters): the first one listed, set
+        # explicitly so the picker shows the finding the form below describes
+        st.session_state.dq_review_key = keys[0]
     if len(keys) > queries.PICK_LIMIT:
         st.caption(tr("review_pick_more", shown=queries.PICK_LIMIT, n=f"{len(keys):,}"))
     else:
@@ -124,11 +128,15 @@ else:
     key = st.selectbox(tr("finding"), list(labels), format_func=labels.get, key="dq_review_key")
     write_url({"finding": key if key != keys[0] else None})
     one = res[res.finding_key == key].iloc[0]
-    st.markdown(f"{md_text(tr('explanation'))}：{md_text(one[expl])}  \n"
+    st.markdown(f"{md_text(tr('review_status'))}：{md_text(status_words.get(one.status, one.status))}"
+                + (f"（{md_text(one.review_note)}）" if isinstance(one.review_note, str) and one.review_note else "") + "  \n"
+                f"{md_text(tr('explanation'))}：{md_text(one[expl])}  \n"
                 f"{md_text(tr('message'))}：{md_text(problems[res.finding_key == key].iloc[0])}  \n"
                 f"{md_text(tr('cells'))}：{md_text(cells[res.finding_key == key].iloc[0]) or '—'}")
     st.page_link("app_pages/report.py", label=f"{tr('page_report')}：{one.agency} · {one.year}",
                  icon=":material/description:", query_params={"report": one.report_id})
+    if st.session_state.get("dq_saved"):
+        st.success(st.session_state.pop("dq_saved"), icon=":material/check:")
     with st.form("dq_review", clear_on_submit=True):
         # nothing chosen until the reviewer chooses: saving must never confirm a finding by default
         status = st.radio(tr("review_status"), ["confirmed", "dismissed", "open"], horizontal=True, index=None,
@@ -138,9 +146,13 @@ else:
             if status is None:
                 st.warning(tr("review_choose"))
                 st.stop()
+            if status == "dismissed" and not note.strip():  # a dismissal says why the finding is not a problem
+                st.warning(tr("review_dismiss_reason"))
+                st.stop()
             try:
                 add_review(reviews_path, key, status, note)
-                st.success(tr("review_saved", path=reviews_path.name))
+                # said after the rerun that shows the review applied (a message before it would vanish at once)
+                st.session_state.dq_saved = tr("review_saved_one", status=tr(f"review_{status}"), path=reviews_path.name)
                 st.rerun()
             except OSError as e:
                 st.error(tr("review_failed", why=e.strerror or str(e)))

@@ -162,6 +162,8 @@ UI: dict[str, tuple[str, str]] = {
     "finding": ("发现", "Finding"),
     "save_review": ("保存复核", "Save the review"),
     "review_choose": ("请先选择复核状态，未保存。", "Choose a review status first; nothing was saved."),
+    "review_saved_one": ("已保存复核（{status}）到 {path}；上表和得分已按此更新。", "Review saved ({status}) to {path}; the table and scores above now apply it."),
+    "review_dismiss_reason": ("排除一条发现须在复核备注中写明理由，未保存。", "A dismissal needs its reason in the reviewer's note; nothing was saved."),
     "review_saved": ("已保存到 {path}。", "Saved to {path}."),
     "review_failed": ("未能保存：{why}", "Could not save: {why}"),
     "correction": ("人工更正", "Correction"),

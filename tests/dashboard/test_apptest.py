@@ -528,12 +528,19 @@ def test_a_confirmed_finding_counts_a_dismissed_one_does_not(demo_db, tmp_path, 
     assert any(getattr(p, "label", "").startswith("报告：" + agency) for p in at.get("page_link"))
     labels = at.selectbox(key="dq_review_key").options
     assert len(labels) == len(set(labels))  # distinct labels in the picker
+    _review(at, key, "dismissed", "  ")  # a dismissal without its reason is refused, nothing saved
+    assert any("须在复核备注中写明理由" in w.value for w in at.warning) and not (tmp_path / "reviews.csv").exists()
     _review(at, key, "confirmed", "已与机关核实，确有错误")
+    assert [s.value for s in at.success if s.value.startswith("已保存复核（已确认）")]  # said after the rerun
+    assert at.selectbox(key="dq_review_key").value == key and any("复核状态：已确认（已与机关核实" in m.value for m in at.markdown)
     assert _score_of(at, agency, year) == open_score  # still counts: confirming does not raise the score
     assert list(frame_with(at, "min_score", "mean_score").agency).index(agency) <= worst.index(agency)
     assert any("已确认的发现都计入" in c.value for c in at.caption)  # the rule is stated
     _review(at, key, "dismissed", "表四总计含上年结转，已与机关核实")
     assert _score_of(at, agency, year) == open_score + 20
+    # it left the default list: the picker and the form below now show one same other finding
+    picked = at.selectbox(key="dq_review_key").value
+    assert picked != key and picked == list(frame_with(at, "finding_key", "note").finding_key)[0]
     assert open_score < open_score + 20  # a confirmed finding scores lower than a dismissed one
     lines = (tmp_path / "reviews.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "finding_key,status,note,reviewed_at" and lines[1].startswith(f"{key},confirmed,已与机关核实")
