@@ -52,7 +52,7 @@ UI: dict[str, tuple[str, str]] = {
     "agency": ("机关", "Agency"),
     "value": ("数值", "Value"),
     "coverage": ("报告覆盖情况（机关 × 年度）", "Coverage (agency × year)"),
-    "status_loaded": ("已读取（发布日期未知）", "Loaded (publication date unknown)"),
+    "status_loaded": ("已读取（无法判断是否按期）", "Loaded (timeliness unknown)"),
     "status_on_time": ("按期发布", "Published on time"),
     "status_late": ("逾期发布", "Published late"),
     "status_incomplete": ("不完整（缺少表格）", "Incomplete (a table is missing)"),

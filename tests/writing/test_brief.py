@@ -191,3 +191,13 @@ def test_english(wh, con, tmp_path):
     assert len(late) == n_late
     text = doc_text(out.read_bytes(), "html")
     assert "逾期" not in text and "Correction rate" in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_table_row_of_unknown_timeliness_covers_what_the_text_counts_apart(docs, fmt):
+    """The text counts reports with no known date and those of agencies outside the register (no deadline)
+    apart; the table's one row for both says so (it read 发布日期未知 where the text said 0 had no date)."""
+    text = doc_text(docs[fmt], fmt)
+    row = table_with(doc_tables(docs[fmt], fmt), ["状态", "机关数"])
+    assert any(r[0] == "已读取（无法判断是否按期）" for r in row)
+    assert "或机关未在名录中登记、无法确定期限" in text and "已读取（发布日期未知）" not in text
