@@ -77,8 +77,8 @@ writing.brief_downloads(year, "ov")
 st.subheader(tr("late_title", year=year))
 late = q("late_agencies", filters(), year)
 n_late, n_unpub = int((late.timeliness == "late").sum()), int((late.timeliness == "not_published").sum())
-if late.empty:
-    st.info(tr("no_late", year=year))
+if late.empty:  # nothing late said only of a scope that has agencies: an empty scope is no data, not all clear
+    st.info(tr("no_late", year=year) if len(q("agencies", filters())) else tr("no_data"))
 else:
     st.markdown(f"**{tr('late_count', late=n_late, unpub=n_unpub)}**")
     days = [tr("at_least_days", n=int(d), d=str(r)[:10]) if t == "not_published" and not missing(d) else

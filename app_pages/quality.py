@@ -77,8 +77,11 @@ if chosen:
     res = res[res.check_id.isin(chosen)]
 if status_pick:
     res = res[res.status.isin(status_pick)]
-if len(res) == 0:
-    st.success(tr("no_checks"))
+if len(res) == 0:  # no failing check said only where there are reports in scope
+    if len(by_agency):
+        st.success(tr("no_checks"))
+    else:
+        st.info(tr("no_data"))
 else:
     cells, problems = res.place.astype(object), res.written.astype(object)
     shown = pd.DataFrame({

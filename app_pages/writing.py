@@ -69,6 +69,8 @@ def _region(flt: queries.Filters) -> str | None:
 def brief_downloads(year: int, key: str) -> None:
     """DOCX, PDF and HTML of the year's circular for the current filters."""
     flt = filters()
+    if not len(q("agencies", flt)):  # a circular of no agency would say that all was collected and found well
+        return
     cols = st.columns([1, 1, 1, 3])
     for col, fmt in zip(cols, ("docx", "pdf", "html")):
         col.download_button(f"{_w('brief')} {fmt.upper()}",

@@ -784,3 +784,16 @@ def test_the_review_picker_lists_a_bounded_number_and_the_finding_clicked(demo_d
     at = open_page(app(demo_db, monkeypatch, finding=keys[-1]), "quality")  # as a click on the last row chooses it
     assert len(at.selectbox(key="dq_review_key").options) == 6 and at.selectbox(key="dq_review_key").value == keys[-1]
     assert any(getattr(p, "label", "").startswith("报告：") for p in at.get("page_link"))
+
+
+def test_a_scope_with_no_agency_says_no_data_never_all_clear(demo_db, monkeypatch):
+    """Filters that match nothing: no "no agency late", no "no failing checks", no circular of 0 agencies saying
+    every report was collected."""
+    at = open_page(app(demo_db, monkeypatch, q="不存在的机关"), "overview")
+    said = " ".join(e.value for e in [*at.info, *at.success])
+    assert "没有已知逾期" not in said and "当前筛选条件下没有数据" in said
+    assert not [b for b in at.get("download_button") if "通报" in b.label]
+    at = open_page(app(demo_db, monkeypatch, q="不存在的机关"), "quality")
+    assert not [s for s in at.success if "没有未通过的检查" in s.value]
+    at = open_page(app(demo_db, monkeypatch), "overview")  # the whole demo: the circular is offered
+    assert [b for b in at.get("download_button") if "通报" in b.label]
