@@ -6,7 +6,6 @@ keeps the filters in the URL so a copied link reproduces the view, and runs the 
 """
 from __future__ import annotations
 
-import datetime as dt
 import runpy
 from pathlib import Path
 
@@ -140,7 +139,7 @@ for k, v in wanted.items():
         qp[k] = v
 
 if asof:
-    local = asof["finished_at"].replace(tzinfo=dt.timezone.utc).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    local = asof["local"]
     sb.caption(f"{t('data_as_of', lang)}：{local:%Y-%m-%d %H:%M} (UTC+8) · {asof['reports']} {t('reports', lang)}")
     if asof.get("demo"):
         sb.warning(t("demo", lang), icon=":material/science:")

@@ -53,7 +53,19 @@ def data_as_of(con) -> dict:
         return {}
     load_id, finished, n, status = rows[0]
     demo = con.execute("select value from meta where key = 'demo'").fetchall()
-    return {"load_id": load_id, "finished_at": finished, "reports": n, "status": status, "demo": bool(demo and demo[0][0] == "1")}
+    return {"load_id": load_id, "finished_at": finished, "reports": n, "status": status, "demo": bool(demo and demo[0][0] == "1"),
+            "local": _beijing(finished)}
+
+
+def _beijing(finished):
+    """The refresh's end (kept in UTC) in China's time, as the dashboard and the letters both print it: a
+    refresh at 22:41 UTC is the next day's 06:41 there."""
+    import datetime as dt
+
+    if not isinstance(finished, dt.datetime):
+        return finished
+    utc = finished.replace(tzinfo=dt.timezone.utc) if finished.tzinfo is None else finished
+    return utc.astimezone(dt.timezone(dt.timedelta(hours=8)))
 
 
 def agencies(con, flt: Filters) -> pd.DataFrame:

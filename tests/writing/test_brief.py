@@ -201,3 +201,16 @@ def test_the_table_row_of_unknown_timeliness_covers_what_the_text_counts_apart(d
     row = table_with(doc_tables(docs[fmt], fmt), ["状态", "机关数"])
     assert any(r[0] == "已读取（无法判断是否按期）" for r in row)
     assert "或机关未在名录中登记、无法确定期限" in text and "已读取（发布日期未知）" not in text
+
+
+def test_the_data_date_is_chinas_as_the_dashboards(docs, con):
+    """The warehouse keeps the refresh's end in UTC; the circular prints its date in China's time, as the
+    dashboard's sidebar does (a refresh at 22:41 UTC is dated the next day there)."""
+    import datetime as dt
+
+    from pipeline.serve.queries import _beijing
+
+    finished = con.execute("select max(finished_at) from runs").fetchall()[0][0]
+    local = (finished + dt.timedelta(hours=8)).date()
+    assert f"数据截至 {local:%Y-%m-%d}" in doc_text(docs["html"], "html")
+    assert _beijing(dt.datetime(2026, 12, 6, 22, 41)).strftime("%Y-%m-%d %H:%M") == "2026-12-07 06:41"

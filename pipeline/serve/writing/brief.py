@@ -56,7 +56,7 @@ def brief_context(con, year: int, flt: queries.Filters, reviews: dict | None = N
     return {"year": year, "region": region_name, "levels": [level_label(x, lang) for x in flt.levels],
             **_coverage(con, fy, year, lang), **_quality(con, fy, year, reviews or {}, lang),
             "measures": _measures(con, flt, year, lang), "score_error": queries.SCORE_ERROR,
-            "score_warning": queries.SCORE_WARNING, "data_as_of": asof.get("finished_at"), "demo": bool(asof.get("demo"))}
+            "score_warning": queries.SCORE_WARNING, "data_as_of": asof.get("local"), "demo": bool(asof.get("demo"))}
 
 
 def _state(cov):

@@ -107,7 +107,7 @@ def letter_context(con, report_id: str, reviews: dict | None = None, lang: str =
         "verified_available": unv is not None,
         "unverified": sorted(catalog.label(k, lang) if split_key(k)[0] in catalog.BY_CODE else k
                              for k in unverified_keys),
-        "data_as_of": asof.get("finished_at"), "demo": bool(asof.get("demo")),
+        "data_as_of": asof.get("local"), "demo": bool(asof.get("demo")),
         "ocr": queries.report_ocr(con, report_id),  # values read by OCR: facts, of, min_confidence, mean_confidence
     }
 
