@@ -228,7 +228,7 @@ def _default_kind(code: str) -> str:
         return "rate"
     if code in ("profile", "page_report", "link", "report_link"):
         return "link"
-    if code in ("small_sample", "verified", "registered"):
+    if code in ("small_sample", "verified", "registered", "read_by_ocr"):
         return "bool"
     if code == "pct_change":
         return "pct"

@@ -116,8 +116,18 @@ def export(con, out: Path, fmt: str = "csv", agency=None, year=None, metric=None
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV bytes (UTF-8 with BOM) of exactly this frame: what the dashboard's download buttons give."""
-    return neutralize(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """CSV bytes (UTF-8 with BOM) of exactly this frame: what the dashboard's download buttons give. A column
+    of numbers, whole and not (a report's facts: 51 applications beside 0.36 万元), writes its whole numbers
+    whole (51, not 51.0); the rates `labelled` made keep their one decimal (50.0)."""
+    import numpy as np
+
+    keep = set(df.attrs.get("keep_decimal", ()))
+    out = neutralize(df)
+    for before, col in zip(df.columns, out.columns):
+        if before not in keep and pd.api.types.is_float_dtype(out[col]):  # positional, never 1e-05
+            out[col] = [None if v != v else "0" if v == 0 else np.format_float_positional(v, trim="-")
+                        for v in out[col].tolist()]
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 XLSX_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
@@ -207,5 +217,8 @@ def labelled(df: pd.DataFrame, lang: str, labels: dict[str, str], kinds: dict[st
             col = col.astype("Int64")  # whole numbers written whole (41, not 41.0): ranks, denominators, counts
         unit = UNITS.get(kind, ("", ""))[0 if zh else 1]
         label = labels.get(code)
-        out[f"{label}{unit} [{code}]" if label and label != code else f"{code}{unit}"] = col
+        name = f"{label}{unit} [{code}]" if label and label != code else f"{code}{unit}"
+        out[name] = col
+        if kind in ("rate", "pct", "pp"):
+            out.attrs.setdefault("keep_decimal", []).append(name)
     return out

@@ -712,7 +712,7 @@ def test_report_page_marks_a_report_read_by_ocr_and_not_a_text_report(ocr_db, mo
     assert len(mark) == 1 and mark[0].startswith(":material/document_scanner: 由 OCR 识别：本报告 6/"), mark
     assert re.search(r"最低识别置信度 (0\.9\d|1\.00)", mark[0])
     facts = frame_with(at, "read_by_ocr", "ocr_confidence")
-    ocr = facts[facts.read_by_ocr.astype(str) == "True"]
+    ocr = facts[facts.read_by_ocr.astype(str) == "是"]  # 是/否, as every yes-or-no column of a download
     assert set(ocr.key) == {"active.regulations:made", "active.regulations:repealed", "active.regulations:in_force",
                             "active.normative_docs:made",
                             "active.normative_docs:repealed", "active.normative_docs:in_force"}
@@ -724,7 +724,7 @@ def test_report_page_marks_a_report_read_by_ocr_and_not_a_text_report(ocr_db, mo
     assert not at.exception
     assert not [c.value for c in at.caption if "OCR" in c.value]
     facts = frame_with(at, "read_by_ocr")
-    assert not (facts.read_by_ocr.astype(str) == "True").any()
+    assert not (facts.read_by_ocr.astype(str) == "是").any()
 
 
 def test_the_review_letter_says_a_report_was_read_by_ocr(ocr_db):

@@ -15,7 +15,7 @@ def test_whole_numbers_are_written_whole_and_rates_keep_their_decimal():
     df = pd.DataFrame({"rank": pd.array([1, None], dtype="Int64").astype(float), "denominator": [41.0, None],
                        "value": [1.5, 2.0], "grant_rate": [0.5, 0.3661]})
     text = to_csv_bytes(labelled(df, "zh", {}, {"grant_rate": "rate"})).decode("utf-8-sig").splitlines()
-    assert text[1:] == ["1,41,1.5,50.0", ",,2.0,36.6"]
+    assert text[1:] == ["1,41,1.5,50.0", ",,2,36.6"]
 
 
 def test_overview_download_gives_rates_in_percent_and_counts_apart(demo_db, monkeypatch):
@@ -126,3 +126,12 @@ def test_an_agency_not_in_the_register_is_ranked_by_a_level_and_kind_said_to_be_
     assert any(c.value.startswith("本机关未在机关名录登记") for c in at.caption)
     at = open_page(app(demo_db, monkeypatch, agency="demo-02"), "profile")
     assert not any(c.value.startswith("本机关未在机关名录登记") for c in at.caption)
+
+
+def test_a_column_of_whole_and_decimal_numbers_writes_the_whole_ones_whole():
+    """A report's facts hold counts beside amounts (51 applications, 0.36 万元): the CSV wrote 51.0; rates keep
+    their one decimal; never scientific notation, never -0."""
+    df = pd.DataFrame({"value": [51.0, 0.36, 1e-05, -0.0, None], "grant_rate": [0.5, 0.3661, None, 0.1, 0.2],
+                       "read_by_ocr": [False, True, False, False, False]})
+    text = to_csv_bytes(labelled(df, "zh", {}, {"grant_rate": "rate", "read_by_ocr": "bool"})).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["51,50.0,否", "0.36,36.6,是", "0.00001,,否", "0,10.0,否", ",20.0,否"]
