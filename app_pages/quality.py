@@ -38,14 +38,17 @@ if not empty_note(by_agency):
     st.dataframe(no_none(shown), hide_index=True, width="stretch", column_config={
         tr("profile"): st.column_config.LinkColumn(display_text=tr("open")),
         tr("min_score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d")})
+    st.caption(tr("scores_by_agency_dl"))
     download(by_agency.assign(mean_score=by_agency.mean_score.round(1), profile="profile?agency=" + by_agency.agency_id),
              "quality-by-agency", "dq_agencies")
+    st.caption(tr("scores_by_report_dl"))
     score_cols = ["agency_id", "agency", "level", "year", "errors", "warnings", "open", "confirmed", "dismissed", "score",
                   "page_report"]  # quality_scores' columns, the report's id as its page's link
     flt = filters()  # taken now: a large download is made when clicked, outside this run
     download_later(lambda: q("quality_scores", flt, reviewed).assign(
         page_report=lambda d: "report?report=" + d.report_id)[score_cols], score_cols, int(by_agency.reports.sum()),
-        "quality-by-report", "dq_scores")
+        "quality-by-report", "dq_scores", labels={"open": tr("review_open"), "confirmed": tr("review_confirmed"),
+                                                  "dismissed": tr("review_dismissed")})
 
 # -- findings: filters from and to the URL (?sev=error&check=review_sum&status=confirmed) -----------------
 st.subheader(tr("findings"))

@@ -135,3 +135,15 @@ def test_a_column_of_whole_and_decimal_numbers_writes_the_whole_ones_whole():
                        "read_by_ocr": [False, True, False, False, False]})
     text = to_csv_bytes(labelled(df, "zh", {}, {"grant_rate": "rate", "read_by_ocr": "bool"})).decode("utf-8-sig")
     assert text.splitlines()[1:] == ["51,50.0,否", "0.36,36.6,是", "0.00001,,否", "0,10.0,否", ",20.0,否"]
+
+
+def test_the_scores_by_report_download_names_its_finding_counts_by_their_status(demo_db, monkeypatch):
+    """Its `open` column counts open findings: 未处理, not 打开 (to open a link); each of the two downloads
+    under the scores says what it holds."""
+    from tests.dashboard.test_apptest import downloads
+
+    at = open_page(app(demo_db, monkeypatch), "quality")
+    raw = next(d for d in downloads(at) if b"[dismissed]" in d)
+    header = raw.decode("utf-8-sig").splitlines()[0]
+    assert "未处理 [open]" in header and "已确认 [confirmed]" in header and "打开" not in header
+    assert any(c.value.startswith("每份报告的得分") for c in at.caption)
