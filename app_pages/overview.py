@@ -92,7 +92,7 @@ else:
 download(late.assign(profile="profile?agency=" + late.agency_id, timeliness_label=late.timeliness.map(
     lambda s: tr(f"status_{s}")))[["agency", "agency_id", "level", "province", "year", "timeliness", "timeliness_label",
                                     "deadline", "published_on", "days_late", "list_read_on", "profile"]],
-    f"late-{year}", "ov_late", labels={"timeliness_label": tr("timeliness")})
+    f"late-{year}", "ov_late", labels={"timeliness": tr("status_code"), "timeliness_label": tr("timeliness")})
 
 # -- coverage: two marks per cell -------------------------------------------------------------------------
 st.subheader(tr("coverage"))
@@ -150,5 +150,6 @@ if not empty_note(range(n_agencies)):
                      findings_label=cov.findings.map(lambda f: tr(f"finding_{f}") if isinstance(f, str) else None))
     download(out[["agency", "agency_id", "year", "timeliness", "timeliness_label", "findings", "findings_label",
                   "published_on", "deadline", "days_late", "errors", "warnings"]], "coverage", "ov_cov",
-             labels={"timeliness_label": tr("timeliness"), "findings": tr("findings"), "findings_label": tr("findings"),
+             labels={"timeliness": tr("status_code"), "timeliness_label": tr("timeliness"), "findings": tr("finding_code"),
+                     "findings_label": tr("findings"),
                      "errors": tr("sev_error"), "warnings": tr("sev_warning")})

@@ -202,4 +202,4 @@ else:
                                "metric": facts.key.map(lambda k: catalog.label(k, lang())), "value": facts.value,
                                "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
                                "evidence": where, "verified": ~unv}),
-                 f"report-facts-{rep.agency}-{rep.year}", "dq_facts", labels={"key": tr("metric")})
+                 f"report-facts-{rep.agency}-{rep.year}", "dq_facts", labels={"key": tr("metric_code")})

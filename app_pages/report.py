@@ -81,7 +81,7 @@ if not empty_note(nar):
     st.dataframe(shown, hide_index=True, width="stretch")
     download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": nar.key,
                            "metric": nar.key.map(lambda k: catalog.label(k, lang())), "value": nar.value,
-                           "provenance": prov}), f"{stem}-narrative", "rp_narrative", labels={"key": tr("metric")})
+                           "provenance": prov}), f"{stem}-narrative", "rp_narrative", labels={"key": tr("metric_code")})
 
 evidence = facts.evidence.map(queries.evidence_of)
 download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": facts.key,
@@ -90,7 +90,7 @@ download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year":
                        "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
                        "read_by_ocr": evidence.map(lambda e: e.get("read_by") == "ocr"),
                        "ocr_confidence": evidence.map(lambda e: e.get("ocr_confidence"))}),
-         f"{stem}-facts", "rp_facts", labels={"key": tr("metric"), "read_by_ocr": tr("read_by"),
+         f"{stem}-facts", "rp_facts", labels={"key": tr("metric_code"), "read_by_ocr": tr("read_by"),
                                               "ocr_confidence": tr("ocr_confidence")})
 src = q("report_source", rid)
 if src and src.get("raw_path"):

@@ -23,7 +23,7 @@ st.plotly_chart(fig, width="stretch")
 sum_note("review_litigation", same)
 download(parts[["year", "metric", "dim", "block", "result", "value", "agencies", *unverified_column(parts)]],
          "review-litigation", "rv_parts",
-         labels={"metric": tr("metric"), "dim": tr("results"), "block": tr("metric"), "result": tr("results"),
+         labels={"metric": tr("metric_code"), "dim": tr("result_code"), "block": tr("metric"), "result": tr("results"),
                  "unverified": tr("unverified_count")})
 
 st.subheader(tr("correction_rates"))
@@ -57,7 +57,7 @@ if rates:
         st.caption(f"**{queries.MEASURES[m].zh if lang() == 'zh' else queries.MEASURES[m].en}**：{queries.definition(m, lang())}")
     st.caption(tr("pooled_note"))
     download(r[["key", "measure", "year", "value", "agencies", "denominator", "small_sample"]], "correction-rates",
-             "rv_rates", kinds={"value": "rate"}, labels={"key": tr("metric"), "measure": tr("metric"),
+             "rv_rates", kinds={"value": "rate"}, labels={"key": tr("metric_code"), "measure": tr("metric"),
                                                           "value": tr("pooled_rate")})
 
 st.subheader(tr("apps_vs_correction"))

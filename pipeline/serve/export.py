@@ -193,6 +193,10 @@ UNITS = {"rate": ("（%）", " (%)"), "pct": ("（%）", " (%)"), "pp": ("（个
          "wan_yuan": ("（万元）", " (10k yuan)"), "days": ("（天）", " (days)")}
 
 
+CODE_COLUMNS = ("key", "measure", "metric", "dim", "outcome", "platform", "kind", "timeliness", "findings", "status",
+                "tile", "check_id")
+
+
 def labelled(df: pd.DataFrame, lang: str, labels: dict[str, str], kinds: dict[str, str],
              level_words: dict[str, str] | None = None, base_url: str = "") -> pd.DataFrame:
     """The frame as a download gives it. `labels`: code -> label in the interface's language (a column
@@ -202,6 +206,13 @@ def labelled(df: pd.DataFrame, lang: str, labels: dict[str, str], kinds: dict[st
     `label（unit） [code]`."""
     out = pd.DataFrame(index=df.index)
     zh = lang == "zh"
+    # a code column beside its words (key and label, platform and platform_label) would read alike: the code's
+    # header says it is the code (指标代码, Metric code)
+    said = [labels.get(c) or c for c in df.columns]
+    labels = dict(labels)
+    for code, label in zip(df.columns, said):
+        if code in CODE_COLUMNS and said.count(label) > 1:
+            labels[code] = label + ("代码" if zh else " code")
     for code in df.columns:
         col, kind = df[code], kinds.get(code, "")
         if kind in ("rate", "pct", "pp"):

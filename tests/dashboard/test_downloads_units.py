@@ -147,3 +147,21 @@ def test_the_scores_by_report_download_names_its_finding_counts_by_their_status(
     header = raw.decode("utf-8-sig").splitlines()[0]
     assert "未处理 [open]" in header and "已确认 [confirmed]" in header and "打开" not in header
     assert any(c.value.startswith("每份报告的得分") for c in at.caption)
+
+
+def test_no_download_names_two_columns_alike(demo_db, monkeypatch):
+    """Every download of every page, in both languages: no two headers with the same words (a code column and its
+    words read 是否按期 twice, 指标 twice)."""
+    from tests.dashboard.test_apptest import PAGES, downloads
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rid = con.execute("select report_id from reports order by report_id limit 1").fetchall()[0][0]
+    twice = []
+    for lang in ("zh", "en"):
+        for page in PAGES:
+            at = open_page(app(demo_db, monkeypatch, lang=lang, report=rid), page)
+            for raw in downloads(at):
+                header = raw.decode("utf-8-sig").splitlines()[0].split(",")
+                words = [h.rsplit(" [", 1)[0] for h in header]
+                twice += [(page, lang, h) for h, w in zip(header, words) if words.count(w) > 1]
+    assert not twice, "; ".join(" ".join(t) for t in twice)
