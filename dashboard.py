@@ -50,8 +50,12 @@ def _list(key: str) -> list[str]:
 # --- language --------------------------------------------------------------------------------
 lang_options = {"中文": "zh", "English": "en"}
 lang_default = "English" if qp.get("lang") == "en" else "中文"
+def _lang_changed():
+    st.session_state["lang_reload"] = True
+
+
 choice = st.sidebar.radio(t("language", "zh"), list(lang_options), index=list(lang_options).index(lang_default),
-                          horizontal=True, key="lang_choice")
+                          horizontal=True, key="lang_choice", on_change=_lang_changed)
 st.session_state["lang"] = lang_options[choice]
 lang = st.session_state["lang"]
 
@@ -137,6 +141,12 @@ for k, v in wanted.items():
             del qp[k]
     elif (v if isinstance(v, list) else [v]) != current:
         qp[k] = v
+if st.session_state.pop("lang_reload", False):
+    # the browser keeps a chosen option's words in the language it was chosen in (派生指标 on an English page):
+    # the page is loaded afresh from its link, which holds every choice and now the language
+    import streamlit.components.v1 as components
+
+    components.html("<script>window.parent.location.reload()</script>", height=0)
 
 if asof:
     local = asof["local"]

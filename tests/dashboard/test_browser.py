@@ -305,6 +305,24 @@ def test_a_click_on_a_findings_row_chooses_it_for_review(server, browser):
     ctx.close()
 
 
+def test_switching_the_language_rewrites_every_chosen_option(server, browser):
+    """The browser keeps a chosen option's words in the language it was chosen in (派生指标 and 市级 stayed on
+    the English page): the switch loads the page afresh from its link, every choice kept."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = _open(ctx, f"{server}/compare?metric=grant_rate&level=city&year=2022")
+    values = ("() => [...document.querySelectorAll('input[role=combobox]')].map(e => e.value).join(' | ') + ' | ' + "
+              "[...document.querySelectorAll('[data-testid=stSidebar] [data-testid=stMultiSelect]')].map(e => e.innerText).join(' | ')")
+    assert "派生指标" in tab.evaluate(values) and "市级" in tab.evaluate(values)
+    tab.get_by_text("English", exact=True).click()
+    tab.wait_for_url(re.compile(r"lang=en"), timeout=30000)
+    tab.wait_for_function(f"() => ({values})().includes('Derived measures')", timeout=60000, polling=500)
+    _wait(tab)
+    shown = tab.evaluate(values)
+    assert "派生指标" not in shown and "公开率" not in shown and "市级" not in shown, shown
+    assert "Grant rate" in shown and "level=city" in tab.url and "year=2022" in tab.url
+    ctx.close()
+
+
 def test_printing_leaves_out_the_sidebar_and_fits_charts_on_a4(server, browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = _open(ctx, f"{server}/compare?metric=grant_rate")
