@@ -30,7 +30,7 @@ if not empty_sums_note(web, "website", same):
     for col, key in zip(st.columns(len(keys)), keys):  # posts and visits differ by orders of magnitude
         part = web[web.key == key]
         fig = px.bar(part, x="year", y="value", title=catalog.label(key, lang()),
-                     labels={"year": tr("year"), "value": tr("value")})
+                     labels={"year": tr("year"), "value": catalog.label(key, lang())})  # the axis says what it counts
         yearly(fig)
         col.plotly_chart(fig, width="stretch")
     sum_note("website", same)
@@ -66,7 +66,9 @@ if not empty_sums_note(nm, "newmedia", same):
         table.columns = [catalog.label(k, lang()) for k in table.columns]
         table.index.name = tr("agency")
         n_unverified = int((ok == False).sum().sum())  # noqa: E712  (a value not listed is NaN, not False)
-        st.caption(f"{year}" + (" · " + tr("unverified_mark") + " " + unverified_note(n_unverified) if n_unverified else ""))
+        st.subheader(tr("newmedia_by_agency", year=year))
+        if n_unverified:
+            st.caption(tr("unverified_mark") + " " + unverified_note(n_unverified))
         # a platform an agency did not list: —, never None; an unverified value: † after it
         shown = table.map(fmt_number) + ok.map(lambda v: " †" if v == False else "").to_numpy()  # noqa: E712
         st.dataframe(shown, width="stretch")

@@ -198,6 +198,7 @@ UI: dict[str, tuple[str, str]] = {
     "website": ("政府网站", "Website"),
     "newmedia": ("政务新媒体", "New media"),
     "platform": ("平台", "Platform"),
+    "newmedia_by_agency": ("{year} 年各机关新媒体账号（每个平台的粉丝/关注量与发布量）", "New-media accounts of each agency in {year} (followers and posts per platform)"),
     "posts": ("发布量", "Posts"),
     "followers": ("粉丝/关注量", "Followers"),
     "outcomes": ("办理结果", "Outcomes"),
