@@ -3,6 +3,8 @@ file), cached queries keyed on the warehouse version, the filters kept in the UR
 and CSV downloads of exactly what a page shows."""
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import re
 import sys
@@ -329,6 +331,12 @@ def sum_note(section: str, same: bool) -> None:
     if len(n) and n.unverified.sum():
         sep = "，" if lang() == "zh" else ", "
         st.caption(sep.join(f"{y}: {unverified_note(u)}" for y, u in zip(n.year, n.unverified) if u))
+    flt = filters()
+    if len(n) and same and flt.verified_only:  # the same agencies are then those wholly verified: say who left
+        every = q("section_agencies", dataclasses.replace(flt, verified_only=False), section, same)
+        left = int(every.agencies.max()) - int(n.agencies.max()) if len(every) else 0
+        if left > 0:
+            st.caption(tr("same_verified_left", n=left))
     if len(n):
         sep = "，" if lang() == "zh" else ", "
         detail = sep.join(f"{y}: {a}" for y, a in zip(n.year, n.agencies))

@@ -290,6 +290,9 @@ UI: dict[str, tuple[str, str]] = {
                          "No agency in scope has figures in every year. Turn off \"Sum only the same agencies in every "
                          "year\" for every agency's sums, or narrow the years."),
     "same_agencies_opt": ("只合计每年都有数据的同一批机关", "Sum only the same agencies in every year"),
+    "same_verified_left": ("只用经核验的数值：同一批机关仅含各年该部分数值全部经核验的机关，另有 {n} 个机关因有未经核验的数值未计入。",
+                           "Verified values only: the same agencies are those whose section is wholly verified every year; {n} "
+                           "other agencies with unverified values are left out."),
     "same_agencies_note": ("同一批 {n} 个机关", "the same {n} agencies"),
     "cells": ("涉及单元格", "Cells"),
     "measure_profile": ("图中指标", "Measure in the chart"),

@@ -161,3 +161,17 @@ def test_per_agency_values_of_new_media_and_procurement_are_marked_and_left_out_
     bar = next(json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
                if json.loads(c.proto.spec)["data"][0].get("type") == "bar")
     assert pname not in " ".join(map(str, _array(bar["y"])))
+
+
+def test_verified_only_with_the_same_agencies_says_how_many_agencies_it_left_out(demo_db, monkeypatch):
+    """With both switches on, an agency whose section has an unverified value is not among the same agencies;
+    the page says how many were left out so (it said "the same 7" where 8 report, and nothing more)."""
+    import re
+
+    at = open_page(app(demo_db, monkeypatch), "applications")
+    n_all = int(re.search(r"同一批 (\d+) 个机关", " ".join(c.value for c in at.caption)).group(1))
+    at = open_page(app(demo_db, monkeypatch, verified="1"), "applications")
+    said = " ".join(c.value for c in at.caption)
+    n_verified = int(re.search(r"同一批 (\d+) 个机关", said).group(1))
+    assert n_verified < n_all, "the demo has an agency with an unverified 表三 value"
+    assert f"另有 {n_all - n_verified} 个机关因有未经核验的数值未计入" in said
