@@ -214,3 +214,10 @@ def test_the_data_date_is_chinas_as_the_dashboards(docs, con):
     local = (finished + dt.timedelta(hours=8)).date()
     assert f"数据截至 {local:%Y-%m-%d}" in doc_text(docs["html"], "html")
     assert _beijing(dt.datetime(2026, 12, 6, 22, 41)).strftime("%Y-%m-%d %H:%M") == "2026-12-07 06:41"
+
+
+def test_a_rate_change_says_it_is_computed_from_the_unrounded_rates(docs):
+    """9.8% to 11.8% written +2.1 个百分点 (9.76 to 11.84) is right, and the circular says why it may differ from
+    the difference of the two figures shown."""
+    text = doc_text(docs["html"], "html")
+    assert "比率的变化按未经四舍五入的比率计算" in text
