@@ -318,6 +318,11 @@ def sum_scope(section: str, key: str) -> bool:
     return same
 
 
+def colon() -> str:
+    """The colon after a label: full-width in Chinese, ": " in English (英文页面不用全角冒号)."""
+    return "：" if lang() == "zh" else ": "
+
+
 def unverified_note(n: int) -> str:
     """What an aggregate says of its unverified values: how many it includes, or how many were left out."""
     if not n:

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (bad_param, clicked, download, empty_note, filters, lang, q, tr, unverified_note, url_int, url_list, url_value, with_gaps, write_url)
+from app_pages.common import (colon, bad_param, clicked, download, empty_note, filters, lang, q, tr, unverified_note, url_int, url_list, url_value, with_gaps, write_url)
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, section_label
@@ -38,7 +38,7 @@ if section == "derived":
                        format_func=lambda k: queries.MEASURES[k][0 if lang() == "zh" else 1])
     measure = queries.MEASURES[key]
     rate, label = measure.rate, measure.zh if lang() == "zh" else measure.en
-    st.caption(f"**{tr('definition')}**：{queries.definition(key, lang())}")
+    st.caption(f"**{tr('definition')}**{colon()}{queries.definition(key, lang())}")
     years = q("years_with", flt, measure=key)
     rank_args = {"measure": key}
 else:

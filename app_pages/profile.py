@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (bad_param, download, empty_note, filters, lang, md_text, q, tr, url_value, with_gaps, write_url)
+from app_pages.common import (colon, bad_param, download, empty_note, filters, lang, md_text, q, tr, url_value, with_gaps, write_url)
 from app_pages.formats import fmt_number, fmt_rate_den, fmt_wan_yuan
 from app_pages.picker import pick_agency
 from pipeline.spec import findings
@@ -149,7 +149,7 @@ if not empty_note(ms):
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(tickformat=".1%" if rate[pick] else ",~r", rangemode="tozero" if rate[pick] else "normal")
     st.plotly_chart(fig, width="stretch")
-    st.caption(f"**{tr('definition')}**：{queries.definition(pick, lang())}")
+    st.caption(f"**{tr('definition')}**{colon()}{queries.definition(pick, lang())}")
     out = ms.assign(agency=info["name"], agency_id=aid, label=ms.measure.map(label),
                     rate_value=ms.value.where(ms.measure.map(rate)), count_value=ms.value.where(~ms.measure.map(rate)),
                     rate_median=ms.peer_median.where(ms.measure.map(rate)),

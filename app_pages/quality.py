@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages import writing
 from app_pages.picker import pick_report
-from app_pages.common import (db_path, download, download_later, empty_note, filters, lang, md_text, no_none, q, tr, url_list, url_value, write_url)
+from app_pages.common import (colon, db_path, download, download_later, empty_note, filters, lang, md_text, no_none, q, tr, url_list, url_value, write_url)
 from app_pages.formats import fmt_number
 from pipeline.spec import catalog
 from pipeline.serve import queries
@@ -134,12 +134,12 @@ else:
     key = st.selectbox(tr("finding"), list(labels), format_func=labels.get, key="dq_review_key")
     write_url({"finding": key if key != keys[0] else None})
     one = res[res.finding_key == key].iloc[0]
-    st.markdown(f"{md_text(tr('review_status'))}：{md_text(status_words.get(one.status, one.status))}"
+    st.markdown(f"{md_text(tr('review_status'))}{colon()}{md_text(status_words.get(one.status, one.status))}"
                 + (f"（{md_text(one.review_note)}）" if isinstance(one.review_note, str) and one.review_note else "") + "  \n"
-                f"{md_text(tr('explanation'))}：{md_text(one[expl])}  \n"
-                f"{md_text(tr('message'))}：{md_text(problems[res.finding_key == key].iloc[0])}  \n"
-                f"{md_text(tr('cells'))}：{md_text(cells[res.finding_key == key].iloc[0]) or '—'}")
-    st.page_link("app_pages/report.py", label=f"{tr('page_report')}：{one.agency} · {one.year}",
+                f"{md_text(tr('explanation'))}{colon()}{md_text(one[expl])}  \n"
+                f"{md_text(tr('message'))}{colon()}{md_text(problems[res.finding_key == key].iloc[0])}  \n"
+                f"{md_text(tr('cells'))}{colon()}{md_text(cells[res.finding_key == key].iloc[0]) or '—'}")
+    st.page_link("app_pages/report.py", label=f"{tr('page_report')}{colon()}{one.agency} · {one.year}",
                  icon=":material/description:", query_params={"report": one.report_id})
     if st.session_state.get("dq_saved"):
         st.success(st.session_state.pop("dq_saved"), icon=":material/check:")

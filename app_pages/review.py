@@ -3,7 +3,7 @@ and each agency's rate against its caseload (small samples marked)."""
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, unverified_column, empty_note, filters, full_numbers, lang, q, section_opening, sum_note, tr,
+from app_pages.common import (colon, download, unverified_column, empty_note, filters, full_numbers, lang, q, section_opening, sum_note, tr,
                               with_gaps, with_marks, year_choice)
 from pipeline.spec import catalog
 from pipeline.serve import queries
@@ -54,7 +54,7 @@ if rates:
     fig.update_xaxes(dtick=1)
     st.plotly_chart(fig, width="stretch")
     for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
-        st.caption(f"**{queries.MEASURES[m].zh if lang() == 'zh' else queries.MEASURES[m].en}**：{queries.definition(m, lang())}")
+        st.caption(f"**{queries.MEASURES[m].zh if lang() == 'zh' else queries.MEASURES[m].en}**{colon()}{queries.definition(m, lang())}")
     st.caption(tr("pooled_note"))
     download(r[["key", "measure", "year", "value", "agencies", "denominator", "small_sample"]], "correction-rates",
              "rv_rates", kinds={"value": "rate"}, labels={"key": tr("metric_code"), "measure": tr("metric"),
