@@ -127,3 +127,18 @@ def test_cli_letter(wh, con, tmp_path):
         assert out.read_bytes()[:4] in (b"PK\x03\x04", b"%PDF")
     assert main(["letter", "--report", "no-such-report", "--db", str(wh), "--out", str(tmp_path / "x.pdf")]) == 2
     assert main(["letter", "--report", rid, "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x.pdf")]) == 2
+
+
+def test_a_pdf_tables_short_columns_are_not_broken_a_character_a_line():
+    """序号 and 状态 beside two long columns: each short column is as wide as its widest cell at the table's
+    font size (待核实 was printed one character a line), and the widths fill the page's width."""
+    from pipeline.serve.writing.render import _text_width, column_widths
+
+    rows = [["序号", "问题", "涉及单元格", "格式要求", "状态"]] + \
+        [[str(i), "表三 自然人：各项办理结果之和为 88，但（七）总计为 84" * 2, "部分公开 · 自然人、不予公开：属于国家秘密 · 自然人" * 3,
+          "2021 年格式", "待核实"] for i in range(1, 12)]
+    widths = column_widths(rows, 470.0, 9)
+    assert abs(sum(widths) - 470.0) < 1e-6
+    assert widths[4] >= _text_width("待核实", 9) + 12 and widths[0] >= _text_width("序号", 9) + 12
+    assert widths[3] >= _text_width("2021 年格式", 9) + 12
+    assert widths[1] > widths[4] * 2 and widths[2] > widths[4] * 2

@@ -219,6 +219,28 @@ def _pdf_text(s: str) -> str:
     return escape(s.translate(_PDF_CHARS))
 
 
+def _text_width(text: str, size: float) -> float:
+    """A line's width in points: a CJK or full-width character is about one em, any other about half."""
+    import unicodedata
+
+    return sum(size if unicodedata.east_asian_width(c) in ("W", "F") else size * 0.55 for c in str(text))
+
+
+def column_widths(rows: list[list[str]], total: float, size: float, short: int = 8, pad: float = 12.0) -> list[float]:
+    """Widths of a PDF table's columns (points, summing to `total`): a column whose cells are all short (a
+    number, a status such as 待核实, a header) is as wide as its widest cell, so none is printed a character
+    a line; the width left is shared by the long columns by how much they hold."""
+    ncols = max(len(r) for r in rows)
+    cells = [[str(r[k]) if k < len(r) else "" for r in rows] for k in range(ncols)]
+    need = [max(_text_width(c, size) for c in col) + pad if all(len(c) <= short for c in col[1:]) else
+            min(_text_width(col[0], size), size * 6) + pad for col in cells]
+    weights = [0.0 if all(len(c) <= short for c in col[1:]) else float(max(min(len(c), 40) for c in col)) for col in cells]
+    left = total - sum(need)
+    if left <= 0 or not sum(weights):  # too narrow for every short column whole: all shrink alike
+        return [total * n / sum(need) for n in need] if left <= 0 else [n + left / ncols for n in need]
+    return [n + left * w / sum(weights) for n, w in zip(need, weights)]
+
+
 def _pdf(blocks: list[Block], charts: dict[str, bytes], title: str) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -249,9 +271,7 @@ def _pdf(blocks: list[Block], charts: dict[str, bytes], title: str) -> bytes:
         elif b.kind == "table":
             ncols = max(len(r) for r in b.items)
             rows = [[Paragraph(_pdf_text(c), st["cell"]) for c in r] + [""] * (ncols - len(r)) for r in b.items]
-            weights = [max(6, max(min(len(r[k]) if k < len(r) else 0, 30) for r in b.items)) for k in range(ncols)]
-            widths = [doc.width * w / sum(weights) for w in weights]
-            t = Table(rows, colWidths=widths, repeatRows=1)
+            t = Table(rows, colWidths=column_widths(b.items, doc.width, st["cell"].fontSize), repeatRows=1)
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
