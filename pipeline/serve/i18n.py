@@ -1,6 +1,8 @@
 """The dashboard's words in Chinese and English. Metric labels are not here: they come from the catalog."""
 from __future__ import annotations
 
+import re
+
 from pipeline.spec import catalog, tables
 from pipeline.warehouse.agencies import LEVEL_LABELS, SECTOR_LABELS
 
@@ -329,10 +331,21 @@ UI: dict[str, tuple[str, str]] = {
 }
 
 
+# an English count of one takes the singular: "1 agencies are" reads "1 agency is"
+_ONE = re.compile(r"(?<![\d.,])1 ((?:[a-z-]+ )?)(agencie|value|report|finding|application|pair|account|case|platform|"
+                  r"lawsuit)s\b( are\b)?")
+
+
+def _one(m: re.Match) -> str:
+    noun = "agency" if m.group(2) == "agencie" else m.group(2)
+    return f"1 {m.group(1)}{noun}" + (" is" if m.group(3) else "")
+
+
 def t(key: str, lang: str, **kw) -> str:
     zh, en = UI[key]
     s = zh if lang == "zh" else en
-    return s.format(**kw) if kw else s
+    s = s.format(**kw) if kw else s
+    return _ONE.sub(_one, s) if lang != "zh" and kw else s
 
 
 # why a report's file was chosen among the agency-year's files (reports.choice): the words of each reason

@@ -165,3 +165,13 @@ def test_no_download_names_two_columns_alike(demo_db, monkeypatch):
                 words = [h.rsplit(" [", 1)[0] for h in header]
                 twice += [(page, lang, h) for h, w in zip(header, words) if words.count(w) > 1]
     assert not twice, "; ".join(" ".join(t) for t in twice)
+
+
+def test_an_english_count_of_one_is_singular():
+    from pipeline.serve.i18n import t
+
+    assert t("unverified_in", "en", n=1) == "includes 1 unverified value (marked †)"
+    assert t("unverified_in", "en", n=3) == "includes 3 unverified values (marked †)"
+    assert t("inferred_note", "en", n=1).startswith("1 agency is not in the register")
+    assert t("inferred_note", "en", n=21).startswith("21 agencies are not")  # 21 is not 1
+    assert t("inferred_note", "zh", n=1).startswith("1 个机关")
