@@ -250,10 +250,10 @@ UI: dict[str, tuple[str, str]] = {
     "kind": ("类型", "Kind"),
     "kind_government": ("政府", "Government"),
     "kind_department": ("部门", "Department"),
-    "pp": ("{v} 个百分点", "{v} percentage points"),
+    "pp": ("{v} 个百分点", "{v} pp"),  # pp: percentage points, short enough for a tile
     "pp_format": ("%+.1f 个百分点", "%+.1f pp"),
     "marks": ("标记", "Marks"),
-    "change_rate": ("变化（个百分点）", "Change (percentage points)"),
+    "change_rate": ("变化（个百分点）", "Change (pp, percentage points)"),
     "status_date_unknown": ("已发布（发布日期未知）", "Published (date unknown)"),
     "finding_ok": ("检查通过", "Checks pass"),
     "finding_failing_checks": ("有错误", "Failing checks"),

@@ -175,3 +175,14 @@ def test_an_english_count_of_one_is_singular():
     assert t("inferred_note", "en", n=1).startswith("1 agency is not in the register")
     assert t("inferred_note", "en", n=21).startswith("21 agencies are not")  # 21 is not 1
     assert t("inferred_note", "zh", n=1).startswith("1 个机关")
+
+
+def test_an_english_tile_fits_three_figures_and_pp(monkeypatch):
+    from app_pages import formats
+
+    from pipeline.serve.i18n import t
+
+    monkeypatch.setattr(formats, "lang", lambda: "en")
+    assert [formats.fmt_number(v, compact=True) for v in (848_424_000, 12_430_000, 1_850_000, 2_300_000_000)] == \
+        ["848M", "12.4M", "1.85M", "2.30B"]
+    assert t("pp", "en", v="-0.6") == "-0.6 pp"  # "-0.6 percentage points" was cut off on a tile
