@@ -265,15 +265,15 @@ def download_later(fetch, columns: list[str], rows: int, name: str, key: str, ki
         # a large table is labelled and written only when a button is clicked (then in Streamlit's own
         # thread: everything it needs from the session is taken now, in `rest`)
         c1.download_button(tr("download_csv"), lambda: to_csv_bytes(labelled(fetch().reset_index(drop=True), *rest)),
-                           file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
+                           file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}", on_click="ignore")
         c2.download_button(tr("download_xlsx"), lambda: to_xlsx_bytes(labelled(fetch().reset_index(drop=True), *rest)),
-                           file_name=f"{name}.xlsx", key=f"dlx_{key}",
+                           file_name=f"{name}.xlsx", key=f"dlx_{key}", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         return
     frame = labelled(fetch().reset_index(drop=True), *rest)
-    c1.download_button(tr("download_csv"), to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}")
+    c1.download_button(tr("download_csv"), to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}", on_click="ignore")
     data = to_xlsx_bytes(frame)
-    c2.download_button(tr("download_xlsx"), data, file_name=f"{name}.xlsx", key=f"dlx_{key}",
+    c2.download_button(tr("download_xlsx"), data, file_name=f"{name}.xlsx", key=f"dlx_{key}", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

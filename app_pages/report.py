@@ -96,4 +96,4 @@ src = q("report_source", rid)
 if src and src.get("raw_path"):
     path = db_path().parent / src["raw_path"]
     if path.is_file():
-        st.download_button(tr("download_original"), path.read_bytes(), file_name=src["name"], key="rp_original")
+        st.download_button(tr("download_original"), path.read_bytes(), file_name=src["name"], key="rp_original", on_click="ignore")

@@ -53,7 +53,7 @@ def letter_downloads(report_id: str, key: str, rep=None) -> None:
     cols = st.columns([1, 1, 4])
     for col, fmt in zip(cols, ("docx", "pdf")):
         col.download_button(f"{_w('letter')} {fmt.upper()}", _make(letter_bytes, report_id, fmt, db_path().parent, lang()),
-                            file_name=f"{stem}-{_w('letter')}.{fmt}", mime=MIME[fmt], key=f"wr_{key}_letter_{fmt}",
+                            file_name=f"{stem}-{_w('letter')}.{fmt}", mime=MIME[fmt], key=f"wr_{key}_letter_{fmt}", on_click="ignore",
                             help=_w("letter_help"))
 
 
@@ -76,4 +76,4 @@ def brief_downloads(year: int, key: str) -> None:
         col.download_button(f"{_w('brief')} {fmt.upper()}",
                             _make(brief_bytes, year, flt, fmt, db_path().parent, lang(), _region(flt)),
                             file_name=f"{_region(flt) or ''}{year}-{_w('brief')}.{fmt}", mime=MIME[fmt],
-                            key=f"wr_{key}_brief_{fmt}", help=_w("brief_help"))
+                            key=f"wr_{key}_brief_{fmt}", on_click="ignore", help=_w("brief_help"))

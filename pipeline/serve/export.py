@@ -181,10 +181,25 @@ def write_xlsx(df: pd.DataFrame, fh, sheet: str = "nianbao", rows_per_sheet: int
 
 
 def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "nianbao") -> bytes:
-    """An XLSX workbook of exactly this frame (text cells neutralised, numbers as numbers)."""
+    """An XLSX workbook of exactly this frame (text cells neutralised, numbers as numbers), the same bytes for
+    the same frame all day: openpyxl stamps the second it was written, so every rerun of a page made a new
+    file and a download clicked meanwhile was cancelled (its address had gone)."""
+    import datetime as dt
+    import zipfile
+
     buf = io.BytesIO()
     write_xlsx(df, buf, sheet)
-    return buf.getvalue()
+    day = dt.datetime.now(dt.timezone.utc).date()
+    stamp = f"{day.isoformat()}T00:00:00Z".encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\3", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 # -- the dashboard's downloads ----------------------------------------------------------------------

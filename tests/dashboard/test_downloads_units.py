@@ -186,3 +186,17 @@ def test_an_english_tile_fits_three_figures_and_pp(monkeypatch):
     assert [formats.fmt_number(v, compact=True) for v in (848_424_000, 12_430_000, 1_850_000, 2_300_000_000)] == \
         ["848M", "12.4M", "1.85M", "2.30B"]
     assert t("pp", "en", v="-0.6") == "-0.6 pp"  # "-0.6 percentage points" was cut off on a tile
+
+
+def test_the_same_frame_gives_the_same_workbook_bytes(monkeypatch):
+    """openpyxl stamps the second a workbook is written: every rerun made a new file, and a download clicked
+    meanwhile was cancelled. The same frame now gives the same bytes all day, and the workbook still reads."""
+    import time as _time
+
+    from pipeline.serve.export import to_xlsx_bytes
+
+    df = pd.DataFrame({"机关": ["南京市财政局"], "value": [51]})
+    first = to_xlsx_bytes(df)
+    _time.sleep(1.1)
+    assert to_xlsx_bytes(df) == first
+    assert pd.read_excel(io.BytesIO(first), engine="openpyxl").to_dict("records") == [{"机关": "南京市财政局", "value": 51}]
