@@ -204,9 +204,16 @@ if not empty_note(order):
         words = {v: word(v) if isinstance(v, str) else "" for v in col.unique()}
         return [words[v] if isinstance(v, str) else "" for v in col.tolist()]
 
-    whole = not rate and all(_gone(v) or float(v).is_integer() for v in order.value.tolist())
-    value_format = "%.1f%%" if rate else ("%,d" if whole else "%,.2f")
-    change_format = tr("pp_format") if rate else ("%+,d" if whole else "%+,.2f")
+    def _count_format(col: pd.Series, sign: str = "") -> str:
+        """A count column's format by its own values: whole (14,641), halves (a median over an even number
+        of peers: 1,940.5) or finer (12.35 万元). printf's %d cuts decimals off, so it is kept for whole columns."""
+        vals = [float(v) for v in col.tolist() if not _gone(v)]
+        if all(v.is_integer() for v in vals):
+            return f"%{sign},d"
+        return f"%{sign},.1f" if all(abs(v * 10 - round(v * 10)) < 1e-9 for v in vals) else f"%{sign},.2f"
+
+    value_format = "%.1f%%" if rate else _count_format(order.value)
+    change_format = tr("pp_format") if rate else _count_format(order.change, "+")
     value_label, prev_label = label, tr("prev_year_value", y=year - 1)
     change_label = tr("change_rate") if rate else tr("change")
     table = pd.DataFrame({
@@ -223,15 +230,16 @@ if not empty_note(order):
         prev_label: _shown(order.prev_value),
         change_label: _signed(_shown(order.change)) if rate else _shown(order.change),
         tr("peer_median"): _shown(order.peer_median), tr("peers"): order.peers.astype(int)})
-    formats = {value_label: value_format, prev_label: value_format, change_label: change_format,
-               tr("peer_median"): value_format}
+    formats = {value_label: value_format, change_label: change_format,
+               prev_label: "%.1f%%" if rate else _count_format(order.prev_value),
+               tr("peer_median"): "%.1f%%" if rate else _count_format(order.peer_median)}
     if "pairs" in order:  # a sum of parts: the previous value and the change over the same platforms only
         prev_label = tr("same_platforms_value", y=year - 1)
         table = table.rename(columns={tr("prev_year_value", y=year - 1): prev_label})
         now_label = tr("same_platforms_value", y=year)
         table.insert(table.columns.get_loc(prev_label) + 1, now_label, _shown(order.current_same))
         table.insert(table.columns.get_loc(change_label) + 1, tr("pairs"), order.pairs.astype(int))
-        formats |= {prev_label: value_format, now_label: value_format}
+        formats |= {prev_label: _count_format(order.prev_value), now_label: _count_format(order.current_same)}
         st.caption(tr("ranking_pairs_note", m=label, pairs=tr("pairs")))
     if rate:
         table[tr("denominator")] = order.denominator.astype("Float64").round().astype("Int64")

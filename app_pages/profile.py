@@ -119,10 +119,12 @@ if not empty_note(ms):
     st.caption(tr("value_and_median") + " " + tr("small_mark_note")
                + (" " + tr("unverified_mark") if not ms.verified.all() else ""))
     st.dataframe(grid, width="stretch")
-    over = ms[ms.measure.map(rate) & (ms.value > 1)]
-    for k, part in over.groupby("measure", sort=False):  # a ratio over 100% said with why, not left to look wrong
-        st.caption(tr("over_100", m=label[k], years="、".join(map(str, sorted(part.year)))) + " "
-                   + queries.definition(k, lang()))
+    # a ratio that may exceed 100% said with why where it does, not left to look wrong (a share over 100%, such as a
+    # 公开率 whose parts exceed the total the report states, is the report's error, which its checks name)
+    over = ms[ms.measure.map(lambda k: queries.MEASURES[k].may_exceed_one) & (ms.value > 1)]
+    for k, part in over.groupby("measure", sort=False):
+        st.caption(tr("over_100", m=label[k], years=("、" if lang() == "zh" else ", ").join(map(str, sorted(part.year))))
+                   + " " + queries.definition(k, lang()))
     choices = [k for k in queries.MEASURES if k in set(ms.measure)]
     if "pf_measure" not in st.session_state or st.session_state.pf_measure not in choices:
         wanted = url_value("measure")

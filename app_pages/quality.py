@@ -80,6 +80,8 @@ if chosen:
     res = res[res.check_id.isin(chosen)]
 if status_pick:
     res = res[res.status.isin(status_pick)]
+if st.session_state.get("dq_saved"):  # the review just saved, said once, whether or not its finding is still listed
+    st.success(st.session_state.pop("dq_saved"), icon=":material/check:")
 if len(res) == 0:  # no failing check said only where there are reports in scope
     if len(by_agency):
         st.success(tr("no_checks"))
@@ -134,15 +136,14 @@ else:
     key = st.selectbox(tr("finding"), list(labels), format_func=labels.get, key="dq_review_key")
     write_url({"finding": key if key != keys[0] else None})
     one = res[res.finding_key == key].iloc[0]
+    note = one.review_note if isinstance(one.review_note, str) and one.review_note else ""
     st.markdown(f"{md_text(tr('review_status'))}{colon()}{md_text(status_words.get(one.status, one.status))}"
-                + (f"（{md_text(one.review_note)}）" if isinstance(one.review_note, str) and one.review_note else "") + "  \n"
+                + ((f"（{md_text(note)}）" if lang() == "zh" else f" ({md_text(note)})") if note else "") + "  \n"
                 f"{md_text(tr('explanation'))}{colon()}{md_text(one[expl])}  \n"
                 f"{md_text(tr('message'))}{colon()}{md_text(problems[res.finding_key == key].iloc[0])}  \n"
                 f"{md_text(tr('cells'))}{colon()}{md_text(cells[res.finding_key == key].iloc[0]) or '—'}")
     st.page_link("app_pages/report.py", label=f"{tr('page_report')}{colon()}{one.agency} · {one.year}",
                  icon=":material/description:", query_params={"report": one.report_id})
-    if st.session_state.get("dq_saved"):
-        st.success(st.session_state.pop("dq_saved"), icon=":material/check:")
     with st.form("dq_review", clear_on_submit=True):
         # nothing chosen until the reviewer chooses: saving must never confirm a finding by default
         status = st.radio(tr("review_status"), ["confirmed", "dismissed", "open"], horizontal=True, index=None,

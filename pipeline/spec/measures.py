@@ -23,6 +23,7 @@ class Measure(NamedTuple):
     higher_is_worse: bool = False  # worst-first orders by this: a higher 纠错率 is worse, a lower 公开率 is
     unit_zh: str = ""             # unit of a count (rates are in %)
     unit_en: str = ""
+    may_exceed_one: bool = False  # a ratio, not a share: over 100% is no error (the year's cases and applications)
 
 
 MEASURES = {
@@ -61,7 +62,7 @@ MEASURES = {
         "（复议总计 + 诉讼总计）÷ 本年新收申请；本年的复议、诉讼可针对往年的申请，故可超过 100%；新收不足 30 件为小样本",
         "(reconsiderations + lawsuits) ÷ new applications; the year's cases may concern earlier years' applications, so "
         "it can exceed 100%; under 30 applications is a small sample",
-        higher_is_worse=True),
+        higher_is_worse=True, may_exceed_one=True),
     "followers_total": Measure("新媒体粉丝总数", "New-media followers", False,
                                def_zh="报告所列各新媒体账号粉丝数之和", def_en="Sum of the followers of the accounts the report lists",
                                unit_zh="人", unit_en="followers"),

@@ -3,6 +3,7 @@ a Chinese download has no English words, whole numbers are written whole (41, no
 from __future__ import annotations
 
 import io
+import json
 
 import duckdb
 import pandas as pd
@@ -105,6 +106,11 @@ def test_a_dispute_rate_over_100_percent_says_why(demo_db, monkeypatch):
     with duckdb.connect(str(demo_db), read_only=True) as con:
         assert not con.execute("select count(*) from measures where agency_id = 'demo-02' and dispute_rate > 1").fetchall()[0][0]
     assert not [c.value for c in at.caption if c.value.startswith("争议转化率在")]
+    # a share over 100% (公开率 whose parts exceed the total the report states) is the report's error: only a
+    # ratio of the year's cases to its applications may exceed it
+    from pipeline.spec.measures import MEASURES
+
+    assert [k for k, m in MEASURES.items() if m.may_exceed_one] == ["dispute_rate"]
 
 
 def test_an_agency_not_in_the_register_is_ranked_by_a_level_and_kind_said_to_be_inferred(demo_db, monkeypatch):
@@ -200,3 +206,15 @@ def test_the_same_frame_gives_the_same_workbook_bytes(monkeypatch):
     _time.sleep(1.1)
     assert to_xlsx_bytes(df) == first
     assert pd.read_excel(io.BytesIO(first), engine="openpyxl").to_dict("records") == [{"机关": "南京市财政局", "value": 51}]
+
+
+def test_a_ranking_column_of_halves_is_not_cut_to_whole_numbers(demo_db, monkeypatch):
+    """A peer median over an even number of peers is often a half (1,940.5): its column's format keeps the
+    decimal (printf's %d cut it to 1,940), while a column of whole counts stays whole."""
+    at = open_page(app(demo_db, monkeypatch, metric="applications", year="2024"), "compare")
+    grid = at.dataframe[-1]
+    table, config = grid.value, json.loads(grid.proto.columns)
+    medians = table["同级同类中位数"].dropna()
+    assert (medians % 1 != 0).any(), "the demo has a half median"
+    assert config["同级同类中位数"]["type_config"]["format"] == "%,.1f"
+    assert config["收到申请数"]["type_config"]["format"] == "%,d"
