@@ -80,12 +80,14 @@ def _add_group():
     else:
         ids = everyone[everyone.parent_id == value].agency_id
     before = list(st.session_state.cmp_agencies)
-    new = [a for a in dict.fromkeys(ids) if a not in before]
+    group = list(dict.fromkeys(ids))
+    new = [a for a in group if a not in before]
     room = max(0, TREND_LIMIT - len(before))
     st.session_state.cmp_agencies = before + new[:room]
     # a group of thousands (every city-level agency of a country) would draw a line each: the first ones
-    # up to the limit are added, and the page says how many were not
-    st.session_state.cmp_group_left = (len(new) - room, len(new)) if len(new) > room else None
+    # up to the limit are added, and the page says how many were not (while the list is the one it made)
+    st.session_state.cmp_group_left = ((len(new) - room, len(group), tuple(st.session_state.cmp_agencies))
+                                       if len(new) > room else None)
     st.session_state.cmp_group = ""
 
 
@@ -109,8 +111,11 @@ chosen = c1.multiselect(tr("agencies"), list(dict.fromkeys([*st.session_state.cm
                         select_all=False)
 c2.selectbox(tr("add_group"), list(groups), key="cmp_group", format_func=groups.get, on_change=_add_group)
 if st.session_state.get("cmp_group_left"):
-    left, of = st.session_state.cmp_group_left
-    st.warning(tr("group_capped", n=TREND_LIMIT, left=f"{left:,}", of=f"{of:,}"))
+    left, of, made = st.session_state.cmp_group_left
+    if tuple(chosen) == made:
+        st.warning(tr("group_capped", n=TREND_LIMIT, left=f"{left:,}", of=f"{of:,}"))
+    else:  # the list was changed since
+        st.session_state.cmp_group_left = None
 
 st.subheader(tr("trend"))
 if not chosen:

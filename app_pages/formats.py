@@ -55,10 +55,13 @@ def fmt_number(v, rate: bool = False, compact: bool = False) -> str:
             if abs(v) >= 1e8:
                 return f"{v / 1e8:.2f}亿"
             return f"{v / 1e4:.0f}万" if abs(v) >= 1e6 else f"{v / 1e4:.1f}万"
-        if abs(v) >= 1e9:
+        # three figures, short enough for a tile (848M, 12.4M, 1.85M), rounded before the unit is chosen so
+        # 999.6M is 1.00B and 9.996M is 10.0M
+        r = float(f"{v:.3g}")
+        if abs(r) >= 1e9:
             return f"{v / 1e9:.2f}B"
-        if abs(v) >= 1e6:  # three figures, short enough for a tile: 848M, 12.4M, 1.85M
-            m = v / 1e6
+        if abs(r) >= 1e6:
+            m = r / 1e6
             return f"{m:.0f}M" if abs(m) >= 100 else f"{m:.1f}M" if abs(m) >= 10 else f"{m:.2f}M"
         return f"{v / 1e3:.1f}K"
     return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}".rstrip("0").rstrip(".")

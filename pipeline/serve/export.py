@@ -125,7 +125,7 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     out = neutralize(df)
     for before, col in zip(df.columns, out.columns):
         if before not in keep and pd.api.types.is_float_dtype(out[col]):  # positional, never 1e-05
-            out[col] = [None if v != v else "0" if v == 0 else np.format_float_positional(v, trim="-")
+            out[col] = [None if pd.isna(v) else "0" if v == 0 else np.format_float_positional(float(v), trim="-")
                         for v in out[col].tolist()]
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
@@ -231,7 +231,7 @@ def labelled(df: pd.DataFrame, lang: str, labels: dict[str, str], kinds: dict[st
     for code in df.columns:
         col, kind = df[code], kinds.get(code, "")
         if kind in ("rate", "pct", "pp"):
-            col = (pd.to_numeric(col, errors="coerce") * 100).round(1)
+            col = (pd.to_numeric(col, errors="coerce") * 100).round(1) + 0.0  # + 0.0: never -0.0
         elif kind == "level":
             col = col.map(lambda v: (level_words or {}).get(v, v) if isinstance(v, str) else None)
         elif kind == "link":

@@ -84,11 +84,15 @@ def agency_section(con, flt: Filters, section: str, year: int | None = None) -> 
     if marts.listed(section) and marts.has(con):
         df = marts.agency_section(con, section, scope, params, year)
         # the mart has no `verified`: the unverified values are few, read apart and marked
-        unverified = {tuple(r) for r in con.execute(f"""
-            select f.agency_id, f.year, fact_key(f.metric, f.dim) from facts f
+        unverified = _q(con, f"""
+            select f.agency_id, f.year, fact_key(f.metric, f.dim) as key, false as verified from facts f
             where f.metric in (select unnest(?::varchar[])) and not coalesce(f.verified, false) and {scope} {year_sql}
-            """, [metrics, *params, *year_params]).fetchall()}
-        df["verified"] = [t not in unverified for t in zip(df.agency_id, df.year, df.key)] if unverified else True
+            """, [metrics, *params, *year_params])
+        if len(unverified):  # one merge, not a lookup per row (500,000 rows of 表二 at 100,000 reports)
+            df = df.merge(unverified, on=["agency_id", "year", "key"], how="left")
+            df["verified"] = df.verified.isna()
+        else:
+            df["verified"] = True
     else:
         df = _q(con, f"""
             select a.name as agency, f.agency_id, f.year, f.metric, f.dim,

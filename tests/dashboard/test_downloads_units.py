@@ -2,6 +2,7 @@
 a Chinese download has no English words, whole numbers are written whole (41, not 41.0)."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -167,7 +168,7 @@ def test_no_download_names_two_columns_alike(demo_db, monkeypatch):
         for page in PAGES:
             at = open_page(app(demo_db, monkeypatch, lang=lang, report=rid), page)
             for raw in downloads(at):
-                header = raw.decode("utf-8-sig").splitlines()[0].split(",")
+                header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
                 words = [h.rsplit(" [", 1)[0] for h in header]
                 twice += [(page, lang, h) for h, w in zip(header, words) if words.count(w) > 1]
     assert not twice, "; ".join(" ".join(t) for t in twice)
@@ -191,6 +192,7 @@ def test_an_english_tile_fits_three_figures_and_pp(monkeypatch):
     monkeypatch.setattr(formats, "lang", lambda: "en")
     assert [formats.fmt_number(v, compact=True) for v in (848_424_000, 12_430_000, 1_850_000, 2_300_000_000)] == \
         ["848M", "12.4M", "1.85M", "2.30B"]
+    assert [formats.fmt_number(v, compact=True) for v in (999_600_000, 9_996_000, 99_960_000)] == ["1.00B", "10.0M", "100M"]
     assert t("pp", "en", v="-0.6") == "-0.6 pp"  # "-0.6 percentage points" was cut off on a tile
 
 

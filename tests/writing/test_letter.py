@@ -142,3 +142,17 @@ def test_a_pdf_tables_short_columns_are_not_broken_a_character_a_line():
     assert widths[4] >= _text_width("待核实", 9) + 12 and widths[0] >= _text_width("序号", 9) + 12
     assert widths[3] >= _text_width("2021 年格式", 9) + 12
     assert widths[1] > widths[4] * 2 and widths[2] > widths[4] * 2
+
+
+def test_a_pdf_tables_long_english_label_and_dates_take_their_printed_width():
+    """An English measure's long name gets most of the width, dates (10 narrow characters) are short columns."""
+    from pipeline.serve.writing.render import _text_width, column_widths
+
+    rows = [["Measure", "This year", "Agencies", "Change"],
+            ["Correction rate (reconsideration and litigation)", "12.3%", "40", "+2.1 pp"],
+            ["Applications received", "14,641", "40", "+16"]]
+    widths = column_widths(rows, 470.0, 9)
+    assert widths[0] > 200 and all(w >= _text_width(c, 9) + 12 for w, c in zip(widths[1:], ("This year", "Agencies", "+2.1 pp")))
+    late = [["机关", "法定期限", "发布日期", "逾期天数"], ["南京市玄武区梅园新村街道办事处", "2024-01-31", "2024-03-02", "31"]]
+    widths = column_widths(late, 470.0, 9)
+    assert widths[1] < widths[0] and widths[2] < widths[0] and widths[1] >= _text_width("2024-01-31", 9) + 12

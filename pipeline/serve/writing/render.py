@@ -226,18 +226,22 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if unicodedata.east_asian_width(c) in ("W", "F") else size * 0.55 for c in str(text))
 
 
-def column_widths(rows: list[list[str]], total: float, size: float, short: int = 8, pad: float = 12.0) -> list[float]:
-    """Widths of a PDF table's columns (points, summing to `total`): a column whose cells are all short (a
-    number, a status such as 待核实, a header) is as wide as its widest cell, so none is printed a character
-    a line; the width left is shared by the long columns by how much they hold."""
+def column_widths(rows: list[list[str]], total: float, size: float, short_ems: float = 8.0, pad: float = 12.0) -> list[float]:
+    """Widths of a PDF table's columns (points, summing to `total`): a column whose cells all print within
+    `short_ems` ems (a number, a date, a status such as 待核实, 复议诉讼纠错率) is as wide as its widest cell, so
+    none is printed a few characters a line; the width left is shared by the long columns by how wide their
+    text prints (a CJK character about one em, a Latin one about half)."""
     ncols = max(len(r) for r in rows)
     cells = [[str(r[k]) if k < len(r) else "" for r in rows] for k in range(ncols)]
-    need = [max(_text_width(c, size) for c in col) + pad if all(len(c) <= short for c in col[1:]) else
-            min(_text_width(col[0], size), size * 6) + pad for col in cells]
-    weights = [0.0 if all(len(c) <= short for c in col[1:]) else float(max(min(len(c), 40) for c in col)) for col in cells]
+    printed = [[_text_width(c, size) for c in col] for col in cells]
+    short = [max(p) <= short_ems * size for p in printed]
+    need = [max(p) + pad if is_short else min(p[0], size * 6) + pad for p, is_short in zip(printed, short)]
+    weights = [0.0 if is_short else min(max(p), size * 40) for p, is_short in zip(printed, short)]
     left = total - sum(need)
-    if left <= 0 or not sum(weights):  # too narrow for every short column whole: all shrink alike
-        return [total * n / sum(need) for n in need] if left <= 0 else [n + left / ncols for n in need]
+    if left <= 0:  # too narrow for every short column whole: all shrink alike
+        return [total * n / sum(need) for n in need]
+    if not sum(weights):
+        return [n + left / ncols for n in need]
     return [n + left * w / sum(weights) for n, w in zip(need, weights)]
 
 
