@@ -5,10 +5,11 @@ Recognition is RapidOCR's (PP-OCR models shipped inside the `rapidocr-onnxruntim
 onnxruntime on one CPU thread; nothing is downloaded). A page is straightened first (the skew of its
 long ruling lines), then:
 
-- **ruled tables** come from the ruling lines (found by morphology, joined into cells by pdfplumber's
-  own edge-to-cell functions, the same geometry the PDF reader uses): each cell box is a grid position,
+- **ruled tables** come from the ruling lines (found by morphology, a line kept only where it meets lines
+  across it, so strokes of text are not taken for lines; joined into cells by pdfplumber's own
+  edge-to-cell functions, the same geometry the PDF reader uses): each cell box is a grid position,
   a box spanning several columns or rows a merged cell. Each cell's text is recognised from the cell
-  alone (the text lines detected inside it, or its ink when detection found nothing there), so a value
+  alone (the text lines detected inside it, or its ink, a line drawn apart under it left out), so a value
   is only ever the content of its own cell, under its own row label and column header;
 - **text outside the tables** is grouped into lines by vertical position and given as prose; a page
   whose table has no ruling lines is given as text lines, cells separated by tabs where the gaps are
@@ -26,7 +27,7 @@ import time
 import numpy as np
 
 from pipeline.read.document import Cell, Paragraph, Table
-from pipeline.read.recognise import _crop, engine, recognise  # noqa: F401  (engine: the bench and tests)
+from pipeline.read.recognise import _DIGIT_LIKE, _crop, engine, recognise  # noqa: F401  (engine: the bench and tests)
 from pipeline.read.ocr_geometry import (  # noqa: F401  (re-exported: callers use ocr.<name>)
     _ink, _line_masks, deskew, _edges, _tables, _cluster)
 
@@ -184,6 +185,11 @@ def _table(cells, boxes, rgb, ink, page, where, issues) -> Table:
         placed.append((c, r0, r1, c0, c1))
     texts = _cell_texts([p[0] for p in placed], boxes, rgb, ink)
     for (c, r0, r1, c0, c1), (text, conf) in zip(placed, texts):
+        if _DIGIT_LIKE.match(text.replace(" ", "")):  # a lone digit misread as a letter: never a label
+            issues.append(("ocr_low_confidence", "warning",
+                           f"a cell read as {text!r}, letters a digit is mistaken for, not a number; left out",
+                           f"{where}" + (f", page {page}" if page else "") + f", table row {r0 + 1}, column {c0 + 1}"))
+            text = ""
         if text and conf < OCR_MIN_CONFIDENCE and _NUMBER_TEXT.match(text):
             issues.append(("ocr_low_confidence", "warning",
                            f"a cell read as {text!r} with confidence {conf:.2f} (under {OCR_MIN_CONFIDENCE}); left out",
@@ -196,6 +202,31 @@ def _table(cells, boxes, rgb, ink, page, where, issues) -> Table:
                                       confidence=conf if text else None)
     rows = [[c if c is not None else Cell("", origin=False) for c in row] for row in grid]
     return Table(rows, page=page, row_pages=[page] * len(rows))
+
+
+def _underline_top(sub: np.ndarray) -> int | None:
+    """The first row of a line drawn under a cell's text, in the cell's ink (an underlined value: some
+    exports underline every cell), or None. The line is ink of its own (not touching the text: a digit's
+    strokes, a 2's base, are part of the digit), flat (at most 6 rows, four times as wide as it is tall),
+    at least half as wide as the text, and wholly below it; the text above it is at least twice as tall."""
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats((sub > 0).astype(np.uint8), connectivity=8)
+    parts = [tuple(int(v) for v in stats[i]) for i in range(1, n) if stats[i][4] >= 4]  # x, y, w, h, area
+    flat = [p for p in parts if p[3] <= 6 and p[2] >= 4 * p[3]]
+    text = [p for p in parts if p not in flat]
+    if not flat or not text:
+        return None
+    bottom = max(p[1] + p[3] for p in text)
+    top = min(p[1] for p in text)
+    left, right = min(p[0] for p in text), max(p[0] + p[2] for p in text)
+    under = [p for p in flat if p[1] >= bottom and p[0] < right and p[0] + p[2] > left]
+    if not under or max(p[0] + p[2] for p in under) - min(p[0] for p in under) < 0.5 * (right - left):
+        return None
+    line = min(p[1] for p in under)
+    if bottom - top < 2 * (max(p[1] + p[3] for p in under) - line):
+        return None
+    return line
 
 
 def _cell_texts(cells, boxes, rgb, ink) -> list[tuple[str, float]]:
@@ -215,11 +246,19 @@ def _cell_texts(cells, boxes, rgb, ink) -> list[tuple[str, float]]:
                 crops.append(_crop(rgb, (max(b[0], x0 + 2), max(b[1], y0 + 2), min(b[2], x1 - 2), min(b[3], y1 - 2)), pad=3))
                 owners.append(n)
             continue
-        ys_, xs_ = np.nonzero(sub)
-        crops.append(_crop(rgb, (x0 + m + xs_.min(), y0 + m + ys_.min(), x0 + m + xs_.max() + 1, y0 + m + ys_.max() + 1),
-                           pad=4, widen=False))
+        line = _underline_top(sub)
+        text = sub if line is None else sub[:line]
+        ys_, xs_ = np.nonzero(text)
+        box = (x0 + m + xs_.min(), y0 + m + ys_.min(), x0 + m + xs_.max() + 1, y0 + m + ys_.max() + 1)
+        crop = _crop(rgb, box, pad=4, widen=False)
+        if line is not None:  # the text alone: its underline whitened where the crop's margin reaches it
+            first = int(y0 + m + line) - max(0, int(round(box[1])) - 4)
+            if first < crop.shape[0]:
+                crop = crop.copy()
+                crop[max(0, first):] = 255
+        crops.append(crop)
         owners.append(n)
-    read = recognise(crops)
+    read = recognise(crops, cells=True)
     out: list[list[tuple[str, float]]] = [[] for _ in cells]
     for n, res in zip(owners, read):
         if res[0].strip():

@@ -68,16 +68,58 @@ def _edges(ink: np.ndarray) -> list[dict]:
                 xc = x + bw / 2
                 edges.append({"x0": xc, "x1": xc, "top": float(y), "bottom": float(y + bh), "width": 0.0,
                               "height": float(bh), "orientation": "v", "object_type": "line"})
+    edges += _frame_closed(edges)
+    ruled = _ruling_lines(edges)
+    return ruled + [e for e in _frame_closed(ruled) if e not in ruled]
+
+
+def _frame_closed(edges: list[dict]) -> list[dict]:
+    """A horizontal edge where the vertical lines' topmost tops (bottommost bottoms) end together: a frame
+    open at the page's top or bottom (a table broken over pages), drawn or not (pdfplumber's merge joins
+    the overlap)."""
     verts = [e for e in edges if e["orientation"] == "v"]
+    if len(verts) < 2 or not any(e["orientation"] == "h" for e in edges):
+        return []
+    out = []
+    for y in (min(e["top"] for e in verts), max(e["bottom"] for e in verts)):
+        at = [e for e in verts if abs(e["top"] - y) < 6 or abs(e["bottom"] - y) < 6]
+        if len(at) >= 2:
+            x0, x1 = min(e["x0"] for e in at), max(e["x0"] for e in at)
+            out.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
+                        "orientation": "h", "object_type": "line"})
+    return out
+
+
+def _lines_of(edges: list[dict], orient: str, tol: float = 6) -> list[list[dict]]:
+    """Segments of one orientation grouped into the lines they are pieces of (collinear within 2 px, gaps
+    up to `tol`: a ruling line broken by a faded scan is one line)."""
+    along, across, end = ("x0", "top", "bottom") if orient == "v" else ("top", "x0", "x1")
+    groups: list[list[dict]] = []
+    for e in sorted((e for e in edges if e["orientation"] == orient), key=lambda e: (e[along], e[across])):
+        for g in groups:
+            if abs(g[0][along] - e[along]) <= 2 and e[across] <= max(x[end] for x in g) + tol:
+                g.append(e)
+                break
+        else:
+            groups.append([e])
+    return groups
+
+
+def _ruling_lines(edges: list[dict], tol: float = 6) -> list[dict]:
+    """The edges that are a table's ruling lines: a vertical line meets at least two horizontal lines (the
+    top and bottom of a cell, or crosses them), a horizontal line at least one such vertical. The strokes
+    of characters long enough to pass for lines (a prose paragraph's, a heading's) meet none or one; left
+    in, they would be snapped together with a ruling line near them and move it (pdfplumber's snapping
+    chains values within its tolerance), putting a column's border inside its neighbour's cell."""
     hs = [e for e in edges if e["orientation"] == "h"]
-    if len(verts) >= 2 and hs:
-        for y in (min(e["top"] for e in verts), max(e["bottom"] for e in verts)):
-            at = [e for e in verts if abs(e["top"] - y) < 6 or abs(e["bottom"] - y) < 6]
-            if len(at) >= 2:  # drawn or not, a frame closed there (pdfplumber's merge joins the overlap)
-                x0, x1 = min(e["x0"] for e in at), max(e["x0"] for e in at)
-                edges.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
-                              "orientation": "h", "object_type": "line"})
-    return edges
+
+    def meets(v, h):
+        return h["x0"] - tol <= v["x0"] <= h["x1"] + tol and v["top"] - tol <= h["top"] <= v["bottom"] + tol
+
+    verts = [e for line in _lines_of(edges, "v", tol)
+             if sum(1 for h in hs if any(meets(v, h) for v in line)) >= 2 for e in line]
+    horiz = [e for line in _lines_of(hs, "h", tol) if any(meets(v, h) for h in line for v in verts) for e in line]
+    return horiz + verts
 
 
 def _tables(ink: np.ndarray) -> list[list[tuple[float, float, float, float]]]:

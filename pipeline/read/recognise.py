@@ -15,6 +15,9 @@ import numpy as np
 
 _NUMERIC = set("0123456789.,-+—/%")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# what a lone digit in a table cell is misread as (0 as o or 。, 6 as b, 2 as Z, 1 as l…): a cell reading
+# as these alone is decoded as a number too, its confidence then low unless the digits outweigh the letters
+_DIGIT_LIKE = re.compile(r"^[oO。○〇°DQbpZzlI|SsBgq]{1,3}$")
 
 
 @lru_cache(maxsize=1)
@@ -41,10 +44,11 @@ def _crop(rgb: np.ndarray, box, pad: int = 4, widen: bool = True) -> np.ndarray:
     return c
 
 
-def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+def recognise(crops: list[np.ndarray], cells: bool = False) -> list[tuple[str, float]]:
     """(text, confidence) for each crop of one text line. A crop that reads as Latin digits and
     punctuation only is decoded over the characters a number holds; its confidence is then the
-    lowest, over its characters, of the character's probability among those characters."""
+    lowest, over its characters, of the character's probability among those characters. With `cells`
+    (a table's cells), so is a crop that reads as one to three letters a digit is mistaken for."""
     if not crops:
         return []
     rec = engine().text_rec
@@ -59,11 +63,11 @@ def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
         batch = np.concatenate([rec.resize_norm_img(crops[i], ratio)[np.newaxis, :] for i in idx]).astype(np.float32)
         preds = rec.session(batch)[0]
         for k, i in enumerate(idx):
-            out[i] = _decode(preds[k], chars, allowed)
+            out[i] = _decode(preds[k], chars, allowed, cells)
     return out
 
 
-def _decode(p: np.ndarray, chars: list[str], allowed: np.ndarray) -> tuple[str, float]:
+def _decode(p: np.ndarray, chars: list[str], allowed: np.ndarray, cells: bool = False) -> tuple[str, float]:
     best = p.argmax(axis=1)
     text, probs, prev = [], [], 0
     for t, k in enumerate(best):
@@ -72,7 +76,7 @@ def _decode(p: np.ndarray, chars: list[str], allowed: np.ndarray) -> tuple[str, 
             probs.append(float(p[t, k]))
         prev = k
     plain = "".join(text)
-    if not plain or _CJK.search(plain) or not re.search(r"\d", plain):
+    if not plain or _CJK.search(plain) or not (re.search(r"\d", plain) or cells and _DIGIT_LIKE.match(plain)):
         return plain, (float(np.mean(probs)) if probs else 0.0)
     # a number: decoded again over the numeric characters only
     q = p[:, allowed]
@@ -89,6 +93,9 @@ def _decode(p: np.ndarray, chars: list[str], allowed: np.ndarray) -> tuple[str, 
             else:
                 conf[-1] = max(conf[-1], share)
         prev = gi
-    return "".join(text), (min(conf) if conf else 0.0)
+    number = "".join(text)
+    if not re.search(r"\d", number):  # letters that gave no digit: left as read (the caller leaves them out)
+        return plain, (float(np.mean(probs)) if probs else 0.0)
+    return number, (min(conf) if conf else 0.0)
 
 

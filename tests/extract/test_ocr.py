@@ -279,8 +279,8 @@ def test_a_number_read_without_confidence_is_left_out_with_an_issue(monkeypatch)
 
     real = ocr.recognise
 
-    def doubtful(crops):
-        return [(t, 0.5) if t == "47" else (t, c) for t, c in real(crops)]
+    def doubtful(crops, **kw):
+        return [(t, 0.5) if t == "47" else (t, c) for t, c in real(crops, **kw)]
 
     monkeypatch.setattr(ocr, "recognise", doubtful)
     doc = Document(path="drawn.pdf", format="pdf")
@@ -295,3 +295,88 @@ def test_a_number_read_without_confidence_is_left_out_with_an_issue(monkeypatch)
     assert any(i.code == "ocr_low_confidence" and "'47'" in i.message and "page 2" in i.where for i in report.issues)
     fact = next(f for f in report.facts if f.key() == "active.regulations:in_force")
     assert fact.evidence["read_by"] == "ocr" and fact.evidence["ocr_confidence"] >= 0.9
+
+
+def test_a_digit_read_as_a_letter_is_left_out_and_its_row_still_read(monkeypatch):
+    """A lone 0 read as the letter o (or 6 as b…) is no label: the cell is left out with an issue, and
+    the row's label and other values are read as they are (the letter is not taken into the label, which
+    would leave the whole row out)."""
+    from pipeline.extract.ocr_marks import mark_ocr
+    from pipeline.extract.parse import parse
+    from pipeline.read import ocr
+    from pipeline.read.document import Document, Paragraph
+
+    real = ocr.recognise
+
+    def misread(crops, **kw):
+        return [("o", 0.6) if t == "0" else (t, c) for t, c in real(crops, **kw)]
+
+    monkeypatch.setattr(ocr, "recognise", misread)
+    doc = Document(path="drawn.pdf", format="pdf")
+    doc.blocks = [Paragraph("某区人民政府2023年政府信息公开工作年度报告"), Paragraph("二、主动公开政府信息情况"),
+                  Paragraph("第二十条第（一）项")]
+    doc.blocks += ocr.read_image(_drawn_table(ROWS, [260, 200, 200, 200]), 2, "drawn.pdf", doc.issues)
+    report = parse(doc)
+    mark_ocr(doc, report)
+    got = report.values()
+    assert got["active.regulations:made"] == 3 and got["active.regulations:in_force"] == 12
+    assert not [k for k in got if k.startswith("active.regulations:") and got[k] == 0]
+    assert got["active.normative_docs:made"] == 5 and got["active.normative_docs:in_force"] == 47
+    assert any(i.code == "ocr_low_confidence" and "'o'" in i.message and "page 2" in i.where for i in report.issues)
+
+
+def _ruled_with_strokes() -> tuple:
+    """A ruled table (column lines at known x) above a paragraph whose characters' vertical strokes, long
+    enough to pass for ruling lines, stand thick beside one column line: the ink, and the lines' x."""
+    import numpy as np
+
+    ink = np.zeros((1200, 900), np.uint8)
+    xs, ys = [100, 300, 500, 700], [100, 160, 220]
+    for y in ys:
+        ink[y - 1:y + 1, xs[0]:xs[-1] + 1] = 255
+    for x in xs:
+        ink[ys[0]:ys[-1] + 1, x - 1:x + 1] = 255
+    for k, x in enumerate(range(490, 540, 3)):  # a paragraph's lines below it, a character's stroke on each
+        top = 300 + 45 * k  # near the column line, the strokes a few px apart from line to line
+        ink[top:top + 32, x:x + 2] = 255
+        ink[top + 14:top + 16, x - 16:x + 18] = 255  # a stroke across it, as 十 has
+    return ink, xs, ys
+
+
+def test_character_strokes_near_a_ruling_line_do_not_move_it():
+    """Strokes of characters long enough to pass for lines meet no ruling line (or one): they are not
+    taken as lines, so pdfplumber's snapping (which chains values within its tolerance) cannot move the
+    table's column line towards them and put that border inside the next cell."""
+    from pipeline.read.ocr_geometry import _tables
+
+    ink, xs, ys = _ruled_with_strokes()
+    (cells,) = _tables(ink)
+    assert len(cells) == 6
+    for x0, top, x1, bottom in cells:
+        assert min(abs(x0 - x) for x in xs) <= 2 and min(abs(x1 - x) for x in xs) <= 2, (x0, x1)
+        assert min(abs(top - y) for y in ys) <= 2 and min(abs(bottom - y) for y in ys) <= 2
+
+
+def test_an_underline_apart_from_the_text_is_found_and_a_digits_own_base_is_not():
+    import numpy as np
+
+    from pipeline.read.ocr import _underline_top
+
+    def ring(img, y0, x0, h=26, w=16):
+        img[y0:y0 + h, x0:x0 + 3] = img[y0:y0 + h, x0 + w - 3:x0 + w] = 255
+        img[y0:y0 + 3, x0:x0 + w] = img[y0 + h - 3:y0 + h, x0:x0 + w] = 255
+
+    underlined = np.zeros((40, 30), np.uint8)
+    ring(underlined, 2, 6)
+    underlined[32:34, 2:28] = 255  # the line, two rows of no ink under the digit
+    assert _underline_top(underlined) == 32
+    two = np.zeros((40, 30), np.uint8)
+    ring(two, 2, 6)
+    two[28:31, 6:22] = 255  # a base touching the glyph (a 2's): part of the digit
+    assert _underline_top(two) is None
+    dash = np.zeros((40, 30), np.uint8)
+    dash[18:20, 4:26] = 255  # a lone dash (not applicable): nothing above it
+    assert _underline_top(dash) is None
+    bars = np.zeros((40, 30), np.uint8)
+    bars[8:10, 4:26] = bars[28:30, 4:26] = 255  # 二: two bars, the upper no taller than the lower
+    assert _underline_top(bars) is None
