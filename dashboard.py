@@ -144,9 +144,7 @@ for k, v in wanted.items():
 if st.session_state.pop("lang_reload", False):
     # the browser keeps a chosen option's words in the language it was chosen in (派生指标 on an English page):
     # the page is loaded afresh from its link, which holds every choice and now the language
-    import streamlit.components.v1 as components
-
-    components.html("<script>window.parent.location.reload()</script>", height=0)
+    st.iframe("<script>window.parent.location.reload()</script>", height=1)  # our own constant HTML only
 
 if asof:
     local = asof["local"]
