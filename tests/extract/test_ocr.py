@@ -272,23 +272,14 @@ def test_a_drawn_table_becomes_its_grid_with_confidences():
 def test_a_number_read_without_confidence_is_left_out_with_an_issue(monkeypatch):
     """The recogniser's confidence for one cell forced low: that cell is blank (no value, never 0), an
     issue names it, the parser reads the rest of its row."""
-    from pipeline.extract.ocr_marks import mark_ocr
-    from pipeline.extract.parse import parse
     from pipeline.read import ocr
-    from pipeline.read.document import Document, Paragraph
 
     real = ocr.recognise
 
     def doubtful(crops, **kw):
         return [(t, 0.5) if t == "47" else (t, c) for t, c in real(crops, **kw)]
 
-    monkeypatch.setattr(ocr, "recognise", doubtful)
-    doc = Document(path="drawn.pdf", format="pdf")
-    doc.blocks = [Paragraph("某区人民政府2023年政府信息公开工作年度报告"), Paragraph("二、主动公开政府信息情况"),
-                  Paragraph("第二十条第（一）项")]
-    doc.blocks += ocr.read_image(_drawn_table(ROWS, [260, 200, 200, 200]), 2, "drawn.pdf", doc.issues)
-    report = parse(doc)
-    mark_ocr(doc, report)
+    report = _read_drawn_table(monkeypatch, doubtful)
     got = report.values()
     assert "active.normative_docs:in_force" not in got
     assert got["active.normative_docs:made"] == 5 and got["active.regulations:in_force"] == 12
@@ -297,27 +288,36 @@ def test_a_number_read_without_confidence_is_left_out_with_an_issue(monkeypatch)
     assert fact.evidence["read_by"] == "ocr" and fact.evidence["ocr_confidence"] >= 0.9
 
 
-def test_a_digit_read_as_a_letter_is_left_out_and_its_row_still_read(monkeypatch):
-    """A lone 0 read as the letter o (or 6 as b…) is no label: the cell is left out with an issue, and
-    the row's label and other values are read as they are (the letter is not taken into the label, which
-    would leave the whole row out)."""
+def _read_drawn_table(monkeypatch, recognise):
+    """表二's first block drawn as a ruled table on page 2 of a document, read by OCR with `recognise` in place
+    of the recogniser, parsed and marked."""
     from pipeline.extract.ocr_marks import mark_ocr
     from pipeline.extract.parse import parse
     from pipeline.read import ocr
     from pipeline.read.document import Document, Paragraph
 
-    real = ocr.recognise
-
-    def misread(crops, **kw):
-        return [("o", 0.6) if t == "0" else (t, c) for t, c in real(crops, **kw)]
-
-    monkeypatch.setattr(ocr, "recognise", misread)
+    monkeypatch.setattr(ocr, "recognise", recognise)
     doc = Document(path="drawn.pdf", format="pdf")
     doc.blocks = [Paragraph("某区人民政府2023年政府信息公开工作年度报告"), Paragraph("二、主动公开政府信息情况"),
                   Paragraph("第二十条第（一）项")]
     doc.blocks += ocr.read_image(_drawn_table(ROWS, [260, 200, 200, 200]), 2, "drawn.pdf", doc.issues)
     report = parse(doc)
     mark_ocr(doc, report)
+    return report
+
+
+def test_a_digit_read_as_a_letter_is_left_out_and_its_row_still_read(monkeypatch):
+    """A lone 0 read as the letter o (or 6 as b…) is no label: the cell is left out with an issue, and
+    the row's label and other values are read as they are (the letter is not taken into the label, which
+    would leave the whole row out)."""
+    from pipeline.read import ocr
+
+    real = ocr.recognise
+
+    def misread(crops, **kw):
+        return [("o", 0.6) if t == "0" else (t, c) for t, c in real(crops, **kw)]
+
+    report = _read_drawn_table(monkeypatch, misread)
     got = report.values()
     assert got["active.regulations:made"] == 3 and got["active.regulations:in_force"] == 12
     assert not [k for k in got if k.startswith("active.regulations:") and got[k] == 0]
