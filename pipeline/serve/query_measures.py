@@ -203,11 +203,7 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         min_den, higher_is_worse, rate = 0, False, False
     if worst_first is None:
         worst_first = True
-    df = _like_with_like(con, flt, year, measure, df) if measure else df
-    # an agency not in the register: its level and kind were read from its name, and it is ranked and counted
-    # in its peers' median by them (few agencies: one small query, whichever path read the rows)
-    unregistered = {r[0] for r in con.execute("select agency_id from agencies where not coalesce(registered, false)").fetchall()}
-    df["registered"] = ~df.agency_id.isin(unregistered)
+    df = _registered(con, _like_with_like(con, flt, year, measure, df) if measure else df)
     if "current_same" not in df:
         df["change"] = df.value - df.prev_value
     df["pct_change"] = (df.change / df.prev_value.where(df.prev_value != 0)).astype(float)
@@ -224,6 +220,15 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
         descending = worst_first
     df = df.sort_values(["small_sample", "value", "agency"], ascending=[True, not descending, True]).reset_index(drop=True)
     df["rank"] = pd.array([i + 1 if not s else pd.NA for i, s in enumerate(df.small_sample)], dtype="Int64")
+    return df
+
+
+def _registered(con, df: pd.DataFrame) -> pd.DataFrame:
+    """`registered` of each row: an agency not in the register has its level and kind read from its name, and
+    is ranked and counted in its peers' median by them (few agencies: one small query, whichever path read
+    the rows)."""
+    unregistered = {r[0] for r in con.execute("select agency_id from agencies where not coalesce(registered, false)").fetchall()}
+    df["registered"] = ~df.agency_id.isin(unregistered)
     return df
 
 
