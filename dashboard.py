@@ -148,7 +148,7 @@ if st.session_state.pop("lang_reload", False):
 
 if asof:
     local = asof["local"]
-    sb.caption(f"{t('data_as_of', lang)}{'：' if lang == 'zh' else ': '}{local:%Y-%m-%d %H:%M} (UTC+8) · {asof['reports']} {t('reports', lang)}")
+    sb.caption(f"{t('data_as_of', lang)}{common.colon()}{local:%Y-%m-%d %H:%M} (UTC+8) · {asof['reports']} {t('reports', lang)}")
     if asof.get("demo"):
         sb.warning(t("demo", lang), icon=":material/science:")
 

@@ -209,6 +209,10 @@ if not empty_note(order):
         words = {v: word(v) if isinstance(v, str) else "" for v in col.unique()}
         return [words[v] if isinstance(v, str) else "" for v in col.tolist()]
 
+    def _inferred(words: list[str]) -> list[str]:
+        """An agency's words read from its name, not the register, said so (由名称推断)."""
+        return [w + ("" if ok or not w else tr("inferred")) for w, ok in zip(words, order.registered.tolist())]
+
     def _count_format(col: pd.Series, sign: str = "") -> str:
         """A count column's format by its own values: whole (14,641), halves (a median over an even number
         of peers: 1,940.5) or finer (12.35 万元). printf's %d cuts decimals off, so it is kept for whole columns."""
@@ -224,10 +228,8 @@ if not empty_note(order):
     table = pd.DataFrame({
         tr("rank"): order["rank"].astype("Int64"),
         tr("agency"): order.agency,
-        tr("level"): [w + ("" if ok or not w else tr("inferred")) for w, ok in
-                      zip(_words(order.level, lambda v: level_label(v, lang())), order.registered.tolist())],
-        tr("kind"): [w + ("" if ok or not w else tr("inferred")) for w, ok in
-                     zip(_words(order.kind, lambda v: tr(f"kind_{v}")), order.registered.tolist())],
+        tr("level"): _inferred(_words(order.level, lambda v: level_label(v, lang()))),
+        tr("kind"): _inferred(_words(order.kind, lambda v: tr(f"kind_{v}"))),
         tr("province"): [v if isinstance(v, str) else "" for v in order.province.tolist()],
         value_label: _shown(order.value),
         tr("marks"): [("*" if s else "") + ("" if ok else (" †" if s else "†")) for s, ok in

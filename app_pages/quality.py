@@ -116,10 +116,11 @@ else:
     st.markdown(f"**{tr('review_one')}**")
     # the picker lists the table's first PICK_LIMIT findings and the one chosen (a row clicked in the table, or
     # the filters above, reach any other): never every finding (3,850 at 100,000 reports)
-    if "dq_review_key" not in st.session_state and url_value("finding") in set(keys):  # ?finding=<key>: a link to it
+    every = set(keys)
+    if "dq_review_key" not in st.session_state and url_value("finding") in every:  # ?finding=<key>: a link to it
         st.session_state.dq_review_key = url_value("finding")
     current = st.session_state.get("dq_review_key")
-    listed = set(keys[:queries.PICK_LIMIT]) | ({current} if current in set(keys) else set())
+    listed = set(keys[:queries.PICK_LIMIT]) | ({current} if current in every else set())
     # a label does not change with the finding's review (the browser keeps a chosen option's old words): its
     # status is said below it
     labels = {k: f"{a} · {y} · {check_names.get(ck, ck)} · {str(c)[:60] or str(p)[:60]} · {k[-10:]}"
