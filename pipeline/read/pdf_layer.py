@@ -23,6 +23,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as R
 from pdfplumber.page import Page
 
+from pipeline.read.pdf_fonts import SystemFonts
+
 _TEXT, _PATH, _IMAGE, _FORM = R.FPDF_PAGEOBJ_TEXT, R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_IMAGE, R.FPDF_PAGEOBJ_FORM
 _MOVE, _LINE, _BEZIER = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO
 
@@ -53,6 +55,8 @@ _get_matrix = _fast(R.FPDFText_GetMatrix, _I, _P, _I, ctypes.POINTER(R.FS_MATRIX
 _get_font_size = _fast(R.FPDFText_GetFontSize, ctypes.c_double, _P, _I)
 _obj_font = _fast(R.FPDFTextObj_GetFont, _P, _P)
 _font_descent = _fast(R.FPDFFont_GetDescent, _I, _P, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
+_font_embedded = _fast(R.FPDFFont_GetIsEmbedded, _I, _P)
+_glyph_width = _fast(R.FPDFFont_GetGlyphWidth, _I, _P, ctypes.c_uint, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
 
 
 class LayerPage(Page):
@@ -108,12 +112,30 @@ def text_lines(chars: list[dict], y_tol: float = 5, x_tol: float = 3) -> list[tu
     return out
 
 
+_system_fonts = SystemFonts()
+
+
+class _Dropped(Exception):
+    """A text object of the page has no character in PDFium's text page."""
+
+
 class PdfiumPages:
-    """A PDF opened by PDFium, read page by page into `LayerPage`s."""
+    """A PDF opened by PDFium, read page by page into `LayerPage`s, with a stand-in for the fonts it does
+    not embed (`pdf_fonts.py`) until it is closed. A page where a text object gives no character is read
+    again from the document opened with the system's fonts; `with_fonts` counts those pages."""
 
     def __init__(self, data: bytes):
-        self.pdf = pdfium.PdfDocument(data)  # raises pdfium.PdfiumError: not readable by PDFium
+        _system_fonts.use(False)
+        try:
+            self.pdf = pdfium.PdfDocument(data)  # raises pdfium.PdfiumError: not readable by PDFium
+        except BaseException:
+            _system_fonts.use(True)
+            raise
+        self.data = data
+        self._fonts_pdf = None  # the same document opened with the system's fonts, when a page needs them
         self._doctop = 0.0
+        self._closed = False
+        self.with_fonts = 0
 
     def __len__(self) -> int:
         return len(self.pdf)
@@ -122,13 +144,33 @@ class PdfiumPages:
         return self.pdf.get_metadata_value("Title") or None
 
     def close(self) -> None:
-        self.pdf.close()
+        if not self._closed:
+            self._closed = True
+            self.pdf.close()
+            if self._fonts_pdf is not None:
+                self._fonts_pdf.close()
+            _system_fonts.use(True)
 
     def page(self, index: int) -> tuple[LayerPage | None, str | None]:
         """Page `index` (from 0) as pdfplumber objects, or (None, why) when pdfminer must read it. Call in
         page order (a page's `doctop` counts the heights of the pages before it, as pdfplumber's do)."""
+        doctop = self._doctop
         try:
-            page = self.pdf[index]
+            return self._page(self.pdf, index, True)
+        except _Dropped:
+            self.with_fonts += 1
+            _system_fonts.use(True)
+            try:
+                if self._fonts_pdf is None:
+                    self._fonts_pdf = pdfium.PdfDocument(self.data)
+                self._doctop = doctop
+                return self._page(self._fonts_pdf, index, False)
+            finally:
+                _system_fonts.use(False)
+
+    def _page(self, pdf, index: int, check: bool) -> tuple[LayerPage | None, str | None]:
+        try:
+            page = pdf[index]
         except Exception as e:  # noqa: BLE001 - PDFium cannot load the page: pdfminer reads it
             return None, f"PDFium cannot load it: {type(e).__name__}"
         try:
@@ -141,17 +183,21 @@ class PdfiumPages:
             if page.get_rotation() % 360:
                 return None, "a rotated page"
             objects: dict[str, list] = {"char": [], "line": [], "rect": [], "curve": [], "image": []}
+            texts: set = set()
             try:
-                _graphics(page.raw, height, doctop, index + 1, objects)
+                _graphics(page.raw, height, doctop, index + 1, objects, texts)
                 textpage = page.get_textpage()
                 try:
-                    objects["char"] = _chars(textpage.raw, height, doctop, index + 1)
+                    seen: dict = {}
+                    objects["char"] = _chars(textpage.raw, height, doctop, index + 1, seen)
                 finally:
                     textpage.close()
             except Unsupported as e:
                 return None, str(e)
             except Exception as e:  # noqa: BLE001 - whatever PDFium trips on, pdfminer reads the page as before
                 return None, f"PDFium failed on it ({type(e).__name__})"
+            if check and not texts <= seen.keys():
+                raise _Dropped
             return LayerPage(index + 1, width, height, {k: v for k, v in objects.items() if v}, doctop), None
         finally:
             page.close()
@@ -176,8 +222,9 @@ _seg_point = _fast(R.FPDFPathSegment_GetPoint, _I, _P, _P, _P)
 _seg_type, _seg_close = _fast(R.FPDFPathSegment_GetType, _I, _P), _fast(R.FPDFPathSegment_GetClose, _I, _P)
 
 
-def _graphics(raw_page, height: float, doctop: float, pno: int, out: dict) -> None:
-    """The page's paths as pdfminer's lines, rectangles and curves, and its images (anywhere)."""
+def _graphics(raw_page, height: float, doctop: float, pno: int, out: dict, texts: set) -> None:
+    """The page's paths as pdfminer's lines, rectangles and curves, and its images (anywhere); the handles
+    of its text objects in fonts the PDF does not embed added to `texts`."""
     matrix = R.FS_MATRIX()
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
     px, py = ctypes.c_float(), ctypes.c_float()
@@ -188,7 +235,11 @@ def _graphics(raw_page, height: float, doctop: float, pno: int, out: dict) -> No
         for i in range(count):
             obj = get(parent, i)
             kind = _obj_type(obj)
-            if kind == _IMAGE:
+            if kind == _TEXT:
+                font = _obj_font(obj)
+                if font and not _font_embedded(font):  # its characters' boxes depend on the stand-in font
+                    texts.add(obj)
+            elif kind == _IMAGE:
                 out["image"].append({"object_type": "image", "page_number": pno})
             elif kind == _FORM:
                 walk(_form_count(obj), _form_object, obj, True)
@@ -280,8 +331,19 @@ def _subpath(sub: list, height: float, doctop: float, pno: int, out: dict) -> No
     out[kind].append(base)
 
 
-def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
+def _advance(font, ch: str, size: float, loose: float) -> float:
+    """The advance of `ch` at `size` by the widths of a font the PDF names but does not embed (PDFium maps
+    the character back to its code through the font's encoding or CMap); `loose`, PDFium's loose box,
+    where it cannot."""
+    width = ctypes.c_float()
+    if len(ch) == 1 and _glyph_width(font, ord(ch), size, ctypes.byref(width)):
+        return width.value
+    return loose
+
+
+def _chars(tp, height: float, doctop: float, pno: int, per_object: dict) -> list[dict]:
     """The page's characters with pdfminer's boxes; PDFium's generated spaces and line breaks left out.
+    `per_object` gets the handle of every text object a character comes from.
 
     Past 60 lines on purpose: the loop over every character is the PDF reader's hot path, kept in one
     function so its PDFium calls and locals are not paid for again per character."""
@@ -296,7 +358,6 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
     ox, oy = ctypes.c_double(), ctypes.c_double()
     box = R.FS_RECTF()
     m = R.FS_MATRIX()
-    per_object: dict = {}
     shapes: dict = {}
     out = []
     tpi = ctypes.cast(tp, ctypes.c_void_p).value
@@ -339,8 +400,11 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
                     raise Unsupported("font descent")
                 lo = _f(desc.value)
                 # pdfminer: the box from the descent to the descent plus the font size in text space, through
-                # the character's matrix (a skew, c, widens it)
-                info = shapes[shape] = (_f(m.a), _f(m.c), _f(m.d), lo, lo + _f(size))
+                # the character's matrix (a skew, c, widens it). A font the PDF does not embed: each
+                # character's advance from the PDF's widths (PDFium's loose box takes it from the font
+                # that stands in for it), looked up once per character
+                info = shapes[shape] = (_f(m.a), _f(m.c), _f(m.d), lo, lo + _f(size),
+                                        None if _font_embedded(font) else ({}, font, size))
             per_object[key] = info
         ex, ey = ox.value, oy.value
         if info[0] is None:  # vertical writing
@@ -350,8 +414,13 @@ def _chars(tp, height: float, doctop: float, pno: int) -> list[dict]:
                         "y1": y1, "top": top, "bottom": height - y0, "doctop": doctop + top, "width": x1 - x0,
                         "height": y1 - y0, "size": x1 - x0, "upright": True})
             continue
-        a, c, d, lo, hi = info
-        adv = (box.right - box.left) / a
+        a, c, d, lo, hi, widths = info
+        if widths is None:
+            adv = (box.right - box.left) / a
+        else:
+            adv = widths[0].get(ch)
+            if adv is None:
+                adv = widths[0][ch] = _advance(widths[1], ch, widths[2], (box.right - box.left) / a)
         if c:
             xs = (ex + c * lo, ex + c * hi, ex + a * adv + c * lo, ex + a * adv + c * hi)
             x0, x1 = min(xs), max(xs)

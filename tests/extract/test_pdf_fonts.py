@@ -1,0 +1,126 @@
+"""Issue 18: the stand-in for fonts a PDF does not embed (pipeline/read/pdf_fonts.py) makes PDFium's text
+layer cheaper without changing it, and the layer boxes such fonts' characters as pdfminer does.
+
+The PDFs are the project's renderer's (reportlab, with its built-in STSong-Light, which it names and does
+not embed, as the national bench's PDFs do)."""
+from __future__ import annotations
+
+import io
+import random
+
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+import pytest
+
+from pipeline.read import pdf_fonts, pdf_layer
+
+
+def _pdf(seed: int) -> bytes:
+    from pipeline.demo.render import Layout, random_facts, render
+
+    rng = random.Random(seed)
+    tpl = rng.choice(["2019", "2021"])
+    return render(random_facts(rng, tpl), f"某市第{seed}局", 2022 if tpl == "2021" else 2020, tpl, Layout("pdf"),
+                  seed=seed)
+
+
+def _layer(data: bytes) -> tuple[list, int]:
+    """Every page's objects through the layer, and how many pages it read again with the system's fonts."""
+    layer = pdf_layer.open_layer(data)
+    try:
+        pages = []
+        for i in range(len(layer)):
+            page, why = layer.page(i)
+            assert page is not None, why
+            pages.append(page._objects)
+        return pages, layer.with_fonts
+    finally:
+        layer.close()
+
+
+def _with_system_fonts(data: bytes, monkeypatch) -> list:
+    """The layer as it reads with the system's fonts throughout (the switch made to do nothing)."""
+    with monkeypatch.context() as m:
+        m.setattr(pdf_layer._system_fonts, "use", lambda on: None)
+        return _layer(data)[0]
+
+
+def test_the_renderers_pdfs_name_a_cjk_font_they_do_not_embed():
+    """What the rest of this file relies on: the characters come from a font the PDF does not embed."""
+    pdf = pdfium.PdfDocument(_pdf(0))
+    try:
+        textpage = pdf[0].get_textpage()
+        font = pdfium.raw.FPDFTextObj_GetFont(pdfium.raw.FPDFText_GetTextObject(textpage.raw, 0))
+        assert not pdfium.raw.FPDFFont_GetIsEmbedded(font)
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_font_not_embedded_is_boxed_as_pdfminer_boxes_it(seed):
+    """Each character's box is pdfminer's: the advance from the PDF's widths (PDFium's loose box takes it
+    from whatever font stands in: 7.665 for a 2 at 15 pt where the PDF's widths give 6.93)."""
+    data = _pdf(seed)
+    ours, _ = _layer(data)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page, theirs in zip(ours, pdf.pages):
+            got = sorted((c["text"], round(c["top"], 2), round(c["x0"], 2), round(c["x1"], 2), round(c["bottom"], 2))
+                         for c in page["char"])
+            want = sorted((c["text"], round(c["top"], 2), round(c["x0"], 2), round(c["x1"], 2), round(c["bottom"], 2))
+                          for c in theirs.chars)
+            assert got == want
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_stand_in_reads_what_the_system_fonts_read(seed, monkeypatch):
+    """Object for object, in the same order, and without reading any page again."""
+    data = _pdf(seed)
+    got, again = _layer(data)
+    assert again == 0
+    assert got == _with_system_fonts(data, monkeypatch)
+
+
+def test_a_text_object_without_characters_sends_its_page_to_the_system_fonts(monkeypatch):
+    """Without any stand-in (PDFium's built-in fonts have no CJK glyphs, so no box), PDFium's text page drops
+    one-character objects it takes for copies of each other; the layer sees the object without characters
+    and reads that page again with the system's fonts, so the result is still theirs."""
+    data = _pdf(1)
+    want = _with_system_fonts(data, monkeypatch)
+    monkeypatch.setattr(pdf_fonts, "CJK_CHARSETS", set())  # the stand-in declines every font
+    monkeypatch.setattr(pdf_layer._system_fonts, "_stand_in", None)
+    got, again = _layer(data)
+    assert again >= 1
+    assert got == want
+    assert pdf_layer._system_fonts.on
+
+
+def _ink(data: bytes) -> int:
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return int((np.asarray(pdf[0].render(scale=1, grayscale=True).to_pil().convert("L")) < 128).sum())
+    finally:
+        pdf.close()
+
+
+def test_pages_are_rendered_with_the_system_fonts_after_a_read():
+    """OCR renders pages after the text layer is closed: with the system's fonts, not the stand-in's
+    squares."""
+    data = _pdf(2)
+    before = _ink(data)
+    layer = pdf_layer.open_layer(data)
+    layer.page(0)
+    during = _ink(data)
+    layer.close()
+    assert pdf_layer._system_fonts.on
+    assert _ink(data) == before
+    assert during != before  # the stand-in was in use while the layer was open (its squares are ink)
+
+
+def test_the_stand_in_font_is_one_square_for_every_character():
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(pdf_fonts.box_font()))
+    cmap = font.getBestCmap()
+    assert {cmap[ord(ch)] for ch in "0１二，國A"} == {"box"}
+    assert font["hmtx"]["box"] == (1000, 0) and font["glyf"]["box"].numberOfContours == 1
