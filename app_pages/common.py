@@ -398,3 +398,8 @@ def _in_range(y: int) -> bool:
 
 def missing(v) -> bool:
     return v is None or (isinstance(v, float) and pd.isna(v))
+
+
+def show_table(data, **kwargs):
+    """st.dataframe with a missing value shown as —: Streamlit writes "None" in a numbers column."""
+    return st.dataframe(data, placeholder="—", **kwargs)

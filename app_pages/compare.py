@@ -8,7 +8,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (colon, bad_param, clicked, download, empty_note, filters, lang, q, tr, unverified_note, url_int, url_list, url_value, with_gaps, write_url)
+from app_pages.common import (bad_param, clicked, colon, download, empty_note, filters, lang, q, show_table, tr, unverified_note, url_int, url_list, url_value, with_gaps, write_url)
+from app_pages.formats import number_format
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import level_label, section_label
@@ -213,16 +214,8 @@ if not empty_note(order):
         """An agency's words read from its name, not the register, said so (由名称推断)."""
         return [w + ("" if ok or not w else tr("inferred")) for w, ok in zip(words, order.registered.tolist())]
 
-    def _count_format(col: pd.Series, sign: str = "") -> str:
-        """A count column's format by its own values: whole (14,641), halves (a median over an even number
-        of peers: 1,940.5) or finer (12.35 万元). printf's %d cuts decimals off, so it is kept for whole columns."""
-        vals = [float(v) for v in col.tolist() if not _gone(v)]
-        if all(v.is_integer() for v in vals):
-            return f"%{sign},d"
-        return f"%{sign},.1f" if all(abs(v * 10 - round(v * 10)) < 1e-9 for v in vals) else f"%{sign},.2f"
-
-    value_format = "%.1f%%" if rate else _count_format(order.value)
-    change_format = tr("pp_format") if rate else _count_format(order.change, "+")
+    value_format = "%.1f%%" if rate else number_format(order.value)
+    change_format = tr("pp_format") if rate else number_format(order.change, "+")
     value_label, prev_label = label, tr("prev_year_value", y=year - 1)
     change_label = tr("change_rate") if rate else tr("change")
     table = pd.DataFrame({
@@ -238,15 +231,15 @@ if not empty_note(order):
         change_label: _signed(_shown(order.change)) if rate else _shown(order.change),
         tr("peer_median"): _shown(order.peer_median), tr("peers"): order.peers.astype(int)})
     formats = {value_label: value_format, change_label: change_format,
-               prev_label: "%.1f%%" if rate else _count_format(order.prev_value),
-               tr("peer_median"): "%.1f%%" if rate else _count_format(order.peer_median)}
+               prev_label: "%.1f%%" if rate else number_format(order.prev_value),
+               tr("peer_median"): "%.1f%%" if rate else number_format(order.peer_median)}
     if "pairs" in order:  # a sum of parts: the previous value and the change over the same platforms only
         prev_label = tr("same_platforms_value", y=year - 1)
         table = table.rename(columns={tr("prev_year_value", y=year - 1): prev_label})
         now_label = tr("same_platforms_value", y=year)
         table.insert(table.columns.get_loc(prev_label) + 1, now_label, _shown(order.current_same))
         table.insert(table.columns.get_loc(change_label) + 1, tr("pairs"), order.pairs.astype(int))
-        formats |= {prev_label: _count_format(order.prev_value), now_label: _count_format(order.current_same)}
+        formats |= {prev_label: number_format(order.prev_value), now_label: number_format(order.current_same)}
         st.caption(tr("ranking_pairs_note", m=label, pairs=tr("pairs")))
     if rate:
         table[tr("denominator")] = order.denominator.astype("Float64").round().astype("Int64")
@@ -264,7 +257,7 @@ if not empty_note(order):
     elif flt.verified_only:
         every = q("ranking", dataclasses.replace(flt, verified_only=False), year, worst_first=worst_first, **rank_args)
         st.caption(unverified_note(len(every) - len(order)) or tr("verified_only"))
-    st.dataframe(table, hide_index=True, width="stretch",
+    show_table(table, hide_index=True, width="stretch",
                  column_config={tr("profile"): st.column_config.LinkColumn(display_text=tr("open"))}
                  | {c: st.column_config.NumberColumn(format=f) for c, f in formats.items()})
     out = order.assign(profile="profile?agency=" + order.agency_id,  # the kind in words, as the level

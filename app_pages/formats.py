@@ -2,6 +2,8 @@
 changes in percentage points, each in the interface's language; — for a missing value."""
 from __future__ import annotations
 
+import pandas as pd
+
 from app_pages.common import lang, missing, tr
 
 
@@ -65,3 +67,14 @@ def fmt_number(v, rate: bool = False, compact: bool = False) -> str:
             return f"{m:.0f}M" if abs(m) >= 100 else f"{m:.1f}M" if abs(m) >= 10 else f"{m:.2f}M"
         return f"{v / 1e3:.1f}K"
     return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def number_format(values, sign: str = "") -> str:
+    """A table column's printf format (st.column_config.NumberColumn) by its own values, so that the
+    column stays numbers (sorted as numbers by a click on its header): whole (14,641), halves (a median
+    over an even number of peers: 1,940.5) or finer (12.35 万元). printf's %d cuts decimals off, so it is
+    kept for columns of whole numbers."""
+    vals = [float(v) for v in values if not missing(v) and v is not pd.NA]
+    if all(v.is_integer() for v in vals):
+        return f"%{sign},d"
+    return f"%{sign},.1f" if all(abs(v * 10 - round(v * 10)) < 1e-9 for v in vals) else f"%{sign},.2f"

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages import writing
-from app_pages.common import (clicked, download, empty_note, filters, lang, missing, q, tr, unverified_note, url_int, write_url, year_choice)
+from app_pages.common import (clicked, download, empty_note, filters, lang, missing, q, show_table, tr, unverified_note, url_int, write_url, year_choice)
 from app_pages.formats import fmt_number, fmt_pp, fmt_wan_yuan
 from pipeline.serve.queries import FINDING_STATES, MEASURES, TIMELINESS_STATES, definition
 
@@ -83,7 +83,7 @@ else:
     st.markdown(f"**{tr('late_count', late=n_late, unpub=n_unpub)}**")
     days = [tr("at_least_days", n=int(d), d=str(r)[:10]) if t == "not_published" and not missing(d) else
             ("" if missing(d) else str(int(d))) for t, d, r in zip(late.timeliness, late.days_late, late.list_read_on)]
-    st.dataframe(pd.DataFrame({
+    show_table(pd.DataFrame({
         tr("agency"): late.agency, tr("timeliness"): late.timeliness.map(lambda s: tr(f"status_{s}")),
         tr("deadline"): late.deadline.map(lambda d: "" if missing(d) else str(d)[:10]),
         tr("published_on"): late.published_on.map(lambda d: "" if pd.isna(d) else str(d)[:10]),

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (colon, bad_param, download, empty_note, filters, lang, md_text, q, tr, url_value, with_gaps, write_url)
+from app_pages.common import (bad_param, colon, download, empty_note, filters, lang, md_text, q, show_table, tr, url_value, with_gaps, write_url)
 from app_pages.formats import fmt_number, fmt_rate_den, fmt_wan_yuan
 from app_pages.picker import pick_agency
 from pipeline.spec import findings
@@ -68,7 +68,7 @@ if not empty_note(reps):
         tr("page_report"): [f"overview?year={y}" if not isinstance(r, str) else "report?report=" + r
                             for r, y in zip(reps.report_id.tolist(), reps.year.tolist())],
     })
-    st.dataframe(shown, hide_index=True, width="stretch",
+    show_table(shown, hide_index=True, width="stretch",
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
     if gaps:
         st.caption(tr("no_report_years", years="、".join(map(str, gaps))))
@@ -118,7 +118,7 @@ if not empty_note(ms):
     grid.columns = [str(c) for c in grid.columns]
     st.caption(tr("value_and_median") + " " + tr("small_mark_note")
                + (" " + tr("unverified_mark") if not ms.verified.all() else ""))
-    st.dataframe(grid, width="stretch")
+    show_table(grid, width="stretch")
     # a ratio that may exceed 100% said with why where it does, not left to look wrong (a share over 100%, such as a
     # 公开率 whose parts exceed the total the report states, is the report's error, which its checks name)
     over = ms[ms.measure.map(lambda k: queries.MEASURES[k].may_exceed_one) & (ms.value > 1)]
@@ -174,5 +174,5 @@ else:
         tr("explanation"): chk[expl], tr("message"): findings.messages(chk, lang()),
         tr("page_report"): "report?report=" + chk.report_id,
     })
-    st.dataframe(shown, hide_index=True, width="stretch",
+    show_table(shown, hide_index=True, width="stretch",
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})

@@ -10,8 +10,8 @@ import streamlit as st
 
 from app_pages import writing
 from app_pages.picker import pick_report
-from app_pages.common import (colon, db_path, download, download_later, empty_note, filters, lang, md_text, no_none, q, tr, url_list, url_value, write_url)
-from app_pages.formats import fmt_number
+from app_pages.common import (colon, db_path, download, download_later, empty_note, filters, lang, md_text, no_none, q, show_table, tr, url_list, url_value, write_url)
+from app_pages.formats import number_format
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.reviews import STATUSES, add_review, read_reviews_checked
@@ -35,7 +35,7 @@ if not empty_note(by_agency):
         tr("mean_score"): by_agency.mean_score.round(1), tr("errors"): by_agency.errors,
         tr("warnings"): by_agency.warnings, tr("confirmed"): by_agency.confirmed,
         tr("worst_year"): by_agency.worst_year.astype(str), tr("profile"): "profile?agency=" + by_agency.agency_id})
-    st.dataframe(no_none(shown), hide_index=True, width="stretch", column_config={
+    show_table(no_none(shown), hide_index=True, width="stretch", column_config={
         tr("profile"): st.column_config.LinkColumn(display_text=tr("open")),
         tr("min_score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d")})
     st.caption(tr("scores_by_agency_dl"))
@@ -102,7 +102,7 @@ else:
         if rows and rows[0] < len(keys):
             st.session_state.dq_review_key = keys[rows[0]]
 
-    st.dataframe(no_none(shown), width="stretch", hide_index=True, key="dq_table", on_select=_pick_row,
+    show_table(no_none(shown), width="stretch", hide_index=True, key="dq_table", on_select=_pick_row,
                  selection_mode="single-row",
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
     out = pd.DataFrame({"status": res.status.map(status_words), "agency": res.agency,
@@ -194,12 +194,15 @@ else:
         unv = ~facts.verified.fillna(False).astype(bool)
         shown = pd.DataFrame({
             tr("metric_code"): facts.key, tr("metric"): facts.key.map(lambda k: catalog.label(k, lang())),
-            tr("value"): [fmt_number(v) + (" †" if u else "") for v, u in zip(facts.value, unv)], tr("provenance"): facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
+            tr("value"): facts.value, tr("marks"): ["†" if u else "" for u in unv],
+            tr("provenance"): facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
             tr("evidence"): where,
         })
         if unv.any():
             st.caption(tr("unverified_mark") + " " + tr("unverified_in", n=int(unv.sum())))
-        st.dataframe(no_none(shown), width="stretch", hide_index=True)
+        # the value a number (sorted as numbers by a click on its header), its mark in a column of its own
+        show_table(no_none(shown), width="stretch", hide_index=True,
+                     column_config={tr("value"): st.column_config.NumberColumn(format=number_format(facts.value))})
         download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": facts.key,
                                "metric": facts.key.map(lambda k: catalog.label(k, lang())), "value": facts.value,
                                "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages import printed, writing
 from app_pages.picker import pick_report
-from app_pages.common import db_path, download, empty_note, lang, md_text, q, tr, url_value, write_url
+from app_pages.common import db_path, download, empty_note, lang, md_text, q, show_table, tr, url_value, write_url
 from pipeline.spec import catalog
 from pipeline.serve import queries
 from pipeline.serve.i18n import choice_reason
@@ -78,7 +78,7 @@ if not empty_note(nar):
     prov = nar.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else "")
     shown = pd.DataFrame({tr("metric"): nar.key.map(lambda k: catalog.label(k, lang())),
                           tr("value"): nar.value.map(printed.as_printed), tr("provenance"): prov})
-    st.dataframe(shown, hide_index=True, width="stretch")
+    show_table(shown, hide_index=True, width="stretch")
     download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": nar.key,
                            "metric": nar.key.map(lambda k: catalog.label(k, lang())), "value": nar.value,
                            "provenance": prov}), f"{stem}-narrative", "rp_narrative", labels={"key": tr("metric_code")})

@@ -4,8 +4,8 @@ import re
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (download, download_totals, empty_sums_note, filters, lang, q, sum_note, sum_scope, tr, unverified_note, with_gaps, yearly)
-from app_pages.formats import fmt_number
+from app_pages.common import (download, download_totals, empty_sums_note, filters, lang, q, show_table, sum_note, sum_scope, tr, unverified_note, with_gaps, yearly)
+from app_pages.formats import number_format
 from pipeline.spec import catalog
 
 
@@ -69,8 +69,12 @@ if not empty_sums_note(nm, "newmedia", same):
         st.subheader(tr("newmedia_by_agency", year=year))
         if n_unverified:
             st.caption(tr("unverified_mark") + " " + unverified_note(n_unverified))
-        # a platform an agency did not list: —, never None; an unverified value: † after it
-        shown = table.map(fmt_number) + ok.map(lambda v: " †" if v == False else "").to_numpy()  # noqa: E712
-        st.dataframe(shown, width="stretch")
+        # numbers kept numbers (a click on a header sorts them as numbers); an agency's unverified values
+        # named in its marks column, after †
+        sep = "、" if lang() == "zh" else ", "
+        marks = ["† " + sep.join(c for c, bad in zip(table.columns, row) if bad) if any(row) else ""
+                 for row in ok.eq(False).to_numpy().tolist()]  # a value not listed is NaN, not False
+        show_table(table.assign(**{tr("marks"): marks}), width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format=number_format(table[c])) for c in table.columns})
         download(table.reset_index().rename(columns={tr("agency"): "agency"}).assign(year=year)[
             ["agency", "year", *table.columns]], f"newmedia-by-agency-{year}", "web_nm_agency")

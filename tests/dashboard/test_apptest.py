@@ -93,6 +93,16 @@ def test_page_runs_and_offers_csv(demo_db, monkeypatch, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
+def test_every_table_writes_a_missing_value_as_a_dash(demo_db, monkeypatch, page):
+    """Streamlit writes "None" for a missing value in a column of numbers (kept numbers so that a click on
+    its header sorts them as numbers): every table of every page says — instead."""
+    at = open_page(app(demo_db, monkeypatch), page)
+    tables = at.dataframe
+    assert tables or page not in {"overview", "compare", "profile", "web_media", "quality", "report"}
+    assert all(t.proto.placeholder == "—" for t in tables), page
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_a_filter_changes_what_is_shown(demo_db, monkeypatch, page):
     before = downloads(open_page(app(demo_db, monkeypatch), page))
     after = downloads(open_page(app(demo_db, monkeypatch, prov="河南省"), page))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pandas as pd
+
+from pipeline.spec import catalog
 
 from tests.dashboard.test_apptest import _array, app, open_page
 
@@ -50,7 +53,8 @@ def test_quality_facts_mark_unverified_values_and_name_columns_in_chinese(demo_d
     at = open_page(app(demo_db, monkeypatch, report=rid), "quality")
     facts = next(d.value for d in at.dataframe if "指标代码" in d.value.columns)
     assert "metric:dim" not in facts.columns
-    assert facts["数值"].astype(str).str.endswith("†").sum() == n
+    assert facts["标记"].eq("†").sum() == n
+    assert pd.api.types.is_numeric_dtype(facts["数值"])  # numbers, sorted as numbers
     assert any(c.value.startswith("† 未经核验") for c in at.caption)
 
 
@@ -84,11 +88,12 @@ def test_every_line_of_the_active_chart_has_its_own_colour(demo_db, monkeypatch)
 
 
 def test_the_new_media_table_shows_a_platform_not_listed_as_a_dash(demo_db, monkeypatch):
+    """Its values are numbers (sorted as numbers); a platform not listed is missing, written — (not None)."""
     at = open_page(app(demo_db, monkeypatch), "web_media")
-    table = at.dataframe[-1].value
-    cells = table.to_numpy().ravel().tolist()
-    assert "—" in cells  # the demo has agencies that list some platforms only
-    assert not any(c is None or c != c or str(c) in ("None", "nan") for c in cells)
+    table = at.dataframe[-1].value.drop(columns="标记")
+    assert all(pd.api.types.is_numeric_dtype(table[c]) for c in table.columns)
+    assert table.isna().to_numpy().any()  # the demo has agencies that list some platforms only
+    assert at.dataframe[-1].proto.placeholder == "—"
 
 
 def test_rate_axes_start_at_zero(demo_db, monkeypatch):
@@ -146,13 +151,14 @@ def test_per_agency_values_of_new_media_and_procurement_are_marked_and_left_out_
                     "and dim = 'amount_wan_yuan'", [paid])
     at = open_page(app(db, monkeypatch), "web_media")
     table = next(d.value for d in at.dataframe if name in d.value.index)
-    marked = [(a, c) for a in table.index for c in table.columns if str(table.loc[a, c]).endswith("†")]
-    assert len(marked) == 1 and marked[0][0] == name, marked
+    marked = table[table["标记"] != ""]
+    assert list(marked.index) == [name] and marked["标记"].iloc[0] == "† " + catalog.label(metric, "zh")
+    assert all(pd.api.types.is_numeric_dtype(table[c]) for c in table.columns if c != "标记")  # sorted as numbers
     assert any("† 未经核验" in c.value for c in at.caption)
     at = open_page(app(db, monkeypatch, verified="1"), "web_media")
     table = next(d.value for d in at.dataframe if name in d.value.index)
-    assert not [v for v in table.to_numpy().ravel() if str(v).endswith("†")]
-    assert table.loc[name].astype(str).str.fullmatch("—").sum() > 0  # its unverified platform left out
+    assert not table["标记"].str.contains("†").any()
+    assert pd.isna(table.loc[name, catalog.label(metric, "zh")])  # its unverified platform left out
     at = open_page(app(db, monkeypatch), "active")
     bar = next(json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
                if json.loads(c.proto.spec)["data"][0].get("type") == "bar")
