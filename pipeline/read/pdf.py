@@ -376,10 +376,10 @@ def _read_scanned(data: bytes, name: str, scanned: list[tuple[int, int]], doc: D
 def read_pdf(data: bytes, name: str) -> Document:
     for logger in ("pdfminer", "pdfplumber", "pypdfium2"):  # FontBBox and similar warnings: not the user's concern
         logging.getLogger(logger).setLevel(logging.ERROR)
-    source = _Source(data, name)
     from pipeline import limits
 
-    lim = limits.current()
+    lim = limits.current()  # before the source is open: nothing may raise between its opening and its try
+    source = _Source(data, name)
     if source.count > lim.pdf_pages:
         source.close(Document(path=name, format="pdf"))
         raise ReadError(name, f"has {source.count} pages; the limit is {lim.pdf_pages} (NIANBAO_MAX_PDF_PAGES): not a report")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import re
 from functools import lru_cache
 
 import pypdfium2 as pdfium
@@ -55,6 +56,7 @@ _get_matrix = _fast(R.FPDFText_GetMatrix, _I, _P, _I, ctypes.POINTER(R.FS_MATRIX
 _get_font_size = _fast(R.FPDFText_GetFontSize, ctypes.c_double, _P, _I)
 _obj_font = _fast(R.FPDFTextObj_GetFont, _P, _P)
 _font_descent = _fast(R.FPDFFont_GetDescent, _I, _P, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
+_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _font_embedded = _fast(R.FPDFFont_GetIsEmbedded, _I, _P)
 _glyph_width = _fast(R.FPDFFont_GetGlyphWidth, _I, _P, ctypes.c_uint, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
 
@@ -115,8 +117,10 @@ def text_lines(chars: list[dict], y_tol: float = 5, x_tol: float = 3) -> list[tu
 _system_fonts = SystemFonts()
 
 
-class _Dropped(Exception):
-    """A text object of the page has no character in PDFium's text page."""
+class _Unproven(Exception):
+    """The page's reading with the stand-in font is not shown to be right: a text object in a font the PDF
+    does not embed has no character in PDFium's text page, or a character's advance by the PDF's widths
+    is not confirmed by where the next character of its text object starts."""
 
 
 class PdfiumPages:
@@ -136,6 +140,7 @@ class PdfiumPages:
         self._doctop = 0.0
         self._closed = False
         self.with_fonts = 0
+        self._confirmed: set = set()  # (font, character): advances confirmed by the next character (`_chars`)
 
     def __len__(self) -> int:
         return len(self.pdf)
@@ -146,10 +151,12 @@ class PdfiumPages:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self.pdf.close()
-            if self._fonts_pdf is not None:
-                self._fonts_pdf.close()
-            _system_fonts.use(True)
+            try:
+                self.pdf.close()
+                if self._fonts_pdf is not None:
+                    self._fonts_pdf.close()
+            finally:
+                _system_fonts.use(True)
 
     def page(self, index: int) -> tuple[LayerPage | None, str | None]:
         """Page `index` (from 0) as pdfplumber objects, or (None, why) when pdfminer must read it. Call in
@@ -157,7 +164,7 @@ class PdfiumPages:
         doctop = self._doctop
         try:
             return self._page(self.pdf, index, True)
-        except _Dropped:
+        except _Unproven:
             self.with_fonts += 1
             _system_fonts.use(True)
             try:
@@ -189,15 +196,18 @@ class PdfiumPages:
                 textpage = page.get_textpage()
                 try:
                     seen: dict = {}
-                    objects["char"] = _chars(textpage.raw, height, doctop, index + 1, seen)
+                    objects["char"] = _chars(textpage.raw, height, doctop, index + 1, seen,
+                                             self._confirmed if check else None)
                 finally:
                     textpage.close()
             except Unsupported as e:
                 return None, str(e)
+            except _Unproven:
+                raise
             except Exception as e:  # noqa: BLE001 - whatever PDFium trips on, pdfminer reads the page as before
                 return None, f"PDFium failed on it ({type(e).__name__})"
             if check and not texts <= seen.keys():
-                raise _Dropped
+                raise _Unproven
             return LayerPage(index + 1, width, height, {k: v for k, v in objects.items() if v}, doctop), None
         finally:
             page.close()
@@ -341,9 +351,19 @@ def _advance(font, ch: str, size: float, loose: float) -> float:
     return loose
 
 
-def _chars(tp, height: float, doctop: float, pno: int, per_object: dict) -> list[dict]:
+def _chars(tp, height: float, doctop: float, pno: int, per_object: dict, confirmed: set | None) -> list[dict]:
     """The page's characters with pdfminer's boxes; PDFium's generated spaces and line breaks left out.
     `per_object` gets the handle of every text object a character comes from.
+
+    A font the PDF does not embed, read with the stand-in font (`confirmed` given): each character's
+    advance is the PDF's width of its Unicode (`_advance`). PDFium finds the width through the font's
+    code for that Unicode, which may not be the code drawn (two codes of one Unicode: a proportional and
+    a half-width 1 of Adobe-GB1), so every advance must be confirmed by where the next character of its
+    text object starts, raising `_Unproven` where it is not (the page is then read with the system's
+    fonts and PDFium's loose boxes). A character last in its text object must have been confirmed
+    elsewhere in the document (`confirmed`, kept by `PdfiumPages`), unless it is a CJK ideograph (no
+    character set gives an ideograph two codes of different widths). A space (code 32) is exempt: word
+    spacing widens the gap after it.
 
     Past 60 lines on purpose: the loop over every character is the PDF reader's hot path, kept in one
     function so its PDFium calls and locals are not paid for again per character."""
@@ -365,6 +385,8 @@ def _chars(tp, height: float, doctop: float, pno: int, per_object: dict) -> list
     desc = ctypes.c_float()
     pdesc = ctypes.byref(desc)
     get_obj, get_origin, get_loose, map_error, is_generated = _get_obj, _get_origin, _get_loose, _map_error, _is_generated
+    prev = None  # the last character in a font not embedded: (text object, character, x, advance, a, widths)
+    last: list = []  # (font, character) of characters last in their text object
     for i in range(n):
         ch = text[i]
         if (ch.isspace() or ch in "\x02\ufffe") and is_generated(tpi, i):
@@ -404,9 +426,13 @@ def _chars(tp, height: float, doctop: float, pno: int, per_object: dict) -> list
                 # character's advance from the PDF's widths (PDFium's loose box takes it from the font
                 # that stands in for it), looked up once per character
                 info = shapes[shape] = (_f(m.a), _f(m.c), _f(m.d), lo, lo + _f(size),
-                                        None if _font_embedded(font) else ({}, font, size))
+                                        None if confirmed is None or _font_embedded(font) else ({}, font, size))
             per_object[key] = info
         ex, ey = ox.value, oy.value
+        if prev is not None and (info[0] is None or info[5] is None or prev[0] != key):
+            if prev[1] != " " and not _IDEOGRAPH.match(prev[1]):
+                last.append((prev[5][1], prev[1]))
+            prev = None
         if info[0] is None:  # vertical writing
             x0, x1, y0, y1 = ex, ex + info[1], ey, ey + info[2]
             top = height - y1
@@ -421,6 +447,11 @@ def _chars(tp, height: float, doctop: float, pno: int, per_object: dict) -> list
             adv = widths[0].get(ch)
             if adv is None:
                 adv = widths[0][ch] = _advance(widths[1], ch, widths[2], (box.right - box.left) / a)
+            if prev is not None and prev[1] != " ":  # the same text object: its advance is the gap
+                if abs((ex - prev[2]) / prev[4] - prev[3]) > 0.01:
+                    raise _Unproven
+                confirmed.add((prev[5][1], prev[1]))
+            prev = (key, ch, ex, adv, a, widths)
         if c:
             xs = (ex + c * lo, ex + c * hi, ex + a * adv + c * lo, ex + a * adv + c * hi)
             x0, x1 = min(xs), max(xs)
@@ -433,4 +464,8 @@ def _chars(tp, height: float, doctop: float, pno: int, per_object: dict) -> list
         out.append({"object_type": "char", "page_number": pno, "text": ch, "x0": x0, "x1": x1, "y0": y0,
                     "y1": y1, "top": top, "bottom": height - y0, "doctop": doctop + top, "width": x1 - x0,
                     "height": size_d, "size": size_d, "upright": True})
+    if prev is not None and prev[1] != " " and not _IDEOGRAPH.match(prev[1]):
+        last.append((prev[5][1], prev[1]))
+    if last and not confirmed.issuperset(last):
+        raise _Unproven
     return out

@@ -58,7 +58,10 @@ def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.Da
         return _q(con, f"""
             select f.year, f.metric, f.dim, f.key,
                 {f"sum(f.value) filter (where {ok})" if only else "sum(f.value)"} as value,
-                count(distinct f.agency_id) {f"filter (where {ok})" if only else ""} as agencies,
+                -- an agency has one value of a key a year (one report per agency and year, one fact per key:
+                -- tests/warehouse/test_unique.py), so its rows are its agencies: count(distinct) cost
+                -- 7 s and 3 GiB for 表三 at 100,000 reports, count(*) under 1 s
+                count(*) {f"filter (where {ok})" if only else ""} as agencies,
                 count(*) filter (where not {ok}) as unverified
             from v_values f
             where f.metric in (select unnest(?::varchar[])) and {scope}
@@ -127,13 +130,14 @@ def key_totals(con, flt: Filters, section: str, same: bool = False) -> pd.DataFr
     metrics = [m.code for m in catalog.METRICS if m.section == section]
     scope, params = _scope(flt, "f")
     ok = "coalesce(f.verified, false)"
+    # one value of a key an agency a year (tests/warehouse/test_unique.py): rows count agencies and years
     keep = """join (select agency_id, key from v group by agency_id, key
-                    having count(distinct year) = (select count(distinct w.year) from v w where w.key = v.key))
+                    having count(*) = (select count(distinct w.year) from v w where w.key = v.key))
                using (agency_id, key)""" if same else ""
     return _q(con, f"""
         with v as (select f.agency_id, f.year, f.metric, f.dim, f.key, f.value, {ok} as ok from v_values f
                    where f.metric in (select unnest(?::varchar[])) and f.value is not null and {scope}
                    {f"and {ok}" if flt.verified_only else ""})
-        select year, metric, dim, key, sum(value) as value, count(distinct agency_id) as agencies,
+        select year, metric, dim, key, sum(value) as value, count(*) as agencies,
             count(*) filter (where not ok) as unverified
         from v {keep} group by all order by year, key""", [metrics, *params])

@@ -41,9 +41,27 @@ def _layer(data: bytes) -> tuple[list, int]:
 
 def _with_system_fonts(data: bytes, monkeypatch) -> list:
     """The layer as it reads with the system's fonts throughout (the switch made to do nothing)."""
+    assert pdf_layer._system_fonts.on  # (a test that left the stand-in on would make this the stand-in's)
     with monkeypatch.context() as m:
         m.setattr(pdf_layer._system_fonts, "use", lambda on: None)
         return _layer(data)[0]
+
+
+def _loose_boxes(data: bytes, monkeypatch) -> list:
+    """Every page as a page read again is read: with the system's fonts and PDFium's loose boxes."""
+    with monkeypatch.context() as m:
+        m.setattr(pdf_layer._system_fonts, "use", lambda on: None)
+        layer = pdf_layer.open_layer(data)
+        try:
+            return [layer._page(layer.pdf, i, False)[0]._objects for i in range(len(layer))]
+        finally:
+            layer.close()
+
+
+def _read_again(got: list, want: list, loose: list) -> int:
+    """How many pages are the loose boxes' reading; every other page must be the stand-in's."""
+    assert all(g in (w, lo) for g, w, lo in zip(got, want, loose))
+    return sum(g != w for g, w in zip(got, want))
 
 
 def test_the_renderers_pdfs_name_a_cjk_font_they_do_not_embed():
@@ -82,17 +100,49 @@ def test_the_stand_in_reads_what_the_system_fonts_read(seed, monkeypatch):
 
 
 def test_a_text_object_without_characters_sends_its_page_to_the_system_fonts(monkeypatch):
-    """Without any stand-in (PDFium's built-in fonts have no CJK glyphs, so no box), PDFium's text page drops
-    one-character objects it takes for copies of each other; the layer sees the object without characters
-    and reads that page again with the system's fonts, so the result is still theirs."""
+    """Where PDFium's text page leaves out a text object (with no ink, two one-character objects of one
+    text on a line look like a copy drawn twice), the layer sees the object without characters and reads
+    that page again with the system's fonts, so the result is still theirs."""
     data = _pdf(1)
     want = _with_system_fonts(data, monkeypatch)
-    monkeypatch.setattr(pdf_fonts, "CJK_CHARSETS", set())  # the stand-in declines every font
-    monkeypatch.setattr(pdf_layer._system_fonts, "_stand_in", None)
+    real = pdf_layer._chars
+
+    def dropping(tp, height, doctop, pno, per_object, confirmed):
+        out = real(tp, height, doctop, pno, per_object, confirmed)
+        if confirmed is not None and pno == 1:  # the stand-in's reading of page 1 loses an object
+            per_object.pop(next(iter(per_object)))
+        return out
+
+    monkeypatch.setattr(pdf_layer, "_chars", dropping)
+    got, again = _layer(data)
+    assert again == 1
+    assert _read_again(got, want, _loose_boxes(data, monkeypatch)) == 1
+    assert pdf_layer._system_fonts.on
+
+
+def test_an_advance_its_neighbour_does_not_confirm_sends_its_page_to_the_system_fonts(monkeypatch):
+    """The advance by the PDF's widths is looked up by Unicode; where the code drawn has another width (two
+    codes of one Unicode), the next character's origin says so, and the page is read with the system's
+    fonts."""
+    data = _pdf(1)
+    want = _with_system_fonts(data, monkeypatch)
+    real = pdf_layer._advance
+    monkeypatch.setattr(pdf_layer, "_advance", lambda font, ch, size, loose: real(font, ch, size, loose) + (ch == "2"))
     got, again = _layer(data)
     assert again >= 1
-    assert got == want
-    assert pdf_layer._system_fonts.on
+    assert _read_again(got, want, _loose_boxes(data, monkeypatch)) == again
+
+
+def test_an_advance_is_confirmed_across_the_document(monkeypatch):
+    """A digit last in its text object (a cell holding 0) takes the advance its other occurrences
+    confirmed; one never confirmed sends its page to the system's fonts."""
+    data = _pdf(1)
+    want = _with_system_fonts(data, monkeypatch)
+    got, again = _layer(data)
+    assert again == 0 and got == want
+    monkeypatch.setattr(pdf_layer, "_IDEOGRAPH", __import__("re").compile(r"(?!)"))  # ideographs must be confirmed too
+    got, again = _layer(data)
+    assert again >= 1 and _read_again(got, want, _loose_boxes(data, monkeypatch)) == again
 
 
 def _ink(data: bytes) -> int:
@@ -123,4 +173,5 @@ def test_the_stand_in_font_is_one_square_for_every_character():
     font = TTFont(io.BytesIO(pdf_fonts.box_font()))
     cmap = font.getBestCmap()
     assert {cmap[ord(ch)] for ch in "0１二，國A"} == {"box"}
+    assert {cmap[ord(ch)] for ch in " \u3000\u00a0\u200b"} == {"blank"}
     assert font["hmtx"]["box"] == (1000, 0) and font["glyf"]["box"].numberOfContours == 1
