@@ -50,32 +50,70 @@ def section_totals(con, flt: Filters, section: str, same: bool = False) -> pd.Da
     metrics = [m.code for m in catalog.METRICS if m.section == section]
     only = flt.verified_only
     if same:
-        flt = Filters(flt.year_from, flt.year_to, search="", agency_ids=same_agencies(con, flt, section) or ("",),
-                      verified_only=only)
-    ok = "coalesce(f.verified, false)"
+        kept = same_agencies(con, flt, section)
+        if not flt.search.strip() and not flt.agency_ids and marts.has(con):
+            left = _left_out(con, flt, section, kept)
+            if len(left) < len(kept):  # most agencies kept (a national year: 10 left of 16,670)
+                return _less(_cube_sums(con, flt, metrics, only), _sums_of(con, flt, metrics, left, only))
+        flt = Filters(flt.year_from, flt.year_to, search="", agency_ids=kept or ("",), verified_only=only)
     if flt.search.strip() or flt.agency_ids:
-        scope, params = _scope(flt, "f")
-        return _q(con, f"""
+        return _sums_of(con, flt, metrics, flt.agency_ids, only).drop(columns="facts")
+    # no search: the pre-aggregated cube answers by province, city, level and sector
+    return _cube_sums(con, flt, metrics, only).drop(columns="facts")
+
+
+def _left_out(con, flt: Filters, section: str, kept: tuple[str, ...]) -> list[str]:
+    """The agencies in scope with a value of the section that `same_agencies` does not keep."""
+    scope, params = _scope(flt, "f")
+    rows = con.execute(f"""select distinct f.agency_id from mart_section_agencies f where f.section = ? and {scope}
+                           and f.agency_id not in (select unnest(?::varchar[]))""",
+                       [section, *params, list(kept)]).fetchall()
+    return [r[0] for r in rows]
+
+
+def _cube_sums(con, flt: Filters, metrics: list[str], only: bool) -> pd.DataFrame:
+    """section_totals' columns (and `facts`: every value, verified or not) from the cube."""
+    scope, params = _cube_where(flt)
+    return _q(con, f"""
+        select c.year, c.metric, c.dim, c.key,
+            sum(c.{"value_verified" if only else "value"}) as value, sum(c.{"agencies_verified" if only else "agencies"})::bigint
+                as agencies, sum(c.unverified)::bigint as unverified, sum(c.agencies)::bigint as facts
+        from facts_cube c where c.metric in (select unnest(?::varchar[])) and {scope}
+        group by all order by c.year, key
+    """, [metrics, *params])
+
+
+def _less(total: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """The sums over every agency in scope less those over some of them: the keys still with a value (verified
+    or not) of another agency, each sum rounded to 6 decimals (a difference of sums of 万元 amounts)."""
+    keys = ["year", "metric", "dim", "key"]
+    m = total.merge(part, on=keys, how="left", suffixes=("", "_part"))
+    for col in ("value", "agencies", "unverified", "facts"):
+        m[col] = m[col] - m[col + "_part"].fillna(0)
+    m = m[m.facts > 0]
+    m["value"] = m.value.round(6).where(m.agencies > 0)
+    for col in ("agencies", "unverified"):
+        m[col] = m[col].astype("int64")
+    return m[["year", "metric", "dim", "key", "value", "agencies", "unverified"]].reset_index(drop=True)
+
+
+def _sums_of(con, flt: Filters, metrics: list[str], agency_ids, only: bool) -> pd.DataFrame:
+    """section_totals' columns (and `facts`) over these agencies (and the filters' search and years)."""
+    ok = "coalesce(f.verified, false)"
+    scope, params = _scope(Filters(flt.year_from, flt.year_to, search=flt.search, agency_ids=tuple(agency_ids) or ("",),
+                                   verified_only=only), "f")
+    return _q(con, f"""
             select f.year, f.metric, f.dim, f.key,
                 {f"sum(f.value) filter (where {ok})" if only else "sum(f.value)"} as value,
                 -- an agency has one value of a key a year (one report per agency and year, one fact per key:
                 -- tests/warehouse/test_unique.py), so its rows are its agencies: count(distinct) cost
                 -- 7 s and 3 GiB for 表三 at 100,000 reports, count(*) under 1 s
                 count(*) {f"filter (where {ok})" if only else ""} as agencies,
-                count(*) filter (where not {ok}) as unverified
+                count(*) filter (where not {ok}) as unverified, count(*) as facts
             from v_values f
             where f.metric in (select unnest(?::varchar[])) and {scope}
             group by all order by f.year, key
         """, [metrics, *params])
-    # no search: the pre-aggregated cube answers by province, city, level and sector
-    scope, params = _cube_where(flt)
-    return _q(con, f"""
-        select c.year, c.metric, c.dim, c.key,
-            sum(c.{"value_verified" if only else "value"}) as value, sum(c.{"agencies_verified" if only else "agencies"})::bigint
-                as agencies, sum(c.unverified)::bigint as unverified
-        from facts_cube c where c.metric in (select unnest(?::varchar[])) and {scope}
-        group by all order by c.year, key
-    """, [metrics, *params])
 
 
 def agency_section(con, flt: Filters, section: str, year: int | None = None) -> pd.DataFrame:
