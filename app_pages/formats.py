@@ -74,7 +74,7 @@ def number_format(values, sign: str = "") -> str:
     column stays numbers (sorted as numbers by a click on its header): whole (14,641), halves (a median
     over an even number of peers: 1,940.5) or finer (12.35 万元). printf's %d cuts decimals off, so it is
     kept for columns of whole numbers."""
-    vals = [float(v) for v in values if not missing(v) and v is not pd.NA]
-    if all(v.is_integer() for v in vals):
+    vals = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").dropna().to_numpy(dtype=float)
+    if (vals == vals.round()).all():
         return f"%{sign},d"
-    return f"%{sign},.1f" if all(abs(v * 10 - round(v * 10)) < 1e-9 for v in vals) else f"%{sign},.2f"
+    return f"%{sign},.1f" if (abs(vals * 10 - (vals * 10).round()) < 1e-9).all() else f"%{sign},.2f"

@@ -72,8 +72,10 @@ if not empty_sums_note(nm, "newmedia", same):
         # numbers kept numbers (a click on a header sorts them as numbers); an agency's unverified values
         # named in its marks column, after †
         sep = "、" if lang() == "zh" else ", "
-        marks = ["† " + sep.join(c for c, bad in zip(table.columns, row) if bad) if any(row) else ""
-                 for row in ok.eq(False).to_numpy().tolist()]  # a value not listed is NaN, not False
+        bad = ok.eq(False).to_numpy()  # a value not listed is NaN, not False
+        marks = [""] * len(table)
+        for i in bad.any(axis=1).nonzero()[0]:  # the few agencies with an unverified value
+            marks[i] = "† " + sep.join(table.columns[bad[i]])
         show_table(table.assign(**{tr("marks"): marks}), width="stretch",
                      column_config={c: st.column_config.NumberColumn(format=number_format(table[c])) for c in table.columns})
         download(table.reset_index().rename(columns={tr("agency"): "agency"}).assign(year=year)[
