@@ -22,7 +22,7 @@ the stand-in) wherever a text object in a font the PDF does not embed gives no c
 is not confirmed. Read with the stand-in and with the system's fonts, the layer's objects were the same,
 object for object and in the same order, over 497 PDFs (the corpus, its LibreOffice and Chromium
 variants, the demo, the renderer's and a tenth of the national bench's: 3,567 pages, 17 read again), in
-26.0 CPU-seconds against 73.2.
+26.0 CPU-seconds against 73.6.
 
 PDFium reads one document at a time in a process (it is not thread-safe), so the switch is
 process-wide: the stand-in while a text layer is open, the platform's fonts alone again when it is
