@@ -387,8 +387,16 @@ def _chars(tp, height: float, doctop: float, pno: int, per_object: dict, confirm
     get_obj, get_origin, get_loose, map_error, is_generated = _get_obj, _get_origin, _get_loose, _map_error, _is_generated
     prev = None  # the last character in a font not embedded: (text object, character, x, advance, a, widths)
     last: list = []  # (font, character) of characters last in their text object
+    skip = -1
     for i in range(n):
         ch = text[i]
+        if i == skip:  # the low half of a character beyond the BMP, joined to its high half below
+            continue
+        if "\ud800" <= ch <= "\udfff":  # PDFium gives a character beyond the BMP as two indices, its halves
+            if ch <= "\udbff" and i + 1 < n and "\udc00" <= text[i + 1] <= "\udfff":
+                ch, skip = (ch + text[i + 1]).encode("utf-16-le", "surrogatepass").decode("utf-16-le"), i + 1
+            else:
+                ch = "\ufffd"  # a half alone cannot be written (UTF-8 has no surrogates)
         if (ch.isspace() or ch in "\x02\ufffe") and is_generated(tpi, i):
             continue
         if map_error(tpi, i):

@@ -175,3 +175,35 @@ def test_the_stand_in_font_is_one_square_for_every_character():
     assert {cmap[ord(ch)] for ch in "0１二，國A"} == {"box"}
     assert {cmap[ord(ch)] for ch in " \u3000\u00a0\u200b"} == {"blank"}
     assert font["hmtx"]["box"] == (1000, 0) and font["glyf"]["box"].numberOfContours == 1
+
+
+def _raw_pdf(text: str) -> bytes:
+    """One page showing `text` in STSong-Light (not embedded) coded UniGB-UTF16-H: a character beyond the
+    BMP is four bytes, as a surrogate pair."""
+    font = (b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UTF16-H /DescendantFonts "
+            b"[<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
+            b"/Ordering (GB1) /Supplement 5 >> /DW 1000 /W [1 95 500] /FontDescriptor << /Type /FontDescriptor "
+            b"/FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+            b"/CapHeight 880 /StemV 80 >> >>] >>")
+    content = b"BT /F1 12 Tf 72 700 Td <" + text.encode("utf-16-be").hex().encode() + b"> Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+               b"/Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream", font]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for k, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % k + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_character_beyond_the_bmp_is_one_character_not_two_halves():
+    """PDFium gives 𠀀 (U+20000) as two indices, its UTF-16 halves; a half alone cannot be written as UTF-8
+    (the report's JSON, the warehouse), so the layer joins them."""
+    pages, _ = _layer(_raw_pdf("申请𠀀件12"))
+    text = "".join(c["text"] for c in pages[0]["char"])
+    assert "𠀀" in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+    text.encode("utf-8")
