@@ -42,7 +42,7 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dic
             doc = reader(data, name, images_from=found)
         else:
             doc = reader(data, name)
-    except ReadError:
+    except (ReadError, MemoryError):  # (memory past the file's limit is said as such by the caller)
         raise
     except Exception as e:  # a reader library failing on a broken file must not escape as a traceback
         raise ReadError(name, f"cannot be read as {fmt}: {type(e).__name__}: {e}") from e

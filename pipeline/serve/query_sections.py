@@ -71,16 +71,23 @@ def _left_out(con, flt: Filters, section: str, kept: tuple[str, ...]) -> list[st
     return [r[0] for r in rows]
 
 
+def _rounded(df: pd.DataFrame) -> pd.DataFrame:
+    """Sums to 6 decimals (values have at most 4): the same figure whether summed directly or as a cube's
+    sum less a part, and no float tail (6.339384999999999) in a download."""
+    df["value"] = df["value"].round(6)
+    return df
+
+
 def _cube_sums(con, flt: Filters, metrics: list[str], only: bool) -> pd.DataFrame:
     """section_totals' columns (and `facts`: every value, verified or not) from the cube."""
     scope, params = _cube_where(flt)
-    return _q(con, f"""
+    return _rounded(_q(con, f"""
         select c.year, c.metric, c.dim, c.key,
             sum(c.{"value_verified" if only else "value"}) as value, sum(c.{"agencies_verified" if only else "agencies"})::bigint
                 as agencies, sum(c.unverified)::bigint as unverified, sum(c.agencies)::bigint as facts
         from facts_cube c where c.metric in (select unnest(?::varchar[])) and {scope}
         group by all order by c.year, key
-    """, [metrics, *params])
+    """, [metrics, *params]))
 
 
 def _less(total: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
@@ -102,7 +109,7 @@ def _sums_of(con, flt: Filters, metrics: list[str], agency_ids, only: bool) -> p
     ok = "coalesce(f.verified, false)"
     scope, params = _scope(Filters(flt.year_from, flt.year_to, search=flt.search, agency_ids=tuple(agency_ids) or ("",),
                                    verified_only=only), "f")
-    return _q(con, f"""
+    return _rounded(_q(con, f"""
             select f.year, f.metric, f.dim, f.key,
                 {f"sum(f.value) filter (where {ok})" if only else "sum(f.value)"} as value,
                 -- an agency has one value of a key a year (one report per agency and year, one fact per key:
@@ -113,7 +120,7 @@ def _sums_of(con, flt: Filters, metrics: list[str], agency_ids, only: bool) -> p
             from v_values f
             where f.metric in (select unnest(?::varchar[])) and {scope}
             group by all order by f.year, key
-        """, [metrics, *params])
+        """, [metrics, *params]))
 
 
 def agency_section(con, flt: Filters, section: str, year: int | None = None) -> pd.DataFrame:
