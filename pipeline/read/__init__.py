@@ -45,12 +45,29 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dic
     except (ReadError, MemoryError):  # (memory past the file's limit is said as such by the caller)
         raise
     except Exception as e:  # a reader library failing on a broken file must not escape as a traceback
+        if _out_of_memory(e):  # a library that wraps the limit's MemoryError (pdfplumber's PdfminerException)
+            raise MemoryError(f"{name}: {type(e).__name__}: {e}") from e
         raise ReadError(name, f"cannot be read as {fmt}: {type(e).__name__}: {e}") from e
     doc.sha256 = hashlib.sha256(data).hexdigest()
     _simplify(doc)
     if fmt != "txt":  # a text file is normalised whole when decoded
         _normalize(doc)
     return doc
+
+
+def _out_of_memory(e: BaseException) -> bool:
+    """Whether `e` is a MemoryError wrapped by a library: found in its cause, its context or its arguments."""
+    seen: set[int] = set()
+    todo: list[object] = [e]
+    while todo:
+        x = todo.pop()
+        if id(x) in seen or not isinstance(x, BaseException):
+            continue
+        seen.add(id(x))
+        if isinstance(x, MemoryError):
+            return True
+        todo.extend([x.__cause__, x.__context__, *x.args])
+    return False
 
 
 def _texts(doc: Document):

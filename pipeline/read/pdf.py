@@ -193,6 +193,8 @@ def _pdfium_text(data: bytes, name: str) -> Document | None:
                 doc.blocks.extend(b for _, b in _join_prose(list(enumerate(blocks_from_lines(lines, page=pno + 1))), pno + 1))
         finally:
             pdf.close()
+    except MemoryError:  # the file's memory limit: said as such by the caller
+        raise
     except Exception:  # noqa: BLE001 - whatever PDFium fails on, the caller refuses the file
         return None
     if cjk < 20:
@@ -220,6 +222,8 @@ def _open_pdfplumber(data: bytes, name: str):
         raise ReadError(name, "a corrupt PDF (its structure cannot be parsed)") from None
     except Exception as e:  # noqa: BLE001 - pdfplumber wraps pdfminer's errors in its own
         inner = e.args[0] if e.args and isinstance(e.args[0], Exception) else e  # pdfplumber wraps pdfminer's errors
+        if isinstance(inner, MemoryError):  # the file's memory limit, not a corrupt file
+            raise inner from None
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in repr(inner).lower():
             raise ReadError(name, "the PDF is encrypted (password-protected); save an unprotected copy") from None
         raise ReadError(name, f"a corrupt PDF ({type(inner).__name__})") from None

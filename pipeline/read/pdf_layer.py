@@ -157,6 +157,8 @@ class PdfiumPages:
     def _page(self, pdf, index: int, check: bool) -> tuple[LayerPage | None, str | None]:
         try:
             page = pdf[index]
+        except MemoryError:
+            raise
         except Exception as e:  # noqa: BLE001 - PDFium cannot load the page: pdfminer reads it
             return None, f"PDFium cannot load it: {type(e).__name__}"
         try:
@@ -181,7 +183,7 @@ class PdfiumPages:
                     textpage.close()
             except Unsupported as e:
                 return None, str(e)
-            except _Unproven:
+            except (_Unproven, MemoryError):
                 raise
             except Exception as e:  # noqa: BLE001 - whatever PDFium trips on, pdfminer reads the page as before
                 return None, f"PDFium failed on it ({type(e).__name__})"

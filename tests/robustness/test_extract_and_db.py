@@ -35,6 +35,35 @@ def test_extract_runs_under_the_limits_per_file(var, value, words):
     assert _cli("extract", str(DEMO / "07-2020.pdf")).returncode == 0  # without the small limit it is read
 
 
+def test_a_memory_error_wrapped_by_a_reader_library_is_said_as_the_memory_limit(monkeypatch):
+    """Where the file's memory limit is hit decides who raises: pdfplumber wraps pdfminer's MemoryError in a
+    PdfminerException (seen in CI), which must still be said as the limit, not as a broken file."""
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    import pipeline.read.pdf
+    from pipeline.read import read_bytes
+    from pipeline.refresh.workers import unreadable
+
+    def out_of_memory(data, name):
+        try:
+            raise MemoryError()
+        except MemoryError as e:
+            raise PdfminerException(e)
+
+    monkeypatch.setattr(pipeline.read.pdf, "read_pdf", out_of_memory)
+    with pytest.raises(MemoryError) as got:
+        read_bytes((DEMO / "07-2020.pdf").read_bytes(), "07-2020.pdf")
+    assert "NIANBAO_FILE_MEMORY_MB" in unreadable(got.value)
+
+    def broken(data, name):
+        raise PdfminerException(ValueError("no /Root"))
+
+    monkeypatch.setattr(pipeline.read.pdf, "read_pdf", broken)
+    with pytest.raises(Exception) as got:
+        read_bytes((DEMO / "07-2020.pdf").read_bytes(), "07-2020.pdf")
+    assert "cannot be read as pdf" in str(got.value) and not isinstance(got.value, MemoryError)
+
+
 @pytest.mark.parametrize("kind", ["other-duckdb", "not-duckdb"])
 def test_refresh_never_replaces_a_file_nianbao_did_not_make(tmp_path, kind):
     db = tmp_path / "data" / "theirs.duckdb"
