@@ -357,6 +357,74 @@ def test_character_strokes_near_a_ruling_line_do_not_move_it():
         assert min(abs(top - y) for y in ys) <= 2 and min(abs(bottom - y) for y in ys) <= 2
 
 
+def test_an_underline_touching_the_text_is_taken_only_where_the_table_shows_its_lines_apart():
+    """At 150 dpi a digit's foot meets its underline; the line is taken off only in a table where three
+    cells show it apart (so the document underlines its cells, and the line's thickness is known), and
+    only where the rows solid across the text are no thicker than that line (and one row): a 2's base
+    resting on the line makes them thicker, and the cell is then read as printed."""
+    import numpy as np
+
+    from pipeline.read.ocr import _touching_underline, _underlines
+
+    def zero(img, y0, x0, h=26, w=16):  # a 0: round, so its top and bottom are narrower than its sides
+        img[y0 + 3:y0 + h - 3, x0:x0 + 3] = img[y0 + 3:y0 + h - 3, x0 + w - 3:x0 + w] = 255
+        img[y0:y0 + 3, x0 + 4:x0 + w - 4] = img[y0 + h - 3:y0 + h, x0 + 4:x0 + w - 4] = 255
+
+    apart = np.zeros((40, 30), np.uint8)
+    zero(apart, 2, 6)
+    apart[32:34, 4:26] = 255  # two rows of line, apart from the digit
+    touching = np.zeros((40, 30), np.uint8)
+    zero(touching, 2, 6)
+    touching[28:30, 4:26] = 255  # the line right under the 0's foot: one component
+    touching[30, 10:14] = 255  # its blurred lower edge
+    assert _touching_underline(touching > 0, 2) == 28
+    two = np.zeros((40, 30), np.uint8)
+    zero(two, 2, 6)
+    two[24:28, 6:22] = 255  # a 2's base, four rows, solid across the digit, resting on the line
+    two[28:30, 4:26] = 255
+    assert _touching_underline(two > 0, 2) is None
+    base = np.zeros((40, 30), np.uint8)
+    zero(base, 2, 6)
+    base[24:28, 6:22] = 255  # the same 2 with no line under it: its base is not taken for one
+    assert _touching_underline(base > 0, 2) is None
+    dash = np.zeros((40, 30), np.uint8)
+    dash[18:20, 4:26] = 255  # a lone dash: nothing above it
+    assert _touching_underline(dash > 0, 2) is None
+    # the table decides: with fewer than three cells showing the line apart, a touching line is not sought
+    assert _underlines([apart, apart, touching]) == [(32, False), (32, False), None]
+    assert _underlines([apart, apart, apart, touching, None]) == [(32, False)] * 3 + [(28, True), None]
+
+
+def test_a_cell_read_without_its_touching_underline_must_agree_with_the_cell_as_printed():
+    from pipeline.read.ocr import OCR_MIN_CONFIDENCE, _agreed
+
+    assert _agreed(("0", 0.99), ("0", 0.40)) == ("0", 0.99)  # the same digits: the clean reading
+    assert _agreed(("0", 0.99), ("D", 0.30)) == ("0", 0.99)  # the printed reading spoilt by the line
+    text, conf = _agreed(("2.5", 0.94), ("25", 0.99))  # a confident printed reading says otherwise
+    assert text == "25" and conf < OCR_MIN_CONFIDENCE  # left out by the confidence bar, never 2.5
+
+
+def test_a_text_line_run_on_from_the_next_cell_is_read_in_the_cell_it_covers():
+    """Justified header words reach the border (本 年 新|本 年 新 detected as one line): the part over
+    a cell is read in that cell, in reading order; a sliver over a neighbour is not."""
+    import numpy as np
+
+    from pipeline.read.ocr import _boxes_in, _reading_order
+
+    ink = np.zeros((200, 400), np.uint8)
+    ink[20:40, 10:30] = ink[20:40, 80:100] = ink[20:40, 160:190] = 255  # 本, 年, 新 of the first cell
+    ink[20:40, 210:230] = 255  # the next cell's first word
+    ink[60:80, 10:120] = 255  # the first cell's second line
+    own = [(10, 21, 30, 41), (80, 18, 100, 38), (10, 60, 120, 80)]
+    run_on = (160, 19, 240, 41)  # one detected line from 新 over the border to the next cell's 本
+    sliver = (195, 20, 260, 40)  # over the border by 5 px only
+    cell = (0, 0, 200, 100)
+    got = _boxes_in(cell, own + [run_on], ink)
+    assert run_on in got and len(got) == 4
+    assert _reading_order(got) == [own[0], own[1], run_on, own[2]]  # 本 年 新, then the second line
+    assert sliver not in _boxes_in(cell, own + [sliver], ink)
+
+
 def test_an_underline_apart_from_the_text_is_found_and_a_digits_own_base_is_not():
     import numpy as np
 
