@@ -11,18 +11,19 @@ from pipeline.spec import catalog
 
 PROCUREMENT = "active.procurement:amount_wan_yuan"
 
-same, tot = section_opening("page_active", "active", "act_same")
-tot = tot.assign(label=tot.key.map(lambda k: catalog.label(k, lang())))
-counts = tot[~tot.key.str.endswith("amount_wan_yuan") & ~tot.key.str.endswith("items_change")]
-n_lines = counts.label.nunique()  # 20 and more lines: a palette with a colour for each (plotly's default has 10)
-fig = px.line(with_gaps(counts, "label"), x="year", y="value", color="label", markers=True,
-              color_discrete_sequence=px.colors.qualitative.Plotly if n_lines <= 10 else px.colors.qualitative.Alphabet,
-              labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
-fig.update_traces(connectgaps=False)
-yearly(fig)
-st.plotly_chart(fig, width="stretch")
-sum_note("active", same)
-download_totals(tot, "proactive-disclosure", "act_tot")
+same, tot = section_opening("page_active", "active", "act_same", stop=False)
+if tot is not None:  # (no sums of the same agencies: the per-agency procurement below still shows)
+    tot = tot.assign(label=tot.key.map(lambda k: catalog.label(k, lang())))
+    counts = tot[~tot.key.str.endswith("amount_wan_yuan") & ~tot.key.str.endswith("items_change")]
+    n_lines = counts.label.nunique()  # 20 and more lines: a palette with a colour for each (plotly's default has 10)
+    fig = px.line(with_gaps(counts, "label"), x="year", y="value", color="label", markers=True,
+                  color_discrete_sequence=px.colors.qualitative.Plotly if n_lines <= 10 else px.colors.qualitative.Alphabet,
+                  labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
+    fig.update_traces(connectgaps=False)
+    yearly(fig)
+    st.plotly_chart(fig, width="stretch")
+    sum_note("active", same, counts)
+    download_totals(tot, "proactive-disclosure", "act_tot")
 
 st.subheader(tr("procurement"))
 st.caption(tr("procurement_format"))
@@ -39,7 +40,8 @@ elif year is not None:
                         agency=[a + ("" if ok else " †") for a, ok in zip(proc.agency, proc.verified)])
     unit = ("亿元" if yi else "万元") if lang() == "zh" else ("100M yuan" if yi else "10k yuan")
     fig = px.bar(shown, x="amount", y="agency", orientation="h", text="text",
-                 labels={"amount": f"{re.sub(r'[（(][^（()）]*[)）]$', '', catalog.label(PROCUREMENT, lang())).strip()}（{unit}）",
+                 labels={"amount": f"{re.sub(r'[（(][^（()）]*[)）]$', '', catalog.label(PROCUREMENT, lang())).strip()}"
+                                   + (f"（{unit}）" if lang() == "zh" else f" ({unit})"),
                          "agency": ""})
     fig.update_layout(height=max(300, 24 * len(proc) + 60), yaxis=dict(autorange="reversed"))
     full_numbers(fig, "x")

@@ -31,7 +31,7 @@ fig = px.bar(grouped, x="year", y="value", color="label", text="mark", hover_dat
              category_orders={"label": [tr(f"outcome_{o}") for o in ORDER]})
 yearly(fig)
 st.plotly_chart(fig, width="stretch")
-sum_note("applications", same)
+sum_note("applications", same, grouped)
 download(grouped[["year", "outcome", "label", "value", *unverified_column(grouped)]], "application-outcomes", "app_out",
          labels={"outcome": tr("outcomes"), "label": tr("outcomes"), "unverified": tr("unverified_count")})
 
@@ -45,7 +45,7 @@ if len(refused):
     fig.update_layout(height=520)
     full_numbers(fig, "x")
     st.plotly_chart(fig, width="stretch")
-    sum_note("applications", same)
+    sum_note("applications", same, refused)
     download_totals(refused, "refusal-reasons", "app_ref")
 
 st.subheader(tr("by_applicant"))
@@ -58,7 +58,7 @@ if not empty_note(new):
                          "unverified_text": ""})
     yearly(fig)
     st.plotly_chart(fig, width="stretch")
-    sum_note("applications", same)
+    sum_note("applications", same, new)
     download(pd.DataFrame(new[["year", "dim", "label", "value", "agencies", *unverified_column(new)]]),
              "applications-by-applicant", "app_dim",
              labels={"dim": tr("by_applicant"), "label": tr("by_applicant"), "unverified": tr("unverified_count")})

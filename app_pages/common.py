@@ -278,19 +278,30 @@ def download_later(fetch, columns: list[str], rows: int, name: str, key: str, ki
 
 
 def yearly(fig):
-    """A chart over the years: one tick a year, whole figures on the value axis."""
-    fig.update_xaxes(dtick=1)
+    """A chart over the years: one tick a year over every year in scope (the sidebar's range, else the
+    chart's own first to last year), a bar one year wide at most, so that a year without figures is an
+    empty slot and never looks covered by its neighbours' bars; whole figures on the value axis."""
+    xs = [x for t in fig.data if t.x is not None for x in t.x if x is not None and not pd.isna(x)]
+    flt = filters()
+    lo = flt.year_from if flt.year_from is not None else min(xs, default=None)
+    hi = flt.year_to if flt.year_to is not None else max(xs, default=None)
+    fig.update_xaxes(dtick=1, **({"range": [float(lo) - 0.5, float(hi) + 0.5]} if lo is not None and hi is not None else {}))
+    if fig.layout.barmode != "group":  # (grouped bars share the slot: plotly sizes them)
+        fig.update_traces(width=0.8, selector={"type": "bar"})
     return full_numbers(fig)
 
 
-def section_opening(title: str, section: str, same_key: str) -> tuple[bool, pd.DataFrame]:
-    """A section page's opening: its title, the same-agencies switch, the section's totals by year (the page
-    stops with a note when there are none)."""
+def section_opening(title: str, section: str, same_key: str, stop: bool = True) -> tuple[bool, pd.DataFrame | None]:
+    """A section page's opening: its title, the same-agencies switch, the section's totals by year. When
+    there are none a note says so and the page stops, or (`stop=False`, a page with parts that are not
+    sums) the totals are None."""
     st.title(tr(title))
     same = sum_scope(section, same_key)
     tot = q("section_totals", filters(), section, same)
     if empty_sums_note(tot, section, same):
-        st.stop()
+        if stop:
+            st.stop()
+        return same, None
     return same, tot
 
 
@@ -330,12 +341,17 @@ def unverified_note(n: int) -> str:
     return tr("unverified_left_out" if filters().verified_only else "unverified_in", n=int(n))
 
 
-def sum_note(section: str, same: bool) -> None:
-    """Under a chart of sums: over how many agencies each year's sum is, and its unverified values."""
+def sum_note(section: str, same: bool, shown: pd.DataFrame | None = None) -> None:
+    """Under a chart of sums: over how many agencies each year's sum is, and the unverified values of
+    what the chart shows (`shown`, its rows with `year` and `unverified`: the count its † marks and its
+    download give; the whole section's when not given, or when only verified values are summed and the
+    note says how many were left out)."""
     n = q("section_agencies", filters(), section, same)
-    if len(n) and n.unverified.sum():
+    per = n if shown is None or "unverified" not in shown or filters().verified_only else \
+        shown.groupby("year", as_index=False).unverified.sum()  # (verified only: what was left out, section-wide)
+    if len(per) and per.unverified.sum():
         sep = "，" if lang() == "zh" else ", "
-        st.caption(sep.join(f"{y}: {unverified_note(u)}" for y, u in zip(n.year, n.unverified) if u))
+        st.caption(sep.join(f"{y}: {unverified_note(u)}" for y, u in zip(per.year, per.unverified) if u))
     flt = filters()
     if len(n) and same and flt.verified_only:  # the same agencies are then those wholly verified: say who left
         every = q("section_agencies", dataclasses.replace(flt, verified_only=False), section, same)

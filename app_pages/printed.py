@@ -63,7 +63,8 @@ def _dim(d: str, lang: str) -> str:
 
 def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.DataFrame]:
     parts, rows = [], []
-    for caption, header, block_rows, dims in tables.ACTIVE_BLOCKS[template]:
+    for printed_caption, header, block_rows, dims in tables.ACTIVE_BLOCKS[template]:
+        caption = tables.active_caption(printed_caption, lang)
         heads = (header[0], *(_with_unit(h, d) for h, d in zip(header[1:], dims))) if lang == "zh" else \
             ("", *(_dim(d, lang) for d in dims))
         h = "".join(f"<th>{_e(x)}</th>" for x in heads)
@@ -128,7 +129,7 @@ def table3(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
             lead += f'<td class="lab" rowspan="{group_size[g]}">{_e(g if zh else tables.APP_GROUPS_EN.get(g, g))}</td>'
         cell = f'<td class="lab">{_e(shown)}</td>' if g else f'<td class="lab" colspan="2">{_e(shown)}</td>'
         body.append(f"<tr>{lead}{cell}{numbers(metric)}</tr>")
-        record(f"{g}{label}" if (g and zh) else shown, metric)
+        record(f"{g} · {label}" if (g and zh) else shown, metric)  # the group and the item, apart
     last_label, carried = tables.APP_CARRIED_OUT
     last = last_label if zh else catalog.label(carried, lang)
     body.append(f'<tr><td class="lab" colspan="3">{_e(last)}</td>{numbers(carried)}</tr>')

@@ -22,7 +22,14 @@ if first.empty and not wanted:
     first = q("report_agencies", queries.Filters(), "", reported=False)  # any agency can be chosen, whatever the filters
 if empty_note(first) and not wanted:
     st.stop()
-aid = pick_agency("pf", queries.Filters(), wanted or first.agency_id.iloc[0])
+# the picker lists the agencies the sidebar's filters keep (every agency, said so, when they keep none); it
+# opens on the first of them with a report, not on one nianbao holds nothing of
+in_scope = not q("report_agencies", filters(), "", reported=False).empty
+if not in_scope:
+    st.caption(tr("profile_all_agencies"))
+scope = filters() if in_scope else queries.Filters()
+with_report = q("report_agencies", scope, "", reported=True)
+aid = pick_agency("pf", scope, wanted or (with_report if len(with_report) else first).agency_id.iloc[0], reported=False)
 write_url({"agency": aid})
 
 info = q("agency_info", aid)
@@ -46,7 +53,9 @@ reps = q("agency_reports", aid)
 # that says so (a gap), never a year left out
 held = [y for y in q("options")["years"] if len(reps) and y >= reps.year.min()]
 gaps = sorted(set(held) - set(reps.year))
-if not empty_note(reps):
+if reps.empty:  # not "no data for the filters": the agency is chosen, nianbao holds no report of it
+    st.info(tr("no_reports_checked"))
+else:
     if gaps:
         reps = pd.concat([reps, pd.DataFrame({"year": gaps, "timeliness": "no_report", "report_id": None})])
     reps = reps.sort_values("year", kind="stable")  # oldest first, as the measures' columns below
@@ -82,7 +91,7 @@ st.caption(tr("peers_are", level=level_label(info["level"], lang()),
 if not info.get("registered"):
     st.caption(tr("inferred_self"))
 ms = q("agency_measures", flt, aid)
-if not empty_note(ms):
+if not reps.empty and not empty_note(ms):  # (no report held: said above)
     label = {k: (m.zh if lang() == "zh" else m.en) for k, m in queries.MEASURES.items()}
     rate = {k: m.rate for k, m in queries.MEASURES.items()}
 
@@ -105,6 +114,8 @@ if not empty_note(ms):
         peer = (fmt_number(med, m.rate) if not k.endswith("wan_yuan") else fmt_wan_yuan(med)) if n else "—"
         if _self_only(n, small, ok):
             return f"{own}｜—（{tr('peer_self_only')}）" if lang() == "zh" else f"{own} | — ({tr('peer_self_only')})"
+        if n and pd.isna(med):  # too few peers for a median (MIN_PEERS)
+            return f"{own}｜—（{tr('peer_too_few', n=n)}）" if lang() == "zh" else f"{own} | — ({tr('peer_too_few', n=n)})"
         return f"{own}｜{peer}（{n}）" if lang() == "zh" else f"{own} | {peer} ({n})"
 
     wide = ms.assign(cell=[_cell(k, v, d, s_, p, n, ok) for k, v, d, s_, p, n, ok in
@@ -165,7 +176,9 @@ if not empty_note(ms):
 # -- findings ---------------------------------------------------------------------------------------
 st.subheader(tr("findings"))
 chk = q("agency_checks", aid)
-if len(chk) == 0:
+if len(chk) == 0 and not len(reps):  # nothing held: no all-clear for reports nianbao has not read
+    st.info(tr("no_reports_checked"))
+elif len(chk) == 0:
     st.success(tr("no_checks"))
 else:
     expl = "explanation_zh" if lang() == "zh" else "explanation_en"

@@ -12,7 +12,7 @@ from app_pages import writing
 from app_pages.picker import pick_report
 from app_pages.common import (colon, db_path, download, download_later, empty_note, filters, lang, md_text, no_none, q, show_table, tr, url_list, url_value, write_url)
 from app_pages.formats import number_format
-from pipeline.spec import catalog
+from pipeline.spec import catalog, tables
 from pipeline.serve import queries
 from pipeline.serve.reviews import STATUSES, add_review, read_reviews_checked
 
@@ -169,13 +169,22 @@ else:
 st.subheader(tr("one_report"))
 
 
+def _value_format(values) -> str:
+    """One report's facts mix counts and amounts: the browser's own number format then (11,240 and 0.363, not
+    11,240.00), whole counts as whole numbers when every value is one."""
+    fmt = number_format(values)
+    return fmt if fmt.endswith("d") else "localized"
+
+
 def _where(ev: dict) -> str:
     if "correction" in ev:
         was = ev.get("extracted_value")
         return f"{tr('correction')}: {ev['correction']}（{tr('extracted')}: {'—' if was is None else was}）"
     if "text" in ev:
         return ev["text"]
-    parts = [ev.get("table", ""), ev.get("row", ""), ev.get("column", "")]
+    table = ev.get("table", "")
+    heading = tables.HEADINGS.get(table)  # the table's own heading (表二 …), not its code
+    parts = [(heading[0] if lang() == "zh" else heading[1]) if heading else table, ev.get("row", ""), ev.get("column", "")]
     if ev.get("page"):
         parts.append(f"p.{ev['page']}")
     return " / ".join(p for p in parts if p)
@@ -202,7 +211,7 @@ else:
             st.caption(tr("unverified_mark") + " " + tr("unverified_in", n=int(unv.sum())))
         # the value a number (sorted as numbers by a click on its header), its mark in a column of its own
         show_table(no_none(shown), width="stretch", hide_index=True,
-                     column_config={tr("value"): st.column_config.NumberColumn(format=number_format(facts.value))})
+                     column_config={tr("value"): st.column_config.NumberColumn(format=_value_format(facts.value))})
         download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": facts.key,
                                "metric": facts.key.map(lambda k: catalog.label(k, lang())), "value": facts.value,
                                "provenance": facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),

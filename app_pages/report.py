@@ -84,6 +84,8 @@ if not empty_note(nar):
                            "provenance": prov}), f"{stem}-narrative", "rp_narrative", labels={"key": tr("metric_code")})
 
 evidence = facts.evidence.map(queries.evidence_of)
+st.subheader(tr("all_facts"))
+st.caption(tr("all_facts_note"))
 download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": facts.key,
                        "metric": facts.key.map(lambda k: catalog.label(k, lang())), "value": facts.value,
                        "verified": facts.verified.astype(bool),

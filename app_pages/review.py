@@ -3,8 +3,8 @@ and each agency's rate against its caseload (small samples marked)."""
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (colon, download, unverified_column, empty_note, filters, full_numbers, lang, q, section_opening, sum_note, tr,
-                              with_gaps, with_marks, year_choice)
+from app_pages.common import (colon, download, unverified_column, empty_note, filters, lang, q, section_opening, sum_note, tr,
+                              with_gaps, with_marks, year_choice, yearly)
 from pipeline.spec import catalog
 from pipeline.serve import queries
 
@@ -18,9 +18,9 @@ fig = px.bar(parts, x="year", y="value", color="result", facet_col="block", text
              hover_data={"mark": False, "unverified_text": True},
              labels={"year": tr("year"), "value": tr("value"), "result": tr("results"), "block": "", "unverified_text": ""})
 fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-full_numbers(fig)
+yearly(fig)  # every panel: a tick each year
 st.plotly_chart(fig, width="stretch")
-sum_note("review_litigation", same)
+sum_note("review_litigation", same, parts)
 download(parts[["year", "metric", "dim", "block", "result", "value", "agencies", *unverified_column(parts)]],
          "review-litigation", "rv_parts",
          labels={"metric": tr("metric_code"), "dim": tr("result_code"), "block": tr("metric"), "result": tr("results"),

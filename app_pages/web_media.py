@@ -33,7 +33,7 @@ if not empty_sums_note(web, "website", same):
                      labels={"year": tr("year"), "value": catalog.label(key, lang())})  # the axis says what it counts
         yearly(fig)
         col.plotly_chart(fig, width="stretch")
-    sum_note("website", same)
+    sum_note("website", same, web)
     download_totals(web, "website", "web_site")
 
 st.subheader(tr("newmedia"))
@@ -55,12 +55,20 @@ if not empty_sums_note(nm, "newmedia", same):
         yearly(fig)
         col.plotly_chart(fig, width="stretch")
         col.caption(platform_note(part, same))
+    every = q("section_totals", filters(), "newmedia", False) if same else None  # (the cube: cheap)
+    if every is not None and len(every):  # a platform no agency reports every year is not silently missing
+        left_out = sorted(set(every.metric.str.split(".").str[1]) - set(nm.platform))
+        if left_out:
+            st.caption(tr("platforms_left_out", names=("、" if lang() == "zh" else ", ").join(
+                platform_names.get(p, p) for p in left_out)))
     download(nm.assign(kind_label=nm.kind.map(tr))[["year", "platform", "platform_label", "kind", "kind_label", "value",
                                                     "agencies", "unverified"]], "newmedia", "web_nm",
              labels={"platform": tr("platform"), "platform_label": tr("platform"), "kind": tr("metric"),
                      "kind_label": tr("metric"),
                      "unverified": tr("unverified_count")})
-    year = int(nm.year.max())  # the latest year with new-media figures in scope: the table lists it alone
+    # the latest year with new-media figures in scope, whether or not the same agencies report it: the table
+    # lists that year alone, each agency's own accounts (not a sum)
+    year = int((every if every is not None and len(every) else nm).year.max())
     table, ok = q("agency_section_table", filters(), "newmedia", year)  # (the cache hands out its own copies)
     if len(table):
         table.columns = [catalog.label(k, lang()) for k in table.columns]

@@ -127,8 +127,8 @@ UI: dict[str, tuple[str, str]] = {
     "timeliness": ("是否按期", "On time"),
     "date_unknown": ("发布日期未知", "Date unknown"),
     "measures_vs_peers": ("各项指标与同级机关中位数", "Measures beside the peer median"),
-    "peers_are": ("同级同类机关：{level}{kind}，范围：{region}。比率的中位数不计小样本。",
-                  "Peers: {level} {kind} agencies in {region}. Rates' medians leave out small samples."),
+    "peers_are": ("同级同类机关：{level}{kind}，范围：{region}。比率的中位数不计小样本；不足 3 个机关时不给中位数。",
+                  "Peers: {level} {kind} agencies in {region}. Rates' medians leave out small samples; none is given over fewer than 3 agencies."),
     "all_regions": ("全部地区", "all regions"),
     "value_and_median": ("每格：本机关数值（比率附分母 n）｜同级同类中位数（中位数所含机关数）。",
                          "Each cell: the agency's value (a rate with its denominator n) | the peer median (agencies in it)."),
@@ -232,9 +232,15 @@ UI: dict[str, tuple[str, str]] = {
     "table3": tables.HEADINGS["applications"],
     "table4": tables.HEADINGS["review_litigation"],
     "narrative": ("正文数据", "Figures from the text"),
+    "all_facts": ("本报告全部数据", "Every figure of this report"),
+    "all_facts_note": ("表格和正文的全部数据，每项注明是否经核验、来源及识别方式。",
+                       "The tables' and the text's figures, each with whether it is verified, its source and how it was read."),
     "failing_cells": ("红色单元格未通过一致性检查。", "Cells in red fail a consistency check."),
     "template": ("格式", "Format"),
     "no_checks": ("没有未通过的检查。", "No failing checks."),
+    "no_reports_checked": ("尚未收到该机关的报告，没有可检查的数据。", "No report of this agency is held: nothing has been checked."),
+    "profile_all_agencies": ("当前筛选条件下没有机关；可从全部机关中选择。",
+                             "No agency matches the current filters; choose among every agency."),
     "sev_error": ("错误", "Error"),
     "sev_warning": ("警告", "Warning"),
     "sev_info": ("提示", "Info"),
@@ -244,9 +250,10 @@ UI: dict[str, tuple[str, str]] = {
     "higher_worse": ("{m}越高越差：“最差在前”按从高到低排列。", "A higher {m} is worse: worst first is highest first."),
     "lower_worse": ("{m}越低越差：“最差在前”按从低到高排列。", "A lower {m} is worse: worst first is lowest first."),
     "peers": ("中位数所含机关数", "Agencies in the median"),
-    "median_rule": ("同级同类中位数：当前范围内与该机关同一层级、同为政府或同为部门的机关的中位数，不计小样本；竖线标记每个机关的同级同类中位数。",
+    "median_rule": ("同级同类中位数：当前范围内与该机关同一层级、同为政府或同为部门的机关的中位数，不计小样本；不足 3 个机关时不给中位数；竖线标记每个机关的同级同类中位数。",
                     "Peer median: the median of the agencies in scope of the same level and kind (government or "
-                    "department), small samples left out; a tick marks each agency's peer median."),
+                    "department), small samples left out; none is given over fewer than 3 agencies; a tick marks "
+                    "each agency's peer median."),
     "kind": ("类型", "Kind"),
     "kind_government": ("政府", "Government"),
     "kind_department": ("部门", "Department"),
@@ -276,6 +283,7 @@ UI: dict[str, tuple[str, str]] = {
                         "No report of this agency is held for these years (not published or not collected), "
                         "which is not zero: {years}."),
     "peer_self_only": ("同级同类仅本机关", "no peer but this agency"),
+    "peer_too_few": ("同级同类仅 {n} 个机关，不给中位数", "only {n} peers: no median"),
     "procurement_format": ("集中采购金额只有 2019 年格式（2019、2020 年度报告）填报；2021 年起的格式没有此项。",
                            "Only the 2019 format (reports for 2019 and 2020) states the procurement amount; the "
                            "format used from 2021 has no such row."),
@@ -291,6 +299,9 @@ UI: dict[str, tuple[str, str]] = {
     "no_same_agencies": ("当前范围内没有每年都有数据的机关。关闭“只合计每年都有数据的同一批机关”可查看各年全部机关的合计，或缩小年度范围。",
                          "No agency in scope has figures in every year. Turn off \"Sum only the same agencies in every "
                          "year\" for every agency's sums, or narrow the years."),
+    "platforms_left_out": ("{names}：当前范围内没有每年都有其数据的机关，未计入上面的合计；关闭“只合计每年都有数据的同一批机关”可查看。",
+                           "{names}: no agency in scope has its figures in every year, so it is not in the sums above; "
+                           "turn off \"Sum only the same agencies in every year\" to see it."),
     "same_agencies_opt": ("只合计每年都有数据的同一批机关", "Sum only the same agencies in every year"),
     "same_verified_left": ("只用经核验的数值：同一批机关仅含各年该部分数值全部经核验的机关，另有 {n} 个机关因有未经核验的数值未计入。",
                            "Verified values only: the same agencies are those whose section is wholly verified every year; {n} "
@@ -303,7 +314,7 @@ UI: dict[str, tuple[str, str]] = {
                         "Values marked * are small samples (denominator under the measure's minimum), left out of medians."),
     "small_points": ("空心点为小样本（分母不足 {n}）。", "Hollow points are small samples (denominator under {n})."),
     "unit_wan_yuan": ("万元", "10k yuan"),
-    "procurement_note": ("金额单位换算：1 亿元 = 10,000 万元。", "Amounts: 1 亿元 (100 million yuan) = 10,000 万元."),
+    "procurement_note": ("金额单位换算：1 亿元 = 10,000 万元。", "Amounts: 100M yuan = 10,000 × 10k yuan (亿元 and 万元 in the reports)."),
     "trend_small": ("{m}：空心点为小样本（分母不足 {n}），悬停可见分母。", "{m}: hollow points are small samples (denominator under {n}); hover for it."),
     "score_agency": ("机关", "Agency"),
     "filters_in_url": ("筛选条件保存在链接中，复制链接即可重现。", "The filters are kept in the link: copy it to share this view."),

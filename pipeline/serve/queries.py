@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.spec.measures import (MEASURES, MIN_APPLICATIONS_FOR_RATES, MIN_CONCLUDED_FOR_RATES, Measure,  # noqa: F401
+from pipeline.spec.measures import (MEASURES, MIN_APPLICATIONS_FOR_RATES, MIN_CONCLUDED_FOR_RATES, MIN_PEERS, Measure,  # noqa: F401
                                     columns as _columns)
 from pipeline.serve.query_scope import (  # noqa: F401  (re-exported: callers use queries.<name>)
     KIND_SQL, Filters, _q, _scope, _LEVEL_ORDER, _cube_where, _check_measure)

@@ -15,7 +15,7 @@ from pipeline.serve.query_scope import (
     _q,
     _scope,
 )
-from pipeline.spec.measures import INPUTS, MEASURES
+from pipeline.spec.measures import INPUTS, MEASURES, MIN_PEERS
 from pipeline.spec.measures import columns as _columns
 from pipeline.spec.model import split_key
 
@@ -212,8 +212,9 @@ def ranking(con, flt: Filters, year: int, measure: str | None = None, key: str |
     usable = df[~df.small_sample]
     peers = usable.groupby(["level", "kind"], dropna=False).value.agg(["median", "count"])
     idx = pd.MultiIndex.from_arrays([df.level, df.kind])
-    df["peer_median"] = peers["median"].reindex(idx).to_numpy() if len(peers) else None
     df["peers"] = peers["count"].reindex(idx).fillna(0).astype(int).to_numpy() if len(peers) else 0
+    df["peer_median"] = peers["median"].reindex(idx).to_numpy() if len(peers) else None
+    df["peer_median"] = df.peer_median.where(df.peers >= MIN_PEERS)  # a median of one or two is the agency itself
     # worst first: the worse end of the measure's direction first; best first: the other end
     descending = higher_is_worse if worst_first else not higher_is_worse
     if not rate:  # a count has no direction: "worst first" is highest first, as the order radio says

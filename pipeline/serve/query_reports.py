@@ -7,7 +7,7 @@ import pandas as pd
 from pipeline.serve import marts
 from pipeline.serve.query_scope import KIND_SQL, Filters, _q, _scope
 from pipeline.spec import findings
-from pipeline.spec.measures import MEASURES
+from pipeline.spec.measures import MEASURES, MIN_PEERS
 
 
 def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -194,7 +194,7 @@ def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
             rows.append({"measure": key, "year": year, "value": float(v), "denominator": den,
                          "small_sample": bool(m.rate and den is not None and den < m.min_den),
                          "verified": bool(ok) if not pd.isna(ok) else False,
-                         "peer_median": float(peer[year][0]) if year in peer else None,
+                         "peer_median": float(peer[year][0]) if year in peer and peer[year][1] >= MIN_PEERS else None,
                          "peers": int(peer[year][1]) if year in peer else 0})
     return pd.DataFrame(rows, columns=cols)
 

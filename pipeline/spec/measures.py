@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 MIN_APPLICATIONS_FOR_RATES = 30
 MIN_CONCLUDED_FOR_RATES = 10
+MIN_PEERS = 3  # a peer median over fewer agencies is not given: one or two agencies are the agency itself
 
 
 class Measure(NamedTuple):

@@ -49,6 +49,18 @@ ACTIVE_BLOCKS = {
     ),
 }
 
+
+def active_caption(caption: str, lang: str) -> str:
+    """A 表二 block's caption (第二十条第（一）项: the article and item of the regulations that ask for it)
+    in `lang`: in English "Art. 20 (1)"."""
+    if lang == "zh":
+        return caption
+    import re
+
+    m = re.fullmatch(r"第二十条第（([一二三四五六七八九十]+)）项", caption)
+    return f"Art. 20 ({'一二三四五六七八九十'.index(m.group(1)) + 1})" if m and len(m.group(1)) == 1 else caption
+
+
 # (group label or None, row label, metric)
 APP_HEAD = (
     (None, "一、本年新收政府信息公开申请数量", "app.received_new"),

@@ -248,11 +248,13 @@ create table measures_verified as
 {verified};
 
 -- agency x year coverage, for the matrix of who published: every agency of the register and every
--- agency with a report, in every year with a report. A year without a report is "not published by
+-- agency with a report, in every year from the first year with a report to the last (a year between
+-- them without any report is a column of "not collected", not a year left out). A year without a report is "not published by
 -- the deadline" only when the agency's list page was read after that deadline and did not list it;
 -- otherwise it is "not collected" (nianbao does not know).
 create table coverage as
-with years as (select distinct year from reports union select distinct year from publications),
+with known as (select year from reports union select year from publications),
+years as (select unnest(range(min(year), max(year) + 1))::integer as year from known having count(*) > 0),
 grid as (select a.agency_id, a.name as agency, y.year from agencies a cross join years y),
 fails as (
     select report_id, count(*) filter (where severity = 'error') as errors,

@@ -1,0 +1,134 @@
+"""What the browser walk found misleading, on a warehouse with holes as real ones have: years no agency
+reported, agencies that report in some years only, a platform only some agencies use, a registered agency
+with no report. A missing year must be a gap, a dropped part must be said, a median of one or two agencies
+is not given, a chart's note counts what that chart shows."""
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import duckdb
+import pandas as pd
+import plotly.express as px
+import pytest
+
+from pipeline.demo.render import random_facts
+from pipeline.refresh.run import refresh
+from pipeline.serve import queries
+from tests.dashboard.test_apptest import _array, app, frames, open_page
+from tests.warehouse.conftest import write_report
+
+REGISTER = """agency_id,name,aliases,region_code,level,parent_id,list_url,report_urls,note
+t-a,南京市交通运输局,,320100,department,,,,test
+t-b,苏州市交通运输局,,320500,department,,,,test
+t-c,南京市生态环境局,,320100,department,,,,test
+t-d,北京市生态环境局,,110000,department,,,,registered; no report held
+"""
+
+
+def _without(facts: dict, prefix: str) -> dict:
+    return {k: v for k, v in facts.items() if not k.startswith(prefix)}
+
+
+@pytest.fixture(scope="module")
+def gappy_db(tmp_path_factory):
+    """Reports in 2019, 2021 and 2023 only (no report of 2020 or 2022 anywhere); 南京市交通运输局 in 2021 and
+    2023 (without a Douyin account), 苏州市交通运输局 in 2021, 南京市生态环境局 in 2019 (the format
+    with procurement); 北京市生态环境局 registered, no report."""
+    base = tmp_path_factory.mktemp("gappy")
+    inbox = base / "inbox"
+    for year, seed in ((2021, 1), (2023, 2)):
+        facts = _without(random_facts(random.Random(seed), "2021"), "newmedia.douyin")
+        write_report(inbox, f"a-{year}.html", "南京市交通运输局", year, facts=facts, seed=seed)
+    write_report(inbox, "b-2021.html", "苏州市交通运输局", 2021, seed=3)
+    write_report(inbox, "c-2019.html", "南京市生态环境局", 2019, seed=4)
+    register = base / "agencies.csv"
+    register.write_text(REGISTER, encoding="utf-8")
+    db = base / "data" / "warehouse.duckdb"
+    assert refresh(inbox, db, quiet=True, workers=1, agencies=register).exit_code == 0
+    return db
+
+
+def test_the_coverage_has_a_column_for_a_year_no_agency_reported(gappy_db):
+    with duckdb.connect(str(gappy_db), read_only=True) as con:
+        years = [y for (y,) in con.execute("select distinct year from coverage order by 1").fetchall()]
+        states = {s for (s,) in con.execute("select distinct status from coverage where year in (2020, 2022)").fetchall()}
+    assert years == [2019, 2020, 2021, 2022, 2023]
+    assert states == {"not_collected"}
+
+
+def test_bars_are_a_year_wide_and_the_axis_shows_every_year_in_scope():
+    """Two bars three years apart: plotly would make each three years wide, covering the years between."""
+    import streamlit as st
+
+    from app_pages.common import yearly
+
+    fig = yearly(px.bar(pd.DataFrame({"year": [2020, 2023], "value": [5, 7]}), x="year", y="value"))
+    assert all(t.width == 0.8 for t in fig.data)
+    assert list(fig.layout.xaxis.range) == [2019.5, 2023.5] and fig.layout.xaxis.dtick == 1
+    st.session_state["filters"] = queries.Filters(2019, 2025)
+    try:
+        fig = yearly(px.bar(pd.DataFrame({"year": [2020, 2023], "value": [5, 7]}), x="year", y="value"))
+    finally:
+        del st.session_state["filters"]
+    assert list(fig.layout.xaxis.range) == [2018.5, 2025.5]  # the sidebar's years, empty ones included
+
+
+def test_a_platform_left_out_of_the_same_agencies_sums_is_named(gappy_db, monkeypatch):
+    from pipeline.spec import catalog
+
+    with duckdb.connect(str(gappy_db), read_only=True) as con:  # platforms 南京市交通运输局 lacks in a year
+        left = {p for (p,) in con.execute("""
+            select split_part(metric, '.', 2) from facts where metric like 'newmedia.%' and year in (2021, 2023)
+            group by 1 having count(distinct year) filter (where agency_id = 't-a') < 2""").fetchall()}
+    assert left, "the fixture leaves a platform out of one agency's years"
+    names = {p: re.sub(r"(发布量|发稿量|发文量)$", "", next(m.zh for m in catalog.METRICS if m.code == f"newmedia.{p}.posts"))
+             for p in left}
+    at = open_page(app(gappy_db, monkeypatch, y0="2021", y1="2023"), "web_media")
+    notes = [c.value for c in at.caption if "未计入" in c.value]
+    assert len(notes) == 1 and all(n in notes[0] for n in names.values()), (notes, names)
+    heads = [h.value for h in at.subheader]
+    assert any("2023" in h for h in heads), heads  # the accounts table is of the latest year, switch or not
+
+
+def test_procurement_stays_when_no_agency_reports_every_year(gappy_db, monkeypatch):
+    at = open_page(app(gappy_db, monkeypatch), "active")
+    assert any("没有每年都有数据的机关" in i.value for i in at.info)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)  # the per-agency procurement chart
+    assert any("南京市生态环境局" in str(_array(t["y"])) for t in spec["data"])
+
+
+def test_the_profile_opens_on_an_agency_with_a_report_and_gives_no_all_clear_without_one(gappy_db, monkeypatch):
+    at = open_page(app(gappy_db, monkeypatch), "profile")
+    assert at.selectbox(key="pf_agency").value != "t-d"  # 北京… sorts first but has no report
+    at = open_page(app(gappy_db, monkeypatch, agency="t-d"), "profile")
+    assert not at.success, [s.value for s in at.success]  # no green "no failing checks" for nothing read
+    assert any("尚未收到该机关的报告" in i.value for i in at.info)
+
+
+def test_a_search_matching_no_agency_is_said_on_the_profile(gappy_db, monkeypatch):
+    at = open_page(app(gappy_db, monkeypatch, q="不存在的机关"), "profile")
+    assert any("当前筛选条件下没有机关" in c.value for c in at.caption)
+
+
+def test_a_peer_median_needs_three_agencies(demo_db):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        df = queries.ranking(con, queries.Filters(), 2022, measure="grant_rate")
+    few, enough = df[df.peers < queries.MIN_PEERS], df[df.peers >= queries.MIN_PEERS]
+    assert len(few) and len(enough), "the demo has both"
+    assert few.peer_median.isna().all() and enough.peer_median.notna().all()
+
+
+def test_each_charts_note_counts_the_unverified_values_it_shows(demo_db, monkeypatch):
+    """The note under a chart of sums counts that chart's unverified values, as its download does, not the
+    whole section's."""
+    at = open_page(app(demo_db, monkeypatch), "applications")
+    expected = set()
+    for f in frames(at):
+        if "unverified" in f and "year" in f and len(f):
+            per = f.groupby("year").unverified.sum()
+            if per.sum():
+                expected.add("，".join(f"{y}: 含 {int(u)} 个未经核验的数值（标 †）" for y, u in per.items() if u))
+    shown = {c.value for c in at.caption if "未经核验的数值" in c.value and c.value[:4].isdigit()}
+    assert expected and shown == expected, (shown, expected)
