@@ -49,8 +49,10 @@ def _rasterise(src: Path, out: Path, dpi: int, turn: float = 0.0, jpeg: bool = F
     return out
 
 
-def _screenshots(src: Path, out: Path, chromium: str) -> Path:
-    """The page with each of its tables replaced by a PNG screenshot of that table."""
+def _screenshots(src: Path, out: Path, chromium: str, borderless: bool = False) -> Path:
+    """The page with each of its tables replaced by a PNG screenshot of that table; `borderless`: drawn
+    without any ruling line (its border attributes and styles dropped, none drawn), as some pages lay
+    their tables out."""
     from lxml import etree
     from PIL import Image, ImageChops
 
@@ -58,13 +60,19 @@ def _screenshots(src: Path, out: Path, chromium: str) -> Path:
 
     text = decode(src.read_bytes(), src.name, html=True)
     tree = etree.fromstring(text, etree.HTMLParser())
-    folder = out / src.stem
+    folder = out / (src.stem + (".borderless" if borderless else ""))
     folder.mkdir()
     leaf = [t for t in tree.iter("table") if t.find(".//table") is None]
+    no_lines = "table,tr,td,th{border:none!important}td,th{padding:4px 10px}" if borderless else ""
     for n, table in enumerate(leaf):
+        if borderless:
+            for e in table.iter():
+                for att in ("border", "style", "cellspacing", "bordercolor", "class", "rules", "frame"):
+                    e.attrib.pop(att, None)
         page = folder / f"table{n}.html"
         page.write_text('<html><head><meta charset="utf-8"><style>body{margin:20px;background:#fff;'
-                        'font-family:"Noto Serif CJK SC","Noto Sans CJK SC",serif;font-size:14px}</style></head><body>'
+                        'font-family:"Noto Serif CJK SC","Noto Sans CJK SC",serif;font-size:14px}' + no_lines
+                        + '</style></head><body>'
                         + etree.tostring(table, encoding=str, method="html") + "</body></html>", encoding="utf-8")
         png = folder / f"table{n}.png"
         subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
