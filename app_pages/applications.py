@@ -37,6 +37,7 @@ download(grouped[["year", "outcome", "label", "value", *unverified_column(groupe
 
 refused = totals[totals.metric.str.startswith(("app.denied.", "app.unavailable.", "app.not_processed."))].copy()
 if len(refused):
+    st.subheader(tr("refusal_reasons"))
     refused["label"] = refused.key.map(lambda k: catalog.label(split_key(k)[0], lang()))
     refused = with_marks(refused)
     fig = px.bar(refused, x="value", y="label", color=refused.year.astype(str), orientation="h", barmode="group",

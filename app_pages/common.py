@@ -285,7 +285,10 @@ def yearly(fig):
     flt = filters()
     lo = flt.year_from if flt.year_from is not None else min(xs, default=None)
     hi = flt.year_to if flt.year_to is not None else max(xs, default=None)
-    fig.update_xaxes(dtick=1, **({"range": [float(lo) - 0.5, float(hi) + 0.5]} if lo is not None and hi is not None else {}))
+    # (not on a faceted chart: plotly then hid every bar of the review page's panels behind a set range)
+    facets = any(k.startswith("xaxis") and k != "xaxis" for k in fig.layout.to_plotly_json())
+    fig.update_xaxes(dtick=1, **({"range": [float(lo) - 0.5, float(hi) + 0.5]}
+                                 if lo is not None and hi is not None and not facets else {}))
     if fig.layout.barmode != "group":  # (grouped bars share the slot: plotly sizes them)
         fig.update_traces(width=0.8, selector={"type": "bar"})
     return full_numbers(fig)

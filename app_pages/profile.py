@@ -49,9 +49,12 @@ if aliases is not None and len(aliases):
 # -- each year's report ---------------------------------------------------------------------------
 st.subheader(tr("reports_by_year"))
 reps = q("agency_reports", aid)
-# the years the warehouse holds reports for, from this agency's first: a year without its report is a row
+# every year from this agency's first report to the last year the warehouse holds reports for (a year no
+# agency's report is held for included, as the coverage matrix has it): a year without its report is a row
 # that says so (a gap), never a year left out
-held = [y for y in q("options")["years"] if len(reps) and y >= reps.year.min()]
+with_reports = set(q("options")["years"])
+last = max(with_reports, default=None)
+held = list(range(int(reps.year.min()), int(last) + 1)) if len(reps) and last is not None else []
 gaps = sorted(set(held) - set(reps.year))
 if reps.empty:  # not "no data for the filters": the agency is chosen, nianbao holds no report of it
     st.info(tr("no_reports_checked"))
@@ -73,9 +76,10 @@ else:
         tr("timeliness"): reps.timeliness.map(lambda v: timely.get(v, "") if isinstance(v, str) else ""),
         tr("sev_error"): _count(reps.errors), tr("sev_warning"): _count(reps.warnings), tr("sev_info"): _count(reps.infos),
         # a year without a report opens the overview of that year: its coverage says whether the report was not
-        # published by the deadline or not collected
-        tr("page_report"): [f"overview?year={y}" if not isinstance(r, str) else "report?report=" + r
-                            for r, y in zip(reps.report_id.tolist(), reps.year.tolist())],
+        # published by the deadline or not collected (no link for a year no report at all is held for: the
+        # overview's year picker does not offer it)
+        tr("page_report"): ["report?report=" + r if isinstance(r, str) else f"overview?year={y}" if y in with_reports
+                            else None for r, y in zip(reps.report_id.tolist(), reps.year.tolist())],
     })
     show_table(shown, hide_index=True, width="stretch",
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})

@@ -208,6 +208,7 @@ UI: dict[str, tuple[str, str]] = {
     "outcome_granted": ("予以公开", "Granted"),
     "outcome_partial": ("部分公开", "Partly granted"),
     "outcome_refused": ("不予公开", "Refused"),
+    "refusal_reasons": ("不予公开、无法提供、不予处理的理由", "Reasons for refusing, not holding or not processing"),
     "outcome_unavailable": ("无法提供", "Unavailable"),
     "outcome_not_processed": ("不予处理", "Not processed"),
     "outcome_other": ("其他处理", "Other"),

@@ -132,3 +132,25 @@ def test_each_charts_note_counts_the_unverified_values_it_shows(demo_db, monkeyp
                 expected.add("，".join(f"{y}: 含 {int(u)} 个未经核验的数值（标 †）" for y, u in per.items() if u))
     shown = {c.value for c in at.caption if "未经核验的数值" in c.value and c.value[:4].isdigit()}
     assert expected and shown == expected, (shown, expected)
+
+
+def test_every_panel_of_the_review_chart_shows_its_bars(demo_db, monkeypatch):
+    """The review page's results are one panel per block (facets). A range set on their matched year axes
+    made plotly hide every bar (a browser walk saw empty panels, the value axis at -1 to 4): the panels get
+    a tick a year and bars a year wide, and no set range."""
+    at = open_page(app(demo_db, monkeypatch), "review")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    axes = {k: v for k, v in spec["layout"].items() if k.startswith("xaxis")}
+    assert len(axes) >= 3 and all(v.get("dtick") == 1 and "range" not in v for v in axes.values()), axes
+    assert all(t.get("width") == 0.8 for t in spec["data"] if t["type"] == "bar")
+
+
+def test_the_refusal_reasons_chart_has_a_title(demo_db, monkeypatch):
+    at = open_page(app(demo_db, monkeypatch), "applications")
+    assert "不予公开、无法提供、不予处理的理由" in [h.value for h in at.subheader]
+
+
+def test_the_profile_lists_every_year_from_the_agencys_first_even_one_no_agency_reported(gappy_db, monkeypatch):
+    at = open_page(app(gappy_db, monkeypatch, agency="t-a"), "profile")  # reports of 2021 and 2023
+    years = next(d.value for d in at.dataframe if "截止日期" in d.value.columns)  # each year's report
+    assert [str(y) for y in years.iloc[:, 0]] == ["2021", "2022", "2023"], years.iloc[:, 0].tolist()
