@@ -3,7 +3,6 @@ they are the cube's sums less those of the few agencies left out; the result mus
 kept agencies themselves, key for key, with their agency and unverified counts."""
 from __future__ import annotations
 
-
 import duckdb
 import pandas as pd
 import pytest
