@@ -279,16 +279,12 @@ def download_later(fetch, columns: list[str], rows: int, name: str, key: str, ki
 
 def yearly(fig):
     """A chart over the years: one tick a year over every year in scope (the sidebar's range, else the
-    chart's own first to last year), a bar one year wide at most, so that a year without figures is an
-    empty slot and never looks covered by its neighbours' bars; whole figures on the value axis."""
+    chart's own), bars a year wide, so a year without figures is an empty slot, never covered by its
+    neighbours' bars (no range on a faceted chart: plotly then hid every bar of the review page's panels)."""
     xs = [x for t in fig.data if t.x is not None for x in t.x if x is not None and not pd.isna(x)]
-    flt = filters()
-    lo = flt.year_from if flt.year_from is not None else min(xs, default=None)
-    hi = flt.year_to if flt.year_to is not None else max(xs, default=None)
-    # (not on a faceted chart: plotly then hid every bar of the review page's panels behind a set range)
+    lo, hi = (filters().year_from or min(xs, default=None)), (filters().year_to or max(xs, default=None))
     facets = any(k.startswith("xaxis") and k != "xaxis" for k in fig.layout.to_plotly_json())
-    fig.update_xaxes(dtick=1, **({"range": [float(lo) - 0.5, float(hi) + 0.5]}
-                                 if lo is not None and hi is not None and not facets else {}))
+    fig.update_xaxes(dtick=1, **({} if lo is None or hi is None or facets else {"range": [lo - 0.5, hi + 0.5]}))
     if fig.layout.barmode != "group":  # (grouped bars share the slot: plotly sizes them)
         fig.update_traces(width=0.8, selector={"type": "bar"})
     return full_numbers(fig)

@@ -301,10 +301,11 @@ def _read_drawn_table(monkeypatch, recognise):
     of the recogniser, parsed and marked."""
     from pipeline.extract.ocr_marks import mark_ocr
     from pipeline.extract.parse import parse
-    from pipeline.read import ocr
+    from pipeline.read import ocr, ocr_cells
     from pipeline.read.document import Document, Paragraph
 
-    monkeypatch.setattr(ocr, "recognise", recognise)
+    monkeypatch.setattr(ocr, "recognise", recognise)  # the text lines outside tables
+    monkeypatch.setattr(ocr_cells, "recognise", recognise)  # the cells
     doc = Document(path="drawn.pdf", format="pdf")
     doc.blocks = [Paragraph("某区人民政府2023年政府信息公开工作年度报告"), Paragraph("二、主动公开政府信息情况"),
                   Paragraph("第二十条第（一）项")]
