@@ -159,7 +159,7 @@ def main():
         groups[f"rendered {fmt}"] = files
     rows = []
     for name, files in groups.items():
-        if a.only and name.split()[-1] != a.only:
+        if name.split()[-1] not in only:
             continue
         out = subprocess.run([sys.executable, __file__, "--worker", json.dumps({"files": files, "repeat": a.repeat,
                                                                            "kind": name.split()[-1],
