@@ -113,7 +113,8 @@ def derived_sql() -> str:
     return ",\n        ".join(f"{expr} as {col}" for col, expr in DERIVED.items())
 
 
-def _inputs_of(measure: str) -> list[str]:
+def inputs_of(measure: str) -> list[str]:
+    """The `INPUTS` columns a measure is made of (a derived column by its parts)."""
     out = []
     for c in columns(measure):
         out += re.findall(r"[a-z_]+", DERIVED[c]) if c in DERIVED else [c]
@@ -125,7 +126,7 @@ def verified_sql() -> str:
     identities confirm it, or an analyst corrected it), false when one is not, null without a value."""
     flags = ",\n        ".join(f"bool_and(coalesce(verified, false)) filter (where {cond}) as {col}"
                                for col, (_, cond) in INPUTS.items())
-    per = ",\n    ".join(f"{' and '.join(_inputs_of(k))} as {k}" for k in MEASURES)
+    per = ",\n    ".join(f"{' and '.join(inputs_of(k))} as {k}" for k in MEASURES)
     return (f"with p as (\n    select agency_id, year,\n        {flags}\n"
             f"    from v_values\n"
             f"    group by agency_id, year\n)\nselect agency_id, year,\n    {per}\nfrom p")
