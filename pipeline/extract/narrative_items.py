@@ -41,6 +41,9 @@ _WECHAT_ACCOUNT = re.compile(r"微信(?!视频号)[^视]*(?:公众号|服务号|
 _GENERIC_MEDIA = re.compile(r"两微|新媒体矩阵|新媒体平台|各类新媒体")
 
 
+_ANY_NEW_MEDIA = re.compile(r"两微|新媒体|一端|客户端")  # with the website: a figure of both together
+
+
 _LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -66,6 +69,8 @@ def _places(text: str) -> str | None:
         hits.remove("wechat")  # 微信视频号 is Channels alone
     if _WEBSITE.search(text):
         hits.append(WEBSITE)
+    if hits == [WEBSITE] and _ANY_NEW_MEDIA.search(text):
+        return MIXED  # 门户网站和政务新媒体共发布信息6,420条
     if _GENERIC_MEDIA.search(text) and len(hits) <= 1:
         return MIXED if not hits else hits[0]
     if len(hits) != 1:

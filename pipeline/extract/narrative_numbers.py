@@ -23,12 +23,18 @@ APPROX_AFTER = re.compile(r"^\s*(?:余|多|以上|左右|上下|许|强)")
 APPROX_BEFORE = re.compile(r"(?:约|大约|近|将近|逾|超|超过|多达|不足|不到|低于|高于|至少|最少|上千)\s*$")
 WS = re.compile(r"\s+")
 
+# 1，236，580次: digit groups split by full-width commas (two or more groups, or one before its unit)
+_FW_GROUPS = re.compile(r"(?<![\d.,，])\d{1,3}(?:，\d{3}){2,}(?![\d，])|(?<![\d.,，])\d{1,3}，\d{3}(?=\s*(?:万|亿)?\s*"
+                        r"(?:人次|万元|元|次|人|个|户|名|条|篇|则|期|件|封|份|项|场))")
 _FW_POINT = re.compile(r"(?<=\d)\s*[．﹒]\s*(?=\d)")  # 12．5万: a full-width decimal point
 _ZERO_WORD = re.compile(r"(?<=[为是计共费])零(?=[元件封条场次篇份个项]|$|[，。；;、,\s）)])")  # 为零 / 零元
 
 
 def prepare(text: str) -> str:
-    """Full-width decimal points as points; 零 stated as a figure (为零, 零元) as 0."""
+    """Full-width decimal points as points; digit groups split by full-width commas joined (1，236，580);
+    零 stated as a figure (为零, 零元) as 0."""
+    if "，" in text:
+        text = _FW_GROUPS.sub(lambda m: m.group(0).replace("，", ","), text)
     if "．" in text or "﹒" in text:
         text = _FW_POINT.sub(".", text)
     if "零" in text:

@@ -60,10 +60,35 @@ _PRIOR = re.compile(r"年初|上年|去年|上一年|前一年|上年度")
 _OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|应邀|受邀")
 
 
-_REGION = re.compile(r"全市|全区|全县|全省|全州|全旗|全盟|各部门|各单位|各级|各地|各乡镇|各街道|各县|各区|所属|下属|系统内|\d+个(?:政府)?网站")
+_REGION = re.compile(r"全市|全区|全县|全省|全州|全旗|全盟|各部门|各单位|各级|各地|各乡镇|各街道|各县|各区|所属|下属|系统内"
+                     r"|[局委厅办]属|直属单位|二级单位|下级|\d+个(?:政府)?网站|\d+家[^，。；]{0,8}单位")
+
+
+# a part of the year: 上半年, 一季度, 12月份, 1-6月, 截至11月底 (a count over the year needs the whole year)
+_PARTIAL = re.compile(r"上半年|下半年|[一二三四1-4第]\s*季度|前三季度|(?<!\d)(\d{1,2})\s*月份"
+                      r"|(?<!\d)(\d{1,2})\s*月?\s*[-~～—–至到]\s*(\d{1,2})\s*月|截至\s*(?:\d{4}\s*年\s*)?(\d{1,2})\s*月")
+
+
+def partial_year(before: str) -> bool:
+    """The words before a number limit it to a part of the year (1-12月 and 截至12月 are the whole)."""
+    for m in _PARTIAL.finditer(before):
+        _, start, end, until = m.groups()
+        if start is not None and (int(start), int(end)) == (1, 12):
+            continue
+        if until is not None and int(until) == 12:
+            continue
+        return True
+    return False
+
+
+# someone else's use of the agency's items (被人民网转载56篇, 被“学习强国”采用120篇): not what it published
+_USED_BY_OTHERS = re.compile(r"被[^，。；]{0,24}?(?:转载|转发|采用|刊用|刊发|引用|录用|选用)|(?:获|经)[^，。；]{0,12}?(?:采用|转载|刊用)")
 
 
 _SOMETHING_ELSE = re.compile(r"培训|讲座|会议(?!室)|活动|专栏|栏目|专题|专区|频道|版块|板块|链接|阅读|播放|点赞|转发量|转发次数|评论|留言|浏览次数|互动")
+
+
+_EACH = re.compile(r"各\s*(?:为|有|是|计|达)?\s*$")  # 人大建议和政协提案各15件: each, not the total
 
 
 _YEAR_IN = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -91,6 +116,7 @@ class Rule:
     not_label: re.Pattern | None = None
     after: re.Pattern | None = None  # words after the unit that name the metric (召开3场新闻发布会)
     flow: bool = True  # a count over the year (not a level such as followers)
+    not_before: re.Pattern | None = None  # words anywhere before the number that make it another count
 
 
 _U_COUNT = frozenset({"条", "篇", "则"})
@@ -121,14 +147,15 @@ RULES = (
     Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"})),
     Rule("press_conferences", re.compile(r"(?:召开|举办|组织|举行)[^，]{0,4}$"), frozenset({"场", "次", "期"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:新闻)?发布会")),
-    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=_NOT_RECEIVED),
+    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=_NOT_RECEIVED,
+         not_before=re.compile(r"信访|来访")),  # 信访来信 are petitions, not the mailbox's letters
     Rule("consultation.online", re.compile(r"网上咨询|在线咨询|网络咨询|网民咨询|在线问答"), frozenset({"件", "条", "个", "次", "人次"}),
          not_label=_NOT_RECEIVED),
     Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"}), not_label=_NOT_HANDLED),
     Rule("proposals.handled", re.compile(r"(?:承办|办理|办结|答复)[^，]{0,4}$"), frozenset({"件"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:人大)?(?:代表)?建议[^，。；\d]{0,3}(?:政协)?(?:委员)?提案")),
     Rule("fees.collected_yuan", re.compile(r"处理费"), frozenset({"元", "万元"}),
-         not_label=re.compile(r"涉及|应收|通知|标准|按件|按量|每")),
+         not_label=re.compile(r"涉及|应收|通知|标准|按件|按量|每|减免|免收|免除|免予|退还|退回|退费")),
 )
 
 
@@ -148,6 +175,8 @@ def _classify(item: Item, year: int | None) -> None:
         if rule.after is not None and not rule.after.search(after):
             continue
         if rule.not_label is not None and rule.not_label.search(left):
+            continue
+        if rule.not_before is not None and rule.not_before.search(item.before):
             continue
         if item.unit not in rule.units and not (item.value == 0 and item.unit == "" and item.clause_end
                                                 and _ZERO_LABEL.search(left)):
@@ -186,6 +215,8 @@ _WORD_EXCLUSIONS = (
     (_OTHERS, "label", "another body's events"),
     (_REGION, "sentence", "the whole region's figure"),
     (_SOMETHING_ELSE, "label", "a count of something else"),
+    (_USED_BY_OTHERS, "label", "items another outlet took up"),
+    (_EACH, "label", "a figure for each of several"),
 )
 
 
@@ -202,6 +233,8 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     for rx, where, reason in _WORD_EXCLUSIONS:
         if rx.search(left if where == "label" else before):
             return reason
+    if flow and partial_year(before):
+        return "a part of the year"
     own_year = _YEAR_ROUND.search(left)  # 2023年度共发送784条: the year's own figure
     if flow and (_SINCE_LAUNCH.search(left) or (("累计" in left or _SINCE.search(left)) and not own_year)):
         return "cumulative since launch"

@@ -1,0 +1,60 @@
+"""Figures in prose that are not the agency's year: a part of the year, subordinate units' sites, the
+website and new media together, another outlet's reprints, petitions, waived fees, a figure for each;
+and the same words where the figure is the agency's own (the whole year said by its months, year-end
+levels, digit groups split by full-width commas). Written here after a probe of new phrasings found
+each trap giving a value."""
+from __future__ import annotations
+
+import pytest
+
+from tests.extract.test_narrative import _narrative, _report
+
+TRAPS = [
+    # a part of the year
+    ("2023年1-6月，网站访问量为32.5万次。", "a half year"),
+    ("上半年网站访问量18.6万次。", "a half year"),
+    ("一季度门户网站发布信息612条。", "a quarter"),
+    ("12月份公众号推送信息98条。", "one month"),
+    ("截至11月底，网站共发布信息1,802条。", "to November"),
+    # subordinate units and the website with new media
+    ("局属5家二级单位网站全年发布信息2,340条。", "subordinate units' sites"),
+    ("二级单位门户网站访问量15.6万次。", "subordinate units' sites"),
+    ("门户网站和政务新媒体共发布信息6,420条。", "website and new media together"),
+    ("网站、两微一端全年发布信息6,002条。", "website and new media together"),
+    # someone else's use of the agency's items
+    ("微信公众号发布信息被人民网、新华网转载56篇。", "reprinted by others"),
+    ("公众号推文被“学习强国”平台采用120篇。", "taken up by another platform"),
+    # petitions are not the mailbox's letters
+    ("受理群众信访来信213件。", "petition letters"),
+    ("受理信访件87件，其中来信52件。", "petition letters"),
+    # fees waived or returned are not collected
+    ("减免信息处理费500元。", "waived"),
+    ("免收信息处理费300元。", "waived"),
+    ("退回已收取的信息处理费100元。", "returned"),
+    # each, not a total
+    ("承办人大代表建议和政协委员提案各15件。", "each kind"),
+]
+
+OWN_FIGURES = [
+    ("2023年1-12月，网站访问量为52.1万次。", {"website.visits": 521000}),
+    ("2023年1月至12月，门户网站发布信息1,356条。", {"website.posts": 1356}),
+    ("截至2023年12月31日，微博粉丝5.1万人。", {"newmedia.weibo.followers": 51000}),
+    ("截至12月底，网站全年发布信息2,014条。", {"website.posts": 2014}),
+    ("网站访问量1，236，580次。", {"website.visits": 1236580}),
+    ("微信公众号全年发布信息1，024条。", {"newmedia.wechat.posts": 1024}),
+    ("门户网站全年发布信息2,340条，政务新媒体矩阵同步推送。", {"website.posts": 2340}),
+    ("局长信箱全年收到群众来信46件。", {"mailbox.letters": 46}),
+    ("全年收取信息处理费200元。", {"fees.collected_yuan": 200}),
+    ("承办人大代表建议和政协委员提案共30件。", {"proposals.handled": 30}),
+]
+
+
+@pytest.mark.parametrize("sentence,why", TRAPS, ids=[s[:16] for s, _ in TRAPS])
+def test_not_the_agencys_year_gives_nothing(sentence, why):
+    assert _narrative(_report(sentence)) == {}, why
+
+
+@pytest.mark.parametrize("sentence,want", OWN_FIGURES, ids=[s[:16] for s, _ in OWN_FIGURES])
+def test_the_same_words_around_the_agencys_own_figure(sentence, want):
+    got = _narrative(_report(sentence))
+    assert {k: float(v) for k, v in got.items()} == {k: float(v) for k, v in want.items()}, sentence
