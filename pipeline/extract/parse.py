@@ -34,6 +34,9 @@ _HEADINGS = (
 )
 
 
+_RUN_IN_END = re.compile(r"^[五六]\.?(?:存在的主要问题|其他需要报告)")
+
+
 _ACTIVE_ROW = re.compile(r"第二十条|信息内容")
 
 
@@ -44,7 +47,9 @@ _APP_ROW = re.compile(r"本年新收|申请人情况|勾稽关系")
 def _heading_section(text: str) -> tuple[bool, str | None]:
     t = catalog.normalise_label(text)
     if len(t) > 40:
-        return False, None
+        # a heading run into its section's first paragraph (<strong>五、存在的主要问题及改进情况</strong>一是…)
+        # ends the tables' sections all the same: no table of 表二-表四 follows it
+        return (True, None) if _RUN_IN_END.match(t) else (False, None)
     for section, rx in _HEADINGS:
         if rx.search(t):
             return True, section
@@ -93,6 +98,11 @@ def _read_tables(doc: Document, st: _State) -> None:
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
         st.aligned = block.aligned
+        width = max(map(len, block.rows), default=0)
+        if st.app_head and {len(h) for h in st.app_head} != {width}:
+            st.app_head = []  # a table of another width: the last table's header says nothing of its columns
+        if st.review_head and {len(h) for h in st.review_head} != {width}:
+            st.review_head = []
         st.table_start = True
         for (cells, page), row in zip(_rows_of(block), rows):
             st.page = page

@@ -74,8 +74,9 @@ def _applicant_dim(text: str) -> str | None:
 
 
 def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
-    """表三 cells placed under their header cells (自然人, 商业企业, … 总计), for a row whose cells are not
-    seven: a table clipped at the page's edge keeps the columns that are there."""
+    """表三 cells placed under their header cells (自然人, 商业企业, … 总计): in the document's own grid for
+    every row (the header decides, in whatever order it prints the columns); elsewhere for a row whose
+    cells are not seven (a table clipped at the page's edge keeps the columns that are there)."""
     if not st.app_head:
         return None
     # a header printed once over blank cells stands for them in text; in the document's own grid a merged
@@ -98,9 +99,9 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
     if len(set(dims)) != len(dims) or not dims:
         return None
     order = {d: i for i, d in enumerate(catalog.APPLICANT)}
-    if dims != sorted(dims, key=order.get):
-        return None  # columns out of the official order: not a header we understand
-    return out
+    if not st.aligned and dims != sorted(dims, key=order.get):
+        return None  # header words placed by text positions, out of the official order: not understood
+    return out  # in the document's own grid the header's cells decide, in whatever order it prints them
 
 
 # the characters of 表三's group labels printed down a column of their own: （三）不予公开, 三、本年度办理结果
@@ -228,8 +229,18 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
         st.group = next((name for prefix, name in _GROUP_OF if m.code.startswith(prefix)), st.group)
     cells = fit(row.values, 7)
     placed = None
-    if cells is None and st.aligned:  # in the document's own grid the header's columns decide
+    if st.aligned:  # in the document's own grid the header's columns decide, whatever their order
         placed = _app_by_header(st, row)
+        if placed is not None and {d for d, _ in placed} == set(catalog.APPLICANT):
+            cells, placed = [dict(placed)[d] for d in catalog.APPLICANT], None
+        elif placed is not None and cells is not None:
+            official = dict(zip(catalog.APPLICANT, cells))
+            if any(official[d] is not cv for d, cv in placed):
+                st.report.issues.append(Issue("row_cells", "warning",
+                                              f"{m.code}: the header's columns and the format's column order "
+                                              "disagree on where the cells belong; row left out", row.label))
+                return
+            placed = None  # the header names some columns, each where the format has it
     if cells is None and placed is None and st.anchor7 is not None and not (st.aligned and st.app_head):
         # the column where the table's complete rows start (text split at tabs; a grid without a header)
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))

@@ -1,0 +1,99 @@
+"""Tables laid out as other sites print them, with values whose places are known: 表三's applicant
+columns in another order (the header decides, never the format's order), a 表三 continued in a second
+table without its header, and a fee table after a heading run into its paragraph (not read as 表四).
+The values come from the demo generator, different in every column, so a cell placed by position under
+a reordered header gives a wrong value the test sees."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pipeline.demo.render import random_facts
+from pipeline.extract import extract_bytes
+from pipeline.spec import catalog, tables
+
+AGENCY, YEAR = "某某市某某局", 2022
+ORDERS = {
+    "official": catalog.APPLICANT,
+    "legal_first": ("commercial", "research", "social_org", "legal_service", "other_org", "natural_person", "total"),
+    "total_first": ("total", "natural_person", "commercial", "research", "social_org", "legal_service", "other_org"),
+    "swapped": ("total", "commercial", "research", "social_org", "legal_service", "other_org", "natural_person"),
+    "commercial_last": ("natural_person", "research", "social_org", "legal_service", "other_org", "commercial", "total"),
+}
+
+
+def _facts(seed: int) -> dict:
+    facts = random_facts(random.Random(seed), "2021")
+    for i, d in enumerate(catalog.APPLICANT[:-1]):  # every column apart, so a misplaced cell shows
+        facts[f"app.received_new:{d}"] = 100 + i
+    facts["app.received_new:total"] = sum(100 + i for i in range(6))
+    return facts
+
+
+def _app_rows():
+    return list(tables.APP_HEAD) + list(tables.app_rows("2021")) + [(None, *tables.APP_CARRIED_OUT)]
+
+
+def _table3(facts: dict, order, rows, header: bool = True) -> str:
+    head = ('<tr><td>申请人情况</td>' + "".join(f"<td>{catalog.DIM_LABELS[d][0]}</td>" for d in order) + "</tr>"
+            if header else "")
+    body = "".join(f"<tr><td>{label}</td>" + "".join(f"<td>{facts.get(f'{metric}:{d}', '')}</td>" for d in order)
+                   + "</tr>" for _, label, metric in rows)
+    return f"<table>{head}{body}</table>"
+
+
+def _table4(facts: dict) -> str:
+    blocks = tables.REVIEW_BLOCKS
+    head = ('<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
+            '<tr><td rowspan="2">' + '</td><td rowspan="2">'.join(tables.REVIEW_HEAD) + '</td>'
+            '<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>'
+            "<tr>" + "".join(f"<td>{h}</td>" for h in tables.REVIEW_HEAD * 2) + "</tr>")
+    values = "<tr>" + "".join(f"<td>{facts[f'{b}:{d}']}</td>" for b in blocks for d in catalog.REVIEW) + "</tr>"
+    return f"<table>{head}{values}</table>"
+
+
+def _page(*parts: str) -> bytes:
+    return (f"<html><body><h1>{AGENCY}{YEAR}年政府信息公开工作年度报告</h1>" + "".join(parts)
+            + "</body></html>").encode("utf-8")
+
+
+def _app_facts(report) -> dict:
+    return {f.key(): float(f.value) for f in report.facts if f.metric.startswith("app.")}
+
+
+def _want(facts: dict) -> dict:
+    return {k: float(v) for k, v in facts.items() if k.startswith("app.")}
+
+
+@pytest.mark.parametrize("order", ORDERS, ids=list(ORDERS))
+def test_applicant_columns_are_read_by_their_header_in_any_order(order):
+    facts = _facts(3)
+    page = _page("<p>三、收到和处理政府信息公开申请情况</p>", _table3(facts, ORDERS[order], _app_rows()))
+    assert _app_facts(extract_bytes(page, "r.html")) == _want(facts)
+
+
+def test_a_table_continued_without_its_header_keeps_the_headers_columns():
+    facts, rows = _facts(5), _app_rows()
+    order = ORDERS["legal_first"]
+    page = _page("<p>三、收到和处理政府信息公开申请情况</p>", _table3(facts, order, rows[:10]),
+                 _table3(facts, order, rows[10:], header=False))
+    got = _app_facts(extract_bytes(page, "r.html"))
+    assert got == _want(facts)
+
+
+def test_a_fee_table_after_a_run_in_heading_is_not_table_four():
+    """表四 with its 复议 纠正 and 其他 cells printed "/", then sections 五 and 六 with their headings run into
+    their paragraphs, then a three-column fee table: its 2 and 300 sit at the grid columns of 表四's blank cells."""
+    facts = _facts(7)
+    for d in ("corrected", "other"):
+        facts[f"review:{d}"] = "/"
+    fee = ("<table><tr><td>收费项目</td><td>收费件数</td><td>收费金额（元）</td></tr>"
+           "<tr><td>信息处理费</td><td>2</td><td>300</td></tr></table>")
+    page = _page("<p>四、政府信息公开行政复议、行政诉讼情况</p>", _table4(facts),
+                 "<p><strong>五、存在的主要问题及改进情况</strong>一是政务公开工作机制仍需完善，二是信息发布的及时性有待提高，"
+                 "下一步将加强培训和督查。</p><p><strong>六、其他需要报告的事项</strong>本年度依申请提供政府信息，"
+                 "按规定收取信息处理费，收费情况如下表所列，已全部上缴国库。</p>", fee)
+    report = extract_bytes(page, "r.html")
+    review = {f.key(): float(f.value) for f in report.facts if f.metric.startswith(("review", "litigation"))}
+    assert review == {k: float(v) for k, v in facts.items() if k.startswith(("review", "litigation")) and v != "/"}
