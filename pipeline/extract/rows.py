@@ -60,12 +60,44 @@ def split_row(cells) -> Row:
             last_text = i
             if not texts or texts[-1] != cv.text:
                 texts.append(cv.text)
-    positions = [i for i in range(last_text + 1, len(cells)) if cells[i].origin and not cells[i].from_above]
+    remark = _remark_start(cells, kinds, last_text)
+    if remark is not None:  # a remark column after the values (备注: 含转办件): not the row's label
+        last_text = max((i for i in range(remark) if kinds[i].kind == TEXT), default=-1)
+        texts = _texts(kinds[:last_text + 1])
+        positions = [i for i in range(last_text + 1, remark) if cells[i].origin and not cells[i].from_above]
+    else:
+        positions = [i for i in range(last_text + 1, len(cells)) if cells[i].origin and not cells[i].from_above]
     values = [kinds[i] for i in positions]
     if len(values) < 3 and all(v.kind == BLANK for v in values):
         values, positions = [], []  # a header or caption row with an empty cell or two after its text
     own = texts[-1] if texts else ""
     return Row(own=own, context=texts[:-1], values=values, texts=texts, positions=positions, label_end=last_text)
+
+
+def _texts(kinds) -> list[str]:
+    out: list[str] = []
+    for cv in kinds:
+        if cv.kind == TEXT and (not out or out[-1] != cv.text):
+            out.append(cv.text)
+    return out
+
+
+def _remark_start(cells, kinds, last_text: int) -> int | None:
+    """Where a remark column starts: the row's last text cells (their own, or a remark merged down the
+    rows), with only blanks after them, right after a run of value cells holding at least three numbers;
+    None for any other row."""
+    if last_text < 0 or any(k.kind != BLANK for k in kinds[last_text + 1:]):
+        return None
+    start = last_text
+    while start > 0 and kinds[start - 1].kind == TEXT:
+        start -= 1
+    numbers = 0
+    for i in range(start - 1, -1, -1):
+        if kinds[i].kind == TEXT:
+            break
+        if cells[i].origin and not cells[i].from_above:
+            numbers += kinds[i].kind == NUMBER
+    return start if numbers >= 3 else None
 
 
 def _strip_blanks(v: list[CellValue]) -> list[CellValue]:

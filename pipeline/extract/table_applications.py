@@ -94,6 +94,10 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
             if cv.kind == BLANK:
                 continue  # a padding cell outside the columns
             return None
+        if out and out[-1][0] == dim and st.aligned and (out[-1][1].kind == BLANK or cv.kind == BLANK):
+            # one merged header cell over two grid columns, a value under one and an empty cell under the other
+            out[-1] = (dim, cv if out[-1][1].kind == BLANK else out[-1][1])
+            continue
         out.append((dim, cv))
     dims = [d for d, _ in out]
     if len(set(dims)) != len(dims) or not dims:

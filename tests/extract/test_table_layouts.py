@@ -43,6 +43,29 @@ def _table3(facts: dict, order, rows, header: bool = True) -> str:
     return f"<table>{head}{body}</table>"
 
 
+def _table3_remarks(facts: dict, rows, merged: bool) -> str:
+    """The official order with a 备注 column: a remark on one row, or one remark merged down every row."""
+    order = catalog.APPLICANT
+    head = '<tr><td>申请人情况</td>' + "".join(f"<td>{catalog.DIM_LABELS[d][0]}</td>" for d in order) + "<td>备注</td></tr>"
+    body = []
+    for i, (_, label, metric) in enumerate(rows):
+        remark = (f'<td rowspan="{len(rows)}">本表数据截至12月31日，含转办件</td>' if i == 0 else "") if merged \
+            else ("<td>含转办件3件</td>" if i == 2 else "<td></td>")
+        body.append(f"<tr><td>{label}</td>" + "".join(f"<td>{facts[f'{metric}:{d}']}</td>" for d in order)
+                    + remark + "</tr>")
+    return f"<table>{head}{''.join(body)}</table>"
+
+
+def _table3_split_header(facts: dict, rows) -> str:
+    """商业企业's header cell over two grid columns, the body's rows with an empty cell under its second."""
+    order = catalog.APPLICANT
+    head = ('<tr><td>申请人情况</td>' + "".join(f'<td colspan="2">{catalog.DIM_LABELS[d][0]}</td>' if d == "commercial"
+                                              else f"<td>{catalog.DIM_LABELS[d][0]}</td>" for d in order) + "</tr>")
+    body = "".join(f"<tr><td>{label}</td>" + "".join(f"<td>{facts[f'{metric}:{d}']}</td>" + ("<td></td>" if d == "commercial" else "")
+                                                      for d in order) + "</tr>" for _, label, metric in rows)
+    return f"<table>{head}{body}</table>"
+
+
 def _table4(facts: dict) -> str:
     blocks = tables.REVIEW_BLOCKS
     head = ('<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
@@ -70,6 +93,19 @@ def _want(facts: dict) -> dict:
 def test_applicant_columns_are_read_by_their_header_in_any_order(order):
     facts = _facts(3)
     page = _page("<p>三、收到和处理政府信息公开申请情况</p>", _table3(facts, ORDERS[order], _app_rows()))
+    assert _app_facts(extract_bytes(page, "r.html")) == _want(facts)
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["remark on a row", "remark merged down the rows"])
+def test_a_remark_column_after_the_values_is_not_a_label(merged):
+    facts = _facts(9)
+    page = _page("<p>三、收到和处理政府信息公开申请情况</p>", _table3_remarks(facts, _app_rows(), merged))
+    assert _app_facts(extract_bytes(page, "r.html")) == _want(facts)
+
+
+def test_a_header_cell_over_two_columns_with_an_empty_one_under_it():
+    facts = _facts(11)
+    page = _page("<p>三、收到和处理政府信息公开申请情况</p>", _table3_split_header(facts, _app_rows()))
     assert _app_facts(extract_bytes(page, "r.html")) == _want(facts)
 
 
