@@ -94,6 +94,7 @@ def _read_tables(doc: Document, st: _State) -> None:
             if is_heading:
                 _resolve_orphan(st, ended_by_label=True)
                 st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
+                st.app_unofficial = False
             continue
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
@@ -113,14 +114,16 @@ def _read_tables(doc: Document, st: _State) -> None:
                 if is_heading:
                     _resolve_orphan(st, ended_by_label=True)
                     st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
+                    st.app_unofficial = False
                     continue
             norm = catalog.normalise_label(" ".join(row.texts))
             if _ACTIVE_ROW.search(norm) and st.section != "active" and not row.values:
                 st.section, st.dims = "active", None
             elif _APP_ROW.search(norm) and st.section != "applications":
                 st.section, st.group, st.pending, st.app_head = "applications", None, [], []
+                st.app_unofficial = False
             elif tables.REVIEW_GROUP[0] in norm and tables.LITIGATION_GROUP[0] in norm and not any(v.kind == NUMBER for v in row.values):
-                st.section, st.review_head = "review", []
+                st.section, st.review_head, st.review_after_values = "review", [], False
             if st.section == "active":
                 _row_active(st, row, cells)
             elif st.section == "applications":

@@ -172,6 +172,8 @@ class _State:
         self.blank_cells: list[str] = []
         self.blank_keys: set[str] = set()  # `metric:dim` of 表三/表四 cells printed blank or not applicable
         self.review_head: list = []  # 表四 header rows (grid cells) above the values
+        self.review_after_values = False  # a 表四 values row was read: a header row after it starts a new header
+        self.app_unofficial = False  # a 表三 header of this section printed its columns out of the format's order
         self.review_filled: tuple = (None, 0, [])
         self.app_head: list = []  # 表三 header rows (grid cells), for rows whose cells are not seven
         self.page: int | None = None

@@ -108,6 +108,22 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
     return out  # in the document's own grid the header's cells decide, in whatever order it prints them
 
 
+_RANK = {d: i for i, d in enumerate(catalog.APPLICANT)}
+
+
+def _out_of_order(head) -> bool:
+    """A 表三 header row whose column words run out of the format's order (法人或其他组织 before 自然人,
+    总计 first, 商业企业 after 其他): the format's order then proves nothing of where a row's cells belong."""
+    ranks = []
+    for c in head:
+        t = catalog.normalise_label(c.text)
+        dim = _applicant_dim(c.text.strip())
+        rank = _RANK[dim] if dim else (1 if "法人" in t else None)  # the legal persons' group: after 自然人
+        if rank is not None and (not ranks or ranks[-1] != rank):
+            ranks.append(rank)
+    return ranks != sorted(ranks)
+
+
 # the characters of 表三's group labels printed down a column of their own: （三）不予公开, 三、本年度办理结果
 _GROUP_CHARS = set("（）()三四五六七一二、.本年度办理结果不予公开无法提供处理其他")
 
@@ -199,6 +215,7 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
             st.pending = []  # column headers, not a label broken over lines
             if cells_grid is not None:
                 st.app_head.append(cells_grid)
+                st.app_unofficial = st.app_unofficial or _out_of_order(cells_grid)
         elif row.own and not any(k in catalog.normalise_label(row.own) for k, _ in _GROUPS):
             st.pending.append(row.own)
         return
@@ -232,11 +249,11 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
     else:  # a group label broken over a page (（六）其 | 他处理) is known from its rows
         st.group = next((name for prefix, name in _GROUP_OF if m.code.startswith(prefix)), st.group)
     cells = fit(row.values, 7)
-    placed = None
+    placed, by_header = None, False
     if st.aligned:  # in the document's own grid the header's columns decide, whatever their order
         placed = _app_by_header(st, row)
         if placed is not None and {d for d, _ in placed} == set(catalog.APPLICANT):
-            cells, placed = [dict(placed)[d] for d in catalog.APPLICANT], None
+            cells, placed, by_header = [dict(placed)[d] for d in catalog.APPLICANT], None, True
         elif placed is not None and cells is not None:
             official = dict(zip(catalog.APPLICANT, cells))
             if any(official[d] is not cv for d, cv in placed):
@@ -250,6 +267,12 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
     if cells is None and placed is None and not st.aligned and len(row.values) < 7:
         placed = _app_by_header(st, row)
+    if cells is not None and st.app_unofficial and not by_header:
+        st.report.issues.append(Issue("row_cells", "warning",
+                                      f"{m.code}: the table's header prints the applicant columns out of the format's "
+                                      "order, and this row's cells are not under that header (a table continued on "
+                                      "another page?); their order proves nothing, row left out", row.label))
+        return
     if cells is None:
         if placed is None:
             st.report.issues.append(Issue("row_cells", "warning",

@@ -116,8 +116,11 @@ def _review_by_sequence(st: _State, row: Row) -> list[tuple[CellValue, str, str]
 def _row_review(st: _State, row: Row, cells):
     if not any(v.kind == NUMBER for v in row.values):
         if row.texts:
+            if st.review_after_values:  # a header after values (表四 printed as two tables 复议 | 诉讼): a new header
+                st.review_head, st.review_after_values = [], False
             st.review_head.append(cells)  # header rows: read for the columns of the values below
         return
+    st.review_after_values = True
     grid = _review_by_grid(st, row)
     placed = [(cv, b, d) for cv, (b, d) in zip(row.values, grid)] if grid else _review_by_sequence(st, row)
     if placed is None:

@@ -133,3 +133,39 @@ def test_a_fee_table_after_a_run_in_heading_is_not_table_four():
     report = extract_bytes(page, "r.html")
     review = {f.key(): float(f.value) for f in report.facts if f.metric.startswith(("review", "litigation"))}
     assert review == {k: float(v) for k, v in facts.items() if k.startswith(("review", "litigation")) and v != "/"}
+
+
+def test_rows_cut_off_from_a_header_out_of_the_formats_order_are_left_out():
+    """A PDF that breaks 表三 over a page makes its second part a table of another width, without the
+    header: when that header printed the columns out of the format's order, the rows below it on the next
+    page are left out (with an issue), not placed in the format's order."""
+    facts, rows = _facts(13), _app_rows()
+    order = ORDERS["legal_first"]
+    second = "".join(f"<tr><td>{label}</td><td></td>" + "".join(f"<td>{facts[f'{metric}:{d}']}</td>" for d in order)
+                     + "</tr>" for _, label, metric in rows[10:])
+    page = _page("<p>三、收到和处理政府信息公开申请情况</p>", _table3(facts, order, rows[:10]), f"<table>{second}</table>")
+    report = extract_bytes(page, "r.html")
+    first = {f"{metric}:{d}" for _, _, metric in rows[:10] for d in catalog.APPLICANT}
+    assert _app_facts(report) == {k: v for k, v in _want(facts).items() if k in first}
+    assert sum(i.code == "row_cells" for i in report.issues) == len(rows) - 10
+
+
+def test_a_header_after_values_starts_a_new_header():
+    """表四 printed as two tables run together (a PDF's one grid): 诉讼's header and values (the direct
+    suits' cells blank), then 复议's result words without its block's name and its values. The first
+    header's block names must not place the second's values (under 未经复议直接起诉, whose cells are blank)."""
+    facts = _facts(15)
+    facts.update({"review:upheld": 7, "review:corrected": 2, "review:other": 1, "review:pending": 0, "review:total": 10})
+    lit = tables.REVIEW_BLOCKS[1:]
+    first = "".join(f"<td>{facts[f'{b}:{d}'] if b != 'litigation.direct' else ''}</td>" for b in lit for d in catalog.REVIEW)
+    page = _page("<p>四、政府信息公开行政复议、行政诉讼情况</p>", "<table>"
+                 '<tr><td colspan="10">行政诉讼</td></tr><tr><td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>'
+                 "<tr>" + "".join(f"<td>{h}</td>" for h in tables.REVIEW_HEAD * 2) + f"</tr><tr>{first}</tr>"
+                 "<tr>" + "".join(f"<td>{h}</td>" for h in tables.REVIEW_HEAD) + '<td colspan="5"></td></tr>'
+                 "<tr>" + "".join(f"<td>{facts[f'review:{d}']}</td>" for d in catalog.REVIEW) + '<td colspan="5"></td></tr>'
+                 "</table>")
+    report = extract_bytes(page, "r.html")
+    got = {f.key(): float(f.value) for f in report.facts if f.metric.startswith(("review", "litigation"))}
+    assert {k: v for k, v in got.items() if k.startswith("litigation")} == \
+        {f"litigation.after_review:{d}": float(facts[f"litigation.after_review:{d}"]) for d in catalog.REVIEW}
+    assert all(v == float(facts[k]) for k, v in got.items())
