@@ -54,7 +54,7 @@ from pipeline.extract.narrative_rules import (  # noqa: F401  (re-exported: call
 _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
 _BROADER = re.compile(r"各类|各种|多种|各项|等")
 # a sentence without any of these words states no figure of ours: not cut into items at all
-_CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|更新|发稿|刊发|编发|上传|推送|发送|推发|推文|发文|发帖|博文|作品|视频"
+_CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|更新|发稿|刊发|编发|上传|推送|发送|推发|推文|发文|发帖|发博|博文|作品|视频"
                   r"|信息量|信息总数|粉丝|订阅|关注|用户|解读|发布会|信箱|来信|信件|咨询|问答|建议|提案|费")
 
 

@@ -59,11 +59,19 @@ WEBSITE = "website"
 MIXED = "mixed"
 
 
+_QUOTED = re.compile(r"“[^”]{0,20}”|\"[^\"]{0,20}\"|《[^》]{0,20}》")
+
+
 @lru_cache(maxsize=8192)
 def _places(text: str) -> str | None:
-    """The one place a piece of text names (website or a platform), MIXED for several, None for none."""
+    """The one place a piece of text names (website or a platform), MIXED for several, None for none; an
+    account's quoted name (微信公众号“某某头条”) names no place when the words outside the quotes name one."""
     if not _PLACE.search(text):
         return None
+    if "“" in text or '"' in text or "《" in text:
+        outside = _QUOTED.sub("", text)
+        if outside != text and _PLACE.search(outside):
+            return _places(outside)
     hits = [name for name, rx in PLATFORMS if rx.search(text)]
     if "wechat_channels" in hits and "wechat" in hits and not _WECHAT_ACCOUNT.search(text):
         hits.remove("wechat")  # 微信视频号 is Channels alone

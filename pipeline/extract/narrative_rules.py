@@ -136,7 +136,7 @@ RULES = (
          not_label=re.compile(r"独立|访客|UV|IP|用户")),
     Rule("website.posts", re.compile(r"发布|公开|更新|发稿|刊发|编发|上传|推送|信息量|信息总数|发布总数"), _U_COUNT, WEBSITE,
          not_label=re.compile(r"解读|发布会|新闻发布|访问|浏览")),
-    Rule("newmedia.{p}.posts", re.compile(r"发布|发送|推送|推发|发稿|推文|发文|刊发|编发|更新|发帖|博文|作品|视频|信息量|原创|图文"),
+    Rule("newmedia.{p}.posts", re.compile(r"发布|发送|推送|推发|发稿|推文|发文|刊发|编发|更新|发帖|发博|博文|作品|视频|信息量|原创|图文"),
          _U_COUNT | {"期", "个"}, "platform", not_label=re.compile(r"粉丝|关注|订阅|解读|发布会")),
     Rule("newmedia.{p}.followers", re.compile(r"粉丝|订阅|关注|用户数|用户量|关注者"), frozenset({"人", "个", "户", "名", "次", ""}),
          "platform", not_label=re.compile(r"活跃"), flow=False),

@@ -58,3 +58,14 @@ def test_not_the_agencys_year_gives_nothing(sentence, why):
 def test_the_same_words_around_the_agencys_own_figure(sentence, want):
     got = _narrative(_report(sentence))
     assert {k: float(v) for k, v in got.items()} == {k: float(v) for k, v in want.items()}, sentence
+
+
+@pytest.mark.parametrize("sentence,want", [
+    ("微信公众号“某某头条”全年推送信息1,032条。", {"newmedia.wechat.posts": 1032}),
+    ("政务微博全年发博2 014条。", {"newmedia.weibo.posts": 2014}),
+    ("“某某微博”头条号全年发稿356篇。", {"newmedia.toutiao.posts": 356}),
+    ("在“今日头条”发布信息88条。", {"newmedia.toutiao.posts": 88}),
+], ids=["name-with-头条", "发博", "name-with-微博", "platform-only-quoted"])
+def test_an_accounts_quoted_name_does_not_name_another_platform(sentence, want):
+    got = _narrative(_report(sentence))
+    assert {k: float(v) for k, v in got.items()} == {k: float(v) for k, v in want.items()}, sentence
