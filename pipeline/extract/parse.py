@@ -102,8 +102,6 @@ def _read_tables(doc: Document, st: _State) -> None:
         width = max(map(len, block.rows), default=0)
         if st.app_head and {len(h) for h in st.app_head} != {width}:
             st.app_head = []  # a table of another width: the last table's header says nothing of its columns
-        if st.review_head and {len(h) for h in st.review_head} != {width}:
-            st.review_head = []
         st.table_start = True
         for (cells, page), row in zip(_rows_of(block), rows):
             st.page = page

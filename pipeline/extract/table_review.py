@@ -100,8 +100,11 @@ def _review_by_sequence(st: _State, row: Row) -> list[tuple[CellValue, str, str]
         def follows_official(head) -> bool:  # the result words of one header row, in the official order
             found = [m.lastgroup for m in _REVIEW_WORDS.finditer(catalog.normalise_label(
                 " ".join(c.text for c in head if c.origin and c.text.strip())))]
+            found = [d for d in found if d in catalog.REVIEW]
+            if len(found) > 1 and found[0] == "total":
+                return False  # 总计 before the results (总计 first in each block): not the official order
             it = iter(official)
-            return all(any(d == o for o in it) for d in found if d in catalog.REVIEW)
+            return all(any(d == o for o in it) for d in found)
 
         in_order = all(follows_official(head) for head in st.review_head)
         known = [b for b in tables.REVIEW_BLOCKS if b in blocks]
@@ -121,7 +124,10 @@ def _row_review(st: _State, row: Row, cells):
             st.review_head.append(cells)  # header rows: read for the columns of the values below
         return
     st.review_after_values = True
-    grid = _review_by_grid(st, row)
+    # the header's grid columns are this row's only when they come from a table of the same width (a header
+    # broken over a page into a table of another width names its columns in print order only)
+    same_grid = not st.aligned or {len(h) for h in st.review_head} == {len(cells)}
+    grid = _review_by_grid(st, row) if same_grid else None
     placed = [(cv, b, d) for cv, (b, d) in zip(row.values, grid)] if grid else _review_by_sequence(st, row)
     if placed is None:
         st.report.issues.append(Issue("row_cells", "warning",

@@ -169,3 +169,24 @@ def test_a_header_after_values_starts_a_new_header():
     assert {k: v for k, v in got.items() if k.startswith("litigation")} == \
         {f"litigation.after_review:{d}": float(facts[f"litigation.after_review:{d}"]) for d in catalog.REVIEW}
     assert all(v == float(facts[k]) for k, v in got.items())
+
+
+def test_a_broken_header_with_totals_first_is_not_read_in_the_formats_order():
+    """表四 with 总计 first in every block, its header broken over a page (as LibreOffice prints it from
+    Word): the top rows in a table of 7 columns, the rest and the values in one of 15. The header's words
+    in print order are not the format's, so no value is placed by their order."""
+    facts = _facts(17)
+    facts.update({"review:upheld": 7, "review:corrected": 2, "review:other": 1, "review:pending": 0, "review:total": 10})
+    first_total = ("total", "upheld", "corrected", "other", "pending")
+    words = ("总计", "结果维持", "结果纠正", "其他结果", "尚未审结")
+    page = _page("<p>四、政府信息公开行政复议、行政诉讼情况</p>",
+                 '<table><tr><td colspan="5">行政复议</td><td colspan="2">行政诉讼</td></tr>'
+                 "<tr><td>总计</td><td>结果</td><td>结果</td><td>其他</td><td>尚未</td><td>未经复议直接起诉</td>"
+                 "<td>复议后起诉</td></tr></table>",
+                 '<table><tr><td></td><td>维持</td><td>纠正</td><td>结果</td><td>审结</td><td colspan="5"></td>'
+                 '<td colspan="5"></td></tr><tr>' + "<td></td>" * 5 + "".join(f"<td>{w}</td>" for w in words * 2)
+                 + "</tr><tr>" + "".join(f"<td>{facts[f'{b}:{d}']}</td>" for b in tables.REVIEW_BLOCKS
+                                         for d in first_total) + "</tr></table>")
+    report = extract_bytes(page, "r.html")
+    got = {f.key(): float(f.value) for f in report.facts if f.metric.startswith(("review", "litigation"))}
+    assert all(v == float(facts[k]) for k, v in got.items()), got
