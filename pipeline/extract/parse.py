@@ -99,7 +99,7 @@ def _read_tables(doc: Document, st: _State) -> None:
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
         st.aligned = block.aligned
-        width = max(map(len, block.rows), default=0)
+        width = st.table_width = max(map(len, block.rows), default=0)
         if st.app_head and {len(h) for h in st.app_head} != {width}:
             st.app_head = []  # a table of another width: the last table's header says nothing of its columns
         st.table_start = True

@@ -172,6 +172,8 @@ class _State:
         self.blank_cells: list[str] = []
         self.blank_keys: set[str] = set()  # `metric:dim` of 表三/表四 cells printed blank or not applicable
         self.review_head: list = []  # 表四 header rows (grid cells) above the values
+        self.table_width = 0  # the current table's grid width (its widest row)
+        self.review_widths: dict[int, int] = {}  # id of a 表四 header row -> the width of the table it came from
         self.review_after_values = False  # a 表四 values row was read: a header row after it starts a new header
         self.app_unofficial = False  # a 表三 header of this section printed its columns out of the format's order
         self.review_filled: tuple = (None, 0, [])

@@ -101,8 +101,8 @@ def _review_by_sequence(st: _State, row: Row) -> list[tuple[CellValue, str, str]
             found = [m.lastgroup for m in _REVIEW_WORDS.finditer(catalog.normalise_label(
                 " ".join(c.text for c in head if c.origin and c.text.strip())))]
             found = [d for d in found if d in catalog.REVIEW]
-            if len(found) > 1 and found[0] == "total":
-                return False  # 总计 before the results (总计 first in each block): not the official order
+            if found[:2] == ["total", "upheld"]:
+                return False  # 总计 then a block's first result (总计 first in each block): not the official order
             it = iter(official)
             return all(any(d == o for o in it) for d in found)
 
@@ -122,11 +122,12 @@ def _row_review(st: _State, row: Row, cells):
             if st.review_after_values:  # a header after values (表四 printed as two tables 复议 | 诉讼): a new header
                 st.review_head, st.review_after_values = [], False
             st.review_head.append(cells)  # header rows: read for the columns of the values below
+            st.review_widths[id(cells)] = st.table_width
         return
     st.review_after_values = True
     # the header's grid columns are this row's only when they come from a table of the same width (a header
     # broken over a page into a table of another width names its columns in print order only)
-    same_grid = not st.aligned or {len(h) for h in st.review_head} == {len(cells)}
+    same_grid = not st.aligned or {st.review_widths.get(id(h)) for h in st.review_head} == {st.table_width}
     grid = _review_by_grid(st, row) if same_grid else None
     placed = [(cv, b, d) for cv, (b, d) in zip(row.values, grid)] if grid else _review_by_sequence(st, row)
     if placed is None:
