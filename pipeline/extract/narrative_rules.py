@@ -21,6 +21,7 @@ from pipeline.extract.narrative_kinds import (
 )
 from pipeline.extract.narrative_numbers import APPROX_AFTER as _APPROX_AFTER
 from pipeline.extract.narrative_numbers import APPROX_BEFORE as _APPROX_BEFORE
+from pipeline.extract.narrative_zero import REGION_WORDS
 
 # --- what an item is not ---------------------------------------------------------------------------
 _NOT_AFTER = re.compile(r"^\s*(?:%|％|‰|个百分点|倍|成(?!员)|年|月|日|号|时|周|天|个工作日|个月|名$|位$|性|是|方面|级|类(?!信息)|批)")
@@ -60,8 +61,7 @@ _PRIOR = re.compile(r"年初|上年|去年|上一年|前一年|上年度")
 _OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|应邀|受邀")
 
 
-_REGION = re.compile(r"全市|全区|全县|全省|全州|全旗|全盟|各部门|各单位|各级|各地|各乡镇|各街道|各县|各区|所属|下属|系统内"
-                     r"|[局委厅办]属|直属单位|二级单位|下级|\d+个(?:政府)?网站|\d+家[^，。；]{0,8}单位")
+_REGION = re.compile(REGION_WORDS + r"|\d+个(?:政府)?网站|\d+家[^，。；]{0,8}单位")
 
 
 # a part of the year: 上半年, 一季度, 12月份, 1-6月, 截至11月底 (a count over the year needs the whole year)

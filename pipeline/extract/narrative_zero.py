@@ -50,7 +50,10 @@ _TIME = r"(?:全年|本年度|本年|今年|年内|当年|\d{4}年度?|均|都|�
 
 _ANY_NEG = re.compile(r"未|无|没有|不存在")
 _PARTIAL = re.compile(r"上半年|下半年|季度|\d+\s*月|前三|截至\d")
-_REGION = re.compile(r"全市|全区|全县|全省|全州|各部门|各单位|各级|各地|各乡镇|各街道|所属|下属|系统内|[局委厅办]属|直属单位|二级单位|下级")
+# other bodies than the agency itself: the whole region, every unit, subordinate units (narrative_rules too)
+REGION_WORDS = (r"全市|全区|全县|全省|全州|全旗|全盟|各部门|各单位|各级|各地|各乡镇|各街道|各县|各区|所属|下属|系统内"
+                r"|[局委厅办]属|直属单位|二级单位|下级")
+_REGION = re.compile(REGION_WORDS)
 _OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|应邀|受邀")
 _NARROWED = re.compile(r"其他|其它|其余|除|以外|之外|对于|针对|对[^，。；]{0,12}的|如果|如|若|凡|类|方面|关于|按期|超期|逾期|单独|专题|主题|例行")
 _SOMEONE_ELSE = re.compile(r"申请人|群众|公众|网民|企业|市民")  # the subject is not the agency

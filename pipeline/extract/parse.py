@@ -84,6 +84,15 @@ def parse(doc: Document) -> Report:
     return report
 
 
+def _new_section(st: _State, section: str | None, keep_dims: bool = False) -> None:
+    """A heading or a table's own section row starts `section`: what the last section's headers said
+    of their columns no longer holds (表二's dimensions stay when only a 表三 row starts its section)."""
+    st.section, st.group, st.pending, st.app_head, st.app_unofficial = section, None, [], [], False
+    if not keep_dims:
+        st.dims = None
+        st.clear_review_head()
+
+
 def _read_tables(doc: Document, st: _State) -> None:
     """Every table row of the document onto the state, in order; a heading or a table's own section row
     says which table (表二, 表三, 表四) the rows after it belong to."""
@@ -93,8 +102,7 @@ def _read_tables(doc: Document, st: _State) -> None:
             is_heading, section = _heading_section(block.text)
             if is_heading:
                 _resolve_orphan(st, ended_by_label=True)
-                st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
-                st.app_unofficial = False
+                _new_section(st, section)
             continue
         rows = [split_row(cells) for cells in block.rows]
         st.anchor7 = value_anchor(rows, 7)
@@ -111,17 +119,16 @@ def _read_tables(doc: Document, st: _State) -> None:
                 is_heading, section = _heading_section(" ".join(row.texts))
                 if is_heading:
                     _resolve_orphan(st, ended_by_label=True)
-                    st.section, st.group, st.pending, st.dims, st.review_head, st.app_head = section, None, [], None, [], []
-                    st.app_unofficial = False
+                    _new_section(st, section)
                     continue
             norm = catalog.normalise_label(" ".join(row.texts))
             if _ACTIVE_ROW.search(norm) and st.section != "active" and not row.values:
                 st.section, st.dims = "active", None
             elif _APP_ROW.search(norm) and st.section != "applications":
-                st.section, st.group, st.pending, st.app_head = "applications", None, [], []
-                st.app_unofficial = False
+                _new_section(st, "applications", keep_dims=True)
             elif tables.REVIEW_GROUP[0] in norm and tables.LITIGATION_GROUP[0] in norm and not any(v.kind == NUMBER for v in row.values):
-                st.section, st.review_head, st.review_after_values = "review", [], False
+                st.section, st.review_after_values = "review", False
+                st.clear_review_head()
             if st.section == "active":
                 _row_active(st, row, cells)
             elif st.section == "applications":

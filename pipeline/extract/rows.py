@@ -50,23 +50,14 @@ class Row:
 
 
 def split_row(cells) -> Row:
-    texts: list[str] = []
-    last_text = -1
-    kinds = []
-    for i, c in enumerate(cells):
-        cv = classify(c.text)
-        kinds.append(cv)
-        if cv.kind == TEXT:
-            last_text = i
-            if not texts or texts[-1] != cv.text:
-                texts.append(cv.text)
+    kinds = [classify(c.text) for c in cells]
+    last_text = max((i for i, cv in enumerate(kinds) if cv.kind == TEXT), default=-1)
     remark = _remark_start(cells, kinds, last_text)
     if remark is not None:  # a remark column after the values (备注: 含转办件): not the row's label
         last_text = max((i for i in range(remark) if kinds[i].kind == TEXT), default=-1)
-        texts = _texts(kinds[:last_text + 1])
-        positions = [i for i in range(last_text + 1, remark) if cells[i].origin and not cells[i].from_above]
-    else:
-        positions = [i for i in range(last_text + 1, len(cells)) if cells[i].origin and not cells[i].from_above]
+    texts = _texts(kinds[:last_text + 1])
+    end = len(cells) if remark is None else remark
+    positions = [i for i in range(last_text + 1, end) if cells[i].origin and not cells[i].from_above]
     values = [kinds[i] for i in positions]
     if len(values) < 3 and all(v.kind == BLANK for v in values):
         values, positions = [], []  # a header or caption row with an empty cell or two after its text
@@ -173,7 +164,7 @@ class _State:
         self.blank_keys: set[str] = set()  # `metric:dim` of 表三/表四 cells printed blank or not applicable
         self.review_head: list = []  # 表四 header rows (grid cells) above the values
         self.table_width = 0  # the current table's grid width (its widest row)
-        self.review_widths: dict[int, int] = {}  # id of a 表四 header row -> the width of the table it came from
+        self.review_head_widths: set[int] = set()  # the widths of the tables the 表四 header rows came from
         self.review_after_values = False  # a 表四 values row was read: a header row after it starts a new header
         self.app_unofficial = False  # a 表三 header of this section printed its columns out of the format's order
         self.review_filled: tuple = (None, 0, [])
@@ -183,6 +174,9 @@ class _State:
         # 表三's last data row before a table break (a row split over two pages continues in the next table)
         self.carry: dict | None = None
         self.table_start = False  # no data row of the current table read yet
+
+    def clear_review_head(self) -> None:
+        self.review_head, self.review_head_widths = [], set()
 
     def add(self, metric: str, dim: str | None, value: Decimal, evidence: dict):
         key = fact_key(metric, dim)

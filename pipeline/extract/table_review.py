@@ -120,14 +120,15 @@ def _row_review(st: _State, row: Row, cells):
     if not any(v.kind == NUMBER for v in row.values):
         if row.texts:
             if st.review_after_values:  # a header after values (表四 printed as two tables 复议 | 诉讼): a new header
-                st.review_head, st.review_after_values = [], False
+                st.clear_review_head()
+                st.review_after_values = False
             st.review_head.append(cells)  # header rows: read for the columns of the values below
-            st.review_widths[id(cells)] = st.table_width
+            st.review_head_widths.add(st.table_width)
         return
     st.review_after_values = True
     # the header's grid columns are this row's only when they come from a table of the same width (a header
     # broken over a page into a table of another width names its columns in print order only)
-    same_grid = not st.aligned or {st.review_widths.get(id(h)) for h in st.review_head} == {st.table_width}
+    same_grid = not st.aligned or st.review_head_widths == {st.table_width}
     grid = _review_by_grid(st, row) if same_grid else None
     placed = [(cv, b, d) for cv, (b, d) in zip(row.values, grid)] if grid else _review_by_sequence(st, row)
     if placed is None:

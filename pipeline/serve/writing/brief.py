@@ -159,13 +159,13 @@ def _with_jumps(measures: list[dict], con, fy: queries.Filters, year: int, revie
         keys = pd.DataFrame(cells, columns=["agency", "key"])
         keys["metric"] = keys.key.str.split(":").str[0]
         keys["dim"] = keys.key.str.split(":").str[1]
-        local = duckdb.connect()  # the conditions are SQL over (key, metric, dim): run them on these keys alone
-        local.register("keys", keys)
-        for m in measures:
-            conds = [INPUTS[c][1] for c in inputs_of(m["measure"]) if c in INPUTS]
-            if conds:
-                hit[m["measure"]] = {a for (a,) in local.execute(
-                    f"select distinct agency from keys where {' or '.join(f'({c})' for c in conds)}").fetchall()}
+        with duckdb.connect() as local:  # the conditions are SQL over (key, metric, dim): run them on these keys alone
+            local.register("keys", keys)
+            for m in measures:
+                conds = [INPUTS[c][1] for c in inputs_of(m["measure"]) if c in INPUTS]
+                if conds:
+                    hit[m["measure"]] = {a for (a,) in local.execute(
+                        f"select distinct agency from keys where {' or '.join(f'({c})' for c in conds)}").fetchall()}
     return [m | {"jumps": sorted(hit.get(m["measure"], ()))} for m in measures]
 
 
