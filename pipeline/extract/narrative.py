@@ -48,7 +48,7 @@ from pipeline.extract.narrative_items import (  # noqa: F401  (re-exported: call
 from pipeline.extract.narrative_rules import (  # noqa: F401  (re-exported: callers use narrative.<name>)
     _NOT_AFTER, _RANGE_AFTER, _RANGE_BEFORE, _RANK, _AVERAGE, _TARGET, _CHANGE, _LEVEL, _SINCE, _YEAR_ROUND,
     _PRIOR, _OTHERS, _REGION, _SOMETHING_ELSE, _YEAR_IN, _TIME_LEAD, _LIST_END, _SINCE_LAUNCH, _LEVEL_ONLY,
-    Rule, _U_COUNT, _NOT_HANDLED, _NOT_RECEIVED, RULES, _POSTS_NEED_VIDEO, _ZERO_LABEL, _classify,
+    classify_led, Rule, _U_COUNT, _NOT_HANDLED, _NOT_RECEIVED, RULES, _POSTS_NEED_VIDEO, _ZERO_LABEL, _classify,
     _WORD_EXCLUSIONS, _exclusion, _carry)
 
 _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
@@ -96,6 +96,7 @@ def _read_sentence(sentence: str, platform: str | None, year: int | None, found:
     for item in items:
         _classify(item, year)
         _carry(item, prev, year)
+        classify_led(item, year)
         if item.metric is None and prev is not None and prev.metric is not None and prev.excluded is None \
                 and item.unit == prev.unit and item.unit and not item.breakdown \
                 and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \

@@ -100,6 +100,8 @@ class Item:
     breakdown: bool
     place: str | None
     follows: bool = False  # another number came before it in the same clause (3场新闻发布会、2场…)
+    lead: str = ""  # a clause without numbers just before, that may name what this number counts (see _lead)
+    lead_colon: bool = False  # the lead ended in a colon (it names every number after it)
     metric: str | None = None
     excluded: str | None = None  # why the number is not a value
 
@@ -122,9 +124,12 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
     """Every number with a unit in the sentence, in order, with its label and its place."""
     items: list[Item] = []
     in_paren = in_sentence = False  # 其中… runs to the parenthesis' or the sentence's end
+    colon_lead, prev_clause = "", None  # the words before a colon; the last clause outside parentheses, if numberless
     for ci, (clause, paren, offset) in enumerate(_clauses(sentence)):
         if not paren:
             in_paren = False
+        first_item = len(items)
+        lead, colon_lead = _lead(sentence, offset, paren, prev_clause, colon_lead)
         if _BREAKDOWN.match(clause):
             if paren:
                 in_paren = True
@@ -146,17 +151,42 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
                     continue  # IPv6, 5G, H5: part of a name
                 if m.group("mult") == "万" and unit == "元":
                     unit = "万元"
-                local = _places(part[:n_start])
+                # a later number's own label names its place (微信公众号发布2,163条、微博发布1,987条)
+                local = (prev_end and _places(part[prev_end:n_start])) or _places(part[:n_start])
                 if local is not None:
                     place = local
                 items.append(Item(_value(m), unit, left, sentence[:offset] + part[:n_start], after_words,
                                   not after_words.strip(), ci, prev_end > 0 and bool(_LISTED.match(left)),
                                   paren, breakdown, place, prev_end > 0))
                 prev_end = m.end()
+        for i, item in enumerate(items[first_item:] if not paren else ()):
+            item.lead = lead if i == 0 else colon_lead
+            item.lead_colon = bool(item.lead) and item.lead == colon_lead
+        if not paren:
+            prev_clause = clause if len(items) == first_item else None
         cp = _places(clause)
         if cp is not None:
             place = cp  # the clause's place carries to the sentence's next clauses
     return items, place
+
+
+_TOPIC = re.compile(r"方面\s*$")  # 访问量方面，门户网站全年达到…: a topic, like words before a colon
+
+
+def _lead(sentence: str, offset: int, paren: bool, prev_clause: str | None, colon_lead: str) -> tuple[str, str]:
+    """(the words that may name what this clause's first number counts, the words before a colon or a
+    topic that may name every number after it in the sentence). A clause without numbers leads what follows
+    when it ends in a colon (全年政务新媒体共发布信息：微信公众号2,163条、微博1,987条) or is a topic
+    (粉丝方面，微信公众号2.1万人、微博1.5万人); it leads the next clause's first number when it may state a
+    change without a count (网站访问量同比增长23.5%，达到68.2万次: narrative_rules decides)."""
+    if paren:
+        return "", colon_lead
+    sep = sentence[offset - 1] if offset else ""
+    if prev_clause is not None and (sep in "：:" or (sep in "，," and _TOPIC.search(prev_clause))):
+        return prev_clause, prev_clause
+    if prev_clause is not None and sep in "，,":
+        return prev_clause, colon_lead
+    return colon_lead, colon_lead
 
 
 def _respectively(clause: str) -> list[str]:

@@ -4,7 +4,7 @@ of another year, another body's events, the whole region's; a level reached carr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.extract.narrative_items import (
     _WEBSITE,
@@ -245,6 +245,25 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
             if int(y) != year:
                 return f"the figure of {y}"
     return None
+
+
+def classify_led(item: Item, year: int | None) -> None:
+    """A number whose own label names no metric, read with the numberless clause before it (its lead, see
+    narrative_items._lead): words before a colon or a topic (访问量方面，门户网站全年达到128.6万次), or the
+    words before a change without a count, for the level reached after it (网站访问量同比增长23.5%，达到
+    68.2万次)."""
+    if item.metric is not None or not item.lead or item.breakdown:
+        return  # a part (其中…) names its own subject
+    lead = item.lead
+    if not item.lead_colon:
+        change = _CHANGE.search(lead)
+        if change is None or not _LEVEL_ONLY.fullmatch(_TIME_LEAD.sub("", item.left)):
+            return
+        lead = lead[:change.start()]
+    trial = replace(item, left=lead + item.left)
+    _classify(trial, year)
+    if trial.metric is not None:
+        item.metric, item.excluded = trial.metric, trial.excluded
 
 
 def _carry(item: Item, prev: Item | None, year: int | None) -> None:
