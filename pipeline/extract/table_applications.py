@@ -209,9 +209,10 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
         if (key in catalog.normalise_label("".join(row.context)) or (key in norm and not row.values)
                 or _GROUP_START[key].match(own)):
             st.group = name
-    if not row.values or (cells_grid is not None and not any(v.kind == NUMBER for v in row.values)
-                          and _APP_HEADER.search(norm)):
-        if _APP_HEADER.search(norm):
+    # header words (申请人, 自然人, …) in a numbered label's first line (1.申请人无正当理由…) make no header
+    header = bool(_APP_HEADER.search(norm)) and not ITEM_NUMBER.match(row.own)
+    if not row.values or (cells_grid is not None and not any(v.kind == NUMBER for v in row.values) and header):
+        if header:
             st.pending = []  # column headers, not a label broken over lines
             if cells_grid is not None:
                 st.app_head.append(cells_grid)

@@ -83,10 +83,56 @@ def blocks_from_lines(lines, page: int | None = None) -> list[Paragraph | Table]
     return blocks
 
 
+_TAB_ONLY = re.compile(r"^[ \u3000\u00a0]*\t[\t \u3000\u00a0]*$")
+
+
+def join_spread_rows(lines: list[str]) -> list[str]:
+    """A table copied from a browser whose cells hold paragraphs (<p> in <td>) comes out with each cell on
+    lines of its own, between blank lines, and the tabs between cells on lines of their own or at the ends
+    of a cell's line: 规章 / \t0\t / 0 / \t / 0. Such rows are joined back into one line each (规章\t0\t0\t0):
+    a line starting with a tab, or after a line ending with one, goes on the row; so does a line under a
+    cell's own line with at most one blank line between (a <br> or a second paragraph in the cell: 本年新 /
+    制作数量, 商业 / (blank) / 企业). Rows are apart by two blank lines or more. Text with fewer than three
+    tab-only lines is as it was."""
+    if sum(1 for line in lines if "\t" in line and _TAB_ONLY.match(line)) < 3:
+        return lines
+    out: list[str] = []
+    cur: str | None = None
+    glue = last_plain = False  # the row ends in a tab; its last line had no tab (a cell's own line)
+    blanks = 0  # blank lines since the last line
+    for line in lines:
+        s = line.strip(" \u3000\u00a0")
+        if not s:
+            blanks += 1
+            continue
+        if cur is not None and (s.startswith("\t") or glue or (blanks <= 1 and last_plain and "\t" in cur
+                                                                and _cell_goes_on(cur, s))):
+            cur += s
+        else:
+            if cur is not None:
+                out.append(cur)
+            cur = s
+        glue, blanks, last_plain = s.endswith("\t"), 0, "\t" not in s
+    if cur is not None:
+        out.append(cur)
+    return out
+
+
+_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．])")
+
+
+def _cell_goes_on(row: str, line: str) -> bool:
+    """A short line of words under a cell of words goes on in that cell (商业 / 企业, 本年新 / 制作数量); a
+    number, a numbered heading or a longer line starts something else (a table's last value, then 三、…)."""
+    last = row.rsplit("\t", 1)[-1]
+    return (len(line) <= 12 and classify(line).kind == TEXT and classify(last).kind == TEXT
+            and not _HEADING_START.match(line) and not _SENTENCE_END.search(line))
+
+
 def read_txt(data: bytes, name: str) -> Document:
     text = decode(data, name).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise ReadError(name, "the file holds no text")
-    doc = Document(path=name, format="txt", blocks=blocks_from_lines(text.split("\n")))
+    doc = Document(path=name, format="txt", blocks=blocks_from_lines(join_spread_rows(text.split("\n"))))
     doc.title = next((b.text for b in doc.blocks if isinstance(b, Paragraph) and b.text.strip()), None)
     return doc
