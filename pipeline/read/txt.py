@@ -28,7 +28,11 @@ def split_cells(line: str) -> list[str] | None:
         inner = inner[:-1] if inner.endswith("|") else inner
         return [c.strip() for c in inner.split("|")]
     if "\t" in s:
-        return [c.strip() for c in s.split("\t")]
+        cells = [c.strip() for c in s.split("\t")]
+        filled = [c for c in cells if c]
+        if len(filled) == 1 and classify(filled[0]).kind == TEXT:
+            return None  # one text indented by tabs (a page's menu saved as text): a line, not a row
+        return cells
     tokens = s.split()
     # trailing run of value-like tokens (numbers, /, —): a label followed by its cells
     n = 0
@@ -75,15 +79,12 @@ def blocks_from_lines(lines, page: int | None = None) -> list[Paragraph | Table]
         if not line:
             continue
         if rows and len(line) <= 60 and not _SENTENCE_END.search(line):
-            gap.append(line)
+            gap.append(line.strip())
             continue
         flush()
-        blocks.append(Paragraph(line, page=page))
+        blocks.append(Paragraph(line.strip(), page=page))
     flush()
     return blocks
-
-
-_TAB_ONLY = re.compile(r"^[ \u3000\u00a0]*\t[\t \u3000\u00a0]*$")
 
 
 def join_spread_rows(lines: list[str]) -> list[str]:
@@ -93,9 +94,11 @@ def join_spread_rows(lines: list[str]) -> list[str]:
     a line starting with a tab, or after a line ending with one, goes on the row; so does a line under a
     cell's own line with at most one blank line between (a <br> or a second paragraph in the cell: 本年新 /
     制作数量, 商业 / (blank) / 企业). Rows are apart by two blank lines or more. Text with fewer than three
-    tab-only lines is as it was."""
-    if sum(1 for line in lines if "\t" in line and _TAB_ONLY.match(line)) < 3:
-        return lines
+    lines of a lone tab, or with many lines of words indented by tabs (a page's source), is as it was."""
+    tabs = sum(1 for line in lines if line == "\t")
+    indented = sum(1 for line in lines if line[:1] == "\t" and line.strip() and classify(line.strip()).kind == TEXT)
+    if tabs < 3 or indented * 4 > tabs:
+        return lines  # not the browser's form: a page's source, indented by tabs, is not
     out: list[str] = []
     cur: str | None = None
     glue = last_plain = False  # the row ends in a tab; its last line had no tab (a cell's own line)
