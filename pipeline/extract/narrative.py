@@ -48,10 +48,12 @@ from pipeline.extract.narrative_items import (  # noqa: F401  (re-exported: call
 from pipeline.extract.narrative_rules import (  # noqa: F401  (re-exported: callers use narrative.<name>)
     _NOT_AFTER, _RANGE_AFTER, _RANGE_BEFORE, _RANK, _AVERAGE, _TARGET, _CHANGE, _LEVEL, _SINCE, _YEAR_ROUND,
     _PRIOR, _OTHERS, _REGION, _SOMETHING_ELSE, _YEAR_IN, _TIME_LEAD, _LIST_END, _SINCE_LAUNCH, _LEVEL_ONLY,
-    classify_led, Rule, _U_COUNT, _NOT_HANDLED, _NOT_RECEIVED, RULES, _POSTS_NEED_VIDEO, _ZERO_LABEL, _classify,
+    classify_led, totals_after_parts, Rule, _U_COUNT, _NOT_HANDLED, _NOT_RECEIVED, RULES, _POSTS_NEED_VIDEO, _ZERO_LABEL, _classify,
     _WORD_EXCLUSIONS, _exclusion, _carry)
 
 _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
+# the same count stated again another way in a later clause: 网站访问量为126万次（含爬虫访问），剔除后为98.4万次
+_RESTATED = re.compile(r"[^，。；\d]{0,6}?(?:后|则|即|实际|合计|共计|总计)?\s*(?:为|是)\s*")
 _BROADER = re.compile(r"各类|各种|多种|各项|等")
 # a sentence without any of these words states no figure of ours: not cut into items at all
 _CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|更新|发稿|刊发|编发|上传|推送|发送|推发|推文|发文|发帖|发博|博文|作品|视频"
@@ -93,14 +95,23 @@ def _read_sentence(sentence: str, platform: str | None, year: int | None, found:
     items, last_place = _items(sentence, platform)
     prev: Item | None = None
     totals: dict[str, Item] = {}
+    totals_after_parts(items, year)
+    last: Item | None = None  # the number right before, whatever it is
     for item in items:
-        _classify(item, year)
-        _carry(item, prev, year)
-        classify_led(item, year)
+        if item.part:
+            continue  # a part of the total after it
+        if not item.total:
+            _classify(item, year)
+            # a level takes the metric of the figure right before it, not of one before another number
+            # (发布短视频624条，粉丝量由年初的9.8万增长至15.6万: 15.6万 is no count of videos)
+            _carry(item, prev if last is prev else None, year)
+            classify_led(item, year)
+        last = item
         if item.metric is None and prev is not None and prev.metric is not None and prev.excluded is None \
                 and item.unit == prev.unit and item.unit and not item.breakdown \
                 and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \
-                and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)) \
+                and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)
+                     or (item.clause > prev.clause and _RESTATED.fullmatch(item.left))) \
                 and not another_kind(prev.metric, item.left + item.after):
             tainted.setdefault(prev.metric, sentence)  # an unlabelled value beside it: which is the metric?
         if item.metric is None and item.breakdown and item.unit in ("场", "次", "期") \

@@ -101,7 +101,9 @@ class Item:
     place: str | None
     follows: bool = False  # another number came before it in the same clause (3场新闻发布会、2场…)
     lead: str = ""  # a clause without numbers just before, that may name what this number counts (see _lead)
-    lead_colon: bool = False  # the lead ended in a colon (it names every number after it)
+    lead_direct: bool = False  # the lead names the number as its own label would (see _lead)
+    part: bool = False  # one of the parts a total after them sums (narrative_rules.totals_after_parts)
+    total: bool = False  # that total, its metric named by its parts' words
     metric: str | None = None
     excluded: str | None = None  # why the number is not a value
 
@@ -129,7 +131,7 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
         if not paren:
             in_paren = False
         first_item = len(items)
-        lead, colon_lead = _lead(sentence, offset, paren, prev_clause, colon_lead)
+        lead, direct, colon_lead = _lead(sentence, offset, paren, prev_clause, colon_lead)
         if _BREAKDOWN.match(clause):
             if paren:
                 in_paren = True
@@ -161,7 +163,7 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
                 prev_end = m.end()
         for i, item in enumerate(items[first_item:] if not paren else ()):
             item.lead = lead if i == 0 else colon_lead
-            item.lead_colon = bool(item.lead) and item.lead == colon_lead
+            item.lead_direct = bool(item.lead) and (direct if i == 0 else True)
         if not paren:
             prev_clause = clause if len(items) == first_item else None
         cp = _places(clause)
@@ -173,20 +175,25 @@ def _items(sentence: str, place: str | None) -> tuple[list[Item], str | None]:
 _TOPIC = re.compile(r"方面\s*$")  # 访问量方面，门户网站全年达到…: a topic, like words before a colon
 
 
-def _lead(sentence: str, offset: int, paren: bool, prev_clause: str | None, colon_lead: str) -> tuple[str, str]:
-    """(the words that may name what this clause's first number counts, the words before a colon or a
-    topic that may name every number after it in the sentence). A clause without numbers leads what follows
-    when it ends in a colon (全年政务新媒体共发布信息：微信公众号2,163条、微博1,987条) or is a topic
-    (粉丝方面，微信公众号2.1万人、微博1.5万人); it leads the next clause's first number when it may state a
-    change without a count (网站访问量同比增长23.5%，达到68.2万次: narrative_rules decides)."""
+def _lead(sentence: str, offset: int, paren: bool, prev_clause: str | None,
+          colon_lead: str) -> tuple[str, bool, str]:
+    """(the words that may name what this clause's first number counts, whether they name it as its own
+    label would, the words before a colon or a topic that name every number after it in the sentence).
+    A clause without numbers leads what follows when it ends in a colon (全年政务新媒体共发布信息：微信公众号
+    2,163条、微博1,987条) or is a topic (粉丝方面，微信公众号2.1万人、微博1.5万人); it leads the first number
+    after a parenthesis as its label (召开新闻发布会（含线上发布会）9场); after a comma it leads the next
+    clause's first number only where it states a change without a count (网站访问量同比增长23.5%，达到68.2万次:
+    narrative_rules decides)."""
     if paren:
-        return "", colon_lead
+        return "", False, colon_lead
     sep = sentence[offset - 1] if offset else ""
     if prev_clause is not None and (sep in "：:" or (sep in "，," and _TOPIC.search(prev_clause))):
-        return prev_clause, prev_clause
+        return prev_clause, True, prev_clause
+    if prev_clause is not None and sep in "）)":
+        return prev_clause, True, colon_lead
     if prev_clause is not None and sep in "，,":
-        return prev_clause, colon_lead
-    return colon_lead, colon_lead
+        return prev_clause, False, colon_lead
+    return colon_lead, True, colon_lead
 
 
 def _respectively(clause: str) -> list[str]:
@@ -198,9 +205,23 @@ def _respectively(clause: str) -> list[str]:
     head = post[:values[0].start()]
     subjects = [s for s in _LIST_SEP.split(pre) if s.strip()]
     if len(subjects) == len(values) and len(subjects) > 1:
+        subjects = _shared_tail(subjects)
         # the verb before the first subject belongs to all: 召开新闻发布会、新闻通气会 -> 召开…
         return [s + head + v.group(0) for s, v in zip(subjects, values)]
     return [pre + head + v.group(0) for v in values]
+
+
+def _shared_tail(subjects: list[str]) -> list[str]:
+    """抖音号、快手号粉丝量: the words after the last platform's name (粉丝量) are every platform's."""
+    ends = [list(_PLACE.finditer(s)) for s in subjects]
+    if not all(ends):
+        return subjects
+    tail = subjects[-1][ends[-1][-1].end():]
+    out = []
+    for s, m in zip(subjects[:-1], ends):
+        rest = s[m[-1].end():]
+        out.append(s + tail[len(rest):] if tail.startswith(rest) and len(tail) > len(rest) else s)
+    return out + subjects[-1:]
 
 
 def _after_last_place(before: str) -> str:

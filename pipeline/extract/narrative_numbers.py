@@ -13,8 +13,11 @@ SENTENCE = re.compile(r"[。；;！!？?\n]+")
 DIGIT = re.compile(r"\d|[一二两三四五六七八九十][场次件篇份期个条]")
 CLAUSE = re.compile(r"[，：:（）()【】]|,(?!\d{3}(?!\d))|\s{2,}")
 
+# a count in Chinese numerals, below ten thousand: 三, 十五, 二十一, 一百零八, 两千零三十
+_CN_INT = (r"(?=[一二两三四五六七八九十])(?:[一二两三四五六七八九]千)?(?:零?[一二两三四五六七八九]百)?"
+           r"(?:零?[一二三四五六七八九]?十)?(?:零?[一二两三四五六七八九])?")
 _NUM = (r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:\.\d+)?"
-        r"|(?<![第一二两三四五六七八九十百千万])[一二两三四五六七八九十]{1,3}(?=[场次件篇份期个条项封]))")
+        r"|(?<![第零〇一二两三四五六七八九十百千万])" + _CN_INT + r"(?=[场次件篇份期个条项封]))")
 _UNIT = r"\s*(?P<mult>万|亿)?\s*(?P<unit>人次|万元|元|次|人|个|户|名|条|篇|则|期|件|封|份|项|场|起|宗|位)?"
 ITEM = re.compile(_NUM + _UNIT)
 
@@ -57,8 +60,16 @@ def value(m: re.Match) -> Decimal:
     return v
 
 
+_PLACES = {"十": 10, "百": 100, "千": 1000}
+
+
 def _chinese_small(s: str) -> int:
-    if "十" not in s:
-        return _CN.get(s, 0) if len(s) == 1 else 0
-    tens, _, ones = s.partition("十")
-    return (_CN.get(tens, 0) if tens else 1) * 10 + (_CN.get(ones, 0) if ones else 0)
+    """A count written as _CN_INT matches it: 十五 15, 一百零八 108, 两千零三十 2030."""
+    total = digit = 0
+    for ch in s:
+        if ch in _PLACES:
+            total += (digit or 1) * _PLACES[ch]
+            digit = 0
+        else:
+            digit = _CN.get(ch, 0)  # 零 is 0
+    return total + digit

@@ -36,7 +36,7 @@ _RANGE_BEFORE = re.compile(r"\d\s*[-~～—至到]\s*$")
 _RANK = re.compile(r"排名|排行|位列|位居|名列|名次|第\s*$")
 
 
-_AVERAGE = re.compile(r"日均|月均|周均|年均|平均|每日|每天|每月|每周|每年|每条|每件|每页|单条|单篇|单日|最高|最多|最低|峰值|标准")
+_AVERAGE = re.compile(r"日均|日访问量|日浏览量|日点击量|月均|周均|年均|平均|每日|每天|每月|每周|每年|每条|每件|每页|单条|单篇|单日|最高|最多|最低|峰值|标准")
 
 
 _TARGET = re.compile(r"力争|争取|目标|计划|预计|突破|力求|确保|拟")
@@ -64,15 +64,24 @@ _OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|�
 _REGION = re.compile(REGION_WORDS + r"|\d+个(?:政府)?网站|\d+家[^，。；]{0,8}单位")
 
 
-# a part of the year: 上半年, 一季度, 12月份, 1-6月, 截至11月底 (a count over the year needs the whole year)
-_PARTIAL = re.compile(r"上半年|下半年|[一二三四1-4第]\s*季度|前三季度|(?<!\d)(\d{1,2})\s*月份"
-                      r"|(?<!\d)(\d{1,2})\s*月?\s*[-~～—–至到]\s*(\d{1,2})\s*月|截至\s*(?:\d{4}\s*年\s*)?(\d{1,2})\s*月")
+# a part of the year: 上半年, 一季度, 12月份, 12月单月, 1-6月, 截至11月底 (a count over the year needs the whole year)
+_PARTIAL = re.compile(r"(?<!\d)(?P<start>\d{1,2})\s*月?\s*[-~～—–至到]\s*(?P<end>\d{1,2})\s*月"
+                      r"|截至\s*(?:\d{4}\s*年\s*)?(?P<until>\d{1,2})\s*月"
+                      r"|上半年|下半年|[一二三四1-4第]\s*季度|前三季度|单月|当月|(?<![\d年])\d{1,2}\s*月(?![底末\d])")
+
+
+_UNTIL = re.compile(r"截至\s*(?:(?:19|20)\d{2}\s*年\s*)?(\d{1,2})\s*月")
+
+
+def before_year_end(before: str) -> bool:
+    """A level as it stood before the year's end: 截至2023年6月底 (截至12月底 is the year's end)."""
+    return any(int(m.group(1)) != 12 for m in _UNTIL.finditer(before))
 
 
 def partial_year(before: str) -> bool:
     """The words before a number limit it to a part of the year (1-12月 and 截至12月 are the whole)."""
     for m in _PARTIAL.finditer(before):
-        _, start, end, until = m.groups()
+        start, end, until = m.group("start", "end", "until")
         if start is not None and (int(start), int(end)) == (1, 12):
             continue
         if until is not None and int(until) == 12:
@@ -142,7 +151,7 @@ RULES = (
          "platform", not_label=re.compile(r"活跃"), flow=False),
     Rule("interpretation.docs", re.compile(r"解读"), frozenset({"份", "篇", "件", "项", "个", "条", "期"}),
          not_label=re.compile(r"率|发布会|新闻发布|解读类")),  # 政策解读类信息2条: a category of information
-    Rule("interpretation.docs", re.compile(r"对\s*$"), frozenset({"份", "篇", "件", "项", "个"}),
+    Rule("interpretation.docs", re.compile(r"(?<![针面])对[^，。；、\d对]{0,10}$"), frozenset({"份", "篇", "件", "项", "个"}),
          after=re.compile(r"^[^，。；\d]{0,30}?(?:进行|开展|作|做)了?(?:政策)?(?:解读|图解|阐释)")),
     Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"})),
     Rule("press_conferences", re.compile(r"(?:召开|举办|组织|举行)[^，]{0,4}$"), frozenset({"场", "次", "期"}),
@@ -162,6 +171,8 @@ RULES = (
 _POSTS_NEED_VIDEO = re.compile(r"视频|作品")
 
 
+_FROM_TO = re.compile(r"\s*(?:增长|增加|提升|提高|上升|下降|减少|增|降)?\s*(?:至|到)\s*$")  # 由9.8万增长至…
+_FROM = re.compile(r"由[^，。；\d]{0,8}$")
 _ZERO_LABEL = re.compile(r"(?:数|数量|件数|总数|总量|金额|场次|次数|费|来信|信件|提案|发布会)(?:均|都|也)?(?:为|是)\s*$")
 
 
@@ -181,8 +192,8 @@ def _classify(item: Item, year: int | None) -> None:
         if item.unit not in rule.units and not (item.value == 0 and item.unit == "" and item.clause_end
                                                 and _ZERO_LABEL.search(left)):
             continue  # 0 needs no unit when the label names the count itself: 来信数量为零
-        if item.unit == "" and not item.clause_end:
-            continue  # a bare number inside a clause (12345热线) is not a figure
+        if item.unit == "" and not item.clause_end and not (_FROM_TO.match(after) and _FROM.search(left)):
+            continue  # a bare number inside a clause (12345热线) is not a figure; 由9.8万增长至15.6万 is one
         metric = rule.metric
         if rule.place is not None and in_a_column(_after_last_place(item.before)):
             continue  # 网站新设“乡村振兴”专栏，发布信息320条: the column's figure, not the site's
@@ -235,6 +246,8 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
             return reason
     if flow and partial_year(before):
         return "a part of the year"
+    if not flow and before_year_end(before):
+        return "the level before the year's end"
     own_year = _YEAR_ROUND.search(left)  # 2023年度共发送784条: the year's own figure
     if flow and (_SINCE_LAUNCH.search(left) or (("累计" in left or _SINCE.search(left)) and not own_year)):
         return "cumulative since launch"
@@ -247,6 +260,38 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     return None
 
 
+_TOTAL_LEFT = re.compile(r"\s*[、，,]?\s*(?:合计|共计|总计|总共|一共|共)\s*(?:为|达到|达)?\s*")
+
+
+def totals_after_parts(items: list[Item], year: int | None) -> None:
+    """门户网站全年发布工作动态1,120条、通知公告486条、政策文件154条，合计1,760条: a total after the list of
+    its parts, which it sums exactly, is the figure their words name together (办理人大代表建议21件、政协委员
+    提案17件，共38件: the combined metric); the parts are not the figure nor its rivals. A total that is not
+    their sum proves nothing of them."""
+    for k, total in enumerate(items):
+        if total.paren or total.breakdown or not total.unit or not _TOTAL_LEFT.fullmatch(total.left):
+            continue
+        clause = total.clause if total.follows else total.clause - 1
+        run = [i for i in items[:k] if i.clause == clause]
+        if total.clause != clause and any(i.clause == total.clause for i in items[:k]):
+            continue  # the total is not the first number of its clause
+        if len(run) < 2 or run[0].listed or not all(i.listed for i in run[1:]) \
+                or any(i.unit != total.unit or i.paren or i.breakdown for i in run) \
+                or sum(i.value for i in run) != total.value:
+            continue
+        trial = replace(total, left="".join(i.left for i in run) + total.left, follows=False, listed=False)
+        _classify(trial, year)
+        if trial.metric is None or trial.excluded is not None:
+            continue
+        own = [replace(i) for i in run]
+        for i in own:
+            _classify(i, year)
+        if all(i.metric in (None, trial.metric) for i in own):  # 信箱来信19件、网上咨询23件: each its own metric
+            total.metric, total.total = trial.metric, True
+            for i in run:
+                i.part = True
+
+
 def classify_led(item: Item, year: int | None) -> None:
     """A number whose own label names no metric, read with the numberless clause before it (its lead, see
     narrative_items._lead): words before a colon or a topic (访问量方面，门户网站全年达到128.6万次), or the
@@ -255,7 +300,7 @@ def classify_led(item: Item, year: int | None) -> None:
     if item.metric is not None or not item.lead or item.breakdown:
         return  # a part (其中…) names its own subject
     lead = item.lead
-    if not item.lead_colon:
+    if not item.lead_direct:
         change = _CHANGE.search(lead)
         if change is None or not _LEVEL_ONLY.fullmatch(_TIME_LEAD.sub("", item.left)):
             return

@@ -1,0 +1,60 @@
+"""Phrasings a second probe of new sentences found read wrong or not at all: counts in Chinese numerals
+above twenty (一百零八 gave 8), a total after its parts, a level reached from another (由…增至…), the
+words after the last platform of a `分别` list, a parenthesis between a label and its number, what was
+interpreted between 对 and its count; and the traps beside them (one month, a level in mid-year, the
+same count restated another way, a range, a level after another figure's number)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.extract.test_narrative import _narrative, _report
+
+READ = [
+    ("全年接收局长信箱来信一百零八件。", {"mailbox.letters": 108}),
+    ("召开新闻发布会十五场。", {"press_conferences": 15}),
+    ("全年收到局长信箱来信两千零三十件。", {"mailbox.letters": 2030}),
+    ("门户网站全年发布工作动态1,120条、通知公告486条、政策文件154条，合计1,760条。", {"website.posts": 1760}),
+    ("全年办理人大代表建议21件、政协委员提案17件，共38件。", {"proposals.handled": 38}),
+    ("全年通过微信公众号发布原创稿件612篇、转载稿件388篇，共1,000篇。", {"newmedia.wechat.posts": 1000}),
+    # parts that are each their own metric stay theirs; a total over several kinds is no metric's
+    ("全年收到局长信箱来信19件、网上咨询23件，共计42件。", {"mailbox.letters": 19, "consultation.online": 23}),
+    ("召开新闻发布会3场、政策吹风会2场，共5场。", {"press_conferences": 3}),
+    ("“某某人社”微信公众号关注数由年初的21.4万增至27.9万。", {"newmedia.wechat.followers": 279000}),
+    ("抖音政务号“某某公安”全年发布短视频624条，粉丝量由年初的9.8万增长至15.6万。",
+     {"newmedia.douyin.posts": 624, "newmedia.douyin.followers": 156000}),
+    ("抖音号、快手号粉丝量分别为3.5万、1.2万。",
+     {"newmedia.douyin.followers": 35000, "newmedia.kuaishou.followers": 12000}),
+    ("网站、微信公众号发布信息分别为1,200条、300条。", {"website.posts": 1200, "newmedia.wechat.posts": 300}),
+    ("召开新闻发布会（含线上发布会）9场。", {"press_conferences": 9}),
+    ("网站访问量（不含爬虫）128万次。", {"website.visits": 1280000}),
+    ("对本机关印发的12份行政规范性文件逐一进行解读。", {"interpretation.docs": 12}),
+]
+
+TRAPS = [
+    ("信箱来信一二件。", "not a number"),
+    ("12月单月微信公众号推送信息96条。", "one month"),
+    ("2月起，网站发布信息300条。", "from February"),
+    ("截至2023年6月底，微博粉丝2.7万人。", "the level in mid-year"),
+    ("网站访问量为126万次（含搜索引擎爬虫访问），剔除后为98.4万次。", "one count stated two ways"),
+    ("网站日访问量在3,000至5,000次之间。", "a daily range"),
+    ("网站访问量在3,000至5,000次之间。", "a range"),
+    ("门户网站发布政务动态120条、通知公告80条，共计300条。", "parts that do not sum to the total"),
+    ("针对群众关心的5个问题进行解读。", "questions, not documents"),
+]
+
+
+@pytest.mark.parametrize("sentence,want", READ, ids=[s[:18] for s, _ in READ])
+def test_the_phrasing_is_read(sentence, want):
+    got = _narrative(_report(sentence))
+    assert {k: float(v) for k, v in got.items()} == {k: float(v) for k, v in want.items()}, sentence
+
+
+@pytest.mark.parametrize("sentence,why", TRAPS, ids=[s[:18] for s, _ in TRAPS])
+def test_the_trap_gives_nothing(sentence, why):
+    assert _narrative(_report(sentence)) == {}, why
+
+
+def test_a_level_is_not_carried_past_another_number():
+    """发布短视频624条，粉丝量由年初的9.8万增长至15.6万: 15.6万 must never become a count of videos."""
+    got = _narrative(_report("抖音政务号全年发布短视频624条，粉丝量由年初的9.8万增长至15.6万。"))
+    assert got.get("newmedia.douyin.posts") == 624
