@@ -48,7 +48,7 @@ from pipeline.extract.narrative_items import (  # noqa: F401  (re-exported: call
 from pipeline.extract.narrative_rules import (  # noqa: F401  (re-exported: callers use narrative.<name>)
     _NOT_AFTER, _RANGE_AFTER, _RANGE_BEFORE, _RANK, _AVERAGE, _TARGET, _CHANGE, _LEVEL, _SINCE, _YEAR_ROUND,
     _PRIOR, _OTHERS, _REGION, _SOMETHING_ELSE, _YEAR_IN, _TIME_LEAD, _LIST_END, _SINCE_LAUNCH, _LEVEL_ONLY,
-    classify_led, totals_after_parts, Rule, _U_COUNT, _NOT_HANDLED, _NOT_RECEIVED, RULES, _POSTS_NEED_VIDEO, _ZERO_LABEL, _classify,
+    classify_led, parts_in_parentheses, scope_exclusion, totals_after_parts, Rule, _U_COUNT, _NOT_HANDLED, _NOT_RECEIVED, RULES, _POSTS_NEED_VIDEO, _ZERO_LABEL, _classify,
     _WORD_EXCLUSIONS, _exclusion, _carry)
 
 _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
@@ -82,7 +82,7 @@ def read_narrative(doc, report) -> None:
                 if p not in (None, WEBSITE):
                     platform = None if p == MIXED else p
                 continue
-            last_place = _read_sentence(sentence, platform, year, found, tainted)
+            last_place = _read_sentence(sentence, platform, (year, report.agency), found, tainted)
             if last_place not in (None, WEBSITE):
                 platform = None if last_place == MIXED else last_place
             elif last_place == WEBSITE:
@@ -90,12 +90,16 @@ def read_narrative(doc, report) -> None:
     _publish(found, tainted, report)
 
 
-def _read_sentence(sentence: str, platform: str | None, year: int | None, found: dict, tainted: dict) -> str | None:
-    """The sentence's figures into found, rival values into tainted; returns the place it last named."""
+def _read_sentence(sentence: str, platform: str | None, report_of: tuple[int | None, str | None], found: dict,
+                   tainted: dict) -> str | None:
+    """The sentence's figures into found, rival values into tainted; returns the place it last named.
+    report_of: the report's (year, agency)."""
+    year, agency = report_of
     items, last_place = _items(sentence, platform)
     prev: Item | None = None
     totals: dict[str, Item] = {}
     totals_after_parts(items, year)
+    parts_in_parentheses(items)
     last: Item | None = None  # the number right before, whatever it is
     for item in items:
         if item.part:
@@ -108,7 +112,7 @@ def _read_sentence(sentence: str, platform: str | None, year: int | None, found:
             classify_led(item, year)
         last = item
         if item.metric is None and prev is not None and prev.metric is not None and prev.excluded is None \
-                and item.unit == prev.unit and item.unit and not item.breakdown \
+                and item.unit == prev.unit and item.unit and not item.breakdown and not item.sums_to_before \
                 and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \
                 and ((item.clause == prev.clause and item.listed) or (item.paren and item.clause == prev.clause + 1)
                      or (item.clause > prev.clause and _RESTATED.fullmatch(item.left))) \
@@ -125,6 +129,8 @@ def _read_sentence(sentence: str, platform: str | None, year: int | None, found:
                 if _BROADER.search(total.left):
                     tainted.setdefault(item.metric, sentence)
                 continue
+            if item.excluded is None:
+                item.excluded = scope_exclusion(item, year, agency)
             if item.excluded is None:
                 found.setdefault(item.metric, []).append((item.value, sentence))
             if not item.breakdown:

@@ -104,6 +104,7 @@ class Item:
     lead_direct: bool = False  # the lead names the number as its own label would (see _lead)
     part: bool = False  # one of the parts a total after them sums (narrative_rules.totals_after_parts)
     total: bool = False  # that total, its metric named by its parts' words
+    sums_to_before: bool = False  # in a parenthesis whose numbers sum to the figure before it (its parts)
     metric: str | None = None
     excluded: str | None = None  # why the number is not a value
 

@@ -200,7 +200,9 @@ def _classify(item: Item, year: int | None) -> None:
         if rule.place == WEBSITE:
             if item.place != WEBSITE:
                 continue
-            if item.breakdown and not _WEBSITE.search(left):
+            if item.breakdown and not _WEBSITE.search(left) and metric != "website.unique_visitors":
+                # 其中… must name the website itself (其中首页12万次 is a part of the visits); unique visitors
+                # are no part of a figure before them (总访问量…，其中独立用户访问量…)
                 continue  # 其中… must name the website itself
         elif rule.place == "platform":
             if item.place in (None, WEBSITE, MIXED):
@@ -263,6 +265,19 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
 _TOTAL_LEFT = re.compile(r"\s*[、，,]?\s*(?:合计|共计|总计|总共|一共|共)\s*(?:为|达到|达)?\s*")
 
 
+def parts_in_parentheses(items: list[Item]) -> None:
+    """共承办建议提案47件（人大代表建议29件、政协委员提案18件）: numbers in the parenthesis right after a
+    figure that sum to it exactly are its parts, not rival values of it."""
+    for k, head in enumerate(items):
+        inside = [i for i in items[k + 1:] if i.paren and i.clause == head.clause + 1]
+        if head.paren or len(inside) < 2 or any(i.unit != head.unit for i in inside) \
+                or (k + 1 < len(items) and items[k + 1] is not inside[0]):
+            continue
+        if sum(i.value for i in inside) == head.value:
+            for i in inside:
+                i.sums_to_before = True
+
+
 def totals_after_parts(items: list[Item], year: int | None) -> None:
     """门户网站全年发布工作动态1,120条、通知公告486条、政策文件154条，合计1,760条: a total after the list of
     its parts, which it sums exactly, is the figure their words name together (办理人大代表建议21件、政协委员
@@ -290,6 +305,27 @@ def totals_after_parts(items: list[Item], year: int | None) -> None:
             total.metric, total.total = trial.metric, True
             for i in run:
                 i.part = True
+
+
+_LEAD_YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年")  # 2022年度，我局门户网站访问量为46.5万次: that year's
+# a government's portal (市政府门户网站, 区人民政府网站): its traffic is the whole portal's ("政府网站" alone is any
+# public body's site, and a department's items published on the portal, its column there, are its own)
+_GOVERNMENT_SITE = re.compile(r"[省市区县州旗盟](?:人民)?政府[^，。；、\d]{0,4}$")
+
+
+def scope_exclusion(item: Item, year: int | None, agency: str | None) -> str | None:
+    """What makes a figure another year's or another body's whatever its label: a sentence that opens with
+    another year (and does not name the report's year after it); the traffic of a government's portal
+    (市政府门户网站全年总访问量2,360万次) in the report of an agency that is not a government or its office
+    (whose own portal it is), or of an agency not known."""
+    m = _LEAD_YEAR.match(item.before)
+    if year is not None and m and int(m.group(1)) != year and str(year) not in item.before[m.end():]:
+        return f"the figure of {m.group(1)}"
+    if item.metric in ("website.visits", "website.unique_visitors"):
+        sites = list(_WEBSITE.finditer(item.before))
+        if sites and _GOVERNMENT_SITE.search(item.before[:sites[-1].start()]) and (agency is None or "政府" not in agency):
+            return "a government's portal, not the agency's own site"
+    return None
 
 
 def classify_led(item: Item, year: int | None) -> None:

@@ -2,7 +2,9 @@
 above twenty (一百零八 gave 8), a total after its parts, a level reached from another (由…增至…), the
 words after the last platform of a `分别` list, a parenthesis between a label and its number, what was
 interpreted between 对 and its count; and the traps beside them (one month, a level in mid-year, the
-same count restated another way, a range, a level after another figure's number)."""
+same count restated another way, a range, a level after another figure's number); and from a third
+probe, parts in a parenthesis, unique visitors after 其中, a sentence of the year before, and a city
+portal's traffic in a bureau's report (the harness's agency is 某某市某某局)."""
 from __future__ import annotations
 
 import pytest
@@ -28,6 +30,12 @@ READ = [
     ("召开新闻发布会（含线上发布会）9场。", {"press_conferences": 9}),
     ("网站访问量（不含爬虫）128万次。", {"website.visits": 1280000}),
     ("对本机关印发的12份行政规范性文件逐一进行解读。", {"interpretation.docs": 12}),
+    # a third probe: parts in a parenthesis that sum to the figure; unique visitors after 其中
+    ("共承办建议提案47件（人大代表建议29件、政协委员提案18件）。", {"proposals.handled": 47}),
+    ("网站总访问量1,284,390次，其中独立用户访问量213,507次。",
+     {"website.visits": 1284390, "website.unique_visitors": 213507}),
+    ("2023年，我局门户网站访问量为46.5万次。", {"website.visits": 465000}),
+    ("全年在省政府网站发布信息245条。", {"website.posts": 245}),  # the department's column on the portal
 ]
 
 TRAPS = [
@@ -40,6 +48,10 @@ TRAPS = [
     ("网站访问量在3,000至5,000次之间。", "a range"),
     ("门户网站发布政务动态120条、通知公告80条，共计300条。", "parts that do not sum to the total"),
     ("针对群众关心的5个问题进行解读。", "questions, not documents"),
+    ("共承办建议提案47件（人大代表建议29件、政协委员提案16件）。", "parts that do not sum: which is it?"),
+    ("2022年度，我局门户网站访问量为46.5万次，发布信息1,921条。", "the year before"),
+    ("我局未单独建设门户网站，信息通过市政府门户网站专栏发布。市政府门户网站全年总访问量2,360万次。",
+     "the city portal's traffic, in a bureau's report"),
 ]
 
 
