@@ -167,15 +167,17 @@ PAGES = [
 
 
 def _overview_by_name():
-    """/overview, the name every other page's path suggests, shows the overview too (hidden from the menu)
-    rather than Streamlit's English "Page not found"; the page's file stays the one page of that path."""
+    """/overview (the name every other page's path suggests) and /home show the overview too, hidden from
+    the menu, rather than Streamlit's English "Page not found": Streamlit serves the default page at / only,
+    while its own path stays reserved; the page's file stays the one page of those paths."""
     runpy.run_path(str(Path(__file__).parent / PAGES[0][0]))
 
 
 nav = st.navigation([st.Page(path, title=t(key, lang), icon=icon, default=default,
-                             url_path="home" if default else path.split("/")[-1].removesuffix(".py"))
+                             url_path="main" if default else path.split("/")[-1].removesuffix(".py"))
                      for path, key, icon, default in PAGES]
-                    + [st.Page(_overview_by_name, title=t(PAGES[0][1], lang), url_path="overview", visibility="hidden")])
+                    + [st.Page(_overview_by_name, title=t(PAGES[0][1], lang), url_path=alias, visibility="hidden")
+                       for alias in ("overview", "home")])
 if asof and asof.get("demo"):
     st.info(t("demo_banner", lang), icon=":material/science:")
 try:

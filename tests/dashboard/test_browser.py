@@ -215,11 +215,12 @@ def test_a_copied_link_reproduces_each_page(server, browser, demo_db, page):
     fresh.close()
 
 
-def test_the_overview_by_its_name_opens_the_overview(server, browser):
-    """/overview (the name every other page's path suggests) opens the overview with the link's filters, not
-    Streamlit's English "Page not found"."""
+@pytest.mark.parametrize("name", ["overview", "home"])
+def test_the_overview_by_its_name_opens_the_overview(server, browser, name):
+    """/overview (the name every other page's path suggests) and /home open the overview with the link's
+    filters, not Streamlit's English "Page not found"."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = _open(ctx, f"{server}/overview?year=2022")
+    tab = _open(ctx, f"{server}/{name}?year=2022")
     tab.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('总览')",
                           timeout=30000)
     _wait(tab)
