@@ -6,10 +6,17 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import (download, download_totals, filters, full_numbers, lang, q, section_opening, sum_note, tr, unverified_note, with_gaps, year_choice, yearly)
-from app_pages.formats import fmt_wan_yuan
 from pipeline.spec import catalog
 
 PROCUREMENT = "active.procurement:amount_wan_yuan"
+
+
+def _in_unit(amount: float, unit: str) -> str:
+    if amount != amount:  # NaN: not printed
+        return "—"
+    places = 2 if abs(amount) >= 1 or amount == 0 else 4
+    text = f"{amount:,.{places}f}".rstrip("0").rstrip(".")
+    return text + (unit if lang() == "zh" else " " + unit)
 
 same, tot = section_opening("page_active", "active", "act_same", stop=False)
 if tot is not None:  # (no sums of the same agencies: the per-agency procurement below still shows)
@@ -34,11 +41,16 @@ if year is not None and (proc is None or len(proc) == 0):
     st.info(tr("procurement_2019_only", year=year))
 elif year is not None:
     proc = proc.sort_values("value", ascending=False).head(30)
-    yi = proc.value.abs().max() >= 1e4  # 10,000 万元 and more: the axis in 亿元
-    shown = proc.assign(amount=proc.value / 1e4 if yi else proc.value,
-                        text=[fmt_wan_yuan(v) + ("" if ok else " †") for v, ok in zip(proc.value, proc.verified)],
+    top = proc.value.abs().max()  # the axis in 亿元 from 10,000 万元, in 元 under 1 万元, else in 万元
+    scale, unit = (1e-4, ("亿元", "100M yuan")) if top >= 1e4 else (1.0, ("万元", "10k yuan")) if top >= 1 \
+        else (1e4, ("元", "yuan"))
+    unit = unit[0] if lang() == "zh" else unit[1]
+    amounts = proc.value * scale
+    # each bar's label in the axis's unit (0.905万元 beside an axis in 万元, not 9,050元), the small ones
+    # with the decimals that keep them from reading 0
+    shown = proc.assign(amount=amounts,
+                        text=[_in_unit(a, unit) + ("" if ok else " †") for a, ok in zip(amounts, proc.verified)],
                         agency=[a + ("" if ok else " †") for a, ok in zip(proc.agency, proc.verified)])
-    unit = ("亿元" if yi else "万元") if lang() == "zh" else ("100M yuan" if yi else "10k yuan")
     fig = px.bar(shown, x="amount", y="agency", orientation="h", text="text",
                  labels={"amount": f"{re.sub(r'[（(][^（()）]*[)）]$', '', catalog.label(PROCUREMENT, lang())).strip()}"
                                    + (f"（{unit}）" if lang() == "zh" else f" ({unit})"),

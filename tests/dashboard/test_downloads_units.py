@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import re
+
 import duckdb
 import pandas as pd
 
@@ -64,7 +66,7 @@ def test_procurement_opens_on_the_last_year_of_the_format_that_states_it(demo_db
 
     titles = [json.loads(c.proto.spec)["layout"].get("xaxis", {}).get("title", {}).get("text", "")
               for c in at.get("plotly_chart")]
-    assert any("采购" in t and ("万元" in t or "亿元" in t) for t in titles), titles
+    assert any("采购" in t and re.search(r"（(亿元|万元|元)）", t) for t in titles), titles
 
 
 def test_an_amount_is_never_written_as_nothing():
@@ -83,7 +85,13 @@ def test_procurement_bars_and_the_report_table_say_the_amount_and_its_unit(demo_
     bars = [json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
             if json.loads(c.proto.spec)["data"][0].get("type") == "bar"]
     texts = [t for b in bars for t in b.get("text", [])]
-    assert texts and not [t for t in texts if t.startswith(("0万元", "0元", "0.0"))], texts
+    assert texts and not [t for t in texts if t.startswith(("0万元", "0元", "0亿元"))], texts
+    # every bar's label in the axis's unit (a 9,050元 label beside an axis in 万元 read as 9,050万元)
+    titles = [json.loads(c.proto.spec)["layout"].get("xaxis", {}).get("title", {}).get("text", "")
+              for c in at.get("plotly_chart") if json.loads(c.proto.spec)["data"][0].get("type") == "bar"]
+    unit = re.search(r"（(亿元|万元|元)）", titles[0]).group(1)
+    assert all(t.removesuffix(" †").endswith(unit) and not t.removesuffix(" †").endswith("万" + unit)
+               for t in texts), (unit, texts)
     with duckdb.connect(str(demo_db), read_only=True) as con:
         rid = con.execute("select r.report_id from reports r join facts f using (report_id) where f.metric = "
                           "'active.procurement' and f.dim = 'amount_wan_yuan' limit 1").fetchall()[0][0]
