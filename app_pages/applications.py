@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages.common import (download, download_totals, unverified_column, empty_note, full_numbers, lang, section_opening, sum_note, tr,
                               with_marks, yearly)
+from app_pages import jumps
 from pipeline.spec import catalog
 from pipeline.spec.model import split_key
 
@@ -32,6 +33,11 @@ fig = px.bar(grouped, x="year", y="value", color="label", text="mark", hover_dat
 yearly(fig)
 st.plotly_chart(fig, width="stretch")
 sum_note("applications", same, grouped)
+swings: dict[int, set[str]] = {}  # years whose sums hold an agency's unconfirmed tenfold swing in 表三
+for (y, _), names in jumps.by_key(set(tot.key)).items():
+    swings.setdefault(y, set()).update(names)
+for y in sorted(swings):
+    st.caption(jumps.note(sorted(swings[y]), y))
 download(grouped[["year", "outcome", "label", "value", *unverified_column(grouped)]], "application-outcomes", "app_out",
          labels={"outcome": tr("outcomes"), "label": tr("outcomes"), "unverified": tr("unverified_count")})
 

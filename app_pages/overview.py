@@ -1,11 +1,12 @@
 """总览 Overview: tiles for a year (each rate with its denominator, small samples marked) with the change
 against the year before over the same agencies; who published, on time or late, and what the checks
-found (two marks per cell); the agencies late or not published that year. Year and page in the URL."""
+found (two marks per cell); the agencies late or not published that year. Year and page in the URL. A
+tile whose total holds an agency's unconfirmed tenfold swing names it, marked ⚠ (app_pages/jumps.py)."""
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages import writing
+from app_pages import jumps, writing
 from app_pages.common import (clicked, download, empty_note, filters, lang, missing, q, show_table, tr, unverified_note, url_int, write_url, year_choice)
 from app_pages.formats import fmt_number, fmt_pp, fmt_wan_yuan
 from pipeline.serve.queries import FINDING_STATES, MEASURES, TIMELINESS_STATES, definition
@@ -17,7 +18,9 @@ if year is None:
     st.stop()
 
 tiles = q("tiles", filters(), year)
-cols = st.columns(len(tiles))
+swings = jumps.by_measure(year, tiles.tile)  # tiles whose total holds an unconfirmed tenfold swing
+PER_ROW = 4  # seven tiles in one row cut their names and values at an office laptop's width (1366 px)
+cols = [c for start in range(0, len(tiles), PER_ROW) for c in st.columns(PER_ROW)][:len(tiles)]
 for col, row in zip(cols, tiles.itertuples()):
     m = MEASURES.get(row.tile)
     rate = bool(m and m.rate)
@@ -54,6 +57,8 @@ for col, row in zip(cols, tiles.itertuples()):
                      tr("change_same_pairs", pairs=int(row.pairs), n=int(row.same_agencies)))
     if row.unverified:
         notes.append(unverified_note(row.unverified))
+    if row.tile in swings:
+        notes.append(jumps.note(swings[row.tile]))
     col.caption(" · ".join(notes))
     if money and row.agencies == 0:
         col.caption(tr("procurement_2019_only", year=year))

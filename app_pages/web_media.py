@@ -5,6 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages.common import (download, download_totals, empty_sums_note, filters, lang, q, show_table, sum_note, sum_scope, tr, unverified_note, with_gaps, yearly)
+from app_pages import jumps
 from app_pages.formats import number_format
 from pipeline.spec import catalog
 
@@ -27,12 +28,18 @@ web = q("section_totals", filters(), "website", same)
 if not empty_sums_note(web, "website", same):
     web = web.assign(label=web.key.map(lambda k: catalog.label(k, lang())))
     keys = list(dict.fromkeys(web.key))
+    swings = jumps.by_key(set(keys))  # (year, key) -> agencies whose unconfirmed tenfold swing the bar holds
     for col, key in zip(st.columns(len(keys)), keys):  # posts and visits differ by orders of magnitude
         part = web[web.key == key]
         fig = px.bar(part, x="year", y="value", title=catalog.label(key, lang()),
+                     text=[jumps.MARK.strip() if (int(y), key) in swings else "" for y in part.year],
                      labels={"year": tr("year"), "value": catalog.label(key, lang())})  # the axis says what it counts
+        fig.update_traces(textposition="outside")
         yearly(fig)
         col.plotly_chart(fig, width="stretch")
+        for (y, k), names in sorted(swings.items()):
+            if k == key and int(y) in set(part.year.astype(int)):
+                col.caption(jumps.note(names, y))
     sum_note("website", same, web)
     download_totals(web, "website", "web_site")
 

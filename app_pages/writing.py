@@ -71,7 +71,7 @@ def brief_downloads(year: int, key: str) -> None:
     flt = filters()
     if not len(q("agencies", flt)):  # a circular of no agency would say that all was collected and found well
         return
-    cols = st.columns([1, 1, 1, 3])
+    cols = st.columns([1, 1, 1, 1])  # wide enough for "审查情况通报 DOCX" at an office laptop's width
     for col, fmt in zip(cols, ("docx", "pdf", "html")):
         col.download_button(f"{_w('brief')} {fmt.upper()}",
                             _make(brief_bytes, year, flt, fmt, db_path().parent, lang(), _region(flt)),

@@ -79,6 +79,12 @@ UI: dict[str, tuple[str, str]] = {
     "pairs": ("同一机关同一平台组数", "Pairs (same agency, same platform)"),
     "n_agencies": ("{n} 个机关", "{n} agencies"),
     "change_same": ("变化按同一批 {n} 个机关", "change over the same {n}"),
+    "jump_note": ("含{names}的数据，较上年变化超过十倍，尚待核实（见数据质量页）",
+                  "includes {names}, changed more than tenfold from the year before, not yet confirmed (see Data quality)"),
+    "jump_note_year": ("{year} 年含{names}的数据，较上年变化超过十倍，尚待核实（见数据质量页）",
+                       "{year} includes {names}, changed more than tenfold from the year before, not yet confirmed "
+                       "(see Data quality)"),
+    "jump_more": ("等 {n} 个机关", " and others ({n} agencies)"),
     "definition": ("定义", "Definition"),
     "unknown_agencies": ("链接中的 {n} 个机关在当前范围内不存在，已略去。", "{n} agencies of the link are not in the current scope; left out."),
     "group_level": ("全部{level}机关", "All {level} agencies"),

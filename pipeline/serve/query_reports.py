@@ -7,7 +7,7 @@ import pandas as pd
 from pipeline.serve import marts
 from pipeline.serve.query_scope import KIND_SQL, Filters, _q, _scope
 from pipeline.spec import findings
-from pipeline.spec.measures import MEASURES, MIN_PEERS
+from pipeline.spec.measures import INPUTS, MEASURES, MIN_PEERS, inputs_of
 
 
 def checks(con, flt: Filters, severities: tuple[str, ...] = (), check_ids: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -207,3 +207,32 @@ def agency_checks(con, agency_id: str) -> pd.DataFrame:
             c.report_id
         from v_check_results c where c.agency_id = ?
         order by c.year, case c.severity when 'error' then 0 when 'warning' then 1 else 2 end""", [agency_id])
+
+
+def tenfold_jumps(con, flt: Filters, year: int, measures: tuple[str, ...],
+                  dismissed: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """measure -> the agencies (sorted) whose figure feeding it changed more than tenfold from the year
+    before: an open `jump_tenfold` finding of `year` in scope (one whose key is in `dismissed` is not), so
+    that a total or its change shown for the year says when one agency's unconfirmed swing is in it."""
+    import duckdb
+
+    fy = Filters(**{**flt.__dict__, "year_from": year, "year_to": year})
+    found = checks(con, fy, check_ids=("jump_tenfold",))
+    found = found[~found.finding_key.isin(set(dismissed))]
+    cells = [(r.agency, key) for r in found.itertuples() for key in (r.cells if r.cells is not None else ())]
+    hit: dict[str, list[str]] = {}
+    if not cells:
+        return hit
+    keys = pd.DataFrame(cells, columns=["agency", "key"])
+    keys["metric"] = keys.key.str.split(":").str[0]
+    keys["dim"] = keys.key.str.split(":").str[1]
+    with duckdb.connect() as local:  # the conditions are SQL over (key, metric, dim): run them on these keys alone
+        local.register("keys", keys)
+        for m in measures:
+            conds = [INPUTS[c][1] for c in (inputs_of(m) if m in MEASURES else ()) if c in INPUTS]
+            if conds:
+                names = sorted(a for (a,) in local.execute(
+                    f"select distinct agency from keys where {' or '.join(f'({c})' for c in conds)}").fetchall())
+                if names:
+                    hit[m] = names
+    return hit

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from pipeline.serve import queries
@@ -15,7 +14,6 @@ from pipeline.serve.i18n import level_label, t
 from pipeline.serve.reviews import read_reviews
 from pipeline.serve.writing import charts, render
 from pipeline.serve.writing.templates import missing, render_text
-from pipeline.spec.measures import INPUTS, inputs_of
 
 KEY_MEASURES = ("applications", "accepted_total", "grant_rate", "refusal_rate", "review_correction_rate",
                 "litigation_correction_rate", "correction_rate", "website_visits", "followers_total")
@@ -151,22 +149,9 @@ def _with_jumps(measures: list[dict], con, fy: queries.Filters, year: int, revie
     """Each measure with `jumps`: the agencies whose figure feeding it changed more than tenfold from the
     year before (the `jump_tenfold` check, a finding not dismissed), so that a change the circular states
     says when one agency's unconfirmed swing is in it (the data-quality page flags them)."""
-    found = queries.checks(con, fy, check_ids=("jump_tenfold",))
-    found = found[found.finding_key.map(lambda k: reviews.get(k, ("open",))[0]) != "dismissed"]
-    cells = [(r.agency, key) for r in found.itertuples() for key in (r.cells if r.cells is not None else ())]
-    hit: dict[str, set[str]] = {}
-    if cells:
-        keys = pd.DataFrame(cells, columns=["agency", "key"])
-        keys["metric"] = keys.key.str.split(":").str[0]
-        keys["dim"] = keys.key.str.split(":").str[1]
-        with duckdb.connect() as local:  # the conditions are SQL over (key, metric, dim): run them on these keys alone
-            local.register("keys", keys)
-            for m in measures:
-                conds = [INPUTS[c][1] for c in inputs_of(m["measure"]) if c in INPUTS]
-                if conds:
-                    hit[m["measure"]] = {a for (a,) in local.execute(
-                        f"select distinct agency from keys where {' or '.join(f'({c})' for c in conds)}").fetchall()}
-    return [m | {"jumps": sorted(hit.get(m["measure"], ()))} for m in measures]
+    dismissed = tuple(k for k, v in reviews.items() if v[0] == "dismissed")
+    hit = queries.tenfold_jumps(con, fy, year, tuple(m["measure"] for m in measures), dismissed)
+    return [m | {"jumps": hit.get(m["measure"], [])} for m in measures]
 
 
 def _v(x):
