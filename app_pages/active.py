@@ -9,6 +9,7 @@ from app_pages.common import (download, download_totals, filters, full_numbers, 
 from pipeline.spec import catalog
 
 PROCUREMENT = "active.procurement:amount_wan_yuan"
+_DOC_DIMS = {"made", "published", "total_public", "repealed", "in_force"}  # 规章 and 规范性文件's columns
 
 
 def _in_unit(amount: float, unit: str) -> str:
@@ -22,13 +23,22 @@ same, tot = section_opening("page_active", "active", "act_same", stop=False)
 if tot is not None:  # (no sums of the same agencies: the per-agency procurement below still shows)
     tot = tot.assign(label=tot.key.map(lambda k: catalog.label(k, lang())))
     counts = tot[~tot.key.str.endswith("amount_wan_yuan") & ~tot.key.str.endswith("items_change")]
-    n_lines = counts.label.nunique()  # 20 and more lines: a palette with a colour for each (plotly's default has 10)
-    fig = px.line(with_gaps(counts, "label"), x="year", y="value", color="label", markers=True,
-                  color_discrete_sequence=px.colors.qualitative.Plotly if n_lines <= 10 else px.colors.qualitative.Alphabet,
-                  labels={"year": tr("year"), "value": tr("value"), "label": tr("metric")})
-    fig.update_traces(connectgaps=False)
-    yearly(fig)
-    st.plotly_chart(fig, width="stretch")
+    # one chart per kind of count, each on its own axis (documents in tens, decisions in thousands: twenty
+    # lines on one axis were unreadable)
+    kind = counts.key.str.split(":").str[1].map(lambda d: "docs" if d in _DOC_DIMS else
+                                                 "decisions" if d == "decisions" else "items")
+    kinds = [k for k in ("docs", "decisions", "items") if (kind == k).any()]
+    for tab, k in zip(st.tabs([tr(f"act_group_{k}") for k in kinds]), kinds):
+        part = counts[kind == k]
+        n_lines = part.label.nunique()  # more than 10 lines: a palette with a colour for each
+        fig = px.line(with_gaps(part, "label"), x="year", y="value", color="label", markers=True,
+                      color_discrete_sequence=px.colors.qualitative.Plotly if n_lines <= 10 else px.colors.qualitative.Alphabet,
+                      labels={"year": tr("year"), "value": tr(f"act_group_{k}"), "label": tr("metric")})
+        fig.update_traces(connectgaps=False)
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2))  # the labels are long
+        yearly(fig)
+        tab.plotly_chart(fig, width="stretch")
+    st.caption(tr("act_formats"))
     sum_note("active", same, counts)
     download_totals(tot, "proactive-disclosure", "act_tot")
 

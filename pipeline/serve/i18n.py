@@ -84,6 +84,14 @@ UI: dict[str, tuple[str, str]] = {
     "jump_note_year": ("{year} 年含{names}的数据，较上年变化超过十倍，尚待核实（见数据质量页）",
                        "{year} includes {names}, changed more than tenfold from the year before, not yet confirmed "
                        "(see Data quality)"),
+    "act_formats": ("两种格式的栏目不同：2019 年格式的栏目（如本年新公开、上年项目数量）止于 2020 年，2021 年格式的栏目"
+                    "（如现行有效、本年废止）始于 2021 年；线条在此断开是格式所致，并非缺数。",
+                    "The two formats print different columns: the 2019 format's (newly published, previous year's items) "
+                    "end in 2020, the 2021 format's (in force, repealed) start in 2021; a line stops there because of "
+                    "the format, not a missing value."),
+    "act_group_docs": ("规章和规范性文件（件）", "Regulations and normative documents"),
+    "act_group_decisions": ("处理决定数量（件）", "Decisions"),
+    "act_group_items": ("事项与项目数量（项）", "Items and projects"),
     "jump_more": ("等 {n} 个机关", " and others ({n} agencies)"),
     "definition": ("定义", "Definition"),
     "unknown_agencies": ("链接中的 {n} 个机关在当前范围内不存在，已略去。", "{n} agencies of the link are not in the current scope; left out."),

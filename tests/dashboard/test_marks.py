@@ -79,12 +79,15 @@ def test_the_narrative_readers_notes_are_written_in_chinese_on_a_chinese_page():
             assert findings.message("extraction", [], d, "en").endswith(d["note"])
 
 
-def test_every_line_of_the_active_chart_has_its_own_colour(demo_db, monkeypatch):
+def test_every_line_of_the_active_charts_has_its_own_colour(demo_db, monkeypatch):
+    """表二's counts in one chart per kind (documents, decisions, items), each line its own colour."""
     at = open_page(app(demo_db, monkeypatch), "active")
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    lines = [t for t in spec["data"] if t.get("mode", "").startswith("lines")]
-    assert len(lines) > 10
-    assert len({t["line"]["color"] for t in lines}) == len(lines)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    line_charts = [[t for t in c["data"] if t.get("mode", "").startswith("lines")] for c in charts]
+    line_charts = [c for c in line_charts if c]
+    assert len(line_charts) == 3 and sum(map(len, line_charts)) > 10
+    for lines in line_charts:
+        assert len({t["line"]["color"] for t in lines}) == len(lines)
 
 
 def test_the_new_media_table_shows_a_platform_not_listed_as_a_dash(demo_db, monkeypatch):
