@@ -201,11 +201,11 @@ else:
     if not empty_note(facts):
         where = facts.evidence.map(lambda e: _where(json.loads(e)) if isinstance(e, str) else "")
         unv = ~facts.verified.fillna(False).astype(bool)
-        shown = pd.DataFrame({
-            tr("metric_code"): facts.key, tr("metric"): facts.key.map(lambda k: catalog.label(k, lang())),
+        shown = pd.DataFrame({  # the label first, the code (for analysts who match it in the CSV) last
+            tr("metric"): facts.key.map(lambda k: catalog.label(k, lang())),
             tr("value"): facts.value, tr("marks"): ["†" if u else "" for u in unv],
             tr("provenance"): facts.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else ""),
-            tr("evidence"): where,
+            tr("evidence"): where, tr("metric_code"): facts.key,
         })
         if unv.any():
             st.caption(tr("unverified_mark") + " " + tr("unverified_in", n=int(unv.sum())))

@@ -156,3 +156,23 @@ def test_a_pdf_tables_long_english_label_and_dates_take_their_printed_width():
     late = [["机关", "法定期限", "发布日期", "逾期天数"], ["南京市玄武区梅园新村街道办事处", "2024-01-31", "2024-03-02", "31"]]
     widths = column_widths(late, 470.0, 9)
     assert widths[1] < widths[0] and widths[2] < widths[0] and widths[1] >= _text_width("2024-01-31", 9) + 12
+
+
+def test_a_pdf_line_never_starts_with_a_comma_nor_breaks_a_figure():
+    """The PDF's lines follow the Chinese rules: no line starts with ，；：！？ (reportlab's wrap knew only the
+    Japanese list); a column of figures (+427,806,325（+101.7%）) is not broken inside a number."""
+    import io
+
+    import pdfplumber
+
+    from pipeline.serve.writing.render import to_bytes
+
+    sentence = "网站访问量较上年增加，" * 3 + "其中一个机关的数据变化超过十倍，尚待核实，已在数据质量页标出，请各单位核实后更正。"
+    text = "\n\n".join(["# 通报", *(sentence[k:] + sentence[:k] for k in range(0, 40) if sentence[k] not in "，。"),
+                       "| 指标 | 上年 | 本年 | 变化 |", "|---|---|---|---|",
+                       "| 网站访问量（同一批机关）的全年合计 | 420,673,741 | 848,480,066 | +427,806,325（+101.7%） |"])
+    pdf = to_bytes(text, {}, "pdf")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        lines = [ln.strip() for page in doc.pages for ln in (page.extract_text() or "").splitlines()]
+    assert lines and not [ln for ln in lines if ln[:1] in "，；：！？、。"], lines
+    assert any("+427,806,325" in ln for ln in lines), lines
