@@ -33,6 +33,11 @@ for col, row in zip(cols, tiles.itertuples()):
             delta = ("+" if row.change >= 0 else "-") + fmt_wan_yuan(abs(row.change))
         else:
             delta = ("+" if row.change >= 0 else "-") + fmt_number(abs(row.change), compact=True)
+        same_n, all_n = (0 if missing(v) else int(v) for v in (row.same_agencies, row.agencies))
+        if not missing(row.pairs) or same_n != all_n:
+            # the change compares a part of this year's total (the same agencies, or platforms, in both years):
+            # said on the arrow itself, which otherwise reads as the total's rise or fall
+            delta += tr("like_for_like")
     shown = fmt_wan_yuan(row.value) if money else fmt_number(row.value, rate, compact=True)
     if rate and row.small_sample:
         shown += " *"

@@ -78,6 +78,7 @@ UI: dict[str, tuple[str, str]] = {
                            "year is not a fall."),
     "pairs": ("同一机关同一平台组数", "Pairs (same agency, same platform)"),
     "n_agencies": ("{n} 个机关", "{n} agencies"),
+    "like_for_like": ("（同口径）", " (like for like)"),
     "change_same": ("变化按同一批 {n} 个机关", "change over the same {n}"),
     "jump_note": ("含{names}的数据，较上年变化超过十倍，尚待核实（见数据质量页）",
                   "includes {names}, changed more than tenfold from the year before, not yet confirmed (see Data quality)"),
@@ -125,7 +126,7 @@ UI: dict[str, tuple[str, str]] = {
     "status_code": ("状态代码", "Status code"),
     "finding_code": ("检查结果代码", "Findings code"),
     "change": ("变化", "Change"),
-    "pct_change": ("变化率", "Change (%)"),
+    "pct_change": ("变化率", "Relative change"),  # a download's header adds its unit: Relative change (%)
     "peer_median": ("同级同类中位数", "Peer median (same level and kind)"),
     "denominator": ("分母", "Denominator"),
     "small_sample": ("小样本", "Small sample"),
@@ -319,8 +320,8 @@ UI: dict[str, tuple[str, str]] = {
                            "turn off \"Sum only the same agencies in every year\" to see it."),
     "same_agencies_opt": ("只合计每年都有数据的同一批机关", "Sum only the same agencies in every year"),
     "same_verified_left": ("只用经核验的数值：同一批机关仅含各年该部分数值全部经核验的机关，另有 {n} 个机关因有未经核验的数值未计入。",
-                           "Verified values only: the same agencies are those whose section is wholly verified every year; {n} "
-                           "other agencies with unverified values are left out."),
+                           "Verified values only: the same agencies are those whose section is wholly verified every year; "
+                           "agencies left out for an unverified value: {n}."),
     "same_agencies_note": ("同一批 {n} 个机关", "the same {n} agencies"),
     "cells": ("涉及单元格", "Cells"),
     "measure_profile": ("图中指标", "Measure in the chart"),

@@ -44,6 +44,7 @@ def test_overview_followers_tile_says_pairs_and_shows_the_like_with_like_change(
     at = open_page(app(demo_db, monkeypatch, year=str(year)), "overview")
     tile = next(m for m in at.metric if m.label == "新媒体粉丝")
     assert tile.delta.startswith("+" if now >= prev else "-")
+    assert tile.delta.endswith("（同口径）")  # the arrow says it compares a part, not the tile's total
     assert any(f"同一平台两年均有数据的 {pairs} 组（{agencies} 个机关）" in c.value for c in at.caption)
     tiles = frame_with(at, "tile", "pairs").set_index("tile")
     assert tiles.loc["followers_total", "count_change"] == now - prev
