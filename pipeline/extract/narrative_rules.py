@@ -67,7 +67,7 @@ _REGION = re.compile(REGION_WORDS + r"|\d+个(?:政府)?网站|\d+家[^，。；
 # a part of the year: 上半年, 一季度, 12月份, 12月单月, 1-6月, 截至11月底 (a count over the year needs the whole year)
 _PARTIAL = re.compile(r"(?<!\d)(?P<start>\d{1,2})\s*月?\s*[-~～—–至到]\s*(?P<end>\d{1,2})\s*月"
                       r"|截至\s*(?:\d{4}\s*年\s*)?(?P<until>\d{1,2})\s*月"
-                      r"|上半年|下半年|[一二三四1-4第]\s*季度|前三季度|单月|当月|(?<![\d年])\d{1,2}\s*月(?![底末\d])")
+                      r"|上半年|下半年|[一二三四1-4第]\s*季度|前三季度|单月|当月|(?P<month>\d{1,2})\s*月(?![底末\d])")
 
 
 _UNTIL = re.compile(r"截至\s*(?:(?:19|20)\d{2}\s*年\s*)?(\d{1,2})\s*月")
@@ -82,6 +82,8 @@ def partial_year(before: str) -> bool:
     """The words before a number limit it to a part of the year (1-12月 and 截至12月 are the whole)."""
     for m in _PARTIAL.finditer(before):
         start, end, until = m.group("start", "end", "until")
+        if m.group("month") is not None and before[:m.start()].rstrip()[-1:] in ("年", *"0123456789"):
+            continue  # a date's month (2022 年 7月开通, spaces or not): no period of the count
         if start is not None and (int(start), int(end)) == (1, 12):
             continue
         if until is not None and int(until) == 12:

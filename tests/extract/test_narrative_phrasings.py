@@ -36,6 +36,8 @@ READ = [
      {"website.visits": 1284390, "website.unique_visitors": 213507}),
     ("2023年，我局门户网站访问量为46.5万次。", {"website.visits": 465000}),
     ("全年在省政府网站发布信息245条。", {"website.posts": 245}),  # the department's column on the portal
+    # a date's month, spaced as a PDF's text gives it, is no part of the year (a LibreOffice print lost 784)
+    ("2022 年 7月正式开通官方微信公众号，2023 年度共发送 784条信息。", {"newmedia.wechat.posts": 784}),
 ]
 
 TRAPS = [
