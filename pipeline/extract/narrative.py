@@ -48,8 +48,8 @@ from pipeline.extract.narrative_items import (  # noqa: F401  (re-exported: call
 from pipeline.extract.narrative_rules import (  # noqa: F401  (re-exported: callers use narrative.<name>)
     _NOT_AFTER, _RANGE_AFTER, _RANGE_BEFORE, _RANK, _AVERAGE, _TARGET, _CHANGE, _LEVEL, _SINCE, _YEAR_ROUND,
     _PRIOR, _OTHERS, _REGION, _SOMETHING_ELSE, _YEAR_IN, _TIME_LEAD, _LIST_END, _SINCE_LAUNCH, _LEVEL_ONLY,
-    classify_led, parts_in_parentheses, scope_exclusion, totals_after_parts, Rule, _U_COUNT, _NOT_HANDLED, _NOT_RECEIVED, RULES, _POSTS_NEED_VIDEO, _ZERO_LABEL, _classify,
-    _WORD_EXCLUSIONS, _exclusion, _carry)
+    Rule, _U_COUNT, _NOT_HANDLED, _NOT_RECEIVED, RULES, _POSTS_NEED_VIDEO, _ZERO_LABEL, _classify,
+    _WORD_EXCLUSIONS, _exclusion, _carry, classify_led, parts_in_parentheses, scope_exclusion, totals_after_parts)
 
 _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
 # the same count stated again another way in a later clause: 网站访问量为126万次（含爬虫访问），剔除后为98.4万次

@@ -70,12 +70,9 @@ _PARTIAL = re.compile(r"(?<!\d)(?P<start>\d{1,2})\s*月?\s*[-~～—–至到]\s
                       r"|上半年|下半年|[一二三四1-4第]\s*季度|前三季度|单月|当月|(?P<month>\d{1,2})\s*月(?![底末\d])")
 
 
-_UNTIL = re.compile(r"截至\s*(?:(?:19|20)\d{2}\s*年\s*)?(\d{1,2})\s*月")
-
-
 def before_year_end(before: str) -> bool:
     """A level as it stood before the year's end: 截至2023年6月底 (截至12月底 is the year's end)."""
-    return any(int(m.group(1)) != 12 for m in _UNTIL.finditer(before))
+    return any(m.group("until") is not None and int(m.group("until")) != 12 for m in _PARTIAL.finditer(before))
 
 
 def partial_year(before: str) -> bool:
@@ -205,7 +202,7 @@ def _classify(item: Item, year: int | None) -> None:
             if item.breakdown and not _WEBSITE.search(left) and metric != "website.unique_visitors":
                 # 其中… must name the website itself (其中首页12万次 is a part of the visits); unique visitors
                 # are no part of a figure before them (总访问量…，其中独立用户访问量…)
-                continue  # 其中… must name the website itself
+                continue
         elif rule.place == "platform":
             if item.place in (None, WEBSITE, MIXED):
                 continue
