@@ -24,7 +24,8 @@ class Limits:
     table_cells: int = 200_000  # NIANBAO_MAX_TABLE_CELLS: cells of one table, spans expanded
     span: int = 100  # NIANBAO_MAX_SPAN: columns or rows one merged cell may span (Word: refused; HTML: cut to it)
     cut_steps: int = 250_000  # NIANBAO_MAX_CUT_STEPS: search steps to cut one report's digits run together
-    soffice_seconds: float = 180.0  # NIANBAO_SOFFICE_TIMEOUT: LibreOffice converting one legacy .doc/.wps
+    soffice_seconds: float = 180.0  # NIANBAO_SOFFICE_TIMEOUT: LibreOffice converting one .doc/.wps/.odt/.rtf
+    mhtml_parts: int = 2000  # NIANBAO_MAX_MHTML_PARTS: parts of a web page saved as one file (.mht/.mhtml)
     ocr_pages: int = 20  # NIANBAO_MAX_OCR_PAGES: pages of one file read by OCR (pages without a text layer)
     ocr_page_seconds: float = 60.0  # NIANBAO_OCR_PAGE_SECONDS: CPU seconds OCR may take on one page or image
     image_pixels: int = 40_000_000  # NIANBAO_MAX_IMAGE_PIXELS: pixels of one image read by OCR (a page is rendered within it)
@@ -55,6 +56,7 @@ ENV = {"seconds": "NIANBAO_FILE_TIMEOUT", "memory_mb": "NIANBAO_FILE_MEMORY_MB",
        "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB", "pdf_pages": "NIANBAO_MAX_PDF_PAGES",
        "text_chars": "NIANBAO_MAX_TEXT_CHARS", "table_cells": "NIANBAO_MAX_TABLE_CELLS", "span": "NIANBAO_MAX_SPAN",
        "cut_steps": "NIANBAO_MAX_CUT_STEPS", "soffice_seconds": "NIANBAO_SOFFICE_TIMEOUT",
+       "mhtml_parts": "NIANBAO_MAX_MHTML_PARTS",
        "ocr_pages": "NIANBAO_MAX_OCR_PAGES", "ocr_page_seconds": "NIANBAO_OCR_PAGE_SECONDS",
        "image_pixels": "NIANBAO_MAX_IMAGE_PIXELS",
        "fetch_answer_s": "NIANBAO_FETCH_ANSWER_S", "fetch_source_s": "NIANBAO_FETCH_SOURCE_S",

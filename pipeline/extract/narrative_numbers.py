@@ -16,7 +16,9 @@ CLAUSE = re.compile(r"[，：:（）()【】]|,(?!\d{3}(?!\d))|\s{2,}")
 # a count in Chinese numerals, below ten thousand: 三, 十五, 二十一, 一百零八, 两千零三十
 _CN_INT = (r"(?=[一二两三四五六七八九十])(?:[一二两三四五六七八九]千)?(?:零?[一二两三四五六七八九]百)?"
            r"(?:零?[一二三四五六七八九]?十)?(?:零?[一二两三四五六七八九])?")
-_NUM = (r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:\.\d+)?"
+# a number: groups by commas or spaces; digits with a space on either side otherwise are no number
+# (网站总访问量 1 8 6 4 5 2 次, letter-spaced: which digits are the figure?)
+_NUM = (r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|(?<!\d )\d+(?:\.\d+)?(?! \d)"
         r"|(?<![第零〇一二两三四五六七八九十百千万])" + _CN_INT + r"(?=[场次件篇份期个条项封]))")
 _UNIT = r"\s*(?P<mult>万|亿)?\s*(?P<unit>人次|万元|元|次|人|个|户|名|条|篇|则|期|件|封|份|项|场|起|宗|位)?"
 ITEM = re.compile(_NUM + _UNIT)
@@ -33,9 +35,16 @@ _FW_POINT = re.compile(r"(?<=\d)\s*[．﹒]\s*(?=\d)")  # 12．5万: a full-widt
 _ZERO_WORD = re.compile(r"(?<=[为是计共费])零(?=[元件封条场次篇份个项]|$|[，。；;、,\s）)])")  # 为零 / 零元
 
 
+# the spaces a typesetter puts between digit groups (thin, narrow no-break, no-break, figure space): spaces
+_NARROW_SPACES = {cp: " " for cp in (0x00A0, *range(0x2000, 0x200B), 0x202F, 0x205F)}
+_NARROW = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]")
+
+
 def prepare(text: str) -> str:
-    """Full-width decimal points as points; digit groups split by full-width commas joined (1，236，580);
-    零 stated as a figure (为零, 零元) as 0."""
+    """Narrow and no-break spaces as spaces (1 234 567 set with thin spaces); full-width decimal points as points; digit
+    groups split by full-width commas joined (1，236，580); 零 stated as a figure (为零, 零元) as 0."""
+    if _NARROW.search(text):
+        text = text.translate(_NARROW_SPACES)
     if "，" in text:
         text = _FW_GROUPS.sub(lambda m: m.group(0).replace("，", ","), text)
     if "．" in text or "﹒" in text:

@@ -155,8 +155,9 @@ RULES = (
     Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"})),
     Rule("press_conferences", re.compile(r"(?:召开|举办|组织|举行)[^，]{0,4}$"), frozenset({"场", "次", "期"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:新闻)?发布会")),
-    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}), not_label=_NOT_RECEIVED,
-         not_before=re.compile(r"信访|来访")),  # 信访来信 are petitions, not the mailbox's letters
+    # 信访来信 are petitions, not the mailbox's letters; 来信来电 counts the calls with them
+    Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}),
+         not_label=re.compile(_NOT_RECEIVED.pattern + r"|来电|电话|热线"), not_before=re.compile(r"信访|来访")),
     Rule("consultation.online", re.compile(r"网上咨询|在线咨询|网络咨询|网民咨询|在线问答"), frozenset({"件", "条", "个", "次", "人次"}),
          not_label=_NOT_RECEIVED),
     Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"}), not_label=_NOT_HANDLED),
@@ -306,7 +307,8 @@ def totals_after_parts(items: list[Item], year: int | None) -> None:
                 i.part = True
 
 
-_LEAD_YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年")  # 2022年度，我局门户网站访问量为46.5万次: that year's
+# 2022年度，我局门户网站访问量为46.5万次 / 截至2022年底，微信公众号粉丝2.1万人: that year's
+_LEAD_YEAR = re.compile(r"^\s*(?:截至|截止(?:到|至)?|到|至)?\s*((?:19|20)\d{2})\s*年")
 # a government's portal (市政府门户网站, 区人民政府网站): its traffic is the whole portal's ("政府网站" alone is any
 # public body's site, and a department's items published on the portal, its column there, are its own)
 _GOVERNMENT_SITE = re.compile(r"[省市区县州旗盟](?:人民)?政府[^，。；、\d]{0,4}$")

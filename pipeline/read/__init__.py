@@ -12,7 +12,8 @@ from pipeline.read.common import ReadError, sniff_format
 
 __all__ = ["ReadError", "read", "read_bytes", "SUPPORTED_SUFFIXES"]
 
-SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xlsm", ".xls")
+SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml", ".pdf", ".docx", ".doc", ".wps", ".odt", ".rtf",
+                      ".xlsx", ".xlsm", ".xls", ".et", ".ods")
 
 
 def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dict[str, bytes] | None = None) -> Document:
@@ -24,13 +25,15 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dic
         from pipeline.read.txt import read_txt as reader
     elif fmt == "html":
         from pipeline.read.html import read_html as reader
+    elif fmt == "mhtml":
+        from pipeline.read.mhtml import read_mhtml as reader
     elif fmt == "pdf":
         from pipeline.read.pdf import read_pdf as reader
     elif fmt == "docx":
         from pipeline.read.docx import read_docx as reader
-    elif fmt in ("doc", "wps"):
+    elif fmt in ("doc", "wps", "odt", "rtf"):
         from pipeline.read.docx import read_legacy_word as reader
-    elif fmt in ("xlsx", "xls"):
+    elif fmt in ("xlsx", "xls", "ods"):
         from pipeline.read.spreadsheet import read_spreadsheet as reader
     else:  # pragma: no cover - sniff_format raises for anything else
         raise ReadError(name, f"unknown format {fmt}")
@@ -40,6 +43,8 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dic
 
             found = Pictures(held=pictures) if pictures is not None else Pictures(folder, name) if folder else None
             doc = reader(data, name, images_from=found)
+        elif fmt in ("doc", "wps", "odt", "rtf"):
+            doc = reader(data, name, kind=fmt)
         else:
             doc = reader(data, name)
     except (ReadError, MemoryError):  # (memory past the file's limit is said as such by the caller)

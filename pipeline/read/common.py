@@ -20,37 +20,65 @@ _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|meta|div|p
 
 
 def sniff_format(data: bytes, name: str) -> str:
-    """txt | html | pdf | docx | doc | wps | xlsx | xls, from the content first and the name second."""
+    """txt | html | mhtml | pdf | docx | doc | wps | odt | rtf | xlsx | xls | ods, from the content first and the name second."""
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise ReadError(name, "the file is empty")
     lower = name.lower()
     if data.startswith(b"%PDF") or data[:1024].find(b"%PDF-") >= 0:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
+        if data[30:38] == b"mimetype" and b"application/vnd.oasis.opendocument." in data[38:120]:
+            kind = data[38:120].split(b"opendocument.", 1)[1]  # OpenDocument: the first entry names the kind
+            if kind.startswith(b"text"):
+                return "odt"
+            if kind.startswith(b"spreadsheet"):
+                return "ods"
+            raise ReadError(name, "an OpenDocument file that is neither a text (.odt) nor a spreadsheet (.ods)")
         if b"word/" in data[:65536] or lower.endswith(".docx"):
             return "docx"
         if b"xl/" in data[:65536] or lower.endswith((".xlsx", ".xlsm")):
             return "xlsx"
         raise ReadError(name, "a ZIP archive that is not a Word (.docx) document or a workbook (.xlsx)")
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy .doc / .wps / .xls
-        if lower.endswith(".xls") or ("WordDocument".encode("utf-16-le") not in data
+    if data.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"{\\rtf"):
+        return "rtf"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy .doc / .wps / .xls / WPS's .et
+        if lower.endswith((".xls", ".et")) or ("WordDocument".encode("utf-16-le") not in data
                                       and "Workbook".encode("utf-16-le") in data):
             return "xls"
         return "wps" if lower.endswith(".wps") else "doc"
+    if is_mhtml(data):
+        return "mhtml"
     if lower.endswith((".xls", ".xlsx", ".xlsm")) and _HTML_SNIFF.search(data[:2048]):
         return "html"  # a table saved by Excel (or a site) as a web page under a workbook's name
-    if lower.endswith((".pdf", ".docx", ".doc", ".wps", ".xls", ".xlsx", ".xlsm")):
+    if lower.endswith((".pdf", ".docx", ".doc", ".wps", ".odt", ".rtf", ".xls", ".xlsx", ".xlsm", ".ods", ".et")):
         raise ReadError(name, f"the name says {lower.rsplit('.', 1)[-1].upper()} but the content is not")
     head = data[:4096]
     if _looks_binary(head):
         raise ReadError(name, "binary content, not a text, HTML, PDF or Word report")
-    if lower.endswith((".html", ".htm", ".shtml", ".xhtml")):
+    if lower.endswith((".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml")):  # (a page saved whole is HTML)
         return "html"
     if lower.endswith((".txt", ".text", ".md")):
         return "txt"
     if _HTML_SNIFF.search(head[:2048]):
         return "html"
     return "txt"
+
+
+# the message's own header names multipart/related (Chromium, Firefox add-ons, Word, IE)
+_MIME_RELATED = re.compile(rb"(?im)^content-type:[ \t]*multipart/related")
+_MIME_HEADER_LINE = re.compile(rb"[!-9;-~]+:|[ \t]")  # `Name: value`, or a folded value's next line
+
+
+def is_mhtml(data: bytes) -> bool:
+    """Whether the bytes are a saved page's MIME message: it opens with a block of header lines, one of
+    them Content-Type: multipart/related."""
+    head = data[:16384].lstrip(b"\r\n\xef\xbb\xbf")
+    end = re.search(rb"\r?\n\r?\n", head)
+    if end is None:
+        return False
+    block = head[: end.start()]
+    return _MIME_RELATED.search(block) is not None and all(
+        _MIME_HEADER_LINE.match(line) for line in block.splitlines() if line.strip())
 
 
 def utf16_without_bom(data: bytes) -> str | None:

@@ -1,7 +1,8 @@
 """Word reports: .docx through python-docx, in body order (paragraphs and tables). A merged cell is read
 once: its top-left grid position holds it (origin), the positions it covers repeat its text only as a
-label (gridSpan to the right, vMerge continuation below). Legacy .doc and .wps go through LibreOffice
-when `soffice` is installed."""
+label (gridSpan to the right, vMerge continuation below). A document whose tables are paragraphs of
+tab-separated cells (a text file pasted into Word) has them read as a text file's are. Legacy .doc and
+.wps, .odt and .rtf go through LibreOffice when `soffice` is installed."""
 from __future__ import annotations
 
 import io
@@ -13,11 +14,13 @@ from pathlib import Path
 from pipeline import limits
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.common import ReadError
+from pipeline.read.txt import blocks_from_lines, join_spread_rows
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _text(el) -> str:
+def _text(el, keep_tabs: bool = False) -> str:
+    """The element's text; `keep_tabs`: the tabs at its ends kept (a tab-separated row's blank first cell)."""
     parts = []
     for node in el.iter():
         tag = node.tag
@@ -29,7 +32,7 @@ def _text(el) -> str:
             parts.append("\t")
         elif tag == W + "p" and parts and parts[-1] != "\n":
             parts.append("\n")
-    return "".join(parts).strip()
+    return "".join(parts).strip(" \r\n\u3000") if keep_tabs else "".join(parts).strip()
 
 
 class _TooBig(Exception):
@@ -104,15 +107,16 @@ def read_docx(data: bytes, name: str) -> Document:
     title = (d.core_properties.title or "").strip() or None
     doc.title = title or None
 
+    parts: list[list[str] | Table] = []  # the body's runs of paragraph lines, and its tables
+
     def walk(parent):
         for el in parent.iterchildren():
             if el.tag == W + "p":
-                t = _text(el)
-                for line in t.split("\n"):
-                    if line.strip():
-                        doc.blocks.append(Paragraph(line.strip()))
+                if not parts or isinstance(parts[-1], Table):
+                    parts.append([])
+                parts[-1].extend(_text(el, keep_tabs=True).split("\n"))
             elif el.tag == W + "tbl":
-                doc.blocks.append(_table(el))
+                parts.append(_table(el))
             elif el.tag == W + "sdt":
                 content = el.find(W + "sdtContent")
                 if content is not None:
@@ -122,6 +126,14 @@ def read_docx(data: bytes, name: str) -> Document:
         walk(d.element.body)
     except _TooBig as e:
         raise ReadError(name, str(e)) from None
+    tab_rows = sum(1 for p in parts if isinstance(p, list) for line in p if line.strip().count("\t") >= 2)
+    for part in parts:
+        if isinstance(part, Table):
+            doc.blocks.append(part)
+        elif tab_rows >= 3:  # text pasted into Word: its tables are lines of tab-separated cells, read as a text file's
+            doc.blocks.extend(blocks_from_lines(join_spread_rows(part)))
+        else:
+            doc.blocks.extend(Paragraph(line.strip()) for line in part if line.strip())
     if not doc.blocks:
         raise ReadError(name, "the Word document holds no text")
     return doc
@@ -131,19 +143,21 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def read_legacy_word(data: bytes, name: str) -> Document:
-    """.doc / .wps: converted to .docx by LibreOffice, then read as Word."""
+def read_legacy_word(data: bytes, name: str, kind: str = "doc") -> Document:
+    """.doc / .wps / .odt / .rtf (`kind`, from the content): converted to .docx by LibreOffice, then read
+    as Word."""
     exe = soffice()
-    kind = Path(name).suffix.lower().lstrip(".") or "doc"
+    if kind == "odt":
+        _check_zip(data, name)
     if exe is None:
-        raise ReadError(name, f"a legacy .{kind} file needs LibreOffice to be read: install it "
+        raise ReadError(name, f"a .{kind} file needs LibreOffice to be read: install it "
                               "(Debian: apt-get install libreoffice-writer) or save the file as .docx or PDF")
     with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
         src = Path(tmp) / f"in.{kind}"
         src.write_bytes(data)
         try:
             subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
-                            "--convert-to", "docx", "--outdir", tmp, str(src)],
+                            "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp, str(src)],
                            capture_output=True, timeout=limits.current().soffice_seconds, check=False)
         except subprocess.TimeoutExpired:
             raise ReadError(name, f"LibreOffice took longer than {limits.current().soffice_seconds:g} s to convert "

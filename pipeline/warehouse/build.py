@@ -30,7 +30,8 @@ SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8"
 SCHEMA_TABLES, SCHEMA_DERIVED = SCHEMA_SQL.split("-- @after-load", 1)
 FILE_COLUMNS = ["sha256", "name", "inbox_path", "format", "size_bytes", "mtime_ns", "raw_path", "first_load_id",
                 "last_load_id", "status", "error", "source_url", "page_url", "published_on", "fetched_at", "fetched_for"]
-FORMAT_PREFERENCE = {"html": 0, "docx": 1, "pdf": 2, "txt": 3, "doc": 4, "wps": 4}
+FORMAT_PREFERENCE = {"html": 0, "mhtml": 0, "docx": 1, "odt": 1, "pdf": 2, "txt": 3, "doc": 4, "wps": 4,
+                     "rtf": 4}
 
 
 def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:

@@ -4,7 +4,9 @@ words after the last platform of a `分别` list, a parenthesis between a label 
 interpreted between 对 and its count; and the traps beside them (one month, a level in mid-year, the
 same count restated another way, a range, a level after another figure's number); and from a third
 probe, parts in a parenthesis, unique visitors after 其中, a sentence of the year before, and a city
-portal's traffic in a bureau's report (the harness's agency is 某某市某某局)."""
+portal's traffic in a bureau's report (the harness's agency is 某某市某某局); and from a fourth, digit
+groups set with thin or no-break spaces (1\u2009234\u2009567 gave 1), digits each set apart (no figure),
+a level at the end of the year before (截至2022年底), and letters counted with calls (来信来电)."""
 from __future__ import annotations
 
 import pytest
@@ -38,6 +40,11 @@ READ = [
     ("全年在省政府网站发布信息245条。", {"website.posts": 245}),  # the department's column on the portal
     # a date's month, spaced as a PDF's text gives it, is no part of the year (a LibreOffice print lost 784)
     ("2022 年 7月正式开通官方微信公众号，2023 年度共发送 784条信息。", {"newmedia.wechat.posts": 784}),
+    # a fourth probe: digit groups set with a thin, a narrow no-break or a no-break space
+    ("网站总访问量1\u2009234\u2009567次。", {"website.visits": 1234567}),
+    ("网站全年发布信息4\u202f102条，总访问量98\u00a0765次。", {"website.posts": 4102, "website.visits": 98765}),
+    ("截至2023年底，微信公众号粉丝2.1万人。", {"newmedia.wechat.followers": 21000}),
+    ("热线电话接听来电120个，领导信箱收到来信45件。", {"mailbox.letters": 45}),
 ]
 
 TRAPS = [
@@ -54,6 +61,10 @@ TRAPS = [
     ("2022年度，我局门户网站访问量为46.5万次，发布信息1,921条。", "the year before"),
     ("我局未单独建设门户网站，信息通过市政府门户网站专栏发布。市政府门户网站全年总访问量2,360万次。",
      "the city portal's traffic, in a bureau's report"),
+    ("网站全年总访问量 1 8 6 4 5 2 次。", "digits each set apart: which are the figure?"),
+    ("截至2022年底，微信公众号粉丝2.1万人。", "the level at the end of the year before"),
+    ("截止到2022年12月31日，微信公众号粉丝2.1万人。", "the level at the end of the year before"),
+    ("局长信箱及热线电话（0379-63218765）共受理群众来信来电236件。", "letters and calls counted together"),
 ]
 
 

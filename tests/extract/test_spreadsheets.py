@@ -1,4 +1,5 @@
-"""Every labelled report's tables written to a workbook (.xlsx by openpyxl, .xls by xlwt) at test time,
+"""Every labelled report's tables written to a workbook (.xlsx by openpyxl, .xls by xlwt, .ods by odfpy; the
+.xls also under WPS's .et name) at test time,
 as an agency attaches them: the report's title in the first row, each table under its section heading,
 merged cells merged. Read back through python-calamine and the same parser, the workbook must give every
 golden fact its tables hold (the figures stated in the prose are not in it) and no wrong value.
@@ -131,6 +132,42 @@ def _write_xls(rows, merges, path: Path):
     wb.save(str(path))
 
 
+def _write_ods(rows, merges, path: Path):
+    """OpenDocument: a merged cell's span on its first cell, the cells it covers as covered cells."""
+    pytest.importorskip("odf")
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import CoveredTableCell, Table as Sheet, TableCell, TableRow
+    from odf.text import P
+
+    book = OpenDocumentSpreadsheet()
+    sheet = Sheet(name="统计表")
+    starts = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in merges}
+    covered = {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+    width = max(len(r) for r in rows)
+    for r, row in enumerate(rows):
+        tr = TableRow()
+        for c in range(width):
+            text = row[c] if c < len(row) else ""
+            if (r, c) in covered and (r, c) not in starts:
+                tr.addElement(CoveredTableCell())
+                continue
+            value = _cell(text) if text else None
+            span = {}
+            if (r, c) in starts:
+                r1, c1 = starts[(r, c)]
+                span = {"numberrowsspanned": r1 - r + 1, "numbercolumnsspanned": c1 - c + 1}
+            if isinstance(value, (int, float)):
+                cell = TableCell(valuetype="float", value=value, **span)
+            else:
+                cell = TableCell(valuetype="string", **span) if value is not None else TableCell(**span)
+            if value is not None:
+                cell.addElement(P(text=str(text).strip()))
+            tr.addElement(cell)
+        sheet.addElement(tr)
+    book.spreadsheet.addElement(sheet)
+    book.save(str(path))
+
+
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory) -> dict[str, Path]:
     if not SOURCES:
@@ -143,12 +180,15 @@ def workbooks(tmp_path_factory) -> dict[str, Path]:
             continue  # a report whose tables are flattened into its text has no table to write
         _write_xlsx(rows, merges, out / f"{src.stem}.xlsx")
         _write_xls(rows, merges, out / f"{src.stem}.xls")
-        files[f"{src.stem}.xlsx"] = out / f"{src.stem}.xlsx"
-        files[f"{src.stem}.xls"] = out / f"{src.stem}.xls"
+        _write_ods(rows, merges, out / f"{src.stem}.ods")
+        (out / f"{src.stem}.et").write_bytes((out / f"{src.stem}.xls").read_bytes())  # WPS's own name for it
+        for suffix in SUFFIXES:
+            files[f"{src.stem}{suffix}"] = out / f"{src.stem}{suffix}"
     return files
 
 
-CASES = [(src.stem + suffix, exp) for src, exp in SOURCES for suffix in (".xlsx", ".xls")]
+SUFFIXES = (".xlsx", ".xls", ".ods", ".et")
+CASES = [(src.stem + suffix, exp) for src, exp in SOURCES for suffix in SUFFIXES]
 
 
 @pytest.mark.parametrize("name,expected", CASES, ids=[c[0] for c in CASES])

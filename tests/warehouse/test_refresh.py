@@ -38,6 +38,23 @@ def test_refresh_loads_reports_and_writes_run_report(env):
     assert env.query("select count(*) from runs")[0][0] == 1
 
 
+def test_a_page_saved_as_one_file_is_loaded_as_the_page_is(env):
+    """A web page saved whole (MHTML) in the inbox is read, kept and published as the page itself is."""
+    from tests.extract.test_saved_forms import mhtml
+
+    write_report(env.inbox, "a.html", "某市生态环境局", 2022, seed=1)
+    page = env.inbox / "a.html"
+    html = page.read_bytes().decode("utf-8")
+    env.refresh()
+    as_page = env.query("select metric, dim, value from facts order by all")
+    page.unlink()
+    (env.inbox / "a.mhtml").write_bytes(mhtml(html))
+    rr = env.refresh()
+    assert rr.exit_code == 0 and rr.files_new == 1
+    assert env.query("select source_format, source_name from reports") == [("mhtml", "a.mhtml")]
+    assert env.query("select metric, dim, value from facts order by all") == as_page
+
+
 def test_two_refreshes_give_an_identical_warehouse(env):
     for i in range(3):
         write_report(env.inbox, f"r{i}.txt", agency_name(i)[0], 2022, seed=i, fmt="txt")
