@@ -146,7 +146,7 @@ RULES = (
          not_label=re.compile(r"解读|发布会|新闻发布|访问|浏览")),
     Rule("newmedia.{p}.posts", re.compile(r"发布|发送|推送|推发|发稿|推文|发文|刊发|编发|更新|发帖|发博|博文|作品|视频|信息量|原创|图文"),
          _U_COUNT | {"期", "个"}, "platform", not_label=re.compile(r"粉丝|关注|订阅|解读|发布会")),
-    Rule("newmedia.{p}.followers", re.compile(r"粉丝|订阅|关注|用户数|用户量|关注者"), frozenset({"人", "个", "户", "名", "次", ""}),
+    Rule("newmedia.{p}.followers", re.compile(r"粉丝|订阅|关注|用户数|用户量|关注者|(?:现有|累计)用户"), frozenset({"人", "个", "户", "名", "次", ""}),
          "platform", not_label=re.compile(r"活跃"), flow=False),
     Rule("interpretation.docs", re.compile(r"解读"), frozenset({"份", "篇", "件", "项", "个", "条", "期"}),
          not_label=re.compile(r"率|发布会|新闻发布|解读类")),  # 政策解读类信息2条: a category of information

@@ -6,7 +6,8 @@ same count restated another way, a range, a level after another figure's number)
 probe, parts in a parenthesis, unique visitors after 其中, a sentence of the year before, and a city
 portal's traffic in a bureau's report (the harness's agency is 某某市某某局); and from a fourth, digit
 groups set with thin or no-break spaces (1\u2009234\u2009567 gave 1), digits each set apart (no figure),
-a level at the end of the year before (截至2022年底), and letters counted with calls (来信来电)."""
+a level at the end of the year before (截至2022年底), letters counted with calls (来信来电), Chinese
+numerals times 万 (一百二十三万次), and 现有用户 as followers."""
 from __future__ import annotations
 
 import pytest
@@ -45,6 +46,8 @@ READ = [
     ("网站全年发布信息4\u202f102条，总访问量98\u00a0765次。", {"website.posts": 4102, "website.visits": 98765}),
     ("截至2023年底，微信公众号粉丝2.1万人。", {"newmedia.wechat.followers": 21000}),
     ("热线电话接听来电120个，领导信箱收到来信45件。", {"mailbox.letters": 45}),
+    ("年度网站总访问量一百二十三万次。", {"website.visits": 1230000}),
+    ("微信公众号“某某发布”现有用户43,210人。", {"newmedia.wechat.followers": 43210}),
 ]
 
 TRAPS = [
@@ -65,6 +68,8 @@ TRAPS = [
     ("截至2022年底，微信公众号粉丝2.1万人。", "the level at the end of the year before"),
     ("截止到2022年12月31日，微信公众号粉丝2.1万人。", "the level at the end of the year before"),
     ("局长信箱及热线电话（0379-63218765）共受理群众来信来电236件。", "letters and calls counted together"),
+    ("网站访问量三万余次。", "an approximation"),
+    ("网站访问量十二万五千次。", "Chinese numerals past 万 are not read (is 五千 a figure?)"),
 ]
 
 
