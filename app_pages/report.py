@@ -43,12 +43,17 @@ st.page_link("app_pages/profile.py", label=tr("open_profile", name=rep.agency), 
              query_params={"agency": rep.agency_id})
 writing.letter_downloads(rid, "rp", rep)
 
-# cells named by failing identity checks: (metric, dim) -> the check's message, written from its fields
+# cells named by failing identity checks: (metric, dim) -> the check's message, written from its fields;
+# and each table's failing checks, stated under it
+TABLE_OF_CHECK = {"app_balance": "table3", "app_outcomes_sum": "table3", "app_columns_sum": "table3",
+                  "review_sum": "table4"}
 bad: dict[tuple[str, str], str] = {}
+problems: dict[str, list[str]] = {}
 for c in chk.itertuples():
-    if c.check_id in ("app_balance", "app_outcomes_sum", "app_columns_sum", "review_sum"):
-        why = f"{tr('check')}: {c.check_id} · {findings.message(c.check_id, c.cells, c.data, lang())}"
-        bad |= {split_key(k): why for k in c.cells}
+    if c.check_id in TABLE_OF_CHECK:
+        said = findings.message(c.check_id, c.cells, c.data, lang())
+        bad |= {split_key(k): f"{tr('check')}: {c.check_id} · {said}" for k in c.cells}
+        problems.setdefault(TABLE_OF_CHECK[c.check_id], []).append(said)
 
 stem = f"{rep.agency}-{rep.year}"
 
@@ -57,6 +62,10 @@ def show(title: str, built: tuple[str, pd.DataFrame], name: str):
     html, frame = built
     st.subheader(title)
     st.markdown(html, unsafe_allow_html=True)
+    for said in dict.fromkeys(problems.get(name, ())):
+        st.caption(":material/error: " + md_text(said))
+    if problems.get(name):
+        st.caption(tr("failing_cells"))
     frame.insert(0, "year", int(rep.year))
     frame.insert(0, "agency_id", rep.agency_id)
     frame.insert(0, "agency", rep.agency)
@@ -67,8 +76,6 @@ tpl = rep.template if rep.template in ("2019", "2021") else "2021"
 show(tr("table2"), printed.table2(values, bad, tpl, lang()), "table2")
 show(tr("table3"), printed.table3(values, bad, tpl, lang()), "table3")
 show(tr("table4"), printed.table4(values, bad, lang()), "table4")
-if bad:
-    st.caption(":material/error: " + tr("failing_cells"))
 if values.unverified:
     st.caption(tr("unverified_cells") + " " + tr("unverified_in", n=len(values.unverified)).replace("（标 †）", ""))
 

@@ -344,6 +344,15 @@ def test_report_page_draws_tables_and_marks_failing_cells(demo_db, monkeypatch):
     choose_report(at, demo_db, bad)
     assert not at.exception
     assert any(":material/error:" in c.value for c in at.caption)  # failing cells are marked
+    # and the failing check is stated under its table, in words (not only in the cell's tooltip)
+    from pipeline.spec import findings
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        cells, data = con.execute("select cells, data from check_results where check_id = 'review_sum' "
+                                  "and report_id = ?", [bad]).fetchall()[0]
+    said = findings.message("review_sum", cells, data, "zh")
+    captions = [c.value for c in at.caption]
+    assert said and any(said.replace("*", "") in c.replace("\\", "") for c in captions), (said, captions)
     html = "".join(m.value for m in at.markdown if "nb-t" in m.value)
     # as printed: the header groups, the numbering, full labels, 表四's fifteen columns
     assert "法人或其他组织" in html and "（七）总计" in html and "三、本年度办理结果" in html

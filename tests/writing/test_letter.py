@@ -72,6 +72,31 @@ def test_letter_states_the_deadline_and_the_days_late(con, tmp_path, fmt):
     assert _msg(late_finding) in _cells(table_with(doc_tables(data, fmt), HEADER))
 
 
+def test_letter_cites_the_report_by_its_address_and_names_the_file_only_in_its_table(wh, tmp_path):
+    """The opening names the report and, where known, where it was published; the file the office read
+    (an internal name such as 10-2019.txt) is in the table of particulars, not in the letter's sentence."""
+    import shutil
+
+    import duckdb
+
+    shutil.copy(wh, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    for table in ("reports", "mart_reports"):  # a report put in the inbox by hand: no address known
+        con.execute(f"update {table} set source_url = null where report_id = (select max(report_id) from reports "
+                    "where year = ?)", [YEAR])
+    rows = con.execute("select report_id, source_name, source_url from reports where year = ? and report_id in "
+                       "((select min(report_id) from reports where year = ? and source_url is not null), "
+                       "(select max(report_id) from reports where year = ?))", [YEAR] * 3).fetchall()
+    assert len(rows) == 2 and sum(url is None for _, _, url in rows) == 1
+    for rid, source, url in rows:
+        data = letter_bytes(con, rid, "docx", tmp_path)
+        opening = next(p for p in doc_text(data, "docx").splitlines() if "进行了审查" in p)
+        cited = opening.split("工作年度报告", 1)[1].split("进行了审查")[0]
+        assert cited == (f"（{url}）" if url else "")
+        basics = dict(table_with(doc_tables(data, "docx"), ["项目", "内容"]))
+        assert basics["审查所据文件"] == source
+
+
 def test_letter_of_an_on_time_report_and_one_without_a_date(con, tmp_path):
     rid, deadline = con.execute("select report_id, deadline from reports where year = ? and published_on <= deadline "
                                 "order by report_id limit 1", [YEAR]).fetchone()
