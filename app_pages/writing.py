@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages.common import connection, db_path, filters, lang, q
 from pipeline.serve import queries
+from pipeline.serve.i18n import level_label
 from pipeline.serve.writing.brief import brief_bytes
 from pipeline.serve.writing.letter import letter_bytes
 from pipeline.serve.writing.render import MIME
@@ -72,8 +73,11 @@ def brief_downloads(year: int, key: str) -> None:
     if not len(q("agencies", flt)):  # a circular of no agency would say that all was collected and found well
         return
     cols = st.columns([1, 1, 1, 1])  # wide enough for "审查情况通报 DOCX" at an office laptop's width
+    # named as its title names it: the region and the levels chosen, then the year
+    levels = ("、" if lang() == "zh" else "-").join(level_label(x, lang()) for x in flt.levels)
+    stem = f"{_region(flt) or ''}{levels}{year}-{_w('brief')}"
     for col, fmt in zip(cols, ("docx", "pdf", "html")):
         col.download_button(f"{_w('brief')} {fmt.upper()}",
                             _make(brief_bytes, year, flt, fmt, db_path().parent, lang(), _region(flt)),
-                            file_name=f"{_region(flt) or ''}{year}-{_w('brief')}.{fmt}", mime=MIME[fmt],
+                            file_name=f"{stem}.{fmt}", mime=MIME[fmt],
                             key=f"wr_{key}_brief_{fmt}", on_click="ignore", help=_w("brief_help"))

@@ -25,16 +25,21 @@ def _app(db, monkeypatch, page: str, **params) -> AppTest:
     return at
 
 
-def _drafted(button) -> bytes:
-    """What the button's click downloads: its deferred callable, run as the server runs it."""
+def _deferred(button) -> dict:
+    """The button's deferred download as the server holds it: its callable, mimetype and file name."""
     from streamlit.runtime.media_file_manager import MediaFileManager
 
     file_id = button.proto.deferred_file_id
     assert file_id, f"{button.label}: not a deferred download"
     for o in gc.get_objects():
         if isinstance(o, MediaFileManager) and file_id in o._deferred_callables:
-            return o._deferred_callables[file_id]["callable"]()
+            return o._deferred_callables[file_id]
     raise KeyError(file_id)
+
+
+def _drafted(button) -> bytes:
+    """What the button's click downloads: its deferred callable, run as the server runs it."""
+    return _deferred(button)["callable"]()
 
 
 def _drafted_all(at: AppTest, prefix: str) -> dict[str, bytes]:
@@ -61,6 +66,17 @@ def test_overview_offers_the_circular_for_the_current_filters(wh, con, monkeypat
         text = doc_text(data, fmt)
         assert f"江苏省{YEAR}年度政府信息公开工作年度报告审查情况通报" in text
         assert f"本次审查范围内共有 {n} 个机关" in text.replace("\n", "")
+
+
+def test_the_circulars_file_is_named_as_its_title_names_it(wh, con, monkeypatch):
+    """江苏省市级2024-审查情况通报.docx: the region and the levels chosen, as in the title (the level was lost)."""
+    level = con.execute("select level from agencies where province = '江苏省' and level = 'city' limit 1").fetchone()
+    assert level, "the demo has city-level agencies in 江苏省"
+    at = _app(wh, monkeypatch, "overview", prov="江苏省", level="city")
+    buttons = _buttons(at, "审查情况通报")
+    assert {_deferred(b)["filename"] for b in buttons.values()} == {f"江苏省市级{YEAR}-审查情况通报.{f}" for f in buttons}
+    text = doc_text(_drafted_all(at, "审查情况通报")["html"], "html")
+    assert f"江苏省市级{YEAR}年度政府信息公开工作年度报告审查情况通报" in text
 
 
 @pytest.mark.parametrize("page", ["report", "quality"])
