@@ -27,12 +27,14 @@ class Values(dict):
         self.unverified = frozenset(unverified)
 
 
-def as_printed(v) -> str:
-    """A number as a report prints it: 3985758, 1205.5; never 3.98576e+06; a blank stays blank."""
+def as_printed(v, grouped: bool = False) -> str:
+    """A number as a report prints it: 3985758, 1205.5; never 3.98576e+06; a blank stays blank. `grouped`:
+    with thousands separators (3,985,758), as prose figures are read more easily, every digit kept."""
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return ""
     f = float(v)
-    return str(int(f)) if f.is_integer() else format(f, ".6f").rstrip("0").rstrip(".")
+    sep = "," if grouped else ""
+    return format(int(f), sep) if f.is_integer() else format(f, sep + ".6f").rstrip("0").rstrip(".")
 
 
 def _num(v):

@@ -84,7 +84,7 @@ nar = facts[facts.dim.isna()]
 if not empty_note(nar):
     prov = nar.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else "")
     shown = pd.DataFrame({tr("metric"): nar.key.map(lambda k: catalog.label(k, lang())),
-                          tr("value"): nar.value.map(printed.as_printed), tr("provenance"): prov})
+                          tr("value"): nar.value.map(lambda v: printed.as_printed(v, grouped=True)), tr("provenance"): prov})
     show_table(shown, hide_index=True, width="stretch")
     download(pd.DataFrame({"agency": rep.agency, "agency_id": rep.agency_id, "year": int(rep.year), "key": nar.key,
                            "metric": nar.key.map(lambda k: catalog.label(k, lang())), "value": nar.value,

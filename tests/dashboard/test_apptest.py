@@ -366,6 +366,10 @@ def test_report_page_draws_tables_and_marks_failing_cells(demo_db, monkeypatch):
                                    "where report_id = ?", [bad]).fetchall()[0]
     tables = frames(at)
     assert len(tables) >= 5 and all(set(t.agency) == {agency} and set(t.year) == {year} for t in tables)
+    # the prose's figures with thousands separators, every digit kept (3,985,758)
+    shown = [d.value for d in at.dataframe if "来源" in d.value.columns and "数值" in d.value.columns]
+    big = [v for v in shown[0]["数值"] if len(v.replace(",", "").split(".")[0]) > 3]
+    assert big and all(re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", v) for v in big), big
     # the printed tables' exports: numbers as numbers (an XLSX whose cells SUM), not text
     import openpyxl
 
