@@ -242,9 +242,10 @@ if not empty_note(order):
         table.insert(table.columns.get_loc(change_label) + 1, tr("pairs"), order.pairs.astype(int))
         formats |= {prev_label: number_format(order.prev_value), now_label: number_format(order.current_same)}
         st.caption(tr("ranking_pairs_note", m=label, pairs=tr("pairs")))
-    if rate:
-        table[tr("denominator")] = order.denominator.astype("Float64").round().astype("Int64")
-        table[tr("small_sample")] = [tr("yes") if v else "" for v in order.small_sample.tolist()]
+    if rate:  # what the rate divides by, beside it (not off-screen at a laptop's width)
+        at = table.columns.get_loc(value_label) + 1
+        table.insert(at, tr("denominator"), order.denominator.astype("Float64").round().astype("Int64"))
+        table.insert(at + 1, tr("small_sample"), [tr("yes") if v else "" for v in order.small_sample.tolist()])
     else:
         table[tr("pct_change")] = _signed([None if _gone(v) else float(v) * 100 for v in order["pct_change"].tolist()])
         formats[tr("pct_change")] = "%+.1f%%"

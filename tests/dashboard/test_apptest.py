@@ -186,6 +186,8 @@ def test_small_samples_are_marked_listed_last_and_left_out_of_the_median(demo_db
     assert list(table["名次"].iloc[:len(ranked)]) == list(range(1, len(ranked) + 1))
     assert table["名次"].iloc[len(ranked):].isna().all()
     assert pd.api.types.is_float_dtype(table["公开率"]) and pd.api.types.is_float_dtype(table["变化（个百分点）"])
+    cols = list(table.columns)  # what the rate divides by sits beside it, in view at a laptop's width
+    assert cols[cols.index("公开率") + 1: cols.index("公开率") + 3] == ["分母", "小样本"]
     change = table["变化（个百分点）"].dropna()
     assert len(change) and ((change * 10).round() == change * 10).all()  # one decimal, as "+6.9 个百分点" writes it
     assert set(table["标记"].iloc[len(ranked):]) <= {"*", "* †"} and not table["标记"].iloc[:len(ranked)].str.contains(r"\*").any()
