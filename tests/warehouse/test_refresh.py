@@ -128,6 +128,7 @@ def test_bad_files_are_reported_by_name_while_the_rest_load(env):
     assert rr.files_ignored == ["logo.png"]
     assert rr.reports_loaded == 1
     assert "FAILED empty.txt" in rr.summary()
+    assert "ignored, not a report format (1): logo.png" in rr.summary()
 
 
 def _cli(*args, env_extra=None, **kw):
