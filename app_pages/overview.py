@@ -34,7 +34,7 @@ for col, row in zip(cols, tiles.itertuples()):
         else:
             delta = ("+" if row.change >= 0 else "-") + fmt_number(abs(row.change), compact=True)
         same_n, all_n = (0 if missing(v) else int(v) for v in (row.same_agencies, row.agencies))
-        if not missing(row.pairs) or same_n != all_n:
+        if row.tile != "agencies" and (not missing(row.pairs) or same_n != all_n):
             # the change compares a part of this year's total (the same agencies, or platforms, in both years):
             # said on the arrow itself, which otherwise reads as the total's rise or fall
             delta += tr("like_for_like")
@@ -88,7 +88,15 @@ st.subheader(tr("late_title", year=year))
 late = q("late_agencies", filters(), year)
 n_late, n_unpub = int((late.timeliness == "late").sum()), int((late.timeliness == "not_published").sum())
 if late.empty:  # nothing late said only of a scope that has agencies: an empty scope is no data, not all clear
-    st.info(tr("no_late", year=year) if len(q("agencies", filters())) else tr("no_data"))
+    states = q("timeliness_counts", filters(), year)
+    unknown, uncollected = states.get("date_unknown", 0), states.get("not_collected", 0)
+    if not len(q("agencies", filters())):
+        st.info(tr("no_data"))
+    elif unknown or uncollected:  # what cannot be judged is said, not counted as on time
+        st.warning(tr("late_unknown", year=year, known=states.get("on_time", 0), unknown=unknown,
+                      uncollected=uncollected))
+    else:
+        st.info(tr("no_late", year=year))
 else:
     st.markdown(f"**{tr('late_count', late=n_late, unpub=n_unpub)}**")
     days = [tr("at_least_days", n=int(d), d=str(r)[:10]) if t == "not_published" and not missing(d) else

@@ -121,6 +121,12 @@ def _out_of_order(head) -> bool:
         rank = _RANK[dim] if dim else (1 if "法人" in t else None)  # the legal persons' group: after 自然人
         if rank is not None and (not ranks or ranks[-1] != rank):
             ranks.append(rank)
+    total = _RANK["total"]
+    if total in ranks and 0 < ranks.index(total) < len(ranks) - 1 and ranks[ranks.index(total) - 1] == 1:
+        # 自然人 法人或其他组织 总计 商业企业 … 其他: the format's two header rows in one line, as a page's text
+        # gives them (总计 spans both rows, so it comes before the second row's words): the format's order
+        rest = ranks[:ranks.index(total)] + ranks[ranks.index(total) + 1:]
+        return [r for i, r in enumerate(rest) if i == 0 or rest[i - 1] != r] != sorted(set(rest))
     return ranks != sorted(ranks)
 
 
@@ -186,7 +192,8 @@ def _resolve_orphan(st: _State, ended_by_label: bool):
 def _row_applications(st: _State, row: Row, cells_grid=None):
     if not st.aligned:
         own = _line_label(row.own)
-        if own != row.own:
+        # (a header's last word, 其他, is no piece of a group label printed down a column)
+        if own != row.own and (row.values or not _APP_HEADER.search(catalog.normalise_label(row.label))):
             row = Row(own, row.context, row.values, row.texts, row.positions, row.label_end)
         if any(v.kind == NUMBER for v in row.values):
             row = _unglue(row)
@@ -243,6 +250,42 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
     _place_app_row(st, row, m)
 
 
+def _same_whatever_the_order(cells: list[CellValue]) -> bool:
+    """Every cell the same number (a row of zeros): any order of the columns gives the same facts."""
+    return all(c.kind == NUMBER for c in cells) and len({c.value for c in cells}) == 1
+
+
+def _header_disagrees(st: _State, row: Row, cells: list[CellValue]) -> bool:
+    """In a table rebuilt from text, the header's words place a value under another column than the format's
+    order does (a 表三 without its 总计 column, whose padding cell the order would take for a blank 自然人)."""
+    if st.aligned or not st.app_head:
+        return False
+    placed = _app_by_header(st, row)
+    if placed is None:
+        return False  # the header's words place nothing: the format's order stands, as before
+    official, by_header = dict(zip(catalog.APPLICANT, cells)), dict(placed)
+    # a disagreement that changes a value (both readings of a row of zeros give the same facts)
+    return any(official[d].kind != cv.kind or official[d].value != cv.value for d, cv in placed
+               if NUMBER in (cv.kind, official[d].kind)) or \
+        any(cv.kind == NUMBER for d, cv in official.items() if d not in by_header)
+
+
+def _add_placed(st: _State, row: Row, m: catalog.Metric, placed: list[tuple[str, CellValue]]) -> None:
+    """A row's cells placed by their header cells, some columns perhaps not in the table (said)."""
+    got = {d for d, _ in placed}
+    lost = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT if d not in got]
+    if lost:
+        st.report.issues.append(Issue("columns_missing", "warning",
+                                      f"{m.code}: the columns {'、'.join(lost)} are not in the table (cut off at the "
+                                      "page's edge?); the others are read by their headers", row.label))
+    for dim, cv in placed:
+        col = catalog.DIM_LABELS[dim][0]
+        if cv.kind in (BLANK, NA):
+            st.blank_keys.add(fact_key(m.code, dim))
+        if cv.kind == NUMBER:
+            st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
+
+
 def _place_app_row(st: _State, row: Row, m: catalog.Metric):
     """A 表三 row's cells under the seven applicant columns, once its metric is known."""
     if m.code == "app.total":
@@ -263,12 +306,18 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
                                               "disagree on where the cells belong; row left out", row.label))
                 return
             placed = None  # the header names some columns, each where the format has it
+    if cells is not None and _header_disagrees(st, row, cells):
+        st.report.issues.append(Issue("row_cells", "warning",
+                                      f"{m.code}: the header's columns and the format's column order disagree on "
+                                      "where the cells belong (a column the format has is not in the table?); row "
+                                      "left out", row.label))
+        return
     if cells is None and placed is None and st.anchor7 is not None and not (st.aligned and st.app_head):
         # the column where the table's complete rows start (text split at tabs; a grid without a header)
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
     if cells is None and placed is None and not st.aligned and len(row.values) < 7:
         placed = _app_by_header(st, row)
-    if cells is not None and st.app_unofficial and not by_header:
+    if cells is not None and st.app_unofficial and not by_header and not _same_whatever_the_order(cells):
         st.report.issues.append(Issue("row_cells", "warning",
                                       f"{m.code}: the table's header prints the applicant columns out of the format's "
                                       "order, and this row's cells are not under that header (a table continued on "
@@ -279,19 +328,8 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
             st.report.issues.append(Issue("row_cells", "warning",
                                           f"{m.code}: {len(row.values)} cells where 7 were expected and no column "
                                           "alignment places them; row left out", row.label))
-            return
-        got = {d for d, _ in placed}
-        lost = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT if d not in got]
-        if lost:
-            st.report.issues.append(Issue("columns_missing", "warning",
-                                          f"{m.code}: the columns {'、'.join(lost)} are not in the table (cut off at the "
-                                          "page's edge?); the others are read by their headers", row.label))
-        for dim, cv in placed:
-            col = catalog.DIM_LABELS[dim][0]
-            if cv.kind in (BLANK, NA):
-                st.blank_keys.add(fact_key(m.code, dim))
-            if cv.kind == NUMBER:
-                st.add(m.code, dim, cv.value, _evidence("applications", row, col, st.page))
+        else:
+            _add_placed(st, row, m, placed)
         return
     cols = [catalog.DIM_LABELS[d][0] for d in catalog.APPLICANT]
     st.carry = {"row": row, "metric": m, "page": st.page}

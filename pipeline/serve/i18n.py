@@ -157,9 +157,11 @@ UI: dict[str, tuple[str, str]] = {
     "enough_cases": ("样本足够", "Enough cases"),
     "concluded_reviews": ("已审结复议件数", "Concluded reconsiderations"),
     "scores": ("质量得分", "Quality scores"),
-    "score_rule": ("每份报告得分 = 100 − {e} × 错误数 − {w} × 警告数（最低 0）。未处理和已确认的发现都计入（已确认即报告确有问题）；"
+    "score_rule": ("每份报告得分 = 100 − {e} × 错误数 − {w} × 警告数（最低 0）；未读到的标准表格（表二、表三、表四）按错误计，"
+                   "因为其中的数值都无法检查。未处理和已确认的发现都计入（已确认即报告确有问题）；"
                    "只有已排除的发现不再计入；提示不计分。机关按最低得分由低到高排列。",
-                   "Each report scores 100 − {e} × errors − {w} × warnings (at least 0). Open and confirmed findings both "
+                   "Each report scores 100 − {e} × errors − {w} × warnings (at least 0); a standard table not read (表二, "
+                   "表三 or 表四) counts as an error, since none of its figures can be checked. Open and confirmed findings both "
                    "count (confirmed means the report does have the problem); only dismissed findings stop counting; "
                    "information does not count. Agencies are listed worst first, by their lowest score."),
     "n_reports": ("报告数", "Reports"),
@@ -288,6 +290,11 @@ UI: dict[str, tuple[str, str]] = {
     "late_title": ("{year} 年逾期发布与未发布的机关", "Agencies late or not published for {year}"),
     "late_count": ("逾期发布 {late} 个，截止日期后仍未发布 {unpub} 个。", "{late} published late, {unpub} not published by the deadline."),
     "no_late": ("{year} 年没有已知逾期或未发布的机关。", "No agency known to be late or unpublished for {year}."),
+    "late_unknown": ("{year} 年无法完整判断是否按期：{known} 份报告已知按期发布；{unknown} 份报告没有发布日期；{uncollected} 个机关"
+                     "尚未收集到报告（不确定是否未发布）。这些机关不计为按期。",
+                     "Timeliness for {year} cannot be fully judged: {known} reports are known to be on time; {unknown} "
+                     "reports have no publication date; {uncollected} agencies have no report collected (whether they "
+                     "published is not known). They are not counted as on time."),
     "days_late": ("逾期天数", "Days late"),
     "at_least_days": ("至少 {n} 天（至 {d} 读取栏目时仍未发布）", "at least {n} (still not listed on {d})"),
     "list_read_on": ("栏目读取日期", "List page read on"),

@@ -99,7 +99,8 @@ def quality_scores_sql(scope: str, reviewed: str, score_error: int, score_warnin
                 count(*) filter (where f.severity = 'warning' and v.status = 'dismissed') as dismissed_warnings,
                 count(*) filter (where f.severity in ('error', 'warning') and v.status <> 'open') as not_open,
                 count(*) filter (where f.severity in ('error', 'warning') and v.status = 'confirmed') as confirmed,
-                count(*) filter (where f.severity in ('error', 'warning') and v.status = 'dismissed') as dismissed
+                count(*) filter (where f.severity in ('error', 'warning') and v.status = 'dismissed') as dismissed,
+                count(*) filter (where f.check_id = 'table_missing' and v.status = 'dismissed') as dismissed_missing
             from mart_findings f join {reviewed} v using (finding_key) group by f.report_id
         ),
         n as (
@@ -107,11 +108,20 @@ def quality_scores_sql(scope: str, reviewed: str, score_error: int, score_warnin
                 r.errors - coalesce(rv.dismissed_errors, 0) as errors,
                 r.warnings - coalesce(rv.dismissed_warnings, 0) as warnings,
                 r.errors + r.warnings - coalesce(rv.not_open, 0) as open,
-                coalesce(rv.confirmed, 0) as confirmed, coalesce(rv.dismissed, 0) as dismissed
+                coalesce(rv.confirmed, 0) as confirmed, coalesce(rv.dismissed, 0) as dismissed,
+                r.tables_missing - coalesce(rv.dismissed_missing, 0) as tables_missing
             from mart_quality r left join rv using (report_id) where {scope}
         )
-        select *, greatest(0, 100 - {score_error} * errors - {score_warning} * warnings) as score
+        select * exclude (tables_missing), {score_sql("errors", "warnings", "tables_missing", score_error, score_warning)}
+            as score
         from n order by score, agency, year"""
+
+
+def score_sql(errors: str, warnings: str, missing: str, score_error: int, score_warning: int) -> str:
+    """A report's score from its counting errors and warnings: 100 − error weight × errors − warning weight
+    × warnings, a standard table not read (table_missing, a warning) weighing as an error, since none of its
+    figures could be checked; at least 0."""
+    return (f"greatest(0, 100 - {score_error} * ({errors} + {missing}) - {score_warning} * ({warnings} - {missing}))")
 
 
 def measure_rows(con, cols: list[str], keys: list[str], scope: str, params: list) -> pd.DataFrame:

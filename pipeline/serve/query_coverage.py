@@ -66,6 +66,16 @@ def late_agencies(con, flt: Filters, year: int) -> pd.DataFrame:
         order by timeliness desc, days_late desc, c.agency""", [*params, year])
 
 
+def timeliness_counts(con, flt: Filters, year: int) -> dict[str, int]:
+    """How many agencies in scope stand in each state for `year`: on_time, late, date_unknown (a report
+    without a date the site showed), not_published, not_collected, older_format."""
+    scope, params = _scope(flt, "c")
+    rows = con.execute(f"""
+        select c.timeliness, count(*) from v_coverage_cells c
+        where {scope} and c.year = ? group by 1""", [*params, year]).fetchall()
+    return {k: int(n) for k, n in rows}
+
+
 SCORE_ERROR, SCORE_WARNING = 20, 5
 
 
@@ -98,7 +108,7 @@ def _with_reviews(con, flt: Filters, reviewed: tuple[tuple[str, str], ...], run)
             return run(marts.quality_scores_sql(scope, "reviewed", SCORE_ERROR, SCORE_WARNING), params)
         return run(f"""
             with f as (
-                select c.report_id, c.severity, coalesce(v.status, 'open') as status
+                select c.report_id, c.severity, c.check_id, coalesce(v.status, 'open') as status
                 from v_check_results c left join reviewed v using (finding_key)
             ),
             n as (
@@ -107,14 +117,15 @@ def _with_reviews(con, flt: Filters, reviewed: tuple[tuple[str, str], ...], run)
                     count(*) filter (where severity = 'warning' and status <> 'dismissed') as warnings,
                     count(*) filter (where severity in ('error', 'warning') and status = 'open') as open,
                     count(*) filter (where severity in ('error', 'warning') and status = 'confirmed') as confirmed,
-                    count(*) filter (where severity in ('error', 'warning') and status = 'dismissed') as dismissed
+                    count(*) filter (where severity in ('error', 'warning') and status = 'dismissed') as dismissed,
+                    count(*) filter (where check_id = 'table_missing' and status <> 'dismissed') as tables_missing
                 from f group by report_id
             )
             select r.agency_id, a.name as agency, a.level, r.year, r.report_id,
                 coalesce(n.errors, 0) as errors, coalesce(n.warnings, 0) as warnings, coalesce(n.open, 0) as open,
                 coalesce(n.confirmed, 0) as confirmed, coalesce(n.dismissed, 0) as dismissed,
-                greatest(0, 100 - {SCORE_ERROR} * coalesce(n.errors, 0) - {SCORE_WARNING} * coalesce(n.warnings, 0))
-                    as score
+                {marts.score_sql("coalesce(n.errors, 0)", "coalesce(n.warnings, 0)", "coalesce(n.tables_missing, 0)",
+                                 SCORE_ERROR, SCORE_WARNING)} as score
             from reports r join agencies a using (agency_id) left join n using (report_id)
             where {scope} order by score, a.name, r.year""", params)
     finally:

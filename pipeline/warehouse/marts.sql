@@ -55,11 +55,13 @@ order by ord;
 create table mart_quality as
 with n as (
     select report_id, count(*) filter (where severity = 'error') as errors,
-        count(*) filter (where severity = 'warning') as warnings
+        count(*) filter (where severity = 'warning') as warnings,
+        count(*) filter (where check_id = 'table_missing') as tables_missing
     from check_results group by report_id
 )
 select r.agency_id, a.name as agency, a.level, r.year, r.report_id,
-    coalesce(n.errors, 0) as errors, coalesce(n.warnings, 0) as warnings
+    coalesce(n.errors, 0) as errors, coalesce(n.warnings, 0) as warnings,
+    coalesce(n.tables_missing, 0) as tables_missing
 from reports r join agencies a using (agency_id) left join n using (report_id)
 order by r.year, r.agency_id;
 

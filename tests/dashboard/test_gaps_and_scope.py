@@ -154,3 +154,21 @@ def test_the_profile_lists_every_year_from_the_agencys_first_even_one_no_agency_
     at = open_page(app(gappy_db, monkeypatch, agency="t-a"), "profile")  # reports of 2021 and 2023
     years = next(d.value for d in at.dataframe if "截止日期" in d.value.columns)  # each year's report
     assert [str(y) for y in years.iloc[:, 0]] == ["2021", "2022", "2023"], years.iloc[:, 0].tolist()
+
+
+def test_the_overview_gives_no_all_clear_on_timeliness_it_cannot_judge(gappy_db, monkeypatch):
+    """Reports put in the inbox by hand have no date the site showed, and two registered agencies have no
+    2023 report: the overview says what it cannot judge, not that no agency is late."""
+    at = open_page(app(gappy_db, monkeypatch, year="2023"), "overview")
+    said = [w.value for w in at.warning] + [i.value for i in at.info]
+    assert not any("没有已知逾期" in s for s in said), said
+    assert any("无法完整判断是否按期" in s and "1 份报告没有发布日期" in s and "3 个机关尚未收集到报告" in s
+               for s in said), said
+
+
+def test_the_count_of_agencies_reporting_is_no_like_for_like_change(gappy_db, monkeypatch):
+    """The tile counts the agencies with a report each year; its change is the difference of the counts,
+    and no arrow calls it a comparison of the same agencies."""
+    at = open_page(app(gappy_db, monkeypatch, year="2023"), "overview")
+    tile = next(m for m in at.metric if m.label == "机构报告数")
+    assert tile.value == "1" and "同口径" not in (tile.delta or "")

@@ -1,6 +1,8 @@
 """The dashboard's query functions: the pre-aggregated cube answers exactly what the facts say."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 
@@ -127,3 +129,30 @@ def test_special_zones_get_their_province_and_departments_are_not_governments():
                      "某某县": "government", "某区行政服务中心": "department", "某市规划设计院": "department",
                      "某某国家级自然保护区": "department", "某某风景名胜区": "department",
                      "神农架林区": "government", "阳泉市矿区": "government"}
+
+
+def test_a_table_not_read_weighs_as_an_error_in_the_score(tmp_path):
+    """A report read blank scored 85 (three table_missing warnings): a table not read costs what an error
+    does, as none of its figures could be checked. Every report's score follows the rule, with the marts
+    and without them."""
+    import shutil
+
+    from pipeline.refresh.run import refresh
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    root = Path(__file__).resolve().parents[2]
+    shutil.copy(sorted((root / "data" / "inbox" / "demo").rglob("*.html"))[0], inbox / "a.html")
+    (inbox / "b.txt").write_text("某某县财政局2023年政府信息公开工作年度报告\n一、总体情况\n"
+                                 "2023年，本局门户网站访问量为12.5万次。\n", encoding="utf-8")
+    db = tmp_path / "data" / "warehouse.duckdb"
+    refresh(inbox, db, quiet=True, workers=1)
+    with duckdb.connect(str(db), read_only=True) as con:
+        missing = dict(con.execute("select report_id, count(*) from check_results where check_id = 'table_missing' "
+                                   "group by 1").fetchall())
+        scores = queries.quality_scores(con, queries.Filters())
+    assert list(missing.values()) == [3]
+    for r in scores.itertuples():
+        m = missing.get(r.report_id, 0)
+        assert r.score == max(0, 100 - queries.SCORE_ERROR * (r.errors + m) - queries.SCORE_WARNING * (r.warnings - m))
+    assert scores[scores.report_id.isin(missing)].score.max() <= 100 - 3 * queries.SCORE_ERROR

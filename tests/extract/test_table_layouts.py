@@ -145,9 +145,12 @@ def test_rows_cut_off_from_a_header_out_of_the_formats_order_are_left_out():
                      + "</tr>" for _, label, metric in rows[10:])
     page = _page("<p>三、收到和处理政府信息公开申请情况</p>", _table3(facts, order, rows[:10]), f"<table>{second}</table>")
     report = extract_bytes(page, "r.html")
-    first = {f"{metric}:{d}" for _, _, metric in rows[:10] for d in catalog.APPLICANT}
+    # a row whose cells are all one number (zeros) gives the same facts in any order: it is read
+    alike = [metric for _, _, metric in rows[10:] if len({str(facts[f"{metric}:{d}"]) for d in order}) == 1]
+    first = {f"{metric}:{d}" for _, _, metric in rows[:10] for d in catalog.APPLICANT} | \
+        {f"{metric}:{d}" for metric in alike for d in catalog.APPLICANT}
     assert _app_facts(report) == {k: v for k, v in _want(facts).items() if k in first}
-    assert sum(i.code == "row_cells" for i in report.issues) == len(rows) - 10
+    assert sum(i.code == "row_cells" for i in report.issues) == len(rows) - 10 - len(alike) > 0
 
 
 def test_a_header_after_values_starts_a_new_header():
