@@ -25,6 +25,12 @@ if review_problems:  # lines of the hand-edited file that could not be used, eac
 reviewed = tuple(sorted((k, v[0]) for k, v in reviews.items()))
 
 
+# files read but in no report: their agency or year could not be told (named, not lost without a word)
+unplaced = q("unplaced_files")
+if len(unplaced):
+    names = "、".join(md_text(n) for n in unplaced.name[:20]) + (" …" if len(unplaced) > 20 else "")
+    st.warning(tr("unplaced_files", n=len(unplaced), names=names), icon=":material/help:")
+
 # -- scores -------------------------------------------------------------------------------------------
 st.subheader(tr("scores"))
 st.caption(tr("score_rule", e=queries.SCORE_ERROR, w=queries.SCORE_WARNING))

@@ -71,6 +71,9 @@ class RunReport:
             lines.append(f"  FAILED {f['path']}: {f['reason']}")
         for f in self.files_skipped:
             lines.append(f"  skipped {f['path']}: {f['reason']}")
+        if self.unplaced:  # read, but in no report: named, so the operator can see which
+            lines.append(f"  not placed, agency or year not told ({len(self.unplaced)}): "
+                         + ", ".join(self.unplaced[:10]) + (" …" if len(self.unplaced) > 10 else ""))
         if self.files_ignored:  # by name: a report saved in a form not read is seen, not lost silently
             lines.append(f"  ignored, not a report format ({len(self.files_ignored)}): "
                          + ", ".join(self.files_ignored[:10]) + (" …" if len(self.files_ignored) > 10 else ""))

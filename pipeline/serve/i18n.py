@@ -290,6 +290,9 @@ UI: dict[str, tuple[str, str]] = {
     "late_title": ("{year} 年逾期发布与未发布的机关", "Agencies late or not published for {year}"),
     "late_count": ("逾期发布 {late} 个，截止日期后仍未发布 {unpub} 个。", "{late} published late, {unpub} not published by the deadline."),
     "no_late": ("{year} 年没有已知逾期或未发布的机关。", "No agency known to be late or unpublished for {year}."),
+    "unplaced_files": ("有 {n} 个文件已读取，但未能确定其机关或年度，没有计入任何报告：{names}。请人工核对这些文件。",
+                       "{n} files were read but their agency or year could not be told, so they are in no report: "
+                       "{names}. Please check these files by hand."),
     "late_unknown": ("{year} 年无法完整判断是否按期：{known} 份报告已知按期发布；{unknown} 份报告没有发布日期；{uncollected} 个机关"
                      "尚未收集到报告（不确定是否未发布）。这些机关不计为按期。",
                      "Timeliness for {year} cannot be fully judged: {known} reports are known to be on time; {unknown} "

@@ -36,6 +36,13 @@ def checks_described(con, flt: Filters, severities: tuple[str, ...], lang: str) 
     return res.assign(written=findings.messages(res, lang), place=findings.places(res, lang))
 
 
+def unplaced_files(con) -> pd.DataFrame:
+    """The files read whose agency or year could not be told (so in no report): their name, and the agency
+    and year that were told, if either."""
+    return _q(con, "select name, agency_raw, year from sources where agency_id is null or year is null "
+                   "order by name", [])
+
+
 def reports(con, flt: Filters) -> pd.DataFrame:
     scope, params = _scope(flt, "r")
     if marts.has(con):

@@ -172,3 +172,18 @@ def test_the_count_of_agencies_reporting_is_no_like_for_like_change(gappy_db, mo
     at = open_page(app(gappy_db, monkeypatch, year="2023"), "overview")
     tile = next(m for m in at.metric if m.label == "机构报告数")
     assert tile.value == "1" and "同口径" not in (tile.delta or "")
+
+
+def test_files_in_no_report_are_named_on_the_quality_page_and_in_the_run_report(tmp_path, monkeypatch):
+    """A file read whose year cannot be told is in no report: the run report and the data-quality page name
+    it, where before only a count in the run's summary said anything."""
+    inbox = tmp_path / "inbox"
+    write_report(inbox, "a-2023.html", "南京市交通运输局", 2023, seed=1)
+    (inbox / "无年度.txt").write_text("某某县财政局政府信息公开工作年度报告\n一、总体情况\n本局门户网站访问量为12.5万次。\n",
+                                     encoding="utf-8")
+    db = tmp_path / "data" / "warehouse.duckdb"
+    rr = refresh(inbox, db, quiet=True, workers=1)
+    assert rr.unplaced == ["无年度.txt"] and "not placed, agency or year not told (1): 无年度.txt" in rr.summary()
+    at = open_page(app(db, monkeypatch), "quality")
+    assert any("1 个文件已读取" in w.value and "无年度.txt" in w.value.replace("\\", "") for w in at.warning), \
+        [w.value for w in at.warning]
