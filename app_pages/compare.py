@@ -166,6 +166,10 @@ write_url({"metric": key, "agencies": list(chosen) or ["none"], "year": str(year
            "order": None if worst_first else "best", "bars": str(n_bars) if n_bars != 20 else None})
 
 order = q("ranking", flt, year, worst_first=worst_first, **rank_args)
+n_ranked = int(order["rank"].notna().sum()) if len(order) else 0
+if 0 < n_ranked < queries.MIN_PEERS:  # one or two agencies ranked: "第 1 名" of one says nothing (nor "worst")
+    order = order.assign(rank=pd.NA)
+    st.warning(tr("too_few_to_rank", n=n_ranked, min=queries.MIN_PEERS), icon=":material/info:")
 if rate:
     st.caption(tr("higher_worse" if measure.higher_is_worse else "lower_worse", m=label) + " "
                + tr("rate_rule", n=measure.min_den))

@@ -290,6 +290,9 @@ UI: dict[str, tuple[str, str]] = {
     "late_title": ("{year} 年逾期发布与未发布的机关", "Agencies late or not published for {year}"),
     "late_count": ("逾期发布 {late} 个，截止日期后仍未发布 {unpub} 个。", "{late} published late, {unpub} not published by the deadline."),
     "no_late": ("{year} 年没有已知逾期或未发布的机关。", "No agency known to be late or unpublished for {year}."),
+    "too_few_to_rank": ("只有 {n} 个机关可以排名（排名至少需要 {min} 个）：下表不给名次，只列出数值。",
+                        "Only {n} agencies can be ranked (a ranking needs at least {min}): the table lists their values "
+                        "without ranks."),
     "unplaced_files": ("有 {n} 个文件已读取，但未能确定其机关或年度，没有计入任何报告：{names}。请人工核对这些文件。",
                        "{n} files were read but their agency or year could not be told, so they are in no report: "
                        "{names}. Please check these files by hand."),

@@ -187,3 +187,13 @@ def test_files_in_no_report_are_named_on_the_quality_page_and_in_the_run_report(
     at = open_page(app(db, monkeypatch), "quality")
     assert any("1 个文件已读取" in w.value and "无年度.txt" in w.value.replace("\\", "") for w in at.warning), \
         [w.value for w in at.warning]
+
+
+def test_a_ranking_of_one_agency_gives_no_rank(gappy_db, monkeypatch):
+    """In 2023 only one agency reports: it is listed with its value, not ranked "1" (the best, or with worst
+    first, the worst), and the page says why."""
+    at = open_page(app(gappy_db, monkeypatch, year="2023"), "compare")  # 收到申请数, a count: every value ranked
+    said = [w.value for w in at.warning]
+    assert any("只有 1 个机关可以排名" in s for s in said), said
+    table = at.dataframe[-1].value
+    assert len(table) == 1 and table["名次"].isna().all()
