@@ -73,18 +73,22 @@ else:
         tr("year"): reps.year.astype(str), tr("template"): reps.template.fillna(""),
         tr("published_on"): reps.published_on.map(lambda d: "" if pd.isna(d) else str(d)[:10]),
         tr("deadline"): reps.deadline.map(lambda d: "" if pd.isna(d) else str(d)[:10]),
-        tr("timeliness"): reps.timeliness.map(lambda v: timely.get(v, "") if isinstance(v, str) else ""),
+        # a report without a date the site showed: said so (was left blank)
+        tr("timeliness"): [timely.get(v, "") if isinstance(v, str) else (tr("date_unknown") if isinstance(r, str) else "")
+                           for v, r in zip(reps.timeliness.tolist(), reps.report_id.tolist())],
         tr("sev_error"): _count(reps.errors), tr("sev_warning"): _count(reps.warnings), tr("sev_info"): _count(reps.infos),
         # a year without a report opens the overview of that year: its coverage says whether the report was not
         # published by the deadline or not collected (no link for a year no report at all is held for: the
         # overview's year picker does not offer it)
-        tr("page_report"): ["report?report=" + r if isinstance(r, str) else f"overview?year={y}" if y in with_reports
+        # each link says where it goes (the words after # are shown, the page ignores them)
+        tr("page_report"): ["report?report=" + r + "#" + tr("open_report") if isinstance(r, str)
+                            else f"overview?year={y}#" + tr("open_year_overview") if y in with_reports
                             else None for r, y in zip(reps.report_id.tolist(), reps.year.tolist())],
     })
     show_table(shown, hide_index=True, width="stretch",
-                 column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
+                 column_config={tr("page_report"): st.column_config.LinkColumn(display_text=r"#(.+)$")})
     if gaps:
-        st.caption(tr("no_report_years", years="、".join(map(str, gaps))))
+        st.caption(tr("no_report_years", years=("、" if lang() == "zh" else ", ").join(map(str, gaps))))
 
 # -- every measure beside the peer median -----------------------------------------------------------
 st.subheader(tr("measures_vs_peers"))

@@ -290,6 +290,8 @@ UI: dict[str, tuple[str, str]] = {
     "late_title": ("{year} 年逾期发布与未发布的机关", "Agencies late or not published for {year}"),
     "late_count": ("逾期发布 {late} 个，截止日期后仍未发布 {unpub} 个。", "{late} published late, {unpub} not published by the deadline."),
     "no_late": ("{year} 年没有已知逾期或未发布的机关。", "No agency known to be late or unpublished for {year}."),
+    "open_report": ("打开报告", "Open the report"),
+    "open_year_overview": ("查看当年概况（无报告）", "That year's overview (no report)"),
     "too_few_to_rank": ("只有 {n} 个机关可以排名（排名至少需要 {min} 个）：下表不给名次，只列出数值。",
                         "Only {n} agencies can be ranked (a ranking needs at least {min}): the table lists their values "
                         "without ranks."),

@@ -280,10 +280,12 @@ def test_profile_page_from_the_url(demo_db, monkeypatch):
     reports = at.dataframe[0].value
     assert list(reports.iloc[:, 0]) == sorted(reports.iloc[:, 0])  # oldest first, as the measures' columns
     gap = reports[reports.iloc[:, 0] == "2022"]  # the missing year is a row that says so, linked to its coverage
-    assert len(gap) == 1 and "未收到报告" in set(gap.iloc[0]) and gap.iloc[0, -1] == "overview?year=2022"
+    # each link says where it goes: the report, or that year's overview (no report), not the same 打开 for both
+    assert len(gap) == 1 and "未收到报告" in set(gap.iloc[0]) and gap.iloc[0, -1] == "overview?year=2022#查看当年概况（无报告）"
     assert not gap.iloc[0].isna().any() and "None" not in set(gap.iloc[0].astype(str))  # blanks, never None
     held = reports[reports.iloc[:, 0] != "2022"]
-    assert held.iloc[:, -1].str.startswith("report?report=").all()  # each year held links to its report
+    assert held.iloc[:, -1].str.match(r"report\?report=\w+#打开报告$").all()  # each year held links to its report
+    assert "" not in set(held["是否按期"])  # 是否按期: said for every report (发布日期未知 where no date), never blank
     assert any("2022" in c.value and "不是零" in c.value for c in at.caption)
     grid = next(d.value for d in at.dataframe if "2022" in d.value.columns and "2021" in d.value.columns)
     assert set(grid["2022"]) == {"未收到报告"}
