@@ -39,7 +39,10 @@ def where_text(cells, evidence, lang: str = "zh") -> str:
     text, a file's name, an address, where the reader was)."""
     if cells is not None and len(cells):
         return cells_text(cells, lang)
-    return evidence if isinstance(evidence, str) else ""
+    if not isinstance(evidence, str):
+        return ""
+    # a row the reader found without a label of its own is written "(no label)" in its notes
+    return evidence.replace("(no label)", "（无标签）") if lang == "zh" else evidence
 
 
 def fields(data) -> dict:
@@ -106,10 +109,11 @@ ISSUE_ZH = {
 
 def _note_zh(code: str, d: dict) -> str:
     """A reader's note in Chinese where the reader gave its fields (the narrative reader's metric and
-    its rival values); another note as the reader wrote it."""
+    its rival values); none otherwise: the reader writes its technical notes in English, shown in the
+    English interface, and the Chinese one says the kind and where (not English inside Chinese)."""
     metric, values = d.get("metric"), d.get("values")
     if code != "ambiguous_narrative" or not metric or not values:
-        return d.get("note", "")
+        return ""
     try:
         label = key_label(metric, "zh")
     except (KeyError, ValueError):
@@ -124,7 +128,8 @@ def _extraction(cells, d, lang):
     # the reader's notes are technical (which row, which cell): its English note follows the Chinese kind
     code, note = d.get("code", ""), d.get("note", "")
     kind = ISSUE_ZH[code] if code in ISSUE_ZH else f"读取提示（{code}）"  # a kind without Chinese words: its code
-    return _zh_en(f"{kind}：{_note_zh(code, d)}", f"{code}: {note}", lang)
+    zh = _note_zh(code, d)
+    return _zh_en(f"{kind}：{zh}" if zh else kind, f"{code}: {note}", lang)
 
 
 def _table_missing(cells, d, lang):

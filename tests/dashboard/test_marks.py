@@ -184,3 +184,17 @@ def test_verified_only_with_the_same_agencies_says_how_many_agencies_it_left_out
     n_verified = int(re.search(r"同一批 (\d+) 个机关", said).group(1))
     assert n_verified < n_all, "the demo has an agency with an unverified 表三 value"
     assert f"另有 {n_all - n_verified} 个机关因有未经核验的数值未计入" in said
+
+
+def test_a_readers_finding_in_chinese_has_no_english_note():
+    """The reader writes its technical notes in English: the Chinese interface says the kind of problem and
+    where, not the English note inside a Chinese sentence; the English interface keeps the note."""
+    from pipeline.spec import findings
+
+    data = {"code": "row_without_label", "note": "a row of table 三 with values but no label of its own was left out"}
+    zh = findings.message("extraction", [], data, "zh")
+    en = findings.message("extraction", [], data, "en")
+    assert zh == "表格行没有自己的标签，按位置无法证明是哪一行，未读取" and not any("a" <= c <= "z" for c in zh)
+    assert "no label of its own" in en
+    assert findings.where_text([], "(no label) 0 0 0", "zh") == "（无标签） 0 0 0"
+    assert findings.where_text([], "(no label) 0 0 0", "en") == "(no label) 0 0 0"
