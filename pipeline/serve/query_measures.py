@@ -24,7 +24,7 @@ TILES = (
     ("agencies", "机构报告数", "Agencies reporting"),
     ("applications", "收到申请", "Applications received"),
     ("grant_rate", "公开率", "Grant rate"),
-    ("correction_rate", "复议诉讼纠错率", "Correction rate"),
+    ("correction_rate", "复议诉讼纠错率", "Correction rate (review and litigation)"),
     ("website_visits", "网站访问量", "Website visits"),
     ("followers_total", "新媒体粉丝", "New-media followers"),
     ("procurement_wan_yuan", "集中采购金额", "Procurement"),

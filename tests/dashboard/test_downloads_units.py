@@ -185,8 +185,8 @@ def test_no_download_names_two_columns_alike(demo_db, monkeypatch):
 def test_an_english_count_of_one_is_singular():
     from pipeline.serve.i18n import t
 
-    assert t("unverified_in", "en", n=1) == "includes 1 unverified value (marked †)"
-    assert t("unverified_in", "en", n=3) == "includes 3 unverified values (marked †)"
+    assert t("unverified_in", "en", n=1) == "Includes 1 unverified value (marked †)"
+    assert t("unverified_in", "en", n=3) == "Includes 3 unverified values (marked †)"
     assert t("inferred_note", "en", n=1).startswith("1 agency is not in the register")
     assert t("inferred_note", "en", n=21).startswith("21 agencies are not")  # 21 is not 1
     assert t("inferred_note", "zh", n=1).startswith("1 个机关")

@@ -197,3 +197,12 @@ def test_a_ranking_of_one_agency_gives_no_rank(gappy_db, monkeypatch):
     assert any("只有 1 个机关可以排名" in s for s in said), said
     table = at.dataframe[-1].value
     assert len(table) == 1 and table["名次"].isna().all()
+
+
+def test_a_year_no_agency_reported_is_counted_as_none_under_the_sums(gappy_db, monkeypatch):
+    """With the same-agencies switch off, 2022 has no agency: its empty slot is said (2022: 0) in the count
+    of agencies under the chart, not left out of it as if the year did not exist."""
+    at = app(gappy_db, monkeypatch, same="0")
+    at = open_page(at, "applications")
+    counts = [c.value for c in at.caption if c.value.startswith("各年合计所含机关数")]
+    assert counts and all("2022: 0" in c for c in counts), counts
