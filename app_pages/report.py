@@ -56,11 +56,15 @@ for c in chk.itertuples():
         problems.setdefault(TABLE_OF_CHECK[c.check_id], []).append(said)
 
 stem = f"{rep.agency}-{rep.year}"
+# the tables of which no value could be read: said over their blank form, which otherwise reads as a table of blanks
+not_read = {findings.fields(c.data).get("table", "")[:2] for c in chk.itertuples() if c.check_id == "table_missing"}
 
 
 def show(title: str, built: tuple[str, pd.DataFrame], name: str):
     html, frame = built
     st.subheader(title)
+    if {"table2": "表二", "table3": "表三", "table4": "表四"}[name] in not_read:
+        st.warning(tr("table_not_read"), icon=":material/visibility_off:")
     st.markdown(html, unsafe_allow_html=True)
     for said in dict.fromkeys(problems.get(name, ())):
         st.caption(":material/error: " + md_text(said))
@@ -81,7 +85,9 @@ if values.unverified:
 
 st.subheader(tr("narrative"))
 nar = facts[facts.dim.isna()]
-if not empty_note(nar):
+if nar.empty:  # one report, no filter: nothing read from its text (not "no data under the filters")
+    st.info(tr("narrative_none"))
+else:
     prov = nar.provenance.map(lambda v: tr(f"prov_{v}") if isinstance(v, str) else "")
     shown = pd.DataFrame({tr("metric"): nar.key.map(lambda k: catalog.label(k, lang())),
                           tr("value"): nar.value.map(lambda v: printed.as_printed(v, grouped=True)), tr("provenance"): prov})

@@ -291,6 +291,11 @@ UI: dict[str, tuple[str, str]] = {
     "late_title": ("{year} 年逾期发布与未发布的机关", "Agencies late or not published for {year}"),
     "late_count": ("逾期发布 {late} 个，截止日期后仍未发布 {unpub} 个。", "{late} published late, {unpub} not published by the deadline."),
     "no_late": ("{year} 年没有已知逾期或未发布的机关。", "No agency known to be late or unpublished for {year}."),
+    "table_not_read": ("未能从报告中读取本表的任何数值：下面是空白的标准表样，不是报告填写的空表。请查看原始文件。",
+                       "No value of this table could be read from the report: below is the blank standard form, not a "
+                       "table the report left empty. See the original file."),
+    "narrative_none": ("未从报告正文读到这些数据（网站、新媒体、解读、信箱等）。", "No figure of these (website, new media, "
+                       "interpretation, mailbox…) was read from the report's text."),
     "open_report": ("打开报告", "Open the report"),
     "open_year_overview": ("查看当年概况（无报告）", "That year's overview (no report)"),
     "too_few_to_rank": ("只有 {n} 个机关可以排名（排名至少需要 {min} 个）：下表不给名次，只列出数值。",

@@ -206,3 +206,18 @@ def test_a_year_no_agency_reported_is_counted_as_none_under_the_sums(gappy_db, m
     at = open_page(at, "applications")
     counts = [c.value for c in at.caption if c.value.startswith("各年合计所含机关数")]
     assert counts and all("2022: 0" in c for c in counts), counts
+
+
+def test_a_report_whose_tables_were_not_read_says_so_over_each_blank_form(tmp_path, monkeypatch):
+    """A report of prose only: each of 表二, 表三, 表四 is drawn as the blank standard form, with a warning
+    over it that nothing of it was read (not a table the report left empty)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "prose.txt").write_text("某某县财政局2023年政府信息公开工作年度报告\n一、总体情况\n"
+                                     "2023年，本局门户网站访问量为12.5万次。\n", encoding="utf-8")
+    db = tmp_path / "data" / "warehouse.duckdb"
+    refresh(inbox, db, quiet=True, workers=1)
+    at = open_page(app(db, monkeypatch), "report")
+    said = [w.value for w in at.warning if "未能从报告中读取本表的任何数值" in w.value]
+    assert len(said) == 3
+    assert not any("当前筛选条件下没有数据" in i.value for i in at.info)  # its prose was read: 网站访问量
