@@ -358,10 +358,8 @@ def sum_note(section: str, same: bool, shown: pd.DataFrame | None = None) -> Non
         if left > 0:
             st.caption(tr("same_verified_left", n=left))
     if len(n):
-        sep = "，" if lang() == "zh" else ", "
-        # every year in the span, one without an agency said as 0 (its empty slot is no sum of zero)
-        have = dict(zip(n.year.astype(int), n.agencies))
-        detail = sep.join(f"{y}: {have.get(y, 0)}" for y in range(min(have), max(have) + 1))
+        have = dict(zip(n.year.astype(int), n.agencies))  # every year of the span: one without an agency is 0
+        detail = ("，" if lang() == "zh" else ", ").join(f"{y}: {have.get(y, 0)}" for y in range(min(have), max(have) + 1))
         st.caption(tr("sum_over", detail=detail) + (f"（{tr('same_agencies_note', n=int(n.agencies.max()))}）"
                                                     if same and lang() == "zh" else
                                                     f" ({tr('same_agencies_note', n=int(n.agencies.max()))})" if same else ""))
