@@ -167,8 +167,10 @@ if not reps.empty and not empty_note(ms):  # (no report held: said above)
                         text=[tr("small_sample_tile", n=f"{d:,.0f}", min=queries.MEASURES[pick].min_den)
                               for d in small.denominator], hovertemplate="%{x}: %{y:.1%}<br>%{text}<extra></extra>")
         st.caption(tr("trend_small", m=label[pick], n=queries.MEASURES[pick].min_den))
-    fig.update_xaxes(dtick=1)
-    fig.update_yaxes(tickformat=".1%" if rate[pick] else ",~r", rangemode="tozero" if rate[pick] else "normal")
+    # a year a tick over the years shown (one year alone is not drawn over 2024-2026), from zero (a count of
+    # one year alone was drawn from 1,294 to 1,296, a tick at half an application)
+    fig.update_xaxes(dtick=1, range=[int(lines.year.min()) - 0.5, int(lines.year.max()) + 0.5])
+    fig.update_yaxes(tickformat=".1%" if rate[pick] else ",~r", rangemode="tozero")
     st.plotly_chart(fig, width="stretch")
     st.caption(f"**{tr('definition')}**{colon()}{queries.definition(pick, lang())}")
     out = ms.assign(agency=info["name"], agency_id=aid, label=ms.measure.map(label),

@@ -221,3 +221,12 @@ def test_a_report_whose_tables_were_not_read_says_so_over_each_blank_form(tmp_pa
     said = [w.value for w in at.warning if "未能从报告中读取本表的任何数值" in w.value]
     assert len(said) == 3
     assert not any("当前筛选条件下没有数据" in i.value for i in at.info)  # its prose was read: 网站访问量
+
+
+def test_a_profile_chart_of_one_year_is_drawn_over_that_year_from_zero(gappy_db, monkeypatch):
+    """苏州市交通运输局 reports 2021 only: its chart spans that year (not 2020 to 2022 by plotly's padding)
+    and starts at zero (a count of one year was drawn from 1,294 to 1,296, a tick at half an application)."""
+    at = open_page(app(gappy_db, monkeypatch, agency="t-b"), "profile")
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert spec["layout"]["xaxis"]["range"] == [2020.5, 2021.5]
+    assert spec["layout"]["yaxis"]["rangemode"] == "tozero"
