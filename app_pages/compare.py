@@ -253,6 +253,10 @@ if not empty_note(order):
     else:
         table[tr("pct_change")] = _signed([None if _gone(v) else float(v) * 100 for v in order["pct_change"].tolist()])
         formats[tr("pct_change")] = "%+.1f%%"
+    # the agency's figures first, its level, kind and province after them (at a laptop's width the change and
+    # the peer median were past the table's right edge)
+    where = [tr("level"), tr("kind"), tr("province")]
+    table = table[[c for c in table.columns if c not in where] + where]
     table[tr("profile")] = "profile?agency=" + order.agency_id
     st.caption(tr("all_ranked", n=len(table)))
     if not order.registered.all():
