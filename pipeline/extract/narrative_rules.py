@@ -24,7 +24,7 @@ from pipeline.extract.narrative_numbers import APPROX_BEFORE as _APPROX_BEFORE
 from pipeline.extract.narrative_zero import REGION_WORDS
 
 # --- what an item is not ---------------------------------------------------------------------------
-_NOT_AFTER = re.compile(r"^\s*(?:%|％|‰|个百分点|倍|成(?!员)|年|月|日|号|时|周|天|个工作日|个月|名$|位$|性|是|方面|级|类(?!信息)|批)")
+_NOT_AFTER = re.compile(r"^\s*(?:%|％|‰|个百分点|倍|成(?!员)|年|月|日|号|时|周|天|个工作日|个月|工作日|小时|分钟|自然日|名$|位$|性|是|方面|级|类(?!信息)|批)")
 
 
 _RANGE_AFTER = re.compile(r"^\s*[-~～—至到]\s*\d")
@@ -207,7 +207,7 @@ def _classify(item: Item, year: int | None) -> None:
         elif rule.place == "platform":
             if item.place in (None, WEBSITE, MIXED):
                 continue
-            if item.breakdown and _places(left) != item.place:
+            if item.breakdown and _places(left) != item.place and not _named_in_the_part(item):
                 continue
             if "posts" in metric and item.unit == "个" and not _POSTS_NEED_VIDEO.search(left):
                 continue
@@ -312,6 +312,13 @@ _LEAD_YEAR = re.compile(r"^\s*(?:截至|截止(?:到|至)?|到|至)?\s*((?:19|20
 # a government's portal (市政府门户网站, 区人民政府网站): its traffic is the whole portal's ("政府网站" alone is any
 # public body's site, and a department's items published on the portal, its column there, are its own)
 _GOVERNMENT_SITE = re.compile(r"[省市区县州旗盟](?:人民)?政府[^，。；、\d]{0,4}$")
+
+
+def _named_in_the_part(item: Item) -> bool:
+    """其中，微信公众号“某某应急”发布1,240条，粉丝3.4万人: a figure of a part (其中…) whose own words name no
+    platform is that part's when the part, from 其中 on, names exactly its platform."""
+    at = item.before.rfind("其中")
+    return at >= 0 and _places(item.left) is None and _places(item.before[at:]) == item.place
 
 
 def scope_exclusion(item: Item, year: int | None, agency: str | None) -> str | None:

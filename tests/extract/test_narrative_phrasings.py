@@ -48,6 +48,9 @@ READ = [
     ("热线电话接听来电120个，领导信箱收到来信45件。", {"mailbox.letters": 45}),
     ("年度网站总访问量一百二十三万次。", {"website.visits": 1230000}),
     ("微信公众号“某某发布”现有用户43,210人。", {"newmedia.wechat.followers": 43210}),
+    # a fifth probe, of paragraphs: a part's later figure is that part's platform's
+    ("其中，微信公众号“某某应急”发布1,240条，粉丝3.4万人。",
+     {"newmedia.wechat.posts": 1240, "newmedia.wechat.followers": 34000}),
 ]
 
 TRAPS = [
@@ -70,6 +73,8 @@ TRAPS = [
     ("局长信箱及热线电话（0379-63218765）共受理群众来信来电236件。", "letters and calls counted together"),
     ("网站访问量三万余次。", "an approximation"),
     ("网站访问量十二万五千次。", "Chinese numerals past 万 are not read (is 五千 a figure?)"),
+    ("所有来信均在5个工作日内答复，答复率100%。", "a time limit, not a count of letters"),
+    ("全年发布信息6,432条，其中微信公众号1,240条、微博2,018条，粉丝共5.6万人。", "followers over two platforms"),
 ]
 
 
