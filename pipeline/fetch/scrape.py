@@ -11,7 +11,8 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from pipeline.fetch.http import Answer, FetchFailed
 from pipeline.warehouse.register import host_of
 
-DOC_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".txt")
+# the report as a document a page links to: also WPS's spreadsheet (.et), OpenDocument and Rich Text, which nianbao reads
+DOC_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".txt", ".et", ".odt", ".ods", ".rtf")
 FIRST_FORMAT_YEAR = 2019
 CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4",
              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -63,7 +64,8 @@ def _kind(ans: Answer) -> str:
             return suf
     ctype = (ans.headers.get("content-type") or "").lower()
     for word, suf in (("pdf", ".pdf"), ("msword", ".doc"), ("wordprocessingml", ".docx"), ("spreadsheetml", ".xlsx"),
-                      ("ms-excel", ".xls"), ("text/plain", ".txt")):
+                      ("ms-excel", ".xls"), ("text/plain", ".txt"), ("opendocument.text", ".odt"),
+                      ("opendocument.spreadsheet", ".ods"), ("rtf", ".rtf")):
         if word in ctype:
             return suf
     if ans.content[:5] == b"%PDF-":

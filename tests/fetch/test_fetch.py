@@ -207,6 +207,10 @@ def test_list_parsing_resolves_links_and_pagers():
     page = parse_report_page('<p>成文日期：2024年1月18日</p><a href="P02024.pdf">附件</a><a href="x.html">x</a>',
                              "http://h/a/t20240120_1.html")
     assert page["date"] == "2024-01-18" and page["attachments"] == ["http://h/a/P02024.pdf"]
+    # the report as WPS's spreadsheet, OpenDocument or Rich Text is an attachment too (nianbao reads them)
+    page = parse_report_page('<a href="b.et">附件1</a><a href="c.odt">附件2</a><a href="d.rtf">附件3</a>'
+                             '<a href="e.png">图</a>', "http://h/a/t20240120_1.html")
+    assert page["attachments"] == ["http://h/a/b.et", "http://h/a/c.odt", "http://h/a/d.rtf"]
     # the address's date is not the page's: the fetch takes it last, marked as such
     assert parse_report_page("<p>正文</p>", "http://h/a/t20240120_1.html")["date"] is None
 
