@@ -28,7 +28,7 @@ grouped["label"] = grouped.outcome.map(lambda o: tr(f"outcome_{o}"))
 st.subheader(tr("outcomes"))
 ORDER = ("granted", "partial", "refused", "unavailable", "not_processed", "other")
 fig = px.bar(grouped, x="year", y="value", color="label", text="mark", hover_data={"mark": False, "unverified_text": True},
-             labels={"year": tr("year"), "value": tr("value"), "label": tr("outcomes"), "unverified_text": ""},
+             labels={"year": tr("year"), "value": tr("applications_unit"), "label": tr("outcomes"), "unverified_text": ""},
              category_orders={"label": [tr(f"outcome_{o}") for o in ORDER]})
 yearly(fig)
 st.plotly_chart(fig, width="stretch")
@@ -48,7 +48,7 @@ if len(refused):
     refused = with_marks(refused)
     fig = px.bar(refused, x="value", y="label", color=refused.year.astype(str), orientation="h", barmode="group",
                  text="mark", hover_data={"mark": False, "unverified_text": True},
-                 labels={"value": tr("value"), "label": "", "color": tr("year"), "unverified_text": ""})
+                 labels={"value": tr("applications_unit"), "label": "", "color": tr("year"), "unverified_text": ""})
     fig.update_layout(height=520)
     full_numbers(fig, "x")
     st.plotly_chart(fig, width="stretch")

@@ -3,6 +3,7 @@ nothing is ranked), merged into `i18n.UI`."""
 from __future__ import annotations
 
 NOTES: dict[str, tuple[str, str]] = {
+    "applications_unit": ("申请数（件）", "Applications"),
     "table_not_read": ("未能从报告中读取本表的任何数值：下面是空白的标准表样，不是报告填写的空表。请查看原始文件。",
                        "No value of this table could be read from the report: below is the blank standard form, not a "
                        "table the report left empty. See the original file."),
