@@ -122,10 +122,11 @@ def _out_of_order(head) -> bool:
         if rank is not None and (not ranks or ranks[-1] != rank):
             ranks.append(rank)
     total = _RANK["total"]
-    if total in ranks and 0 < ranks.index(total) < len(ranks) - 1 and ranks[ranks.index(total) - 1] == 1:
-        # 自然人 法人或其他组织 总计 商业企业 … 其他: the format's two header rows in one line, as a page's text
-        # gives them (总计 spans both rows, so it comes before the second row's words): the format's order
-        rest = ranks[:ranks.index(total)] + ranks[ranks.index(total) + 1:]
+    if total in ranks and any("申请人" in c.text or "法人" in c.text for c in head):
+        # 申请人情况 总计 自然人 法人或其他组织 商业企业 … / 自然人 法人或其他组织 总计 商业企业 …: the format's header
+        # rows run into one line, as a page's text gives them; 总计 spans them, so where it is printed says
+        # nothing of its column: the other words' order decides
+        rest = [r for r in ranks if r != total]
         return [r for i, r in enumerate(rest) if i == 0 or rest[i - 1] != r] != sorted(set(rest))
     return ranks != sorted(ranks)
 
@@ -317,6 +318,10 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
     if cells is None and placed is None and not st.aligned and len(row.values) < 7:
         placed = _app_by_header(st, row)
+    if not st.aligned and st.app_unofficial and not by_header:  # a one-row header of all seven columns decides
+        placed = _app_by_header(st, row)
+        if placed is not None and {d for d, _ in placed} == set(catalog.APPLICANT):
+            cells, placed, by_header = [dict(placed)[d] for d in catalog.APPLICANT], None, True
     if cells is not None and st.app_unofficial and not by_header and not _same_whatever_the_order(cells):
         st.report.issues.append(Issue("row_cells", "warning",
                                       f"{m.code}: the table's header prints the applicant columns out of the format's "

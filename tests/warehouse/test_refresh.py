@@ -42,17 +42,21 @@ def test_a_page_saved_as_one_file_is_loaded_as_the_page_is(env):
     """A web page saved whole (MHTML) in the inbox is read, kept and published as the page itself is."""
     from tests.extract.test_saved_forms import mhtml
 
+    from pipeline.refresh.run import refresh
+
     write_report(env.inbox, "a.html", "某市生态环境局", 2022, seed=1)
     page = env.inbox / "a.html"
-    html = page.read_bytes().decode("utf-8")
-    env.refresh()
+    env.refresh()  # the page itself, in a warehouse of its own
     as_page = env.query("select metric, dim, value from facts order by all")
-    page.unlink()
-    (env.inbox / "a.mhtml").write_bytes(mhtml(html))
-    rr = env.refresh()
-    assert rr.exit_code == 0 and rr.files_new == 1
-    assert env.query("select source_format, source_name from reports") == [("mhtml", "a.mhtml")]
-    assert env.query("select metric, dim, value from facts order by all") == as_page
+    saved = env.inbox.parent / "saved"
+    saved.mkdir()
+    (saved / "a.mhtml").write_bytes(mhtml(page.read_bytes().decode("utf-8")))
+    db = env.inbox.parent / "saved-data" / "warehouse.duckdb"
+    rr = refresh(saved, db, quiet=True, workers=1)
+    assert rr.exit_code == 0 and rr.files_new == 1 and rr.reports_loaded == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select source_format, source_name from reports").fetchall() == [("mhtml", "a.mhtml")]
+        assert con.execute("select metric, dim, value from facts order by all").fetchall() == as_page
 
 
 def test_two_refreshes_give_an_identical_warehouse(env):
