@@ -318,10 +318,6 @@ def _place_app_row(st: _State, row: Row, m: catalog.Metric):
         cells = at_columns(row, list(range(st.anchor7, st.anchor7 + 7)))
     if cells is None and placed is None and not st.aligned and len(row.values) < 7:
         placed = _app_by_header(st, row)
-    if not st.aligned and st.app_unofficial and not by_header:  # a one-row header of all seven columns decides
-        placed = _app_by_header(st, row)
-        if placed is not None and {d for d, _ in placed} == set(catalog.APPLICANT):
-            cells, placed, by_header = [dict(placed)[d] for d in catalog.APPLICANT], None, True
     if cells is not None and st.app_unofficial and not by_header and not _same_whatever_the_order(cells):
         st.report.issues.append(Issue("row_cells", "warning",
                                       f"{m.code}: the table's header prints the applicant columns out of the format's "
