@@ -16,6 +16,9 @@ SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml
                       ".xlsx", ".xlsm", ".xls", ".et", ".ods")
 
 
+THROUGH_LIBREOFFICE = ("doc", "wps", "odt", "rtf")  # converted to .docx by LibreOffice, then read as Word
+
+
 def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dict[str, bytes] | None = None) -> Document:
     """Read a report held in memory; `name` is used for the format guess and in messages. `folder`,
     where the file lies on disk, lets a web page's pictures beside it be read (by OCR); `pictures`
@@ -31,7 +34,7 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dic
         from pipeline.read.pdf import read_pdf as reader
     elif fmt == "docx":
         from pipeline.read.docx import read_docx as reader
-    elif fmt in ("doc", "wps", "odt", "rtf"):
+    elif fmt in THROUGH_LIBREOFFICE:
         from pipeline.read.docx import read_legacy_word as reader
     elif fmt in ("xlsx", "xls", "ods"):
         from pipeline.read.spreadsheet import read_spreadsheet as reader
@@ -43,7 +46,7 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dic
 
             found = Pictures(held=pictures) if pictures is not None else Pictures(folder, name) if folder else None
             doc = reader(data, name, images_from=found)
-        elif fmt in ("doc", "wps", "odt", "rtf"):
+        elif fmt in THROUGH_LIBREOFFICE:
             doc = reader(data, name, kind=fmt)
         else:
             doc = reader(data, name)

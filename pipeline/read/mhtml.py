@@ -99,6 +99,3 @@ class _SavedPictures(Pictures):
             return None
         data = part.get_payload(decode=True) or b""
         return (src.rsplit("/", 1)[-1][:80] or "picture", len(data), lambda: data)
-
-    def path(self, src: str):
-        return None

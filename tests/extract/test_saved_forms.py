@@ -205,15 +205,18 @@ def office_saves(tmp_path_factory):
     """Every labelled page opened in LibreOffice Writer and saved as Word, then as .odt and .rtf."""
     if CORPUS is None:
         pytest.skip(NO_CORPUS)
-    soffice = need("soffice")
     out = tmp_path_factory.mktemp("odf")
-    lo = [soffice, f"-env:UserInstallation=file://{out / 'lo-profile'}", "--headless", "--convert-to"]
-    subprocess.run(lo + ["docx:MS Word 2007 XML", "--outdir", str(out)] + [str(s) for s, _ in SOURCES],
-                   check=True, capture_output=True, timeout=600)
+    _libreoffice(out, "--convert-to", "docx:MS Word 2007 XML", *[str(s) for s, _ in SOURCES])
     words = [str(out / f"{s.stem}.docx") for s, _ in SOURCES]
     for target in ("odt:writer8", "rtf:Rich Text Format"):
-        subprocess.run(lo + [target, "--outdir", str(out)] + words, check=True, capture_output=True, timeout=600)
+        _libreoffice(out, "--convert-to", target, *words)
     return out
+
+
+def _libreoffice(out: Path, *args: str) -> None:
+    """LibreOffice headless, with a profile of its own in `out`, writing into `out`."""
+    subprocess.run([need("soffice"), f"-env:UserInstallation=file://{out / 'lo-profile'}", "--headless", *args,
+                    "--outdir", str(out)], check=True, capture_output=True, timeout=600)
 
 
 @pytest.mark.slow
@@ -264,9 +267,6 @@ def test_a_word_document_with_a_few_tabs_keeps_its_paragraphs():
 @pytest.mark.parametrize("suffix", (".docx", ".doc"))
 @pytest.mark.parametrize("src,expected", TEXTS, ids=[s.stem for s, _ in TEXTS])
 def test_a_text_file_saved_by_libreoffice_as_word_gives_the_golden_facts(tmp_path, src, expected, suffix):
-    soffice = need("soffice")
     target = "docx:MS Word 2007 XML" if suffix == ".docx" else "doc:MS Word 97"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-                    "--infilter=Text (encoded):UTF8,LF,,,", "--convert-to", target, "--outdir", str(tmp_path),
-                    str(src)], check=True, capture_output=True, timeout=300)
+    _libreoffice(tmp_path, "--infilter=Text (encoded):UTF8,LF,,,", "--convert-to", target, str(src))
     _assert_golden(extract(tmp_path / f"{src.stem}{suffix}"), expected)
