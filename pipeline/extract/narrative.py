@@ -10,7 +10,8 @@ label or around the number makes it something else:
   a target (力争, 突破), an approximation (约, 超过, 余, 以上), a range, a change (增加, 较上年,
   净增), a cumulative-since-launch figure (自…开通以来累计), the value at the start of the year or
   of another year (年初, 截至2022年底), a tariff (每件100元), a count of something else (培训2期,
-  专栏4个), events of another body (参加市政府新闻发布会), figures of the whole region (全市42个网站);
+  专栏4个), events of another body (参加市政府新闻发布会), figures whose clause opens with another body (市政府新闻办
+  全年召开…, in a bureau's report), figures of the whole region (全市42个网站);
 - the place a website or new-media figure belongs to is the website or the platform the sentence
   (for new media: the paragraph) last named; 微信视频号 is WeChat Channels, not the official account;
 - `…分别…` lists pair their subjects and values in order; when the counts differ, nothing is paired;
@@ -56,7 +57,7 @@ _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|�
 _RESTATED = re.compile(r"[^，。；\d]{0,6}?(?:后|则|即|实际|合计|共计|总计)?\s*(?:为|是)\s*")
 _BROADER = re.compile(r"各类|各种|多种|各项|等")
 # a sentence without any of these words states no figure of ours: not cut into items at all
-_CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|更新|发稿|刊发|编发|上传|推送|发送|推发|推文|发文|发帖|发博|博文|作品|视频"
+_CUE = re.compile(r"访问|浏览|点击|独立|访客|UV|IP|PV|发布|公开|更新|新增|发稿|刊发|编发|上传|推送|发送|推发|推文|发文|发帖|发博|博文|作品|视频"
                   r"|信息量|信息总数|粉丝|订阅|关注|用户|解读|发布会|信箱|来信|信件|咨询|问答|建议|提案|费")
 
 

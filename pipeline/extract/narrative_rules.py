@@ -142,7 +142,7 @@ RULES = (
          not_label=re.compile(r"浏览量|点击")),
     Rule("website.visits", re.compile(r"访问|浏览|点击|PV"), frozenset({"次", "人次", ""}), WEBSITE,
          not_label=re.compile(r"独立|访客|UV|IP|用户")),
-    Rule("website.posts", re.compile(r"发布|公开|更新|发稿|刊发|编发|上传|推送|信息量|信息总数|发布总数"), _U_COUNT, WEBSITE,
+    Rule("website.posts", re.compile(r"发布|公开|更新|发稿|刊发|编发|上传|推送|信息量|信息总数|发布总数|新增(?:各类|政务|政府)*信息"), _U_COUNT, WEBSITE,
          not_label=re.compile(r"解读|发布会|新闻发布|访问|浏览")),
     Rule("newmedia.{p}.posts", re.compile(r"发布|发送|推送|推发|发稿|推文|发文|刊发|编发|更新|发帖|发博|博文|作品|视频|信息量|原创|图文"),
          _U_COUNT | {"期", "个"}, "platform", not_label=re.compile(r"粉丝|关注|订阅|解读|发布会")),
@@ -152,7 +152,8 @@ RULES = (
          not_label=re.compile(r"率|发布会|新闻发布|解读类")),  # 政策解读类信息2条: a category of information
     Rule("interpretation.docs", re.compile(r"(?<![针面])对[^，。；、\d对]{0,10}$"), frozenset({"份", "篇", "件", "项", "个"}),
          after=re.compile(r"^[^，。；\d]{0,30}?(?:进行|开展|作|做)了?(?:政策)?(?:解读|图解|阐释)")),
-    Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"})),
+    # 新闻发布会解读8次: interpretations given at conferences, no count of conferences
+    Rule("press_conferences", re.compile(r"发布会"), frozenset({"场", "次", "期"}), not_label=re.compile(r"发布会[^，。；\d]{0,8}解读")),
     Rule("press_conferences", re.compile(r"(?:召开|举办|组织|举行)[^，]{0,4}$"), frozenset({"场", "次", "期"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:新闻)?发布会")),
     # 信访来信 are petitions, not the mailbox's letters; 来信来电 counts the calls with them
@@ -239,7 +240,7 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
         return "not a count (percentage, date, rank or range)"
     if _APPROX_AFTER.match(after) or _APPROX_BEFORE.search(left):
         return "approximate"
-    if _CHANGE.search(left) and not _LEVEL.search(left):
+    if _CHANGE.search(left) and not _LEVEL.search(left) and not _new_items(item):
         return "a change"
     if counts_containers(item.unit, left, after):
         return "a count of channels, columns, accounts or mailboxes"
@@ -260,6 +261,15 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
             if int(y) != year:
                 return f"the figure of {y}"
     return None
+
+
+# 网站全年新增信息2,931条: the items the year added, that is published (no change of a level); 较上年新增 is one
+_NEW_ITEMS = re.compile(r"新增(?:发布|公开|更新|上传|推送|各类|政务|政府)*信息")
+
+
+def _new_items(item: Item) -> bool:
+    return item.metric is not None and item.metric.endswith(".posts") and _NEW_ITEMS.search(item.left) is not None \
+        and not _CHANGE.search(_NEW_ITEMS.sub("", item.left))
 
 
 _TOTAL_LEFT = re.compile(r"\s*[、，,]?\s*(?:合计|共计|总计|总共|一共|共)\s*(?:为|达到|达)?\s*")
@@ -330,10 +340,43 @@ def scope_exclusion(item: Item, year: int | None, agency: str | None) -> str | N
     if year is not None and m and int(m.group(1)) != year and str(year) not in item.before[m.end():]:
         return f"the figure of {m.group(1)}"
     if item.metric in ("website.visits", "website.unique_visitors"):
-        sites = list(_WEBSITE.finditer(item.before))
+        sites = [m for m in _WEBSITE.finditer(item.before) if not _THAT_SITE.search(item.before[:m.start()])]
         if sites and _GOVERNMENT_SITE.search(item.before[:sites[-1].start()]) and (agency is None or "政府" not in agency):
             return "a government's portal, not the agency's own site"
+    body = _subject(item.before)
+    if body is not None and not _its_own(body, agency):
+        return f"the figure of another body ({body})"
     return None
+
+
+# 该网站 / 上述网站 / 此网站: the site named before, whose words decide whose site it is
+_THAT_SITE = re.compile(r"(?:该|此|上述|这一|这个)\s*$")
+# a government, its office or its press office as a clause's subject (市政府新闻办全年召开新闻发布会86场), not its portal
+_BODY = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年度?|全年|本年度?|今年|当年)?\s*"
+                   r"(?P<body>[省市区县州旗盟镇乡](?:人民)?政府(?:办公室|办公厅|新闻办公室|新闻办)?"
+                   r"|[省市区县州](?:委|政府)?(?:新闻办公室|新闻办|宣传部))(?![^，。；\d]{0,4}(?:门户|网站|网))")
+_OWN_SUBJECT = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年度?|全年|本年度?|今年|当年)?\s*(?:我|本)(?:局|委|办|厅|部|署|院|中心|单位|机关|部门)")
+_CLAUSE_START = re.compile(r"[，。；：,;:（）()]")
+
+
+def _subject(before: str) -> str | None:
+    """The body a figure's clause speaks of when it names one: the nearest clause, back from the number, that
+    opens with the agency itself (我局, 本委) or a government body (市政府新闻办, 区政府办公室); None when none does
+    or the nearest is the agency itself."""
+    starts = [0] + [m.end() for m in _CLAUSE_START.finditer(before)]
+    for at in reversed(starts):
+        clause = before[at:]
+        if _OWN_SUBJECT.match(clause):
+            return None
+        m = _BODY.match(clause)
+        if m:
+            return m.group("body")
+    return None
+
+
+def _its_own(body: str, agency: str | None) -> bool:
+    """市政府 is the agency itself in the report of that government (某某市人民政府) or of its office."""
+    return agency is not None and re.search(body[0] + r"(?:人民)?政府(?:办公室|办公厅)?$", agency) is not None
 
 
 def classify_led(item: Item, year: int | None) -> None:

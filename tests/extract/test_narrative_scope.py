@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.extract import extract_bytes
 from tests.extract.test_narrative import _narrative, _report
 
 TRAPS = [
@@ -33,6 +34,11 @@ TRAPS = [
     ("退回已收取的信息处理费100元。", "returned"),
     # each, not a total
     ("承办人大代表建议和政协委员提案各15件。", "each kind"),
+    # another body as the clause's subject, in a bureau's report (a sixth probe found each read as the bureau's)
+    ("市政府新闻办全年召开新闻发布会86场，我局参与其中4场。", "the city's press office held them"),
+    ("市政府办公室全年解读市政府规范性文件32件，我局配合提供解读素材5份。", "the city government's office"),
+    ("我局积极配合市政府开展政策解读。市政府全年发布政策解读156篇。", "the city government's interpretations"),
+    ("我局依托市政府门户网站发布信息，该网站全年总访问量2,860万人次。", "该网站 is the city portal"),
 ]
 
 OWN_FIGURES = [
@@ -46,6 +52,15 @@ OWN_FIGURES = [
     ("局长信箱全年收到群众来信46件。", {"mailbox.letters": 46}),
     ("全年收取信息处理费200元。", {"fees.collected_yuan": 200}),
     ("承办人大代表建议和政协委员提案共30件。", {"proposals.handled": 30}),
+    # interpretations given at conferences are no count of conferences
+    ("全年发布政策解读42篇，其中新闻发布会解读8次。", {"interpretation.docs": 42}),
+    ("市政府新闻办全年召开新闻发布会86场，我局全年召开新闻发布会4场。", {"press_conferences": 4}),
+    ("我局通过市政府门户网站发布信息326条。", {"website.posts": 326}),
+    # 新增信息 is what the year added to the site, that is published; 千 multiplies
+    ("门户网站现有栏目56个，本年度新增信息2,931条。", {"website.posts": 2931}),
+    ("网站全年新增政务信息2,604条。", {"website.posts": 2604}),
+    ("快手号“某某交警”全年更新短视频146条，粉丝6千人。",
+     {"newmedia.kuaishou.posts": 146, "newmedia.kuaishou.followers": 6000}),
 ]
 
 
@@ -69,3 +84,16 @@ def test_the_same_words_around_the_agencys_own_figure(sentence, want):
 def test_an_accounts_quoted_name_does_not_name_another_platform(sentence, want):
     got = _narrative(_report(sentence))
     assert {k: float(v) for k, v in got.items()} == {k: float(v) for k, v in want.items()}, sentence
+
+
+def test_a_government_speaks_of_itself():
+    """市政府 is another body in a bureau's report, the agency itself in the city government's."""
+    sentence = "市政府新闻办全年召开新闻发布会12场，市政府全年发布政策解读56篇。"
+    text = f"某某市人民政府2023年政府信息公开工作年度报告\n一、总体情况\n{sentence}\n二、主动公开政府信息情况\n"
+    got = _narrative(extract_bytes(text.encode("utf-8"), "case.txt"))
+    assert {k: float(v) for k, v in got.items()} == {"press_conferences": 12.0, "interpretation.docs": 56.0}
+    assert _narrative(_report(sentence)) == {}
+
+
+def test_a_change_in_new_items_is_still_a_change():
+    assert _narrative(_report("网站全年新增信息较上年增加312条。")) == {}
