@@ -16,12 +16,12 @@ from __future__ import annotations
 import io
 import logging
 import re
-from operator import itemgetter
 
 from pipeline.read.common import ReadError
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.pdf_borderless import _ANCHORS, lines_by_header  # noqa: F401  (_ANCHORS: the header words)
-from pipeline.read.pdf_tables import extract_table, find_tables, outside_tables, page_edges
+from pipeline.read.pdf_breaks import join_broken_rows, open_edges
+from pipeline.read.pdf_tables import extract_table, find_tables, outside_tables
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -83,6 +83,10 @@ def _join_prose(items: list, page: int) -> list:
     return out
 
 
+# a group's name over a table of its own (表四 printed as two tables, 行政复议 and 行政诉讼): the header's top
+_GROUP_HEAD = re.compile(r"^\s*行\s*政\s*(?:复\s*议|诉\s*讼)\s*$")
+
+
 def _split_prose(grid: list[list[Cell]], page: int) -> list:
     """Rows that are one cell across the whole width and read as running text (a page frame drawn
     around the prose, a caption) become paragraphs; the rest stays a table."""
@@ -100,10 +104,10 @@ def _split_prose(grid: list[list[Cell]], page: int) -> list:
             out.extend(Paragraph(p, page=page) for p in _paragraphs(list(prose)))
             prose.clear()
 
-    for row in grid:
+    for k, row in enumerate(grid):
         origins = [c for c in row if c.origin]
         if len(origins) == 1 and row[0].origin and all(not c.origin for c in row[1:]) and row[0].text \
-                and not any(c.from_above for c in row):
+                and not any(c.from_above for c in row) and not (k == 0 and len(grid) > 1 and _GROUP_HEAD.match(row[0].text)):
             flush_rows()
             prose.append(row[0].text)
         else:
@@ -133,22 +137,6 @@ def _clean(text: str | None) -> str:
         if m:
             joined = f"{m.group(2)} {m.group(1)}"
     return joined
-
-
-def _open_edges(page) -> list[float]:
-    """Horizontal lines at the top and the bottom of the page's text where none is drawn.
-
-    A table broken over pages often has no ruling line above its first row on the next page (or
-    below its last row): without one, pdfplumber leaves that row out of the table."""
-    chars = page.chars
-    if not chars:
-        return []
-    top = min(map(itemgetter("top"), chars)) - 1.5
-    bottom = max(map(itemgetter("bottom"), chars)) + 1.5
-    drawn = [e[2] for e in page_edges(page) if e[0] == "h" and e[3] - e[1] > 10]
-    if not drawn:
-        return []
-    return [y for y in (top, bottom) if not any(abs(h - y) < 5 for h in drawn)]
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -318,7 +306,7 @@ def _read_page(page, pno: int, doc: Document) -> tuple[int, int]:
     cjk = cid = 0
     found = find_tables(page, {"vertical_strategy": "lines", "horizontal_strategy": "lines",
                                "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
-                               "explicit_horizontal_lines": _open_edges(page), "text_y_tolerance": 5})
+                               "explicit_horizontal_lines": open_edges(page), "text_y_tolerance": 5})
     found = [t for t in found if t.rows]
     bboxes = [t.bbox for t in found]
     items: list[tuple[float, object]] = []
@@ -414,4 +402,5 @@ def read_pdf(data: bytes, name: str) -> Document:
         if scanned:
             raise ReadError(name, "the PDF has no usable text layer, and OCR of its page images found no Chinese text")
         raise ReadError(name, "the PDF has no usable text layer and no page images to read by OCR")
+    join_broken_rows(doc.blocks)
     return doc
