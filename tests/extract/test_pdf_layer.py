@@ -37,9 +37,9 @@ _SPACE = re.compile(r"\s+")
 # pdfminer takes a descent of 0 for the CJK font of Chromium's prints, PDFium the font's own (-120/1000):
 # pdfminer boxes those characters from the baseline up, PDFium about 2 pt lower, so a character on a cell's or a
 # line's edge can fall on the other side of it.
+# (pingtan-2019's Chromium print differed too, by the vertical 三、本年度办理结果 at the left of 表三's rows, until the
+# rule at the top of a page's table was put where its lines down end, not above the page's first characters)
 LABELS = {
-    "pingtan-2019.chromium.pdf": "表三's rows: pdfminer's labels begin with the vertical 三、本年度办理结果 of "
-                                 "the merged cell at their left, PDFium's do not",
     "pingtan-2021.chromium.pdf": "表三's 3.危及“三安全一稳定”: pdfminer puts the opening quote mark after 一 "
                                  "(危及三安全一“稳定”), PDFium where it is printed",
 }
