@@ -61,6 +61,16 @@ def _active_cells(st: _State, row: Row) -> list[CellValue] | None:
     return by_col
 
 
+def _label_above(st: _State, row: Row) -> Row:
+    """A row of numbers without a label in a table rebuilt from text lines takes the line right above it as
+    its label when that line is one text alone (规章 / 2 2 8, as text copied from a PDF gives it); the label
+    still has to name a row of the format."""
+    if st.aligned or row.own or st.active_text_row is None:
+        return row
+    above = [c.text for c in st.active_text_row if c.origin and c.text.strip()]
+    return Row(above[0], row.context, row.values, row.texts, row.positions, row.label_end) if len(above) == 1 else row
+
+
 def _own_text(cell) -> str:
     return cell.text if cell.origin and not cell.from_above else ""
 
@@ -90,6 +100,7 @@ def _row_active(st: _State, row: Row, cells):
         if not row.values:
             return
     if any(v.kind == NUMBER for v in row.values):
+        row = _label_above(st, row)
         st.active_text_row = None
     m = _match(st, row, "active")
     if m is None:

@@ -190,21 +190,27 @@ def _resolve_orphan(st: _State, ended_by_label: bool):
     _place_app_row(st, whole, m)
 
 
+def _text_row(st: _State, row: Row) -> Row:
+    """A row of a table rebuilt from text lines: its label without a group label's pieces, a value glued to its
+    label apart, and the row waiting for its label's last lines (st.orphan) closed or given this line."""
+    own = _line_label(row.own)
+    # (a header's last word, 其他, is no piece of a group label printed down a column)
+    if own != row.own and (row.values or not _APP_HEADER.search(catalog.normalise_label(row.label))):
+        row = Row(own, row.context, row.values, row.texts, row.positions, row.label_end)
+    if any(v.kind == NUMBER for v in row.values):
+        row = _unglue(row)
+    if st.orphan is not None:
+        numbered = bool(ITEM_NUMBER.match(row.own))
+        if any(v.kind == NUMBER for v in row.values) or numbered or _APP_HEADER.search(catalog.normalise_label(row.own)):
+            _resolve_orphan(st, ended_by_label=numbered)
+        elif row.own:
+            st.orphan["after"].append(row.own)
+    return row
+
+
 def _row_applications(st: _State, row: Row, cells_grid=None):
     if not st.aligned:
-        own = _line_label(row.own)
-        # (a header's last word, 其他, is no piece of a group label printed down a column)
-        if own != row.own and (row.values or not _APP_HEADER.search(catalog.normalise_label(row.label))):
-            row = Row(own, row.context, row.values, row.texts, row.positions, row.label_end)
-        if any(v.kind == NUMBER for v in row.values):
-            row = _unglue(row)
-        if st.orphan is not None:
-            numbered = bool(ITEM_NUMBER.match(row.own))
-            if any(v.kind == NUMBER for v in row.values) or numbered \
-                    or _APP_HEADER.search(catalog.normalise_label(row.own)):
-                _resolve_orphan(st, ended_by_label=numbered)
-            elif row.own:
-                st.orphan["after"].append(row.own)
+        row = _text_row(st, row)
     norm = catalog.normalise_label(row.label)
     own = catalog.normalise_label(row.own)
     if not row.own and not any(v.kind in (NUMBER, TEXT) for v in row.values):
@@ -227,6 +233,10 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
                 st.app_unofficial = st.app_unofficial or _out_of_order(cells_grid)
         elif row.own and not any(k in catalog.normalise_label(row.own) for k, _ in _GROUPS):
             st.pending.append(row.own)
+        elif row.own and not st.aligned:
+            # （三）不予公开 1.属于国家秘密 on one line, its numbers on the next: the item's label; a group's label
+            # alone (the 2019 format's （六）其他处理 is a row) is a label only where it names a row itself
+            st.pending = [_item_after_group(row.own) or row.own]
         return
     m = _match(st, row, "applications")
     before = _own_lines(st.pending, row.own)
@@ -249,6 +259,17 @@ def _row_applications(st: _State, row: Row, cells_grid=None):
             st.carry = {"row": row, "metric": None, "page": st.page, "issue": issue}
         return
     _place_app_row(st, row, m)
+
+
+def _item_after_group(own: str) -> str | None:
+    """The numbered item a group's label line goes on to name (（三）不予公开 1.属于国家秘密 → 1.属于国家秘密)."""
+    text = re.sub(r"\s", "", own)
+    for key, _ in _GROUPS:
+        at = text.find(key)
+        rest = text[at + len(key):] if at >= 0 else ""
+        if rest and ITEM_NUMBER.match(rest):
+            return rest
+    return None
 
 
 def _same_whatever_the_order(cells: list[CellValue]) -> bool:

@@ -15,6 +15,9 @@ from decimal import Decimal, InvalidOperation
 BLANK, NA, NUMBER, TEXT = "blank", "na", "number", "text"
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+# a footnote's mark set as a superscript (18<sup>2</sup>, 1,249[1] in Word's footnote reference): no part of the
+# number it follows, whose digits it would otherwise lengthen (18 and 2 read as 182)
+FOOTNOTE_MARK = re.compile(r"^\s*(?:[\[(（［]?\s*(?:\d{1,2}|[a-zA-Z*#†‡※])\s*[\])）］]?|[\u2460-\u2473\u2776-\u277f])\s*$")
 _NA = {"/", "／", "\\", "—", "——", "－", "-", "–", "―", "─", "无", "/ /", "—/—", "×", "不适用", "空"}
 _NUM = re.compile(
     r"^(?P<sign>[+\-−－＋]?)(?P<int>\d{1,3}(?:[,，]\d{3})+|\d+)(?P<frac>\.\d+)?"

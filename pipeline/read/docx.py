@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline import limits
+from pipeline.read.cells import FOOTNOTE_MARK
 from pipeline.read.document import Cell, Document, Paragraph, Table
 from pipeline.read.common import ReadError
 from pipeline.read.txt import blocks_from_lines, join_spread_rows
@@ -22,10 +23,11 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def _text(el, keep_tabs: bool = False) -> str:
     """The element's text; `keep_tabs`: the tabs at its ends kept (a tab-separated row's blank first cell)."""
     parts = []
+    marks, apart = _raised(el)
     for node in el.iter():
         tag = node.tag
-        if tag == W + "t" and node.text:
-            parts.append(node.text)
+        if tag == W + "t" and node.text and node not in marks:
+            parts.append(f"^{node.text} " if node in apart else node.text)
         elif tag in (W + "br", W + "cr"):
             parts.append("\n")
         elif tag == W + "tab":
@@ -33,6 +35,24 @@ def _text(el, keep_tabs: bool = False) -> str:
         elif tag == W + "p" and parts and parts[-1] != "\n":
             parts.append("\n")
     return "".join(parts).strip(" \r\n\u3000") if keep_tabs else "".join(parts).strip()
+
+
+def _raised(el) -> tuple[set, set]:
+    """The text nodes of raised or lowered runs: those that are a footnote's mark (18 then a raised 2: 18, not
+    182), left out; and the others, set apart from the number before them as plain text sets them (0^123)."""
+    marks, apart = set(), set()
+    for prop in (*el.iter(W + "vertAlign"), *el.iter(W + "position")):  # LibreOffice raises by w:position
+        run = prop.getparent().getparent() if prop.getparent() is not None else None
+        val = prop.get(W + "val") or ""
+        up = val == "superscript" or (prop.tag == W + "position" and val.lstrip("-").isdigit() and int(val) > 0)
+        if run is None or run.tag != W + "r" or not (up or val == "subscript" or val.startswith("-")):
+            continue
+        texts = list(run.iter(W + "t"))
+        mark = up and FOOTNOTE_MARK.match("".join(t.text or "" for t in texts))
+        (marks if mark else apart).update(texts)
+    if (marks or apart) and all(t in marks or t in apart for t in el.iter(W + "t")):
+        return set(), set()  # the whole text raised or lowered: nothing it follows
+    return marks, apart
 
 
 class _TooBig(Exception):

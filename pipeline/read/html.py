@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from pipeline.read.cells import FOOTNOTE_MARK
 from pipeline.read.document import Document, Paragraph, Table, grid_from_spans
 from pipeline.read.common import ReadError, decode
 from pipeline.spec import tables
@@ -257,12 +258,27 @@ def _tree(text: str, name: str):
 def _body(tree):
     """The element holding the report, the site around it stripped."""
     etree.strip_elements(tree, *_DROP_TAGS, with_tail=False)
+    _drop_footnote_marks(tree)
     body = tree.find(".//body")
     if body is None:
         body = tree
     root = _content_root(body)
     _strip_chrome(root)
     return root
+
+
+def _drop_footnote_marks(tree) -> None:
+    """Footnote marks out of the text: Word's footnote and endnote references (<a href="#_ftn1">[1]</a>) and a
+    superscript that is a mark (18<sup>2</sup>: 18, not 182); any other raised or lowered text set apart from
+    the number before it as plain text sets it (0<sup>123</sup> is 0^123, no number)."""
+    marks = [a for a in tree.iter("a") if (a.get("href") or "").startswith(("#_ftn", "#_edn"))]
+    for el in tree.iter("sup", "sub"):
+        if el.tag == "sup" and FOOTNOTE_MARK.match(_text(el)):
+            marks.append(el)
+        else:
+            el.text, el.tail = ("^" if el.tag == "sup" else "_") + (el.text or ""), " " + (el.tail or "")
+    for el in marks:
+        _drop(el)
 
 
 def body_pictures(text: str, name: str = "page") -> list[str]:

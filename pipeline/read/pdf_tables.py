@@ -7,16 +7,20 @@ row, and for each pair makes sets of the edges' boxes again (`intersections_to_c
 dictionary each time it snaps or joins it. Here the edges are tuples, snapped and joined with pdfplumber's
 arithmetic, each intersection's edge boxes are made once, a column's and a row's intersections are looked
 up rather than searched for, and cells sharing corners are grouped into tables in one pass. `extract_table`
-reads the cells' characters once per table, not once per row from the whole page.
+reads the cells' characters once per table, not once per row from the whole page; a number's raised
+footnote mark is no part of its cell's text (`_value_text`).
 """
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_left
 from functools import cached_property
 
 from pdfplumber.table import Row, Table, TableSettings
 from pdfplumber.utils.text import LIGATURES as _LIGATURES
+
+from pipeline.read.cells import FOOTNOTE_MARK
 
 Box = tuple[float, float, float, float]
 Point = tuple[float, float]
@@ -280,6 +284,25 @@ def _cell_text(chars: list) -> str:
     return "\n".join(" ".join(w["text"] for w in line) for line in clusters(found, "top", 3))
 
 
+def _value_text(chars: list) -> str:
+    """A cell's text, a number's raised mark apart: smaller characters set above the baseline after a number
+    (18 and a raised 2, which pdfplumber reads 182 or 218) are a footnote's mark, left out, or, when they are
+    no mark, kept after a ^ (0^123: no number). Cells of words are pdfplumber's text as they are."""
+    big = max(c["size"] for c in chars)
+    base = max((c["bottom"] for c in chars if c["size"] > 0.85 * big), default=0)
+    raised = [c for c in chars if c["size"] < 0.85 * big and c["bottom"] < base - 0.2 * big]
+    if not raised or len(raised) == len(chars):
+        return _cell_text(chars)
+    rest = _cell_text([c for c in chars if not any(c is r for r in raised)])
+    if not _PLAIN_NUMBER.match(rest):
+        return _cell_text(chars)
+    mark = _cell_text(raised).replace("\n", "")
+    return rest if FOOTNOTE_MARK.match(mark) else f"{rest}^{mark}"
+
+
+_PLAIN_NUMBER = re.compile(r"^[-+]?[\d,.\s]+$")
+
+
 def x0_key(c: dict) -> float:
     return c["x0"]
 
@@ -340,6 +363,6 @@ def extract_table(table) -> list[list[str | None]]:
                 continue
             cx0, ctop, cx1, cbottom = cell
             chars = [m[3] for m in in_row if cx0 <= m[1] < cx1 and ctop <= m[2] < cbottom]
-            texts.append(_cell_text(chars) if chars else "")
+            texts.append(_value_text(chars) if chars else "")
         out.append(texts)
     return out

@@ -56,6 +56,13 @@ def blocks_from_lines(lines, page: int | None = None) -> list[Paragraph | Table]
     blocks: list[Paragraph | Table] = []
     rows: list[list[str]] = []
     gap: list[str] = []  # short text lines seen since the last row
+    # short lines right before a table's first row (its header, a label whose numbers are on the next line),
+    # not a section's heading: the table's first rows when a row follows, paragraphs otherwise
+    lead: list[str] = []
+
+    def paragraphs(texts):
+        blocks.extend(Paragraph(t, page=page) for t in texts)
+        texts.clear()
 
     def flush():
         nonlocal rows, gap
@@ -72,8 +79,8 @@ def blocks_from_lines(lines, page: int | None = None) -> list[Paragraph | Table]
             continue
         cells = split_cells(raw) if line else None
         if cells is not None and len(cells) >= 2 and any(cells):
-            rows.extend([g] for g in gap)  # headings and broken labels between rows stay with the table
-            gap = []
+            rows.extend([g] for g in lead + gap)  # headings and broken labels between rows stay with the table
+            gap, lead = [], []
             rows.append(cells)
             continue
         if not line:
@@ -81,10 +88,18 @@ def blocks_from_lines(lines, page: int | None = None) -> list[Paragraph | Table]
         if rows and len(line) <= 60 and not _SENTENCE_END.search(line):
             gap.append(line.strip())
             continue
+        if not rows and len(line) <= 60 and not _SENTENCE_END.search(line) and not _SECTION_HEADING.match(line):
+            lead.append(line.strip())
+            continue
         flush()
+        paragraphs(lead)
         blocks.append(Paragraph(line.strip(), page=page))
     flush()
+    paragraphs(lead)
     return blocks
+
+
+_SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 
 
 def join_spread_rows(lines: list[str]) -> list[str]:
