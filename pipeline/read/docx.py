@@ -39,7 +39,7 @@ def _text(el, keep_tabs: bool = False) -> str:
 
 def _raised(el) -> tuple[set, set]:
     """The text nodes of raised or lowered runs: those that are a footnote's mark (18 then a raised 2: 18, not
-    182), left out; and the others, set apart from the number before them as plain text sets them (0^123)."""
+    182), and hidden runs, left out; and the others, set apart from the number before them as plain text sets them (0^123)."""
     marks, apart = set(), set()
     for prop in (*el.iter(W + "vertAlign"), *el.iter(W + "position")):  # LibreOffice raises by w:position
         run = prop.getparent().getparent() if prop.getparent() is not None else None
@@ -51,7 +51,11 @@ def _raised(el) -> tuple[set, set]:
         mark = up and FOOTNOTE_MARK.match("".join(t.text or "" for t in texts))
         (marks if mark else apart).update(texts)
     if (marks or apart) and all(t in marks or t in apart for t in el.iter(W + "t")):
-        return set(), set()  # the whole text raised or lowered: nothing it follows
+        marks, apart = set(), set()  # the whole text raised or lowered: nothing it follows
+    for vanish in el.iter(W + "vanish"):  # hidden text: not printed, no part of what the page says
+        run = vanish.getparent().getparent() if vanish.getparent() is not None else None
+        if run is not None and run.tag == W + "r" and vanish.get(W + "val") not in ("0", "false"):
+            marks.update(run.iter(W + "t"))
     return marks, apart
 
 

@@ -1,4 +1,6 @@
-"""A footnote's mark set as a superscript after a table's number (18<sup>2</sup>, Word's [1] footnote reference):
+"""Hidden text and footnote marks in a table's cell. Text a browser or Word does not show (display:none,
+font-size:0, a page's hiding class, Word's hidden runs), put by sites between a table's digits against copying,
+is no part of the number. A footnote's mark set as a superscript after a table's number (18<sup>2</sup>, Word's [1] footnote reference):
 before, every marked cell of a labelled page gave a wrong value (0 and a raised 1 read as 1, 01 or 10) in HTML,
 in LibreOffice's .docx and PDF of it, and in Chromium's print. A mark is left out; raised text that is no mark
 (0<sup>123</sup>) makes the cell no number, never a longer one."""
@@ -24,6 +26,14 @@ MARKS = {
                      "<span>[1]</span></span></a>",
 }
 NOT_MARKS = {"sup-number": "<sup>123</sup>", "sub-digit": "<sub>1</sub>"}
+HIDDEN = {
+    "display-none": '<span style="display: none;">1</span>',
+    "visibility": '<span style="visibility:hidden">7</span>',
+    "hidden-attribute": "<span hidden>1</span>",
+    "font-size-0": '<font style="font-size:0px;color:#fff">9</font>',
+    "word-hidden": "<span style='display:none;mso-hide:all'>1</span>",
+    "hiding-class": '<span class="hd">1</span>',
+}
 
 
 def _page(mark: str) -> tuple[str, dict]:
@@ -47,6 +57,38 @@ def _check(got: dict, want: dict, complete: bool):
 def test_a_mark_is_left_out_of_the_number(name):
     page, want = _page(MARKS[name])
     _check(extract_bytes(page.encode("utf-8"), "p.html").values(), want, complete=True)
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_hidden_text_is_no_part_of_the_number(name):
+    page, want = _page(HIDDEN[name])
+    page = page.replace("</head>", "<style>.hd { color: red; display: none }</style></head>", 1)
+    _check(extract_bytes(page.encode("utf-8"), "p.html").values(), want, complete=True)
+
+
+def test_a_hidden_pane_holding_the_report_is_still_read():
+    page, want = _page("")
+    page = re.sub(r"(<body[^>]*>)", r'\1<div class="tab-pane" style="display:none">', page, count=1).replace("</body>", "</div></body>")
+    _check(extract_bytes(page.encode("utf-8"), "p.html").values(), want, complete=True)
+
+
+def _word_cell(*runs: str) -> str:
+    from lxml import etree
+
+    from pipeline.read.docx import W, _text
+
+    ns = W[1:-1]
+    xml = f'<w:tc xmlns:w="{ns}"><w:p>' + "".join(runs) + "</w:p></w:tc>"
+    return _text(etree.fromstring(xml))
+
+
+def test_word_hidden_raised_and_lowered_runs():
+    plain = "<w:r><w:t>18</w:t></w:r>"
+    assert _word_cell(plain, '<w:r><w:rPr><w:vanish/></w:rPr><w:t>7</w:t></w:r>') == "18"
+    assert _word_cell(plain, '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>2</w:t></w:r>') == "18"
+    assert _word_cell(plain, '<w:r><w:rPr><w:position w:val="8"/><w:sz w:val="19"/></w:rPr><w:t>[1]</w:t></w:r>') == "18"
+    assert _word_cell(plain, '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>123</w:t></w:r>') == "18^123"
+    assert _word_cell('<w:r><w:rPr><w:position w:val="6"/></w:rPr><w:t>18</w:t></w:r>') == "18"  # all raised: the text
 
 
 @pytest.mark.parametrize("name", NOT_MARKS)
