@@ -9,6 +9,7 @@ from app_pages.common import (download, download_totals, filters, full_numbers, 
 from pipeline.spec import catalog
 
 PROCUREMENT = "active.procurement:amount_wan_yuan"
+ALL_BARS, TOP_BARS = 60, 30  # every agency's bar up to 60 agencies; past that the 30 largest, said so
 _DOC_DIMS = {"made", "published", "total_public", "repealed", "in_force"}  # 规章 and 规范性文件's columns
 
 
@@ -50,25 +51,30 @@ proc = per[per.key == PROCUREMENT] if len(per) else per
 if year is not None and (proc is None or len(proc) == 0):
     st.info(tr("procurement_2019_only", year=year))
 elif year is not None:
-    proc = proc.sort_values("value", ascending=False).head(30)
-    top = proc.value.abs().max()  # the axis in 亿元 from 10,000 万元, in 元 under 1 万元, else in 万元
+    every = len(proc)
+    proc = proc.sort_values("value", ascending=False)
+    if every > ALL_BARS:  # a province's hundreds of agencies: the largest, said so; all of them in the download
+        st.caption(tr("procurement_top", n=TOP_BARS, total=every))
+    chart = proc.head(TOP_BARS if every > ALL_BARS else every)
+    top = chart.value.abs().max()  # the axis in 亿元 from 10,000 万元, in 元 under 1 万元, else in 万元
     scale, unit = (1e-4, ("亿元", "100M yuan")) if top >= 1e4 else (1.0, ("万元", "10k yuan")) if top >= 1 \
         else (1e4, ("元", "yuan"))
     unit = unit[0] if lang() == "zh" else unit[1]
-    amounts = proc.value * scale
+    amounts = chart.value * scale
     # each bar's label in the axis's unit (0.905万元 beside an axis in 万元, not 9,050元), the small ones
     # with the decimals that keep them from reading 0
-    shown = proc.assign(amount=amounts,
-                        text=[_in_unit(a, unit) + ("" if ok else " †") for a, ok in zip(amounts, proc.verified)],
-                        agency=[a + ("" if ok else " †") for a, ok in zip(proc.agency, proc.verified)])
+    shown = chart.assign(amount=amounts,
+                         text=[_in_unit(a, unit) + ("" if ok else " †") for a, ok in zip(amounts, chart.verified)],
+                         agency=[a + ("" if ok else " †") for a, ok in zip(chart.agency, chart.verified)])
     fig = px.bar(shown, x="amount", y="agency", orientation="h", text="text",
                  labels={"amount": f"{re.sub(r'[（(][^（()）]*[)）]$', '', catalog.label(PROCUREMENT, lang())).strip()}"
                                    + (f"（{unit}）" if lang() == "zh" else f" ({unit})"),
                          "agency": ""})
-    fig.update_layout(height=max(300, 24 * len(proc) + 60), yaxis=dict(autorange="reversed"))
+    fig.update_layout(height=max(300, 24 * len(chart) + 60), yaxis=dict(autorange="reversed"))
     full_numbers(fig, "x")
     st.plotly_chart(fig, width="stretch")
-    st.caption(tr("procurement_note") + ("" if proc.verified.all() else
-                                         " " + tr("unverified_mark") + " " + unverified_note(int((~proc.verified).sum()))))
+    st.caption(tr("procurement_note" if scale != 1e4 else "procurement_note_yuan")
+               + ("" if chart.verified.all() else
+                  " " + tr("unverified_mark") + " " + unverified_note(int((~chart.verified).sum()))))
     download(proc[["agency", "year", "value", "verified"]].rename(columns={"value": "procurement_wan_yuan"}),
              f"procurement-{year}", "act_proc")

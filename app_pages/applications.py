@@ -32,6 +32,7 @@ fig = px.bar(grouped, x="year", y="value", color="label", text="mark", hover_dat
              category_orders={"label": [tr(f"outcome_{o}") for o in ORDER]})
 yearly(fig)
 st.plotly_chart(fig, width="stretch")
+st.caption(tr("app_formats"))
 sum_note("applications", same, grouped)
 swings: dict[int, set[str]] = {}  # years whose sums hold an agency's unconfirmed tenfold swing in 表三
 for (y, _), names in jumps.by_key(set(tot.key)).items():

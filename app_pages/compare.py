@@ -2,6 +2,7 @@
 ranking of every agency for one year (previous year, change, peer median, small samples marked).
 Metric, agencies, year, order and the bar count live in the URL, so a copied link reproduces the view; a bar or a
 row opens the agency's profile."""
+import re
 import dataclasses
 
 import pandas as pd
@@ -97,7 +98,8 @@ for lvl in sorted(everyone.level.dropna().unique()):
     groups[f"level:{lvl}"] = tr("group_level", level=level_label(lvl, lang()))
 for parent in sorted(everyone.parent_id.dropna().unique()):
     if parent in names:
-        groups[f"parent:{parent}"] = tr("group_parent", name=names[parent])
+        # the departments of a government, whose register entry is its general office (人民政府办公厅)
+        groups[f"parent:{parent}"] = tr("group_parent", name=re.sub(r"(人民政府)(办公厅|办公室)$", r"\1", names[parent]))
 c0, c1, c2 = st.columns([1, 2, 1])
 # the agencies listed: those chosen and at most PICK_LIMIT others, narrowed by typing part of a name (never
 # every agency in scope: 16,670 options at 100,000 reports)

@@ -10,6 +10,11 @@ from pipeline.serve.reviews import read_reviews
 MARK = " ⚠"
 
 
+def statuses() -> dict[str, str]:
+    """finding key -> the analysts' status of it (confirmed, dismissed; open when not reviewed)."""
+    return {k: v[0] for k, v in read_reviews(db_path().parent / "reviews.csv").items()}
+
+
 def dismissed() -> tuple[str, ...]:
     """The finding keys an analyst dismissed (data/reviews.csv beside the warehouse)."""
     return tuple(sorted(k for k, v in read_reviews(db_path().parent / "reviews.csv").items() if v[0] == "dismissed"))

@@ -49,8 +49,10 @@ for col, row in zip(cols, tiles.itertuples()):
                        same=int(row.same_agencies or 0), pairs=0 if missing(row.pairs) else int(row.pairs),
                        a=fmt(row.previous), b=fmt(row.current_same))
         help_text = f"{definition(row.tile, lang())}{'。' if lang() == 'zh' else '.'}\n\n{help_text}"
-    col.metric(row.zh if lang() == "zh" else row.en, shown, delta,
-               delta_color="inverse" if (m and m.higher_is_worse) else "normal", help=help_text)
+    flat = not missing(row.change) and row.change == 0  # no change: no arrow, no colour ("↑ +0" read as a rise)
+    col.metric(row.zh if lang() == "zh" else row.en, shown, delta.replace("+", "±", 1) if flat and delta else delta,
+               delta_color="off" if flat else "inverse" if (m and m.higher_is_worse) else "normal",
+               delta_arrow="off" if flat else "auto", help=help_text)
     if row.tile == "agencies":
         continue
     notes = [tr("n_agencies", n=row.agencies)]
@@ -89,7 +91,8 @@ late = q("late_agencies", filters(), year)
 n_late, n_unpub = int((late.timeliness == "late").sum()), int((late.timeliness == "not_published").sum())
 if late.empty:  # nothing late said only of a scope that has agencies: an empty scope is no data, not all clear
     states = q("timeliness_counts", filters(), year)
-    unknown, uncollected = states.get("date_unknown", 0), states.get("not_collected", 0)
+    unknown = states.get("date_unknown", 0) + states.get("deadline_unknown", 0)
+    uncollected = states.get("not_collected", 0)
     if not len(q("agencies", filters())):
         st.info(tr("no_data"))
     elif unknown or uncollected:  # what cannot be judged is said, not counted as on time
@@ -124,8 +127,9 @@ if not empty_note(range(n_agencies)):
         page = st.number_input(tr("page_n", total=pages), 1, pages, key="ov_page")
         write_url({"page": str(page) if page > 1 else None})
         st.caption(tr("showing_range", a=(page - 1) * PAGE + 1, b=min(page * PAGE, n_agencies), total=n_agencies))
-    cov = q("coverage_page", filters(), page, PAGE)
-    colors = {"on_time": "#2e7d32", "late": "#f9a825", "date_unknown": "#81c784", "not_published": "#6d4c41",
+    cov = q("coverage_page", filters(), page, PAGE, jumps.dismissed())  # a dismissed finding fails no report
+    colors = {"on_time": "#2e7d32", "late": "#f9a825", "date_unknown": "#81c784",
+              "deadline_unknown": "#c5e1a5", "not_published": "#6d4c41",
               "not_collected": "#e0e0e0", "older_format": "#90a4ae"}
     marks = {"failing_checks": ("x-thin-open", "#b71c1c"), "incomplete": ("triangle-up-open", "#6a1b9a")}
     order = list(dict.fromkeys(cov.agency))

@@ -14,7 +14,7 @@ _CSS = ("<style>.nb-t{border-collapse:collapse;width:100%;font-size:0.86rem;marg
         ".nb-t th,.nb-t td{border:1px solid #9e9e9e;padding:3px 6px;vertical-align:middle}"
         ".nb-t th{background:#f3f4f6;font-weight:600;text-align:center}"
         ".nb-t td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-        ".nb-t td.bad{background:#ffcdd2}.nb-t td.lab{white-space:normal}"
+        ".nb-t td.bad{background:#ffcdd2}.nb-t td.warn{background:#fff3c4}.nb-t td.lab{white-space:normal}"
         ".nb-t td.unv{outline:1px dashed #b26a00;outline-offset:-3px}.nb-t td.unv::after{content:' †';color:#b26a00}"
         "</style>")
 
@@ -45,15 +45,23 @@ def _num(v):
     return int(f) if f.is_integer() else f
 
 
+def _unverified(values: dict, cells: list[tuple[str, str, str]]) -> str | None:
+    """The export's mark of what the screen marks †: the names of a row's cells (metric, dim, name) whose facts
+    are unverified, or None."""
+    unv = getattr(values, "unverified", ())
+    return "; ".join(name for metric, dim, name in cells if fact_key(metric, dim) in unv) or None
+
+
 def _e(s) -> str:
     return html.escape(str(s))
 
 
 def _td(values: dict, bad: dict, metric: str, dim: str | None) -> str:
     key = fact_key(metric, dim)
-    why = bad.get((metric, dim))
+    why = bad.get((metric, dim))  # (message, severity) of a check naming the cell: red for an error, yellow a warning
     unv = key in getattr(values, "unverified", ())
-    cls = "n" + (" bad" if why else "") + (" unv" if unv else "")
+    cls = "n" + ((" bad" if why[1] == "error" else " warn") if why else "") + (" unv" if unv else "")
+    why = why[0] if why else None
     why = "; ".join(x for x in (why, "未经核验 unverified" if unv else None) if x)
     title = f' title="{_e(why)}"' if why else ""
     return f'<td class="{cls}"{title}>{_e(as_printed(values.get(key)))}</td>'
@@ -75,7 +83,8 @@ def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
             shown = label if lang == "zh" else catalog.label(metric, lang)
             body += f'<tr><td class="lab">{_e(shown)}</td>' + "".join(_td(values, bad, metric, d) for d in dims) + "</tr>"
             rows.append({"block": caption, "row": shown, **{heads[i + 1]: _num(values.get(fact_key(metric, d)))
-                                                          for i, d in enumerate(dims)}})
+                                                          for i, d in enumerate(dims)},
+                         "unverified": _unverified(values, [(metric, d, heads[i + 1]) for i, d in enumerate(dims)])})
         parts.append(f'<table class="nb-t"><tr><th colspan="{len(heads)}">{_e(caption)}</th></tr><tr>{h}</tr>{body}</table>')
     return _CSS + "".join(parts), pd.DataFrame(rows)
 
@@ -114,7 +123,8 @@ def table3(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
         return "".join(_td(values, bad, metric, d) for d in dims)
 
     def record(label: str, metric: str):
-        rows.append({"row": label, **{_dim(d, lang): _num(values.get(fact_key(metric, d))) for d in dims}})
+        rows.append({"row": label, **{_dim(d, lang): _num(values.get(fact_key(metric, d))) for d in dims},
+                     "unverified": _unverified(values, [(metric, d, _dim(d, lang)) for d in dims])})
 
     for _, label, metric in tables.APP_HEAD:
         shown = label if zh else catalog.label(metric, lang)
@@ -147,6 +157,7 @@ def table4(values: dict, bad: dict, lang: str) -> tuple[str, pd.DataFrame]:
             + "</tr>"
             "<tr>" + "".join(f"<th>{_e(_dim(d, lang))}</th>" for d in dims) * 3 + "</tr>")
     body = "<tr>" + "".join(_td(values, bad, b, d) for b in tables.REVIEW_BLOCKS for d in dims) + "</tr>"
-    row = {f"{catalog.label(b, lang)} · {_dim(d, lang)}": _num(values.get(fact_key(b, d)))
-           for b in tables.REVIEW_BLOCKS for d in dims}
+    names = {(b, d): f"{catalog.label(b, lang)} · {_dim(d, lang)}" for b in tables.REVIEW_BLOCKS for d in dims}
+    row = {name: _num(values.get(fact_key(b, d))) for (b, d), name in names.items()}
+    row["unverified"] = _unverified(values, [(b, d, name) for (b, d), name in names.items()])
     return _CSS + f'<table class="nb-t">{head}{body}</table>', pd.DataFrame([row])

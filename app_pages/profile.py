@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from app_pages import jumps
 from app_pages.common import (bad_param, colon, download, empty_note, filters, lang, md_text, q, show_table, tr, url_value, with_gaps, write_url)
 from app_pages.formats import fmt_number, fmt_rate_den, fmt_wan_yuan
 from app_pages.picker import pick_agency
@@ -48,7 +49,7 @@ if aliases is not None and len(aliases):
 
 # -- each year's report ---------------------------------------------------------------------------
 st.subheader(tr("reports_by_year"))
-reps = q("agency_reports", aid)
+reps = q("agency_reports", aid, jumps.dismissed())  # findings an analyst dismissed are not counted
 # every year from this agency's first report to the last year the warehouse holds reports for (a year no
 # agency's report is held for included, as the coverage matrix has it): a year without its report is a row
 # that says so (a gap), never a year left out
@@ -69,6 +70,10 @@ else:
 
     timely = {"on_time": tr("status_on_time"), "late": tr("status_late"), "unknown": tr("date_unknown"),
               "no_report": tr("no_report_held")}
+    # a date the site showed but no deadline (an agency outside the register): the deadline is what is unknown
+    reps = reps.assign(timeliness=[("deadline" if v == "unknown" and not pd.isna(d) else v) if isinstance(v, str) else v
+                                   for v, d in zip(reps.timeliness.tolist(), reps.published_on.tolist())])
+    timely["deadline"] = tr("status_deadline_unknown")
     shown = pd.DataFrame({
         tr("year"): reps.year.astype(str), tr("template"): reps.template.fillna(""),
         tr("published_on"): reps.published_on.map(lambda d: "" if pd.isna(d) else str(d)[:10]),
@@ -87,6 +92,14 @@ else:
     })
     show_table(shown, hide_index=True, width="stretch",
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=r"#(.+)$")})
+    download(pd.DataFrame({"agency": info["name"], "agency_id": aid, "year": reps.year.astype(int).tolist(),
+                           "template": reps.template.tolist(), "published_on": shown[tr("published_on")].tolist(),
+                           "deadline": shown[tr("deadline")].tolist(), "timeliness": shown[tr("timeliness")].tolist(),
+                           "errors": reps.errors.tolist(), "warnings": reps.warnings.tolist(), "infos": reps.infos.tolist(),
+                           "report": [u.split("#")[0] if isinstance(u, str) else None for u in shown[tr("page_report")]]}),
+             f"reports-{info['name']}", "pf_reports",
+             labels={"timeliness": tr("timeliness"), "errors": tr("sev_error"), "warnings": tr("sev_warning"),
+                     "infos": tr("sev_info"), "report": tr("page_report")})
     if gaps:
         st.caption(tr("no_report_years", years=("、" if lang() == "zh" else ", ").join(map(str, gaps))))
 
@@ -177,6 +190,9 @@ if not reps.empty and not empty_note(ms):  # (no report held: said above)
                     rate_value=ms.value.where(ms.measure.map(rate)), count_value=ms.value.where(~ms.measure.map(rate)),
                     rate_median=ms.peer_median.where(ms.measure.map(rate)),
                     count_median=ms.peer_median.where(~ms.measure.map(rate)))
+    # a year without its report is a row that says so, as its column on screen does (not a year left out)
+    out = pd.concat([out, pd.DataFrame({"agency": info["name"], "agency_id": aid, "year": gaps,
+                                        "label": tr("no_report_held")})]).sort_values("year", kind="stable")
     download(out[["agency", "agency_id", "year", "measure", "label", "rate_value", "count_value", "denominator",
                   "small_sample", "verified", "rate_median", "count_median", "peers"]], f"profile-{info['name']}", "pf_measures",
              kinds={"rate_value": "rate", "rate_median": "rate"},
@@ -192,9 +208,12 @@ elif len(chk) == 0:
     st.success(tr("no_checks"))
 else:
     expl = "explanation_zh" if lang() == "zh" else "explanation_en"
+    status = jumps.statuses()
     shown = pd.DataFrame({
         tr("year"): chk.year.astype(str), tr("severity"): chk.severity.map(lambda v: tr(f"sev_{v}")),
         tr("explanation"): chk[expl], tr("message"): findings.messages(chk, lang()),
+        # the analysts' review of each finding, as the data-quality page keeps it (a dismissed one counts nowhere)
+        tr("review_status"): chk.finding_key.map(lambda k: tr("review_" + status.get(k, "open"))),
         tr("page_report"): "report?report=" + chk.report_id,
     })
     show_table(shown, hide_index=True, width="stretch",

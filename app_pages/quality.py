@@ -151,7 +151,10 @@ else:
                 f"{md_text(tr('cells'))}{colon()}{md_text(cells[res.finding_key == key].iloc[0]) or '—'}")
     st.page_link("app_pages/report.py", label=f"{tr('page_report')}{colon()}{one.agency} · {one.year}",
                  icon=":material/description:", query_params={"report": one.report_id})
-    with st.form("dq_review", clear_on_submit=True):
+    writing.letter_downloads(one.report_id, "dqf")  # the letter of this finding's report (the one below is the picker's)
+    if st.session_state.pop("dq_review_clear", False):  # a saved review: the form empty again (a refused one keeps it)
+        st.session_state.dq_review_status, st.session_state.dq_review_note = None, ""
+    with st.form("dq_review"):
         # nothing chosen until the reviewer chooses: saving must never confirm a finding by default
         status = st.radio(tr("review_status"), ["confirmed", "dismissed", "open"], horizontal=True, index=None,
                           format_func=lambda s: tr(f"review_{s}"), key="dq_review_status")
@@ -167,6 +170,7 @@ else:
                 add_review(reviews_path, key, status, note)
                 # said after the rerun that shows the review applied (a message before it would vanish at once)
                 st.session_state.dq_saved = tr("review_saved_one", status=tr(f"review_{status}"), path=reviews_path.name)
+                st.session_state.dq_review_clear = True
                 st.rerun()
             except OSError as e:
                 st.error(tr("review_failed", why=e.strerror or str(e)))

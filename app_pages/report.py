@@ -43,17 +43,21 @@ st.page_link("app_pages/profile.py", label=tr("open_profile", name=rep.agency), 
              query_params={"agency": rep.agency_id})
 writing.letter_downloads(rid, "rp", rep)
 
-# cells named by failing identity checks: (metric, dim) -> the check's message, written from its fields;
-# and each table's failing checks, stated under it
-TABLE_OF_CHECK = {"app_balance": "table3", "app_outcomes_sum": "table3", "app_columns_sum": "table3",
-                  "review_sum": "table4"}
-bad: dict[tuple[str, str], str] = {}
+# cells a check names (an identity that fails, the text or another file of the report stating another value):
+# (metric, dim) -> (the check's message, written from its fields; its severity); each table's findings, stated
+# under it (information findings, such as blank cells, mark nothing)
+TABLES = (("active.", "table2"), ("app.", "table3"), ("review", "table4"), ("litigation.", "table4"))
+bad: dict[tuple[str, str], tuple[str, str]] = {}
 problems: dict[str, list[str]] = {}
-for c in chk.itertuples():
-    if c.check_id in TABLE_OF_CHECK:
-        said = findings.message(c.check_id, c.cells, c.data, lang())
-        bad |= {split_key(k): f"{tr('check')}: {c.check_id} · {said}" for k in c.cells}
-        problems.setdefault(TABLE_OF_CHECK[c.check_id], []).append(said)
+for c in sorted(chk.itertuples(), key=lambda c: c.severity != "warning"):  # an error's red over a warning's yellow
+    keys = [k for k in (list(c.cells) if c.cells is not None else []) if split_key(k)[1] is not None]
+    where = {t for k in keys for prefix, t in TABLES if k.startswith(prefix)}
+    if c.severity == "info" or not where:
+        continue
+    said = findings.message(c.check_id, c.cells, c.data, lang())
+    bad |= {split_key(k): (f"{tr('check')}: {c.check_id} · {said}", c.severity) for k in keys}
+    for t in sorted(where):
+        problems.setdefault(t, []).append(said)
 
 stem = f"{rep.agency}-{rep.year}"
 # the tables of which no value could be read: said over their blank form, which otherwise reads as a table of blanks
@@ -73,7 +77,8 @@ def show(title: str, built: tuple[str, pd.DataFrame], name: str):
     frame.insert(0, "year", int(rep.year))
     frame.insert(0, "agency_id", rep.agency_id)
     frame.insert(0, "agency", rep.agency)
-    download(frame, f"{stem}-{name}", f"rp_{name}", labels={"block": tr("section"), "row": tr("metric")})
+    download(frame, f"{stem}-{name}", f"rp_{name}", labels={"block": tr("section"), "row": tr("metric"),
+                                                           "unverified": tr("unverified_cells_col")})
 
 
 tpl = rep.template if rep.template in ("2019", "2021") else "2021"

@@ -3,7 +3,7 @@ and each agency's rate against its caseload (small samples marked)."""
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (colon, download, unverified_column, empty_note, filters, lang, q, section_opening, sum_note, tr,
+from app_pages.common import (colon, download, show_table, unverified_column, empty_note, filters, lang, q, section_opening, sum_note, tr,
                               with_gaps, with_marks, year_choice, yearly)
 from pipeline.spec import catalog
 from pipeline.serve import queries
@@ -53,6 +53,12 @@ if rates:
     fig.update_yaxes(tickformat=".1%", rangemode="tozero")  # a rate from 0: its size is not exaggerated
     fig.update_xaxes(dtick=1)
     st.plotly_chart(fig, width="stretch")
+    # each point's rate with what it divides by, on the page (not only when hovered): cases concluded, agencies
+    cell = [f"{v:.1%}（{d:,.0f} 件，{a} 个机关）" if lang() == "zh" else f"{v:.1%} ({d:,.0f} cases, {a} agencies)"
+            for v, d, a in zip(r.value, r.denominator, r.agencies)]
+    table = r.assign(cell=cell).pivot(index="measure", columns="year", values="cell").fillna("—")
+    table.columns = [str(c) for c in table.columns]
+    show_table(table, width="stretch")
     for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
         st.caption(f"**{queries.MEASURES[m].zh if lang() == 'zh' else queries.MEASURES[m].en}**{colon()}{queries.definition(m, lang())}")
     st.caption(tr("pooled_note"))

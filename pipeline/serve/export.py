@@ -239,8 +239,12 @@ def labelled(df: pd.DataFrame, lang: str, labels: dict[str, str], kinds: dict[st
         elif kind == "bool":
             col = col.map(lambda v: None if v is None or v is pd.NA else (("是" if v else "否") if zh else
                                                                           ("yes" if v else "no")))
-        elif kind in ("", "days", "wan_yuan") and pd.api.types.is_float_dtype(col) and col.notna().any() and (col.dropna() % 1 == 0).all():
-            col = col.astype("Int64")  # whole numbers written whole (41, not 41.0): ranks, denominators, counts
+        elif kind in ("", "days", "wan_yuan") and pd.api.types.is_float_dtype(col) and col.notna().any():
+            # a sum or a change of decimal amounts without the float's last-digit noise (0.36504, not
+            # 0.3650399999999996): 12 significant digits are more than any report prints
+            col = col.map(lambda v: v if pd.isna(v) else float(f"{v:.12g}"))
+            if (col.dropna() % 1 == 0).all():
+                col = col.astype("Int64")  # whole numbers written whole (41, not 41.0): ranks, denominators, counts
         unit = UNITS.get(kind, ("", ""))[0 if zh else 1]
         label = labels.get(code)
         name = f"{label}{unit} [{code}]" if label and label != code else f"{code}{unit}"

@@ -3,6 +3,18 @@ nothing is ranked), merged into `i18n.UI`."""
 from __future__ import annotations
 
 NOTES: dict[str, tuple[str, str]] = {
+    "app_formats": ("（六）其他处理：2019 年格式（2019、2020 年度报告）只有一行，2021 年格式分为三项（逾期不补正、逾期未缴费、"
+                    "其他）；图中 2021 年起为三项之和，与此前的一行口径相同。",
+                    "(6) Other handling: one row in the 2019 format (reports for 2019 and 2020), three items in the 2021 "
+                    "format (no correction in time, fees not paid, other); from 2021 the chart sums the three, the same "
+                    "scope as the one row before."),
+    "failing_cells": ("红色单元格未通过一致性检查；黄色单元格与正文或同一报告的另一文件所述不一致，或较上年变化超过十倍（警告）。",
+                      "Cells in red fail a consistency check; cells in yellow differ from the text or from another file "
+                      "of the report, or changed more than tenfold from the year before (warnings)."),
+    "procurement_top": ("图中为金额最大的 {n} 个机关（共 {total} 个）；下载的表格含全部 {total} 个。",
+                        "The chart shows the {n} largest of {total} agencies; the download holds all {total}."),
+    "procurement_note_yuan": ("金额单位换算：1 万元 = 10,000 元（下载的表格以万元计）。",
+                              "Amounts: 10k yuan = 10,000 yuan (the download is in 10k yuan, as the reports are)."),
     "applications_unit": ("申请数（件）", "Applications"),
     "table_not_read": ("未能从报告中读取本表的任何数值：下面是空白的标准表样，不是报告填写的空表。请查看原始文件。",
                        "No value of this table could be read from the report: below is the blank standard form, not a "
@@ -17,9 +29,9 @@ NOTES: dict[str, tuple[str, str]] = {
     "unplaced_files": ("有 {n} 个文件已读取，但未能确定其机关或年度，没有计入任何报告：{names}。请人工核对这些文件。",
                        "{n} files were read but their agency or year could not be told, so they are in no report: "
                        "{names}. Please check these files by hand."),
-    "late_unknown": ("{year} 年无法完整判断是否按期：{known} 份报告已知按期发布；{unknown} 份报告没有发布日期；{uncollected} 个机关"
+    "late_unknown": ("{year} 年无法完整判断是否按期：{known} 份报告已知按期发布；{unknown} 份报告没有发布日期或无法确定截止日期；{uncollected} 个机关"
                      "尚未收集到报告（不确定是否未发布）。这些机关不计为按期。",
                      "Timeliness for {year} cannot be fully judged: {known} reports are known to be on time; {unknown} "
-                     "reports have no publication date; {uncollected} agencies have no report collected (whether they "
+                     "reports have no publication date or no known deadline; {uncollected} agencies have no report collected (whether they "
                      "published is not known). They are not counted as on time."),
 }

@@ -80,7 +80,7 @@ def checks(con, scope: str, extra: str, params: list) -> pd.DataFrame:
 def agency_checks(con, agency_id: str) -> pd.DataFrame:
     return _q(con, """
         select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.evidence, c.cells, c.data,
-            c.report_id
+            c.report_id, c.finding_key
         from mart_findings c where c.agency_id = ? order by c.year, c.severity_order, c.ord""", [agency_id])
 
 

@@ -30,7 +30,7 @@ from pipeline.serve.query_reports import (  # noqa: F401  (re-exported: callers 
     checks, checks_described, reports, PICK_LIMIT, report_agencies, report_agency, report_facts, evidence_of, report_ocr, report_checks, report_source, agency_info, agency_reports, agency_measures,
     agency_checks, tenfold_jumps, unplaced_files)
 from pipeline.serve.query_coverage import (  # noqa: F401  (re-exported: callers use queries.<name>)
-    TIMELINESS_STATES, FINDING_STATES, coverage, coverage_size, coverage_page, late_agencies, timeliness_counts, SCORE_ERROR, SCORE_WARNING, quality_scores,
+    TIMELINESS_STATES, FINDING_STATES, coverage, coverage_size, coverage_page, open_findings, reviewed, late_agencies, timeliness_counts, SCORE_ERROR, SCORE_WARNING, quality_scores,
     quality_agencies, quality_by_agency, timeliness, has_verified, unverified)
 
 

@@ -8,25 +8,61 @@ from pipeline.serve import marts
 from pipeline.serve.query_scope import _LEVEL_ORDER, Filters, _q, _scope
 
 # what a coverage cell's square says (publication), and its second mark (what the checks found)
-TIMELINESS_STATES = ("on_time", "late", "date_unknown", "not_published", "not_collected", "older_format")
+TIMELINESS_STATES = ("on_time", "late", "date_unknown", "deadline_unknown", "not_published", "not_collected", "older_format")
 FINDING_STATES = ("ok", "incomplete", "failing_checks")
 
 
-def coverage(con, flt: Filters) -> pd.DataFrame:
+def coverage(con, flt: Filters, dismissed: tuple[str, ...] = ()) -> pd.DataFrame:
     """Agency x year, two separate states. `timeliness`: on_time / late (the site's date against the
-    deadline), date_unknown (a report, no date), not_published (the list page, read after the deadline,
+    deadline), date_unknown (a report, no date), deadline_unknown (a date, no deadline: an agency outside the
+    register), not_published (the list page, read after the deadline,
     does not list it), not_collected (no file, and nianbao cannot tell) or older_format. `findings`: ok,
     incomplete (a table missing) or failing_checks (errors), for a report only. `days_late` for a late
-    report. Agencies come grouped by region and level."""
+    report. Agencies come grouped by region and level. `dismissed`: finding keys the analysts dismissed
+    (`reviewed`)."""
     scope, params = _scope(flt, "c")
     if marts.has(con):
-        return marts.coverage(con, scope, params)
-    return _q(con, f"""
+        return reviewed(con, marts.coverage(con, scope, params), dismissed)
+    return reviewed(con, _q(con, f"""
         select c.agency_id, c.agency, a.province, a.city, a.level, c.year, c.timeliness, c.findings,
             c.published_on, c.deadline, c.days_late, c.errors, c.warnings, c.report_id
         from v_coverage_cells c join agencies a using (agency_id)
         where {scope}
-        order by a.province nulls first, a.city nulls first, {_LEVEL_ORDER}, c.agency, c.year""", params)
+        order by a.province nulls first, a.city nulls first, {_LEVEL_ORDER}, c.agency, c.year""", params), dismissed)
+
+
+def open_findings(con, report_ids: tuple[str, ...], dismissed: tuple[str, ...]) -> pd.DataFrame:
+    """Per report of `report_ids`, its errors, warnings and tables not read that an analyst has not dismissed
+    (`dismissed`: finding keys): the analysts' reviews applied at read time, as the data-quality page does."""
+    if not report_ids:
+        return pd.DataFrame(columns=["report_id", "errors", "warnings", "missing_tables"])
+    return _q(con, """
+        select report_id, count(*) filter (where severity = 'error') as errors,
+            count(*) filter (where severity = 'warning') as warnings,
+            count(*) filter (where check_id = 'table_missing') as missing_tables
+        from v_check_results where list_contains(?, report_id) and not list_contains(?, finding_key)
+        group by report_id""", [list(report_ids), list(dismissed) or [""]])
+
+
+def reviewed(con, cov: pd.DataFrame, dismissed: tuple[str, ...]) -> pd.DataFrame:
+    """Coverage cells (or an agency's reports) with the reviews applied: a report whose every error is dismissed
+    is no longer failing_checks (incomplete when a table was not read, else ok), and its counts are the open
+    findings'."""
+    if not dismissed or cov.empty or "report_id" not in cov:
+        return cov
+    ids = tuple(cov.report_id.dropna().unique())
+    left = open_findings(con, ids, dismissed).set_index("report_id")
+    out = cov.copy()
+    held = out.report_id.notna()
+    for col in ("errors", "warnings"):
+        if col in out:
+            out.loc[held, col] = out.loc[held, "report_id"].map(left[col]).fillna(0).astype(int)
+    if "findings" in out:
+        errs = out.loc[held, "report_id"].map(left.errors).fillna(0)
+        missing = out.loc[held, "report_id"].map(left.missing_tables).fillna(0)
+        out.loc[held, "findings"] = ["failing_checks" if e > 0 else "incomplete" if m > 0 else "ok"
+                                     for e, m in zip(errs, missing)]
+    return out
 
 
 def coverage_size(con, flt: Filters) -> tuple[int, int]:
@@ -37,13 +73,13 @@ def coverage_size(con, flt: Filters) -> tuple[int, int]:
     return int(agencies), int(cells)
 
 
-def coverage_page(con, flt: Filters, page: int, size: int = 100) -> pd.DataFrame:
+def coverage_page(con, flt: Filters, page: int, size: int = 100, dismissed: tuple[str, ...] = ()) -> pd.DataFrame:
     """`coverage`'s rows of its `page`-th `size` agencies (from 1; agencies by name, in the order it lists
     them): what the overview draws, without reading every agency's cells."""
     if marts.has(con):
         scope, params = _scope(flt, "c")
-        return marts.coverage_page(con, scope, params, (page - 1) * size + 1, page * size)
-    cov = coverage(con, flt)
+        return reviewed(con, marts.coverage_page(con, scope, params, (page - 1) * size + 1, page * size), dismissed)
+    cov = coverage(con, flt, dismissed)
     names = list(dict.fromkeys(cov.agency))[(page - 1) * size: page * size]
     return cov[cov.agency.isin(names)].reset_index(drop=True)
 

@@ -142,15 +142,18 @@ def agency_info(con, agency_id: str) -> dict | None:
     return None if rows.empty else rows.iloc[0].to_dict()
 
 
-def agency_reports(con, agency_id: str) -> pd.DataFrame:
-    """Each year's report of one agency with its dates and how many findings of each severity."""
-    return _q(con, """
+def agency_reports(con, agency_id: str, dismissed: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Each year's report of one agency with its dates and how many findings of each severity (those in
+    `dismissed`, finding keys the analysts dismissed, not counted)."""
+    from pipeline.serve.query_coverage import reviewed
+
+    return reviewed(con, _q(con, """
         select r.year, r.report_id, r.template, r.source_name, r.published_on, r.deadline, r.timeliness, r.source_url,
             count(c.check_id) filter (where c.severity = 'error') as errors,
             count(c.check_id) filter (where c.severity = 'warning') as warnings,
             count(c.check_id) filter (where c.severity = 'info') as infos
         from reports r left join check_results c using (report_id)
-        where r.agency_id = ? group by all order by r.year""", [agency_id])
+        where r.agency_id = ? group by all order by r.year""", [agency_id]), dismissed)
 
 
 def agency_measures(con, flt: Filters, agency_id: str) -> pd.DataFrame:
@@ -211,7 +214,7 @@ def agency_checks(con, agency_id: str) -> pd.DataFrame:
         return marts.agency_checks(con, agency_id)
     return _q(con, """
         select c.year, c.severity, c.check_id, c.explanation_zh, c.explanation_en, c.evidence, c.cells, c.data,
-            c.report_id
+            c.report_id, c.finding_key
         from v_check_results c where c.agency_id = ?
         order by c.year, case c.severity when 'error' then 0 when 'warning' then 1 else 2 end""", [agency_id])
 

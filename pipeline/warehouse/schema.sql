@@ -281,12 +281,14 @@ left join older o on o.agency_id = g.agency_id and o.year = g.year
 left join fetch_sources s on s.agency_id = g.agency_id;
 
 -- each coverage cell's two states as the overview draws them: `timeliness` (on_time, late, date_unknown
--- for a report; the cell's status otherwise) and `findings` (ok, incomplete, failing_checks; null without
+-- for a report without a date, deadline_unknown for one with a date but no deadline known: its agency is
+-- outside the register; the cell's status otherwise) and `findings` (ok, incomplete, failing_checks; null without
 -- a report), and the days a late report came after its deadline
 create view v_coverage_cells as
 select c.agency_id, c.agency, c.year,
     case when c.report_id is null then c.status
-         when c.timeliness in ('on_time', 'late') then c.timeliness else 'date_unknown' end as timeliness,
+         when c.timeliness in ('on_time', 'late') then c.timeliness
+         when c.published_on is not null then 'deadline_unknown' else 'date_unknown' end as timeliness,
     case when c.report_id is null then null when c.status in ('failing_checks', 'incomplete') then c.status
          else 'ok' end as findings,
     c.published_on, c.deadline,

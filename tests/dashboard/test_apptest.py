@@ -118,7 +118,7 @@ def test_overview_tiles_and_coverage_two_marks(demo_db, monkeypatch):
     # the deliberately missing report: its list page was read after the deadline without it
     assert "not_published" in set(cov.timeliness) and "截止日期后仍未发布" in " ".join(cov.iloc[:, 4].astype(str))
     failing = cov[cov.findings == "failing_checks"]
-    assert len(failing) and set(failing.timeliness) <= {"on_time", "late", "date_unknown"}  # two states, not one
+    assert len(failing) and set(failing.timeliness) <= {"on_time", "late", "date_unknown", "deadline_unknown"}  # two states, not one
     assert "on_time" in set(failing.timeliness)
     assert any("格子颜色" in c.value for c in at.caption)
 
@@ -557,7 +557,9 @@ def test_a_confirmed_finding_counts_a_dismissed_one_does_not(demo_db, tmp_path, 
     assert len(labels) == len(set(labels))  # distinct labels in the picker
     _review(at, key, "dismissed", "  ")  # a dismissal without its reason is refused, nothing saved
     assert any("须在复核备注中写明理由" in w.value for w in at.warning) and not (tmp_path / "reviews.csv").exists()
+    assert at.radio(key="dq_review_status").value == "dismissed"  # a refused save keeps what was chosen
     _review(at, key, "confirmed", "已与机关核实，确有错误")
+    assert at.radio(key="dq_review_status").value is None and at.text_input(key="dq_review_note").value == ""
     assert [s.value for s in at.success if s.value.startswith("已保存复核（已确认）")]  # said after the rerun
     assert at.selectbox(key="dq_review_key").value == key and any("复核状态：已确认（已与机关核实" in m.value for m in at.markdown)
     assert _score_of(at, agency, year) == open_score  # still counts: confirming does not raise the score
@@ -692,6 +694,10 @@ def test_unverified_values_are_marked_counted_and_can_be_left_out(demo_db, monke
     at = open_page(app(demo_db, monkeypatch, report=rid), "report")
     html = "".join(m.value for m in at.markdown if "nb-t" in m.value)
     assert html.count(' unv"') == n_facts  # every unverified cell of the printed tables
+    # and their exports name the same cells (the walk found 28 † on screen, none in the table's CSV)
+    named = [n for t in frames(at) if "unverified" in t.columns and "row" in t.columns
+             for v in t.unverified.dropna() for n in v.split("; ")]
+    assert len(named) == n_facts, named
     assert any(f"含 {n_facts} 个未经核验的数值" in c.value for c in at.caption)
     at = open_page(app(demo_db, monkeypatch, year=str(cy)), "overview")
     assert any("含 1 个未经核验的数值" in c.value for c in at.caption)  # the correction-rate tile
@@ -824,3 +830,60 @@ def test_a_scope_with_no_agency_says_no_data_never_all_clear(demo_db, monkeypatc
     assert not [s for s in at.success if "没有未通过的检查" in s.value]
     at = open_page(app(demo_db, monkeypatch), "overview")  # the whole demo: the circular is offered
     assert [b for b in at.get("download_button") if "通报" in b.label]
+
+
+def test_a_dismissed_error_fails_the_report_nowhere(demo_db, tmp_path, monkeypatch):
+    """A report whose only error an analyst dismissed: the data-quality page stopped counting it, but the
+    overview still drew ✕, the profile counted 错误 1, and the circular counted it among the reports with errors
+    (a walk through the pages found all three). Every page applies the reviews now."""
+    from pipeline.serve import queries
+    from pipeline.serve.reviews import add_review, read_reviews
+    from pipeline.serve.writing.brief import brief_context
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        key, rid, aid, year = con.execute("""
+            select any_value(finding_key), report_id, any_value(agency_id), any_value(year) from v_check_results
+            group by report_id having count(*) filter (where severity = 'error') = 1
+               and count(*) filter (where check_id = 'table_missing') = 0 order by report_id limit 1""").fetchall()[0]
+        key = con.execute("select finding_key from v_check_results where report_id = ? and severity = 'error'",
+                          [rid]).fetchall()[0][0]
+        before = brief_context(con, year, queries.Filters())
+    add_review(tmp_path / "reviews.csv", key, "dismissed", "机构合并，数据确有变化")
+    reviews = read_reviews(tmp_path / "reviews.csv")
+    with duckdb.connect(str(db), read_only=True) as con:
+        cells = queries.coverage(con, queries.Filters(), (key,))
+        after = brief_context(con, year, queries.Filters(), reviews)
+    assert set(cells[cells.report_id == rid].findings) == {"ok"}
+    failing = {s["state"]: s["count"] for s in before["states"]}["failing_checks"]
+    assert {s["state"]: s["count"] for s in after["states"]}["failing_checks"] == failing - 1
+    at = open_page(app(db, monkeypatch, year=str(year)), "overview")
+    matrix = frame_with(at, "timeliness", "findings")
+    assert set(matrix[(matrix.agency_id == aid) & (matrix.year == year)].findings) == {"ok"}
+    at = open_page(app(db, monkeypatch, agency=aid), "profile")
+    reports = frame_with(at, "deadline", "errors")
+    assert reports[reports.year == year].errors.tolist() == [0]
+    findings = next(d.value for d in at.dataframe if "复核状态" in d.value.columns)
+    assert "已排除" in set(findings["复核状态"])
+
+
+def test_the_correction_rates_say_what_they_divide_by_on_the_page(demo_db, monkeypatch):
+    """The pooled correction rates' cases and agencies were only in the hover: now beside each rate."""
+    at = open_page(app(demo_db, monkeypatch), "review")
+    cells = [str(v) for d in at.dataframe for v in d.value.to_numpy().ravel()]
+    assert any(re.fullmatch(r"\d+\.\d%（[\d,]+ 件，\d+ 个机关）", c) for c in cells), cells[:6]
+
+
+@pytest.mark.parametrize("check_id", ["files_disagree", "text_vs_table"])
+def test_a_cell_a_warning_names_is_marked_on_the_report_page(demo_db, monkeypatch, check_id):
+    """Two files of a report stating another value, the text stating another count than the table: the report
+    page showed those cells plain (a walk found 结果维持 14 vs 15 unmarked); now yellow, the finding under the table."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rows = con.execute("select report_id, cells from v_check_results where check_id = ? limit 1", [check_id]).fetchall()
+    assert rows, f"the demo has a {check_id} finding"
+    rid, cells = rows[0]
+    at = open_page(app(demo_db, monkeypatch, report=rid), "report")
+    html = "".join(m.value for m in at.markdown if "nb-t" in m.value)
+    assert html.count(' warn') + html.count(' bad') >= len(cells) and " warn" in html
+    assert any("黄色单元格" in c.value for c in at.caption)

@@ -99,6 +99,20 @@ def test_procurement_bars_and_the_report_table_say_the_amount_and_its_unit(demo_
     assert any("采购总金额（单位：万元）" in m.value for m in at.markdown), "the 2019 amount column's unit"
 
 
+def test_every_agency_with_an_amount_has_its_bar(demo_db, monkeypatch):
+    """The chart showed the 30 largest of the demo's 40 amounts of 2020 and said nothing of the 10 others, while
+    the overview summed all 40 (a walk through the pages found 6.75 of 6.85 万元 drawn)."""
+    import json
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        n = con.execute("select count(*) from measures where year = 2020 and procurement_wan_yuan is not null").fetchall()[0][0]
+    assert 30 < n <= 60, n
+    at = open_page(app(demo_db, monkeypatch), "active")
+    bars = [json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
+            if json.loads(c.proto.spec)["data"][0].get("orientation") == "h"]
+    assert len(bars[0]["y"]) == n
+
+
 def test_a_dispute_rate_over_100_percent_says_why(demo_db, monkeypatch):
     """争议转化率 divides the year's cases by the year's new applications; cases about earlier years' applications
     take it over 100% (demo-07's 2020: 10 cases, 3 applications), said beside the table rather than left to look
@@ -228,3 +242,10 @@ def test_a_ranking_column_of_halves_is_not_cut_to_whole_numbers(demo_db, monkeyp
     assert (medians % 1 != 0).any(), "the demo has a half median"
     assert config["同级同类中位数"]["type_config"]["format"] == "%,.1f"
     assert config["收到申请数"]["type_config"]["format"] == "%,d"
+
+
+def test_a_change_of_amounts_has_no_float_noise():
+    """0.99 − 0.62504 came out as 0.3650399999999996 in the overview's CSV."""
+    out = labelled(pd.DataFrame({"procurement_change": [0.99 - 0.62504, None, 2.0]}), "zh", {}, {"procurement_change": "wan_yuan"})
+    assert out.iloc[:, 0].tolist()[0] == 0.36496 and pd.isna(out.iloc[1, 0])
+    assert b"0.36496," in to_csv_bytes(out) or b"0.36496\r" in to_csv_bytes(out) or b"0.36496\n" in to_csv_bytes(out)

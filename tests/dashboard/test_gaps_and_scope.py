@@ -154,6 +154,11 @@ def test_the_profile_lists_every_year_from_the_agencys_first_even_one_no_agency_
     at = open_page(app(gappy_db, monkeypatch, agency="t-a"), "profile")  # reports of 2021 and 2023
     years = next(d.value for d in at.dataframe if "截止日期" in d.value.columns)  # each year's report
     assert [str(y) for y in years.iloc[:, 0]] == ["2021", "2022", "2023"], years.iloc[:, 0].tolist()
+    # its downloads hold the missing year too: the reports' table and the measures (2022 was left out of the CSV)
+    reports = next(f for f in frames(at) if "deadline" in f.columns)
+    assert reports.year.tolist() == [2021, 2022, 2023]
+    measures = next(f for f in frames(at) if "peers" in f.columns)
+    assert 2022 in set(measures.year) and set(measures[measures.year == 2022].label) == {"未收到报告"}
 
 
 def test_the_overview_gives_no_all_clear_on_timeliness_it_cannot_judge(gappy_db, monkeypatch):

@@ -84,7 +84,7 @@ def test_timeliness_and_findings_are_separate(demo_db):
         cov = queries.coverage(con, queries.Filters())
         reported = cov[cov.report_id.notna()]
         assert (reported.timeliness == "on_time").mean() > 0.9
-        assert set(cov[cov.findings == "failing_checks"].timeliness) <= {"on_time", "late", "date_unknown"}
+        assert set(cov[cov.findings == "failing_checks"].timeliness) <= {"on_time", "late", "date_unknown", "deadline_unknown"}
         assert (cov.findings == "failing_checks").any()
         for (i, year), days in LATE.items():
             late = queries.late_agencies(con, queries.Filters(), year)
@@ -156,3 +156,17 @@ def test_a_table_not_read_weighs_as_an_error_in_the_score(tmp_path):
         m = missing.get(r.report_id, 0)
         assert r.score == max(0, 100 - queries.SCORE_ERROR * (r.errors + m) - queries.SCORE_WARNING * (r.warnings - m))
     assert scores[scores.report_id.isin(missing)].score.max() <= 100 - 3 * queries.SCORE_ERROR
+
+
+def test_a_date_without_a_deadline_is_said_as_such(demo_db):
+    """An agency outside the register has no deadline: its report with a date the site showed is deadline_unknown,
+    not date_unknown (the walk found 石牌街道办事处's dates beside 发布日期未知)."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        cov = queries.coverage(con, queries.Filters())
+        agencies = con.execute("select agency_id, registered from agencies").df()
+    cov = cov.merge(agencies, on="agency_id")
+    dated = cov[cov.report_id.notna() & cov.published_on.notna()]
+    outside = dated[~dated.registered.astype(bool)]
+    assert len(outside), "the demo has an agency outside the register with dated reports"
+    assert set(outside.timeliness) == {"deadline_unknown"}
+    assert "date_unknown" not in set(dated.timeliness)

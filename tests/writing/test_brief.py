@@ -139,6 +139,8 @@ def test_each_key_measure_value_and_change(docs, con, fmt):
         assert int(row[2]) == len(cur) and int(row[6].split("（")[0]) == len(same), key
         if d.rate:
             assert _num(row[1]) == pytest.approx(value * 100, abs=0.05), key
+            # what the rate divides by, beside it (the circular gave agency counts only)
+            assert f"分母{cur.eval(den).sum():,.0f}件" in re.sub(r"\s", "", row[1]), (key, row[1])
             assert _num(row[3]) == pytest.approx(before * 100, abs=0.05), key
             assert _num(row[4]) == pytest.approx(after * 100, abs=0.05), key
             assert _num(row[5].replace("个百分点", "")) == pytest.approx((after - before) * 100, abs=0.051), key

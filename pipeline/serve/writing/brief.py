@@ -54,7 +54,7 @@ def brief_context(con, year: int, flt: queries.Filters, reviews: dict | None = N
     fy = queries.Filters(**{**flt.__dict__, "year_from": year, "year_to": year})
     asof = queries.data_as_of(con)
     return {"year": year, "region": region_name, "levels": [level_label(x, lang) for x in flt.levels],
-            **_coverage(con, fy, year, lang), **_quality(con, fy, year, reviews or {}, lang),
+            **_coverage(con, fy, year, lang, reviews or {}), **_quality(con, fy, year, reviews or {}, lang),
             "measures": _with_jumps(_measures(con, flt, year, lang), con, fy, year, reviews or {}),
             "score_error": queries.SCORE_ERROR,
             "score_warning": queries.SCORE_WARNING, "data_as_of": asof.get("local"), "demo": bool(asof.get("demo"))}
@@ -62,17 +62,17 @@ def brief_context(con, year: int, flt: queries.Filters, reviews: dict | None = N
 
 def _state(cov):
     """One state per agency and year for the circular's count (the dashboard paints two marks): a report's
-    findings when they fail (incomplete, failing checks), else its timeliness (date unknown: loaded);
+    findings when they fail (incomplete, failing checks), else its timeliness (date or deadline unknown: loaded);
     without a report, why there is none."""
     findings = cov.findings.where(cov.findings.isin(["incomplete", "failing_checks"]))
-    timeliness = cov.timeliness.replace({"date_unknown": "loaded"})
+    timeliness = cov.timeliness.replace({"date_unknown": "loaded", "deadline_unknown": "loaded"})
     return findings.fillna(timeliness)
 
 
-def _coverage(con, fy: queries.Filters, year: int, lang: str) -> dict:
+def _coverage(con, fy: queries.Filters, year: int, lang: str, reviews: dict) -> dict:
     """Who published, when: the coverage matrix's states, the late reports with their days late, the
     agencies not published by the deadline and those not collected."""
-    cov = queries.coverage(con, fy)
+    cov = queries.coverage(con, fy, tuple(k for k, v in reviews.items() if v[0] == "dismissed"))
     cov = cov[cov.year == year].assign(state=lambda c: _state(c))
     tl = queries.timeliness(con, fy, year)
     counts = cov.state.value_counts()

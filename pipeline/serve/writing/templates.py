@@ -76,6 +76,11 @@ def _finalize(v):
     return str(v).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
 
 
+def agencies(n) -> str:
+    """English count of agencies: 1 agency, 2 agencies."""
+    return f"{n} agency" if n == 1 else f"{n} agencies"
+
+
 def environment(data_dir: Path | None) -> SandboxedEnvironment:
     """Templates from `data_dir/templates/` first, then the package's. Sandboxed: a template from the data
     folder can word things, not run code. One environment per folder (Jinja reloads a template whose file
@@ -96,7 +101,7 @@ def _environment(own: str | None, _files: tuple) -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                                finalize=_finalize, autoescape=False)
-    env.filters.update(num=num, signed=signed, pct=pct, pct_change=pct_change, pp=pp, date=date)
+    env.filters.update(num=num, signed=signed, pct=pct, pct_change=pct_change, pp=pp, date=date, agencies=agencies)
     return env
 
 
