@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pipeline.spec import catalog
-from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, classify, plain
+from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, UNREADABLE, CellValue, classify, plain
 from pipeline.spec.numbers import as_written
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report, fact_key  # noqa: F401  (re-exported)
 
@@ -211,8 +211,16 @@ def _evidence(table: str, row: Row, column: str, page: int | None) -> dict:
     return ev
 
 
+def note_unreadable(st: _State, row: Row, cv: CellValue, col: str) -> None:
+    """A cell holding numbers apart (26 13, two lines of one cell): which is the value cannot be told."""
+    st.report.issues.append(Issue("cell_unreadable", "warning", f"the cell under '{col}' holds more than one number "
+                                  f"('{cv.text}'): no value was read from it", row.label))
+
+
 def _note_blanks(st: _State, row: Row, cells: list[CellValue], columns: list[str], keys: list[str] | None = None):
     for i, (cv, col) in enumerate(zip(cells, columns)):
+        if cv.kind == UNREADABLE:
+            note_unreadable(st, row, cv, col)
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or row.label} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
             if keys:

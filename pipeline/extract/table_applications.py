@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pipeline.spec import catalog, tables
-from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, CellValue, classify
+from pipeline.read.cells import BLANK, NA, NUMBER, TEXT, UNREADABLE, CellValue, classify
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report, fact_key  # noqa: F401  (re-exported)
-from pipeline.extract.rows import ITEM_NUMBER, Row, _APP_HEADER, _GROUPS, _GROUP_OF, _GROUP_START, _State, _evidence, _fill_right, _match, _note_blanks, _own_lines, at_columns, fit
+from pipeline.extract.rows import ITEM_NUMBER, Row, _APP_HEADER, _GROUPS, _GROUP_OF, _GROUP_START, _State, _evidence, _fill_right, _match, _note_blanks, note_unreadable, _own_lines, at_columns, fit
 
 
 _NUMBERED = re.compile(r"^(\(?[一二三四五六七八九十]+\)?[、.]?|\d{1,2}[.、]|\(\d{1,2}\))")
@@ -302,6 +302,8 @@ def _add_placed(st: _State, row: Row, m: catalog.Metric, placed: list[tuple[str,
                                       "page's edge?); the others are read by their headers", row.label))
     for dim, cv in placed:
         col = catalog.DIM_LABELS[dim][0]
+        if cv.kind == UNREADABLE:
+            note_unreadable(st, row, cv, col)
         if cv.kind in (BLANK, NA):
             st.blank_keys.add(fact_key(m.code, dim))
         if cv.kind == NUMBER:

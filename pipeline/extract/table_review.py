@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pipeline.spec import catalog, tables
-from pipeline.read.cells import BLANK, NA, NUMBER, CellValue
+from pipeline.read.cells import BLANK, NA, NUMBER, UNREADABLE, CellValue
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report, fact_key  # noqa: F401  (re-exported)
-from pipeline.extract.rows import Row, _State, _evidence, _fill_right, fit
+from pipeline.extract.rows import Row, _State, _evidence, _fill_right, fit, note_unreadable
 
 
 _REVIEW_BLOCK_WORDS = (("litigation.after_review", re.compile(r"复议后起诉|(?<!未)经复议后?起诉")),
@@ -116,6 +116,27 @@ def _review_by_sequence(st: _State, row: Row) -> list[tuple[CellValue, str, str]
     return [(cv, b, d) for cv, (b, d) in zip(cells, order)]
 
 
+def _without_spanning(st: _State, row: Row, cells, placed: list) -> list:
+    """A number in a cell merged over the columns of two results (a colspan over 结果维持 and 结果纠正) is
+    neither's: left out with an issue, the row's other cells read."""
+    heads = st.review_filled[2]
+    out = []
+    for (cv, b, d), pos in zip(placed, row.positions):
+        covered = []
+        for k in range(pos + 1, len(cells)):
+            if cells[k].origin or cells[k].from_above:
+                break
+            covered.append(k)
+        names = {next((h[k].strip() for h in reversed(heads) if k < len(h) and h[k].strip()), "") for k in [pos, *covered]}
+        if cv.kind == NUMBER and covered and len(names) > 1:
+            st.report.issues.append(Issue("row_cells", "warning", f"a value of table 四 in a cell merged over {len(covered) + 1} "
+                                          "columns (" + " / ".join(sorted(names)) + "): whose it is cannot be told; left out",
+                                          (row.label + " " if row.label else "") + cv.text))
+            continue
+        out.append((cv, b, d))
+    return out
+
+
 def _row_review(st: _State, row: Row, cells):
     if not any(v.kind == NUMBER for v in row.values):
         if row.texts:
@@ -131,6 +152,8 @@ def _row_review(st: _State, row: Row, cells):
     same_grid = not st.aligned or st.review_head_widths == {st.table_width}
     grid = _review_by_grid(st, row) if same_grid else None
     placed = [(cv, b, d) for cv, (b, d) in zip(row.values, grid)] if grid else _review_by_sequence(st, row)
+    if grid and placed:
+        placed = _without_spanning(st, row, cells, placed)
     if placed is None:
         st.report.issues.append(Issue("row_cells", "warning",
                                       f"a row of table 四 with {len(row.values)} cells whose columns the header does not "
@@ -139,6 +162,8 @@ def _row_review(st: _State, row: Row, cells):
         return
     for cv, block, dim in placed:
         col = f"{_REVIEW_BLOCK_LABEL[block]} {catalog.DIM_LABELS[dim][0]}"
+        if cv.kind == UNREADABLE:
+            note_unreadable(st, row, cv, col)
         if cv.kind in (BLANK, NA):
             st.blank_cells.append(f"{row.own or '表四'} / {col}" + (f" ('{cv.text}')" if cv.text else ""))
             st.blank_keys.add(fact_key(block, dim))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 BLANK, NA, NUMBER, TEXT = "blank", "na", "number", "text"
+UNREADABLE = "unreadable"  # numbers a cell holds apart (26 13): no value, no label, no blank
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 # a footnote's mark set as a superscript (18<sup>2</sup>, 1,249[1] in Word's footnote reference): no part of the
@@ -23,6 +24,9 @@ _NUM = re.compile(
     r"^(?P<sign>[+\-−－＋]?)(?P<int>\d{1,3}(?:[,，]\d{3})+|\d+)(?P<frac>\.\d+)?"
     r"(?P<mult>万|亿)?(?P<unit>元|万元|亿元|件|条|个|项|次|人|篇|份|场|家)?$"
 )
+# digits with a space between them (a cell holding two numbers, 26<br>13, or one set in thousands, 12 345)
+_SPACED = re.compile(r"[\d０-９]\s+[\d０-９]")
+_GROUPED = re.compile(r"(?<![\d０-９.,，])[\d０-９]{1,3}(?:\s[\d０-９]{3})+(?![\d０-９])")
 _FW_DIGITS = str.maketrans("０１２３４５６７８９．，＋－", "0123456789.,+-")
 
 
@@ -45,6 +49,10 @@ def classify(text: str | None) -> CellValue:
         return CellValue(BLANK, t)
     if t in _NA:
         return CellValue(NA, t)
+    if _SPACED.search(t):  # digits apart: a number only as thousands set apart (12 345), not two numbers (26 13)
+        t_grouped = _GROUPED.sub(lambda m: m.group(0).replace(" ", ""), t)
+        if _SPACED.search(t_grouped):
+            return CellValue(UNREADABLE, t)
     compact = t.replace(" ", "").translate(_FW_DIGITS)
     m = _NUM.match(compact)
     if not m:
