@@ -122,10 +122,16 @@ _END_NUMBER = re.compile(r"^([^\d]*[\u4e00-\u9fff][^\d]*?)\s+(\d{1,2}\s*[.．、
 _MID_NUMBER = re.compile(r"^([^\d]+?)\s+(\d{1,2}\s*[.．、])\s*(\S.*)$")
 
 
+_NUMBER_PIECE = re.compile(r"^[\d,，.]+$")
+_NUMBER_END = re.compile(r"^[\d,，.]+[件条个项次人篇份场家元万亿]*$")
+
+
 def _clean(text: str | None) -> str:
     if not text:
         return ""
     lines = [line.strip() for line in text.split("\n") if line.strip() and not _CELL_PAGE_NUMBER.match(line)]
+    if len(lines) > 1 and all(_NUMBER_PIECE.match(line) for line in lines[:-1]) and _NUMBER_END.match(lines[-1]):
+        return "".join(lines)  # a number wrapped in a narrow cell (10, / 83 / 0.7 / 32): one number, as printed
     joined = " ".join(lines)
     # a row number centred beside a label broken over lines lands between its lines
     # (属于三类内部事 5. 务信息): it belongs in front
