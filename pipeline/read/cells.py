@@ -27,6 +27,7 @@ _NUM = re.compile(
 # digits with a space between them (a cell holding two numbers, 26<br>13, or one set in thousands, 12 345)
 _SPACED = re.compile(r"[\d０-９]\s+[\d０-９]")
 _GROUPED = re.compile(r"(?<![\d０-９.,，])[\d０-９]{1,3}(?:\s[\d０-９]{3})+(?![\d０-９])")
+_RAISED = re.compile(r"^[\d,.，]+\s*[\^_]\s*\S+$")
 _FW_DIGITS = str.maketrans("０１２３４５６７８９．，＋－", "0123456789.,+-")
 
 
@@ -49,6 +50,8 @@ def classify(text: str | None) -> CellValue:
         return CellValue(BLANK, t)
     if t in _NA:
         return CellValue(NA, t)
+    if _RAISED.match(t):  # a number with raised or lowered text set apart by the reader (0^123): which is it?
+        return CellValue(UNREADABLE, t)
     if _SPACED.search(t):  # digits apart: a number only as thousands set apart (12 345), not two numbers (26 13)
         t_grouped = _GROUPED.sub(lambda m: m.group(0).replace(" ", ""), t)
         if _SPACED.search(t_grouped):

@@ -52,9 +52,10 @@ def _raised(el) -> tuple[set, set]:
         (marks if mark else apart).update(texts)
     if (marks or apart) and all(t in marks or t in apart for t in el.iter(W + "t")):
         marks, apart = set(), set()  # the whole text raised or lowered: nothing it follows
-    for vanish in el.iter(W + "vanish"):  # hidden text: not printed, no part of what the page says
-        run = vanish.getparent().getparent() if vanish.getparent() is not None else None
-        if run is not None and run.tag == W + "r" and vanish.get(W + "val") not in ("0", "false"):
+    # hidden text (not printed) and struck-out text (deleted in view): no part of what the page says
+    for off in (*el.iter(W + "vanish"), *el.iter(W + "strike"), *el.iter(W + "dstrike")):
+        run = off.getparent().getparent() if off.getparent() is not None else None
+        if run is not None and run.tag == W + "r" and off.get(W + "val") not in ("0", "false"):
             marks.update(run.iter(W + "t"))
     return marks, apart
 

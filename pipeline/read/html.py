@@ -268,20 +268,21 @@ def _body(tree):
     return root
 
 
-_HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?<![-\w])font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)",
+_HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|line-through|(?<![-\w])font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)",
                      re.I)
 _HIDDEN_CLASS = re.compile(r"\.([\w-]+)\s*\{([^}]*)\}")
 
 
 def _drop_hidden(tree) -> None:
-    """Text a browser does not show: an element hidden by its own style (display:none, visibility:hidden,
-    font-size:0, Word's mso-hide), by the `hidden` attribute, or by a page's rule for its class (.x{display:none}).
+    """Text a browser does not show, or shows struck out: an element hidden by its own style (display:none,
+    visibility:hidden, font-size:0, Word's mso-hide), by the `hidden` attribute, or by a page's rule for its class
+    (.x{display:none}); and deleted text (<del>, <s>, <strike>, line-through: 9̶0 is 0, not 90).
     Sites hide characters between a table's digits against copying (0<span style="display:none">1</span> is 0).
     Only short hidden text is dropped: a page may hide a whole pane that its scripts show."""
     classes = {m.group(1) for style in tree.iter("style") for m in _HIDDEN_CLASS.finditer(style.text or "")
                if _HIDING.search(m.group(2))}
     hidden = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
-              and (_HIDING.search(el.get("style") or "") or el.get("hidden") is not None
+              and (el.tag in ("del", "s", "strike") or _HIDING.search(el.get("style") or "") or el.get("hidden") is not None
                    or (classes and classes & set((el.get("class") or "").split())))]
     for el in hidden:
         if len(_text(el)) <= 20:  # a few characters; a hidden block (a tab's pane a script shows) stays, as before

@@ -290,7 +290,8 @@ def _value_text(chars: list) -> str:
     no mark, kept after a ^ (0^123: no number). Cells of words are pdfplumber's text as they are."""
     big = max(c["size"] for c in chars)
     base = max((c["bottom"] for c in chars if c["size"] > 0.85 * big), default=0)
-    raised = [c for c in chars if c["size"] < 0.85 * big and c["bottom"] < base - 0.2 * big]
+    # smaller digits or mark characters, raised or wrapped onto a line of their own (1 / 123): not the number's
+    raised = [c for c in chars if c["size"] < 0.85 * big and (c["bottom"] < base - 0.2 * big or _MARK_CHAR.match(c["text"]))]
     if not raised or len(raised) == len(chars):
         return _cell_text(chars)
     rest = _cell_text([c for c in chars if not any(c is r for r in raised)])
@@ -300,6 +301,7 @@ def _value_text(chars: list) -> str:
     return rest if FOOTNOTE_MARK.match(mark) else f"{rest}^{mark}"
 
 
+_MARK_CHAR = re.compile(r"[\d\[\]()（）［］*#†‡※\u2460-\u2473\u2776-\u277f]$")
 _PLAIN_NUMBER = re.compile(r"^[-+]?[\d,.\s]+$")
 
 

@@ -33,6 +33,11 @@ HIDDEN = {
     "font-size-0": '<font style="font-size:0px;color:#fff">9</font>',
     "word-hidden": "<span style='display:none;mso-hide:all'>1</span>",
     "hiding-class": '<span class="hd">1</span>',
+    # struck out: the page shows it deleted (a corrected figure beside its old one)
+    "del": "<del>9</del>",
+    "strike": "<strike>9</strike>",
+    "s": "<s>9</s>",
+    "line-through": '<span style="text-decoration: line-through">9</span>',
 }
 
 
@@ -89,6 +94,7 @@ def test_word_hidden_raised_and_lowered_runs():
     assert _word_cell(plain, '<w:r><w:rPr><w:position w:val="8"/><w:sz w:val="19"/></w:rPr><w:t>[1]</w:t></w:r>') == "18"
     assert _word_cell(plain, '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>123</w:t></w:r>') == "18^123"
     assert _word_cell('<w:r><w:rPr><w:position w:val="6"/></w:rPr><w:t>18</w:t></w:r>') == "18"  # all raised: the text
+    assert _word_cell('<w:r><w:rPr><w:strike/></w:rPr><w:t>9</w:t></w:r>', plain) == "18"  # struck out: deleted
 
 
 @pytest.mark.parametrize("name", NOT_MARKS)
@@ -116,3 +122,14 @@ def test_office_and_browser_copies(tmp_path, name, mark):
     for copy in (tmp_path / f"{name}.docx", tmp_path / "pdf" / f"{name}.pdf", printed):
         _check(extract(copy).values(), want, complete=mark)
     shutil.rmtree(tmp_path / "lo", ignore_errors=True)
+
+
+def test_one_cell_with_raised_text_loses_that_cell_only():
+    """0^123 is no number and no label: the row's other cells are read under their own columns."""
+    page, want = _page("")
+    at = page.index("予以公开")
+    cell = _CELL.search(page, at)
+    page = page[:cell.end(2)] + "<sup>123</sup>" + page[cell.end(2):]
+    got = extract_bytes(page.encode("utf-8"), "p.html").values()
+    _check(got, want, complete=False)
+    assert len([k for k in want if k not in got]) == 1
