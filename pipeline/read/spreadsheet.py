@@ -7,6 +7,8 @@ and columns around the table are dropped, and a row holding one text cell alone 
 heading such as 三、收到和处理政府信息公开申请情况) becomes a paragraph between tables, so the same
 parser reads a sheet as it reads an HTML page. Numbers are written as the spreadsheet holds them
 (an integer-valued float as an integer); a formula's cached result is its value; nothing is computed.
+What the sheet does not show is not read: hidden rows and columns, struck-out or raised runs of a rich-text
+cell (`xlsx_shown`).
 """
 from __future__ import annotations
 
@@ -32,7 +34,9 @@ def _text(value) -> str:
     return " ".join(str(value).split())
 
 
-def _sheet_grid(sheet, name: str) -> list[list[Cell]]:
+def _sheet_grid(sheet, name: str, shown=None) -> list[list[Cell]]:
+    """The sheet's cells from A1, merged cells expanded; `shown`: what xlsx_shown found of this sheet (rich-text
+    cells as shown, hidden rows and columns, which are blank as the sheet shows them)."""
     from pipeline import limits
 
     lim = limits.current()
@@ -43,6 +47,10 @@ def _sheet_grid(sheet, name: str) -> list[list[Cell]]:
                               f"{lim.table_cells:,} (NIANBAO_MAX_TABLE_CELLS)")
     values = sheet.to_python(skip_empty_area=False)
     grid = [[Cell(_text(v)) for v in row] + [Cell("") for _ in range(width - len(row))] for row in values]
+    if shown is not None:
+        for (r, c), text in shown[0].items():
+            if r < len(grid) and c < width:
+                grid[r][c] = Cell(" ".join(text.split()))
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
         if r1 - r0 > lim.span or c1 - c0 > lim.span:
             raise ReadError(name, f"sheet {sheet.name!r} merges more than {lim.span} rows or columns into one "
@@ -54,6 +62,11 @@ def _sheet_grid(sheet, name: str) -> list[list[Cell]]:
             for c in range(c0, min(c1, width - 1) + 1):
                 if (r, c) != (r0, c0):
                     grid[r][c] = Cell(text, origin=False, from_above=r > r0)
+    if shown is not None and (shown[1] or shown[2]):  # hidden rows and columns blank, merged cells' parts too
+        for r, row in enumerate(grid):
+            for c in range(width):
+                if r in shown[1] or c in shown[2]:
+                    row[c] = Cell("")
     return grid
 
 
@@ -111,11 +124,15 @@ def read_spreadsheet(data: bytes, name: str) -> Document:
         kind = "password-protected" if isinstance(e, PasswordError) else "corrupt or not a spreadsheet"
         raise ReadError(name, f"a {kind} workbook ({type(e).__name__})") from None
     doc = Document(path=name, format="spreadsheet")
+    from pipeline import limits
+    from pipeline.read.xlsx_shown import shown
+
+    seen = shown(data, limits.current().unzipped_mb * 1024 * 1024)  # rich text and hidden rows (.xlsx only)
     try:
         for sheet_name in book.sheet_names:
             sheet = book.get_sheet_by_name(sheet_name)
             try:
-                grid = _trim(_sheet_grid(sheet, name))
+                grid = _trim(_sheet_grid(sheet, name, (seen or {}).get(sheet_name)))
             except TableTooBig as e:
                 raise ReadError(name, str(e)) from None
             doc.blocks.extend(_blocks(grid))

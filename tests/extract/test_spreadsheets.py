@@ -250,3 +250,57 @@ def test_bad_workbooks_are_refused_with_the_reason(tmp_path, name, data, reason)
     with pytest.raises(ReadError) as e:
         read(p)
     assert reason in str(e.value) and name in str(e.value)
+
+
+@pytest.mark.parametrize("how", ["superscript", "struck", "hidden-row", "hidden-column"])
+def test_what_the_sheet_does_not_show_is_no_part_of_a_number(tmp_path, how):
+    """calamine runs a rich-text cell's text together (18 and a raised 2: 182; a struck 9 before 0: 90) and reads
+    hidden rows and columns: each of pingtan-2023's values with a raised mark, after a struck digit, or beside a
+    hidden row or column of other numbers, gave a wrong value for every cell before."""
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    src = next((s, e) for s, e in SOURCES if s.stem == "pingtan-2023") if SOURCES else pytest.skip(NO_CORPUS)
+    rows, merges, _ = _layout(src[0])
+    wb = Workbook()
+    ws = wb.active
+    shift = 1 if how == "hidden-row" else 0
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row, start=1):
+            col = c * 2 - 1 if how == "hidden-column" else c
+            if not text:
+                continue
+            value = _cell(text)
+            if isinstance(value, (int, float)) and how == "superscript":
+                value = CellRichText([str(value), TextBlock(InlineFont(vertAlign="superscript"), "1")])
+            elif isinstance(value, (int, float)) and how == "struck":
+                value = CellRichText([TextBlock(InlineFont(strike=True), "9"), str(value)])
+            ws.cell(row=r * (1 + shift), column=col, value=value)
+            if isinstance(value, (int, float)) and how == "hidden-row":
+                ws.cell(row=r * 2 + 1, column=col, value=value + 7)  # an old figure in a hidden row under it
+            if isinstance(value, (int, float)) and how == "hidden-column":
+                ws.cell(row=r, column=col + 1, value=value + 7)
+        if how == "hidden-row":
+            ws.row_dimensions[r * 2 + 1].hidden = True
+    if how == "hidden-column":
+        for c in range(2, 2 * max(map(len, rows)) + 2, 2):
+            ws.column_dimensions[ws.cell(row=1, column=c).column_letter].hidden = True
+    for r0, c0, r1, c1 in merges:
+        if how == "hidden-row":
+            r0, r1 = (r0 + 1) * 2 - 1, (r1 + 1) * 2 - 1
+        else:
+            r0, r1 = r0 + 1, r1 + 1
+        if how == "hidden-column":
+            c0, c1 = (c0 + 1) * 2 - 1, (c1 + 1) * 2 - 1
+        else:
+            c0, c1 = c0 + 1, c1 + 1
+        ws.merge_cells(start_row=r0, start_column=c0, end_row=r1, end_column=c1)
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    want = load_json(src[1])
+    got = extract(path).values()
+    wrong = [(k, got[k], v) for k, v in want["facts"].items() if k in got and not math.isclose(float(got[k]), float(v))]
+    assert not wrong, f"{len(wrong)} wrong, e.g. {wrong[:4]}"
+    table_facts = [k for k in want["facts"] if k.startswith(TABLE_METRICS)]
+    assert not [k for k in table_facts if k not in got]
