@@ -19,7 +19,7 @@ from pipeline.extract.digits_run_together import read_flattened
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
 from pipeline.extract.narrative import read_narrative
 from pipeline.extract.one_cell_per_line import fold_streams
-from pipeline.extract.rows import _State, split_row, value_anchor
+from pipeline.extract.rows import _State, spanning_down, split_row, value_anchor
 from pipeline.extract.table_applications import _resolve_orphan, _row_applications
 from pipeline.extract.table_review import _row_review
 from pipeline.extract.table_active import _row_active
@@ -105,6 +105,7 @@ def _read_tables(doc: Document, st: _State) -> None:
                 _new_section(st, section)
             continue
         rows = [split_row(cells) for cells in block.rows]
+        spanning_down(rows, block.rows)
         st.anchor7 = value_anchor(rows, 7)
         st.aligned = block.aligned
         width = st.table_width = max(map(len, block.rows), default=0)

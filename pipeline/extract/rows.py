@@ -35,6 +35,7 @@ class Row:
     texts: list[str]  # every distinct text in the row, for heading detection
     positions: list[int] = field(default_factory=list)  # grid column of each value cell
     label_end: int = -1  # grid column of the last text cell
+    reach: dict[int, int] = field(default_factory=dict)  # a value cell merged over later grid columns: its last
 
     @property
     def label(self) -> str:
@@ -62,7 +63,28 @@ def split_row(cells) -> Row:
     if len(values) < 3 and all(v.kind == BLANK for v in values):
         values, positions = [], []  # a header or caption row with an empty cell or two after its text
     own = texts[-1] if texts else ""
-    return Row(own=own, context=texts[:-1], values=values, texts=texts, positions=positions, label_end=last_text)
+    reach = {}
+    for i in positions:  # a number merged over the next grid columns (a colspan, a gridSpan)
+        j = i
+        while j + 1 < end and not cells[j + 1].origin and not cells[j + 1].from_above:
+            j += 1
+        if j > i and kinds[i].kind == NUMBER:
+            reach[i] = j
+    return Row(own=own, context=texts[:-1], values=values, texts=texts, positions=positions, label_end=last_text,
+               reach=reach)
+
+
+def spanning_down(rows: list[Row], grid: list) -> None:
+    """A number merged down over a row below it that holds numbers of its own (a rowspan, a vMerge over two
+    rows of values) is no one row's value: which row holds it cannot be told. It is made unreadable in its row,
+    in place. A row below without numbers of its own (a label's second line in a PDF's grid) takes nothing."""
+    for k, row in enumerate(rows[:-1]):
+        below = grid[k + 1]
+        if not any(v.kind == NUMBER for v in rows[k + 1].values):
+            continue
+        for n, pos in enumerate(row.positions):
+            if row.values[n].kind == NUMBER and pos < len(below) and below[pos].from_above:
+                row.values[n] = CellValue(UNREADABLE, row.values[n].text)
 
 
 def _texts(kinds) -> list[str]:
@@ -213,8 +235,9 @@ def _evidence(table: str, row: Row, column: str, page: int | None) -> dict:
 
 def note_unreadable(st: _State, row: Row, cv: CellValue, col: str) -> None:
     """A cell holding numbers apart (26 13, two lines of one cell): which is the value cannot be told."""
-    st.report.issues.append(Issue("cell_unreadable", "warning", f"the cell under '{col}' holds more than one number "
-                                  f"('{cv.text}'): no value was read from it", row.label))
+    st.report.issues.append(Issue("cell_unreadable", "warning", f"no value was read from the cell under '{col}' "
+                                  f"('{cv.text}'): it holds more than one number, or one number merged over other "
+                                  "rows or columns", row.label))
 
 
 def _note_blanks(st: _State, row: Row, cells: list[CellValue], columns: list[str], keys: list[str] | None = None):

@@ -84,12 +84,11 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
     heads = [_fill_right(h) if not st.aligned else [c.text.strip() for c in h] for h in st.app_head]
     out = []
     for pos, cv in zip(row.positions, row.values):
-        dim = None
-        for head in reversed(heads):  # the lowest header row that names a column decides
-            if pos < len(head):
-                dim = _applicant_dim(head[pos])
-                if dim:
-                    break
+        dim = _dim_at(heads, pos)
+        over = {_dim_at(heads, p) for p in range(pos + 1, row.reach.get(pos, pos) + 1)} - {dim, None}
+        if over and dim is not None:  # a number merged over two columns the header names apart: neither's
+            out += [(d, CellValue(UNREADABLE, cv.text)) for d in [dim, *sorted(over, key=catalog.APPLICANT.index)]]
+            continue
         if dim is None:
             if cv.kind == BLANK:
                 continue  # a padding cell outside the columns
@@ -106,6 +105,16 @@ def _app_by_header(st: _State, row: Row) -> list[tuple[str, CellValue]] | None:
     if not st.aligned and dims != sorted(dims, key=order.get):
         return None  # header words placed by text positions, out of the official order: not understood
     return out  # in the document's own grid the header's cells decide, in whatever order it prints them
+
+
+def _dim_at(heads: list[list[str]], pos: int) -> str | None:
+    """The applicant column the lowest header row naming one says grid column `pos` is."""
+    for head in reversed(heads):
+        if pos < len(head):
+            dim = _applicant_dim(head[pos])
+            if dim:
+                return dim
+    return None
 
 
 _RANK = {d: i for i, d in enumerate(catalog.APPLICANT)}

@@ -27,6 +27,8 @@ _NUM = re.compile(
 # digits with a space between them (a cell holding two numbers, 26<br>13, or one set in thousands, 12 345)
 _SPACED = re.compile(r"[\d０-９]\s+[\d０-９]")
 _GROUPED = re.compile(r"(?<![\d０-９.,，])[\d０-９]{1,3}(?:\s[\d０-９]{3})+(?![\d０-９])")
+_NUMBERS_ONLY = re.compile(r"[\d０-９\s,，.．()（）\[\]［］+＋\-−－/／×*＊%％～~:：]+")
+_DIGIT_RUN = re.compile(r"[\d０-９]+")
 _RAISED = re.compile(r"^[\d,.，]+\s*[\^_]\s*\S+$")
 _FW_DIGITS = str.maketrans("０１２３４５６７８９．，＋－", "0123456789.,+-")
 
@@ -59,6 +61,8 @@ def classify(text: str | None) -> CellValue:
     compact = t.replace(" ", "").translate(_FW_DIGITS)
     m = _NUM.match(compact)
     if not m:
+        if _NUMBERS_ONLY.fullmatch(t) and len(_DIGIT_RUN.findall(t)) >= 2:
+            return CellValue(UNREADABLE, t)  # 2（1）, 12+3, 3/4: numbers and signs, no label and no one value
         return CellValue(TEXT, t)
     digits = m.group("int").replace(",", "").replace("，", "")
     try:

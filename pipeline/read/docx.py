@@ -39,7 +39,7 @@ def _text(el, keep_tabs: bool = False) -> str:
 
 def _raised(el) -> tuple[set, set]:
     """The text nodes of raised or lowered runs: those that are a footnote's mark (18 then a raised 2: 18, not
-    182), and hidden runs, left out; and the others, set apart from the number before them as plain text sets them (0^123)."""
+    182), hidden and struck-out runs and a content control's placeholder, left out; and the others, set apart from the number before them as plain text sets them (0^123)."""
     marks, apart = set(), set()
     for prop in (*el.iter(W + "vertAlign"), *el.iter(W + "position")):  # LibreOffice raises by w:position
         run = prop.getparent().getparent() if prop.getparent() is not None else None
@@ -52,6 +52,12 @@ def _raised(el) -> tuple[set, set]:
         (marks if mark else apart).update(texts)
     if (marks or apart) and all(t in marks or t in apart for t in el.iter(W + "t")):
         marks, apart = set(), set()  # the whole text raised or lowered: nothing it follows
+    # a content control showing its placeholder (单击或点击此处输入文字。): nothing was filled in
+    for sdt in el.iter(W + "sdt"):
+        props = sdt.find(W + "sdtPr")
+        content = sdt.find(W + "sdtContent")
+        if props is not None and content is not None and props.find(W + "showingPlcHdr") is not None:
+            marks.update(content.iter(W + "t"))
     # hidden text (not printed) and struck-out text (deleted in view): no part of what the page says
     for off in (*el.iter(W + "vanish"), *el.iter(W + "strike"), *el.iter(W + "dstrike")):
         run = off.getparent().getparent() if off.getparent() is not None else None
@@ -64,14 +70,26 @@ class _TooBig(Exception):
     pass
 
 
+def _children(el, tag: str):
+    """The element's children of `tag`, through the wrappers Word puts around rows and cells (content controls,
+    w:sdt/w:sdtContent; custom XML): a row inside a content control is still the table's row."""
+    for child in el.iterchildren():
+        if child.tag == tag:
+            yield child
+        elif child.tag in (W + "sdt", W + "customXml"):
+            content = child.find(W + "sdtContent") if child.tag == W + "sdt" else child
+            if content is not None:
+                yield from _children(content, tag)
+
+
 def _table(tbl) -> Table:
     rows: list[list[Cell]] = []
     n_cells = 0
     lim = limits.current()
-    for tr in tbl.iterchildren(W + "tr"):
+    for tr in _children(tbl, W + "tr"):
         row: list[Cell] = []
         col = 0
-        for tc in tr.iterchildren(W + "tc"):
+        for tc in _children(tr, W + "tc"):
             props = tc.find(W + "tcPr")
             span, vmerge = 1, None
             if props is not None:
@@ -140,10 +158,16 @@ def read_docx(data: bytes, name: str) -> Document:
                 if not parts or isinstance(parts[-1], Table):
                     parts.append([])
                 parts[-1].extend(_text(el, keep_tabs=True).split("\n"))
+            elif el.tag == W + "tbl" and el.find(".//" + W + "tbl") is not None:
+                # a table holding tables (a frame around 表三, a caption row over 表四): a layout, its cells'
+                # paragraphs and tables read in their order
+                for tr in _children(el, W + "tr"):
+                    for tc in _children(tr, W + "tc"):
+                        walk(tc)
             elif el.tag == W + "tbl":
                 parts.append(_table(el))
-            elif el.tag == W + "sdt":
-                content = el.find(W + "sdtContent")
+            elif el.tag in (W + "sdt", W + "customXml"):
+                content = el.find(W + "sdtContent") if el.tag == W + "sdt" else el
                 if content is not None:
                     walk(content)
 

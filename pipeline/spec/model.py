@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 # header, the prose fixes of the probes since 0.4.0; 0.5.1: another body's figures in prose; 0.5.2: tables at a
 # PDF's page breaks, labels above their numbers in text, footnote marks; 0.5.3: hidden text, a cell of two numbers, a
 # number merged over two columns of 表四; 0.5.4: struck-out text;
-# 0.5.5: what a workbook's sheet does not show)
-PARSER_VERSION = "0.5.5"
+# 0.5.5: what a workbook's sheet does not show; 0.5.6: Word's nested tables and content controls, numbers merged
+# over two rows or columns of values, cells of numbers and signs)
+PARSER_VERSION = "0.5.6"
 
 
 def fact_key(metric: str, dim: str | None = None) -> str:
