@@ -36,9 +36,15 @@ _COUNTED_BEFORE = re.compile(r"(?:(?:\d+|[一二两三四五六七八九十]+)\s
 
 def in_a_column(tail: str) -> bool:
     """One column (“乡村振兴”专栏), named in the words after the last place and neither counted (专栏4个,
-    8个专栏) nor a listing of the site's columns (等栏目, 各栏目): what follows may be its own figure."""
+    8个专栏) nor a listing of the site's columns (等栏目, 各栏目): what follows may be its own figure. The
+    agency's own column on a portal (门户网站本局栏目) is its site, no column of one."""
     return any(not _COUNTED.match(tail[m.end():]) and not _COUNTED_BEFORE.search(tail[:m.start()])
-               for m in _COLUMN.finditer(tail))
+               and not OWN_COLUMN_BEFORE.search(tail[:m.start()]) for m in _COLUMN.finditer(tail))
+
+
+# 本局栏目, 我委专栏: the agency's own column on a portal (a department without a site of its own)
+OWN_COLUMN_BEFORE = re.compile(r"(?:本|我)(?:局|委|办|厅|署|院|中心|单位|部门)\s*$")
+OWN_COLUMN = re.compile(r"(?:本|我)(?:局|委|办|厅|署|院|中心|单位|部门)\s*(?:栏目|专栏|专区|频道|版块|板块)")
 
 
 def counts_containers(unit: str, left: str, after: str) -> bool:

@@ -15,6 +15,7 @@ from pipeline.extract.narrative_items import (
     _places,
 )
 from pipeline.extract.narrative_kinds import (
+    OWN_COLUMN,
     counts_containers,
     in_a_column,
     several_kinds,
@@ -244,8 +245,9 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
         return "a change"
     if counts_containers(item.unit, left, after):
         return "a count of channels, columns, accounts or mailboxes"
+    label = OWN_COLUMN.sub("", left)  # 门户网站本局栏目全年总访问量: the agency's own column is its site
     for rx, where, reason in _WORD_EXCLUSIONS:
-        if rx.search(left if where == "label" else before):
+        if rx.search(label if where == "label" else before):
             return reason
     if flow and partial_year(before):
         return "a part of the year"

@@ -59,6 +59,9 @@ OWN_FIGURES = [
     # 新增信息 is what the year added to the site, that is published; 千 multiplies
     ("门户网站现有栏目56个，本年度新增信息2,931条。", {"website.posts": 2931}),
     ("网站全年新增政务信息2,604条。", {"website.posts": 2604}),
+    # the agency's own column on a portal is its site (a department without one of its own): a Word probe's phrasing
+    ("在椒江区人民政府门户网站本局栏目发布信息358条。", {"website.posts": 358}),
+    ("门户网站本局栏目全年网站总访问量356,218次。", {"website.visits": 356218}),
     ("快手号“某某交警”全年更新短视频146条，粉丝6千人。",
      {"newmedia.kuaishou.posts": 146, "newmedia.kuaishou.followers": 6000}),
 ]
