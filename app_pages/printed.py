@@ -52,6 +52,12 @@ def _unverified(values: dict, cells: list[tuple[str, str, str]]) -> str | None:
     return "; ".join(name for metric, dim, name in cells if fact_key(metric, dim) in unv) or None
 
 
+def _flagged(bad: dict, cells: list[tuple[str, str, str]]) -> str | None:
+    """The export's mark of what the screen colours: the names of a row's cells (metric, dim, name) a check names
+    (red: an identity that fails; yellow: a warning), or None."""
+    return "; ".join(name for metric, dim, name in cells if (metric, dim) in bad) or None
+
+
 def _e(s) -> str:
     return html.escape(str(s))
 
@@ -84,7 +90,8 @@ def table2(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
             body += f'<tr><td class="lab">{_e(shown)}</td>' + "".join(_td(values, bad, metric, d) for d in dims) + "</tr>"
             rows.append({"block": caption, "row": shown, **{heads[i + 1]: _num(values.get(fact_key(metric, d)))
                                                           for i, d in enumerate(dims)},
-                         "unverified": _unverified(values, [(metric, d, heads[i + 1]) for i, d in enumerate(dims)])})
+                         "unverified": _unverified(values, [(metric, d, heads[i + 1]) for i, d in enumerate(dims)]),
+                         "flagged": _flagged(bad, [(metric, d, heads[i + 1]) for i, d in enumerate(dims)])})
         parts.append(f'<table class="nb-t"><tr><th colspan="{len(heads)}">{_e(caption)}</th></tr><tr>{h}</tr>{body}</table>')
     return _CSS + "".join(parts), pd.DataFrame(rows)
 
@@ -124,7 +131,8 @@ def table3(values: dict, bad: dict, template: str, lang: str) -> tuple[str, pd.D
 
     def record(label: str, metric: str):
         rows.append({"row": label, **{_dim(d, lang): _num(values.get(fact_key(metric, d))) for d in dims},
-                     "unverified": _unverified(values, [(metric, d, _dim(d, lang)) for d in dims])})
+                     "unverified": _unverified(values, [(metric, d, _dim(d, lang)) for d in dims]),
+                     "flagged": _flagged(bad, [(metric, d, _dim(d, lang)) for d in dims])})
 
     for _, label, metric in tables.APP_HEAD:
         shown = label if zh else catalog.label(metric, lang)
@@ -160,4 +168,5 @@ def table4(values: dict, bad: dict, lang: str) -> tuple[str, pd.DataFrame]:
     names = {(b, d): f"{catalog.label(b, lang)} · {_dim(d, lang)}" for b in tables.REVIEW_BLOCKS for d in dims}
     row = {name: _num(values.get(fact_key(b, d))) for (b, d), name in names.items()}
     row["unverified"] = _unverified(values, [(b, d, name) for (b, d), name in names.items()])
+    row["flagged"] = _flagged(bad, [(b, d, name) for (b, d), name in names.items()])
     return _CSS + f'<table class="nb-t">{head}{body}</table>', pd.DataFrame([row])

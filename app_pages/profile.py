@@ -71,8 +71,10 @@ else:
     timely = {"on_time": tr("status_on_time"), "late": tr("status_late"), "unknown": tr("date_unknown"),
               "no_report": tr("no_report_held")}
     # a date the site showed but no deadline (an agency outside the register): the deadline is what is unknown
-    reps = reps.assign(timeliness=[("deadline" if v == "unknown" and not pd.isna(d) else v) if isinstance(v, str) else v
-                                   for v, d in zip(reps.timeliness.tolist(), reps.published_on.tolist())])
+    reps = reps.assign(timeliness=[v if v in ("on_time", "late", "no_report") else
+                                   "deadline" if isinstance(r, str) and not pd.isna(d) else v
+                                   for v, d, r in zip(reps.timeliness.tolist(), reps.published_on.tolist(),
+                                                      reps.report_id.tolist())])
     timely["deadline"] = tr("status_deadline_unknown")
     shown = pd.DataFrame({
         tr("year"): reps.year.astype(str), tr("template"): reps.template.fillna(""),
@@ -97,7 +99,7 @@ else:
                            "deadline": shown[tr("deadline")].tolist(), "timeliness": shown[tr("timeliness")].tolist(),
                            "errors": reps.errors.tolist(), "warnings": reps.warnings.tolist(), "infos": reps.infos.tolist(),
                            "report": [u.split("#")[0] if isinstance(u, str) else None for u in shown[tr("page_report")]]}),
-             f"reports-{info['name']}", "pf_reports",
+             f"reports-{info['name']}", "pf_reports", kinds={"report": "link"},
              labels={"timeliness": tr("timeliness"), "errors": tr("sev_error"), "warnings": tr("sev_warning"),
                      "infos": tr("sev_info"), "report": tr("page_report")})
     if gaps:
@@ -204,8 +206,8 @@ st.subheader(tr("findings"))
 chk = q("agency_checks", aid)
 if len(chk) == 0 and not len(reps):  # nothing held: no all-clear for reports nianbao has not read
     st.info(tr("no_reports_checked"))
-elif len(chk) == 0:
-    st.success(tr("no_checks"))
+elif len(chk) == 0:  # the years without a report were not checked: no all-clear for them
+    st.success(tr("no_checks_held", years=("、" if lang() == "zh" else ", ").join(map(str, gaps))) if gaps else tr("no_checks"))
 else:
     expl = "explanation_zh" if lang() == "zh" else "explanation_en"
     status = jumps.statuses()
@@ -218,3 +220,10 @@ else:
     })
     show_table(shown, hide_index=True, width="stretch",
                  column_config={tr("page_report"): st.column_config.LinkColumn(display_text=tr("open"))})
+    download(pd.DataFrame({"agency": info["name"], "agency_id": aid, "year": chk.year.tolist(),
+                           "severity": chk.severity.map(lambda v: tr(f"sev_{v}")).tolist(), "check_id": chk.check_id.tolist(),
+                           "explanation": chk[expl].tolist(), "message": list(findings.messages(chk, lang())),
+                           "status": [tr("review_" + status.get(k, "open")) for k in chk.finding_key],
+                           "page_report": ("report?report=" + chk.report_id).tolist(), "finding_key": chk.finding_key.tolist()}),
+             f"findings-{info['name']}", "pf_findings", kinds={"page_report": "link"},
+             labels={"status": tr("review_status"), "check_id": tr("check")})

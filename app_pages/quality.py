@@ -82,14 +82,24 @@ status_words = {s: tr(f"review_{s}") for s in STATUSES}  # words looked up once,
 sev_words = {s: tr(f"sev_{s}") for s in sev_all}
 res = res.assign(status=res.finding_key.map(lambda k: reviews.get(k, ("open",))[0]),
                  review_note=res.finding_key.map(lambda k: reviews.get(k, ("", ""))[1]))
+every_finding = res
 if chosen:
     res = res[res.check_id.isin(chosen)]
 if status_pick:
     res = res[res.status.isin(status_pick)]
+linked = url_value("finding")
+if "dq_review_key" not in st.session_state and linked and linked not in set(res.finding_key) \
+        and linked in set(every_finding.finding_key):
+    # a link to a finding the filters leave out (dismissed since, say): listed first and said so, never another
+    # finding shown in its place (a review saved then would be of that other one)
+    res = pd.concat([every_finding[every_finding.finding_key == linked], res])
+    st.info(tr("finding_outside_filters", status=tr("review_" + reviews.get(linked, ("open",))[0])))
 if st.session_state.get("dq_saved"):  # the review just saved, said once, whether or not its finding is still listed
     st.success(st.session_state.pop("dq_saved"), icon=":material/check:")
 if len(res) == 0:  # no failing check said only where there are reports in scope
-    if len(by_agency):
+    if len(by_agency) and (chosen or status_pick != ["open", "confirmed"]):
+        st.info(tr("no_findings_filtered"))  # the filters leave none out of those there are: no all-clear
+    elif len(by_agency):
         st.success(tr("no_checks"))
     else:
         st.info(tr("no_data"))

@@ -78,7 +78,8 @@ def show(title: str, built: tuple[str, pd.DataFrame], name: str):
     frame.insert(0, "agency_id", rep.agency_id)
     frame.insert(0, "agency", rep.agency)
     download(frame, f"{stem}-{name}", f"rp_{name}", labels={"block": tr("section"), "row": tr("metric"),
-                                                           "unverified": tr("unverified_cells_col")})
+                                                           "unverified": tr("unverified_cells_col"),
+                                                           "flagged": tr("flagged_cells_col")})
 
 
 tpl = rep.template if rep.template in ("2019", "2021") else "2021"

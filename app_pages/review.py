@@ -58,6 +58,7 @@ if rates:
             for v, d, a in zip(r.value, r.denominator, r.agencies)]
     table = r.assign(cell=cell).pivot(index="measure", columns="year", values="cell").fillna("—")
     table.columns = [str(c) for c in table.columns]
+    table.index.name = tr("metric")
     show_table(table, width="stretch")
     for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
         st.caption(f"**{queries.MEASURES[m].zh if lang() == 'zh' else queries.MEASURES[m].en}**{colon()}{queries.definition(m, lang())}")

@@ -3,6 +3,14 @@ nothing is ranked), merged into `i18n.UI`."""
 from __future__ import annotations
 
 NOTES: dict[str, tuple[str, str]] = {
+    "flagged_cells_col": ("检查指出的单元格（屏幕上标红或标黄）", "Cells a check names (red or yellow on screen)"),
+    "no_checks_held": ("所收到的报告没有未通过的检查；{years} 年没有收到报告，未作检查。",
+                       "The reports held fail no check; no report is held for {years}, so nothing of them was checked."),
+    "finding_outside_filters": ("链接所指的发现不在当前筛选条件内（其复核状态为“{status}”），已列在首行，下方表单即针对该发现。",
+                                "The linked finding is outside the filters (its review: {status}); it is listed first and the "
+                                "form below is about it."),
+    "no_findings_filtered": ("当前筛选条件下没有发现；其他复核状态或检查项下可能仍有发现。",
+                             "No finding under these filters; findings may remain under other review statuses or checks."),
     "app_formats": ("（六）其他处理：2019 年格式（2019、2020 年度报告）只有一行，2021 年格式分为三项（逾期不补正、逾期未缴费、"
                     "其他）；图中 2021 年起为三项之和，与此前的一行口径相同。",
                     "(6) Other handling: one row in the 2019 format (reports for 2019 and 2020), three items in the 2021 "

@@ -584,6 +584,14 @@ def test_a_confirmed_finding_counts_a_dismissed_one_does_not(demo_db, tmp_path, 
     assert again.multiselect(key="dq_status").value == ["dismissed"]
     assert again.multiselect(key="dq_checks").value == ["review_sum"]
     assert list(frame_with(again, "finding_key", "note").finding_key) == [key]
+    # a link to it under the default filters (which leave dismissed findings out): that finding, said so, never
+    # another one in its place (a review saved then went to the other finding)
+    linked = open_page(app(db, monkeypatch, finding=key), "quality")
+    assert linked.selectbox(key="dq_review_key").value == key
+    assert any("不在当前筛选条件内" in i.value for i in linked.info)
+    # a filter that keeps nothing is no all-clear
+    none = open_page(app(db, monkeypatch, status="confirmed", check="app_balance"), "quality")
+    assert not [x for x in none.success if "没有未通过的检查" in x.value]
 
 
 def test_findings_in_english_when_the_interface_is_english(demo_db, monkeypatch):
@@ -886,4 +894,18 @@ def test_a_cell_a_warning_names_is_marked_on_the_report_page(demo_db, monkeypatc
     at = open_page(app(demo_db, monkeypatch, report=rid), "report")
     html = "".join(m.value for m in at.markdown if "nb-t" in m.value)
     assert html.count(' warn') + html.count(' bad') >= len(cells) and " warn" in html
+    flagged = [n for t in frames(at) if "flagged" in t.columns for v in t.flagged.dropna() for n in v.split("; ")]
+    assert len(flagged) >= len(cells), flagged  # the tables' CSVs name the cells the screen colours
     assert any("黄色单元格" in c.value for c in at.caption)
+
+
+def test_a_profile_says_the_deadline_not_the_date_is_unknown(demo_db, monkeypatch):
+    """An agency outside the register: its reports' dates are shown, its deadline is what is unknown (the profile
+    said 发布日期未知 beside a date)."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        aid = con.execute("""select a.agency_id from agencies a join reports r using (agency_id)
+                             where not a.registered and r.published_on is not null limit 1""").fetchall()[0][0]
+    at = open_page(app(demo_db, monkeypatch, agency=aid), "profile")
+    years = next(d.value for d in at.dataframe if "截止日期" in d.value.columns)
+    dated = years[years["发布日期"] != ""]
+    assert len(dated) and all("截止日期未知" in v for v in dated["是否按期"]), dated["是否按期"].tolist()
