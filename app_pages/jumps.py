@@ -17,7 +17,7 @@ def statuses() -> dict[str, str]:
 
 def dismissed() -> tuple[str, ...]:
     """The finding keys an analyst dismissed (data/reviews.csv beside the warehouse)."""
-    return tuple(sorted(k for k, v in read_reviews(db_path().parent / "reviews.csv").items() if v[0] == "dismissed"))
+    return tuple(sorted(k for k, v in statuses().items() if v == "dismissed"))
 
 
 def by_measure(year: int, measures) -> dict[str, list[str]]:

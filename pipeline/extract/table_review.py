@@ -116,17 +116,13 @@ def _review_by_sequence(st: _State, row: Row) -> list[tuple[CellValue, str, str]
     return [(cv, b, d) for cv, (b, d) in zip(cells, order)]
 
 
-def _without_spanning(st: _State, row: Row, cells, placed: list) -> list:
+def _without_spanning(st: _State, row: Row, placed: list) -> list:
     """A number in a cell merged over the columns of two results (a colspan over 结果维持 and 结果纠正) is
     neither's: left out with an issue, the row's other cells read."""
     heads = st.review_filled[2]
     out = []
     for (cv, b, d), pos in zip(placed, row.positions):
-        covered = []
-        for k in range(pos + 1, len(cells)):
-            if cells[k].origin or cells[k].from_above:
-                break
-            covered.append(k)
+        covered = list(range(pos + 1, row.reach.get(pos, pos) + 1))  # split_row's reach of a merged number
         names = {next((h[k].strip() for h in reversed(heads) if k < len(h) and h[k].strip()), "") for k in [pos, *covered]}
         if cv.kind == NUMBER and covered and len(names) > 1:
             st.report.issues.append(Issue("row_cells", "warning", f"a value of table 四 in a cell merged over {len(covered) + 1} "
@@ -153,7 +149,7 @@ def _row_review(st: _State, row: Row, cells):
     grid = _review_by_grid(st, row) if same_grid else None
     placed = [(cv, b, d) for cv, (b, d) in zip(row.values, grid)] if grid else _review_by_sequence(st, row)
     if grid and placed:
-        placed = _without_spanning(st, row, cells, placed)
+        placed = _without_spanning(st, row, placed)
     if placed is None:
         st.report.issues.append(Issue("row_cells", "warning",
                                       f"a row of table 四 with {len(row.values)} cells whose columns the header does not "

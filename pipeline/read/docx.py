@@ -41,11 +41,16 @@ def _raised(el) -> tuple[set, set]:
     """The text nodes of raised or lowered runs: those that are a footnote's mark (18 then a raised 2: 18, not
     182), hidden and struck-out runs and a content control's placeholder, left out; and the others, set apart from the number before them as plain text sets them (0^123)."""
     marks, apart = set(), set()
-    for prop in (*el.iter(W + "vertAlign"), *el.iter(W + "position")):  # LibreOffice raises by w:position
-        run = prop.getparent().getparent() if prop.getparent() is not None else None
+    found = {}  # one walk of the element for every property that matters, by tag
+    for node in el.iter(*_RUN_PROPERTIES):
+        found.setdefault(node.tag, []).append(node)
+    if not found:
+        return marks, apart  # most cells and paragraphs: plain runs
+    for prop in (*found.get(W + "vertAlign", ()), *found.get(W + "position", ())):  # LibreOffice raises by w:position
+        run = _run_of(prop)
         val = prop.get(W + "val") or ""
         up = val == "superscript" or (prop.tag == W + "position" and val.lstrip("-").isdigit() and int(val) > 0)
-        if run is None or run.tag != W + "r" or not (up or val == "subscript" or val.startswith("-")):
+        if run is None or not (up or val == "subscript" or val.startswith("-")):
             continue
         texts = list(run.iter(W + "t"))
         mark = up and FOOTNOTE_MARK.match("".join(t.text or "" for t in texts))
@@ -53,17 +58,27 @@ def _raised(el) -> tuple[set, set]:
     if (marks or apart) and all(t in marks or t in apart for t in el.iter(W + "t")):
         marks, apart = set(), set()  # the whole text raised or lowered: nothing it follows
     # a content control showing its placeholder (单击或点击此处输入文字。): nothing was filled in
-    for sdt in el.iter(W + "sdt"):
+    for sdt in found.get(W + "sdt", ()):
         props = sdt.find(W + "sdtPr")
         content = sdt.find(W + "sdtContent")
         if props is not None and content is not None and props.find(W + "showingPlcHdr") is not None:
             marks.update(content.iter(W + "t"))
     # hidden text (not printed) and struck-out text (deleted in view): no part of what the page says
-    for off in (*el.iter(W + "vanish"), *el.iter(W + "strike"), *el.iter(W + "dstrike")):
-        run = off.getparent().getparent() if off.getparent() is not None else None
-        if run is not None and run.tag == W + "r" and off.get(W + "val") not in ("0", "false"):
+    for off in (*found.get(W + "vanish", ()), *found.get(W + "strike", ()), *found.get(W + "dstrike", ())):
+        run = _run_of(off)
+        if run is not None and off.get(W + "val") not in ("0", "false"):
             marks.update(run.iter(W + "t"))
     return marks, apart
+
+
+_RUN_PROPERTIES = tuple(W + t for t in ("vertAlign", "position", "sdt", "vanish", "strike", "dstrike"))
+
+
+def _run_of(prop):
+    """The run (w:r) a run property (w:rPr's child) belongs to, or None."""
+    props = prop.getparent()
+    run = props.getparent() if props is not None else None
+    return run if run is not None and run.tag == W + "r" else None
 
 
 class _TooBig(Exception):

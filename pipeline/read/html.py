@@ -281,7 +281,8 @@ def _drop_hidden(tree) -> None:
     Only short hidden text is dropped: a page may hide a whole pane that its scripts show."""
     classes = {m.group(1) for style in tree.iter("style") for m in _HIDDEN_CLASS.finditer(style.text or "")
                if _HIDING.search(m.group(2))}
-    hidden = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
+    candidates = tree.xpath("//del | //s | //strike | //*[@style or @hidden" + (" or @class]" if classes else "]"))
+    hidden = [el for el in candidates if el.tag not in ("html", "body")
               and (el.tag in ("del", "s", "strike") or _HIDING.search(el.get("style") or "") or el.get("hidden") is not None
                    or (classes and classes & set((el.get("class") or "").split())))]
     for el in hidden:

@@ -289,6 +289,8 @@ def _value_text(chars: list) -> str:
     (18 and a raised 2, which pdfplumber reads 182 or 218) are a footnote's mark, left out, or, when they are
     no mark, kept after a ^ (0^123: no number). Cells of words are pdfplumber's text as they are."""
     big = max(c["size"] for c in chars)
+    if all(c["size"] >= 0.85 * big for c in chars):
+        return _cell_text(chars)  # one size throughout (most cells): nothing raised
     base = max((c["bottom"] for c in chars if c["size"] > 0.85 * big), default=0)
     # smaller digits or mark characters, raised or wrapped onto a line of their own (1 / 123): not the number's
     raised = [c for c in chars if c["size"] < 0.85 * big and (c["bottom"] < base - 0.2 * big or _MARK_CHAR.match(c["text"]))]
