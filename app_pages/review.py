@@ -30,7 +30,7 @@ st.subheader(tr("correction_rates"))
 # the tiles' definition: pooled over the agencies in scope (sum of corrected / sum of concluded)
 rates = []
 for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
-    s = q("pooled_series", filters(), m)
+    s = q("pooled_series", filters(), m, "review_litigation" if same else None)  # the switch above applies
     if len(s):
         rates.append(s.assign(measure=queries.MEASURES[m].zh if lang() == "zh" else queries.MEASURES[m].en, key=m))
 if rates:
@@ -62,7 +62,8 @@ if rates:
     show_table(table, width="stretch")
     for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
         st.caption(f"**{queries.MEASURES[m].zh if lang() == 'zh' else queries.MEASURES[m].en}**{colon()}{queries.definition(m, lang())}")
-    st.caption(tr("pooled_note"))
+    st.caption(tr("pooled_note") + (tr("pooled_same", n=len(q("same_agencies", filters(), "review_litigation")))
+                                    if same else ""))
     download(r[["key", "measure", "year", "value", "agencies", "denominator", "small_sample"]], "correction-rates",
              "rv_rates", kinds={"value": "rate"}, labels={"key": tr("metric_code"), "measure": tr("metric"),
                                                           "value": tr("pooled_rate")})

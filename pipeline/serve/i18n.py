@@ -157,6 +157,8 @@ UI: dict[str, tuple[str, str]] = {
     "pooled_note": ("合并比率：范围内各机关分子之和 ÷ 分母之和（与总览卡片相同）；悬停可见机关数与分母。",
                     "Pooled rate: the sum of numerators over the sum of denominators of the agencies in scope (as on the "
                     "overview tile); hover for the agencies and the denominator."),
+    "pooled_same": ("开关“同一批机关”已打开：只合并每年都有复议诉讼数据的同一批 {n} 个机关。",
+                    " The same-agencies switch is on: pooled over the same {n} agencies reporting every year."),
     "enough_cases": ("样本足够", "Enough cases"),
     "concluded_reviews": ("已审结复议件数", "Concluded reconsiderations"),
     "scores": ("质量得分", "Quality scores"),

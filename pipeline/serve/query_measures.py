@@ -146,10 +146,18 @@ def _pooled(df: pd.DataFrame, measure: str) -> float | None:
     return float(df[measure].sum())
 
 
-def pooled_series(con, flt: Filters, measure: str) -> pd.DataFrame:
-    """year, value, agencies: a rate pooled over the agencies in scope each year (the tile's definition)."""
+def pooled_series(con, flt: Filters, measure: str, same_section: str | None = None) -> pd.DataFrame:
+    """year, value, agencies: a rate pooled over the agencies in scope each year (the tile's definition).
+    With `same_section`, pooled only over the agencies that report that section in every year in scope, as
+    the page's sums are with the same-agencies switch on (a rate moves because they changed, not because
+    other agencies reported)."""
     _check_measure(measure)
     m = MEASURES[measure]
+    if same_section:
+        from pipeline.serve.query_sections import same_agencies
+
+        kept = same_agencies(con, flt, same_section)
+        flt = Filters(flt.year_from, flt.year_to, search="", agency_ids=kept or ("",), verified_only=flt.verified_only)
     scope, params = _scope(flt, "m")
     if not m.rate:
         return _q(con, f"select year, sum({measure}) as value, count({measure}) as agencies from measures m "

@@ -909,3 +909,14 @@ def test_a_profile_says_the_deadline_not_the_date_is_unknown(demo_db, monkeypatc
     years = next(d.value for d in at.dataframe if "截止日期" in d.value.columns)
     dated = years[years["发布日期"] != ""]
     assert len(dated) and all("截止日期未知" in v for v in dated["是否按期"]), dated["是否按期"].tolist()
+
+
+def test_the_review_pages_rates_say_when_they_pool_the_same_agencies(demo_db, monkeypatch):
+    """The same-agencies switch at the top of the review page applies to its pooled rates too, and the note
+    under them says so (with how many agencies); switched off, the note does not claim it."""
+    at = open_page(app(demo_db, monkeypatch), "review")
+    said = " ".join(c.value for c in at.caption)
+    assert "只合并每年都有复议诉讼数据的同一批" in said
+    at.toggle(key="rv_same").set_value(False).run()
+    assert not at.exception
+    assert "只合并每年都有复议诉讼数据的同一批" not in " ".join(c.value for c in at.caption)

@@ -49,3 +49,29 @@ def test_the_comparison_can_fail(demo_db):
         got = qs.section_totals(con, flt, "applications", same=True)
     assert qs._left_out(duckdb.connect(str(demo_db), read_only=True), Filters(), "applications", kept)
     assert every.agencies.sum() > got.agencies.sum()  # the left-out agencies were taken off
+
+
+@pytest.mark.parametrize("flt", [Filters(), Filters(year_from=2021, year_to=2023, verified_only=True)], ids=["all", "years-verified"])
+def test_pooled_rates_follow_the_same_agencies_switch(demo_db, flt):
+    """The review page's pooled correction rates with the switch on are pooled over the agencies the sums
+    above them keep, year by year: the sums of their numerators and denominators, computed here directly."""
+    from pipeline.serve import query_measures as qm
+    from pipeline.spec.measures import MEASURES
+
+    m = MEASURES["correction_rate"]
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        kept = qs.same_agencies(con, flt, "review_litigation")
+        every = qm.pooled_series(con, flt, "correction_rate")
+        got = qm.pooled_series(con, flt, "correction_rate", "review_litigation")
+        yw, yp = flt.year_where("m.year")
+        want = con.execute(f"""
+            select m.year, sum({m.num}) / sum({m.den}) as value, count(*) as agencies, sum({m.den}) as denominator
+            from measures m join measures_verified v using (agency_id, year)
+            where m.agency_id in (select unnest(?::varchar[])) and {yw} and ({m.num}) is not null and ({m.den}) > 0
+            {"and v.correction_rate" if flt.verified_only else ""}
+            group by m.year order by m.year""", [list(kept), *yp]).df()
+    assert 0 < len(kept) and (got.agencies.sum() < every.agencies.sum())  # the switch leaves some agencies out
+    assert got.year.tolist() == want.year.tolist()
+    assert got.agencies.tolist() == want.agencies.tolist()
+    assert got.denominator.tolist() == want.denominator.tolist()
+    assert got.value.round(9).tolist() == want.value.round(9).tolist()
