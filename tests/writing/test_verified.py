@@ -73,3 +73,28 @@ def test_unverified_values_of_the_warehouse_are_named_in_their_letter(con, tmp_p
     assert f"以下 {len(keys)} 项数值未能通过表内核验" in text
     part = text[text.index("项数值未能通过表内核验"):]
     assert all(catalog.label(k, "zh") in part for k in keys)
+
+
+def test_the_note_points_at_marks_only_where_the_lists_above_show_them(wh, con, tmp_path):
+    """An unverified agency neither among the lowest scores listed nor among the highest is named in the
+    note, and the note does not say it is marked * above (nothing above marks it)."""
+    from pipeline.serve.writing.brief import LOWEST
+
+    scores = queries.quality_scores(con, queries.Filters(year_from=YEAR, year_to=YEAR), ()).sort_values(["score", "agency"])
+    middle = scores[scores.score < scores.score.max()].iloc[LOWEST + 2:]
+    rid = con.execute("select report_id from reports where agency_id = ? and year = ?",
+                      [middle.agency_id.iloc[0], YEAR]).fetchone()[0]
+    name = middle.agency.iloc[0]
+    c = _copy(wh, tmp_path, f", f.verified and not (f.report_id = '{rid}' and f.metric = 'app.received_new'"
+                            " and f.dim = 'total') as verified")
+    text = doc_text(brief_bytes(c, YEAR, queries.Filters(), "md", tmp_path), "md")
+    c.close()
+    note = text[text.index("部分数值未能通过表内核验"):]
+    assert name in note.split("\n")[0] and name + "*" not in text
+    assert "以 * 标注" not in note.split("\n")[0] and "列于上文的以 * 标注" not in text
+
+
+def test_the_note_says_marked_when_a_listed_agency_is(flagged, tmp_path):
+    con, rid, aid = flagged
+    text = doc_text(brief_bytes(con, YEAR, queries.Filters(), "md", tmp_path), "md")
+    assert "列于上文的以 * 标注" in text

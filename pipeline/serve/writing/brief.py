@@ -123,6 +123,9 @@ def _quality(con, fy: queries.Filters, year: int, reviews: dict, lang: str) -> d
         "highest": [r["agency"] + ("*" if r["unverified"] else "") for r in _rows(highest, ["agency", "unverified"])][:HIGHEST],
         "highest_total": int(highest.agency_id.nunique()), "top_score": None if top_score is None else int(top_score),
         "verified_available": unv is not None, "unverified": _names(unv) if unv is not None else [],
+        # whether a * above marks any of them (the lists above show a few agencies: a note pointing at marks
+        # that are not there would send the reader looking)
+        "unverified_marked": bool(lowest.unverified.any() or highest.head(HIGHEST).unverified.any()),
     }
 
 
