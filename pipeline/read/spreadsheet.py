@@ -111,6 +111,27 @@ def _table(rows: list[list[Cell]]) -> Table:
 _SECTION = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 
 
+_YEAR_SHEET = re.compile(r"\s*(20\d\d)\s*年?度?(?:报告|年报)?\s*")
+_YEAR_TITLE = re.compile(r"(20\d\d)\s*年\s*度?[^。；;]{0,40}(?:报告|年报)")
+
+
+def _sheet_year(sheet_name: str, blocks: list[Paragraph | Table]) -> int | None:
+    """The report year a sheet declares, when it holds a table: by its name alone (`2021`, `2021年度`) or by
+    the report title above its first table (`…2021年政府信息公开工作年度报告`); None otherwise."""
+    if not any(isinstance(b, Table) for b in blocks):
+        return None
+    m = _YEAR_SHEET.fullmatch(sheet_name)
+    if m:
+        return int(m.group(1))
+    for b in blocks:
+        if isinstance(b, Table):
+            return None
+        m = _YEAR_TITLE.search(b.text)
+        if m and len(b.text) <= 80:
+            return int(m.group(1))
+    return None
+
+
 def _number(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
@@ -128,6 +149,7 @@ def read_spreadsheet(data: bytes, name: str) -> Document:
     from pipeline.read.xlsx_shown import shown
 
     seen = shown(data, limits.current().unzipped_mb * 1024 * 1024)  # rich text and hidden rows (.xlsx only)
+    years: dict[str, int] = {}
     try:
         for sheet_name in book.sheet_names:
             sheet = book.get_sheet_by_name(sheet_name)
@@ -135,9 +157,17 @@ def read_spreadsheet(data: bytes, name: str) -> Document:
                 grid = _trim(_sheet_grid(sheet, name, (seen or {}).get(sheet_name)))
             except TableTooBig as e:
                 raise ReadError(name, str(e)) from None
-            doc.blocks.extend(_blocks(grid))
+            blocks = _blocks(grid)
+            year = _sheet_year(sheet_name, blocks)
+            if year is not None:
+                years[sheet_name] = year
+            doc.blocks.extend(blocks)
     finally:
         book.close()
+    if len(set(years.values())) > 1:  # one file, several reports: one year's figures must not pass for another's
+        said = "、".join(f"{k!r}: {v}" for k, v in years.items())
+        raise ReadError(name, f"the workbook holds the reports of several years (sheets {said}); nothing was "
+                              "taken from it: publish or save each year's report as its own file")
     if not doc.blocks:
         raise ReadError(name, "the workbook holds no cells with text or numbers")
     first = doc.paragraphs[0].text if doc.paragraphs else None

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 # PDF's page breaks, labels above their numbers in text, footnote marks; 0.5.3: hidden text, a cell of two numbers, a
 # number merged over two columns of 表四; 0.5.4: struck-out text;
 # 0.5.5: what a workbook's sheet does not show; 0.5.6: Word's nested tables and content controls, numbers merged
-# over two rows or columns of values, cells of numbers and signs; 0.5.7: the agency's own column on a portal)
-PARSER_VERSION = "0.5.7"
+# over two rows or columns of values, cells of numbers and signs; 0.5.7: the agency's own column on a portal;
+# 0.5.8: a workbook of several years' reports refused)
+PARSER_VERSION = "0.5.8"
 
 
 def fact_key(metric: str, dim: str | None = None) -> str:

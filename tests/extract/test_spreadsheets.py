@@ -304,3 +304,45 @@ def test_what_the_sheet_does_not_show_is_no_part_of_a_number(tmp_path, how):
     assert not wrong, f"{len(wrong)} wrong, e.g. {wrong[:4]}"
     table_facts = [k for k in want["facts"] if k.startswith(TABLE_METRICS)]
     assert not [k for k in table_facts if k not in got]
+
+
+def _book(sheets: dict[str, list[list[str]]], path: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for r, row in enumerate(rows, start=1):
+            for c, text in enumerate(row, start=1):
+                if text:
+                    ws.cell(row=r, column=c, value=_cell(text))
+    wb.save(path)
+    return path
+
+
+_TABLE = [["三、收到和处理政府信息公开申请情况"], ["本年新收政府信息公开申请数量", "", "12"], ["上年结转政府信息公开申请数量", "", "1"]]
+
+
+@pytest.mark.parametrize("how", ["sheet names", "titles"])
+def test_a_workbook_of_several_years_reports_is_refused_with_the_reason(tmp_path, how):
+    """One workbook holding each year's report on its own sheet: read as one report, one year's figures
+    would pass for another's (or only the figures the years share would be kept). It is refused, naming
+    the sheets and their years, and nothing is taken from it."""
+    sheets = {}
+    for year, n in ((2021, "7"), (2022, "9"), (2023, "12")):
+        rows = [[f"某某市交通运输局{year}年政府信息公开工作年度报告"], *[[*r[:-1], n] if len(r) == 3 else r for r in _TABLE]]
+        sheets[f"{year}年" if how == "sheet names" else f"Sheet{year - 2020}"] = rows
+    with pytest.raises(ReadError) as e:
+        read(_book(sheets, tmp_path / "several.xlsx"))
+    assert "several.xlsx" in str(e.value) and "several years" in str(e.value)
+    assert all(str(y) in str(e.value) for y in (2021, 2022, 2023))
+
+
+def test_a_workbook_of_one_years_tables_on_several_sheets_is_read(tmp_path):
+    """Sheets of one report (its year in each sheet's name, or a second sheet without one) are one report."""
+    title = [["某某市交通运输局2023年政府信息公开工作年度报告"]]
+    path = _book({"2023年表三": title + _TABLE, "2023年表三续": _TABLE[:1] + [["本年办理结果合计", "", "13"]],
+                  "说明": [["数据截至2023年12月31日"], ["单位", "件"]]}, tmp_path / "one.xlsx")
+    doc = read(path)
+    assert any("本年新收政府信息公开申请数量" in c.text for t in doc.tables for r in t.rows for c in r)
