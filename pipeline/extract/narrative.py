@@ -50,7 +50,8 @@ from pipeline.extract.narrative_rules import (  # noqa: F401  (re-exported: call
     _NOT_AFTER, _RANGE_AFTER, _RANGE_BEFORE, _RANK, _AVERAGE, _TARGET, _CHANGE, _LEVEL, _SINCE, _YEAR_ROUND,
     _PRIOR, _OTHERS, _REGION, _SOMETHING_ELSE, _YEAR_IN, _TIME_LEAD, _LIST_END, _SINCE_LAUNCH, _LEVEL_ONLY,
     Rule, _U_COUNT, _NOT_HANDLED, _NOT_RECEIVED, RULES, _POSTS_NEED_VIDEO, _ZERO_LABEL, _classify,
-    _WORD_EXCLUSIONS, _exclusion, _carry, classify_led, parts_in_parentheses, scope_exclusion, totals_after_parts)
+    _WORD_EXCLUSIONS, _exclusion, _carry, classify_led, classify_part, parts_in_parentheses, totals_after_parts)
+from pipeline.extract.narrative_scope import scope_exclusion
 
 _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
 # the same count stated again another way in a later clause: 网站访问量为126万次（含爬虫访问），剔除后为98.4万次
@@ -102,6 +103,7 @@ def _read_sentence(sentence: str, platform: str | None, report_of: tuple[int | N
     totals_after_parts(items, year)
     parts_in_parentheses(items)
     last: Item | None = None  # the number right before, whatever it is
+    head: Item | None = None  # the last number that is no part (其中…) of another
     for item in items:
         if item.part:
             continue  # a part of the total after it
@@ -111,7 +113,9 @@ def _read_sentence(sentence: str, platform: str | None, report_of: tuple[int | N
             # (发布短视频624条，粉丝量由年初的9.8万增长至15.6万: 15.6万 is no count of videos)
             _carry(item, prev if last is prev else None, year)
             classify_led(item, year)
+            classify_part(item, head, year)
         last = item
+        head = item if not item.breakdown and item.unit else head
         if item.metric is None and prev is not None and prev.metric is not None and prev.excluded is None \
                 and item.unit == prev.unit and item.unit and not item.breakdown and not item.sums_to_before \
                 and not _OTHER_COUNTS.search(item.left) and not _exclusion(item, True, year) \

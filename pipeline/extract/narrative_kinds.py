@@ -34,12 +34,17 @@ _COUNTED = re.compile(r"^\s*(?:共|共计|数量|数)?\s*(?:\d+|[一二两三四
 _COUNTED_BEFORE = re.compile(r"(?:(?:\d+|[一二两三四五六七八九十]+)\s*个[^\d，。；]{0,8}|等|各|各类|多个)$")  # 8个专栏, 等栏目
 
 
-def in_a_column(tail: str) -> bool:
+def in_a_column(tail: str, label: str = "") -> bool:
     """One column (“乡村振兴”专栏), named in the words after the last place and neither counted (专栏4个,
     8个专栏) nor a listing of the site's columns (等栏目, 各栏目): what follows may be its own figure. The
-    agency's own column on a portal (门户网站本局栏目) is its site, no column of one."""
-    return any(not _COUNTED.match(tail[m.end():]) and not _COUNTED_BEFORE.search(tail[:m.start()])
-               and not OWN_COLUMN_BEFORE.search(tail[:m.start()]) for m in _COLUMN.finditer(tail))
+    agency's own column on a portal (门户网站本局栏目) is its site, no column of one. A figure whose own label
+    says it is of what was just named (新增“惠企政策”专栏1个，发布相关政策信息64条) is the column's too."""
+    columns = [m for m in _COLUMN.finditer(tail) if not OWN_COLUMN_BEFORE.search(tail[:m.start()])]
+    return any(not _COUNTED.match(tail[m.end():]) and not _COUNTED_BEFORE.search(tail[:m.start()]) for m in columns) \
+        or bool(columns and _RELATED.search(label))
+
+
+_RELATED = re.compile(r"(?:发布|更新|推送|上传|刊发|刊载)了?相关|该(?:栏目|专栏|专题|专区)")
 
 
 # 本局栏目, 我委专栏: the agency's own column on a portal (a department without a site of its own)

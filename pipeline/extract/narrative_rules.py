@@ -92,9 +92,11 @@ def partial_year(before: str) -> bool:
 
 # someone else's use of the agency's items (被人民网转载56篇, 被“学习强国”采用120篇): not what it published
 _USED_BY_OTHERS = re.compile(r"被[^，。；]{0,24}?(?:转载|转发|采用|刊用|刊发|引用|录用|选用)|(?:获|经)[^，。；]{0,12}?(?:采用|转载|刊用)")
+# 转发上级部门政策解读文章56篇: another body's items the agency passed on, not its own
+_REPOSTED = re.compile(r"转(?:发|载)了?(?:上级|省|市|区|县|国家|国务院|中央)")
 
 
-_SOMETHING_ELSE = re.compile(r"培训|讲座|会议(?!室)|活动|专栏|栏目|专题|专区|频道|版块|板块|链接|阅读|播放|点赞|转发量|转发次数|评论|留言|浏览次数|互动")
+_SOMETHING_ELSE = re.compile(r"首页|培训|讲座|会议(?!室)|活动|专栏|栏目|专题|专区|频道|版块|板块|链接|阅读|播放|点赞|转发量|转发次数|评论|留言|浏览次数|互动")
 
 
 _EACH = re.compile(r"各\s*(?:为|有|是|计|达)?\s*$")  # 人大建议和政协提案各15件: each, not the total
@@ -197,7 +199,7 @@ def _classify(item: Item, year: int | None) -> None:
         if item.unit == "" and not item.clause_end and not (_FROM_TO.match(after) and _FROM.search(left)):
             continue  # a bare number inside a clause (12345热线) is not a figure; 由9.8万增长至15.6万 is one
         metric = rule.metric
-        if rule.place is not None and in_a_column(_after_last_place(item.before)):
+        if rule.place is not None and in_a_column(_after_last_place(item.before), left):
             continue  # 网站新设“乡村振兴”专栏，发布信息320条: the column's figure, not the site's
         if rule.place == WEBSITE:
             if item.place != WEBSITE:
@@ -231,6 +233,7 @@ _WORD_EXCLUSIONS = (
     (_REGION, "sentence", "the whole region's figure"),
     (_SOMETHING_ELSE, "label", "a count of something else"),
     (_USED_BY_OTHERS, "label", "items another outlet took up"),
+    (_REPOSTED, "label", "another body's items reposted"),
     (_EACH, "label", "a figure for each of several"),
 )
 
@@ -247,7 +250,7 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
         return "a count of channels, columns, accounts or mailboxes"
     label = OWN_COLUMN.sub("", left)  # 门户网站本局栏目全年总访问量: the agency's own column is its site
     for rx, where, reason in _WORD_EXCLUSIONS:
-        if rx.search(label if where == "label" else before):
+        if rx.search(label if where == "label" else before) and not (rx is _REGION and _OWN_PART.search(left)):
             return reason
     if flow and partial_year(before):
         return "a part of the year"
@@ -263,6 +266,29 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
             if int(y) != year:
                 return f"the figure of {y}"
     return None
+
+
+# 全市政务新媒体共发布信息18.6万条，其中我局微信公众号发布1,240条: the agency's own part of a region's figure
+_OWN_PART = re.compile(r"^\s*其中[，,]?\s*(?:我|本)(?:局|委|办|厅|署|院|中心|单位|部门)")
+# 全年共发布信息6,531条，其中门户网站3,210条、微信公众号2,106条: what a total that names no place counts
+_POSTED = re.compile(r"(?:发布|推送|更新|刊发|上传)(?:各类|政务|政府)?(?:信息|稿件|文章)\s*(?:共计|共|总计|合计)?\s*$")
+_PLACE_ONLY = re.compile(r"^\s*(?:其中|[、，,])?\s*[^\d，。；、]{1,12}$")
+
+
+def classify_part(item: Item, head: Item | None, year: int | None) -> None:
+    """A part that names only its place (其中门户网站3,210条、微信公众号2,106条) counts what the total before it
+    counts, when that total names no place and says it counts items published (全年共发布信息6,531条)."""
+    if item.metric is not None or not item.breakdown or head is None or head.metric is not None or head.place \
+            or item.place in (None, MIXED) or item.unit != head.unit or not _PLACE_ONLY.match(item.left) \
+            or _places(item.left) != item.place:
+        return
+    posted = _POSTED.search(head.left)
+    if posted is None:
+        return
+    trial = replace(item, left=item.left + posted.group(0))
+    _classify(trial, year)
+    if trial.metric is not None and trial.metric.endswith(".posts"):
+        item.metric, item.excluded = trial.metric, trial.excluded
 
 
 # 网站全年新增信息2,931条: the items the year added, that is published (no change of a level); 较上年新增 is one
@@ -319,11 +345,6 @@ def totals_after_parts(items: list[Item], year: int | None) -> None:
                 i.part = True
 
 
-# 2022年度，我局门户网站访问量为46.5万次 / 截至2022年底，微信公众号粉丝2.1万人: that year's
-_LEAD_YEAR = re.compile(r"^\s*(?:截至|截止(?:到|至)?|到|至)?\s*((?:19|20)\d{2})\s*年")
-# a government's portal (市政府门户网站, 区人民政府网站): its traffic is the whole portal's ("政府网站" alone is any
-# public body's site, and a department's items published on the portal, its column there, are its own)
-_GOVERNMENT_SITE = re.compile(r"[省市区县州旗盟](?:人民)?政府[^，。；、\d]{0,4}$")
 
 
 def _named_in_the_part(item: Item) -> bool:
@@ -331,54 +352,6 @@ def _named_in_the_part(item: Item) -> bool:
     platform is that part's when the part, from 其中 on, names exactly its platform."""
     at = item.before.rfind("其中")
     return at >= 0 and _places(item.left) is None and _places(item.before[at:]) == item.place
-
-
-def scope_exclusion(item: Item, year: int | None, agency: str | None) -> str | None:
-    """What makes a figure another year's or another body's whatever its label: a sentence that opens with
-    another year (and does not name the report's year after it); the traffic of a government's portal
-    (市政府门户网站全年总访问量2,360万次) in the report of an agency that is not a government or its office
-    (whose own portal it is), or of an agency not known."""
-    m = _LEAD_YEAR.match(item.before)
-    if year is not None and m and int(m.group(1)) != year and str(year) not in item.before[m.end():]:
-        return f"the figure of {m.group(1)}"
-    if item.metric in ("website.visits", "website.unique_visitors"):
-        sites = [m for m in _WEBSITE.finditer(item.before) if not _THAT_SITE.search(item.before[:m.start()])]
-        if sites and _GOVERNMENT_SITE.search(item.before[:sites[-1].start()]) and (agency is None or "政府" not in agency):
-            return "a government's portal, not the agency's own site"
-    body = _subject(item.before)
-    if body is not None and not _its_own(body, agency):
-        return f"the figure of another body ({body})"
-    return None
-
-
-# 该网站 / 上述网站 / 此网站: the site named before, whose words decide whose site it is
-_THAT_SITE = re.compile(r"(?:该|此|上述|这一|这个)\s*$")
-# a government, its office or its press office as a clause's subject (市政府新闻办全年召开新闻发布会86场), not its portal
-_BODY = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年度?|全年|本年度?|今年|当年)?\s*"
-                   r"(?P<body>[省市区县州旗盟镇乡](?:人民)?政府(?:办公室|办公厅|新闻办公室|新闻办)?"
-                   r"|[省市区县州](?:委|政府)?(?:新闻办公室|新闻办|宣传部))(?![^，。；\d]{0,4}(?:门户|网站|网))")
-_OWN_SUBJECT = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年度?|全年|本年度?|今年|当年)?\s*(?:我|本)(?:局|委|办|厅|部|署|院|中心|单位|机关|部门)")
-_CLAUSE_START = re.compile(r"[，。；：,;:（）()]")
-
-
-def _subject(before: str) -> str | None:
-    """The body a figure's clause speaks of when it names one: the nearest clause, back from the number, that
-    opens with the agency itself (我局, 本委) or a government body (市政府新闻办, 区政府办公室); None when none does
-    or the nearest is the agency itself."""
-    starts = [0] + [m.end() for m in _CLAUSE_START.finditer(before)]
-    for at in reversed(starts):
-        clause = before[at:]
-        if _OWN_SUBJECT.match(clause):
-            return None
-        m = _BODY.match(clause)
-        if m:
-            return m.group("body")
-    return None
-
-
-def _its_own(body: str, agency: str | None) -> bool:
-    """市政府 is the agency itself in the report of that government (某某市人民政府) or of its office."""
-    return agency is not None and re.search(body[0] + r"(?:人民)?政府(?:办公室|办公厅)?$", agency) is not None
 
 
 def classify_led(item: Item, year: int | None) -> None:

@@ -74,7 +74,6 @@ TRAPS = [
     ("网站访问量三万余次。", "an approximation"),
     ("网站访问量十二万五千次。", "Chinese numerals past 万 are not read (is 五千 a figure?)"),
     ("所有来信均在5个工作日内答复，答复率100%。", "a time limit, not a count of letters"),
-    ("全年发布信息6,432条，其中微信公众号1,240条、微博2,018条，粉丝共5.6万人。", "followers over two platforms"),
 ]
 
 
@@ -93,3 +92,10 @@ def test_a_level_is_not_carried_past_another_number():
     """发布短视频624条，粉丝量由年初的9.8万增长至15.6万: 15.6万 must never become a count of videos."""
     got = _narrative(_report("抖音政务号全年发布短视频624条，粉丝量由年初的9.8万增长至15.6万。"))
     assert got.get("newmedia.douyin.posts") == 624
+
+
+def test_followers_over_two_platforms_are_neither_platforms():
+    """The followers summed over two platforms are neither's; the parts of the posts before them, each naming
+    its platform, count what their total counts (items published)."""
+    got = _narrative(_report("全年发布信息6,432条，其中微信公众号1,240条、微博2,018条，粉丝共5.6万人。"))
+    assert {k: float(v) for k, v in got.items()} == {"newmedia.wechat.posts": 1240.0, "newmedia.weibo.posts": 2018.0}

@@ -39,6 +39,17 @@ TRAPS = [
     ("市政府办公室全年解读市政府规范性文件32件，我局配合提供解读素材5份。", "the city government's office"),
     ("我局积极配合市政府开展政策解读。市政府全年发布政策解读156篇。", "the city government's interpretations"),
     ("我局依托市政府门户网站发布信息，该网站全年总访问量2,860万人次。", "该网站 is the city portal"),
+    # a seventh probe: a superior department's site and events, one column's items, the home page alone
+    ("省厅门户网站全年发布信息12,608条，我局报送信息被采用136条。", "the province department's site"),
+    ("上级部门网站全年访问量1,260万次。", "a superior department's site"),
+    ("上级主管部门召开新闻发布会5场。", "a superior department's conferences"),
+    ("在局网站新增“惠企政策”专栏1个，发布相关政策信息64条。", "one new column's items"),
+    ("门户网站首页浏览量12.6万次。", "the home page alone"),
+    ("全市共发布信息6,531条，其中门户网站3,210条、微信公众号2,106条。", "the whole city's, by place"),
+    ("全年共接待群众来访520人次，其中门户网站留言120人次。", "a part of something else"),
+    ("全年共发布信息6,531条，其中各县区网站3,210条。", "subordinate sites"),
+    ("转发上级部门政策解读文章56篇。", "a superior's interpretations reposted"),
+    ("微信公众号转载市政府信息320条。", "the city government's items reposted"),
 ]
 
 OWN_FIGURES = [
@@ -62,6 +73,14 @@ OWN_FIGURES = [
     # the agency's own column on a portal is its site (a department without one of its own): a Word probe's phrasing
     ("在椒江区人民政府门户网站本局栏目发布信息358条。", {"website.posts": 358}),
     ("门户网站本局栏目全年网站总访问量356,218次。", {"website.visits": 356218}),
+    ("我局门户网站全年发布政务公开相关信息1,210条，设有专栏8个。", {"website.posts": 1210}),
+    ("在局网站新增“惠企政策”专栏1个。全年门户网站发布信息2,106条。", {"website.posts": 2106}),
+    # parts that name only their place count what the total before them counts; the agency's own part of a region's
+    ("全年共发布信息6,531条，其中门户网站3,210条、微信公众号2,106条、微博1,215条。",
+     {"website.posts": 3210, "newmedia.wechat.posts": 2106, "newmedia.weibo.posts": 1215}),
+    ("全年共推送信息1,200条，其中微信公众号800条、抖音400条。", {"newmedia.wechat.posts": 800, "newmedia.douyin.posts": 400}),
+    ("网站全年共发布信息6,531条，其中政策文件210条、工作动态3,000条。", {"website.posts": 6531}),
+    ("全市政务新媒体共发布信息18.6万条，其中我局微信公众号发布1,240条。", {"newmedia.wechat.posts": 1240}),
     ("快手号“某某交警”全年更新短视频146条，粉丝6千人。",
      {"newmedia.kuaishou.posts": 146, "newmedia.kuaishou.followers": 6000}),
 ]
@@ -95,6 +114,15 @@ def test_a_government_speaks_of_itself():
     text = f"某某市人民政府2023年政府信息公开工作年度报告\n一、总体情况\n{sentence}\n二、主动公开政府信息情况\n"
     got = _narrative(extract_bytes(text.encode("utf-8"), "case.txt"))
     assert {k: float(v) for k, v in got.items()} == {"press_conferences": 12.0, "interpretation.docs": 56.0}
+    assert _narrative(_report(sentence)) == {}
+
+
+def test_a_provinces_department_speaks_of_itself():
+    """省厅 is a superior in a city bureau's report, the agency itself in the province department's."""
+    sentence = "省厅门户网站全年发布信息12,608条。"
+    text = f"福建省交通运输厅2023年政府信息公开工作年度报告\n一、总体情况\n{sentence}\n二、主动公开政府信息情况\n"
+    got = _narrative(extract_bytes(text.encode("utf-8"), "case.txt"))
+    assert {k: float(v) for k, v in got.items()} == {"website.posts": 12608.0}
     assert _narrative(_report(sentence)) == {}
 
 
