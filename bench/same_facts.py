@@ -5,6 +5,7 @@ Usage:
     .venv/bin/python bench/same_facts.py dump DIR      # write one JSON per file into DIR
     .venv/bin/python bench/same_facts.py compare DIR   # extract again, report every file that differs
     ... --formats pdf --extra DIR2 [--extra DIR3]        # only PDFs, and also every PDF of DIR2 and DIR3
+    ... compare DIR --any-version                        # the parser's version left out of the comparison
 
 `--extra DIR` (repeatable) adds the files of DIR in the chosen formats, e.g. the LibreOffice and Chromium
 variants tests/extract/test_variants.py makes, or the PDFs bench/extract.py renders, kept in a folder so that
@@ -22,6 +23,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -65,6 +67,13 @@ def _json(path: Path, name: str) -> str:
     return json.dumps(got, ensure_ascii=False, indent=1).replace(json.dumps(str(path))[1:-1], name) + "\n"
 
 
+_VERSION = re.compile(r'^ *"parser_version": "[^"]*",?\n', re.M)
+
+
+def _versionless(text: str, drop: bool) -> str:
+    return _VERSION.sub("", text) if drop else text
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("action", choices=["dump", "compare"])
@@ -72,6 +81,8 @@ def main() -> int:
     ap.add_argument("--corpus", default=os.environ.get("NIANBAO_CORPUS", str(ROOT.parent / "shared" / "corpus")))
     ap.add_argument("--formats", default="txt,html,pdf,docx", help="comma-separated (default: all four)")
     ap.add_argument("--extra", action="append", default=[], metavar="DIR", help="also the files of DIR; repeatable")
+    ap.add_argument("--any-version", action="store_true",
+                    help="compare the JSONs without their parser_version (a change that raised it on purpose)")
     a = ap.parse_args()
     out = Path(a.dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -85,7 +96,7 @@ def main() -> int:
             target.write_text(got, encoding="utf-8")
         elif not target.exists():
             missing.append(name)
-        elif target.read_text(encoding="utf-8") != got:
+        elif _versionless(target.read_text(encoding="utf-8"), a.any_version) != _versionless(got, a.any_version):
             differ.append(name)
             target.with_suffix(".now.json").write_text(got, encoding="utf-8")
     if a.action == "dump":

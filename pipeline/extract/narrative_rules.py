@@ -96,7 +96,7 @@ _USED_BY_OTHERS = re.compile(r"被[^，。；]{0,24}?(?:转载|转发|采用|刊
 _REPOSTED = re.compile(r"转(?:发|载)了?(?:上级|省|市|区|县|国家|国务院|中央)")
 
 
-_SOMETHING_ELSE = re.compile(r"首页|培训|讲座|会议(?!室)|活动|专栏|栏目|专题|专区|频道|版块|板块|链接|阅读|播放|点赞|转发量|转发次数|评论|留言|浏览次数|互动")
+_SOMETHING_ELSE = re.compile(r"首页|培训|讲座|会议(?!室)|活动|专栏|栏目|专题|专区|频道|版块|板块|链接|阅读|播放|点赞|转发量|转发次数|评论|留言|浏览次数|互动(?!(?:交流)?平台)")
 
 
 _EACH = re.compile(r"各\s*(?:为|有|是|计|达)?\s*$")  # 人大建议和政协提案各15件: each, not the total
@@ -249,6 +249,7 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     if counts_containers(item.unit, left, after):
         return "a count of channels, columns, accounts or mailboxes"
     label = OWN_COLUMN.sub("", left)  # 门户网站本局栏目全年总访问量: the agency's own column is its site
+    label = _MAILBOX_COLUMN.sub("信箱", label)  # “局长信箱”栏目共收到来信: the mailbox itself, no column of a site
     for rx, where, reason in _WORD_EXCLUSIONS:
         if rx.search(label if where == "label" else before) and not (rx is _REGION and _OWN_PART.search(left)):
             return reason
@@ -268,6 +269,7 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     return None
 
 
+_MAILBOX_COLUMN = re.compile(r"信箱[”\"」』]?\s*(?:栏目|专栏|版块|板块)")
 # 全市政务新媒体共发布信息18.6万条，其中我局微信公众号发布1,240条: the agency's own part of a region's figure
 _OWN_PART = re.compile(r"^\s*其中[，,]?\s*(?:我|本)(?:局|委|办|厅|署|院|中心|单位|部门)")
 # 全年共发布信息6,531条，其中门户网站3,210条、微信公众号2,106条: what a total that names no place counts

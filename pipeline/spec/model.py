@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 # number merged over two columns of 表四; 0.5.4: struck-out text;
 # 0.5.5: what a workbook's sheet does not show; 0.5.6: Word's nested tables and content controls, numbers merged
 # over two rows or columns of values, cells of numbers and signs; 0.5.7: the agency's own column on a portal;
-# 0.5.8: a workbook of several years' reports refused; 0.5.9: a superior's site, parts that name their place)
-PARSER_VERSION = "0.5.9"
+# 0.5.8: a workbook of several years' reports refused; 0.5.9: a superior's site, parts that name their place;
+# 0.5.10: fees in Chinese numerals, a mailbox's column)
+PARSER_VERSION = "0.5.10"
 
 
 def fact_key(metric: str, dim: str | None = None) -> str:

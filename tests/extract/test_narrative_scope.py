@@ -49,6 +49,8 @@ TRAPS = [
     ("全年共接待群众来访520人次，其中门户网站留言120人次。", "a part of something else"),
     ("全年共发布信息6,531条，其中各县区网站3,210条。", "subordinate sites"),
     ("转发上级部门政策解读文章56篇。", "a superior's interpretations reposted"),
+    ("网站“局长信箱”栏目访问量3,200次。", "one column's visits"),
+    ("网站互动量1,200次。", "interactions, not visits"),
     ("微信公众号转载市政府信息320条。", "the city government's items reposted"),
 ]
 
@@ -81,6 +83,12 @@ OWN_FIGURES = [
     ("全年共推送信息1,200条，其中微信公众号800条、抖音400条。", {"newmedia.wechat.posts": 800, "newmedia.douyin.posts": 400}),
     ("网站全年共发布信息6,531条，其中政策文件210条、工作动态3,000条。", {"website.posts": 6531}),
     ("全市政务新媒体共发布信息18.6万条，其中我局微信公众号发布1,240条。", {"newmedia.wechat.posts": 1240}),
+    # fees in Chinese numerals, the capitals of accounts too; a mailbox's column is the mailbox; an interactive platform
+    ("收取信息处理费合计叁佰元。", {"fees.collected_yuan": 300}),
+    ("全年收取信息处理费壹仟零伍拾元整。", {"fees.collected_yuan": 1050}),
+    ("收取信息处理费三百元。", {"fees.collected_yuan": 300}),
+    ("“局长信箱”栏目共收到来信（含咨询、投诉、建议）358件。", {"mailbox.letters": 358}),
+    ("全年通过网站互动平台受理网民在线咨询1,036条。", {"consultation.online": 1036}),
     ("快手号“某某交警”全年更新短视频146条，粉丝6千人。",
      {"newmedia.kuaishou.posts": 146, "newmedia.kuaishou.followers": 6000}),
 ]
