@@ -114,7 +114,8 @@ _LIST_END = re.compile(r"[、和及与]\s*$")
 _SINCE_LAUNCH = re.compile(r"以来|至今")
 
 
-_LEVEL_ONLY = re.compile(r"\s*(?:的)?\s*(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达|为)\s*")
+_LEVEL_ONLY = re.compile(r"\s*(?:的)?\s*(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高到|提高至|上升至|上升到|升至|达到|达|为)"
+                         r"\s*(?:本年度?|今年|年末|年底)?\s*(?:的)?\s*")  # 增长到本年的78.5万次
 
 
 # --- metrics: the label words, the units that fit, the place they need -----------------------------
@@ -364,7 +365,9 @@ def classify_led(item: Item, year: int | None) -> None:
     if item.metric is not None or not item.lead or item.breakdown:
         return  # a part (其中…) names its own subject
     lead = item.lead
-    if not item.lead_direct:
+    if not item.lead_direct and _TOTAL_LEFT.fullmatch(item.left):
+        pass  # 全年在门户网站上发布的各类政务信息，总计达到3,612条: the clause before names the total
+    elif not item.lead_direct:
         change = _CHANGE.search(lead)
         if change is None or not _LEVEL_ONLY.fullmatch(_TIME_LEAD.sub("", item.left)):
             return

@@ -51,7 +51,7 @@ _TIME = r"(?:全年|本年度|本年|今年|年内|当年|\d{4}年度?|均|都|�
 _ANY_NEG = re.compile(r"未|无|没有|不存在")
 _PARTIAL = re.compile(r"上半年|下半年|季度|\d+\s*月|前三|截至\d")
 # other bodies than the agency itself: the whole region, every unit, subordinate units (narrative_rules too)
-REGION_WORDS = (r"全市|全区|全县|全省|全州|全旗|全盟|各部门|各单位|各级|各地|各乡镇|各街道|各县|各区|所属|下属|系统内"
+REGION_WORDS = (r"全市|全区|全县|全省|全州|全旗|全盟|各部门|各单位|各级(?!人大|政协)|各地|各乡镇|各街道|各县|各区|所属|下属|系统内"
                 r"|[局委厅办]属|直属单位|二级单位|下级")
 _REGION = re.compile(REGION_WORDS)
 _OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|应邀|受邀")

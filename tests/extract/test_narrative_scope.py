@@ -51,6 +51,8 @@ TRAPS = [
     ("转发上级部门政策解读文章56篇。", "a superior's interpretations reposted"),
     ("网站“局长信箱”栏目访问量3,200次。", "one column's visits"),
     ("网站互动量1,200次。", "interactions, not visits"),
+    ("全市各级政府网站，共计发布信息3,612条。", "every site of the city"),
+    ("门户网站开设“政策解读”专栏，共计发布信息320条。", "one column's items"),
     ("微信公众号转载市政府信息320条。", "the city government's items reposted"),
 ]
 
@@ -89,6 +91,10 @@ OWN_FIGURES = [
     ("收取信息处理费三百元。", {"fees.collected_yuan": 300}),
     ("“局长信箱”栏目共收到来信（含咨询、投诉、建议）358件。", {"mailbox.letters": 358}),
     ("全年通过网站互动平台受理网民在线咨询1,036条。", {"consultation.online": 1036}),
+    # the deputies of every level are no region; a level reached "this year"; a total whose clause before names it
+    ("本年度共办理各级人大代表建议、政协委员提案合计52件。", {"proposals.handled": 52}),
+    ("网站访问量从上年的62万次增长到本年的78.5万次。", {"website.visits": 785000}),
+    ("全年在门户网站上发布的各类政务信息，总计达到3,612条。", {"website.posts": 3612}),
     ("快手号“某某交警”全年更新短视频146条，粉丝6千人。",
      {"newmedia.kuaishou.posts": 146, "newmedia.kuaishou.followers": 6000}),
 ]
