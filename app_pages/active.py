@@ -13,12 +13,23 @@ ALL_BARS, TOP_BARS = 60, 30  # every agency's bar up to 60 agencies; past that t
 _DOC_DIMS = {"made", "published", "total_public", "repealed", "in_force"}  # 规章 and 规范性文件's columns
 
 
-def _in_unit(amount: float, unit: str) -> str:
+def _in_unit(amount: float, unit: str, places: int | None = None) -> str:
+    """An amount in the axis's unit: with `places` decimals (the chart's, so that its labels line up), or
+    as few as it needs; a small one (under 1) with the decimals that keep it from reading 0."""
     if amount != amount:  # NaN: not printed
         return "—"
+    if places is not None and (abs(amount) >= 1 or amount == 0):
+        return f"{amount:,.{places}f}" + (unit if lang() == "zh" else " " + unit)
     places = 2 if abs(amount) >= 1 or amount == 0 else 4
     text = f"{amount:,.{places}f}".rstrip("0").rstrip(".")
     return text + (unit if lang() == "zh" else " " + unit)
+
+
+def _places(amounts) -> int:
+    """The decimals the chart's amounts of 1 and over need (at most 2): 12.50 beside 3.25, not 12.5."""
+    need = [len(f"{a:.2f}".rstrip("0").split(".")[1]) if "." in f"{a:.2f}".rstrip("0") else 0
+            for a in amounts if a == a and abs(a) >= 1]
+    return max(need, default=0)
 
 same, tot = section_opening("page_active", "active", "act_same", stop=False)
 if tot is not None:  # (no sums of the same agencies: the per-agency procurement below still shows)
@@ -64,7 +75,7 @@ elif year is not None:
     # each bar's label in the axis's unit (0.905万元 beside an axis in 万元, not 9,050元), the small ones
     # with the decimals that keep them from reading 0
     shown = chart.assign(amount=amounts,
-                         text=[_in_unit(a, unit) + ("" if ok else " †") for a, ok in zip(amounts, chart.verified)],
+                         text=[_in_unit(a, unit, _places(amounts)) + ("" if ok else " †") for a, ok in zip(amounts, chart.verified)],
                          agency=[a + ("" if ok else " †") for a, ok in zip(chart.agency, chart.verified)])
     fig = px.bar(shown, x="amount", y="agency", orientation="h", text="text",
                  labels={"amount": f"{re.sub(r'[（(][^（()）]*[)）]$', '', catalog.label(PROCUREMENT, lang())).strip()}"
