@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (bad_param, clicked, colon, download, empty_note, filters, lang, q, show_table, tr, unverified_note, url_int, url_list, url_value, with_gaps, write_url)
+from app_pages.common import (bad_param, clicked, colon, download, empty_note, filters, lang, q, show_table, tr, unverified_note, url_int, url_list, url_value, with_gaps, write_url, yearly)
 from app_pages.formats import number_format
 from pipeline.spec import catalog
 from pipeline.serve import queries
@@ -138,7 +138,7 @@ else:
                                 text=[tr("small_sample_tile", n=f"{d:,.0f}", min=measure.min_den) for d in part.denominator],
                                 hovertemplate=f"{agency} %{{x}}: %{{y:.1%}}<br>%{{text}}<extra></extra>")
             st.caption(tr("trend_small", m=label, n=measure.min_den))
-        fig.update_xaxes(dtick=1)
+        yearly(fig)  # the years in scope and no more: one year is one tick, not three
         fig.update_yaxes(tickformat=".1%" if rate else ",~r", separatethousands=True, rangemode="tozero" if rate else "normal")
         st.plotly_chart(fig, width="stretch")
         cols = ["agency", "agency_id", "year", "value"] + (["denominator", "small_sample"] if rate else [])

@@ -50,8 +50,8 @@ if rates:
                               for m_, d, k in zip(small.measure, small.denominator, small.key)],
                         hovertemplate="%{x}: %{y:.1%}<br>%{text}<extra></extra>")
         st.caption(tr("trend_small", m=tr("pooled_rate"), n=queries.MEASURES["correction_rate"].min_den))
+    yearly(fig)  # the years in scope and no more
     fig.update_yaxes(tickformat=".1%", rangemode="tozero")  # a rate from 0: its size is not exaggerated
-    fig.update_xaxes(dtick=1)
     st.plotly_chart(fig, width="stretch")
     # each point's rate with what it divides by, on the page (not only when hovered): cases concluded, agencies
     cell = [f"{v:.1%}（{d:,.0f} 件，{a} 个机关）" if lang() == "zh" else f"{v:.1%} ({d:,.0f} cases, {a} agencies)"

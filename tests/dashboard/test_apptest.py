@@ -920,3 +920,18 @@ def test_the_review_pages_rates_say_when_they_pool_the_same_agencies(demo_db, mo
     at.toggle(key="rv_same").set_value(False).run()
     assert not at.exception
     assert "只合并每年都有复议诉讼数据的同一批" not in " ".join(c.value for c in at.caption)
+
+
+def test_a_one_year_trend_has_one_year_on_its_axis(demo_db, monkeypatch):
+    """The years in scope and no more on the compare page's and the review page's lines: with one year
+    chosen, plotly's own range spanned three (2022 to 2024 for 2023 alone, a year that has no report)."""
+    import json
+
+    for page, params in (("compare", dict(metric="grant_rate", agencies=["demo-03", "demo-05"], y0="2023", y1="2023")),
+                         ("review", dict(y0="2023", y1="2023"))):
+        at = open_page(app(demo_db, monkeypatch, **params), page)
+        lines = [json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                 if any(d.get("mode", "").startswith("lines") for d in json.loads(c.proto.spec)["data"])]
+        assert lines, page
+        for spec in lines:
+            assert spec["layout"]["xaxis"].get("range") == [2022.5, 2023.5], (page, spec["layout"]["xaxis"])
