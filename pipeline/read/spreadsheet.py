@@ -132,6 +132,46 @@ def _sheet_year(sheet_name: str, blocks: list[Paragraph | Table]) -> int | None:
     return None
 
 
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
+_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})\d")
+
+
+def _check_xlsx(data: bytes, name: str) -> None:
+    """An .xlsx is a zip: its parts' inflated size, and each sheet's used range (from its rows' and cells'
+    references), are checked before calamine loads a sheet, which allocates the whole range at once (a 5 KB file
+    with one value in XFD1048576 made it ask for 512 GiB and abort)."""
+    import zipfile
+
+    from pipeline import limits
+
+    if not data.startswith(b"PK"):
+        return  # .xls, .ods are checked by calamine's own reading
+    lim = limits.current()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            if sum(i.file_size for i in infos) > lim.unzipped_mb * 1024 * 1024:
+                raise ReadError(name, f"its parts inflate to {sum(i.file_size for i in infos) // (1024 * 1024):,} MiB; "
+                                      f"the limit is {lim.unzipped_mb} MiB (NIANBAO_MAX_UNZIPPED_MB): a zip bomb or not a report")
+            for i in infos:
+                if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
+                    xml = z.read(i)
+                    height = max((int(r) for r in set(_ROW_REF.findall(xml))), default=0)
+                    width = max((_column(c) for c in set(_CELL_COLUMN.findall(xml))), default=0)
+                    if height * width > lim.table_cells:
+                        raise ReadError(name, f"sheet {i.filename.rsplit('/', 1)[-1]!r} has {height:,} × {width:,} cells; "
+                                              f"the limit is {lim.table_cells:,} (NIANBAO_MAX_TABLE_CELLS)")
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise ReadError(name, f"a corrupt or not a spreadsheet workbook: a broken ZIP container ({e})") from None
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
 def _number(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
@@ -139,6 +179,7 @@ def _number(text: str) -> bool:
 def read_spreadsheet(data: bytes, name: str) -> Document:
     from python_calamine import CalamineWorkbook, PasswordError
 
+    _check_xlsx(data, name)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as e:  # calamine's own error types (password, zip, xml) and anything else

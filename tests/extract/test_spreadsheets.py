@@ -346,3 +346,39 @@ def test_a_workbook_of_one_years_tables_on_several_sheets_is_read(tmp_path):
                   "说明": [["数据截至2023年12月31日"], ["单位", "件"]]}, tmp_path / "one.xlsx")
     doc = read(path)
     assert any("本年新收政府信息公开申请数量" in c.text for t in doc.tables for r in t.rows for c in r)
+
+
+def test_a_workbook_whose_sheet_reaches_the_last_cell_is_refused_before_it_is_loaded(tmp_path):
+    """One value in XFD1048576 (a 5 KB file): calamine allocates the whole range when it loads a sheet and
+    aborted the process with a Rust trace. The range is read from the sheet's XML first."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "某某局2023年政府信息公开工作年度报告"
+    wb.active["XFD1048576"] = 1
+    wb.save(tmp_path / "far.xlsx")
+    with pytest.raises(ReadError) as e:
+        read(tmp_path / "far.xlsx")
+    assert "far.xlsx" in str(e.value) and "1,048,576 × 16,384" in str(e.value)
+
+
+def test_a_workbook_that_inflates_past_the_limit_is_refused(tmp_path, monkeypatch):
+    import zipfile
+
+    from pipeline import limits
+
+    monkeypatch.setenv("NIANBAO_MAX_UNZIPPED_MB", "1")
+    if hasattr(limits.current, "cache_clear"):
+        limits.current.cache_clear()
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * (3 * 1024 * 1024) + b"</worksheet>")
+    try:
+        with pytest.raises(ReadError) as e:
+            read(path)
+    finally:
+        monkeypatch.delenv("NIANBAO_MAX_UNZIPPED_MB")
+        if hasattr(limits.current, "cache_clear"):
+            limits.current.cache_clear()
+    assert "bomb.xlsx" in str(e.value) and "inflate" in str(e.value)
