@@ -30,8 +30,10 @@ _OPENING = re.compile(r"总体情况|统计期限|年度报告")
 _WS = re.compile(r"[ \t\r\n\u00a0\u3000\u200b\ufeff]+")
 
 
+# huge_tree: libxml2's depth limit 2,048 rather than 256 (a CMS page wrapped in 250 <div>s lost its text at
+# 256); the file's size is limited before it is parsed
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True,
-                           default_doctype=False)
+                           default_doctype=False, huge_tree=True)
 
 
 def _drop(el) -> None:
@@ -252,6 +254,9 @@ def _tree(text: str, name: str):
         raise ReadError(name, f"not a readable HTML page ({e})") from None
     if tree is None:
         raise ReadError(name, "not a readable HTML page (no elements)")
+    if any("Excessive depth" in e.message for e in _PARSER.error_log):  # what is deeper is lost: say so, read nothing
+        raise ReadError(name, "its elements are nested deeper than 2,048 levels: the page is cut off there "
+                              "and is not read")
     return tree
 
 

@@ -72,6 +72,26 @@ def _zip_bomb_docx() -> bytes:
     return out.getvalue()
 
 
+def _far_cell_xlsx() -> bytes:
+    """One value in the last cell of a sheet (XFD1048576): a 5 KB file whose range is 17 billion cells."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "某某局2023年政府信息公开工作年度报告"
+    wb.active["XFD1048576"] = 1
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _wrapped_page(levels: int) -> bytes:
+    """The report page with its body wrapped in `levels` <div>s, as some site templates nest it."""
+    page = _report("html")
+    at = page.index(b">", page.index(b"<body")) + 1
+    end = page.rindex(b"</body>")
+    return page[:at] + b"<div>" * levels + page[at:end] + b"</div>" * levels + page[end:]
+
+
 def _huge_span_docx() -> bytes:
     xml = zipfile.ZipFile(io.BytesIO(_report("docx"))).read("word/document.xml")
     return _docx_with(xml.replace(b"<w:tcPr>", b'<w:tcPr><w:gridSpan w:val="50000000"/>', 1))
@@ -137,7 +157,9 @@ def cases() -> list[Case]:
         Case("laughs.docx", _docx_with(_laughs("w:document")), "refused", "billion laughs in document.xml"),
         Case("laughs.html", _laughs("html"), "refused", "billion laughs in a page"),
         Case("big.html", b"<html><body><p>" + ("政府信息公开工作" * 10).encode() * 250000 + b"</p></body></html>", "refused", "a 50 MB page"),
-        Case("deep.html", b"<html><body>" + b"<div>" * 100000 + title + b"</div>" * 100000 + b"</body></html>", "either", "nested 100,000 deep"),
+        Case("deep.html", b"<html><body>" + b"<div>" * 100000 + title + b"</div>" * 100000 + b"</body></html>", "refused", "nested 100,000 deep"),
+        Case("wrapped-300.html", _wrapped_page(300), "read", "the report inside 300 <div>s (cut off at 256 before)"),
+        Case("far-cell.xlsx", _far_cell_xlsx(), "refused", "a value in XFD1048576 (calamine aborted with a Rust trace)"),
         Case("million-cells.html", b"<html><body><table>" + (b"<tr>" + b"<td>1</td>" * 1000 + b"</tr>") * 1000 + b"</table></body></html>",
              "refused", "a table of a million cells"),
         Case("huge-spans.html", title + b"<table><tr><td colspan='50000000' rowspan='9999999'>1</td></tr></table>", "either", "absurd spans"),

@@ -66,6 +66,10 @@ def test_what_the_read_cases_give(tmp_path):
     assert any(i.code == "conflicting_values" for i in r.issues)
     r = extract_bytes(by["owner-password.pdf"].data, "owner-password.pdf")
     assert r.values() == {"press_conferences": 3, "website.visits": 12345}
+    from tests.robustness.hostile import _report
+
+    plain = extract_bytes(_report("html"), "plain.html").values()
+    assert len(plain) > 100 and extract_bytes(by["wrapped-300.html"].data, "wrapped-300.html").values() == plain
 
 
 @pytest.mark.parametrize("name", bad_names(), ids=range(len(bad_names())))
