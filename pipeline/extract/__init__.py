@@ -7,6 +7,7 @@ from pathlib import Path
 from pipeline.extract import parse as _parse
 from pipeline.extract.ocr_marks import mark_ocr
 from pipeline.spec.model import Report
+from pipeline.extract.identify import several_reports
 from pipeline.read import ReadError, read, read_bytes
 from pipeline.spec.numbers import CN_YEAR
 
@@ -24,6 +25,11 @@ _LIST_TITLE = re.compile(r"((?:19|20)\d{2}|" + CN_YEAR + r")\s*年度?[^\n]{0,30
 
 
 def _check(report: Report, doc) -> Report:
+    several = several_reports(doc)
+    if several:  # one agency's or year's figures must not pass for another's
+        said = "、".join(f"{a} {y}" for a, y in several)
+        raise NotAReport(report.path, f"holds {len(several)} reports ({said}); nothing was taken from it: "
+                                      "each report must be its own file")
     text = doc.text()[:50000]
     if not report.facts and report.template is None:
         years = {m.group(1) for m in _LIST_TITLE.finditer(text)}

@@ -160,3 +160,34 @@ def _judge_identity(report: Report):
         report.issues.append(Issue("year_unknown", "error", "the statistical year could not be found"))
     if report.agency is None:
         report.issues.append(Issue("agency_unknown", "error", "the issuing agency could not be found"))
+
+
+_OVERALL = re.compile(r"^\s*(?:[一1]\s*[、.．]|第一部分)?\s*总体情况")
+_APPLICANTS = ("自然人", "商业")  # 表三's header (商业企业, 商业 企业), in both formats
+
+
+def several_reports(doc: Document) -> list[tuple[str, int]]:
+    """The reports one file holds, when it holds more than one: each a title line (agency and year) whose
+    总体情况 follows within a few blocks, with its own 表三 — a workbook of two agencies' sheets, two pages
+    saved into one. Empty when the file holds one report (a title repeated, or named twice in two spellings,
+    beside one 表三, is one report)."""
+    blocks = doc.blocks
+    opened: list[tuple[str, int]] = []
+    for i, b in enumerate(blocks):
+        text = getattr(b, "text", None)
+        if text is None or len(text) > 80 or "公开" not in text or not any(
+                getattr(x, "text", None) is not None and _OVERALL.match(x.text) for x in blocks[i + 1:i + 6]):
+            continue
+        for rx in (_TITLE_A, _TITLE_B, _TITLE_C):
+            m = rx.search(_BOOK_TITLE.sub(" ", _PREFIX.sub("", text.strip())))
+            if m:
+                y = m.group("year")
+                year = int(y) if y.isdigit() else chinese_year(y)
+                pair = (_clean_agency(m.group("agency")), year)
+                if year and pair not in opened:
+                    opened.append(pair)
+                break
+    if len(opened) < 2:
+        return []
+    tables = sum(1 for t in doc.tables if all(any(w in c.text for r in t.rows[:4] for c in r) for w in _APPLICANTS))
+    return opened if tables >= 2 else []

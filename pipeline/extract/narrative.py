@@ -53,6 +53,7 @@ from pipeline.extract.narrative_rules import (  # noqa: F401  (re-exported: call
     _WORD_EXCLUSIONS, _exclusion, _carry, classify_led, classify_part, parts_in_parentheses, totals_after_parts)
 from pipeline.extract.narrative_scope import scope_exclusion
 
+_EXAMPLE = re.compile(r"示例|样例|范例|例[：:]|例如|举例|填报说明|填表说明|填写说明")
 _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
 # the same count stated again another way in a later clause: 网站访问量为126万次（含爬虫访问），剔除后为98.4万次
 _RESTATED = re.compile(r"[^，。；\d]{0,6}?(?:后|则|即|实际|合计|共计|总计)?\s*(?:为|是)\s*")
@@ -74,8 +75,8 @@ def read_narrative(doc, report) -> None:
             continue  # no word of any figure of ours in the whole paragraph
         for sentence in _SENTENCE.split(_prepare(para.text)):
             sentence = sentence.strip()
-            if len(sentence) < 4:
-                continue
+            if len(sentence) < 4 or _EXAMPLE.search(sentence):
+                continue  # 网站总访问量 100000 次（示例）: a form's example, no figure of the report
             for metric in zeros(sentence, year):
                 if not _numbers_labelled(sentence, metric):
                     found.setdefault(metric, []).append((Decimal(0), sentence))

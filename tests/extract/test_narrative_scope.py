@@ -52,6 +52,9 @@ TRAPS = [
     ("网站“局长信箱”栏目访问量3,200次。", "one column's visits"),
     ("网站互动量1,200次。", "interactions, not visits"),
     ("全市各级政府网站，共计发布信息3,612条。", "every site of the city"),
+    # a form's instructions and examples (a workbook's 填报说明 sheet)
+    ("3. 网站总访问量 100000 次（示例）", "an example"),
+    ("例：门户网站全年发布信息1,200条。", "an example"),
     ("门户网站开设“政策解读”专栏，共计发布信息320条。", "one column's items"),
     ("微信公众号转载市政府信息320条。", "the city government's items reposted"),
 ]
