@@ -60,7 +60,28 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dic
     _simplify(doc)
     if fmt != "txt":  # a text file is normalised whole when decoded
         _normalize(doc)
+    _drop_empty_columns(doc)
     return doc
+
+
+def _drop_empty_columns(doc: Document) -> None:
+    """A column without text of its own in any row (a spacer column between 表四's 行政复议 and 行政诉讼, which lost
+    the whole table to its readers) is no column of the table. A heading merged across it (行政诉讼 over the spacer
+    between its two groups) is no text of its own; a number merged into it is, and keeps it."""
+    from pipeline.read.document import Table
+
+    def blank(c) -> bool:
+        t = c.text.strip()
+        return not t or (not c.origin and not c.from_above and not any(ch.isdigit() for ch in t))
+
+    for block in doc.blocks:
+        if not isinstance(block, Table) or not block.rows or not block.aligned:
+            continue  # (a table rebuilt from lines of text: its blank cells hold their columns' places)
+        width = max(len(r) for r in block.rows)
+        empty = [j for j in range(width) if all(j >= len(r) or blank(r[j]) for r in block.rows)]
+        if empty and len(empty) < width:
+            gone = set(empty)
+            block.rows = [[c for j, c in enumerate(r) if j not in gone] for r in block.rows]
 
 
 def _out_of_memory(e: BaseException) -> bool:
