@@ -13,7 +13,7 @@ from pipeline.read.common import ReadError, sniff_format
 __all__ = ["ReadError", "read", "read_bytes", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml", ".pdf", ".docx", ".doc", ".wps", ".odt", ".rtf",
-                      ".xlsx", ".xlsm", ".xls", ".et", ".ods")
+                      ".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv")
 
 
 THROUGH_LIBREOFFICE = ("doc", "wps", "odt", "rtf")  # converted to .docx by LibreOffice, then read as Word
@@ -38,6 +38,8 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dic
         from pipeline.read.docx import read_legacy_word as reader
     elif fmt in ("xlsx", "xls", "ods"):
         from pipeline.read.spreadsheet import read_spreadsheet as reader
+    elif fmt == "csv":
+        from pipeline.read.spreadsheet import read_csv as reader
     else:  # pragma: no cover - sniff_format raises for anything else
         raise ReadError(name, f"unknown format {fmt}")
     try:

@@ -20,7 +20,7 @@ _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|meta|div|p
 
 
 def sniff_format(data: bytes, name: str) -> str:
-    """txt | html | mhtml | pdf | docx | doc | wps | odt | rtf | xlsx | xls | ods, from the content first and the name second."""
+    """txt | csv | html | mhtml | pdf | docx | doc | wps | odt | rtf | xlsx | xls | ods, from the content first and the name second."""
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise ReadError(name, "the file is empty")
     lower = name.lower()
@@ -59,6 +59,8 @@ def sniff_format(data: bytes, name: str) -> str:
         return "html"
     if lower.endswith((".txt", ".text", ".md")):
         return "txt"
+    if lower.endswith(".csv"):
+        return "csv"
     if _HTML_SNIFF.search(head[:2048]):
         return "html"
     return "txt"

@@ -1,4 +1,4 @@
-"""Spreadsheets (.xlsx, .xls): each sheet's cells as tables, through python-calamine.
+"""Spreadsheets (.xlsx, .xls, .ods, .csv): each sheet's cells as tables, through python-calamine.
 
 Agencies attach the report's tables as a workbook, or publish the whole report as one. Every sheet
 is read in its printed layout: merged cells are expanded as the other readers expand them (the top-left
@@ -109,6 +109,34 @@ def _table(rows: list[list[Cell]]) -> Table:
 
 
 _SECTION = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+
+
+def read_csv(data: bytes, name: str) -> Document:
+    """A table saved as comma-separated text (Excel's 另存为 CSV, in GBK or UTF-8): one sheet, read as a
+    workbook's is."""
+    import csv
+
+    from pipeline import limits
+    from pipeline.read.common import decode
+
+    text = decode(data, name).lstrip("\ufeff")
+    lim = limits.current()
+    rows: list[list[Cell]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            rows.append([Cell(" ".join(v.split())) for v in row])
+            if sum(len(r) for r in rows) > lim.table_cells:
+                raise ReadError(name, f"more than {lim.table_cells:,} cells (NIANBAO_MAX_TABLE_CELLS)")
+    except csv.Error as e:
+        raise ReadError(name, f"not a readable CSV table ({e})") from None
+    width = max((len(r) for r in rows), default=0)
+    doc = Document(path=name, format="spreadsheet",
+                   blocks=_blocks(_trim([r + [Cell("") for _ in range(width - len(r))] for r in rows])))
+    if not doc.blocks:
+        raise ReadError(name, "the table holds no cells with text or numbers")
+    first = doc.paragraphs[0].text if doc.paragraphs else None
+    doc.title = first if first and ("报告" in first or "年度" in first) else None
+    return doc
 
 
 _YEAR_SHEET = re.compile(r"\s*(20\d\d)\s*年?度?(?:报告|年报)?\s*")

@@ -1,5 +1,5 @@
 """Every labelled report's tables written to a workbook (.xlsx by openpyxl, .xls by xlwt, .ods by odfpy; the
-.xls also under WPS's .et name) at test time,
+.xls also under WPS's .et name; CSV in GBK and UTF-8, as Excel saves it) at test time,
 as an agency attaches them: the report's title in the first row, each table under its section heading,
 merged cells merged. Read back through python-calamine and the same parser, the workbook must give every
 golden fact its tables hold (the figures stated in the prose are not in it) and no wrong value.
@@ -182,12 +182,22 @@ def workbooks(tmp_path_factory) -> dict[str, Path]:
         _write_xls(rows, merges, out / f"{src.stem}.xls")
         _write_ods(rows, merges, out / f"{src.stem}.ods")
         (out / f"{src.stem}.et").write_bytes((out / f"{src.stem}.xls").read_bytes())  # WPS's own name for it
+        _write_csv(rows, out / f"{src.stem}.csv", "gb18030")  # Excel's 另存为 CSV on a Chinese Windows: GBK
+        _write_csv(rows, out / f"{src.stem}.utf8.csv", "utf-8-sig")
         for suffix in SUFFIXES:
             files[f"{src.stem}{suffix}"] = out / f"{src.stem}{suffix}"
     return files
 
 
-SUFFIXES = (".xlsx", ".xls", ".ods", ".et")
+SUFFIXES = (".xlsx", ".xls", ".ods", ".et", ".csv", ".utf8.csv")
+
+
+def _write_csv(rows, path: Path, encoding: str):
+    """The sheet as Excel saves it as CSV: a merged cell's text in its first cell, the cells it covered blank."""
+    import csv
+
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
 CASES = [(src.stem + suffix, exp) for src, exp in SOURCES for suffix in SUFFIXES]
 
 
