@@ -67,20 +67,20 @@ def read_bytes(data: bytes, name: str, folder: Path | None = None, pictures: dic
 
 
 def _drop_empty_columns(doc: Document) -> None:
-    """A column without text of its own in any row (a spacer column between 表四's 行政复议 and 行政诉讼, which lost
-    the whole table to its readers) is no column of the table. A heading merged across it (行政诉讼 over the spacer
-    between its two groups) is no text of its own; a number merged into it is, and keeps it."""
+    """A column without text in any row of a table under its own header (a spacer column between 表四's 行政复议
+    and 行政诉讼, which lost the whole table to its readers) is no column of the table. Not in a table rebuilt from
+    lines of text, whose blank cells hold their columns' places, nor in one whose first row names no columns (the
+    part of a table a page break cut off from its header: its width is what tells its columns)."""
     from pipeline.read.document import Table
-
-    def blank(c) -> bool:
-        t = c.text.strip()
-        return not t or (not c.origin and not c.from_above and not any(ch.isdigit() for ch in t))
 
     for block in doc.blocks:
         if not isinstance(block, Table) or not block.rows or not block.aligned:
-            continue  # (a table rebuilt from lines of text: its blank cells hold their columns' places)
+            continue
+        head = [c.text.strip() for c in block.rows[0] if c.text.strip()]
+        if len(set(head)) < 2 or any(t.replace(",", "").isdigit() for t in head):
+            continue
         width = max(len(r) for r in block.rows)
-        empty = [j for j in range(width) if all(j >= len(r) or blank(r[j]) for r in block.rows)]
+        empty = [j for j in range(width) if all(j >= len(r) or not r[j].text.strip() for r in block.rows)]
         if empty and len(empty) < width:
             gone = set(empty)
             block.rows = [[c for j, c in enumerate(r) if j not in gone] for r in block.rows]

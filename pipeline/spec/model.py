@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 # over two rows or columns of values, cells of numbers and signs; 0.5.7: the agency's own column on a portal;
 # 0.5.8: a workbook of several years' reports refused; 0.5.9: a superior's site, parts that name their place;
 # 0.5.10: fees in Chinese numerals, a mailbox's column; 0.5.11: levels reached this year, totals led by a clause;
-# 0.5.12: a file of several reports refused, examples in prose, pages nested past 256; 0.5.13: spacer columns)
-PARSER_VERSION = "0.5.13"
+# 0.5.12: a file of several reports refused, examples in prose, pages nested past 256; 0.5.13: spacer columns;
+# 0.5.14: spacer columns only under a header, CSV)
+PARSER_VERSION = "0.5.14"
 
 
 def fact_key(metric: str, dim: str | None = None) -> str:
