@@ -354,15 +354,15 @@ def sum_note(section: str, same: bool, shown: pd.DataFrame | None = None) -> Non
     flt = filters()
     if len(n) and same and flt.verified_only:  # the same agencies are then those wholly verified: say who left
         every = q("section_agencies", dataclasses.replace(flt, verified_only=False), section, same)
-        left = int(every.agencies.max()) - int(n.agencies.max()) if len(every) else 0
-        if left > 0:
+        if (left := int(every.agencies.max()) - int(n.agencies.max()) if len(every) else 0) > 0:
             st.caption(tr("same_verified_left", n=left))
     if len(n):
         have = dict(zip(n.year.astype(int), n.agencies))  # every year of the span: one without an agency is 0
         detail = ("，" if lang() == "zh" else ", ").join(f"{y}: {have.get(y, 0)}" for y in range(min(have), max(have) + 1))
-        st.caption(tr("sum_over", detail=detail) + (f"（{tr('same_agencies_note', n=int(n.agencies.max()))}）"
-                                                    if same and lang() == "zh" else
-                                                    f" ({tr('same_agencies_note', n=int(n.agencies.max()))})" if same else ""))
+        note = tr("same_agencies_note", n=int(n.agencies.max()))
+        st.caption(tr("sum_over", detail=detail) + ((f"（{note}）" if lang() == "zh" else f" ({note})") if same else ""))
+        if not same and len(n) > 1 and (kept := len(q("same_agencies", flt, section))) < int(n.agencies.max()):
+            st.caption(tr("sets_differ", n=kept))  # off: the years' sums are over different agencies; said
 
 
 def with_marks(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,8 @@
 """复议诉讼 Reconsideration and litigation: results, correction rates pooled as the overview tile pools them,
 and each agency's rate against its caseload (small samples marked)."""
+import dataclasses
+
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -7,6 +10,39 @@ from app_pages.common import (colon, download, show_table, unverified_column, em
                               with_gaps, with_marks, year_choice, yearly)
 from pipeline.spec import catalog
 from pipeline.serve import queries
+
+
+
+def _rate_table(r, order: list[str], same_section: str | None) -> None:
+    """Each point's rate with what it divides by, on the page (not only when hovered): a row a year (the newest
+    in view at any width), a column a rate, each cell its cases and agencies, a small sample said, † where the
+    pool holds values not verified; under it, how many agencies' values are unverified or, with verified values
+    only, were left out."""
+    zh, only = lang() == "zh", filters().verified_only
+    cells = []
+    for x in r.itertuples():
+        mark = " †" if x.unverified and not only else ""
+        small = ("，" if zh else ", ") + tr("small_sample") if x.small_sample else ""
+        cells.append(f"{x.value:.1%}{mark}（{x.denominator:,.0f} 件，{x.agencies} 个机关{small}）" if zh else
+                     f"{x.value:.1%}{mark} ({x.denominator:,.0f} cases, {x.agencies} agencies{small.lower()})")
+    table = r.assign(cell=cells).pivot(index="year", columns="measure", values="cell")
+    table = table[[m for m in order if m in table.columns]].sort_index(ascending=False).fillna("—")
+    table.index = [str(y) for y in table.index]
+    table.index.name = tr("year")
+    show_table(table, width="stretch")
+    sep = "，" if zh else ", "
+    if only:  # the agencies each rate left out: the pool without the choice, less the pool with it
+        every = pd.concat([q("pooled_series", dataclasses.replace(filters(), verified_only=False), k,
+                             same_section).assign(key=k) for k in r.key.unique()])
+        gone = every.merge(r[["key", "year", "agencies"]], on=["key", "year"], how="left", suffixes=("", "_kept"))
+        gone["n"] = gone.agencies - gone.agencies_kept.fillna(0)
+        gone = gone[gone.n > 0].assign(measure=lambda d: d.key.map(dict(zip(r.key, r.measure))))
+        if len(gone):
+            st.caption(tr("rates_left_out", detail=sep.join(f"{m} {y}: {int(n)}" for m, y, n in zip(gone.measure, gone.year, gone.n))))
+    elif r.unverified.sum():
+        unv = r[r.unverified > 0]
+        st.caption(tr("rates_unverified", detail=sep.join(f"{m} {y}: {int(n)}" for m, y, n in zip(unv.measure, unv.year, unv.unverified))))
+
 
 same, tot = section_opening("page_review", "review_litigation", "rv_same")
 st.subheader(tr("results"))
@@ -34,8 +70,6 @@ for m in ("review_correction_rate", "litigation_correction_rate", "correction_ra
     if len(s):
         rates.append(s.assign(measure=queries.MEASURES[m].zh if lang() == "zh" else queries.MEASURES[m].en, key=m))
 if rates:
-    import pandas as pd
-
     r = pd.concat(rates)
     fig = px.line(with_gaps(r, "measure"), x="year", y="value", color="measure", markers=True,
                   hover_data={"agencies": True, "denominator": True},
@@ -53,20 +87,15 @@ if rates:
     yearly(fig)  # the years in scope and no more
     fig.update_yaxes(tickformat=".1%", rangemode="tozero")  # a rate from 0: its size is not exaggerated
     st.plotly_chart(fig, width="stretch")
-    # each point's rate with what it divides by, on the page (not only when hovered): cases concluded, agencies
-    cell = [f"{v:.1%}（{d:,.0f} 件，{a} 个机关）" if lang() == "zh" else f"{v:.1%} ({d:,.0f} cases, {a} agencies)"
-            for v, d, a in zip(r.value, r.denominator, r.agencies)]
-    table = r.assign(cell=cell).pivot(index="measure", columns="year", values="cell").fillna("—")
-    table.columns = [str(c) for c in table.columns]
-    table.index.name = tr("metric")
-    show_table(table, width="stretch")
+    _rate_table(r, [x.measure.iloc[0] for x in rates], "review_litigation" if same else None)
     for m in ("review_correction_rate", "litigation_correction_rate", "correction_rate"):
         st.caption(f"**{queries.MEASURES[m].zh if lang() == 'zh' else queries.MEASURES[m].en}**{colon()}{queries.definition(m, lang())}")
     st.caption(tr("pooled_note") + (tr("pooled_same", n=len(q("same_agencies", filters(), "review_litigation")))
                                     if same else ""))
-    download(r[["key", "measure", "year", "value", "agencies", "denominator", "small_sample"]], "correction-rates",
-             "rv_rates", kinds={"value": "rate"}, labels={"key": tr("metric_code"), "measure": tr("metric"),
-                                                          "value": tr("pooled_rate")})
+    download(r[["key", "measure", "year", "value", "agencies", "denominator", "small_sample", *unverified_column(r)]],
+             "correction-rates", "rv_rates", kinds={"value": "rate"},
+             labels={"key": tr("metric_code"), "measure": tr("metric"), "value": tr("pooled_rate"),
+                     "unverified": tr("unverified_agencies")})
 
 st.subheader(tr("apps_vs_correction"))
 year = year_choice("year", "rv_year")

@@ -237,8 +237,9 @@ def labelled(df: pd.DataFrame, lang: str, labels: dict[str, str], kinds: dict[st
         elif kind == "link":
             col = col.map(lambda v: f"{base_url.rstrip('/')}/{v.lstrip('/')}" if isinstance(v, str) and v else None)
         elif kind == "bool":
-            col = col.map(lambda v: None if v is None or v is pd.NA else (("是" if v else "否") if zh else
-                                                                          ("yes" if v else "no")))
+            # (a float NaN, a missing year's row among bools, is blank too: NaN is truthy and was written 是)
+            col = col.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else
+                          (("是" if v else "否") if zh else ("yes" if v else "no")))
         elif kind in ("", "days", "wan_yuan") and pd.api.types.is_float_dtype(col) and col.notna().any():
             # a sum or a change of decimal amounts without the float's last-digit noise (0.36504, not
             # 0.3650399999999996): 12 significant digits are more than any report prints

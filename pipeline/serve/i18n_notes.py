@@ -3,6 +3,12 @@ nothing is ranked), merged into `i18n.UI`."""
 from __future__ import annotations
 
 NOTES: dict[str, tuple[str, str]] = {
+    "rates_unverified": ("† 合并了未经核验的数值，各比率所含的此类机关数：{detail}。", "† pools values not verified; agencies with such values: {detail}."),
+    "rates_left_out": ("只用经核验的数值：各比率略去的机关数：{detail}。", "Verified values only; agencies left out of each rate: {detail}."),
+    "sets_differ": ("各年合计的机关不尽相同（每年都有数据的只有 {n} 个）：年度间的变化可能来自机关的增减。",
+                    "The years' sums are not over the same agencies (only {n} report every year): a change may come from agencies added or missing."),
+    "pooled_same": ("开关“同一批机关”已打开：只合并每年都有复议诉讼数据的同一批 {n} 个机关。",
+                    " The same-agencies switch is on: pooled over the same {n} agencies reporting every year."),
     "flagged_cells_col": ("检查指出的单元格（屏幕上标红或标黄）", "Cells a check names (red or yellow on screen)"),
     "no_checks_held": ("所收到的报告没有未通过的检查；{years} 年没有收到报告，未作检查。",
                        "The reports held fail no check; no report is held for {years}, so nothing of them was checked."),

@@ -935,3 +935,41 @@ def test_a_one_year_trend_has_one_year_on_its_axis(demo_db, monkeypatch):
         assert lines, page
         for spec in lines:
             assert spec["layout"]["xaxis"].get("range") == [2022.5, 2023.5], (page, spec["layout"]["xaxis"])
+
+
+def test_the_pooled_rates_say_what_they_pool(demo_db, monkeypatch):
+    """The review page's rate table: a row a year, newest first (the newest in view at any width); † on a rate
+    whose pool holds unverified values, with how many agencies under the table (the overview tile marks the same
+    year †; the table did not); a small sample said in its cell; with verified values only, what was left out."""
+    from pipeline.serve import query_measures as qm
+    from pipeline.serve.queries import Filters
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        want = qm.pooled_series(con, Filters(), "correction_rate", "review_litigation")
+    at = open_page(app(demo_db, monkeypatch), "review")
+    table = next(t.value for t in at.dataframe if "复议诉讼纠错率" in " ".join(map(str, t.value.columns)))
+    years = [int(y) for y in table.index]
+    assert years == sorted(want.year.astype(int).tolist(), reverse=True)
+    for y, n, small in zip(want.year, want.unverified, want.small_sample):
+        cell = table.loc[str(int(y)), next(c for c in table.columns if "复议诉讼纠错率" == c)]
+        assert ("†" in cell) == bool(n) and ("小样本" in cell) == bool(small), (y, cell)
+    said = " ".join(c.value for c in at.caption)
+    assert want.unverified.sum() and "合并了未经核验的数值" in said
+    at = open_page(app(demo_db, monkeypatch, verified="1"), "review")
+    said = " ".join(c.value for c in at.caption)
+    assert "各比率略去的机关数" in said and "合并了未经核验的数值" not in said
+
+
+def test_sums_over_different_agencies_say_so(demo_db, monkeypatch):
+    """With the same-agencies switch off, a section whose years are summed over different agencies says so
+    under its chart (a walk read 1, 1, 1 agencies a year as one agency: they were three); on, it does not."""
+    from pipeline.serve import query_sections as qs
+    from pipeline.serve.queries import Filters
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        kept = len(qs.same_agencies(con, Filters(), "active"))
+    at = open_page(app(demo_db, monkeypatch, same="0"), "active")
+    said = " ".join(c.value for c in at.caption)
+    assert f"每年都有数据的只有 {kept} 个" in said
+    at = open_page(app(demo_db, monkeypatch), "active")
+    assert "各年合计的机关不尽相同" not in " ".join(c.value for c in at.caption)

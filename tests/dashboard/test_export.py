@@ -36,3 +36,11 @@ def test_xlsx_numbers_control_characters_and_sheets():
     assert wb.sheetnames == ["nianbao", "nianbao-2", "nianbao-3", "nianbao-4"]
     assert [r[0] for ws in wb for r in ws.iter_rows(min_row=2, values_only=True)] == list(range(7))
     assert pd.read_excel(io.BytesIO(buf.getvalue()), engine="openpyxl").n.dtype.kind == "i"
+
+
+def test_a_missing_flag_is_blank_not_yes():
+    """A row of a missing year among flags (True, False, NaN after a concat): its flag is blank; NaN is truthy
+    and was written 是 (a walk found a year without a report 经核验 = 是 in the profile's CSV)."""
+    df = pd.DataFrame({"year": [2021, 2022, 2023], "verified": [True, float("nan"), False]})
+    out = labelled(df, "zh", {"year": "年度", "verified": "经核验"}, {"verified": "bool"})
+    assert out.iloc[:, 1].tolist()[0] == "是" and pd.isna(out.iloc[1, 1]) and out.iloc[2, 1] == "否"
