@@ -70,9 +70,13 @@ def _drop_empty_columns(doc: Document) -> None:
     """A column without text in any row of a table under its own header (a spacer column between 表四's 行政复议
     and 行政诉讼, which lost the whole table to its readers) is no column of the table. Not in a table rebuilt from
     lines of text, whose blank cells hold their columns' places, nor in one whose first row names no columns (the
-    part of a table a page break cut off from its header: its width is what tells its columns)."""
+    part of a table a page break cut off from its header: its width is what tells its columns), nor in a PDF,
+    whose tables at a page break are joined by their widths (a LibreOffice PDF lost its procurement row when
+    an empty column of the part after the break was dropped)."""
     from pipeline.read.document import Table
 
+    if doc.format not in ("html", "docx", "doc", "wps", "odt", "rtf"):
+        return  # a PDF's tables at page breaks are joined by their widths; a sheet's empty columns are trimmed
     for block in doc.blocks:
         if not isinstance(block, Table) or not block.rows or not block.aligned:
             continue
