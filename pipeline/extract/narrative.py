@@ -53,6 +53,7 @@ from pipeline.extract.narrative_rules import (  # noqa: F401  (re-exported: call
     _WORD_EXCLUSIONS, _exclusion, _carry, classify_led, classify_part, parts_in_parentheses, totals_after_parts)
 from pipeline.extract.narrative_scope import scope_exclusion
 
+_JOINT = re.compile(r"联合(?:编制|编写|报告|发布)|联合报告单位|共同编制")
 _EXAMPLE = re.compile(r"示例|样例|范例|例[：:]|例如|举例|填报说明|填表说明|填写说明")
 _OTHER_COUNTS = re.compile(r"办结|答复|回复|转办|主办|协办|其中|包括|含|处理|按期|满意")
 # the same count stated again another way in a later clause: 网站访问量为126万次（含爬虫访问），剔除后为98.4万次
@@ -75,8 +76,8 @@ def read_narrative(doc, report) -> None:
             continue  # no word of any figure of ours in the whole paragraph
         for sentence in _SENTENCE.split(_prepare(para.text)):
             sentence = sentence.strip()
-            if len(sentence) < 4 or _EXAMPLE.search(sentence):
-                continue  # 网站总访问量 100000 次（示例）: a form's example, no figure of the report
+            if len(sentence) < 4 or _EXAMPLE.search(sentence) or _JOINT.search(sentence):
+                continue  # 网站总访问量 100000 次（示例）: a form's example; 联合编制: whose figure of the two?
             for metric in zeros(sentence, year):
                 if not _numbers_labelled(sentence, metric):
                     found.setdefault(metric, []).append((Decimal(0), sentence))

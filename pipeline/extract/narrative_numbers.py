@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 SENTENCE = re.compile(r"[。；;！!？?\n]+")
-DIGIT = re.compile(r"\d|[一二两三四五六七八九十][万亿]?[场次件篇份期个条项封]|[一二两三四五六七八九十百千]元|[壹贰貳叁參肆伍陆陸柒捌玖拾佰仟](?:圆|元)")
+DIGIT = re.compile(r"\d|[一二两三四五六七八九十百千][万亿]?[场次件篇份期个条项封人名户]|[一二两三四五六七八九十百千]元|[壹贰貳叁參肆伍陆陸柒捌玖拾佰仟](?:圆|元)")
 CLAUSE = re.compile(r"[，：:（）()【】]|,(?!\d{3}(?!\d))|\s{2,}")
 
 # a count in Chinese numerals, below ten thousand (times 万 or 亿 after it): 三, 十五, 二十一, 一百零八, 两千零三十,
@@ -20,7 +20,7 @@ _CN_INT = (r"(?=[一二两三四五六七八九十])(?:[一二两三四五六七
 # a number: groups by commas or spaces; digits with a space on either side otherwise are no number
 # (网站总访问量 1 8 6 4 5 2 次, letter-spaced: which digits are the figure?)
 _NUM = (r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|(?<!\d )\d+(?:\.\d+)?(?! \d)"
-        r"|(?<![第零〇一二两三四五六七八九十百千万])" + _CN_INT + r"(?=[万亿]?[场次件篇份期个条项封]|元))")
+        r"|(?<![第零〇一二两三四五六七八九十百千万])" + _CN_INT + r"(?=[万亿]?[场次件篇份期个条项封人名户]|元))")
 _UNIT = r"\s*(?P<mult>万|亿|(?<=\d)千(?!万))?\s*(?P<unit>人次|万元|元|次|人|个|户|名|条|篇|则|期|件|封|份|项|场|起|宗|位)?"
 ITEM = re.compile(_NUM + _UNIT)
 

@@ -40,7 +40,7 @@ def scope_exclusion(item: Item, year: int | None, agency: str | None) -> str | N
 # 该网站 / 上述网站 / 此网站: the site named before, whose words decide whose site it is
 _THAT_SITE = re.compile(r"(?:该|此|上述|这一|这个)\s*$")
 # a government, its office or its press office as a clause's subject (市政府新闻办全年召开新闻发布会86场), not its portal
-_SUPERIOR = r"省厅|省局|上级(?:主管)?(?:部门|单位|机关)|省级(?:主管)?部门"
+_SUPERIOR = r"省厅|省局|省[^\s，。；、\d“”\"（）()]{1,8}?(?:局|厅)|上级(?:主管)?(?:部门|单位|机关)|省级(?:主管)?部门"
 _BODY = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年度?|全年|本年度?|今年|当年)?\s*"
                    r"(?P<body>[省市区县州旗盟镇乡](?:人民)?政府(?:办公室|办公厅|新闻办公室|新闻办)?"
                    r"|[省市区县州](?:委|政府)?(?:新闻办公室|新闻办|宣传部)|" + _SUPERIOR + r")(?![^，。；\d]{0,4}(?:门户|网站|网))")
@@ -68,8 +68,8 @@ def _subject(before: str) -> str | None:
 def _its_own(body: str, agency: str | None) -> bool:
     """市政府 is the agency itself in the report of that government (某某市人民政府) or of its office; 省厅 (省局) in
     the report of a province's department (bureau) itself (某某省交通运输厅)."""
-    if body in ("省厅", "省局"):
-        return agency is not None and re.search(r"省[^市县区州旗盟]*" + body[1] + "$", agency) is not None
+    if body.startswith("省") and body.endswith(("厅", "局")):  # 省厅, 省税务局: a province's department itself
+        return agency is not None and re.search(r"省[^市县区州旗盟]*" + re.escape(body[1:]) + "$", agency) is not None
     if body[0] not in "省市区县州旗盟镇乡":
         return False  # 上级部门: never the agency itself
     return agency is not None and re.search(body[0] + r"(?:人民)?政府(?:办公室|办公厅)?$", agency) is not None

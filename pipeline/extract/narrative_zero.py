@@ -52,6 +52,7 @@ _ANY_NEG = re.compile(r"未|无|没有|不存在")
 _PARTIAL = re.compile(r"上半年|下半年|季度|\d+\s*月|前三|截至\d")
 # other bodies than the agency itself: the whole region, every unit, subordinate units (narrative_rules too)
 REGION_WORDS = (r"全市|全区|全县|全省|全州|全旗|全盟|各部门|各单位|各级(?!人大|政协)|各地|各乡镇|各街道|各县|各区|所属|下属|系统内"
+                r"|各(?:派出所|分局|支队|大队|中队|所|站|分中心|学校|医院|科室|社区|村)"
                 r"|[局委厅办]属|直属单位|二级单位|下级")
 _REGION = re.compile(REGION_WORDS)
 _OTHERS = re.compile(r"参加|出席|参与|配合|协助|列席|筹备|准备|应邀|受邀")

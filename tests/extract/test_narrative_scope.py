@@ -52,6 +52,13 @@ TRAPS = [
     ("网站“局长信箱”栏目访问量3,200次。", "one column's visits"),
     ("网站互动量1,200次。", "interactions, not visits"),
     ("全市各级政府网站，共计发布信息3,612条。", "every site of the city"),
+    # an eighth probe: a province's bureau, a joint report's other agency, a rate per quarter, subordinate stations
+    ("省税务局官方微博粉丝已达86万。", "a province's bureau's account"),
+    ("省税务局门户网站访问量120万次。", "a province's bureau's site"),
+    ("本报告由某某市某某局与某某市某某中心联合编制，其中某某中心全年召开新闻发布会3场。", "the joint report's other agency"),
+    ("联合报告单位某某市数据局门户网站全年访问量45.2万次。", "the joint report's other agency"),
+    ("每季度召开新闻发布会1场，全年共4场。", "a rate per quarter (the 4 is not read either)"),
+    ("各派出所抖音号粉丝合计12.3万。", "subordinate police stations"),
     # a form's instructions and examples (a workbook's 填报说明 sheet)
     ("3. 网站总访问量 100000 次（示例）", "an example"),
     ("例：门户网站全年发布信息1,200条。", "an example"),
@@ -98,6 +105,8 @@ OWN_FIGURES = [
     ("本年度共办理各级人大代表建议、政协委员提案合计52件。", {"proposals.handled": 52}),
     ("网站访问量从上年的62万次增长到本年的78.5万次。", {"website.visits": 785000}),
     ("全年在门户网站上发布的各类政务信息，总计达到3,612条。", {"website.posts": 3612}),
+    ("微博关注者一千三百人。", {"newmedia.weibo.followers": 1300}),
+    ("微信公众号粉丝三万人。", {"newmedia.wechat.followers": 30000}),
     ("快手号“某某交警”全年更新短视频146条，粉丝6千人。",
      {"newmedia.kuaishou.posts": 146, "newmedia.kuaishou.followers": 6000}),
 ]
@@ -141,6 +150,11 @@ def test_a_provinces_department_speaks_of_itself():
     got = _narrative(extract_bytes(text.encode("utf-8"), "case.txt"))
     assert {k: float(v) for k, v in got.items()} == {"website.posts": 12608.0}
     assert _narrative(_report(sentence)) == {}
+
+
+def test_a_provinces_bureau_speaks_of_itself():
+    text = "国家税务总局福建省税务局2023年政府信息公开工作年度报告\n一、总体情况\n省税务局官方微博粉丝已达86万。\n二、主动公开政府信息情况\n"
+    assert _narrative(extract_bytes(text.encode("utf-8"), "case.txt")) == {"newmedia.weibo.followers": 860000}
 
 
 def test_a_change_in_new_items_is_still_a_change():
