@@ -138,10 +138,15 @@ else:
                                 text=[tr("small_sample_tile", n=f"{d:,.0f}", min=measure.min_den) for d in part.denominator],
                                 hovertemplate=f"{agency} %{{x}}: %{{y:.1%}}<br>%{{text}}<extra></extra>")
             st.caption(tr("trend_small", m=label, n=measure.min_den))
+        unv = series[~series.verified.fillna(False).astype(bool)] if "verified" in series else series.head(0)
+        if len(unv):  # an unverified value: † above its point, as the ranking marks it
+            fig.add_scatter(x=unv.year, y=unv.value, mode="text", text=["†"] * len(unv), textposition="top center",
+                            showlegend=False, hoverinfo="skip")
+            st.caption(tr("unverified_mark") + " " + unverified_note(len(unv)))
         yearly(fig)  # the years in scope and no more: one year is one tick, not three
         fig.update_yaxes(tickformat=".1%" if rate else ",~r", separatethousands=True, rangemode="tozero" if rate else "normal")
         st.plotly_chart(fig, width="stretch")
-        cols = ["agency", "agency_id", "year", "value"] + (["denominator", "small_sample"] if rate else [])
+        cols = ["agency", "agency_id", "year", "value"] + (["denominator", "small_sample"] if rate else []) + ["verified"]
         download(series[cols].rename(columns={"value": key}), f"compare-{key}", "cmp_lines")
 
 # -- ranking of one year: every agency, worst-first or best-first; ?year=2023&order=best&bars=20 ------------

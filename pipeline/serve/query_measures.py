@@ -32,15 +32,16 @@ TILES = (
 
 
 def metric_series(con, flt: Filters, key: str) -> pd.DataFrame:
-    """agency, year, value of one `metric:dim` key (missing reports are simply absent: gaps, not zeros)."""
+    """agency, year, value of one `metric:dim` key (missing reports are simply absent: gaps, not zeros), and
+    whether it is verified (only verified values with the filter's switch)."""
     metric, dim = split_key(key)
     scope, params = _scope(flt, "f")
     dim_sql = "f.dim is null" if not dim else "f.dim = ?"
     dim_params = [] if not dim else [dim]
     return _q(con, f"""
-        select a.name as agency, f.agency_id, f.year, f.value, f.provenance
+        select a.name as agency, f.agency_id, f.year, f.value, f.provenance, f.verified
         from v_values f join agencies a using (agency_id)
-        where f.metric = ? and {dim_sql} and {scope}
+        where f.metric = ? and {dim_sql} and {scope} {"and f.verified" if flt.verified_only else ""}
         order by a.name, f.year
     """, [metric, *dim_params, *params])
 
@@ -273,16 +274,18 @@ def years_with(con, flt: Filters, key: str | None = None, measure: str | None = 
 
 
 def measure_series(con, flt: Filters, measure: str) -> pd.DataFrame:
-    """agency, year, value of a measure, with a rate's denominator and whether it is a small sample."""
+    """agency, year, value of a measure, with a rate's denominator, whether it is a small sample and whether its
+    inputs are verified (only verified values with the filter's switch, as the ranking takes them)."""
     _check_measure(measure)
     m = MEASURES[measure]
     scope, params = _scope(flt, "m")
     den = f"({m.den})" if m.rate else "null::double"
     small = f"coalesce({den} < {m.min_den}, false)" if m.rate else "false"
     return _q(con, f"""
-        select a.name as agency, m.agency_id, m.year, m.{measure} as value, {den} as denominator, {small} as small_sample
-        from measures m join agencies a using (agency_id)
-        where {scope} and m.{measure} is not null order by a.name, m.year
+        select a.name as agency, m.agency_id, m.year, m.{measure} as value, {den} as denominator, {small} as small_sample,
+            v.{measure} as verified
+        from measures m join agencies a using (agency_id) join measures_verified v using (agency_id, year)
+        where {scope} and m.{measure} is not null {"and v." + measure if flt.verified_only else ""} order by a.name, m.year
     """, params)
 
 

@@ -973,3 +973,23 @@ def test_sums_over_different_agencies_say_so(demo_db, monkeypatch):
     assert f"每年都有数据的只有 {kept} 个" in said
     at = open_page(app(demo_db, monkeypatch), "active")
     assert "各年合计的机关不尽相同" not in " ".join(c.value for c in at.caption)
+
+
+def test_the_compare_trend_marks_unverified_values_and_follows_the_switch(demo_db, monkeypatch):
+    """An agency's unverified value on the compare page's trend carries † as the ranking's bar does, the trend's
+    CSV says which values are verified, and with verified values only the unverified ones are left out (they
+    were drawn and downloaded unmarked)."""
+    import json
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        aid = con.execute("select agency_id from measures_verified where not correction_rate "
+                          "order by agency_id limit 1").fetchone()[0]
+    at = open_page(app(demo_db, monkeypatch, metric="correction_rate", agencies=[aid]), "compare")
+    trend = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                 if any(d.get("mode", "").startswith("lines") for d in json.loads(c.proto.spec)["data"]))
+    assert any(d.get("mode") == "text" and "†" in _array(d["text"]) for d in trend["data"])
+    csv = frame_with(at, "agency_id", "year", "verified")
+    assert set(csv.agency_id) == {aid} and (csv.verified == "否").any()
+    at = open_page(app(demo_db, monkeypatch, metric="correction_rate", agencies=[aid], verified="1"), "compare")
+    csv = frame_with(at, "agency_id", "year", "verified")
+    assert (csv.verified == "是").all()
