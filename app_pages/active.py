@@ -68,9 +68,10 @@ elif year is not None:
         st.caption(tr("procurement_top", n=TOP_BARS, total=every))
     chart = proc.head(TOP_BARS if every > ALL_BARS else every)
     top = chart.value.abs().max()  # the axis in 亿元 from 10,000 万元, in 元 under 1 万元, else in 万元
-    scale, unit = (1e-4, ("亿元", "100M yuan")) if top >= 1e4 else (1.0, ("万元", "10k yuan")) if top >= 1 \
-        else (1e4, ("元", "yuan"))
-    unit = unit[0] if lang() == "zh" else unit[1]
+    if lang() == "zh":
+        scale, unit = (1e-4, "亿元") if top >= 1e4 else (1.0, "万元") if top >= 1 else (1e4, "元")
+    else:  # in English, yuan in billions or millions as the overview tile writes them (not "1.08 100M yuan")
+        scale, unit = (1e-5, "billion yuan") if top >= 1e5 else (1e-2, "million yuan") if top >= 100 else (1e4, "yuan")
     amounts = chart.value * scale
     # each bar's label in the axis's unit (0.905万元 beside an axis in 万元, not 9,050元), the small ones
     # with the decimals that keep them from reading 0
@@ -84,7 +85,7 @@ elif year is not None:
     fig.update_layout(height=max(300, 24 * len(chart) + 60), yaxis=dict(autorange="reversed"))
     full_numbers(fig, "x")
     st.plotly_chart(fig, width="stretch")
-    st.caption(tr("procurement_note" if scale != 1e4 else "procurement_note_yuan")
+    st.caption(tr("procurement_note" if scale != 1e4 else "procurement_note_yuan", unit=unit)
                + ("" if chart.verified.all() else
                   " " + tr("unverified_mark") + " " + unverified_note(int((~chart.verified).sum()))))
     download(proc[["agency", "year", "value", "verified"]].rename(columns={"value": "procurement_wan_yuan"}),

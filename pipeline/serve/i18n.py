@@ -337,7 +337,7 @@ UI: dict[str, tuple[str, str]] = {
                         "Values marked * are small samples (denominator under the measure's minimum), left out of medians."),
     "small_points": ("空心点为小样本（分母不足 {n}）。", "Hollow points are small samples (denominator under {n})."),
     "unit_wan_yuan": ("万元", "10k yuan"),
-    "procurement_note": ("金额单位换算：1 亿元 = 10,000 万元。", "Amounts: 100M yuan = 10,000 × 10k yuan (亿元 and 万元 in the reports)."),
+    "procurement_note": ("金额单位换算：1 亿元 = 10,000 万元。", "Amounts in {unit} (the reports print 万元, ten thousand yuan; the download is in them)."),
     "trend_small": ("{m}：空心点为小样本（分母不足 {n}），悬停可见分母。", "{m}: hollow points are small samples (denominator under {n}); hover for it."),
     "score_agency": ("机关", "Agency"),
     "filters_in_url": ("筛选条件保存在链接中，复制链接即可重现。", "The filters are kept in the link: copy it to share this view."),

@@ -28,7 +28,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "procurement_top": ("图中为金额最大的 {n} 个机关（共 {total} 个）；下载的表格含全部 {total} 个。",
                         "The chart shows the {n} largest of {total} agencies; the download holds all {total}."),
     "procurement_note_yuan": ("金额单位换算：1 万元 = 10,000 元（下载的表格以万元计）。",
-                              "Amounts: 10k yuan = 10,000 yuan (the download is in 10k yuan, as the reports are)."),
+                              "Amounts in yuan (the download is in 万元, ten thousand yuan, as the reports are)."),
     "applications_unit": ("申请数（件）", "Applications"),
     "table_not_read": ("未能从报告中读取本表的任何数值：下面是空白的标准表样，不是报告填写的空表。请查看原始文件。",
                        "No value of this table could be read from the report: below is the blank standard form, not a "

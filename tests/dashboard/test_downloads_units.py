@@ -262,3 +262,15 @@ def test_procurement_labels_have_the_same_decimals(demo_db, monkeypatch, year):
     numbers = [re.match(r"[\d,.]+", t).group(0) for t in texts]
     decimals = {len(n.split(".")[1]) if "." in n else 0 for n in numbers if float(n.replace(",", "")) >= 1}
     assert len(texts) > 3 and len(decimals) == 1, texts
+
+
+def test_procurement_in_english_is_in_millions_or_billions_of_yuan(demo_db, monkeypatch):
+    """In English the bars and their axis are in billion, million or plain yuan, as the overview tile writes
+    amounts ("1.08 100M yuan" read as a number of 100 million); the label and the axis say the same unit."""
+    at = open_page(app(demo_db, monkeypatch, lang="en", year="2019"), "active")
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    bars = [s for s in specs if s["data"][0].get("type") == "bar" and s["data"][0].get("orientation") == "h"]
+    title = bars[0]["layout"]["xaxis"]["title"]["text"]
+    unit = re.search(r"\((billion yuan|million yuan|yuan)\)$", title).group(1)
+    texts = [t.removesuffix(" †") for t in bars[0]["data"][0]["text"]]
+    assert texts and all(t.endswith(" " + unit) and "100M" not in t and "10k" not in t for t in texts), (unit, texts)
