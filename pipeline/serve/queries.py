@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.spec.agency_kind import LEVELS
 from pipeline.spec.measures import (MEASURES, MIN_APPLICATIONS_FOR_RATES, MIN_CONCLUDED_FOR_RATES, MIN_PEERS, Measure,  # noqa: F401
                                     columns as _columns)
 from pipeline.serve.query_scope import (  # noqa: F401  (re-exported: callers use queries.<name>)
@@ -42,7 +43,7 @@ def options(con) -> dict:
         "years": years,
         "provinces": sorted(x for x in ag.province.dropna().unique()),
         "cities": sorted(x for x in ag.city.dropna().unique()),
-        "levels": sorted(ag.level.dropna().unique()),
+        "levels": sorted(ag.level.dropna().unique(), key=lambda x: (LEVELS.index(x) if x in LEVELS else len(LEVELS), x)),
         "sectors": sorted(ag.sector.dropna().unique()),
     }
 

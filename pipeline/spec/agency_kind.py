@@ -15,3 +15,4 @@ KIND_SQL = """case when a.register_level in ('province', 'city', 'county', 'town
 
 LEVEL_ORDER_SQL = ("case a.level when 'national' then 0 when 'provincial' then 1 when 'city' then 2 "
                    "when 'county' then 3 when 'township' then 4 else 5 end")
+LEVELS = ("national", "provincial", "city", "county", "township")  # the same order, top down

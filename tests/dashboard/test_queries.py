@@ -170,3 +170,15 @@ def test_a_date_without_a_deadline_is_said_as_such(demo_db):
     assert len(outside), "the demo has an agency outside the register with dated reports"
     assert set(outside.timeliness) == {"deadline_unknown"}
     assert "date_unknown" not in set(dated.timeliness)
+
+
+def test_the_level_filter_lists_levels_top_down(demo_db):
+    """中央, 省级, 市级, 县区级, 乡镇街道 in that order (a walk found them alphabetical by code: 市级 first)."""
+    import duckdb
+
+    from pipeline.serve import queries
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        levels = queries.options(con)["levels"]
+    order = ["national", "provincial", "city", "county", "township"]
+    assert len(levels) >= 3 and levels == sorted(levels, key=order.index)
