@@ -46,7 +46,7 @@ if not empty_note(by_agency):
         tr("min_score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d")})
     st.caption(tr("scores_by_agency_dl"))
     download(by_agency.assign(mean_score=by_agency.mean_score.round(1), profile="profile?agency=" + by_agency.agency_id),
-             "quality-by-agency", "dq_agencies")
+             "quality-by-agency", "dq_agencies", labels={"reports": tr("n_reports")})  # the page's own header
     st.caption(tr("scores_by_report_dl"))
     score_cols = ["agency_id", "agency", "level", "year", "errors", "warnings", "open", "confirmed", "dismissed", "score",
                   "page_report"]  # quality_scores' columns, the report's id as its page's link

@@ -993,3 +993,12 @@ def test_the_compare_trend_marks_unverified_values_and_follows_the_switch(demo_d
     at = open_page(app(demo_db, monkeypatch, metric="correction_rate", agencies=[aid], verified="1"), "compare")
     csv = frame_with(at, "agency_id", "year", "verified")
     assert (csv.verified == "是").all()
+
+
+def test_the_quality_pages_agency_csv_names_its_columns_as_the_page_does(demo_db, monkeypatch):
+    """The download's header says 报告数 as the table above it does (it said 份报告, the word for counting)."""
+    at = open_page(app(demo_db, monkeypatch), "quality")
+    f = next(f for f in frames(at) if "min_score" in f.columns and "reports" in f.columns)
+    assert f is not None
+    raw = [pd.read_csv(io.BytesIO(d), encoding="utf-8-sig", nrows=0).columns.tolist() for d in downloads(at)]
+    assert any("报告数 [reports]" in cols for cols in raw), raw
