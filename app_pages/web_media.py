@@ -78,6 +78,7 @@ if not empty_sums_note(nm, "newmedia", same):
     year = int((every if every is not None and len(every) else nm).year.max())
     table, ok = q("agency_section_table", filters(), "newmedia", year)  # (the cache hands out its own copies)
     if len(table):
+        keys = list(table.columns)  # the metric keys, for the download's headers (label [key])
         table.columns = [catalog.label(k, lang()) for k in table.columns]
         table.index.name = tr("agency")
         n_unverified = int((ok == False).sum().sum())  # noqa: E712  (a value not listed is NaN, not False)
@@ -93,5 +94,6 @@ if not empty_sums_note(nm, "newmedia", same):
             marks[i] = "† " + sep.join(table.columns[bad[i]])
         show_table(table.assign(**{tr("marks"): marks}), width="stretch",
                      column_config={c: st.column_config.NumberColumn(format=number_format(table[c])) for c in table.columns})
-        download(table.reset_index().rename(columns={tr("agency"): "agency"}).assign(year=year)[
-            ["agency", "year", *table.columns]], f"newmedia-by-agency-{year}", "web_nm_agency")
+        dl = table.set_axis(keys, axis=1).reset_index().rename(columns={tr("agency"): "agency"}).assign(year=year, marks=marks)
+        download(dl[["agency", "year", *keys, "marks"]], f"newmedia-by-agency-{year}", "web_nm_agency",
+                 labels={k: catalog.label(k, lang()) for k in keys} | {"marks": tr("marks")})  # † and what it marks

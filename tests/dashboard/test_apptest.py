@@ -1002,3 +1002,11 @@ def test_the_quality_pages_agency_csv_names_its_columns_as_the_page_does(demo_db
     assert f is not None
     raw = [pd.read_csv(io.BytesIO(d), encoding="utf-8-sig", nrows=0).columns.tolist() for d in downloads(at)]
     assert any("报告数 [reports]" in cols for cols in raw), raw
+
+
+def test_the_new_media_agency_csv_keeps_codes_and_marks(demo_db, monkeypatch):
+    """The per-agency new-media download: each column's header with its code ([newmedia.wechat.posts]) as every
+    other download has, and the marks column that names an agency's unverified values (it had neither)."""
+    at = open_page(app(demo_db, monkeypatch), "web_media")
+    f = next(f for f in frames(at) if "agency" in f.columns and any(c.startswith("newmedia.") for c in f.columns))
+    assert "marks" in f.columns and any(c.endswith(".posts") for c in f.columns)
