@@ -164,7 +164,7 @@ RULES = (
     Rule("mailbox.letters", re.compile(r"信箱|来信"), frozenset({"件", "封", "条", "个"}),
          not_label=re.compile(_NOT_RECEIVED.pattern + r"|来电|电话|热线"), not_before=re.compile(r"信访|来访")),
     Rule("consultation.online", re.compile(r"网上咨询|在线咨询|网络咨询|网民咨询|在线问答"), frozenset({"件", "条", "个", "次", "人次"}),
-         not_label=_NOT_RECEIVED),
+         not_label=re.compile(_NOT_RECEIVED.pattern + r"|访问|浏览|点击|阅读")),  # 在线咨询栏目访问量: its visits
     Rule("proposals.handled", re.compile(r"建议[^，]*提案|提案[^，]*建议"), frozenset({"件"}), not_label=_NOT_HANDLED),
     Rule("proposals.handled", re.compile(r"(?:承办|办理|办结|答复)[^，]{0,4}$"), frozenset({"件"}),
          after=re.compile(r"^[^，。；\d]{0,8}?(?:人大)?(?:代表)?建议[^，。；\d]{0,3}(?:政协)?(?:委员)?提案")),
@@ -250,7 +250,7 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     if counts_containers(item.unit, left, after):
         return "a count of channels, columns, accounts or mailboxes"
     label = OWN_COLUMN.sub("", left)  # 门户网站本局栏目全年总访问量: the agency's own column is its site
-    label = _MAILBOX_COLUMN.sub("信箱", label)  # “局长信箱”栏目共收到来信: the mailbox itself, no column of a site
+    label = _MAILBOX_COLUMN.sub(r"\1", label)  # “局长信箱”栏目共收到来信: the mailbox itself, no column of a site
     for rx, where, reason in _WORD_EXCLUSIONS:
         if rx.search(label if where == "label" else before) and not (rx is _REGION and _OWN_PART.search(left)):
             return reason
@@ -270,7 +270,7 @@ def _exclusion(item: Item, flow: bool, year: int | None) -> str | None:
     return None
 
 
-_MAILBOX_COLUMN = re.compile(r"信箱[”\"」』]?\s*(?:栏目|专栏|版块|板块)")
+_MAILBOX_COLUMN = re.compile(r"(信箱|在线咨询|网上咨询)[”\"」』]?\s*(?:栏目|专栏|版块|板块)")
 # 全市政务新媒体共发布信息18.6万条，其中我局微信公众号发布1,240条: the agency's own part of a region's figure
 _OWN_PART = re.compile(r"^\s*其中[，,]?\s*(?:我|本)(?:局|委|办|厅|署|院|中心|单位|部门)")
 # 全年共发布信息6,531条，其中门户网站3,210条、微信公众号2,106条: what a total that names no place counts

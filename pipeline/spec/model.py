@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 # 0.5.10: fees in Chinese numerals, a mailbox's column; 0.5.11: levels reached this year, totals led by a clause;
 # 0.5.12: a file of several reports refused, examples in prose, pages nested past 256; 0.5.13: spacer columns;
 # 0.5.14: spacer columns only under a header, CSV; 0.5.15: spacer columns of web pages and Word only;
-# 0.5.16: a province's bureau, joint reports, rates per quarter, subordinate stations, Chinese numerals of people)
-PARSER_VERSION = "0.5.16"
+# 0.5.16: a province's bureau, joint reports, rates per quarter, subordinate stations, Chinese numerals of people;
+# 0.5.17: an online-consultation column)
+PARSER_VERSION = "0.5.17"
 
 
 def fact_key(metric: str, dim: str | None = None) -> str:

@@ -51,6 +51,8 @@ TRAPS = [
     ("转发上级部门政策解读文章56篇。", "a superior's interpretations reposted"),
     ("网站“局长信箱”栏目访问量3,200次。", "one column's visits"),
     ("网站互动量1,200次。", "interactions, not visits"),
+    ("“在线咨询”栏目访问量1,200次。", "the consultation column's visits"),
+    ("局长信箱栏目点击量1,200次。", "the mailbox column's clicks"),
     ("全市各级政府网站，共计发布信息3,612条。", "every site of the city"),
     # an eighth probe: a province's bureau, a joint report's other agency, a rate per quarter, subordinate stations
     ("省税务局官方微博粉丝已达86万。", "a province's bureau's account"),
@@ -101,6 +103,7 @@ OWN_FIGURES = [
     ("收取信息处理费三百元。", {"fees.collected_yuan": 300}),
     ("“局长信箱”栏目共收到来信（含咨询、投诉、建议）358件。", {"mailbox.letters": 358}),
     ("全年通过网站互动平台受理网民在线咨询1,036条。", {"consultation.online": 1036}),
+    ("“在线咨询”栏目全年共受理网民咨询331件。", {"consultation.online": 331}),
     # the deputies of every level are no region; a level reached "this year"; a total whose clause before names it
     ("本年度共办理各级人大代表建议、政协委员提案合计52件。", {"proposals.handled": 52}),
     ("网站访问量从上年的62万次增长到本年的78.5万次。", {"website.visits": 785000}),
