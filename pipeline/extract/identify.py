@@ -8,6 +8,7 @@ import re
 from pipeline.read.cells import chinese_year
 from pipeline.read.document import Document
 from pipeline.spec.numbers import CN_YEAR
+from pipeline.spec.tables import APPLICANT_HEAD
 from pipeline.spec.model import PARSER_VERSION, Fact, Issue, Report  # noqa: F401  (re-exported)
 
 
@@ -163,7 +164,8 @@ def _judge_identity(report: Report):
 
 
 _OVERALL = re.compile(r"^\s*(?:[一1]\s*[、.．]|第一部分)?\s*总体情况")
-_APPLICANTS = ("自然人", "商业")  # 表三's header (商业企业, 商业 企业), in both formats
+# 表三's header words, in both formats (its 商业企业 may be printed 商业 企业: its first two characters)
+_APPLICANTS = (APPLICANT_HEAD[0], APPLICANT_HEAD[1][:2])
 
 
 def several_reports(doc: Document) -> list[tuple[str, int]]:
